@@ -1,0 +1,27 @@
+# Sourced by ./outpost, ./test and .ci/run: sets JAVA_HOME to a JDK >= 21.
+# Order: $JAVA_HOME if it is new enough, then the newest JDK under /usr/lib/jvm.
+outpost_jdk_major() {
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
+}
+outpost_find_jdk() {
+  local best="" best_major=0 cand major
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
+    major=$(outpost_jdk_major "$JAVA_HOME")
+    if [ "${major:-0}" -ge 21 ]; then return 0; fi
+  fi
+  for cand in /usr/lib/jvm/*; do
+    [ -x "$cand/bin/javac" ] || continue
+    [ -L "$cand" ] && continue
+    major=$(outpost_jdk_major "$cand")
+    if [ "${major:-0}" -ge 21 ] && [ "${major:-0}" -gt "$best_major" ]; then
+      best="$cand"; best_major="$major"
+    fi
+  done
+  if [ -z "$best" ]; then
+    echo "outpost: no JDK 21 or newer found (looked at \$JAVA_HOME and /usr/lib/jvm/*)." >&2
+    echo "outpost: install one (e.g. Temurin 25) or set JAVA_HOME to it." >&2
+    return 1
+  fi
+  export JAVA_HOME="$best"
+}

@@ -1,0 +1,20 @@
+package dev.outpost.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "outpost",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "A local real-time edge stack: a GRIP proxy and a Compute server in one JVM.",
+    subcommands = {})
+final class OutpostCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}
