@@ -1,0 +1,114 @@
+package dev.outpost.proxy.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Settings of one proxy instance; defaults are Pushpin's. */
+public record ProxyConfig(
+        String httpHost,
+        int httpPort,
+        String publishHost,
+        int publishPort,
+        Path routesFile,
+        List<String> routeLines,
+        String sigIss,
+        byte[] sigKey,
+        boolean debug,
+        int clientMaxConn,
+        int logLevel,
+        boolean acceptPushpinRoute,
+        int publishMaxBodySize,
+        int messageRate,
+        int messageHwm,
+        int messageWaitMs,
+        int idCacheTtlSeconds,
+        int connectionSubscriptionMax,
+        boolean updateOnFirstSubscription) {
+
+    public ProxyConfig {
+        routeLines = routeLines == null ? List.of() : List.copyOf(routeLines);
+        sigKey = sigKey == null ? null : sigKey.clone();
+    }
+
+    @Override
+    public byte[] sigKey() {
+        return sigKey == null ? null : sigKey.clone();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .httpHost(httpHost).httpPort(httpPort)
+                .publishHost(publishHost).publishPort(publishPort)
+                .routesFile(routesFile).routeLines(routeLines)
+                .sigIss(sigIss).sigKey(sigKey)
+                .debug(debug).clientMaxConn(clientMaxConn).logLevel(logLevel)
+                .acceptPushpinRoute(acceptPushpinRoute).publishMaxBodySize(publishMaxBodySize)
+                .messageRate(messageRate).messageHwm(messageHwm).messageWaitMs(messageWaitMs)
+                .idCacheTtlSeconds(idCacheTtlSeconds).connectionSubscriptionMax(connectionSubscriptionMax)
+                .updateOnFirstSubscription(updateOnFirstSubscription);
+    }
+
+    public static final class Builder {
+        private String httpHost = "127.0.0.1";
+        private int httpPort = 7999;
+        private String publishHost = "127.0.0.1";
+        private int publishPort = 5561;
+        private Path routesFile;
+        private final List<String> routeLines = new ArrayList<>();
+        private String sigIss = "pushpin";
+        private byte[] sigKey;
+        private boolean debug;
+        private int clientMaxConn = 50000;
+        private int logLevel = 2;
+        private boolean acceptPushpinRoute;
+        private int publishMaxBodySize = 1_000_000;
+        private int messageRate = -1;
+        private int messageHwm = 100_000;
+        private int messageWaitMs = 5000;
+        private int idCacheTtlSeconds = 0;
+        private int connectionSubscriptionMax = 20;
+        private boolean updateOnFirstSubscription = true;
+
+        private Builder() {
+        }
+
+        public Builder httpHost(String v) { this.httpHost = v; return this; }
+        public Builder httpPort(int v) { this.httpPort = v; return this; }
+        public Builder publishHost(String v) { this.publishHost = v; return this; }
+        public Builder publishPort(int v) { this.publishPort = v; return this; }
+        public Builder routesFile(Path v) { this.routesFile = v; return this; }
+        public Builder routeLines(List<String> v) { routeLines.clear(); if (v != null) routeLines.addAll(v); return this; }
+        public Builder addRouteLine(String v) { routeLines.add(v); return this; }
+        public Builder sigIss(String v) { this.sigIss = v; return this; }
+        public Builder sigKey(byte[] v) { this.sigKey = v == null ? null : v.clone(); return this; }
+        public Builder debug(boolean v) { this.debug = v; return this; }
+        public Builder clientMaxConn(int v) { this.clientMaxConn = v; return this; }
+        public Builder logLevel(int v) { this.logLevel = v; return this; }
+        public Builder acceptPushpinRoute(boolean v) { this.acceptPushpinRoute = v; return this; }
+        public Builder publishMaxBodySize(int v) { this.publishMaxBodySize = v; return this; }
+        public Builder messageRate(int v) { this.messageRate = v; return this; }
+        public Builder messageHwm(int v) { this.messageHwm = v; return this; }
+        public Builder messageWaitMs(int v) { this.messageWaitMs = v; return this; }
+        public Builder idCacheTtlSeconds(int v) { this.idCacheTtlSeconds = v; return this; }
+        public Builder connectionSubscriptionMax(int v) { this.connectionSubscriptionMax = v; return this; }
+        public Builder updateOnFirstSubscription(boolean v) { this.updateOnFirstSubscription = v; return this; }
+
+        public String httpHost() { return httpHost; }
+        public int httpPort() { return httpPort; }
+        public String publishHost() { return publishHost; }
+        public int publishPort() { return publishPort; }
+        public Path routesFile() { return routesFile; }
+        public List<String> routeLines() { return List.copyOf(routeLines); }
+
+        public ProxyConfig build() {
+            return new ProxyConfig(httpHost, httpPort, publishHost, publishPort, routesFile, routeLines, sigIss, sigKey,
+                    debug, clientMaxConn, logLevel, acceptPushpinRoute, publishMaxBodySize, messageRate, messageHwm,
+                    messageWaitMs, idCacheTtlSeconds, connectionSubscriptionMax, updateOnFirstSubscription);
+        }
+    }
+}
