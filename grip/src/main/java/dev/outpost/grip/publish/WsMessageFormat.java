@@ -1,0 +1,46 @@
+package dev.outpost.grip.publish;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@code ws-message}: a message sent to subscribed WebSocket clients.
+ *
+ * @param action         SEND, CLOSE or REFRESH (HINT is accepted and ignored by WebSocket sessions)
+ * @param type           frame type
+ * @param content        payload, empty for CLOSE and REFRESH
+ * @param closeCode      close status code for CLOSE, or -1 for none
+ * @param closeReason    close reason, empty when none
+ * @param contentFilters content-modifying filters the content was prepared for
+ */
+public record WsMessageFormat(PublishAction action, WsMessageType type, byte[] content, int closeCode,
+        String closeReason, List<String> contentFilters) implements PublishFormat {
+
+    public WsMessageFormat {
+        Objects.requireNonNull(action, "action");
+        Objects.requireNonNull(type, "type");
+        content = content == null ? new byte[0] : content;
+        closeReason = closeReason == null ? "" : closeReason;
+        contentFilters = contentFilters == null ? List.of() : List.copyOf(contentFilters);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WsMessageFormat f && action == f.action && type == f.type
+                && Arrays.equals(content, f.content) && closeCode == f.closeCode
+                && closeReason.equals(f.closeReason) && contentFilters.equals(f.contentFilters);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(action, type, Arrays.hashCode(content), closeCode, closeReason, contentFilters);
+    }
+
+    @Override
+    public String toString() {
+        return "WsMessageFormat[action=" + action + ", type=" + type + ", content="
+                + dev.outpost.grip.internal.Bytes.show(content) + ", closeCode=" + closeCode + ", closeReason="
+                + closeReason + ", contentFilters=" + contentFilters + "]";
+    }
+}
