@@ -21,7 +21,7 @@ public final class SigKey {
         if (spec.startsWith(BASE64_PREFIX)) {
             String b64 = spec.substring(BASE64_PREFIX.length()).trim();
             try {
-                return Base64.getMimeDecoder().decode(b64);
+                return Base64.getDecoder().decode(b64);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("sig key: " + spec + " (expected: base64:<valid Base64>)", e);
             }
