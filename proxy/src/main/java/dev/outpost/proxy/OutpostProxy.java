@@ -1,0 +1,150 @@
+package dev.outpost.proxy;
+
+import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.publish.PublishServer;
+import dev.outpost.proxy.pubsub.ChannelHub;
+import dev.outpost.proxy.pubsub.LocalChannelHub;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.server.ConnectionLimiter;
+import dev.outpost.proxy.server.ProxyChannelInitializer;
+import dev.outpost.proxy.server.Transport;
+import dev.outpost.proxy.session.ProxyContext;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running GRIP proxy: the client listener and the publish listener, on one small event-loop group. A plain object:
+ * several can run in one JVM, port 0 picks free ports.
+ *
+ * <pre>{@code
+ * try (OutpostProxy p = OutpostProxy.start(ProxyConfig.builder().httpPort(0).publishPort(0).build(), routes)) {
+ *     p.httpPort(); p.publishPort();
+ * }
+ * }</pre>
+ */
+public final class OutpostProxy implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OutpostProxy.class);
+    /** Event loops at most; one per core below that. */
+    static final int MAX_LOOPS = 4;
+
+    private final ProxyConfig config;
+    private final ChannelHub hub;
+    private final ProxyContext context;
+    private final EventLoopGroup group;
+    private final ConnectionLimiter limiter;
+    private final Channel httpChannel;
+    private final Channel publishChannel;
+
+    private OutpostProxy(ProxyConfig config, RouteTable routes, ChannelHub hub) {
+        this.config = config;
+        this.hub = hub;
+        Transport transport = Transport.detect();
+        this.group = transport.newGroup("outpost", MAX_LOOPS);
+        this.context = new ProxyContext(config, routes, hub, transport);
+        this.limiter = new ConnectionLimiter(config.clientMaxConn());
+        Channel http = null;
+        Channel publish = null;
+        try {
+            http = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                    .childHandler(new ProxyChannelInitializer(context, limiter))
+                    .bind(config.httpHost(), config.httpPort())
+                    .syncUninterruptibly().channel();
+            publish = new ServerBootstrap()
+                    .group(group)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new PublishServer(hub, config.publishMaxBodySize()))
+                    .bind(config.publishHost(), config.publishPort())
+                    .syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            // bind failures surface as unchecked exceptions from syncUninterruptibly()
+            if (http != null) {
+                http.close().syncUninterruptibly();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new UncheckedIOException(new IOException("cannot listen: " + e.getMessage(), e));
+        }
+        this.httpChannel = http;
+        this.publishChannel = publish;
+        log.info("proxy listening on {} (publish on {}), {} transport", http.localAddress(), publish.localAddress(),
+                transport.name());
+    }
+
+    /** Binds both listeners; routes may be null or empty (then every request goes to the built-in test target). */
+    public static OutpostProxy start(ProxyConfig config, RouteTable routes) {
+        return start(config, routes, new LocalChannelHub());
+    }
+
+    /** As {@link #start(ProxyConfig, RouteTable)}, delivering through the given hub. */
+    public static OutpostProxy start(ProxyConfig config, RouteTable routes, ChannelHub hub) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(hub, "hub");
+        return new OutpostProxy(config, routes == null ? RouteTable.of(List.of()) : routes, hub);
+    }
+
+    public int httpPort() {
+        return ((InetSocketAddress) httpChannel.localAddress()).getPort();
+    }
+
+    public int publishPort() {
+        return ((InetSocketAddress) publishChannel.localAddress()).getPort();
+    }
+
+    public InetSocketAddress httpAddress() {
+        return (InetSocketAddress) httpChannel.localAddress();
+    }
+
+    public InetSocketAddress publishAddress() {
+        return (InetSocketAddress) publishChannel.localAddress();
+    }
+
+    /** Requests that start from now on use {@code routes}; running ones keep theirs. */
+    public void updateRoutes(RouteTable routes) {
+        context.routes(Objects.requireNonNull(routes, "routes"));
+    }
+
+    public RouteTable routes() {
+        return context.routes();
+    }
+
+    public ChannelHub hub() {
+        return hub;
+    }
+
+    public ProxyConfig config() {
+        return config;
+    }
+
+    /** Client connections open right now. */
+    public int openConnections() {
+        return limiter.openConnections();
+    }
+
+    /** Stops listening, closes every connection (held ones included) and the event loops. */
+    @Override
+    public void close() {
+        httpChannel.close().syncUninterruptibly();
+        publishChannel.close().syncUninterruptibly();
+        context.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.outpost.proxy.pubsub;
+
+import dev.outpost.grip.publish.PublishItem;
+import java.util.List;
+
+/**
+ * Channels and their live subscribers: the seam where an external bus (Redis, NATS) can plug in later.
+ *
+ * <p>An implementation backed by a bus would publish items to the bus and deliver what the bus hands back to the
+ * local subscribers; {@link #subscribe} would add a bus subscription for a channel's first local subscriber and drop
+ * it with the last one.
+ *
+ * <p>Thread safety: every method may be called from any thread. Subscribers are called on their own
+ * {@link Subscriber#executor()}.
+ */
+public interface ChannelHub {
+
+    /** Adds {@code subscriber} to {@code channel}. Closing the returned subscription removes it at once. */
+    Subscription subscribe(String channel, Subscriber subscriber);
+
+    /**
+     * Delivers each item to the channel's current subscribers that take one of its formats. Returns without
+     * waiting for the delivery (as Pushpin answers before fanning out).
+     */
+    void publish(List<PublishItem> items);
+
+    /** Number of live subscribers on {@code channel}. */
+    int subscriberCount(String channel);
+
+    /** Names of the channels that have at least one subscriber. */
+    java.util.Set<String> channels();
+}

@@ -1,0 +1,32 @@
+package dev.outpost.proxy.server;
+
+import dev.outpost.proxy.session.ClientConnection;
+import dev.outpost.proxy.session.ProxyContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+
+/** The only place the client pipeline is built: limit → HTTP/1.1 codec → 100-continue → {@link ClientConnection}. */
+public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
+    static final int MAX_INITIAL_LINE = 8192;
+    static final int MAX_HEADER_SIZE = 64 * 1024;
+    static final int MAX_CHUNK = 16 * 1024;
+
+    private final ProxyContext px;
+    private final ConnectionLimiter limiter;
+
+    public ProxyChannelInitializer(ProxyContext px, ConnectionLimiter limiter) {
+        this.px = px;
+        this.limiter = limiter;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+                .addLast("limit", limiter)
+                .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
+                .addLast("continue", new HttpServerExpectContinueHandler())
+                .addLast("client", new ClientConnection(px));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.outpost.proxy.server;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+/** Native epoll when the platform has it, NIO otherwise. */
+public record Transport(String name, IoHandlerFactory ioHandlerFactory,
+        Class<? extends ServerSocketChannel> serverChannel, Class<? extends SocketChannel> socketChannel) {
+
+    /** Picks epoll when available, unless {@code -Doutpost.transport=nio}. */
+    public static Transport detect() {
+        boolean forceNio = "nio".equalsIgnoreCase(System.getProperty("outpost.transport"));
+        if (!forceNio && Epoll.isAvailable()) {
+            return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                    EpollSocketChannel.class);
+        }
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+    }
+
+    /** A small fixed group: one thread per core, at most {@code max}. */
+    public EventLoopGroup newGroup(String prefix, int max) {
+        int n = Math.max(1, Math.min(max, Runtime.getRuntime().availableProcessors()));
+        return new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory(prefix, true), ioHandlerFactory);
+    }
+}

@@ -1,0 +1,197 @@
+package dev.outpost.proxy.session;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: runs its requests one after another, in order, each as a {@link ProxyExchange}.
+ *
+ * <p>Pipeline position: last, after {@code HttpServerCodec} and {@code HttpServerExpectContinueHandler}.
+ * {@code AUTO_READ} is off: the connection reads when the current exchange wants more request body, or when no
+ * exchange runs. While a response is pending it keeps reading so that a client that leaves is noticed at once;
+ * what arrives meanwhile (pipelined requests) waits in {@link #queue}, and reading stops after
+ * {@value #MAX_QUEUED} parts.
+ */
+public final class ClientConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    static final int MAX_QUEUED = 32;
+
+    private final ProxyContext px;
+    private ChannelHandlerContext ctx;
+    /** Decoded parts not yet given to an exchange; owned here, released on close. */
+    private final ArrayDeque<HttpObject> queue = new ArrayDeque<>();
+    private ProxyExchange current;
+    private boolean draining;
+    private boolean closed;
+
+    public ClientConnection(ProxyContext px) {
+        this.px = px;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closed || !(msg instanceof HttpObject o)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        queue.add(o);
+        drain();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        maybeRead();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null && ctx.channel().isWritable()) {
+            current.clientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closed = true;
+        HttpObject o;
+        while ((o = queue.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+        ProxyExchange x = current;
+        current = null;
+        if (x != null) {
+            x.clientClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+
+    /** Hands queued parts to the exchanges, starting the next one when the previous is over. */
+    void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (!closed && !queue.isEmpty()) {
+                HttpObject o = queue.peek();
+                if (current == null) {
+                    queue.poll();
+                    if (o instanceof HttpRequest req) {
+                        if (req.decoderResult().isFailure()) {
+                            ReferenceCountUtil.release(o);
+                            badRequest(req.decoderResult().cause());
+                            return;
+                        }
+                        current = new ProxyExchange(this, px, req);
+                        current.start();
+                    } else {
+                        // the rest of a body nobody waits for
+                        ReferenceCountUtil.release(o);
+                    }
+                } else if (current.acceptsRequestContent() && o instanceof HttpContent c) {
+                    queue.poll();
+                    if (c.decoderResult().isFailure()) {
+                        c.release();
+                        ProxyExchange x = current;
+                        current = null;
+                        closed = true;
+                        x.clientClosed();
+                        ctx.close();
+                        return;
+                    }
+                    current.requestContent(c);
+                } else {
+                    break;
+                }
+            }
+        } finally {
+            draining = false;
+        }
+        maybeRead();
+    }
+
+    private void maybeRead() {
+        if (closed || !ctx.channel().isActive()) {
+            return;
+        }
+        if (current == null) {
+            if (queue.isEmpty()) {
+                ctx.read();
+            }
+        } else if (current.requestOpen()) {
+            if (queue.isEmpty() && current.acceptsRequestContent()) {
+                ctx.read();
+            }
+        } else if (queue.size() < MAX_QUEUED) {
+            ctx.read();
+        }
+    }
+
+    /** The exchange wrote its last byte. Called on the event loop, once per exchange. */
+    void exchangeDone(ProxyExchange x, boolean keepAlive) {
+        if (current != x) {
+            return;
+        }
+        current = null;
+        if (!keepAlive || closed) {
+            closed = true;
+            ctx.close();
+            return;
+        }
+        drain();
+    }
+
+    /** The exchange can take more request body. */
+    void requestMore() {
+        drain();
+    }
+
+    ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    private void badRequest(Throwable cause) {
+        log.debug("bad request from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
+        closed = true;
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                Unpooled.copiedBuffer("Bad Request\n", StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+        HttpUtil.setContentLength(r, r.content().readableBytes());
+        HttpUtil.setKeepAlive(r, false);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+}

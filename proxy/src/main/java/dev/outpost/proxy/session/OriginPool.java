@@ -1,0 +1,152 @@
+package dev.outpost.proxy.session;
+
+import dev.outpost.proxy.server.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Keep-alive origin connections, per event loop and per {@link Key}: a client's exchange only ever takes a
+ * connection living on its own loop, so the pool of one loop is touched by that loop's thread alone.
+ */
+final class OriginPool {
+    /** Idle connections kept per key and loop. */
+    static final int MAX_IDLE = 64;
+    /** An idle pooled connection is closed after this long. */
+    static final int IDLE_SECONDS = 60;
+    static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
+
+    /** Where and how to connect. {@code sniHost} is also the name the certificate must match. */
+    record Key(String host, int port, boolean ssl, String sniHost, boolean insecure) {
+    }
+
+    private final Transport transport;
+    private final Map<EventLoop, Map<Key, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
+    private volatile SslContext verifying;
+    private volatile SslContext trusting;
+    private volatile boolean closed;
+
+    OriginPool(Transport transport) {
+        this.transport = transport;
+    }
+
+    /** An idle connection for {@code key} on {@code loop}, or null. Call on {@code loop}. */
+    Channel pollIdle(EventLoop loop, Key key) {
+        Map<Key, ArrayDeque<Channel>> m = idle.get(loop);
+        ArrayDeque<Channel> q = m == null ? null : m.get(key);
+        if (q == null) {
+            return null;
+        }
+        Channel ch;
+        while ((ch = q.pollLast()) != null) {
+            if (ch.isActive()) {
+                return ch;
+            }
+        }
+        return null;
+    }
+
+    /** Opens a new connection on {@code loop}; its last handler is an {@link OriginHandler}. */
+    ChannelFuture connect(EventLoop loop, Key key) {
+        SslContext ssl = key.ssl() ? sslContext(key.insecure()) : null;
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.socketChannel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        if (ssl != null) {
+                            p.addLast("tls", ssl.newHandler(ch.alloc(), key.sniHost(), key.port()));
+                        }
+                        p.addLast("codec", new HttpClientCodec(4096, MAX_RESPONSE_HEADER_SIZE, 8192));
+                        p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+                        p.addLast("origin", new OriginHandler());
+                    }
+                });
+        return b.connect(key.host(), key.port());
+    }
+
+    /**
+     * Takes back a connection whose last response was read completely. Call on the connection's loop.
+     */
+    void release(Channel ch, Key key) {
+        OriginHandler h = ch.pipeline().get(OriginHandler.class);
+        if (closed || h == null || !ch.isActive()) {
+            ch.close();
+            return;
+        }
+        h.listener(null);
+        ArrayDeque<Channel> q = idle.computeIfAbsent(ch.eventLoop(), l -> new HashMap<>())
+                .computeIfAbsent(key, k -> new ArrayDeque<>());
+        if (q.size() >= MAX_IDLE) {
+            ch.close();
+            return;
+        }
+        q.addLast(ch);
+        if (!h.pooledBefore) {
+            h.pooledBefore = true;
+            ch.closeFuture().addListener(f -> q.remove(ch));
+        }
+        // keep a read pending so that a close by the origin is noticed while idle
+        ch.read();
+    }
+
+    private SslContext sslContext(boolean insecure) {
+        SslContext c = insecure ? trusting : verifying;
+        if (c != null) {
+            return c;
+        }
+        synchronized (this) {
+            try {
+                if (insecure) {
+                    if (trusting == null) {
+                        trusting = SslContextBuilder.forClient()
+                                .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                                .endpointIdentificationAlgorithm(null)
+                                .build();
+                    }
+                    return trusting;
+                }
+                if (verifying == null) {
+                    verifying = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+                }
+                return verifying;
+            } catch (SSLException e) {
+                throw new IllegalStateException("TLS client context: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    void close() {
+        closed = true;
+        for (Map.Entry<EventLoop, Map<Key, ArrayDeque<Channel>>> e : idle.entrySet()) {
+            e.getKey().execute(() -> {
+                for (ArrayDeque<Channel> q : e.getValue().values()) {
+                    for (Channel ch : q.toArray(new Channel[0])) {
+                        ch.close();
+                    }
+                }
+            });
+        }
+    }
+}

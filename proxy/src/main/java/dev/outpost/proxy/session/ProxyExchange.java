@@ -1,0 +1,644 @@
+package dev.outpost.proxy.session;
+
+import dev.outpost.grip.instruct.GripChannel;
+import dev.outpost.grip.instruct.GripInstruct;
+import dev.outpost.grip.instruct.GripInstructException;
+import dev.outpost.grip.instruct.GripInstructParser;
+import dev.outpost.grip.instruct.HoldMode;
+import dev.outpost.grip.instruct.InstructResponse;
+import dev.outpost.grip.sig.GripSig;
+import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.hold.HeldResponse;
+import dev.outpost.proxy.hold.Hold;
+import dev.outpost.proxy.hold.HoldOwner;
+import dev.outpost.proxy.hold.ResponseHold;
+import dev.outpost.proxy.hold.StreamHold;
+import dev.outpost.proxy.route.Route;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.Target;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request of a client: route, forward to the origin (failing over across targets), then either relay the
+ * origin's response as it streams or, when the response carries GRIP instructions, buffer it and hand the client to
+ * a {@link Hold}. Everything runs on the client's event loop; origin connections are opened on the same loop.
+ *
+ * <p>States: CONNECTING (no origin yet; request body parts wait in {@link #pending}) → REQUESTING (head sent) →
+ * RESPONDING (plain relay) | ACCEPTING (GRIP body buffered) → HOLDING → DONE.
+ */
+final class ProxyExchange implements OriginListener, HoldOwner {
+    private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+    /** Largest origin body buffered for a GRIP instruction (Pushpin's MAX_ACCEPT_RESPONSE_BODY). */
+    static final int MAX_ACCEPT_BODY = 100_000;
+    static final String ORIGIN_ERROR = "Error while proxying to origin.";
+
+    private static final Route DEFAULT_ROUTE = new Route(null, null, null, null, null, null, null, null, null, false,
+            List.of(), List.of(new Target(Target.Kind.TEST, null, 0, false, false, null, false, List.of())),
+            "default");
+
+    private enum State { CONNECTING, REQUESTING, ACCEPTING, RESPONDING, HOLDING, DONE }
+
+    private final ClientConnection conn;
+    private final ChannelHandlerContext ctx;
+    private final ProxyContext px;
+    private final ProxyConfig cfg;
+    private final HttpRequest req;
+    private final HttpVersion version;
+    private final boolean clientKeepAlive;
+    private final boolean headRequest;
+
+    private State state = State.CONNECTING;
+    private boolean requestOpen = true;
+    /** The rest of the request body is not wanted (test target, or the origin already answered). */
+    private boolean discardBody;
+    /** Request body parts not yet written to the origin; owned here. */
+    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+    private boolean writingToOrigin;
+    private int bodyPartsSent;
+
+    private Route route;
+    private final ArrayDeque<Target> targets = new ArrayDeque<>();
+    private final List<String> tried = new ArrayList<>();
+    private Target target;
+    private OriginPool.Key key;
+    private HttpRequest originRequest;
+    private Channel origin;
+    private boolean reused;
+    private boolean gotResponse;
+    private boolean skippingInformational;
+    private HttpResponse originResponse;
+    /** The GRIP response body while it is read; owned here. */
+    private CompositeByteBuf gripBody;
+    private boolean responseKeepAlive;
+    private boolean waitingWritable;
+    private Hold hold;
+
+    ProxyExchange(ClientConnection conn, ProxyContext px, HttpRequest req) {
+        this.conn = conn;
+        this.ctx = conn.ctx();
+        this.px = px;
+        this.cfg = px.config();
+        this.req = req;
+        this.version = req.protocolVersion();
+        this.clientKeepAlive = HttpUtil.isKeepAlive(req);
+        this.headRequest = HttpMethod.HEAD.equals(req.method());
+    }
+
+    boolean requestOpen() {
+        return requestOpen;
+    }
+
+    boolean acceptsRequestContent() {
+        if (!requestOpen) {
+            return false;
+        }
+        if (discardBody || state == State.DONE) {
+            return true;
+        }
+        return pending.isEmpty() && !writingToOrigin;
+    }
+
+    // ---- request side ----
+
+    void start() {
+        String uri = originForm(req.uri());
+        int q = uri.indexOf('?');
+        String path = q >= 0 ? uri.substring(0, q) : uri;
+        String query = q >= 0 ? uri.substring(q) : "";
+        route = resolve(path);
+        if (route == null) {
+            respondText(502, "Bad Gateway", "Route not found");
+            return;
+        }
+        targets.addAll(route.targets());
+        String originPath = path;
+        if (route.pathBeg() != null && route.replaceBeg() != null && path.startsWith(route.pathBeg())) {
+            originPath = route.replaceBeg() + path.substring(route.pathBeg().length());
+        }
+        originRequest = buildOriginRequest(originPath + query);
+        nextTarget();
+    }
+
+    private Route resolve(String path) {
+        RouteTable table = px.routes();
+        if (cfg.acceptPushpinRoute()) {
+            String id = req.headers().get("Pushpin-Route");
+            if (id != null) {
+                Optional<Route> r = table == null ? Optional.empty() : table.byId(id.trim());
+                return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg())).orElse(null);
+            }
+        }
+        if (table == null || table.isEmpty()) {
+            return DEFAULT_ROUTE;
+        }
+        return table.match(hostOf(req.headers().get(HttpHeaderNames.HOST)), path, false, false).orElse(null);
+    }
+
+    /** The Host header's name without the port; IPv6 literals keep no brackets. */
+    static String hostOf(String hostHeader) {
+        if (hostHeader == null) {
+            return "";
+        }
+        String h = hostHeader.trim();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end > 0 ? h.substring(1, end) : h;
+        }
+        int colon = h.indexOf(':');
+        return colon >= 0 ? h.substring(0, colon) : h;
+    }
+
+    /** Absolute-form request targets become origin-form. */
+    static String originForm(String uri) {
+        int scheme = uri.indexOf("://");
+        if (scheme > 0 && !uri.startsWith("/")) {
+            int slash = uri.indexOf('/', scheme + 3);
+            return slash < 0 ? "/" : uri.substring(slash);
+        }
+        return uri.isEmpty() ? "/" : uri;
+    }
+
+    private HttpRequest buildOriginRequest(String uri) {
+        HttpRequest o = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), uri);
+        Headers.cleanRequest(req.headers(), o.headers(), cfg.acceptPushpinRoute());
+        for (Map.Entry<String, String> h : route.headers()) {
+            o.headers().remove(h.getKey());
+            if (h.getValue() != null && !h.getValue().isEmpty()) {
+                o.headers().add(h.getKey(), h.getValue());
+            }
+        }
+        if (!route.noGrip()) {
+            String iss = route.sigIss() != null ? route.sigIss() : cfg.sigIss();
+            byte[] key = route.sigKey() != null ? route.sigKey() : cfg.sigKey();
+            if (key != null && iss != null && !iss.isEmpty()) {
+                o.headers().set("Grip-Sig", GripSig.sign(iss, key, Instant.now()));
+            }
+            o.headers().set("Grip-Feature", Headers.GRIP_FEATURES);
+        }
+        if (HttpUtil.isTransferEncodingChunked(req)) {
+            HttpUtil.setTransferEncodingChunked(o, true);
+        }
+        return o;
+    }
+
+    private void nextTarget() {
+        target = targets.poll();
+        if (target == null) {
+            reject(502, "Bad Gateway", ORIGIN_ERROR,
+                    "Unable to connect to any targets. Tried: " + String.join(", ", tried));
+            return;
+        }
+        if (target.kind() == Target.Kind.TEST) {
+            tried.add("test");
+            discardBody = true;
+            releasePending();
+            TestTarget.Answer a = TestTarget.answer(originRequest.uri());
+            gotResponse = true;
+            if (GripInstructParser.isGrip(Headers.list(a.head().headers()))) {
+                handleGrip(a.head(), a.body());
+            } else {
+                respondFull(a.head().status().code(), a.head().status().reasonPhrase(),
+                        Headers.cleanGripResponse(Headers.list(a.head().headers()), null), a.body());
+            }
+            return;
+        }
+        String host = unbracket(target.host());
+        tried.add(host.indexOf(':') >= 0 ? "[" + host + "]:" + target.port() : host + ":" + target.port());
+        String sni = target.hostHeader() != null ? hostOf(target.hostHeader()) : host;
+        key = new OriginPool.Key(host, target.port(), target.ssl(), sni, target.insecure());
+        Channel idle = px.pool().pollIdle(ctx.channel().eventLoop(), key);
+        if (idle != null) {
+            reused = true;
+            attach(idle);
+        } else {
+            connect();
+        }
+    }
+
+    private void connect() {
+        reused = false;
+        ChannelFuture f = px.pool().connect(ctx.channel().eventLoop(), key);
+        f.addListener(x -> {
+            if (state == State.DONE) {
+                if (x.isSuccess()) {
+                    f.channel().close();
+                }
+                return;
+            }
+            if (!x.isSuccess()) {
+                log.debug("connect to {} failed: {}", tried.get(tried.size() - 1), x.cause().toString());
+                nextTarget();
+                return;
+            }
+            attach(f.channel());
+        });
+    }
+
+    private static String unbracket(String host) {
+        if (host != null && host.startsWith("[") && host.endsWith("]")) {
+            return host.substring(1, host.length() - 1);
+        }
+        return host;
+    }
+
+    private void attach(Channel ch) {
+        origin = ch;
+        ch.pipeline().get(OriginHandler.class).listener(this);
+        state = State.REQUESTING;
+        if (target.hostHeader() != null) {
+            originRequest.headers().set(HttpHeaderNames.HOST, target.hostHeader());
+        } else if (!originRequest.headers().contains(HttpHeaderNames.HOST)) {
+            originRequest.headers().set(HttpHeaderNames.HOST, tried.get(tried.size() - 1));
+        }
+        ChannelFuture last = ch.write(originRequest);
+        HttpContent p;
+        while ((p = pending.poll()) != null) {
+            if (p.content().isReadable()) {
+                bodyPartsSent++;
+            }
+            last = ch.write(p);
+        }
+        writingToOrigin = true;
+        ch.flush();
+        last.addListener(f -> {
+            writingToOrigin = false;
+            if (f.isSuccess() && state != State.DONE) {
+                conn.requestMore();
+            }
+        });
+        ch.read();
+    }
+
+    void requestContent(HttpContent c) {
+        if (c instanceof LastHttpContent) {
+            requestOpen = false;
+        }
+        if (discardBody || state == State.DONE) {
+            c.release();
+            return;
+        }
+        if (origin != null && !writingToOrigin && pending.isEmpty()) {
+            if (c.content().isReadable()) {
+                bodyPartsSent++;
+            }
+            writingToOrigin = true;
+            origin.writeAndFlush(c).addListener(f -> {
+                writingToOrigin = false;
+                if (f.isSuccess() && state != State.DONE) {
+                    conn.requestMore();
+                }
+            });
+        } else {
+            pending.add(c);
+        }
+    }
+
+    private void releasePending() {
+        HttpContent p;
+        while ((p = pending.poll()) != null) {
+            p.release();
+        }
+    }
+
+    // ---- response side ----
+
+    @Override
+    public void originRead(HttpObject msg) {
+        if (state == State.DONE || state == State.HOLDING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg.decoderResult().isFailure()) {
+            Throwable cause = msg.decoderResult().cause();
+            ReferenceCountUtil.release(msg);
+            dropOrigin();
+            originBroke(cause);
+            return;
+        }
+        if (msg instanceof HttpResponse r) {
+            if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                skippingInformational = true;
+            } else {
+                gotResponse = true;
+                originResponse = r;
+                if (!route.noGrip() && GripInstructParser.isGrip(Headers.list(r.headers()))) {
+                    state = State.ACCEPTING;
+                    gripBody = ctx.alloc().compositeBuffer();
+                } else {
+                    state = State.RESPONDING;
+                    startRelay(r);
+                }
+            }
+        }
+        if (msg instanceof HttpContent c) {
+            if (skippingInformational) {
+                c.release();
+                if (c instanceof LastHttpContent) {
+                    skippingInformational = false;
+                }
+                origin.read();
+                return;
+            }
+            if (state == State.ACCEPTING) {
+                accept(c);
+            } else if (state == State.RESPONDING) {
+                relay(c);
+            } else {
+                c.release();
+            }
+        } else if (origin != null) {
+            origin.read();
+        }
+    }
+
+    private void accept(HttpContent c) {
+        if (gripBody.readableBytes() + c.content().readableBytes() > MAX_ACCEPT_BODY) {
+            c.release();
+            dropOrigin();
+            reject(502, "Bad Gateway", ORIGIN_ERROR, "GRIP instruct response too large from " + lastTried());
+            return;
+        }
+        gripBody.addComponent(true, c.content().retain());
+        boolean last = c instanceof LastHttpContent;
+        c.release();
+        if (!last) {
+            origin.read();
+            return;
+        }
+        originComplete();
+        byte[] body = ByteBufUtil.getBytes(gripBody);
+        gripBody.release();
+        gripBody = null;
+        handleGrip(originResponse, body);
+    }
+
+    private void startRelay(HttpResponse r) {
+        HttpResponse out = new DefaultHttpResponse(version, r.status());
+        Headers.cleanResponse(r.headers(), out.headers());
+        int code = r.status().code();
+        boolean bodyless = headRequest || code == 204 || code == 304;
+        responseKeepAlive = clientKeepAlive;
+        if (!bodyless && !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (version.isKeepAliveDefault()) {
+                HttpUtil.setTransferEncodingChunked(out, true);
+            } else {
+                responseKeepAlive = false;
+            }
+        }
+        HttpUtil.setKeepAlive(out, responseKeepAlive);
+        ctx.write(out);
+    }
+
+    private void relay(HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        if (last) {
+            originComplete();
+        }
+        ctx.writeAndFlush(c).addListener(f -> {
+            if (!f.isSuccess()) {
+                return;
+            }
+            if (last) {
+                finish(responseKeepAlive);
+            } else if (origin != null && state == State.RESPONDING) {
+                if (ctx.channel().isWritable()) {
+                    origin.read();
+                } else {
+                    waitingWritable = true;
+                }
+            }
+        });
+    }
+
+    /** The origin's response was read to the end: the connection goes back to the pool when it can. */
+    private void originComplete() {
+        Channel ch = origin;
+        origin = null;
+        if (ch == null) {
+            return;
+        }
+        ch.pipeline().get(OriginHandler.class).listener(null);
+        boolean reusable = !requestOpen && !writingToOrigin && pending.isEmpty()
+                && HttpUtil.isKeepAlive(originResponse);
+        if (reusable) {
+            px.pool().release(ch, key);
+        } else {
+            ch.close();
+        }
+        if (requestOpen) {
+            discardBody = true;
+            releasePending();
+        }
+    }
+
+    /** Detaches from the origin connection and closes it: it is mid-message and can't be reused. */
+    private void dropOrigin() {
+        Channel ch = origin;
+        origin = null;
+        if (ch != null) {
+            ch.pipeline().get(OriginHandler.class).listener(null);
+            ch.close();
+        }
+    }
+
+    @Override
+    public void originClosed(Throwable cause) {
+        origin = null;
+        if (state == State.DONE || state == State.HOLDING) {
+            return;
+        }
+        originBroke(cause);
+    }
+
+    private void originBroke(Throwable cause) {
+        log.debug("origin {} broke off: {}", lastTried(), String.valueOf(cause));
+        if (state == State.REQUESTING && !gotResponse && reused && bodyPartsSent == 0) {
+            // a pooled connection the origin had closed meanwhile: once more on a fresh one
+            if (!requestOpen && HttpUtil.isTransferEncodingChunked(originRequest)) {
+                pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            state = State.CONNECTING;
+            connect();
+            return;
+        }
+        if (state == State.RESPONDING) {
+            // the head is out: all that is left is to cut the client off
+            state = State.DONE;
+            releasePending();
+            conn.exchangeDone(this, false);
+            return;
+        }
+        if (gripBody != null) {
+            gripBody.release();
+            gripBody = null;
+        }
+        reject(502, "Bad Gateway", ORIGIN_ERROR, cause == null ? ORIGIN_ERROR : "Error: " + cause);
+    }
+
+    // ---- GRIP ----
+
+    private void handleGrip(HttpResponse r, byte[] body) {
+        List<Map.Entry<String, String>> headers = Headers.list(r.headers());
+        GripInstruct ins;
+        try {
+            ins = GripInstructParser.parse(r.status().code(), headers, body);
+        } catch (GripInstructException e) {
+            reject(502, "Bad Gateway", ORIGIN_ERROR, e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            log.warn("GRIP instruction from {} could not be read", lastTried(), e);
+            reject(502, "Bad Gateway", ORIGIN_ERROR, "Error: " + e);
+            return;
+        }
+        int code = r.status().code();
+        String reason = r.status().reasonPhrase();
+        byte[] b = body;
+        InstructResponse ir = ins.response();
+        if (ir != null) {
+            code = ir.code();
+            reason = ir.reason();
+            headers = ir.headers();
+            b = ir.body();
+        }
+        if (ins.status() != null) {
+            code = ins.status().code();
+            reason = ins.status().reason();
+        }
+        HeldResponse held = new HeldResponse(code, reason, Headers.cleanGripResponse(headers, ins.exposeHeaders()), b);
+        if (!ins.isHold()) {
+            respondFull(held.code(), held.reason(), held.headers(), held.body());
+            return;
+        }
+        List<String> channels = channels(ins);
+        if (requestOpen) {
+            discardBody = true;
+            releasePending();
+        }
+        state = State.HOLDING;
+        if (ins.hold() == HoldMode.RESPONSE) {
+            hold = new ResponseHold(ctx, px.hub(), channels, held, ins.timeoutSeconds(), version, clientKeepAlive,
+                    headRequest, this);
+        } else {
+            hold = new StreamHold(ctx, px.hub(), channels, held, ins.keepAlive(), version, clientKeepAlive,
+                    headRequest, this);
+        }
+        hold.start();
+    }
+
+    /** The instruction's channels and the target's {@code sub=} ones, route prefix applied, at most the configured max. */
+    private List<String> channels(GripInstruct ins) {
+        String prefix = route.prefix() == null ? "" : route.prefix();
+        Set<String> out = new LinkedHashSet<>();
+        for (GripChannel c : ins.channels()) {
+            out.add(prefix + c.name());
+        }
+        if (target != null) {
+            for (String s : target.subs()) {
+                out.add(prefix + s);
+            }
+        }
+        List<String> list = new ArrayList<>(out);
+        int max = cfg.connectionSubscriptionMax();
+        return max > 0 && list.size() > max ? list.subList(0, max) : list;
+    }
+
+    @Override
+    public void holdFinished(boolean keepAlive) {
+        finish(keepAlive);
+    }
+
+    // ---- client side ----
+
+    void clientWritable() {
+        if (state == State.RESPONDING && waitingWritable && origin != null) {
+            waitingWritable = false;
+            origin.read();
+        } else if (state == State.HOLDING && hold != null) {
+            hold.clientWritable();
+        }
+    }
+
+    /** The client left: let go of everything at once. */
+    void clientClosed() {
+        State was = state;
+        state = State.DONE;
+        releasePending();
+        if (gripBody != null) {
+            gripBody.release();
+            gripBody = null;
+        }
+        dropOrigin();
+        if (hold != null && was == State.HOLDING) {
+            hold.clientClosed();
+        }
+    }
+
+    private void finish(boolean keepAlive) {
+        if (state == State.DONE && hold == null) {
+            return;
+        }
+        state = State.DONE;
+        releasePending();
+        conn.exchangeDone(this, keepAlive);
+    }
+
+    private String lastTried() {
+        return tried.isEmpty() ? "?" : tried.get(tried.size() - 1);
+    }
+
+    private void reject(int code, String reason, String message, String debugMessage) {
+        respondText(code, reason, cfg.debug() ? debugMessage : message);
+    }
+
+    /** Pushpin's error form: text/plain, the message and a newline. */
+    private void respondText(int code, String reason, String message) {
+        respondFull(code, reason, List.of(Map.entry("Content-Type", "text/plain")),
+                (message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void respondFull(int code, String reason, List<Map.Entry<String, String>> headers, byte[] body) {
+        dropOrigin();
+        state = State.DONE;
+        FullHttpResponse r = new DefaultFullHttpResponse(version, new HttpResponseStatus(code, reason),
+                headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+        for (Map.Entry<String, String> h : headers) {
+            r.headers().add(h.getKey(), h.getValue());
+        }
+        r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        HttpUtil.setContentLength(r, body.length);
+        HttpUtil.setKeepAlive(r, clientKeepAlive);
+        ctx.writeAndFlush(r).addListener(f -> conn.exchangeDone(this, clientKeepAlive && f.isSuccess()));
+    }
+}
