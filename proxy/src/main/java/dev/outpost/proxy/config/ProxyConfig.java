@@ -2,9 +2,18 @@ package dev.outpost.proxy.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
-/** Settings of one proxy instance; defaults are Pushpin's. */
+/**
+ * Settings of one proxy instance; defaults are Pushpin's (except that both listeners bind 127.0.0.1).
+ * {@code sigKey} null means requests to origins carry no {@code Grip-Sig}. {@code messageRate} and {@code messageHwm}
+ * -1 mean unlimited. {@code settings} holds every value of the configuration file by {@code section/key}, so features
+ * can read keys this record has no field for.
+ */
 public record ProxyConfig(
         String httpHost,
         int httpPort,
@@ -24,11 +33,28 @@ public record ProxyConfig(
         int messageWaitMs,
         int idCacheTtlSeconds,
         int connectionSubscriptionMax,
-        boolean updateOnFirstSubscription) {
+        boolean updateOnFirstSubscription,
+        Map<String, String> settings) {
 
     public ProxyConfig {
         routeLines = routeLines == null ? List.of() : List.copyOf(routeLines);
         sigKey = sigKey == null ? null : sigKey.clone();
+        settings = settings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+    }
+
+    /** Without the raw settings map. */
+    public ProxyConfig(String httpHost, int httpPort, String publishHost, int publishPort, Path routesFile,
+            List<String> routeLines, String sigIss, byte[] sigKey, boolean debug, int clientMaxConn, int logLevel,
+            boolean acceptPushpinRoute, int publishMaxBodySize, int messageRate, int messageHwm, int messageWaitMs,
+            int idCacheTtlSeconds, int connectionSubscriptionMax, boolean updateOnFirstSubscription) {
+        this(httpHost, httpPort, publishHost, publishPort, routesFile, routeLines, sigIss, sigKey, debug, clientMaxConn,
+                logLevel, acceptPushpinRoute, publishMaxBodySize, messageRate, messageHwm, messageWaitMs,
+                idCacheTtlSeconds, connectionSubscriptionMax, updateOnFirstSubscription, Map.of());
+    }
+
+    /** A raw configuration value by {@code section/key} (e.g. {@code proxy/x_forwarded_for}), as read from the file. */
+    public Optional<String> setting(String sectionSlashKey) {
+        return Optional.ofNullable(settings.get(sectionSlashKey));
     }
 
     @Override
@@ -50,7 +76,8 @@ public record ProxyConfig(
                 .acceptPushpinRoute(acceptPushpinRoute).publishMaxBodySize(publishMaxBodySize)
                 .messageRate(messageRate).messageHwm(messageHwm).messageWaitMs(messageWaitMs)
                 .idCacheTtlSeconds(idCacheTtlSeconds).connectionSubscriptionMax(connectionSubscriptionMax)
-                .updateOnFirstSubscription(updateOnFirstSubscription);
+                .updateOnFirstSubscription(updateOnFirstSubscription)
+                .settings(settings);
     }
 
     public static final class Builder {
@@ -68,11 +95,12 @@ public record ProxyConfig(
         private boolean acceptPushpinRoute;
         private int publishMaxBodySize = 1_000_000;
         private int messageRate = -1;
-        private int messageHwm = 100_000;
+        private int messageHwm = -1;
         private int messageWaitMs = 5000;
         private int idCacheTtlSeconds = 0;
         private int connectionSubscriptionMax = 20;
         private boolean updateOnFirstSubscription = true;
+        private final Map<String, String> settings = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -97,6 +125,8 @@ public record ProxyConfig(
         public Builder idCacheTtlSeconds(int v) { this.idCacheTtlSeconds = v; return this; }
         public Builder connectionSubscriptionMax(int v) { this.connectionSubscriptionMax = v; return this; }
         public Builder updateOnFirstSubscription(boolean v) { this.updateOnFirstSubscription = v; return this; }
+        public Builder settings(Map<String, String> v) { settings.clear(); if (v != null) settings.putAll(v); return this; }
+        public Builder setting(String sectionSlashKey, String value) { settings.put(sectionSlashKey, value); return this; }
 
         public String httpHost() { return httpHost; }
         public int httpPort() { return httpPort; }
@@ -104,11 +134,25 @@ public record ProxyConfig(
         public int publishPort() { return publishPort; }
         public Path routesFile() { return routesFile; }
         public List<String> routeLines() { return List.copyOf(routeLines); }
+        public String sigIss() { return sigIss; }
+        public byte[] sigKey() { return sigKey == null ? null : sigKey.clone(); }
+        public boolean debug() { return debug; }
+        public int clientMaxConn() { return clientMaxConn; }
+        public int logLevel() { return logLevel; }
+        public boolean acceptPushpinRoute() { return acceptPushpinRoute; }
+        public int publishMaxBodySize() { return publishMaxBodySize; }
+        public int messageRate() { return messageRate; }
+        public int messageHwm() { return messageHwm; }
+        public int messageWaitMs() { return messageWaitMs; }
+        public int idCacheTtlSeconds() { return idCacheTtlSeconds; }
+        public int connectionSubscriptionMax() { return connectionSubscriptionMax; }
+        public boolean updateOnFirstSubscription() { return updateOnFirstSubscription; }
+        public Map<String, String> settings() { return Map.copyOf(settings); }
 
         public ProxyConfig build() {
             return new ProxyConfig(httpHost, httpPort, publishHost, publishPort, routesFile, routeLines, sigIss, sigKey,
                     debug, clientMaxConn, logLevel, acceptPushpinRoute, publishMaxBodySize, messageRate, messageHwm,
-                    messageWaitMs, idCacheTtlSeconds, connectionSubscriptionMax, updateOnFirstSubscription);
+                    messageWaitMs, idCacheTtlSeconds, connectionSubscriptionMax, updateOnFirstSubscription, settings);
         }
     }
 }
