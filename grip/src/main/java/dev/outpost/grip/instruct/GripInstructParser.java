@@ -3,12 +3,12 @@ package dev.outpost.grip.instruct;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.outpost.grip.HttpStatusText;
+import dev.outpost.grip.internal.Base64s;
 import dev.outpost.grip.internal.GripJson;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,9 +210,8 @@ public final class GripInstructParser {
                         + " (expected: cstring with escapes \\\\ \\r \\n \\xHH)");
             }
         } else if (format.equals("base64")) {
-            try {
-                content = Base64.getDecoder().decode(data);
-            } catch (IllegalArgumentException ex) {
+            content = Base64s.decode(data);
+            if (content == null) {
                 throw new GripInstructException("Grip-Keep-Alive: " + show(data) + " (expected: valid Base64)");
             }
         } else {
@@ -572,11 +571,11 @@ public final class GripInstructParser {
     }
 
     private static byte[] base64(String s, String path) throws GripInstructException {
-        try {
-            return Base64.getDecoder().decode(s);
-        } catch (IllegalArgumentException ex) {
+        byte[] b = Base64s.decode(s);
+        if (b == null) {
             throw new GripInstructException(CT + ": " + path + ": " + show(s) + " (expected: valid Base64)");
         }
+        return b;
     }
 
     /** A JSON value described for an error message: the type, and the value when short. */
