@@ -1,0 +1,96 @@
+package dev.outpost.proxy.pubsub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.grip.publish.HttpStreamFormat;
+import dev.outpost.grip.publish.PublishAction;
+import dev.outpost.grip.publish.PublishItem;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LocalChannelHubTest {
+
+    static final class Recorder implements Subscriber {
+        final List<ByteBuf> got = new ArrayList<>();
+        final DeliveryFormat format;
+
+        Recorder(DeliveryFormat format) {
+            this.format = format;
+        }
+
+        @Override
+        public DeliveryFormat format() {
+            return format;
+        }
+
+        @Override
+        public EventExecutor executor() {
+            return ImmediateEventExecutor.INSTANCE;
+        }
+
+        @Override
+        public void onMessage(String channel, PublishItem item, ByteBuf payload) {
+            got.add(payload);
+        }
+    }
+
+    private static PublishItem stream(String channel, String content) {
+        return new PublishItem(channel, null, null, Map.of(), null,
+                new HttpStreamFormat(PublishAction.SEND, content.getBytes(StandardCharsets.UTF_8), List.of()), null,
+                false);
+    }
+
+    @Test
+    void fanOutSharesOneEncodedBuffer() {
+        LocalChannelHub hub = new LocalChannelHub();
+        Recorder a = new Recorder(DeliveryFormat.HTTP_STREAM);
+        Recorder b = new Recorder(DeliveryFormat.HTTP_STREAM);
+        hub.subscribe("c", a);
+        hub.subscribe("c", b);
+        hub.publish(List.of(stream("c", "hello")));
+        assertThat(a.got).hasSize(1);
+        assertThat(b.got).hasSize(1);
+        assertThat(a.got.get(0).toString(StandardCharsets.UTF_8)).isEqualTo("hello");
+        assertThat(a.got.get(0).unwrap()).isSameAs(b.got.get(0).unwrap());
+        assertThat(a.got.get(0).release()).isFalse();
+        assertThat(b.got.get(0).release()).isTrue();
+    }
+
+    @Test
+    void itemsWithoutTheSubscribersFormatAreNotDelivered() {
+        LocalChannelHub hub = new LocalChannelHub();
+        Recorder r = new Recorder(DeliveryFormat.HTTP_RESPONSE);
+        hub.subscribe("c", r);
+        hub.publish(List.of(stream("c", "x")));
+        assertThat(r.got).isEmpty();
+    }
+
+    @Test
+    void closingTheSubscriptionUnsubscribesAtOnce() {
+        LocalChannelHub hub = new LocalChannelHub();
+        Recorder r = new Recorder(DeliveryFormat.HTTP_STREAM);
+        Subscription s = hub.subscribe("c", r);
+        assertThat(hub.subscriberCount("c")).isEqualTo(1);
+        s.close();
+        s.close();
+        assertThat(hub.subscriberCount("c")).isZero();
+        assertThat(hub.channels()).isEmpty();
+        hub.publish(List.of(stream("c", "x")));
+        assertThat(r.got).isEmpty();
+    }
+
+    @Test
+    void otherChannelsAreUntouched() {
+        LocalChannelHub hub = new LocalChannelHub();
+        Recorder r = new Recorder(DeliveryFormat.HTTP_STREAM);
+        hub.subscribe("a", r);
+        hub.publish(List.of(stream("b", "x")));
+        assertThat(r.got).isEmpty();
+    }
+}

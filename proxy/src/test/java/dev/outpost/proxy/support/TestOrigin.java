@@ -1,0 +1,99 @@
+package dev.outpost.proxy.support;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A scriptable origin on 127.0.0.1 port 0: each path answers as its handler says; every request is recorded. */
+public final class TestOrigin implements AutoCloseable {
+
+    /** A request as the origin saw it. */
+    public record Seen(String method, String uri, Map<String, List<String>> headers, byte[] body, int remotePort) {
+        public String header(String name) {
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+                if (e.getKey().equalsIgnoreCase(name)) {
+                    return e.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    @FunctionalInterface
+    public interface Handler {
+        void handle(HttpExchange ex) throws IOException;
+    }
+
+    private final HttpServer server;
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
+    private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+
+    public TestOrigin() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", ex -> {
+            try (ex) {
+                byte[] body = ex.getRequestBody().readAllBytes();
+                seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(),
+                        Map.copyOf(ex.getRequestHeaders()), body, ex.getRemoteAddress().getPort()));
+                Handler h = handlers.get(ex.getRequestURI().getPath());
+                if (h == null) {
+                    respond(ex, 404, "text/plain", "no handler\n");
+                } else {
+                    h.handle(ex);
+                }
+            } catch (IOException e) {
+                // the proxy went away: nothing to answer
+            }
+        });
+        server.setExecutor(pool);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public TestOrigin on(String path, Handler h) {
+        handlers.put(path, h);
+        return this;
+    }
+
+    public Seen take() throws InterruptedException {
+        Seen s = seen.poll(10, TimeUnit.SECONDS);
+        if (s == null) {
+            throw new AssertionError("origin saw no request");
+        }
+        return s;
+    }
+
+    public static void respond(HttpExchange ex, int code, String contentType, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(code, b.length == 0 ? -1 : b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}
