@@ -175,9 +175,12 @@ class GripInstructParserTest {
 
     // ---- application/grip-instruct
 
-    @SafeVarargs
-    private static GripInstruct json(String body, Map.Entry<String, String>... extra) throws GripInstructException {
-        List<Map.Entry<String, String>> h = new ArrayList<>(List.of(extra));
+    private static GripInstruct json(String body) throws GripInstructException {
+        return json(body, List.of());
+    }
+
+    private static GripInstruct json(String body, List<Map.Entry<String, String>> extra) throws GripInstructException {
+        List<Map.Entry<String, String>> h = new ArrayList<>(extra);
         h.add(Map.entry("Content-Type", "application/grip-instruct"));
         return GripInstructParser.parse(200, h, b(body));
     }
@@ -225,17 +228,17 @@ class GripInstructParserTest {
 
     @Test
     void gripStatusAppliesToJsonResponseUnlessCodeGiven() throws Exception {
-        assertThat(json("{}", Map.entry("Grip-Status", "404 Gone Fishing")).response())
+        assertThat(json("{}", List.of(Map.entry("Grip-Status", "404 Gone Fishing"))).response())
                 .isEqualTo(new InstructResponse(404, "Gone Fishing", List.of(), new byte[0]));
-        assertThat(json("{\"response\": {\"code\": 202}}", Map.entry("Grip-Status", "404 Gone Fishing")).response())
+        assertThat(json("{\"response\": {\"code\": 202}}", List.of(Map.entry("Grip-Status", "404 Gone Fishing"))).response())
                 .isEqualTo(new InstructResponse(202, "Accepted", List.of(), new byte[0]));
     }
 
     @Test
     void headerInstructionsStillApplyWithJson() throws Exception {
         GripInstruct i = json("{\"hold\": {\"channels\": [{\"name\": \"j\"}], \"meta\": {\"b\": \"2\"}}}",
-                Map.entry("Grip-Channel", "ignored"), Map.entry("Grip-Link", "</n>; rel=next"),
-                Map.entry("Grip-Set-Meta", "a=1"));
+                List.of(Map.entry("Grip-Channel", "ignored"), Map.entry("Grip-Link", "</n>; rel=next"),
+                        Map.entry("Grip-Set-Meta", "a=1")));
         assertThat(i.channels()).containsExactly(new GripChannel("j"));
         assertThat(i.nextLink()).isEqualTo(new NextLink("/n", 120));
         assertThat(i.meta()).containsExactly(Map.entry("a", "1"), Map.entry("b", "2"));
