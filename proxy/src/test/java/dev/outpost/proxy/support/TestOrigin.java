@@ -45,10 +45,15 @@ public final class TestOrigin implements AutoCloseable {
     private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
 
     public TestOrigin() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this("127.0.0.1");
+    }
+
+    public TestOrigin(String address) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(address, 0), 0);
         server.createContext("/", ex -> {
             try (ex) {
                 byte[] body = ex.getRequestBody().readAllBytes();
+                ex.setAttribute("body", body);
                 seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(),
                         Map.copyOf(ex.getRequestHeaders()), body, ex.getRemoteAddress().getPort()));
                 Handler h = handlers.get(ex.getRequestURI().getPath());
@@ -80,6 +85,11 @@ public final class TestOrigin implements AutoCloseable {
             throw new AssertionError("origin saw no request");
         }
         return s;
+    }
+
+    /** The request body, already read by the origin. */
+    public static byte[] body(HttpExchange ex) {
+        return (byte[]) ex.getAttribute("body");
     }
 
     public static void respond(HttpExchange ex, int code, String contentType, String body) throws IOException {

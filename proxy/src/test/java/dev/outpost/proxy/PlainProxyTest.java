@@ -1,0 +1,278 @@
+package dev.outpost.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.outpost.grip.sig.GripSig;
+import dev.outpost.proxy.support.ProxyHarness;
+import dev.outpost.proxy.support.RawHttp;
+import dev.outpost.proxy.support.TestOrigin;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Plain reverse proxying: the origin answers without GRIP. */
+@Timeout(60)
+class PlainProxyTest {
+    TestOrigin origin;
+    OutpostProxy proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = new TestOrigin();
+        proxy = ProxyHarness.start("* 127.0.0.1:" + origin.port() + "\n", b -> b.sigKey("secret".getBytes()));
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        origin.close();
+    }
+
+    private static int deadPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void relaysStatusHeadersAndBody() throws Exception {
+        origin.on("/hello", ex -> {
+            ex.getResponseHeaders().add("X-Origin", "yes");
+            TestOrigin.respond(ex, 201, "text/plain", "hi there\n");
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/hello?a=1")).read();
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(r.header("X-Origin")).isEqualTo("yes");
+            assertThat(r.header("Content-Length")).isEqualTo("9");
+            assertThat(r.text()).isEqualTo("hi there\n");
+        }
+        assertThat(origin.take().uri()).isEqualTo("/hello?a=1");
+    }
+
+    @Test
+    void requestHeadersAreRewrittenAsPushpinDoes() throws Exception {
+        origin.on("/h", ex -> TestOrigin.respond(ex, 200, "text/plain", "ok"));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send(RawHttp.get("/h", "Grip-Sig: forged", "Grip-Last: x; last-id=1", "Accept-Encoding: gzip",
+                    "X-Forwarded-For: 10.0.0.1", "X-Forwarded-For: 10.0.0.2", "X-Forwarded-Proto: https",
+                    "Connection: keep-alive, X-Hop", "X-Hop: 1", "X-Keep: 2")).read();
+        }
+        TestOrigin.Seen s = origin.take();
+        assertThat(s.header("Grip-Last")).isNull();
+        assertThat(s.header("Accept-Encoding")).isNull();
+        assertThat(s.header("X-Forwarded-Proto")).isNull();
+        assertThat(s.header("X-Hop")).isNull();
+        assertThat(s.header("X-Keep")).isEqualTo("2");
+        assertThat(s.header("X-Forwarded-For")).isEqualTo("10.0.0.1, 10.0.0.2");
+        assertThat(s.header("Host")).isEqualTo("localhost");
+        assertThat(s.header("Grip-Feature")).contains("status");
+        String sig = s.header("Grip-Sig");
+        assertThat(sig).isNotEqualTo("forged");
+        assertThat(GripSig.verify(sig, "secret".getBytes(), Instant.now())).isTrue();
+    }
+
+    @Test
+    void hopByHopResponseHeadersAreRemoved() throws Exception {
+        origin.on("/h", ex -> {
+            ex.getResponseHeaders().add("Connection", "X-Secret");
+            ex.getResponseHeaders().add("X-Secret", "1");
+            ex.getResponseHeaders().add("Keep-Alive", "timeout=5");
+            TestOrigin.respond(ex, 200, "text/plain", "ok");
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/h")).read();
+            assertThat(r.has("X-Secret")).isFalse();
+            assertThat(r.has("Keep-Alive")).isFalse();
+        }
+    }
+
+    @Test
+    void largeChunkedBodiesStreamBothWays() throws Exception {
+        byte[] big = new byte[3 * 1024 * 1024 + 17];
+        new Random(7).nextBytes(big);
+        origin.on("/echo", ex -> {
+            byte[] in = TestOrigin.body(ex);
+            ex.sendResponseHeaders(200, 0); // chunked
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(in);
+            }
+        });
+        // the origin echoes after reading; the test origin records the body it read first
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/echo"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(sha(r.body())).isEqualTo(sha(big));
+        TestOrigin.Seen s = origin.take();
+        assertThat(s.body()).hasSize(big.length);
+    }
+
+    @Test
+    void contentLengthBodiesKeepTheirLength() throws Exception {
+        byte[] big = new byte[1_500_000];
+        Arrays.fill(big, (byte) 'z');
+        origin.on("/len", ex -> {
+            byte[] in = TestOrigin.body(ex);
+            ex.getResponseHeaders().set("X-Got", String.valueOf(in.length));
+            ex.sendResponseHeaders(200, big.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(big);
+            }
+        });
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/len"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.headers().firstValue("Content-Length")).hasValue(String.valueOf(big.length));
+        assertThat(r.headers().firstValue("X-Got")).hasValue(String.valueOf(big.length));
+        assertThat(r.body()).isEqualTo(big);
+        assertThat(origin.take().header("Content-Length")).isEqualTo(String.valueOf(big.length));
+    }
+
+    @Test
+    void originConnectionsAreReused() throws Exception {
+        origin.on("/k", ex -> TestOrigin.respond(ex, 200, "text/plain", "k"));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            assertThat(c.send(RawHttp.get("/k")).read().text()).isEqualTo("k");
+            assertThat(c.send(RawHttp.get("/k")).read().text()).isEqualTo("k");
+        }
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            assertThat(c.send(RawHttp.get("/k")).read().text()).isEqualTo("k");
+        }
+        int first = origin.take().remotePort();
+        int second = origin.take().remotePort();
+        assertThat(second).isEqualTo(first);
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        origin.on("/slow", ex -> TestOrigin.respond(ex, 200, "text/plain", "slow"));
+        origin.on("/fast", ex -> TestOrigin.respond(ex, 200, "text/plain", "fast"));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send(RawHttp.get("/slow") + RawHttp.get("/fast") + RawHttp.get("/slow"));
+            assertThat(c.read().text()).isEqualTo("slow");
+            assertThat(c.read().text()).isEqualTo("fast");
+            assertThat(c.read().text()).isEqualTo("slow");
+        }
+    }
+
+    @Test
+    void http10ClientGetsACloseDelimitedBody() throws Exception {
+        origin.on("/c", ex -> {
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write("chunked at origin".getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send("GET /c HTTP/1.0\r\nHost: x\r\n\r\n").read();
+            assertThat(r.chunked()).isFalse();
+            assertThat(r.text()).isEqualTo("chunked at origin");
+        }
+    }
+
+    @Test
+    void unreachableOriginIs502() throws Exception {
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
+                dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + deadPort() + "\n", "t")));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/x")).read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.header("Content-Type")).isEqualTo("text/plain");
+            assertThat(r.text()).isEqualTo("Error while proxying to origin.\n");
+        }
+    }
+
+    @Test
+    void unreachableOriginInDebugNamesTheTargets() throws Exception {
+        int dead = deadPort();
+        try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + dead + "\n", b -> b.debug(true));
+                RawHttp c = new RawHttp(p.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/x")).read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.text()).isEqualTo("Unable to connect to any targets. Tried: 127.0.0.1:" + dead + "\n");
+        }
+    }
+
+    @Test
+    void failsOverToTheNextTarget() throws Exception {
+        origin.on("/f", ex -> TestOrigin.respond(ex, 200, "text/plain", "second"));
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
+                "* 127.0.0.1:" + deadPort() + " 127.0.0.1:" + origin.port() + "\n", "t")));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            assertThat(c.send(RawHttp.get("/f")).read().text()).isEqualTo("second");
+        }
+    }
+
+    @Test
+    void ipv6TargetIsReached() throws Exception {
+        TestOrigin v6;
+        try {
+            v6 = new TestOrigin("::1");
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback: " + e);
+            return;
+        }
+        try (v6) {
+            v6.on("/six", ex -> TestOrigin.respond(ex, 200, "text/plain", "six"));
+            proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
+                    dev.outpost.proxy.route.RoutesParser.parse("* [::1]:" + v6.port() + "\n", "t")));
+            try (RawHttp c = new RawHttp(proxy.httpPort())) {
+                assertThat(c.send(RawHttp.get("/six")).read().text()).isEqualTo("six");
+            }
+        }
+    }
+
+    @Test
+    void originBreakingBeforeTheHeadIs502() throws Exception {
+        origin.on("/break", ex -> {
+            throw new IOException("drop");
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/break")).read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.text()).isEqualTo("Error while proxying to origin.\n");
+        }
+    }
+
+    @Test
+    void originBreakingMidBodyCutsTheClientOff() throws Exception {
+        origin.on("/mid", ex -> {
+            ex.sendResponseHeaders(200, 1000);
+            OutputStream out = ex.getResponseBody();
+            out.write(new byte[100]);
+            out.flush();
+            // closing the exchange before 1000 bytes drops the connection
+            throw new IOException("drop");
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response head = c.send(RawHttp.get("/mid")).readHead();
+            assertThat(head.status()).isEqualTo(200);
+            byte[] got = c.input().readAllBytes();
+            assertThat(got.length).isLessThan(1000);
+        }
+    }
+
+    private static String sha(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    static void ignore(HttpExchange ex) {
+    }
+}
