@@ -2,7 +2,12 @@ package dev.outpost.proxy.route;
 
 import java.util.List;
 
-/** One origin of a route (several = failover in order). */
+/**
+ * One origin of a route (several = failover in order). For {@link Kind#TEST} host is null and port 0.
+ * {@code hostHeader} (target prop {@code host=}) replaces the Host header and the TLS server name; {@code subs} are
+ * channels every request through this target is subscribed to. {@code untrusted}, {@code trustConnectHost} and
+ * {@code oneEvent} are kept as Pushpin's props say; what they do is up to the proxy.
+ */
 public record Target(
         Kind kind,
         String host,
@@ -11,7 +16,10 @@ public record Target(
         boolean ssl,
         String hostHeader,
         boolean insecure,
-        List<String> subs) {
+        List<String> subs,
+        boolean untrusted,
+        boolean trustConnectHost,
+        boolean oneEvent) {
 
     public enum Kind {
         /** A real origin at host:port. */
@@ -22,5 +30,28 @@ public record Target(
 
     public Target {
         subs = subs == null ? List.of() : List.copyOf(subs);
+    }
+
+    public Target(Kind kind, String host, int port, boolean overHttp, boolean ssl, String hostHeader, boolean insecure,
+            List<String> subs) {
+        this(kind, host, port, overHttp, ssl, hostHeader, insecure, subs, false, false, false);
+    }
+
+    /** A plain HTTP origin without props. */
+    public static Target host(String host, int port) {
+        return new Target(Kind.HOST, host, port, false, false, null, false, List.of());
+    }
+
+    /** The built-in test origin. */
+    public static Target test() {
+        return new Target(Kind.TEST, null, 0, false, false, null, false, List.of());
+    }
+
+    /** {@code host:port}, {@code [v6]:port} or {@code test}. */
+    public String address() {
+        if (kind == Kind.TEST) {
+            return "test";
+        }
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 }
