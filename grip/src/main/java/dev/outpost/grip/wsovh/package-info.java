@@ -1,0 +1,2 @@
+/** WebSocket-over-HTTP: the {@code application/websocket-events} body codec. */
+package dev.outpost.grip.wsovh;
