@@ -1,0 +1,172 @@
+package dev.outpost.edge.engine;
+
+import dev.outpost.edge.abi.GuestTrapException;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import dev.outpost.edge.abi.GuestExit;
+import dev.outpost.edge.abi.GuestMemory;
+import dev.outpost.edge.abi.Hostcall;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Chicory 1.x, interpreted: pure Java, small, slow for CPU-heavy guests. */
+public final class ChicoryEngine implements WasmEngine {
+  @Override
+  public String name() {
+    return "chicory";
+  }
+
+  @Override
+  public WasmModule load(String name, byte[] wasm) {
+    try {
+      // Validation costs about half of the parse time of a JS module; the js-compute runtime is a known-good module.
+      var module = Parser.builder().withValidation(false).build().parse(() -> new java.io.ByteArrayInputStream(wasm));
+      return new ChicoryModule(module);
+    } catch (ChicoryException e) {
+      throw new WasmLoadException(name + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {}
+
+  private static final class ChicoryModule implements WasmModule {
+    private final com.dylibso.chicory.wasm.WasmModule module;
+    private final List<FunctionImport> imports = new ArrayList<>();
+    private final List<FunctionType> types = new ArrayList<>();
+
+    ChicoryModule(com.dylibso.chicory.wasm.WasmModule module) {
+      this.module = module;
+      var section = module.importSection();
+      for (int i = 0; i < section.importCount(); i++) {
+        var imp = section.getImport(i);
+        if (imp.importType() != ExternalType.FUNCTION) {
+          continue;
+        }
+        var fn = (com.dylibso.chicory.wasm.types.FunctionImport) imp;
+        FunctionType type = module.typeSection().getType(fn.typeIndex());
+        imports.add(new FunctionImport(fn.module(), fn.name(), type.params().size(), type.returns().size()));
+        types.add(type);
+      }
+    }
+
+    @Override
+    public List<FunctionImport> imports() {
+      return imports;
+    }
+
+    @Override
+    public WasmInstance instantiate(ImportResolver resolver) {
+      List<ImportFunction> functions = new ArrayList<>(imports.size());
+      for (int i = 0; i < imports.size(); i++) {
+        FunctionImport imp = imports.get(i);
+        Hostcall hostcall = resolver.resolve(imp);
+        boolean hasResult = imp.resultCount() > 0;
+        functions.add(new HostFunction(imp.module(), imp.name(), types.get(i), (instance, args) -> {
+          int result = hostcall.call(new ChicoryMemory(instance.memory()), args);
+          return hasResult ? new long[] {result} : null;
+        }));
+      }
+      try {
+        Instance instance = Instance.builder(module)
+            .withImportValues(ImportValues.builder().withFunctions(functions).build())
+            .withStart(false)
+            .build();
+        return new ChicoryInstance(instance);
+      } catch (GuestExit | GuestTrapException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private static final class ChicoryInstance implements WasmInstance {
+    private final Instance instance;
+    private volatile Thread runner;
+
+    ChicoryInstance(Instance instance) {
+      this.instance = instance;
+    }
+
+    @Override
+    public void cancel() {
+      Thread t = runner;
+      if (t != null) {
+        t.interrupt();
+      }
+    }
+
+    @Override
+    public int runStart() {
+      runner = Thread.currentThread();
+      try {
+        instance.export("_start").apply();
+        return 0;
+      } catch (RuntimeException | StackOverflowError e) {
+        GuestExit exit = HostFailure.exitIn(e);
+        if (exit != null) {
+          return exit.code();
+        }
+        GuestTrapException trap = HostFailure.trapIn(e);
+        if (trap != null) {
+          throw trap;
+        }
+        throw new GuestTrapException("wasm trap: " + e, e);
+      } finally {
+        runner = null;
+        Thread.interrupted();
+      }
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private record ChicoryMemory(Memory memory) implements GuestMemory {
+    @Override
+    public byte[] read(int address, int length) {
+      return memory.readBytes(address, length);
+    }
+
+    @Override
+    public void write(int address, byte[] bytes, int offset, int length) {
+      memory.write(address, bytes, offset, length);
+    }
+
+    @Override
+    public int readI32(int address) {
+      return memory.readInt(address);
+    }
+
+    @Override
+    public void writeI32(int address, int value) {
+      memory.writeI32(address, value);
+    }
+
+    @Override
+    public void writeI64(int address, long value) {
+      memory.writeLong(address, value);
+    }
+
+    @Override
+    public void writeI16(int address, short value) {
+      memory.writeShort(address, value);
+    }
+
+    @Override
+    public void writeI8(int address, byte value) {
+      memory.writeByte(address, value);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.outpost.edge.sandbox;
+
+import dev.outpost.edge.backend.BackendClient;
+import dev.outpost.edge.config.BackendConfig;
+import dev.outpost.edge.config.KvEntry;
+import dev.outpost.edge.config.LocalServerConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What every sandbox of one app shares: configuration, store contents, the backend client, log output. */
+public final class EdgeServices {
+  private final LocalServerConfig config;
+  private final BackendClient backends;
+  private final LogSink logSink;
+  private final Map<String, ConcurrentSkipListMap<String, KvEntry>> kvStores = new ConcurrentHashMap<>();
+  private final AtomicLong requestCounter = new AtomicLong();
+  private final String hostname;
+
+  public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.backends = Objects.requireNonNull(backends, "backends");
+    this.logSink = Objects.requireNonNull(logSink, "logSink");
+    this.hostname = Objects.requireNonNull(hostname, "hostname");
+    config.kvStores().forEach((name, entries) -> kvStores.put(name, new ConcurrentSkipListMap<>(entries)));
+  }
+
+  public LocalServerConfig config() {
+    return config;
+  }
+
+  public BackendClient backendClient() {
+    return backends;
+  }
+
+  public LogSink logSink() {
+    return logSink;
+  }
+
+  public BackendConfig backend(String name) {
+    return config.backends().get(name);
+  }
+
+  /** A KV store's live contents (writes are kept in memory for the life of the server), or null. */
+  public ConcurrentSkipListMap<String, KvEntry> kvStore(String name) {
+    return kvStores.get(name);
+  }
+
+  /** The next request id: 32 hex digits of a per-process counter, as Viceroy's {@code FASTLY_TRACE_ID}. */
+  public String nextRequestId() {
+    return String.format("%032x", requestCounter.getAndIncrement());
+  }
+
+  /** The environment a guest sees, as Viceroy sets it. */
+  public Map<String, String> environment(String traceId) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("FASTLY_CACHE_GENERATION", "0");
+    env.put("FASTLY_CUSTOMER_ID", "0000000000000000000000");
+    env.put("FASTLY_HOSTNAME", hostname);
+    env.put("FASTLY_IS_STAGING", "0");
+    env.put("FASTLY_POP", "XXX");
+    env.put("FASTLY_REGION", "Somewhere");
+    env.put("FASTLY_SERVICE_ID", "0000000000000000000000");
+    env.put("FASTLY_SERVICE_VERSION", "0");
+    env.put("FASTLY_TRACE_ID", traceId);
+    return env;
+  }
+}

@@ -1,0 +1,235 @@
+package dev.outpost.edge.server;
+
+import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.DownstreamRequest;
+import dev.outpost.edge.sandbox.DownstreamResponder;
+import dev.outpost.edge.sandbox.HeaderList;
+import dev.outpost.edge.sandbox.RequestState;
+import dev.outpost.edge.sandbox.ResponseState;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each client request into a guest run and writes the guest's response back, streaming both bodies. Reading
+ * pauses once a request is complete until its response is, so pipelined requests run one at a time.
+ */
+final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+  /** Framing headers the server sets itself (automatic framing, as on Fastly). */
+  private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding", "connection",
+      "keep-alive");
+
+  private final ComputeApp app;
+  private final ExecutorService guests;
+  private final Duration timeout;
+  private Body requestBody;
+
+  EdgeRequestHandler(ComputeApp app, ExecutorService guests, Duration timeout) {
+    this.app = app;
+    this.guests = guests;
+    this.timeout = timeout;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof HttpRequest request) {
+        start(ctx, request);
+      }
+      if (msg instanceof HttpContent content && requestBody != null) {
+        if (content.content().isReadable()) {
+          requestBody.write(ByteBufUtil.getBytes(content.content()));
+        }
+        if (content instanceof LastHttpContent) {
+          requestBody.finish();
+          requestBody = null;
+          ctx.channel().config().setAutoRead(false);
+        }
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void start(ChannelHandlerContext ctx, HttpRequest request) {
+    long started = System.nanoTime();
+    Channel channel = ctx.channel();
+    if (request.decoderResult().isFailure()) {
+      FullResponses.badRequest(channel, request.decoderResult().cause());
+      return;
+    }
+    RequestState head = new RequestState();
+    head.method = request.method().name();
+    String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
+    head.uri = request.uri().startsWith("/") ? "http://" + host + request.uri() : request.uri();
+    head.version = request.protocolVersion().minorVersion() == 0 ? dev.outpost.edge.sandbox.HttpVersion.HTTP_10
+        : dev.outpost.edge.sandbox.HttpVersion.HTTP_11;
+    request.headers().forEach(e -> head.headers.append(e.getKey(), e.getValue()));
+    Body body = new Body();
+    if (HttpUtil.isContentLengthSet(request)) {
+      body.knownLength(HttpUtil.getContentLength(request));
+    }
+    requestBody = body;
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    DownstreamRequest downstream = new DownstreamRequest(head, body, (InetSocketAddress) channel.remoteAddress(),
+        (InetSocketAddress) channel.localAddress(), app.services().nextRequestId());
+    Exchange exchange = new Exchange(channel, head.method, head.uri, keepAlive, started);
+    try {
+      guests.execute(() -> {
+        try {
+          ComputeApp.Outcome outcome = app.handle(downstream, exchange, timeout);
+          if (outcome.trap() != null) {
+            log.warn("{} {}: guest error: {}", head.method, head.uri, outcome.trap().getMessage());
+          }
+        } catch (RuntimeException | Error e) {
+          log.error("{} {}: internal error", head.method, head.uri, e);
+          if (!exchange.sent) {
+            ResponseState error = new ResponseState();
+            error.status = 500;
+            exchange.send(error, Body.of(new byte[0]), false);
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      ResponseState unavailable = new ResponseState();
+      unavailable.status = 503;
+      exchange.send(unavailable, Body.of(new byte[0]), false);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (requestBody != null) {
+      requestBody.abandon();
+      requestBody = null;
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("client connection failed: {}", cause.toString());
+    ctx.close();
+  }
+
+  /** One request's response side; {@link #send} runs on the guest thread. */
+  private static final class Exchange implements DownstreamResponder {
+    private final Channel channel;
+    private final String method;
+    private final String uri;
+    private final boolean keepAlive;
+    private final long started;
+    volatile boolean sent;
+
+    Exchange(Channel channel, String method, String uri, boolean keepAlive, long started) {
+      this.channel = channel;
+      this.method = method;
+      this.uri = uri;
+      this.keepAlive = keepAlive;
+      this.started = started;
+    }
+
+    @Override
+    public void send(ResponseState head, Body body, boolean streaming) {
+      sent = true;
+      HttpResponseStatus status = HttpResponseStatus.valueOf(head.status);
+      byte[] complete = streaming ? null : body.completeBytes();
+      HttpResponse response = complete != null
+          ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(complete))
+          : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+      for (HeaderList.Field field : head.headers.fields()) {
+        if (!FRAMING.contains(field.name()) || head.manualFraming && !field.name().equals("connection")) {
+          response.headers().add(field.name(), field.valueString());
+        }
+      }
+      if (!head.manualFraming || !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+          && !response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+        Long known = body.knownLength();
+        if (complete != null) {
+          HttpUtil.setContentLength(response, complete.length);
+        } else if (!streaming && known != null) {
+          HttpUtil.setContentLength(response, known);
+        } else {
+          response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+      }
+      HttpUtil.setKeepAlive(response, keepAlive);
+      if (complete != null) {
+        channel.writeAndFlush(response).addListener(done(head.status));
+        return;
+      }
+      channel.writeAndFlush(response);
+      // Stream the rest from a thread of its own: the guest may still be writing (streaming) or the body may be a
+      // backend response still arriving.
+      Thread.ofVirtual().name("edge-response-body").start(() -> pump(body, head.status));
+    }
+
+    private void pump(Body body, int status) {
+      try {
+        while (true) {
+          byte[] chunk = body.read(64 * 1024);
+          if (chunk.length == 0) {
+            break;
+          }
+          ChannelFuture written = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+          if (!channel.isWritable()) {
+            written.await();
+          }
+          if (!channel.isActive()) {
+            return;
+          }
+        }
+        if (body.abandoned()) {
+          // The framing must show the body is incomplete: end the connection without the last chunk.
+          channel.close();
+          logLine(status);
+          return;
+        }
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(done(status));
+      } catch (InterruptedException e) {
+        channel.close();
+      }
+    }
+
+    private ChannelFutureListener done(int status) {
+      return future -> {
+        logLine(status);
+        if (!keepAlive || !future.isSuccess()) {
+          channel.close();
+        } else {
+          channel.config().setAutoRead(true);
+          channel.read();
+        }
+      };
+    }
+
+    private void logLine(int status) {
+      log.info("{} {} {} {} ms", method, uri, status, (System.nanoTime() - started) / 1_000_000);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.outpost.edge.server;
+
+import dev.outpost.edge.backend.BackendClient;
+import dev.outpost.edge.engine.Engines;
+import dev.outpost.edge.engine.WasmEngine;
+import dev.outpost.edge.sandbox.EdgeServices;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local Compute server: serves HTTP on {@link EdgeConfig#address()} and runs the configured program once per
+ * request, each run in a fresh instance on a guest thread of its own. Logs one line per request (method, URL, status,
+ * milliseconds); a guest trap becomes a 500 and is logged, and the server keeps serving.
+ *
+ * <pre>{@code
+ * try (EdgeServer server = new EdgeServer(EdgeConfig.of(Path.of("bin/main.wasm"))).start()) {
+ *   server.port();
+ * }
+ * }</pre>
+ */
+public final class EdgeServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+  /** Guest threads need deep stacks: SpiderMonkey's call chains run on the engine's Java stack. */
+  private static final long GUEST_STACK_BYTES = 64L * 1024 * 1024;
+
+  private final EdgeConfig config;
+  private WasmEngine engine;
+  private ComputeApp app;
+  private EventLoopGroup group;
+  private ExecutorService guests;
+  private Channel serverChannel;
+
+  public EdgeServer(EdgeConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Loads the program (may take a few seconds for a JS program) and starts listening.
+   *
+   * @throws UncheckedIOException when the program cannot be read or the address cannot be bound
+   */
+  public EdgeServer start() {
+    long started = System.nanoTime();
+    byte[] wasm;
+    try {
+      wasm = Files.readAllBytes(config.wasm());
+    } catch (IOException e) {
+      throw new UncheckedIOException("wasm: " + config.wasm() + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    log.info("loading {} ({} KB) with {}", config.wasm(), wasm.length / 1024, config.engine());
+    group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    try {
+      engine = Engines.create(config.engine());
+      EdgeServices services = new EdgeServices(config.localServer(), new BackendClient(group), config.logSink(),
+          "localhost");
+      app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
+      log.info("loaded {} in {} ms", config.wasm().getFileName(), (System.nanoTime() - started) / 1_000_000);
+      guests = Executors.newCachedThreadPool(guestThreads());
+      serverChannel = new ServerBootstrap()
+          .group(group)
+          .channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(new HttpServerCodec());
+              ch.pipeline().addLast(new EdgeRequestHandler(app, guests, config.requestTimeout()));
+            }
+          })
+          .bind(config.address())
+          .syncUninterruptibly()
+          .channel();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    log.info("listening on http://{}:{}", address().getHostString(), port());
+    return this;
+  }
+
+  private static ThreadFactory guestThreads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(null, r, "edge-guest-" + n.incrementAndGet(), GUEST_STACK_BYTES);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  public int port() {
+    return address().getPort();
+  }
+
+  /** The engine's name and, for GraalWasm, whether its JIT is on. */
+  public String engineDescription() {
+    return engine instanceof dev.outpost.edge.engine.GraalWasmEngine g
+        ? engine.name() + " (" + g.implementationName() + ")" : engine.name();
+  }
+
+  @Override
+  public void close() {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    if (guests != null) {
+      guests.shutdownNow();
+      try {
+        guests.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (app != null) {
+      app.close();
+    }
+    if (engine != null) {
+      engine.close();
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package dev.outpost.edge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.outpost.edge.config.BackendConfig;
+import dev.outpost.edge.config.LocalServerConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * End to end over real HTTP: compiled JS apps served by {@link EdgeServer}. Each engine runs this same suite through a
+ * subclass. Cross-check an app under Viceroy with {@code viceroy serve target/test-apps/app.wasm -C <toml>}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+abstract class EdgeServerContract {
+  private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
+  private TestOrigin origin;
+  private EdgeServer app;
+  private EdgeServer hello;
+  private HttpClient client;
+
+  abstract String engine();
+
+  @BeforeAll
+  void start() throws IOException {
+    origin = new TestOrigin();
+    LocalServerConfig local = new LocalServerConfig(
+        Map.of("origin", BackendConfig.of("origin", origin.uri())),
+        Map.of("flags", Map.of("beta", "on")),
+        Map.of(), Map.of(), Map.of(), true, Map.of(), Map.of());
+    app = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
+        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+        .withEngine(engine())
+        .withLocalServer(local)
+        .withLogSink((endpoint, message) -> logLines.add(endpoint + " :: " + message)))
+        .start();
+    client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  @AfterAll
+  void stop() {
+    if (app != null) {
+      app.close();
+    }
+    if (hello != null) {
+      hello.close();
+    }
+    if (origin != null) {
+      origin.close();
+    }
+  }
+
+  private URI uri(EdgeServer server, String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return client.send(HttpRequest.newBuilder(uri(app, path)).timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void helloAppAnswersWithItsFixedResponse() throws Exception {
+    hello = new EdgeServer(EdgeConfig.of(TestApps.wasm("hello"))
+        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+        .withEngine(engine()))
+        .start();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri(hello, "/")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("hello");
+      assertThat(response.headers().firstValue("content-type")).hasValue("text/plain");
+    }
+  }
+
+  @Test
+  void echoesMethodUrlMultiValueHeadersAndBody() throws Exception {
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri(app, "/echo?x=1&y=two"))
+            .header("x-multi", "one")
+            .header("x-multi", "two")
+            .header("x-single", "value")
+            .POST(HttpRequest.BodyPublishers.ofString("request body"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(response.headers().allValues("set-cookie")).containsExactly("a=1", "b=2");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+    assertThat(json.get("method").asText()).isEqualTo("POST");
+    assertThat(json.get("url").asText()).isEqualTo("http://127.0.0.1:" + app.port() + "/echo?x=1&y=two");
+    assertThat(json.get("body").asText()).isEqualTo("request body");
+    List<String> headers = new java.util.ArrayList<>();
+    json.get("headers").forEach(h -> headers.add(h.get(0).asText() + ": " + h.get(1).asText()));
+    assertThat(headers).contains("x-multi: one, two", "x-single: value");
+  }
+
+  @Test
+  void streamsAResponseBodyInChunks() throws Exception {
+    HttpResponse<String> response = get("/stream");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
+    assertThat(response.headers().firstValue("content-length")).isEmpty();
+  }
+
+  @Test
+  void fetchesFromABackend() throws Exception {
+    HttpResponse<String> response = get("/backend?path=/hello%3Fq%3D1");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("origin said 200: GET /hello?q=1");
+    assertThat(response.headers().firstValue("x-origin-header")).hasValue("test-origin");
+    TestOrigin.Received received = origin.take("/hello?q=1");
+    assertThat(received.fromEdge()).isEqualTo("yes");
+    assertThat(received.host()).isEqualTo("origin.test");
+  }
+
+  @Test
+  void postsARequestBodyToABackend() throws Exception {
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri(app, "/backend?path=/submit"))
+            .POST(HttpRequest.BodyPublishers.ofString("payload")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.body()).isEqualTo("origin said 200: POST /submit payload");
+    assertThat(origin.take("/submit").body()).isEqualTo("payload");
+  }
+
+  @Test
+  void fetchesFromABackendInParallel() throws Exception {
+    HttpResponse<String> response = get("/parallel");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("GET /a+GET /b");
+  }
+
+  @Test
+  void readsAConfigStore() throws Exception {
+    assertThat(get("/config?key=beta").body()).isEqualTo("on");
+    HttpResponse<String> missing = get("/config?key=nope");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(missing.body()).isEqualTo("missing");
+  }
+
+  @Test
+  void writesToLoggingEndpointsAndStdout() throws Exception {
+    assertThat(get("/log").body()).isEqualTo("logged");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(logLines)
+        .contains("mylog :: hello from the edge", "stdout :: console line"));
+  }
+
+  @Test
+  void seesFastlyEnvironmentVariables() throws Exception {
+    assertThat(get("/env").body()).isEqualTo("version=0 host=localhost pop=XXX");
+  }
+
+  @Test
+  void seesTheClientAddress() throws Exception {
+    assertThat(get("/client").body()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void aThrowingHandlerGetsA500AndTheServerKeepsServing() throws Exception {
+    assertThat(get("/throw").statusCode()).isEqualTo(500);
+    assertThat(get("/env").statusCode()).isEqualTo(200);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.outpost.edge.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** An in-test origin: answers every request with its method, path and body, and records what it received. */
+final class TestOrigin implements AutoCloseable {
+  /** What the origin saw. */
+  record Received(String method, String path, String host, String fromEdge, String body) {}
+
+  private final HttpServer server;
+  private final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
+
+  TestOrigin() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", this::handle);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    server.start();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    String path = exchange.getRequestURI().getRawPath()
+        + (exchange.getRequestURI().getRawQuery() != null ? "?" + exchange.getRequestURI().getRawQuery() : "");
+    received.add(new Received(exchange.getRequestMethod(), path, exchange.getRequestHeaders().getFirst("Host"),
+        exchange.getRequestHeaders().getFirst("x-from-edge"), body));
+    byte[] out = (exchange.getRequestMethod() + " " + path + (body.isEmpty() ? "" : " " + body))
+        .getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("x-origin", "test-origin");
+    exchange.sendResponseHeaders(200, out.length);
+    exchange.getResponseBody().write(out);
+    exchange.close();
+  }
+
+  URI uri() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+  }
+
+  /** The next request the origin received for {@code path}; others are skipped. */
+  Received take(String path) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      Received r = received.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (r == null) {
+        throw new AssertionError("the origin received no request for " + path + " within 10 s");
+      }
+      if (r.path().equals(path)) {
+        return r;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
