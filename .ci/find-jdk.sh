@@ -25,3 +25,11 @@ outpost_find_jdk() {
   fi
   export JAVA_HOME="$best"
 }
+# Maven 3.8's bundled libraries touch sun.misc.Unsafe; keep JDK 24+ from warning about it on every build.
+outpost_quiet_maven() {
+  local major
+  major=$(outpost_jdk_major "$JAVA_HOME")
+  if [ "${major:-0}" -ge 24 ]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
+}

@@ -4,10 +4,10 @@ import picocli.CommandLine;
 
 /** Entry point of the {@code outpost} command. */
 public final class Main {
-  private Main() {}
+    private Main() {}
 
-  public static void main(String[] args) {
-    int code = new CommandLine(new OutpostCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-    System.exit(code);
-  }
+    public static void main(String[] args) {
+        int code = new CommandLine(new OutpostCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        System.exit(code);
+    }
 }

@@ -5,16 +5,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(
-    name = "outpost",
-    mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
-    description = "A local real-time edge stack: a GRIP proxy and a Compute server in one JVM.",
-    subcommands = {})
+        name = "outpost",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "A local real-time edge stack: a GRIP proxy and a Compute server in one JVM.",
+        subcommands = {ProxyCommand.class})
 final class OutpostCommand implements Runnable {
-  @Spec CommandSpec spec;
+    @Spec CommandSpec spec;
 
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
-  }
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
 }

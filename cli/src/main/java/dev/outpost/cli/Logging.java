@@ -1,0 +1,26 @@
+package dev.outpost.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps Pushpin's numeric {@code log_level} onto the logging backend. */
+final class Logging {
+    private Logging() {}
+
+    /** Pushpin's levels: 0 error, 1 warning, 2 info (default), 3 debug, 4 and up trace. */
+    static void setLevel(int pushpinLevel) {
+        Level level =
+                switch (Math.max(0, Math.min(pushpinLevel, 4))) {
+                    case 0 -> Level.ERROR;
+                    case 1 -> Level.WARN;
+                    case 2 -> Level.INFO;
+                    case 3 -> Level.DEBUG;
+                    default -> Level.TRACE;
+                };
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(level);
+        Logger outpost = (Logger) LoggerFactory.getLogger("dev.outpost");
+        outpost.setLevel(level);
+    }
+}

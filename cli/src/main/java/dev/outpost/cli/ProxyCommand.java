@@ -1,0 +1,254 @@
+package dev.outpost.cli;
+
+import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.config.ConfigException;
+import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.config.PushpinConf;
+import dev.outpost.proxy.route.Route;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.RoutesException;
+import dev.outpost.proxy.route.RoutesParser;
+import dev.outpost.proxy.route.RoutesWatcher;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code outpost proxy}: the GRIP proxy on its own, configured as Pushpin is. */
+@Command(
+        name = "proxy",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Run the GRIP proxy, configured as Pushpin is (pushpin.conf and a routes file).",
+            "Without any route, the built-in 'test' target serves /response and /stream on channel 'test'."
+        },
+        footer = {
+            "",
+            "Exit codes: 0 stopped normally, 1 failed at run time, 2 bad configuration or usage.",
+            "Example: outpost proxy --route '* 127.0.0.1:8080'"
+        })
+final class ProxyCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "pushpin.conf to read (INI, as Pushpin reads it).")
+    Path config;
+
+    @Option(names = "--port", paramLabel = "[ADDR:]PORT",
+            description = "Client (HTTP) port, overriding http_port. Default: 127.0.0.1:7999.")
+    String port;
+
+    @Option(names = "--publish-port", paramLabel = "[ADDR:]PORT",
+            description = "Publish API port, overriding push_in_http_port. Default: 127.0.0.1:5561.")
+    String publishPort;
+
+    @Option(names = "--route", paramLabel = "LINE",
+            description = "A route line in routes-file syntax, e.g. '* 127.0.0.1:8080,over_http'. Repeatable; "
+                    + "replaces the routes file of --config unless --routes is given too.")
+    List<String> routeLines = new ArrayList<>();
+
+    @Option(names = "--routes", paramLabel = "FILE", description = "Routes file, overriding routesfile. Reloaded when it changes.")
+    Path routesFile;
+
+    @Option(names = "--loglevel", paramLabel = "N", description = "Log level as Pushpin's: 0 error ... 2 info ... 4 trace.")
+    Integer logLevel;
+
+    @Option(names = "--verbose", description = "Same as --loglevel 3.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        ProxyConfig.Builder builder;
+        try {
+            builder = config == null
+                    ? ProxyConfig.builder()
+                    : PushpinConf.load(config, warning -> System.err.println("outpost: warning: " + warning));
+            if (port != null) {
+                applyAddress(builder, port, "--port", true);
+            }
+            if (publishPort != null) {
+                applyAddress(builder, publishPort, "--publish-port", false);
+            }
+        } catch (ConfigException e) {
+            System.err.println("outpost: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("outpost: " + e.getMessage());
+            return 2;
+        }
+        if (verbose) {
+            builder.logLevel(3);
+        }
+        if (logLevel != null) {
+            builder.logLevel(logLevel);
+        }
+        Path routes = routesFile != null ? routesFile : (routeLines.isEmpty() ? builder.routesFile() : null);
+        builder.routesFile(routes).routeLines(routeLines);
+        ProxyConfig cfg = builder.build();
+        Logging.setLevel(cfg.logLevel());
+
+        // Inline lines are fixed; the file part is re-read when it changes.
+        List<Route> inline;
+        try {
+            inline = parseInline(routeLines);
+        } catch (RoutesException e) {
+            System.err.println("outpost: " + e.getMessage());
+            return 2;
+        }
+        RouteTable initial;
+        RoutesWatcher watcher = null;
+        OutpostProxy[] proxyRef = new OutpostProxy[1];
+        try {
+            if (routes != null) {
+                if (!Files.isRegularFile(routes)) {
+                    System.err.println("outpost: routes file " + routes + ": not found (expected: a readable file)");
+                    return 2;
+                }
+                watcher = RoutesWatcher.start(routes, table -> {
+                    OutpostProxy p = proxyRef[0];
+                    if (p != null) {
+                        p.updateRoutes(merge(table.routes(), inline));
+                    }
+                });
+                initial = merge(watcher.current().routes(), inline);
+            } else {
+                initial = RouteTable.of(inline);
+            }
+        } catch (RoutesException e) {
+            System.err.println("outpost: " + e.getMessage());
+            return 2;
+        }
+        if (initial.isEmpty()) {
+            initial = RouteTable.of(List.of(RoutesParser.parseLine("* test", "(default)")));
+        }
+
+        OutpostProxy proxy;
+        try {
+            proxy = OutpostProxy.start(cfg, initial);
+        } catch (Exception e) {
+            System.err.println("outpost: cannot start the proxy: " + e.getMessage());
+            if (watcher != null) {
+                watcher.close();
+            }
+            return 1;
+        }
+        proxyRef[0] = proxy;
+        printBanner(out, cfg, proxy, initial, routes);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        RoutesWatcher w = watcher;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (w != null) {
+                w.close();
+            }
+            proxy.close();
+            stopped.countDown();
+        }, "outpost-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static List<Route> parseInline(List<String> lines) throws RoutesException {
+        List<Route> result = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            result.add(RoutesParser.parseLine(lines.get(i), "--route #" + (i + 1)));
+        }
+        return result;
+    }
+
+    private static RouteTable merge(List<Route> fromFile, List<Route> inline) {
+        List<Route> all = new ArrayList<>(fromFile);
+        all.addAll(inline);
+        return RouteTable.of(all);
+    }
+
+    /** Accepts {@code PORT} or {@code ADDR:PORT} (IPv6 as {@code [::1]:PORT}). */
+    static void applyAddress(ProxyConfig.Builder b, String value, String option, boolean client) {
+        String host = null;
+        String portText = value;
+        int colon = value.lastIndexOf(':');
+        if (colon >= 0) {
+            host = value.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            portText = value.substring(colon + 1);
+        }
+        int p;
+        try {
+            p = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535)");
+        }
+        if (p < 0 || p > 65535 || (host != null && host.isEmpty())) {
+            throw new IllegalArgumentException(option + ": '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535)");
+        }
+        if (client) {
+            b.httpPort(p);
+            if (host != null) {
+                b.httpHost(host);
+            }
+        } else {
+            b.publishPort(p);
+            if (host != null) {
+                b.publishHost(host);
+            }
+        }
+    }
+
+    private static void printBanner(PrintStream out, ProxyConfig cfg, OutpostProxy proxy, RouteTable routes, Path file) {
+        String client = "http://" + hostForUrl(cfg.httpHost()) + ":" + proxy.httpPort() + "/";
+        String publish = "http://" + hostForUrl(cfg.publishHost()) + ":" + proxy.publishPort() + "/publish/";
+        out.println("Outpost " + VersionProvider.version() + " GRIP proxy");
+        out.println("  client     " + client);
+        out.println("  publish    " + publish);
+        out.println("  routes     " + (file != null ? file + " (reloaded on change)" : "from the command line"));
+        for (Route r : routes.routes()) {
+            out.println("             " + describe(r));
+        }
+        String channel = usesTestTarget(routes) ? "test" : "CHANNEL";
+        out.println("Publish:");
+        out.println("  curl -d '{\"items\":[{\"channel\":\"" + channel
+                + "\",\"formats\":{\"http-stream\":{\"content\":\"hello\\n\"},\"http-response\":{\"body\":\"hello\\n\"}}}]}' "
+                + publish);
+        if (usesTestTarget(routes)) {
+            out.println("Try:  curl -N " + client + "stream    (or " + client + "response for a long-poll)");
+        }
+        out.flush();
+    }
+
+    private static boolean usesTestTarget(RouteTable routes) {
+        return routes.routes().stream()
+                .anyMatch(r -> r.targets().stream().anyMatch(t -> t.kind() == dev.outpost.proxy.route.Target.Kind.TEST));
+    }
+
+    private static String describe(Route r) {
+        return r.source() == null ? r.toString() : r.source() + "  " + summary(r);
+    }
+
+    private static String summary(Route r) {
+        StringBuilder sb = new StringBuilder(r.domain() == null ? "*" : r.domain());
+        if (r.id() != null) {
+            sb.append(" id=").append(r.id());
+        }
+        if (r.pathBeg() != null) {
+            sb.append(" path_beg=").append(r.pathBeg());
+        }
+        sb.append(" ->");
+        r.targets().forEach(t -> sb.append(' ').append(t.kind() == dev.outpost.proxy.route.Target.Kind.TEST
+                ? "test" : t.host() + ":" + t.port() + (t.overHttp() ? ",over_http" : "") + (t.ssl() ? ",ssl" : "")));
+        return sb.toString();
+    }
+
+    private static String hostForUrl(String host) {
+        if (host == null || host.isEmpty() || host.equals("0.0.0.0")) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+}
