@@ -330,6 +330,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         while ((p = pending.poll()) != null) {
             p.release();
         }
+        if (gripBody != null) {
+            gripBody.release();
+            gripBody = null;
+        }
     }
 
     // ---- response side ----
@@ -500,10 +504,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             conn.exchangeDone(this, false);
             return;
         }
-        if (gripBody != null) {
-            gripBody.release();
-            gripBody = null;
-        }
+        releasePending();
         reject(502, "Bad Gateway", ORIGIN_ERROR, cause == null ? ORIGIN_ERROR : "Error: " + cause);
     }
 
@@ -595,10 +596,6 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         State was = state;
         state = State.DONE;
         releasePending();
-        if (gripBody != null) {
-            gripBody.release();
-            gripBody = null;
-        }
         dropOrigin();
         if (hold != null && was == State.HOLDING) {
             hold.clientClosed();
@@ -630,6 +627,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void respondFull(int code, String reason, List<Map.Entry<String, String>> headers, byte[] body) {
         dropOrigin();
+        releasePending();
         state = State.DONE;
         FullHttpResponse r = new DefaultFullHttpResponse(version, new HttpResponseStatus(code, reason),
                 headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));

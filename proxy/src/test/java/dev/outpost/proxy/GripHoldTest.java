@@ -1,0 +1,209 @@
+package dev.outpost.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.outpost.proxy.support.ProxyHarness;
+import dev.outpost.proxy.support.Publisher;
+import dev.outpost.proxy.support.RawHttp;
+import dev.outpost.proxy.support.TestOrigin;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** GRIP instructions from a real origin, delivered by real publishes. */
+@Timeout(60)
+class GripHoldTest {
+    TestOrigin origin;
+    OutpostProxy proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = new TestOrigin();
+        proxy = ProxyHarness.start("* 127.0.0.1:" + origin.port() + "\n");
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        origin.close();
+    }
+
+    private void holdOn(String path, String mode, String channel, String body, String... extra) {
+        origin.on(path, ex -> {
+            ex.getResponseHeaders().add("Grip-Hold", mode);
+            ex.getResponseHeaders().add("Grip-Channel", channel);
+            for (int i = 0; i + 1 < extra.length; i += 2) {
+                ex.getResponseHeaders().add(extra[i], extra[i + 1]);
+            }
+            TestOrigin.respond(ex, 200, "text/plain", body);
+        });
+    }
+
+    private void awaitSubscribers(String channel, int n) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.hub().subscriberCount(channel) == n);
+    }
+
+    @Test
+    void publishedResponseAnswersTheLongPollAndMergesHeaders() throws Exception {
+        holdOn("/lp", "response", "lp", "timeout body\n", "X-Held", "a", "X-Both", "held");
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send(RawHttp.get("/lp"));
+            awaitSubscribers("lp", 1);
+            var r = Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"lp\",\"formats\":{\"http-response\":"
+                    + "{\"code\":201,\"headers\":{\"X-Both\":\"pub\",\"Content-Type\":\"application/json\"},"
+                    + "\"body\":\"{}\\n\"}}}]}");
+            assertThat(r.statusCode()).isEqualTo(200);
+            RawHttp.Response got = c.read();
+            assertThat(got.status()).isEqualTo(201);
+            assertThat(got.header("X-Held")).isEqualTo("a");
+            assertThat(got.header("X-Both")).isEqualTo("pub");
+            assertThat(got.header("Content-Type")).isEqualTo("application/json");
+            assertThat(got.headers()).noneMatch(h -> h.getKey().regionMatches(true, 0, "Grip-", 0, 5));
+            assertThat(got.text()).isEqualTo("{}\n");
+        }
+        awaitSubscribers("lp", 0);
+    }
+
+    @Test
+    void timedOutLongPollGetsTheOriginsResponse() throws Exception {
+        holdOn("/to", "response", "to", "nothing yet\n", "Grip-Timeout", "5", "X-Kept", "1");
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            long t0 = System.nanoTime();
+            RawHttp.Response got = c.send(RawHttp.get("/to")).read();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).isGreaterThanOrEqualTo(4_500);
+            assertThat(got.status()).isEqualTo(200);
+            assertThat(got.header("X-Kept")).isEqualTo("1");
+            assertThat(got.has("Grip-Timeout")).isFalse();
+            assertThat(got.text()).isEqualTo("nothing yet\n");
+        }
+        awaitSubscribers("to", 0);
+    }
+
+    @Test
+    void streamSendsTheInitialBodyThenPublishedContentUntilClose() throws Exception {
+        holdOn("/s", "stream", "s", "start\n");
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response head = c.send(RawHttp.get("/s")).readHead();
+            assertThat(head.chunked()).isTrue();
+            assertThat(head.has("Content-Length")).isFalse();
+            assertThat(head.has("Grip-Hold")).isFalse();
+            assertThat(c.readChunkText()).isEqualTo("start\n");
+            awaitSubscribers("s", 1);
+            Publisher.publishText(proxy.publishPort(), "s", "one\n");
+            assertThat(c.readChunkText()).isEqualTo("one\n");
+            Publisher.publishText(proxy.publishPort(), "s", "two\n");
+            assertThat(c.readChunkText()).isEqualTo("two\n");
+            Publisher.publish(proxy.publishPort(),
+                    "{\"items\":[{\"channel\":\"s\",\"formats\":{\"http-stream\":{\"action\":\"close\"}}}]}");
+            assertThat(c.readChunk()).isNull();
+            awaitSubscribers("s", 0);
+            // ended cleanly: the connection carries another request
+            origin.on("/after", ex -> TestOrigin.respond(ex, 200, "text/plain", "after"));
+            assertThat(c.send(RawHttp.get("/after")).read().text()).isEqualTo("after");
+        }
+    }
+
+    @Test
+    void streamKeepAliveIsSentWhenIdle() throws Exception {
+        holdOn("/ka", "stream", "ka", "", "Grip-Keep-Alive", "ping\\n; format=cstring; timeout=1");
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send(RawHttp.get("/ka")).readHead();
+            assertThat(c.readChunkText()).isEqualTo("ping\n");
+            assertThat(c.readChunkText()).isEqualTo("ping\n");
+        }
+    }
+
+    @Test
+    void gripStatusOverridesTheStatusLine() throws Exception {
+        origin.on("/st", ex -> {
+            ex.getResponseHeaders().add("Grip-Status", "418 Short And Stout");
+            TestOrigin.respond(ex, 200, "text/plain", "teapot\n");
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/st")).read();
+            assertThat(r.statusLine()).isEqualTo("HTTP/1.1 418 Short And Stout");
+            assertThat(r.has("Grip-Status")).isFalse();
+            assertThat(r.text()).isEqualTo("teapot\n");
+        }
+    }
+
+    @Test
+    void invalidInstructionIs502() throws Exception {
+        holdOn("/bad", "sometimes", "b", "x");
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/bad")).read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.text()).isEqualTo("Error while proxying to origin.\n");
+        }
+    }
+
+    @Test
+    void invalidInstructionInDebugShowsTheParseError() throws Exception {
+        holdOn("/bad", "sometimes", "b", "x");
+        try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + origin.port() + "\n", b -> b.debug(true));
+                RawHttp c = new RawHttp(p.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/bad")).read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.text()).contains("Grip-Hold").contains("sometimes");
+        }
+    }
+
+    @Test
+    void instructionBodyPastTheBufferIs502() throws Exception {
+        holdOn("/big", "response", "big", "x".repeat(100_001));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/big")).read();
+            assertThat(r.status()).isEqualTo(502);
+        }
+        assertThat(proxy.hub().subscriberCount("big")).isZero();
+    }
+
+    @Test
+    void clientDisconnectUnsubscribesAtOnce() throws Exception {
+        holdOn("/gone", "response", "gone", "x");
+        holdOn("/gone-s", "stream", "gone-s", "x");
+        RawHttp a = new RawHttp(proxy.httpPort());
+        RawHttp b = new RawHttp(proxy.httpPort());
+        a.send(RawHttp.get("/gone"));
+        b.send(RawHttp.get("/gone-s"));
+        awaitSubscribers("gone", 1);
+        awaitSubscribers("gone-s", 1);
+        a.close();
+        b.close();
+        awaitSubscribers("gone", 0);
+        awaitSubscribers("gone-s", 0);
+    }
+
+    @Test
+    void jsonInstructBodyHoldsWithItsOwnResponse() throws Exception {
+        origin.on("/json", ex -> TestOrigin.respond(ex, 200, "application/grip-instruct",
+                "{\"hold\":{\"mode\":\"response\",\"channels\":[{\"name\":\"j\"}],\"timeout\":5},"
+                        + "\"response\":{\"code\":200,\"headers\":{\"X-J\":\"1\"},\"body\":\"json timeout\\n\"}}"));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send(RawHttp.get("/json"));
+            awaitSubscribers("j", 1);
+            Publisher.publishText(proxy.publishPort(), "j", "published\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.text()).isEqualTo("published\n");
+            assertThat(r.header("X-J")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void noHoldInstructionRelaysTheResponseWithoutGripHeaders() throws Exception {
+        origin.on("/nh", ex -> {
+            ex.getResponseHeaders().add("Grip-Channel", "ignored");
+            TestOrigin.respond(ex, 200, "text/plain", "plain\n");
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/nh")).read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.has("Grip-Channel")).isFalse();
+            assertThat(r.text()).isEqualTo("plain\n");
+        }
+    }
+}
