@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.outpost.grip.HttpStatusText;
 import dev.outpost.grip.internal.Base64s;
 import dev.outpost.grip.internal.GripJson;
+import dev.outpost.grip.internal.HeaderText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -65,13 +66,21 @@ public final class GripInstructParser {
      * response is relayed, minus {@code Grip-*} headers and filtered by {@code Grip-Expose-Headers}.
      *
      * @param status          the origin's status code
-     * @param responseHeaders the origin's headers in wire order
+     * @param responseHeaders the origin's headers in wire order; values either as an HTTP codec delivers them (one
+     *                        char per byte, read as UTF-8 here like Pushpin does) or as Unicode text
      * @param body            the origin's body (only read for {@code application/grip-instruct})
      * @throws GripInstructException naming the header (or JSON field) and the bad value
      */
     public static GripInstruct parse(int status, List<Map.Entry<String, String>> responseHeaders, byte[] body)
             throws GripInstructException {
-        List<Map.Entry<String, String>> headers = responseHeaders == null ? List.of() : responseHeaders;
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        if (responseHeaders != null) {
+            for (Map.Entry<String, String> h : responseHeaders) {
+                // keep-alive data is bytes, everything else is text
+                headers.add(h.getKey().equalsIgnoreCase("Grip-Keep-Alive") ? h
+                        : Map.entry(h.getKey(), HeaderText.text(h.getValue())));
+            }
+        }
 
         HoldMode hold = parseHold(HeaderParams.first(headers, "Grip-Hold"));
         List<GripChannel> channels = parseChannels(HeaderParams.values(headers, "Grip-Channel", true));
@@ -202,7 +211,7 @@ public final class GripInstructParser {
         String format = e.get("format");
         byte[] content;
         if (format == null || format.isEmpty() || format.equals("raw")) {
-            content = data.getBytes(StandardCharsets.UTF_8);
+            content = HeaderText.bytes(data);
         } else if (format.equals("cstring")) {
             content = unescapeCString(data);
             if (content == null) {
@@ -226,7 +235,7 @@ public final class GripInstructParser {
 
     /** Decodes {@code \\ \r \n \xHH}; other escaped characters are dropped. Returns null when malformed. */
     static byte[] unescapeCString(String in) {
-        byte[] src = in.getBytes(StandardCharsets.UTF_8);
+        byte[] src = HeaderText.bytes(in);
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(src.length);
         for (int n = 0; n < src.length; n++) {
             byte c = src[n];

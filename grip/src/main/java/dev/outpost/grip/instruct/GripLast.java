@@ -1,5 +1,6 @@
 package dev.outpost.grip.instruct;
 
+import dev.outpost.grip.internal.HeaderText;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,10 @@ public final class GripLast {
     private GripLast() {
     }
 
-    /** One header value. The ID is quoted only when it would not survive the parameter syntax bare. */
+    /**
+     * One header value. The ID is quoted only when it would not survive the parameter syntax bare. The result is
+     * text; a caller writing it to the wire encodes non-ASCII characters as UTF-8.
+     */
     public static String format(String channel, String lastId) {
         return channel + "; last-id=" + (needsQuotes(lastId) ? quote(lastId) : lastId);
     }
@@ -27,7 +31,7 @@ public final class GripLast {
         Map<String, String> out = new LinkedHashMap<>();
         for (String element : HeaderParams.values(headers, HEADER, true)) {
             try {
-                HeaderParams.Element e = HeaderParams.parseElement(element);
+                HeaderParams.Element e = HeaderParams.parseElement(HeaderText.text(element));
                 String id = e.get("last-id");
                 if (!e.value().isEmpty() && id != null) {
                     out.put(e.value(), id);

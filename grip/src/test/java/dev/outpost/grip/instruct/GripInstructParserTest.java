@@ -164,6 +164,30 @@ class GripInstructParserTest {
     }
 
     @Test
+    void headerBytesAreReadAsUtf8LikePushpin() throws Exception {
+        String wire = new String("caf\u00e9".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        GripInstruct i = GripInstructParser.parse(200, List.of(
+                Map.entry("Grip-Channel", wire + "; prev-id=" + wire),
+                Map.entry("Grip-Keep-Alive", wire),
+                Map.entry("Grip-Set-Meta", "user=" + wire)), new byte[0]);
+        assertThat(i.channels()).containsExactly(new GripChannel("caf\u00e9", "caf\u00e9", List.of()));
+        assertThat(i.keepAlive().content()).isEqualTo("caf\u00e9".getBytes(StandardCharsets.UTF_8));
+        assertThat(i.meta()).containsEntry("user", "caf\u00e9");
+        // already-decoded text works the same
+        GripInstruct j = GripInstructParser.parse(200, List.of(
+                Map.entry("Grip-Channel", "\u30c1\u30e3\u30f3\u30cd\u30eb"),
+                Map.entry("Grip-Keep-Alive", "\u2603")), new byte[0]);
+        assertThat(j.channels()).containsExactly(new GripChannel("\u30c1\u30e3\u30f3\u30cd\u30eb"));
+        assertThat(j.keepAlive().content()).isEqualTo("\u2603".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void rawKeepAliveKeepsNonUtf8Bytes() throws Exception {
+        GripInstruct i = GripInstructParser.parse(200, List.of(Map.entry("Grip-Keep-Alive", "\u00ff\u00fe")), new byte[0]);
+        assertThat(i.keepAlive().content()).containsExactly(0xff, 0xfe);
+    }
+
+    @Test
     void isGrip() {
         assertThat(GripInstructParser.isGrip(List.of(Map.entry("grip-hold", "x")))).isTrue();
         assertThat(GripInstructParser.isGrip(List.of(Map.entry("GRIP-LINK", "x")))).isTrue();
