@@ -1,6 +1,7 @@
 package dev.outpost.grip.sig;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -36,7 +37,7 @@ public final class GripSig {
                 .issuer(iss)
                 .expirationTime(Date.from(now.plusSeconds(TTL_SECONDS)))
                 .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
         try {
             jwt.sign(new Hs256(key));
         } catch (JOSEException e) {

@@ -25,6 +25,7 @@ class GripSigTest {
         String jwt = GripSig.sign("pushpin", KEY, NOW);
         SignedJWT parsed = SignedJWT.parse(jwt);
         assertThat(parsed.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.HS256);
+        assertThat(parsed.getHeader().getType()).isEqualTo(com.nimbusds.jose.JOSEObjectType.JWT);
         assertThat(parsed.getJWTClaimsSet().getIssuer()).isEqualTo("pushpin");
         assertThat(parsed.getJWTClaimsSet().getExpirationTime().toInstant()).isEqualTo(NOW.plusSeconds(3600));
         assertThat(parsed.getJWTClaimsSet().getClaims().keySet()).containsExactlyInAnyOrder("iss", "exp");
