@@ -3,7 +3,6 @@ package dev.outpost.grip.instruct;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Everything an origin asked for in one response: the GRIP headers (or the grip-instruct body) as one value.
@@ -39,10 +38,5 @@ public record GripInstruct(HoldMode hold, List<GripChannel> channels, int timeou
 
     public boolean isHold() {
         return hold != null;
-    }
-
-    GripInstruct withChannels(List<GripChannel> c) {
-        return new GripInstruct(hold, Objects.requireNonNull(c), timeoutSeconds, keepAlive, status, nextLink, goneLink,
-                meta, response, exposeHeaders);
     }
 }

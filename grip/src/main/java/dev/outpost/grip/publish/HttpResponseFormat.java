@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * {@code http-response}: the response that ends a long-poll.
  *
- * @param action         SEND or HINT
+ * @param action         SEND or HINT (CLOSE and REFRESH parse but mean nothing for long-polls); for anything
+ *                       but SEND the other fields keep their defaults
  * @param code           status code, default 200
  * @param reason         reason phrase, default the standard phrase
  * @param headers        headers that override same-named headers of the held timeout response

@@ -8,7 +8,7 @@ import java.util.Objects;
  * {@code ws-message}: a message sent to subscribed WebSocket clients.
  *
  * @param action         SEND, CLOSE or REFRESH (HINT is accepted and ignored by WebSocket sessions)
- * @param type           frame type
+ * @param type           frame type (TEXT when the action is not SEND)
  * @param content        payload, empty for CLOSE and REFRESH
  * @param closeCode      close status code for CLOSE, or -1 for none
  * @param closeReason    close reason, empty when none

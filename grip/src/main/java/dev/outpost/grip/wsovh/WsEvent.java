@@ -126,11 +126,14 @@ public sealed interface WsEvent {
     }
 
     /**
-     * @param code   close status code, or -1 when the event carried none
+     * @param code   close status code 0-65535, or -1 when the event carried none (then the reason is not sent)
      * @param reason close reason, empty when none
      */
     record Close(int code, String reason) implements WsEvent {
         public Close {
+            if (code < -1 || code > 0xffff) {
+                throw new IllegalArgumentException("close code: " + code + " (expected: -1 or 0-65535)");
+            }
             reason = reason == null ? "" : reason;
         }
 
