@@ -37,6 +37,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -258,11 +259,27 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 return;
             }
             if (!x.isSuccess()) {
-                log.debug("connect to {} failed: {}", tried.get(tried.size() - 1), x.cause().toString());
+                log.debug("connect to {} failed: {}", lastTried(), x.cause().toString());
                 nextTarget();
                 return;
             }
-            attach(f.channel());
+            SslHandler tls = f.channel().pipeline().get(SslHandler.class);
+            if (tls == null) {
+                attach(f.channel());
+                return;
+            }
+            // a TLS failure counts as a connect error, as in Pushpin: the next target is tried
+            tls.handshakeFuture().addListener(h -> {
+                if (state == State.DONE) {
+                    f.channel().close();
+                } else if (h.isSuccess()) {
+                    attach(f.channel());
+                } else {
+                    log.debug("TLS with {} failed: {}", lastTried(), h.cause().toString());
+                    f.channel().close();
+                    nextTarget();
+                }
+            });
         });
     }
 

@@ -1,0 +1,104 @@
+package dev.outpost.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.outpost.proxy.support.ProxyHarness;
+import dev.outpost.proxy.support.RawHttp;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HTTPS origins: target options {@code ssl}, {@code insecure} and {@code host=}. */
+@Timeout(60)
+class HttpsOriginTest {
+    static HttpsServer server;
+    static final BlockingQueue<String> hosts = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        // a throwaway self-signed certificate, made with the JDK's own keytool
+        Path ks = dir.resolve("origin.p12");
+        Path keytool = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
+        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "origin", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(), "-storepass", "changeit",
+                "-keypass", "changeit").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(ks)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, "changeit".toCharArray());
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(ssl));
+        server.createContext("/", ex -> {
+            hosts.add(String.valueOf(ex.getRequestHeaders().getFirst("Host")));
+            byte[] b = "secure\n".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        });
+        server.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.stop(0);
+    }
+
+    @Test
+    void insecureTargetSkipsVerification() throws Exception {
+        int port = server.getAddress().getPort();
+        try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + port + ",ssl,insecure,host=localhost");
+                RawHttp c = new RawHttp(p.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/tls")).read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("secure\n");
+            // a second request reuses the pooled TLS connection
+            assertThat(c.send(RawHttp.get("/tls")).read().text()).isEqualTo("secure\n");
+        }
+        assertThat(hosts.poll(5, TimeUnit.SECONDS)).isEqualTo("localhost");
+    }
+
+    @Test
+    void tlsFailureFailsOverToTheNextTarget() throws Exception {
+        int port = server.getAddress().getPort();
+        try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + port + ",ssl 127.0.0.1:" + port + ",ssl,insecure");
+                RawHttp c = new RawHttp(p.httpPort())) {
+            assertThat(c.send(RawHttp.get("/tls")).read().text()).isEqualTo("secure\n");
+        }
+    }
+
+    @Test
+    void untrustedCertificateIs502() throws Exception {
+        int port = server.getAddress().getPort();
+        try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + port + ",ssl");
+                RawHttp c = new RawHttp(p.httpPort())) {
+            RawHttp.Response r = c.send(RawHttp.get("/tls")).read();
+            assertThat(r.status()).isEqualTo(502);
+            assertThat(r.text()).isEqualTo("Error while proxying to origin.\n");
+        }
+    }
+}
