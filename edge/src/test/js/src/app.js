@@ -3,6 +3,9 @@
 import { ConfigStore } from 'fastly:config-store';
 import { Logger } from 'fastly:logger';
 import { env } from 'fastly:env';
+import { KVStore } from 'fastly:kv-store';
+import { SecretStore } from 'fastly:secret-store';
+import { getGeolocationForIpAddress } from 'fastly:geolocation';
 
 async function echo(req) {
   const headers = [];
@@ -73,6 +76,78 @@ function envVars() {
   return new Response(`version=${env('FASTLY_SERVICE_VERSION')} host=${env('FASTLY_HOSTNAME')} pop=${env('FASTLY_POP')}`);
 }
 
+async function kv(req) {
+  const q = new URL(req.url).searchParams;
+  const store = new KVStore('store');
+  switch (q.get('op')) {
+    case 'get': {
+      const entry = await store.get(q.get('key'));
+      if (entry === null) {
+        return new Response('no such key', { status: 404 });
+      }
+      return new Response(await entry.text(), { headers: { 'x-metadata': entry.metadataText() ?? '' } });
+    }
+    case 'put':
+      await store.put(q.get('key'), q.get('value'), q.has('meta') ? { metadata: q.get('meta') } : {});
+      return new Response('stored');
+    case 'delete':
+      await store.delete(q.get('key'));
+      return new Response('deleted');
+    case 'list': {
+      const page = await store.list(q.has('prefix') ? { prefix: q.get('prefix') } : {});
+      return new Response(page.list.join(','));
+    }
+    default:
+      return new Response('bad op', { status: 400 });
+  }
+}
+
+async function secret(req) {
+  const key = new URL(req.url).searchParams.get('key');
+  const found = await new SecretStore('secrets').get(key);
+  return new Response(found === null ? 'missing' : found.plaintext());
+}
+
+function geo(req) {
+  const ip = new URL(req.url).searchParams.get('ip');
+  const record = getGeolocationForIpAddress(ip);
+  return new Response(JSON.stringify(record), { headers: { 'content-type': 'application/json' } });
+}
+
+async function dynamic(req) {
+  const target = new URL(req.url).searchParams.get('target');
+  const upstream = await fetch(`http://${target}/dyn`);
+  return new Response(`dynamic ${upstream.status}: ${await upstream.text()}`);
+}
+
+async function streamUpload() {
+  const encoder = new TextEncoder();
+  let i = 0;
+  const body = new ReadableStream({
+    pull(controller) {
+      if (i < 3) {
+        controller.enqueue(encoder.encode(`part${i}`));
+        i++;
+      } else {
+        controller.close();
+      }
+    },
+  });
+  const upstream = await fetch('http://origin.test/upload', { backend: 'origin', method: 'POST', body });
+  return new Response(await upstream.text());
+}
+
+function proxy(req) {
+  const path = new URL(req.url).searchParams.get('path') ?? '/';
+  return fetch(`http://origin.test${path}`, { backend: 'origin' });
+}
+
+function spin() {
+  for (;;) {
+    // Never returns: the server must stop it.
+  }
+}
+
 async function handle(event) {
   const req = event.request;
   const path = new URL(req.url).pathname;
@@ -86,6 +161,13 @@ async function handle(event) {
     case '/env': return envVars();
     case '/client': return new Response(`${event.client.address}`);
     case '/throw': throw new Error('boom');
+    case '/kv': return kv(req);
+    case '/secret': return secret(req);
+    case '/geo': return geo(req);
+    case '/dynamic': return dynamic(req);
+    case '/stream-upload': return streamUpload();
+    case '/proxy': return proxy(req);
+    case '/spin': return spin();
     default: return new Response('not found', { status: 404 });
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.edge.config.BackendConfig;
+import dev.outpost.edge.config.KvEntry;
+import java.nio.charset.StandardCharsets;
 import dev.outpost.edge.config.LocalServerConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -27,6 +29,8 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 abstract class EdgeServerContract {
+  private static final Duration REQUEST_LIMIT = Duration.ofSeconds(4);
+
   private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
   private TestOrigin origin;
   private EdgeServer app;
@@ -41,10 +45,13 @@ abstract class EdgeServerContract {
     LocalServerConfig local = new LocalServerConfig(
         Map.of("origin", BackendConfig.of("origin", origin.uri())),
         Map.of("flags", Map.of("beta", "on")),
-        Map.of(), Map.of(), Map.of(), true, Map.of(), Map.of());
+        Map.of("store", Map.of("seeded", new KvEntry("from toml".getBytes(StandardCharsets.UTF_8), "seed-meta"))),
+        Map.of("secrets", Map.of("token", "s3cret".getBytes(StandardCharsets.UTF_8))),
+        Map.of("10.1.2.3", "{\"city\":\"Lisbon\",\"as_number\":1234}"), true, Map.of(), Map.of());
     app = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
         .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
         .withEngine(engine())
+        .withRequestTimeout(REQUEST_LIMIT)
         .withLocalServer(local)
         .withLogSink((endpoint, message) -> logLines.add(endpoint + " :: " + message)))
         .start();
@@ -171,6 +178,69 @@ abstract class EdgeServerContract {
   @Test
   void aThrowingHandlerGetsA500AndTheServerKeepsServing() throws Exception {
     assertThat(get("/throw").statusCode()).isEqualTo(500);
+    assertThat(get("/env").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void kvStoreLooksUpSeededEntriesWithMetadata() throws Exception {
+    HttpResponse<String> response = get("/kv?op=get&key=seeded");
+    assertThat(response.body()).isEqualTo("from toml");
+    assertThat(response.headers().firstValue("x-metadata")).hasValue("seed-meta");
+    assertThat(get("/kv?op=get&key=absent").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void kvStoreInsertsListsAndDeletes() throws Exception {
+    assertThat(get("/kv?op=put&key=k1&value=v1&meta=m1").body()).isEqualTo("stored");
+    assertThat(get("/kv?op=put&key=k2&value=v2").body()).isEqualTo("stored");
+    HttpResponse<String> read = get("/kv?op=get&key=k1");
+    assertThat(read.body()).isEqualTo("v1");
+    assertThat(read.headers().firstValue("x-metadata")).hasValue("m1");
+    assertThat(get("/kv?op=list&prefix=k").body()).isEqualTo("k1,k2");
+    assertThat(get("/kv?op=delete&key=k1").body()).isEqualTo("deleted");
+    assertThat(get("/kv?op=get&key=k1").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void readsASecret() throws Exception {
+    assertThat(get("/secret?key=token").body()).isEqualTo("s3cret");
+    assertThat(get("/secret?key=nope").body()).isEqualTo("missing");
+  }
+
+  @Test
+  void looksUpGeolocationFromConfigAndTheLoopbackDefault() throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.readTree(get("/geo?ip=10.1.2.3").body()).get("city").asText()).isEqualTo("Lisbon");
+    var loopback = json.readTree(get("/geo?ip=127.0.0.1").body());
+    assertThat(loopback.get("city").asText()).isEqualTo("San Francisco");
+    assertThat(loopback.get("as_number").asInt()).isEqualTo(54113);
+  }
+
+  @Test
+  void fetchesThroughAnImplicitDynamicBackend() throws Exception {
+    String target = "127.0.0.1:" + origin.uri().getPort();
+    assertThat(get("/dynamic?target=" + target).body()).isEqualTo("dynamic 200: GET /dyn");
+  }
+
+  @Test
+  void streamsARequestBodyToABackend() throws Exception {
+    assertThat(get("/stream-upload").body()).isEqualTo("POST /upload part0part1part2");
+    assertThat(origin.take("/upload").body()).isEqualTo("part0part1part2");
+  }
+
+  @Test
+  void passesABackendResponseThrough() throws Exception {
+    HttpResponse<String> response = get("/proxy?path=/through");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("GET /through");
+    assertThat(response.headers().firstValue("x-origin")).hasValue("test-origin");
+  }
+
+  @Test
+  void aGuestThatRunsTooLongIsStoppedWithA500() throws Exception {
+    long started = System.nanoTime();
+    assertThat(get("/spin").statusCode()).isEqualTo(500);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(REQUEST_LIMIT.plusSeconds(10));
     assertThat(get("/env").statusCode()).isEqualTo(200);
   }
 }
