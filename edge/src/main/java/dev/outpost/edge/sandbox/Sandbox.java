@@ -25,8 +25,10 @@ public final class Sandbox implements AutoCloseable {
   public final HandleTable<String> acls = new HandleTable<>("acl");
 
   private final EdgeServices services;
-  private final DownstreamRequest downstream;
-  private final DownstreamResponder responder;
+  private DownstreamRequest downstream;
+  private DownstreamResponder responder;
+  private RequestSource requestSource = RequestSource.NONE;
+  private Runnable onNextRequest = () -> {};
   private final Map<String, BackendConfig> dynamicBackends = new HashMap<>();
   private final Map<String, String> environment;
   private int downstreamRequestHandle = -1;
@@ -50,6 +52,33 @@ public final class Sandbox implements AutoCloseable {
 
   public Map<String, String> environment() {
     return environment;
+  }
+
+  /** Lets the guest take further requests (reusable sandbox); {@code onNext} runs when one starts. */
+  public void reuse(RequestSource source, Runnable onNext) {
+    this.requestSource = Objects.requireNonNull(source, "source");
+    this.onNextRequest = Objects.requireNonNull(onNext, "onNext");
+  }
+
+  public RequestSource requestSource() {
+    return requestSource;
+  }
+
+  /**
+   * Makes {@code next} the current client request. The previous one gets an empty 200 if the guest never answered
+   * it (as when a run ends without a response).
+   */
+  public void switchTo(RequestSource.Assignment next) {
+    if (!responded) {
+      ResponseState head = new ResponseState();
+      responder.send(head, Body.of(new byte[0]), false);
+    }
+    downstream = next.request();
+    responder = next.responder();
+    responded = false;
+    downstreamRequestHandle = requests.insert(downstream.head());
+    downstreamBodyHandle = asyncItems.insert(downstream.body());
+    onNextRequest.run();
   }
 
   /** The downstream request and body handles, made on first use. */

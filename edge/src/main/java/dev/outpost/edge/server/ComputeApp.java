@@ -13,7 +13,13 @@ import dev.outpost.edge.sandbox.ResponseState;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.Objects;
+import dev.outpost.edge.sandbox.RequestSource;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +36,10 @@ public final class ComputeApp implements AutoCloseable {
     return t;
   });
 
+  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+
+  /** Reusable sandboxes waiting for their next request; a hand-off succeeds only while one waits. */
+  private final LinkedTransferQueue<RequestSource.Assignment> idle = new LinkedTransferQueue<>();
   private final String name;
   private final WasmModule module;
   private final EdgeServices services;
@@ -48,12 +58,30 @@ public final class ComputeApp implements AutoCloseable {
     return services;
   }
 
+  /** Whether a reusable sandbox is waiting for a request right now. */
+  public boolean hasIdleSandbox() {
+    return idle.hasWaitingConsumer();
+  }
+
   /** What became of one guest run. */
   public record Outcome(boolean responded, int exitCode, GuestTrapException trap) {}
 
   /**
-   * Runs the guest for one request on the calling thread. Guarantees a response: a guest that traps before responding
-   * gets a 500; one that ends without responding an empty 200 (as Viceroy). Bodies left open are ended.
+   * Hands a request to a reusable sandbox waiting in {@code next_request_wait}, or else starts a fresh run on
+   * {@code executor}.
+   */
+  public void dispatch(DownstreamRequest request, DownstreamResponder responder, Duration timeout,
+      Executor executor) {
+    if (idle.tryTransfer(new RequestSource.Assignment(request, responder))) {
+      return;
+    }
+    executor.execute(() -> handle(request, responder, timeout));
+  }
+
+  /**
+   * Runs the guest for one request on the calling thread (and any further requests it takes as a reusable sandbox).
+   * Guarantees a response: a guest that traps before responding gets a 500; one that ends without responding an empty
+   * 200 (as Viceroy). Bodies left open are ended. A guest error is logged with the request it happened in.
    */
   public Outcome handle(DownstreamRequest request, DownstreamResponder responder, Duration timeout) {
     Sandbox sandbox = new Sandbox(services, request, responder);
@@ -61,15 +89,34 @@ public final class ComputeApp implements AutoCloseable {
     GuestTrapException trap = null;
     int exitCode = 0;
     AtomicBoolean timedOut = new AtomicBoolean();
+    AtomicReference<ScheduledFuture<?>> limit = new AtomicReference<>();
     try (WasmInstance instance = module.instantiate(hostcalls)) {
-      ScheduledFuture<?> limit = TIMER.schedule(() -> {
-        timedOut.set(true);
-        instance.cancel();
-      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      Runnable arm = () -> {
+        ScheduledFuture<?> old = limit.getAndSet(TIMER.schedule(() -> {
+          timedOut.set(true);
+          instance.cancel();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS));
+        if (old != null) {
+          old.cancel(false);
+        }
+      };
+      // Waiting for the next request does not count against the time limit.
+      sandbox.reuse(wait -> {
+        limit.get().cancel(false);
+        try {
+          return idle.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          // Only shutdown interrupts an idle sandbox (the time limit is off while it waits): end it quietly.
+          return null;
+        } finally {
+          arm.run();
+        }
+      }, arm);
+      arm.run();
       try {
         exitCode = instance.runStart();
       } finally {
-        limit.cancel(false);
+        limit.get().cancel(false);
       }
     } catch (GuestTrapException e) {
       trap = timedOut.get()
@@ -78,6 +125,10 @@ public final class ComputeApp implements AutoCloseable {
     } finally {
       hostcalls.close();
       Thread.interrupted();
+    }
+    if (trap != null) {
+      var head = sandbox.downstream().head();
+      log.warn("{} {}: guest error: {}", head.method, head.uri, trap.getMessage());
     }
     boolean responded = sandbox.responded();
     if (!responded) {

@@ -100,12 +100,9 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         (InetSocketAddress) channel.localAddress(), app.services().nextRequestId());
     Exchange exchange = new Exchange(channel, head.method, head.uri, keepAlive, started);
     try {
-      guests.execute(() -> {
+      app.dispatch(downstream, exchange, timeout, task -> guests.execute(() -> {
         try {
-          ComputeApp.Outcome outcome = app.handle(downstream, exchange, timeout);
-          if (outcome.trap() != null) {
-            log.warn("{} {}: guest error: {}", head.method, head.uri, outcome.trap().getMessage());
-          }
+          task.run();
         } catch (RuntimeException | Error e) {
           log.error("{} {}: internal error", head.method, head.uri, e);
           if (!exchange.sent) {
@@ -114,7 +111,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             exchange.send(error, Body.of(new byte[0]), false);
           }
         }
-      });
+      }));
     } catch (RejectedExecutionException e) {
       ResponseState unavailable = new ResponseState();
       unavailable.status = 503;

@@ -112,6 +112,10 @@ public final class EdgeServer implements AutoCloseable {
     return address().getPort();
   }
 
+  ComputeApp app() {
+    return app;
+  }
+
   /** The engine's name and, for GraalWasm, whether its JIT is on. */
   public String engineDescription() {
     return engine instanceof dev.outpost.edge.engine.GraalWasmEngine g

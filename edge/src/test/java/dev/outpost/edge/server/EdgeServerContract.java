@@ -243,4 +243,25 @@ abstract class EdgeServerContract {
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(REQUEST_LIMIT.plusSeconds(10));
     assertThat(get("/env").statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void aReusableSandboxServesSeveralRequestsFromOneInstance() throws Exception {
+    try (EdgeServer reuse = new EdgeServer(EdgeConfig.of(TestApps.wasm("reuse"))
+        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+        .withEngine(engine()))
+        .start()) {
+      List<String> bodies = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        if (i > 0) {
+          await().atMost(Duration.ofSeconds(10)).until(() -> reuse.app().hasIdleSandbox());
+        }
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri(reuse, "/r" + i)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        bodies.add(response.body());
+      }
+      // Each request lands in the waiting instance, so its counter keeps growing.
+      assertThat(bodies).containsExactly("/r0 served=1", "/r1 served=2", "/r2 served=3", "/r3 served=4");
+    }
+  }
 }
