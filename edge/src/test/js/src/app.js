@@ -6,6 +6,9 @@ import { env } from 'fastly:env';
 import { KVStore } from 'fastly:kv-store';
 import { SecretStore } from 'fastly:secret-store';
 import { getGeolocationForIpAddress } from 'fastly:geolocation';
+import { Acl } from 'fastly:acl';
+import { Device } from 'fastly:device';
+import { RateCounter } from 'fastly:edge-rate-limiter';
 
 async function echo(req) {
   const headers = [];
@@ -142,6 +145,24 @@ function proxy(req) {
   return fetch(`http://origin.test${path}`, { backend: 'origin' });
 }
 
+async function acl(req) {
+  const ip = new URL(req.url).searchParams.get('ip');
+  const match = await Acl.open('internal').lookup(ip);
+  return new Response(match === null ? 'no match' : `${match.action} ${match.prefix}`);
+}
+
+function device(req) {
+  const found = Device.lookup(req.headers.get('user-agent') ?? '');
+  return new Response(found === null ? 'unknown device' : `${found.name} mobile=${found.isMobile}`);
+}
+
+function erl() {
+  const counter = new RateCounter('requests');
+  counter.increment('client', 3);
+  counter.increment('client', 4);
+  return new Response(`count=${counter.lookupCount('client', 10)}`);
+}
+
 function spin() {
   for (;;) {
     // Never returns: the server must stop it.
@@ -168,6 +189,9 @@ async function handle(event) {
     case '/stream-upload': return streamUpload();
     case '/proxy': return proxy(req);
     case '/spin': return spin();
+    case '/acl': return acl(req);
+    case '/device': return device(req);
+    case '/erl': return erl();
     default: return new Response('not found', { status: 404 });
   }
 }

@@ -18,6 +18,7 @@ public final class EdgeServices {
   private final LogSink logSink;
   private final Map<String, ConcurrentSkipListMap<String, KvEntry>> kvStores = new ConcurrentHashMap<>();
   private final AtomicLong requestCounter = new AtomicLong();
+  private final RateLimits rateLimits = new RateLimits();
   private final String hostname;
 
   public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname) {
@@ -38,6 +39,10 @@ public final class EdgeServices {
 
   public LogSink logSink() {
     return logSink;
+  }
+
+  public RateLimits rateLimits() {
+    return rateLimits;
   }
 
   public BackendConfig backend(String name) {

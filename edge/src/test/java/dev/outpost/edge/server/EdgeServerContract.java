@@ -47,7 +47,10 @@ abstract class EdgeServerContract {
         Map.of("flags", Map.of("beta", "on")),
         Map.of("store", Map.of("seeded", new KvEntry("from toml".getBytes(StandardCharsets.UTF_8), "seed-meta"))),
         Map.of("secrets", Map.of("token", "s3cret".getBytes(StandardCharsets.UTF_8))),
-        Map.of("10.1.2.3", "{\"city\":\"Lisbon\",\"as_number\":1234}"), true, Map.of(), Map.of());
+        Map.of("10.1.2.3", "{\"city\":\"Lisbon\",\"as_number\":1234}"), true,
+        Map.of("TestPhone/1.0", "{\"device\":{\"name\":\"Test Phone\",\"is_mobile\":true}}"),
+        Map.of("internal", List.of(new LocalServerConfig.AclEntry("10.0.0.0/8", "BLOCK"),
+            new LocalServerConfig.AclEntry("10.1.0.0/16", "ALLOW"))));
     app = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
         .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
         .withEngine(engine())
@@ -263,5 +266,26 @@ abstract class EdgeServerContract {
       // Each request lands in the waiting instance, so its counter keeps growing.
       assertThat(bodies).containsExactly("/r0 served=1", "/r1 served=2", "/r2 served=3", "/r3 served=4");
     }
+  }
+
+  @Test
+  void aclLookupPicksTheLongestMatchingPrefix() throws Exception {
+    assertThat(get("/acl?ip=10.1.2.3").body()).isEqualTo("ALLOW 10.1.0.0/16");
+    assertThat(get("/acl?ip=10.9.9.9").body()).isEqualTo("BLOCK 10.0.0.0/8");
+    assertThat(get("/acl?ip=192.168.1.1").body()).isEqualTo("no match");
+  }
+
+  @Test
+  void deviceDetectionMatchesExactUserAgents() throws Exception {
+    HttpResponse<String> known = client.send(HttpRequest.newBuilder(uri(app, "/device"))
+        .header("user-agent", "TestPhone/1.0").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(known.body()).isEqualTo("Test Phone mobile=true");
+    assertThat(get("/device").body()).isEqualTo("unknown device");
+  }
+
+  @Test
+  void rateCountersCountInMemory() throws Exception {
+    assertThat(get("/erl").body()).startsWith("count=");
+    assertThat(Integer.parseInt(get("/erl").body().substring(6))).isGreaterThanOrEqualTo(14);
   }
 }
