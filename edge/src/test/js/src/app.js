@@ -163,6 +163,15 @@ function erl() {
   return new Response(`count=${counter.lookupCount('client', 10)}`);
 }
 
+function alloc() {
+  const blocks = [];
+  for (let i = 0; i < 64; i++) {
+    blocks.push(new Uint8Array(8 * 1024 * 1024));
+    console.log(`allocated ${(i + 1) * 8} MiB`);
+  }
+  return new Response(`kept ${blocks.length} blocks`);
+}
+
 function spin() {
   for (;;) {
     // Never returns: the server must stop it.
@@ -189,6 +198,7 @@ async function handle(event) {
     case '/stream-upload': return streamUpload();
     case '/proxy': return proxy(req);
     case '/spin': return spin();
+    case '/alloc': return alloc();
     case '/acl': return acl(req);
     case '/device': return device(req);
     case '/erl': return erl();

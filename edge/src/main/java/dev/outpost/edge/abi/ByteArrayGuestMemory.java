@@ -12,6 +12,11 @@ public final class ByteArrayGuestMemory implements GuestMemory {
   }
 
   @Override
+  public long size() {
+    return buffer.capacity();
+  }
+
+  @Override
   public byte[] read(int address, int length) {
     byte[] out = new byte[length];
     buffer.get(address, out);

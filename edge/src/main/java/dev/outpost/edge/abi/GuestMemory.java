@@ -7,6 +7,9 @@ import java.nio.charset.StandardCharsets;
  * Addresses are unsigned 32-bit values passed as ints.
  */
 public interface GuestMemory {
+  /** The memory's current size in bytes. */
+  long size();
+
   byte[] read(int address, int length);
 
   void write(int address, byte[] bytes, int offset, int length);

@@ -135,6 +135,10 @@ public final class ChicoryEngine implements WasmEngine {
 
   private record ChicoryMemory(Memory memory) implements GuestMemory {
     @Override
+    public long size() {
+      return (long) memory.pages() * Memory.PAGE_SIZE;
+    }
+    @Override
     public byte[] read(int address, int length) {
       return memory.readBytes(address, length);
     }

@@ -176,6 +176,11 @@ public final class GraalWasmEngine implements WasmEngine {
     private Value buffer;
 
     @Override
+    public long size() {
+      return buffer.getBufferSize();
+    }
+
+    @Override
     public byte[] read(int address, int length) {
       byte[] out = new byte[length];
       buffer.readBuffer(Integer.toUnsignedLong(address), out, 0, length);

@@ -3,6 +3,7 @@ package dev.outpost.edge.hostcalls;
 import dev.outpost.edge.abi.FastlyHostcall;
 import dev.outpost.edge.abi.FastlyStatus;
 import dev.outpost.edge.abi.GuestExit;
+import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.abi.GuestTrapException;
 import dev.outpost.edge.abi.Hostcall;
 import dev.outpost.edge.abi.HostcallException;
@@ -28,9 +29,15 @@ public final class HostcallTable implements ImportResolver {
   private final Map<String, Hostcall> hostcalls = new HashMap<>();
   private final java.util.List<Runnable> closers = new java.util.ArrayList<>();
 
+  private final long memoryLimit;
+
+  private HostcallTable(long memoryLimit) {
+    this.memoryLimit = memoryLimit;
+  }
+
   /** All hostcall modules, bound to {@code sandbox}. */
   public static HostcallTable forSandbox(Sandbox sandbox) {
-    HostcallTable table = new HostcallTable();
+    HostcallTable table = new HostcallTable(sandbox.services().memoryLimit());
     new WasiHostcalls(sandbox).register(table);
     new HttpReqHostcalls(sandbox).register(table);
     new HttpRespHostcalls(sandbox).register(table);
@@ -56,6 +63,7 @@ public final class HostcallTable implements ImportResolver {
   void fastly(String module, String name, FastlyHostcall body) {
     String qualified = module + "." + name;
     hostcalls.put(qualified, (memory, args) -> {
+      checkMemory(memory, qualified);
       try {
         body.call(memory, new FastlyHostcall.Args(args));
         return FastlyStatus.OK.code();
@@ -75,7 +83,23 @@ public final class HostcallTable implements ImportResolver {
 
   /** Registers a hostcall that returns its own result (WASI errnos). */
   void raw(String module, String name, Hostcall hostcall) {
-    hostcalls.put(module + "." + name, hostcall);
+    String qualified = module + "." + name;
+    hostcalls.put(qualified, (memory, args) -> {
+      checkMemory(memory, qualified);
+      return hostcall.call(memory, args);
+    });
+  }
+
+  /**
+   * Stops a guest whose linear memory has grown past the limit. Checked at every hostcall: engines differ in how (and
+   * whether) they cap memory growth, and a Compute guest makes hostcalls often.
+   */
+  private void checkMemory(GuestMemory memory, String hostcall) {
+    long size = memory.size();
+    if (size > memoryLimit) {
+      throw new GuestTrapException("guest stopped: its memory grew to " + (size >> 20) + " MiB, over the limit of "
+          + (memoryLimit >> 20) + " MiB (seen at " + hostcall + ")", null);
+    }
   }
 
   void onClose(Runnable closer) {

@@ -24,12 +24,13 @@ final class WasiHostcalls {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Sandbox s;
-  private final List<byte[]> args = List.of("app.wasm".getBytes(StandardCharsets.UTF_8));
+  private final List<byte[]> args;
   private final List<byte[]> env = new ArrayList<>();
   private final ByteArrayOutputStream[] pending = {null, new ByteArrayOutputStream(), new ByteArrayOutputStream()};
 
   WasiHostcalls(Sandbox sandbox) {
     this.s = sandbox;
+    this.args = sandbox.services().guestArgs().stream().map(a -> a.getBytes(StandardCharsets.UTF_8)).toList();
     for (Map.Entry<String, String> e : sandbox.environment().entrySet()) {
       env.add((e.getKey() + "=" + e.getValue()).getBytes(StandardCharsets.UTF_8));
     }

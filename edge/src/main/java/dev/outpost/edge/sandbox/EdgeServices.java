@@ -20,13 +20,37 @@ public final class EdgeServices {
   private final AtomicLong requestCounter = new AtomicLong();
   private final RateLimits rateLimits = new RateLimits();
   private final String hostname;
+  private final long memoryLimit;
+  private final java.util.List<String> guestArgs;
 
   public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname) {
+    this(config, backends, logSink, hostname, DEFAULT_MEMORY_LIMIT, java.util.List.of("app.wasm"));
+  }
+
+  /**
+   * @param memoryLimit the most linear memory, in bytes, a guest may grow to before it is stopped
+   * @param guestArgs what the guest sees as its command line (WASI {@code args_get})
+   */
+  public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname,
+      long memoryLimit, java.util.List<String> guestArgs) {
+    this.memoryLimit = memoryLimit;
+    this.guestArgs = java.util.List.copyOf(guestArgs);
     this.config = Objects.requireNonNull(config, "config");
     this.backends = Objects.requireNonNull(backends, "backends");
     this.logSink = Objects.requireNonNull(logSink, "logSink");
     this.hostname = Objects.requireNonNull(hostname, "hostname");
     config.kvStores().forEach((name, entries) -> kvStores.put(name, new ConcurrentSkipListMap<>(entries)));
+  }
+
+  /** Default guest memory limit: 512 MiB. */
+  public static final long DEFAULT_MEMORY_LIMIT = 512L << 20;
+
+  public long memoryLimit() {
+    return memoryLimit;
+  }
+
+  public java.util.List<String> guestArgs() {
+    return guestArgs;
   }
 
   public LocalServerConfig config() {

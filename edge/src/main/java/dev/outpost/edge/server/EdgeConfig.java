@@ -2,6 +2,7 @@ package dev.outpost.edge.server;
 
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
+import dev.outpost.edge.sandbox.EdgeServices;
 import dev.outpost.edge.sandbox.LogSink;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -11,12 +12,21 @@ import java.util.Objects;
 /**
  * Options of an {@link EdgeServer}.
  *
+ * <table>
+ *   <caption>Defaults</caption>
+ *   <tr><th>option</th><th>default</th></tr>
+ *   <tr><td>address</td><td>127.0.0.1:7676 (port 0 picks a free port)</td></tr>
+ *   <tr><td>localServer</td><td>empty: no backends or stores</td></tr>
+ *   <tr><td>engine</td><td>{@code graalwasm}; or {@code chicory}</td></tr>
+ *   <tr><td>requestTimeout</td><td>60 s per guest run (time spent waiting for a reused sandbox's next request does
+ *   not count)</td></tr>
+ *   <tr><td>memoryLimit</td><td>512 MiB of guest linear memory</td></tr>
+ *   <tr><td>logSink</td><td>standard output, {@code <endpoint> :: <message>}</td></tr>
+ * </table>
+ *
  * @param wasm the Compute program ({@code bin/main.wasm} by convention)
- * @param address where to listen; port 0 picks a free port (default 127.0.0.1:7676)
- * @param localServer the {@code [local_server]} of {@code fastly.toml}, or {@link LocalServerConfig#empty()}
- * @param engine {@code graalwasm} (default) or {@code chicory}
- * @param requestTimeout how long one guest run may take before it is stopped (default 60 s)
- * @param logSink where logging endpoints and guest stdout/stderr go (default: stdout, {@code name :: message})
+ * @param localServer the {@code [local_server]} of {@code fastly.toml}
+ * @param logSink where logging endpoints and guest stdout/stderr go
  */
 public record EdgeConfig(
     Path wasm,
@@ -24,6 +34,7 @@ public record EdgeConfig(
     LocalServerConfig localServer,
     String engine,
     Duration requestTimeout,
+    long memoryLimit,
     LogSink logSink) {
 
   public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
@@ -36,34 +47,44 @@ public record EdgeConfig(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(logSink, "logSink");
+    if (!Engines.names().contains(engine)) {
+      throw new IllegalArgumentException("engine: " + engine + " (expected: one of " + Engines.names() + ")");
+    }
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: > 0)");
+    }
+    if (memoryLimit < (1L << 20)) {
+      throw new IllegalArgumentException("memoryLimit: " + memoryLimit + " (expected: >= 1 MiB)");
     }
   }
 
   /** Defaults for everything but the program. */
   public static EdgeConfig of(Path wasm) {
     return new EdgeConfig(wasm, DEFAULT_ADDRESS, LocalServerConfig.empty(), Engines.DEFAULT, DEFAULT_REQUEST_TIMEOUT,
-        LogSink.stdout());
+        EdgeServices.DEFAULT_MEMORY_LIMIT, LogSink.stdout());
   }
 
   public EdgeConfig withAddress(InetSocketAddress address) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
   }
 
   public EdgeConfig withLocalServer(LocalServerConfig localServer) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
   }
 
   public EdgeConfig withEngine(String engine) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
   }
 
   public EdgeConfig withRequestTimeout(Duration requestTimeout) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
+  }
+
+  public EdgeConfig withMemoryLimit(long memoryLimit) {
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
   }
 
   public EdgeConfig withLogSink(LogSink logSink) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
   }
 }

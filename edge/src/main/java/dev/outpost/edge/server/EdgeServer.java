@@ -70,7 +70,7 @@ public final class EdgeServer implements AutoCloseable {
     try {
       engine = Engines.create(config.engine());
       EdgeServices services = new EdgeServices(config.localServer(), new BackendClient(group), config.logSink(),
-          "localhost");
+          "localhost", config.memoryLimit(), java.util.List.of(config.wasm().getFileName().toString()));
       app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
       log.info("loaded {} in {} ms", config.wasm().getFileName(), (System.nanoTime() - started) / 1_000_000);
       guests = Executors.newCachedThreadPool(guestThreads());

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 abstract class EdgeServerContract {
   private static final Duration REQUEST_LIMIT = Duration.ofSeconds(4);
+  private static final long MEMORY_LIMIT = 128L << 20;
 
   private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
   private TestOrigin origin;
@@ -55,6 +56,7 @@ abstract class EdgeServerContract {
         .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
         .withEngine(engine())
         .withRequestTimeout(REQUEST_LIMIT)
+        .withMemoryLimit(MEMORY_LIMIT)
         .withLocalServer(local)
         .withLogSink((endpoint, message) -> logLines.add(endpoint + " :: " + message)))
         .start();
@@ -287,5 +289,15 @@ abstract class EdgeServerContract {
   void rateCountersCountInMemory() throws Exception {
     assertThat(get("/erl").body()).startsWith("count=");
     assertThat(Integer.parseInt(get("/erl").body().substring(6))).isGreaterThanOrEqualTo(14);
+  }
+
+  @Test
+  void aGuestThatAllocatesTooMuchIsStoppedWithA500() throws Exception {
+    long started = System.nanoTime();
+    assertThat(get("/alloc").statusCode()).isEqualTo(500);
+    // Stopped by the memory limit, well before the time limit.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(REQUEST_LIMIT);
+    assertThat(logLines).anyMatch(line -> line.startsWith("stdout :: allocated"));
+    assertThat(get("/env").statusCode()).isEqualTo(200);
   }
 }
