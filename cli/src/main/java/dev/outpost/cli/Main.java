@@ -7,7 +7,11 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        int code = new CommandLine(new OutpostCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        System.exit(code);
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured command line; {@code @FILE} stays a literal argument ({@code outpost publish} reads it). */
+    static CommandLine newCommandLine() {
+        return new CommandLine(new OutpostCommand()).setCaseInsensitiveEnumValuesAllowed(true).setExpandAtFiles(false);
     }
 }

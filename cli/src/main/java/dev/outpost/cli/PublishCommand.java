@@ -1,0 +1,365 @@
+package dev.outpost.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.cli.publish.GripUrl;
+import dev.outpost.cli.publish.PublishBody;
+import dev.outpost.cli.publish.PublishBody.Action;
+import dev.outpost.cli.publish.PublishBody.Format;
+import dev.outpost.cli.publish.PublishClient;
+import dev.outpost.cli.publish.PublishException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code outpost publish}: one item to the publish API, with the options of {@code pushpin-publish}. */
+@Command(
+        name = "publish",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {
+            "Publish a message to a channel through the GRIP publish API, as pushpin-publish does.",
+            "By default the content goes out as http-response (long-polls), http-stream (streams) and ws-message "
+                    + "(WebSockets); inline content gets a newline on HTTP payloads."
+        },
+        footer = {
+            "",
+            "The endpoint is SPEC/publish/. Credentials in the GRIP URL:",
+            "  ?iss=ISS&key=KEY  a Bearer JWT signed with KEY (plain, or base64:...)",
+            "  ?key=KEY          KEY as a Bearer token",
+            "  USER:PASS@HOST    Basic auth",
+            "",
+            "Exit codes: 0 published, 1 not delivered (endpoint unreachable or not 200), 2 bad usage.",
+            "Examples:",
+            "  outpost publish test hello",
+            "  outpost publish news @message.txt --id 2 --prev-id 1",
+            "  echo '{\"n\":1}' | outpost publish news - --format sse",
+            "  outpost publish news --close"
+        })
+final class PublishCommand implements Callable<Integer> {
+    static final String GRIP_URL_ENV = "GRIP_URL";
+
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "CHANNEL", description = "Channel to send to.")
+    String channel;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "CONTENT",
+            description = "Content for the HTTP body and the WebSocket message: text, @FILE to read a file, "
+                    + "or - to read standard input (files and standard input are sent as they are).")
+    String content;
+
+    @Option(names = "--id", paramLabel = "ID", description = "Payload ID.")
+    String id;
+
+    @Option(names = "--prev-id", paramLabel = "ID", description = "Previous payload ID.")
+    String prevId;
+
+    @Option(names = "--sender", paramLabel = "SENDER", description = "Sender meta value.")
+    String sender;
+
+    @Option(names = "--code", paramLabel = "CODE", description = "HTTP response code to use. Default: 200.")
+    Integer code;
+
+    @Option(names = {"-H", "--header"}, paramLabel = "HEADER",
+            description = "Add an HTTP response header, \"Name: Value\". Repeatable.")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = {"-M", "--meta"}, paramLabel = "K=V", description = "Add a meta variable. Repeatable.")
+    List<String> meta = new ArrayList<>();
+
+    @Option(names = "--hint", description = "Send a hint instead of content.")
+    boolean hint;
+
+    @Option(names = "--close", description = "Close streaming and WebSocket connections.")
+    boolean close;
+
+    @Option(names = "--patch", description = "Content is a JSON patch (http-response body-patch).")
+    boolean patch;
+
+    @Option(names = "--no-seq", description = "Bypass the sequencing buffer.")
+    boolean noSeq;
+
+    @Option(names = "--no-eol", description = "Don't add a newline to HTTP payloads.")
+    boolean noEol;
+
+    @Option(names = "--format", paramLabel = "FORMAT", split = ",",
+            description = "Only these formats: http-response, http-stream, ws-message, or sse (http-stream content "
+                    + "framed as a Server-Sent Event). Repeatable or comma-separated.")
+    List<String> formats = new ArrayList<>();
+
+    @Option(names = "--spec", paramLabel = "URL",
+            description = "GRIP URL of the publish API. Default: $GRIP_URL, else " + GripUrl.DEFAULT + ".")
+    String gripUrl;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER:PASS", description = "Authenticate using basic auth.")
+    String user;
+
+    @Option(names = {"-B", "--bearer"}, paramLabel = "TOKEN", description = "Authenticate using a bearer token.")
+    String bearer;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS",
+            description = "Connect and read timeout. Default: 10.")
+    Double timeoutSeconds;
+
+    private final Map<String, String> env;
+    private final Supplier<InputStream> stdin;
+    private final Supplier<Instant> clock;
+
+    PublishCommand() {
+        this(System.getenv(), () -> System.in, Instant::now);
+    }
+
+    PublishCommand(Map<String, String> env, Supplier<InputStream> stdin, Supplier<Instant> clock) {
+        this.env = env;
+        this.stdin = stdin;
+        this.clock = clock;
+    }
+
+    /** A bad option value or combination; exit code 2. */
+    private static final class UsageError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        GripUrl url;
+        PublishBody.Item item;
+        Map<String, String> requestHeaders;
+        Duration timeout;
+        try {
+            url = endpoint();
+            requestHeaders = authorization(url);
+            item = buildItem();
+            timeout = timeout();
+        } catch (UsageError e) {
+            err.println("outpost: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        byte[] body = PublishBody.toJson(item);
+        PublishClient.Response response;
+        try {
+            response = PublishClient.post(url, requestHeaders, body, timeout, timeout);
+        } catch (PublishException e) {
+            err.println("outpost: cannot reach the publish endpoint " + url.publishUri() + ": " + e.getMessage());
+            err.println("  Is Outpost running? Start it with `outpost proxy` (publish port 5561 by default), or point "
+                    + "--spec or " + GRIP_URL_ENV + " at its publish port.");
+            err.flush();
+            return 1;
+        }
+        if (response.status() != 200) {
+            String text = response.body().strip();
+            err.println("outpost: publish to " + url.publishUri() + " failed: " + response.status()
+                    + (response.reason().isEmpty() ? "" : " " + response.reason())
+                    + (text.isEmpty() ? "" : ": " + text));
+            if (response.status() == 401 || response.status() == 403) {
+                err.println("  The endpoint wants credentials: ?iss=..&key=.. in the GRIP URL, -u USER:PASS or "
+                        + "-B TOKEN.");
+            }
+            err.flush();
+            return 1;
+        }
+        out.println("Published");
+        out.flush();
+        return 0;
+    }
+
+    private GripUrl endpoint() throws UsageError {
+        String source;
+        String value;
+        if (gripUrl != null) {
+            source = "--spec ";
+            value = gripUrl;
+        } else {
+            String fromEnv = env.get(GRIP_URL_ENV);
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                source = GRIP_URL_ENV + " ";
+                value = fromEnv;
+            } else {
+                source = "default GRIP URL ";
+                value = GripUrl.DEFAULT;
+            }
+        }
+        try {
+            return GripUrl.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(source + e.getMessage());
+        }
+    }
+
+    private Map<String, String> authorization(GripUrl url) throws UsageError {
+        if (user != null && bearer != null) {
+            throw new UsageError("-u and -B both given (expected: one way to authenticate)");
+        }
+        if (bearer != null && bearer.isBlank()) {
+            throw new UsageError("-B '' (expected: a token)");
+        }
+        if (user != null && user.isEmpty()) {
+            throw new UsageError("-u '' (expected: USER:PASS)");
+        }
+        Map<String, String> h = new LinkedHashMap<>();
+        if (bearer != null) {
+            h.put("Authorization", "Bearer " + bearer.strip());
+        } else if (user != null) {
+            h.put("Authorization", GripUrl.basic(user));
+        } else {
+            url.authorization(clock.get()).ifPresent(a -> h.put("Authorization", a));
+        }
+        h.put("User-Agent", "outpost-publish/" + VersionProvider.version());
+        return h;
+    }
+
+    private Duration timeout() throws UsageError {
+        if (timeoutSeconds == null) {
+            return Duration.ofSeconds(10);
+        }
+        if (!(timeoutSeconds > 0) || timeoutSeconds > 3600) {
+            throw new UsageError("--timeout " + timeoutSeconds + " (expected: seconds > 0 and <= 3600)");
+        }
+        return Duration.ofMillis(Math.max(1, Math.round(timeoutSeconds * 1000)));
+    }
+
+    private PublishBody.Item buildItem() throws UsageError {
+        if (channel.isEmpty()) {
+            throw new UsageError("CHANNEL '' (expected: a channel name)");
+        }
+        if (hint && close) {
+            throw new UsageError("--hint and --close both given (expected: at most one)");
+        }
+        Action action = hint ? Action.HINT : close ? Action.CLOSE : Action.SEND;
+        String flag = hint ? "--hint" : "--close";
+        if (action != Action.SEND) {
+            if (patch) {
+                throw new UsageError(flag + " with --patch (expected: one of them)");
+            }
+            if (content != null) {
+                throw new UsageError(flag + " with CONTENT '" + abbreviate(content) + "' (expected: no content)");
+            }
+            if (!headers.isEmpty() || code != null) {
+                throw new UsageError(flag + " with " + (code != null ? "--code" : "-H")
+                        + " (expected: response code and headers only with content)");
+            }
+        }
+        if (code != null && (code < 0 || code > 999)) {
+            throw new UsageError("--code " + code + " (expected: integer 0-999)");
+        }
+        List<Map.Entry<String, String>> responseHeaders = new ArrayList<>();
+        Map<String, String> metaVars = new LinkedHashMap<>();
+        Set<Format> requested = EnumSet.noneOf(Format.class);
+        try {
+            for (String h : headers) {
+                responseHeaders.add(PublishBody.parseHeader(h));
+            }
+            if (sender != null && !sender.isEmpty()) {
+                metaVars.put("sender", sender);
+            }
+            for (String m : meta) {
+                Map.Entry<String, String> e = PublishBody.parseMeta(m);
+                metaVars.put(e.getKey(), e.getValue());
+            }
+            for (String f : formats) {
+                requested.add(Format.parse(f));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+
+        byte[] httpContent = null;
+        byte[] wsContent = null;
+        JsonNode patchOps = null;
+        if (action == Action.SEND) {
+            if (content == null) {
+                throw new UsageError("CONTENT: missing (expected: text, @FILE, or - for standard input; "
+                        + "or --hint / --close)");
+            }
+            byte[] raw;
+            boolean inline = false;
+            if (content.equals("-")) {
+                try {
+                    raw = stdin.get().readAllBytes();
+                } catch (IOException e) {
+                    throw new UsageError("CONTENT -: cannot read standard input: " + e.getMessage());
+                }
+            } else if (content.startsWith("@")) {
+                Path file = Path.of(content.substring(1));
+                try {
+                    raw = Files.readAllBytes(file);
+                } catch (IOException e) {
+                    throw new UsageError("CONTENT @" + file + ": cannot read the file (" + describe(e)
+                            + ") (expected: a readable file)");
+                }
+            } else {
+                raw = content.getBytes(StandardCharsets.UTF_8);
+                inline = true;
+            }
+            if (patch) {
+                try {
+                    patchOps = PublishBody.parsePatch(raw);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageError(e.getMessage());
+                }
+            } else {
+                wsContent = raw;
+                httpContent = inline && !noEol ? withNewline(raw) : raw;
+            }
+        }
+        PublishBody.Item item = new PublishBody.Item(channel, id, prevId, metaVars, noSeq, action, requested,
+                code == null ? 200 : code, responseHeaders, httpContent, wsContent, patchOps);
+        Set<Format> effective;
+        try {
+            effective = PublishBody.effectiveFormats(item);
+        } catch (IllegalArgumentException e) {
+            throw new UsageError(e.getMessage());
+        }
+        if (!effective.contains(Format.HTTP_RESPONSE) && (!responseHeaders.isEmpty() || code != null)) {
+            throw new UsageError((code != null ? "--code" : "-H") + " applies to http-response, which --format "
+                    + String.join(",", formats) + " leaves out (expected: --format including http-response)");
+        }
+        return item;
+    }
+
+    private static byte[] withNewline(byte[] b) {
+        byte[] r = new byte[b.length + 1];
+        System.arraycopy(b, 0, r, 0, b.length);
+        r[b.length] = '\n';
+        return r;
+    }
+
+    private static String describe(IOException e) {
+        String kind = e.getClass().getSimpleName();
+        return switch (kind) {
+            case "NoSuchFileException" -> "no such file";
+            case "AccessDeniedException" -> "permission denied";
+            default -> e.getMessage() == null ? kind : e.getMessage();
+        };
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+}
