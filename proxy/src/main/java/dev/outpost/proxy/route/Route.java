@@ -15,7 +15,8 @@ import java.util.Map;
  * <li>{@code prefix}: channel prefix, "" when not given.</li>
  * <li>{@code sigIss}, {@code sigKey}: null when not given. As in Pushpin they replace the global pair only when
  *     both are set ({@link #hasOwnSignature()}).</li>
- * <li>{@code headers}: {@code header=Name:Value} in line order; an empty value means "remove the header".</li>
+ * <li>{@code headers}: {@code header=Name:Value} in line order, one per name (the first given, which is the one
+ *     Pushpin ends up sending); each replaces the request header of that name, an empty value removes it.</li>
  * <li>{@code source}: {@code file:line} (for logs).</li>
  * <li>{@code asHost}, {@code pathRem}, {@code debug}, {@code autoCrossOrigin}, {@code session}, {@code origHeaders},
  *     {@code logLevel} (-1 = not given): parsed as Pushpin does; what they do is up to the proxy.</li>

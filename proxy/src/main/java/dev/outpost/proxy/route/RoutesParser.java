@@ -187,6 +187,11 @@ public final class RoutesParser {
             }
             String name = h.substring(0, colon);
             String value = h.substring(colon + 1).replaceFirst("^ +", "");
+            // Pushpin applies header= props last to first, each replacing the name: the first one given wins
+            if (headers.stream().anyMatch(e -> e.getKey().equalsIgnoreCase(name))) {
+                notes.add("header " + name + " is given more than once: the first value is used");
+                continue;
+            }
             headers.add(Map.entry(name, value));
         }
         noteProps(c, CONDITION_KNOWN, CONDITION_UNSUPPORTED, CONDITION_FLAGS, "", notes);

@@ -28,7 +28,9 @@ import java.util.function.Consumer;
  * error for the caller; later changes go to the listener (on the polling thread).
  *
  * <p>Change detection: modification time and size; the content is re-read and its hash compared when they change, and
- * also while the modification time is too recent to trust (a same-size rewrite within the clock's granularity).
+ * also while the modification time is too recent to trust (a same-size rewrite within the clock's granularity). A new
+ * content is applied once it has stayed the same for one polling interval, so a file caught half-written is not
+ * loaded (Pushpin similarly waits a second after a change).
  */
 public final class RoutesWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoutesWatcher.class);
@@ -47,7 +49,8 @@ public final class RoutesWatcher implements AutoCloseable {
     private long lastMtime = Long.MIN_VALUE;
     private long lastSize = -1;
     private long lastCheckNanos;
-    private byte[] lastHash;
+    private byte[] handledHash;
+    private byte[] pendingHash;
     private boolean missingLogged;
 
     private RoutesWatcher(Path file, Duration interval, ScheduledExecutorService executor,
@@ -117,7 +120,7 @@ public final class RoutesWatcher implements AutoCloseable {
     private void remember(Snapshot s) {
         lastMtime = s.mtime();
         lastSize = s.size();
-        lastHash = hash(s.content());
+        handledHash = hash(s.content());
         lastCheckNanos = System.currentTimeMillis() * 1_000_000L;
     }
 
@@ -151,22 +154,32 @@ public final class RoutesWatcher implements AutoCloseable {
                     missingLogged = true;
                 }
                 lastMtime = Long.MIN_VALUE;
+                pendingHash = null;
                 return;
             }
             missingLogged = false;
             long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
             // an mtime close to the last check may hide a same-size rewrite: look at the content again
             boolean recent = mtime >= lastCheckNanos - 2_000_000_000L;
-            if (mtime == lastMtime && a.size() == lastSize && !recent) {
+            if (pendingHash == null && mtime == lastMtime && a.size() == lastSize && !recent) {
                 return;
             }
             Snapshot s = read();
             byte[] h = hash(s.content());
-            boolean same = Arrays.equals(h, lastHash);
-            remember(s);
-            if (same) {
+            lastMtime = s.mtime();
+            lastSize = s.size();
+            lastCheckNanos = System.currentTimeMillis() * 1_000_000L;
+            if (Arrays.equals(h, handledHash)) {
+                pendingHash = null;
                 return;
             }
+            if (!Arrays.equals(h, pendingHash)) {
+                // a writer may be half-way (truncated, partly written): wait until the content holds for one interval
+                pendingHash = h;
+                return;
+            }
+            pendingHash = null;
+            handledHash = h;
             RouteTable table;
             try {
                 table = load(s.content());

@@ -73,6 +73,8 @@ class RoutesParserTest {
                 new Case("*,header=X-A: localhost:80", Route::headers, List.of(Map.entry("X-A", ""))),
                 new Case("*,header=X-A:1,header=X-B:2 localhost:80", Route::headers,
                         List.of(Map.entry("X-A", "1"), Map.entry("X-B", "2"))),
+                new Case("*,header=X-A:1,header=x-a:2,header=X-B:3 localhost:80", Route::headers,
+                        List.of(Map.entry("X-A", "1"), Map.entry("X-B", "3"))),
                 new Case("*,header=\"X-A: one, two\" localhost:80", Route::headers,
                         List.of(Map.entry("X-A", "one, two"))),
                 new Case("*,as_host=backend.internal:8080 localhost:80", Route::asHost, "backend.internal:8080"),
@@ -259,6 +261,7 @@ class RoutesParserTest {
             "'* a:1,client_cert=c.pem'|target 1 (a:1): client_cert is not supported, ignored",
             "'* a:1 b:2,zap'|target 2 (b:2): unknown prop zap, ignored",
             "'*.example.com a:1'|host *.example.com is matched literally",
+            "'*,header=A:1,header=a:2 a:1'|header a is given more than once: the first value is used",
             "'example.com:8080 a:1'|host example.com:8080 never matches",
             "'id=x a:1'|the condition names no host: the route is reachable only through Pushpin-Route",
     })

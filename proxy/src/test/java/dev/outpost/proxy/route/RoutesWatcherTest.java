@@ -51,6 +51,13 @@ class RoutesWatcherTest {
         logger.detachAppender(logs);
     }
 
+    /** Replaces the file atomically, as deploy tools and most editors do. */
+    private void replace(String content) throws Exception {
+        Path tmp = Files.createTempFile(dir, "routes", ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
     private static String firstHost(RouteTable t) {
         return t.routes().getFirst().targets().getFirst().host();
     }
@@ -66,8 +73,9 @@ class RoutesWatcherTest {
             assertThat(firstHost(w.current())).isEqualTo("one");
             assertThat(changes).isEmpty();
 
-            Files.writeString(file, "* two:2\n");
+            replace("* two:2\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
+            assertThat(changes).hasSize(1);
             assertThat(firstHost(changes.getLast())).isEqualTo("two");
             assertThat(w.current()).isSameAs(changes.getLast());
         }
@@ -80,8 +88,7 @@ class RoutesWatcherTest {
         try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
             Files.writeString(file, "* bbb:1\n");
             Files.setLastModifiedTime(file, mtime);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
-            assertThat(firstHost(w.current())).isEqualTo("bbb");
+            await().atMost(Duration.ofSeconds(10)).until(() -> firstHost(w.current()).equals("bbb"));
         }
     }
 
@@ -90,7 +97,7 @@ class RoutesWatcherTest {
         Files.writeString(file, "* one:1\n");
         try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
             RouteTable before = w.current();
-            Files.writeString(file, "* one:1\n*,proto=tcp two:2\n");
+            replace("* one:1\n*,proto=tcp two:2\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
                     .anyMatch(m -> m.contains("proto must be http or ws")));
             assertThat(messages()).contains(
@@ -100,7 +107,7 @@ class RoutesWatcherTest {
 
             // the error is logged once, not on every poll
             int logged = logs.list.size();
-            Files.writeString(file, "* three:3\n");
+            replace("* three:3\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
             assertThat(firstHost(w.current())).isEqualTo("three");
             assertThat(messages().subList(0, logged).stream().filter(m -> m.contains("proto must be"))).hasSize(1);
@@ -128,12 +135,26 @@ class RoutesWatcherTest {
     void unchangedContentDoesNotNotify() throws Exception {
         Files.writeString(file, "* one:1\n");
         try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
-            Files.writeString(file, "* one:1\n");
+            replace("* one:1\n");
             Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
             // a real change afterwards proves the watcher polled past the touch
-            Files.writeString(file, "* two:2\n");
+            replace("* two:2\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
             assertThat(changes).hasSize(1);
+        }
+    }
+
+    @Test
+    void inPlaceRewriteSettlesOnTheFinalContent() throws Exception {
+        Files.writeString(file, "* one:1\n");
+        try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
+            // truncate, then write in two steps: the half-written states must not stick
+            Files.writeString(file, "");
+            Files.writeString(file, "* tw", java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(file, "o:2\n", java.nio.file.StandardOpenOption.APPEND);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !w.current().isEmpty()
+                    && firstHost(w.current()).equals("two"));
+            assertThat(firstHost(changes.getLast())).isEqualTo("two");
         }
     }
 
@@ -168,7 +189,7 @@ class RoutesWatcherTest {
         ScheduledExecutorService ex = Executors.newSingleThreadScheduledExecutor();
         try {
             try (RoutesWatcher w = RoutesWatcher.start(file, FAST, ex, changes::add)) {
-                Files.writeString(file, "* two:2\n");
+                replace("* two:2\n");
                 await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
                 assertThat(firstHost(w.current())).isEqualTo("two");
             }
@@ -188,9 +209,9 @@ class RoutesWatcherTest {
                 throw new IllegalStateException("boom");
             }
         })) {
-            Files.writeString(file, "* two:2\n");
+            replace("* two:2\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> changes.size() == 1);
-            Files.writeString(file, "* three:3\n");
+            replace("* three:3\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> changes.size() == 2);
             assertThat(firstHost(w.current())).isEqualTo("three");
         }
