@@ -118,6 +118,18 @@ class GripHoldTest {
     }
 
     @Test
+    void streamKeepAliveIntervalModeIsSent() throws Exception {
+        holdOn("/kai", "stream", "kai", "", "Grip-Keep-Alive", "ka; timeout=1; mode=interval");
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send(RawHttp.get("/kai")).readHead();
+            awaitSubscribers("kai", 1);
+            Publisher.publishText(proxy.publishPort(), "kai", "data");
+            assertThat(c.readChunkText()).isEqualTo("data");
+            assertThat(c.readChunkText()).isEqualTo("ka");
+        }
+    }
+
+    @Test
     void gripStatusOverridesTheStatusLine() throws Exception {
         origin.on("/st", ex -> {
             ex.getResponseHeaders().add("Grip-Status", "418 Short And Stout");
