@@ -175,6 +175,23 @@ class GripHoldTest {
     }
 
     @Test
+    void requestBodyPastTheBufferCannotBeHeld() throws Exception {
+        origin.on("/post-hold", ex -> {
+            ex.getResponseHeaders().add("Grip-Hold", "response");
+            ex.getResponseHeaders().add("Grip-Channel", "ph");
+            TestOrigin.respond(ex, 200, "text/plain", "x");
+        });
+        String body = "y".repeat(100_001);
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response r = c.send("POST /post-hold HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length()
+                    + "\r\n\r\n" + body).read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.text()).isEqualTo("Request too large to accept GRIP instruct.\n");
+        }
+        assertThat(proxy.hub().subscriberCount("ph")).isZero();
+    }
+
+    @Test
     void clientDisconnectUnsubscribesAtOnce() throws Exception {
         holdOn("/gone", "response", "gone", "x");
         holdOn("/gone-s", "stream", "gone-s", "x");

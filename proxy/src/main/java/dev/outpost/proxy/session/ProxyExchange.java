@@ -61,8 +61,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyExchange implements OriginListener, HoldOwner {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+    /** One line per request, as Pushpin's proxy logs them at info level. */
+    private static final Logger access = LoggerFactory.getLogger("dev.outpost.proxy.access");
     /** Largest origin body buffered for a GRIP instruction (Pushpin's MAX_ACCEPT_RESPONSE_BODY). */
     static final int MAX_ACCEPT_BODY = 100_000;
+    /** Past this much request body a GRIP answer is refused, as Pushpin's MAX_ACCEPT_REQUEST_BODY. */
+    static final int MAX_ACCEPT_REQUEST_BODY = 100_000;
     static final String ORIGIN_ERROR = "Error while proxying to origin.";
 
     private static final Route DEFAULT_ROUTE = new Route(null, null, null, null, null, null, null, null, null, false,
@@ -88,6 +92,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
     private boolean writingToOrigin;
     private int bodyPartsSent;
+    private long requestBodyBytes;
+    private long responseBodyBytes;
 
     private Route route;
     private final ArrayDeque<Target> targets = new ArrayDeque<>();
@@ -322,6 +328,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (c instanceof LastHttpContent) {
             requestOpen = false;
         }
+        requestBodyBytes += c.content().readableBytes();
         if (discardBody || state == State.DONE) {
             c.release();
             return;
@@ -375,6 +382,13 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 gotResponse = true;
                 originResponse = r;
                 if (!route.noGrip() && GripInstructParser.isGrip(Headers.list(r.headers()))) {
+                    if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
+                        // the request could not be replayed: Pushpin refuses to hold it
+                        ReferenceCountUtil.release(msg);
+                        dropOrigin();
+                        respondText(400, "Bad Request", "Request too large to accept GRIP instruct.");
+                        return;
+                    }
                     state = State.ACCEPTING;
                     gripBody = ctx.alloc().compositeBuffer();
                 } else {
@@ -444,8 +458,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void relay(HttpContent c) {
         boolean last = c instanceof LastHttpContent;
+        responseBodyBytes += c.content().readableBytes();
         if (last) {
             originComplete();
+            logAccess("code=" + originResponse.status().code() + " " + responseBodyBytes);
         }
         ctx.writeAndFlush(c).addListener(f -> {
             if (!f.isSuccess()) {
@@ -515,6 +531,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return;
         }
         if (state == State.RESPONDING) {
+            logAccess("error");
             // the head is out: all that is left is to cut the client off
             state = State.DONE;
             releasePending();
@@ -565,6 +582,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             releasePending();
         }
         state = State.HOLDING;
+        logAccess("accept");
         if (ins.hold() == HoldMode.RESPONSE) {
             hold = new ResponseHold(ctx, px.hub(), channels, held, ins.timeoutSeconds(), version, clientKeepAlive,
                     headRequest, this);
@@ -628,6 +646,21 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         conn.exchangeDone(this, keepAlive);
     }
 
+    private void logAccess(String outcome) {
+        if (!access.isInfoEnabled()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder(req.method().name()).append(' ')
+                .append(req.headers().get(HttpHeaderNames.HOST, "")).append(req.uri());
+        if (!tried.isEmpty()) {
+            sb.append(" -> ").append(lastTried());
+        }
+        if (route != null && route.id() != null) {
+            sb.append(" route=").append(route.id());
+        }
+        access.info(sb.append(' ').append(outcome).toString());
+    }
+
     private String lastTried() {
         return tried.isEmpty() ? "?" : tried.get(tried.size() - 1);
     }
@@ -646,6 +679,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         dropOrigin();
         releasePending();
         state = State.DONE;
+        logAccess("code=" + code + " " + body.length);
         FullHttpResponse r = new DefaultFullHttpResponse(version, new HttpResponseStatus(code, reason),
                 headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         for (Map.Entry<String, String> h : headers) {
