@@ -3,6 +3,7 @@ package dev.outpost.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
@@ -11,9 +12,11 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** GRIP instructions from a real origin, delivered by real publishes. */
+@ExtendWith(LeakGuard.class)
 @Timeout(60)
 class GripHoldTest {
     TestOrigin origin;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.outpost.grip.sig.GripSig;
+import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.proxy.support.TestOrigin;
@@ -23,9 +24,11 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** Plain reverse proxying: the origin answers without GRIP. */
+@ExtendWith(LeakGuard.class)
 @Timeout(60)
 class PlainProxyTest {
     TestOrigin origin;

@@ -2,15 +2,18 @@ package dev.outpost.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.proxy.support.TestOrigin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** HTTP/1.1 details of the client side: HEAD, 100-continue, Connection: close, the NIO fallback. */
+@ExtendWith(LeakGuard.class)
 @Timeout(60)
 class ProtocolEdgesTest {
     TestOrigin origin;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.grip.sig.GripSig;
+import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
@@ -13,9 +14,11 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** Route selection and the route/target options that change a proxied request. */
+@ExtendWith(LeakGuard.class)
 @Timeout(60)
 class RoutingTest {
     TestOrigin a;

@@ -3,15 +3,18 @@ package dev.outpost.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
 /** The built-in {@code test} target, used by default when no route is configured. */
+@ExtendWith(LeakGuard.class)
 @Timeout(30)
 class TestTargetTest {
     static OutpostProxy proxy;

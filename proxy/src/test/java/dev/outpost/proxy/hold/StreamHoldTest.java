@@ -23,9 +23,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.outpost.proxy.support.LeakGuard;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Stream holds on an in-memory channel: queueing while the client can't take more, and the queue limit. */
+@ExtendWith(LeakGuard.class)
 class StreamHoldTest {
 
     private static PublishItem item(String channel, PublishAction action, String content) {

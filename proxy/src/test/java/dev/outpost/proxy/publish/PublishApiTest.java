@@ -8,9 +8,12 @@ import dev.outpost.proxy.support.RawHttp;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import dev.outpost.proxy.support.LeakGuard;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
 
+@ExtendWith(LeakGuard.class)
 @Timeout(30)
 class PublishApiTest {
     static OutpostProxy proxy;

@@ -12,8 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.outpost.proxy.support.LeakGuard;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakGuard.class)
 class LocalChannelHubTest {
 
     static final class Recorder implements Subscriber {
