@@ -265,13 +265,13 @@ def read_response(conn, deadline, resp=None, head_request=False, after_wait=0.25
             for line in lines[1:]:
                 k, _, v = line.decode("latin-1").partition(":")
                 resp.headers.append((k.strip(), v.strip()))
-            if not parts[1].startswith("1"):
+            if not parts[1].startswith("1") or parts[1] == "101":
                 break
         resp.head_at = time.time()
         code = int(parts[1])
         te = (resp.header("transfer-encoding") or "").lower()
         cl = resp.header("content-length")
-        if head_request or code in (204, 304):
+        if head_request or code in (101, 204, 304):
             resp.framing = "none"
         elif "chunked" in te:
             resp.framing = "chunked"
@@ -507,6 +507,125 @@ class Origin:
                 pass
 
 
+
+# --------------------------------------------------------------------------------------------------------------------
+# WebSocket client and WebSocket-over-HTTP events (issue P2)
+# --------------------------------------------------------------------------------------------------------------------
+
+WS_KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # fixed, so Sec-WebSocket-Accept is comparable
+
+
+class WsClient:
+    OPS = {1: "TEXT", 2: "BINARY", 8: "CLOSE", 9: "PING", 10: "PONG"}
+
+    def __init__(self, port, path, host, headers=(), timeout=5.0):
+        self.conn = Conn(port, timeout)
+        hs = [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Key", WS_KEY),
+              ("Sec-WebSocket-Version", "13")] + list(headers)
+        self.conn.send(build_request("GET", path, host, hs))
+        self.handshake = read_response(self.conn, time.time() + timeout, head_request=True, after_wait=0)
+        self.frames = []
+
+    @property
+    def upgraded(self):
+        return (self.handshake.status or "").startswith("101")
+
+    def send(self, opcode, payload=b""):
+        if isinstance(payload, str):
+            payload = payload.encode()
+        mask = os.urandom(4)
+        head = bytes([0x80 | opcode])
+        n = len(payload)
+        if n < 126:
+            head += bytes([0x80 | n])
+        elif n < 65536:
+            head += bytes([0x80 | 126]) + n.to_bytes(2, "big")
+        else:
+            head += bytes([0x80 | 127]) + n.to_bytes(8, "big")
+        self.conn.send(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def close(self, code=1000, reason=""):
+        self.send(8, code.to_bytes(2, "big") + reason.encode())
+
+    def read_frame(self, timeout):
+        deadline = time.time() + timeout
+        try:
+            b0, b1 = self.conn.read_exact(2, deadline)
+            n = b1 & 0x7F
+            if n == 126:
+                n = int.from_bytes(self.conn.read_exact(2, deadline), "big")
+            elif n == 127:
+                n = int.from_bytes(self.conn.read_exact(8, deadline), "big")
+            mask = self.conn.read_exact(4, deadline) if b1 & 0x80 else None
+            data = self.conn.read_exact(n, deadline)
+            if mask:
+                data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+        except socket.timeout:
+            return None
+        except (EOFError, OSError):
+            return ("EOF", b"")
+        frame = (self.OPS.get(b0 & 0x0F, "OP%d" % (b0 & 0x0F)), data)
+        self.frames.append(frame)
+        return frame
+
+    def read_until(self, pred, timeout):
+        end = time.time() + timeout
+        while time.time() < end:
+            f = self.read_frame(end - time.time())
+            if f is None or f[0] == "EOF":
+                return f
+            if pred(f):
+                return f
+        return None
+
+    def frames_text(self):
+        out = []
+        for op, data in self.frames:
+            if op == "CLOSE" and len(data) >= 2:
+                out.append("CLOSE %d %s" % (int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace")))
+            else:
+                out.append("%s %s" % (op, data.decode("utf-8", "backslashreplace")))
+        return out
+
+    def shutdown(self):
+        self.conn.close()
+
+
+def woh_events(body):
+    """Parses application/websocket-events into [(type, content)]; hex sizes in either case."""
+    out, i = [], 0
+    while i < len(body):
+        j = body.index(b"\r\n", i)
+        line = body[i:j].decode("latin-1")
+        i = j + 2
+        typ, _, size = line.partition(" ")
+        data = b""
+        if size:
+            n = int(size, 16)
+            data = body[i:i + n]
+            i += n + 2
+        out.append((typ, data))
+    return out
+
+
+def woh_encode(events):
+    out = b""
+    for typ, data in events:
+        if isinstance(data, str):
+            data = data.encode()
+        out += (typ.encode() + b" %x\r\n" % len(data) + data + b"\r\n") if data else typ.encode() + b"\r\n"
+    return out
+
+
+def woh_text(events):
+    res = []
+    for typ, data in events:
+        if typ == "CLOSE" and len(data) >= 2:
+            res.append("CLOSE %d %s" % (int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace")))
+        else:
+            res.append(("%s %s" % (typ, data.decode("utf-8", "backslashreplace"))).rstrip())
+    return res
+
 # --------------------------------------------------------------------------------------------------------------------
 # Targets (the two proxies)
 # --------------------------------------------------------------------------------------------------------------------
@@ -525,6 +644,7 @@ def route_lines(origin_port, dead_port):
         "repl.test,path_beg=/api,replace_beg=/v1 %s" % o,
         "pfx.test,prefix=p- %s" % o,
         "nogrip.test,no_grip %s" % o,
+        "woh.test %s,over_http" % o,
     ]
 
 
@@ -679,6 +799,8 @@ push_in_http_addr=127.0.0.1
 push_in_http_port=%(publish)d
 stats_spec=ipc://{rundir}/{ipc_prefix}stats
 command_spec=tcp://127.0.0.1:%(p3)d
+message_wait=5000
+id_cache_ttl=60
 """ % dict(dir=self.dir, pid=os.getpid(), proxy=self.proxy_port, publish=self.publish_port,
            debug="true" if profile["debug"] else "false", key=SIG_KEY,
            p1=free_port(), p2=free_port(), p3=free_port())
@@ -706,6 +828,8 @@ sig_key=%(key)s
 [handler]
 push_in_http_addr=127.0.0.1
 push_in_http_port=%(publish)d
+message_wait=5000
+id_cache_ttl=60
 """ % dict(proxy=self.proxy_port, publish=self.publish_port, debug="true" if profile["debug"] else "false",
            key=SIG_KEY)
         path = os.path.join(self.dir, "pushpin.conf")
@@ -818,6 +942,8 @@ def norm_headers(headers, keys):
             continue
         if name == "grip-sig":
             v = normalise_jwt(v, keys)
+        elif name == "connection-id":
+            v = "<id>"
         out[name] = v if name not in out else out[name] + "\n" + v
     return out
 
@@ -1300,6 +1426,152 @@ def _(c):
     c.record_response("client", h.result())
 
 
+# --- delivery semantics (issue P3) -----------------------------------------------------------------------------------
+
+def stream_origin(c, channel, path=None, body="first\n", extra=()):
+    c.origin.on(path or c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
+                                                          ("Grip-Channel", channel)] + list(extra), body=body))
+
+
+@scenario("delivery.dedup-same-id")
+def _(c):
+    ch = "dd-" + c.name
+    stream_origin(c, ch)
+    h = c.start()
+    c.hold_ready()
+    c.publish_ok([dict(stream_item(ch, "a\n"), id="m1")])
+    h.wait_body(b"a\n", 3)
+    c.publish_ok([dict(stream_item(ch, "again\n"), id="m1")])
+    c.publish_ok([dict(stream_item(ch, "b\n"), id="m2")])
+    h.wait_body(b"b\n", 3)
+    c.publish_ok([stream_item(ch, action="close")])
+    c.record_response("client", h.result())
+
+
+@scenario("delivery.out-of-order-prev-id")
+def _(c):
+    ch = "oo-" + c.name
+    stream_origin(c, ch)
+    h = c.start()
+    c.hold_ready()
+    c.publish_ok([dict(stream_item(ch, "1\n"), id="1")])
+    h.wait_body(b"1\n", 3)
+    c.publish_ok([dict(stream_item(ch, "3\n"), id="3", **{"prev-id": "2"})])
+    time.sleep(0.3)
+    c.record("client.body-before-gap-filled", text(h.resp.body_now()))
+    c.publish_ok([dict(stream_item(ch, "2\n"), id="2", **{"prev-id": "1"})])
+    h.wait_body(b"3\n", 3)
+    c.publish_ok([dict(stream_item(ch, action="close"), id="4", **{"prev-id": "3"})])
+    c.record_response("client", h.result())
+
+
+@scenario("delivery.missing-predecessor-released", slow=True)
+def _(c):
+    ch = "mp-" + c.name
+    stream_origin(c, ch)
+    h = c.start(max_time=12)
+    c.hold_ready()
+    c.publish_ok([dict(stream_item(ch, "1\n"), id="1")])
+    h.wait_body(b"1\n", 3)
+    t0 = time.time()
+    c.publish_ok([dict(stream_item(ch, "3\n"), id="3", **{"prev-id": "2"})])
+    got = h.wait_body(b"3\n", 9)
+    c.record("client.released-after-s", round(time.time() - t0) if got else None)
+    c.publish_ok([dict(stream_item(ch, action="close"), **{"no-seq": True})])
+    c.record_response("client", h.result())
+
+
+@scenario("delivery.next-link")
+def _(c):
+    ch = "nl-" + c.name
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"),
+                                                   ("Grip-Link", "<%s>; rel=next" % c.p("/next"))], body="page1\n"))
+    stream_origin(c, ch, path=c.p("/next"), body="page2\n")
+    h = c.start()
+    c.origin.wait(c.p("/next"))
+    time.sleep(c.args.settle)
+    c.publish_ok([stream_item(ch, "live\n")])
+    h.wait_body(b"live\n", 3)
+    c.publish_ok([stream_item(ch, action="close")])
+    c.record_response("client", h.result())
+    c.record_origin("origin-next", c.origin.requests(c.p("/next"))[0])
+
+
+@scenario("delivery.longpoll-prev-id-conflict")
+def _(c):
+    ch = "pc-" + c.name
+    # a stream subscriber keeps the channel (and its last id) alive
+    stream_origin(c, ch, path=c.p("/watch"))
+    w = c.start(path=c.p("/watch"))
+    c.hold_ready(c.p("/watch"))
+    c.publish_ok([dict(stream_item(ch, "x\n"), id="x1")])
+    w.wait_body(b"x\n", 3)
+
+    def answer(req):
+        if req.header("grip-last"):
+            return http_response(200, headers=[("Content-Type", "text/plain")], body="caught up\n")
+        return http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Hold", "response"),
+                                           ("Grip-Channel", "%s; prev-id=x0" % ch)], body="timeout\n")
+    c.origin.on(c.p(), answer)
+    c.record_response("client", c.request(timeout=6))
+    reqs = c.origin.requests(c.p())
+    c.record("origin.count", len(reqs))
+    if len(reqs) > 1:
+        c.record_origin("origin-retry", reqs[1])
+    c.publish_ok([stream_item(ch, action="close")])
+    w.result()
+
+
+# --- WebSocket-over-HTTP (issue P2) --------------------------------------------------------------------------------
+
+@scenario("woh.open-message-publish-close")
+def _(c):
+    ch = "ws-" + c.name
+
+    def answer(req):
+        evs = woh_events(req.body)
+        reply = []
+        for typ, data in evs:
+            if typ == "OPEN":
+                reply += [("OPEN", b""), ("TEXT", 'c:{"type": "subscribe", "channel": "%s"}' % ch)]
+            elif typ == "TEXT":
+                reply.append(("TEXT", b"m:echo " + data))
+            elif typ == "CLOSE":
+                reply.append(("CLOSE", data))
+        return http_response(200, headers=[("Content-Type", "application/websocket-events"),
+                                           ("Sec-WebSocket-Extensions", 'grip; message-prefix="m:"')],
+                             body=woh_encode(reply))
+    c.origin.on(c.p(), answer)
+    ws = WsClient(c.target.proxy_port, c.p(), "woh.test", headers=[("Sec-WebSocket-Protocol", "chat")])
+    c.record_response("handshake", ws.handshake, body=False)
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    time.sleep(c.args.settle)
+    ws.send(1, "hello")
+    ws.read_until(lambda f: f[0] == "TEXT" and b"echo" in f[1], 3)
+    c.publish_ok([{"channel": ch, "formats": {"ws-message": {"content": "pushed"}}}])
+    ws.read_until(lambda f: f[1] == b"pushed", 3)
+    ws.close(1000, "bye")
+    ws.read_until(lambda f: f[0] == "CLOSE", 3)
+    ws.shutdown()
+    c.record("client.frames", ws.frames_text())
+    reqs = c.origin.requests(c.p())
+    c.record("origin.count", len(reqs))
+    for i, r in enumerate(reqs[:3]):
+        c.record_origin("origin[%d]" % i, r)
+        c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
+
+
+@scenario("woh.client-sends-events-itself")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="reached\n"))
+    r = c.request("POST", host="woh.test", headers=[("Content-Type", "application/websocket-events")],
+                  body=b"OPEN\r\n")
+    c.record_response("client", r)
+    c.record("origin.reached", c.origin.seen(c.p(), 1.0) is not None)
+
+
 # --- built-in test target -------------------------------------------------------------------------------------------
 
 @scenario("test-target.response")
@@ -1352,7 +1624,12 @@ def run_target(target, selected, origin, args):
         by_profile.setdefault(s[1], []).append(s)
     for profile, items in by_profile.items():
         try:
-            target.start(profile, origin.port)
+            try:
+                target.start(profile, origin.port)
+            except ScenarioError as first:
+                # a free port can be taken between probing and binding: one retry with fresh ports
+                print("%s: %s; retrying once" % (target.name, str(first).splitlines()[0]), file=sys.stderr)
+                target.start(profile, origin.port)
         except ScenarioError as e:
             for name, _, _, _ in items:
                 results[name] = {"!error": "start-up failed: %s" % e}
@@ -1429,6 +1706,8 @@ def main():
     ap = argparse.ArgumentParser(description="Compare Outpost with Pushpin 1.36 scenario by scenario.")
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
                     help="run scenarios whose name contains NAME or matches it as a glob (repeatable)")
+    ap.add_argument("--skip", action="append", default=[], metavar="NAME",
+                    help="leave out scenarios whose name contains NAME or matches it as a glob (repeatable)")
     ap.add_argument("--list", action="store_true", help="list scenarios and exit")
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--pushpin-only", action="store_true", help="run against Pushpin only and print observations")
@@ -1448,6 +1727,7 @@ def main():
     ap.add_argument("--time-limit", type=int, default=900, help="hard limit for the whole run, seconds")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directories (configs, logs)")
     ap.add_argument("--check-docs", action="store_true", help="check KNOWN against docs/compatibility.md and exit")
+    ap.add_argument("--max-fields", type=int, default=8, help="differing fields shown per scenario without -v")
     ap.add_argument("-v", "--verbose", action="store_true", help="print progress and every differing field")
     args = ap.parse_args()
 
@@ -1461,6 +1741,8 @@ def main():
             if not any(o in name or fnmatch.fnmatchcase(name, o) for o in args.only):
                 continue
         elif slow and not args.slow:
+            continue
+        if any(o in name or fnmatch.fnmatchcase(name, o) for o in args.skip):
             continue
         selected.append(s)
     if args.list:
@@ -1551,9 +1833,20 @@ def report(names, pp, op, args):
     for name, result, diffs in rows:
         ids = sorted({d[3] for d in diffs if d[3]})
         print("%-*s  %s%s" % (width, name, result, ("  [" + ", ".join(ids) + "]") if ids else ""))
+        if result == "ERROR":
+            for side, err in (("pushpin", diffs[0][1]), ("outpost", diffs[0][2])):
+                if err:
+                    print("%-*s     %s: %s" % (width, "", side, err.replace("\n", "\n%*s" % (width + 5, ""))))
+            continue
+        shown = 0
         for field, va, vb, known in diffs:
             if known and not args.verbose:
                 continue
+            shown += 1
+            if shown > args.max_fields and not args.verbose:
+                print("%-*s     ... %d more differing fields (-v shows all)" % (
+                    width, "", sum(1 for d in diffs if not d[3]) - args.max_fields))
+                break
             print("%-*s     %s%s" % (width, "", field, "  (known: %s)" % known if known else ""))
             print("%-*s       pushpin: %s" % (width, "", short(va, 110)))
             print("%-*s       outpost: %s" % (width, "", short(vb, 110)))
