@@ -178,6 +178,48 @@ class GripHoldTest {
     }
 
     @Test
+    void streamWithALargeInitialBodyIsStreamedThrough() throws Exception {
+        String big = "i".repeat(300_000);
+        holdOn("/bigstream", "stream", "bs", big, "Grip-Status", "203");
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response head = c.send(RawHttp.get("/bigstream")).readHead();
+            assertThat(head.status()).isEqualTo(203);
+            assertThat(head.chunked()).isTrue();
+            assertThat(head.has("Grip-Hold")).isFalse();
+            assertThat(head.has("Grip-Status")).isFalse();
+            StringBuilder got = new StringBuilder();
+            while (got.length() < big.length()) {
+                got.append(c.readChunkText());
+            }
+            assertThat(got.toString()).isEqualTo(big);
+            awaitSubscribers("bs", 1);
+            Publisher.publishText(proxy.publishPort(), "bs", "after\n");
+            assertThat(c.readChunkText()).isEqualTo("after\n");
+        }
+        awaitSubscribers("bs", 0);
+    }
+
+    @Test
+    void originBreakingInsideAStreamedInitialBodyCutsTheClient() throws Exception {
+        origin.on("/bigbreak", ex -> {
+            ex.getResponseHeaders().add("Grip-Hold", "stream");
+            ex.getResponseHeaders().add("Grip-Channel", "bb");
+            ex.sendResponseHeaders(200, 300_000);
+            java.io.OutputStream out = ex.getResponseBody();
+            out.write(new byte[200_000]);
+            out.flush();
+            throw new java.io.IOException("drop");
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response head = c.send(RawHttp.get("/bigbreak")).readHead();
+            assertThat(head.status()).isEqualTo(200);
+            byte[] rest = c.input().readAllBytes();
+            assertThat(new String(rest, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotEndWith("0\r\n\r\n");
+        }
+        assertThat(proxy.hub().subscriberCount("bb")).isZero();
+    }
+
+    @Test
     void requestBodyPastTheBufferCannotBeHeld() throws Exception {
         origin.on("/post-hold", ex -> {
             ex.getResponseHeaders().add("Grip-Hold", "response");

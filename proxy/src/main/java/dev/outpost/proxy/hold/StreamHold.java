@@ -73,14 +73,24 @@ public final class StreamHold implements Hold, Subscriber {
 
     @Override
     public void start() {
+        if (writeHead()) {
+            subscribe();
+        }
+    }
+
+    /**
+     * Sends the head and the initial body only: the caller relays more of the origin's body with
+     * {@link #writeInitial} and then calls {@link #subscribe()}. Returns false when the hold is already over (HEAD).
+     */
+    public boolean writeHead() {
         HttpResponse r = new DefaultHttpResponse(version, new HttpResponseStatus(head.code(), head.reason()));
         HoldSupport.copyHeaders(head.headers(), r);
         r.headers().remove("Content-Length").remove("Transfer-Encoding").remove("Connection");
         if (headRequest) {
             HttpUtil.setKeepAlive(r, clientKeepAlive);
-            ctx.writeAndFlush(r).addListener(f -> owner.holdFinished(clientKeepAlive && f.isSuccess()));
             done = true;
-            return;
+            ctx.writeAndFlush(r).addListener(f -> owner.holdFinished(clientKeepAlive && f.isSuccess()));
+            return false;
         }
         chunked = version.isKeepAliveDefault();
         if (chunked) {
@@ -95,6 +105,20 @@ public final class StreamHold implements Hold, Subscriber {
         }
         ctx.flush();
         lastWriteNanos = System.nanoTime();
+        return true;
+    }
+
+    /** Appends more of the origin's initial body (takes ownership of {@code content}). */
+    public io.netty.channel.ChannelFuture writeInitial(ByteBuf content) {
+        lastWriteNanos = System.nanoTime();
+        return ctx.writeAndFlush(new DefaultHttpContent(content));
+    }
+
+    /** Joins the channels and starts the keep-alive timer. */
+    public void subscribe() {
+        if (done) {
+            return;
+        }
         for (String c : channels) {
             subscriptions.add(hub.subscribe(c, this));
         }

@@ -16,6 +16,7 @@ import dev.outpost.proxy.hold.StreamHold;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.Target;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -111,6 +112,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private boolean responseKeepAlive;
     private boolean waitingWritable;
     private Hold hold;
+    /** Set while a stream hold's initial body is still being relayed from the origin. */
+    private StreamHold streamingInitial;
 
     ProxyExchange(ClientConnection conn, ProxyContext px, HttpRequest req) {
         this.conn = conn;
@@ -364,6 +367,16 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     @Override
     public void originRead(HttpObject msg) {
+        if (streamingInitial != null) {
+            if (msg.decoderResult().isFailure() || !(msg instanceof HttpContent c)) {
+                ReferenceCountUtil.release(msg);
+                dropOrigin();
+                cutInitial();
+            } else {
+                relayInitial(c);
+            }
+            return;
+        }
         if (state == State.DONE || state == State.HOLDING) {
             ReferenceCountUtil.release(msg);
             return;
@@ -420,6 +433,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void accept(HttpContent c) {
         if (gripBody.readableBytes() + c.content().readableBytes() > MAX_ACCEPT_BODY) {
+            if (streamThrough(c)) {
+                return;
+            }
             c.release();
             dropOrigin();
             reject(502, "Bad Gateway", ORIGIN_ERROR, "GRIP instruct response too large from " + lastTried());
@@ -513,6 +529,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     @Override
     public void originClosed(Throwable cause) {
         origin = null;
+        if (streamingInitial != null) {
+            cutInitial();
+            return;
+        }
         if (state == State.DONE || state == State.HOLDING) {
             return;
         }
@@ -545,20 +565,44 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- GRIP ----
 
     private void handleGrip(HttpResponse r, byte[] body) {
-        List<Map.Entry<String, String>> headers = Headers.list(r.headers());
-        GripInstruct ins;
+        GripInstruct ins = parseInstruct(r, body);
+        if (ins == null) {
+            return;
+        }
+        HeldResponse held = heldResponse(r, body, ins);
+        if (!ins.isHold()) {
+            respondFull(held.code(), held.reason(), held.headers(), held.body());
+            return;
+        }
+        enterHold();
+        if (ins.hold() == HoldMode.RESPONSE) {
+            hold = new ResponseHold(ctx, px.hub(), channels(ins), held, ins.timeoutSeconds(), version,
+                    clientKeepAlive, headRequest, this);
+        } else {
+            hold = new StreamHold(ctx, px.hub(), channels(ins), held, ins.keepAlive(), version, clientKeepAlive,
+                    headRequest, this);
+        }
+        hold.start();
+    }
+
+    /** The instruction, or null after the client got a 502. */
+    private GripInstruct parseInstruct(HttpResponse r, byte[] body) {
         try {
-            ins = GripInstructParser.parse(r.status().code(), headers, body);
+            return GripInstructParser.parse(r.status().code(), Headers.list(r.headers()), body);
         } catch (GripInstructException e) {
             reject(502, "Bad Gateway", ORIGIN_ERROR, e.getMessage());
-            return;
         } catch (RuntimeException e) {
             log.warn("GRIP instruction from {} could not be read", lastTried(), e);
             reject(502, "Bad Gateway", ORIGIN_ERROR, "Error: " + e);
-            return;
         }
+        return null;
+    }
+
+    /** What the client sees of the origin's response: a JSON instruct's own response, Grip-Status applied. */
+    private static HeldResponse heldResponse(HttpResponse r, byte[] body, GripInstruct ins) {
         int code = r.status().code();
         String reason = r.status().reasonPhrase();
+        List<Map.Entry<String, String>> headers = Headers.list(r.headers());
         byte[] b = body;
         InstructResponse ir = ins.response();
         if (ir != null) {
@@ -571,26 +615,89 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             code = ins.status().code();
             reason = ins.status().reason();
         }
-        HeldResponse held = new HeldResponse(code, reason, Headers.cleanGripResponse(headers, ins.exposeHeaders()), b);
-        if (!ins.isHold()) {
-            respondFull(held.code(), held.reason(), held.headers(), held.body());
-            return;
-        }
-        List<String> channels = channels(ins);
+        return new HeldResponse(code, reason, Headers.cleanGripResponse(headers, ins.exposeHeaders()), b);
+    }
+
+    private void enterHold() {
         if (requestOpen) {
             discardBody = true;
-            releasePending();
+            pending.forEach(HttpContent::release);
+            pending.clear();
         }
         state = State.HOLDING;
         logAccess("accept");
-        if (ins.hold() == HoldMode.RESPONSE) {
-            hold = new ResponseHold(ctx, px.hub(), channels, held, ins.timeoutSeconds(), version, clientKeepAlive,
-                    headRequest, this);
-        } else {
-            hold = new StreamHold(ctx, px.hub(), channels, held, ins.keepAlive(), version, clientKeepAlive,
-                    headRequest, this);
+    }
+
+    /**
+     * A stream hold whose initial body is larger than the buffer: as Pushpin does, the head goes out now, the rest
+     * of the body is relayed as it comes, and the channels are joined when it ends.
+     */
+    private boolean streamThrough(HttpContent c) {
+        String mode = originResponse.headers().get("Grip-Hold");
+        String type = originResponse.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (mode == null || !mode.trim().equalsIgnoreCase("stream")
+                || (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/grip-instruct"))) {
+            return false;
         }
-        hold.start();
+        GripInstruct ins = parseInstruct(originResponse, new byte[0]);
+        if (ins == null) {
+            c.release();
+            return true;
+        }
+        byte[] soFar = ByteBufUtil.getBytes(gripBody);
+        gripBody.release();
+        gripBody = null;
+        enterHold();
+        StreamHold sh = new StreamHold(ctx, px.hub(), channels(ins), heldResponse(originResponse, soFar, ins),
+                ins.keepAlive(), version, clientKeepAlive, headRequest, this);
+        hold = sh;
+        streamingInitial = sh;
+        if (!sh.writeHead()) {
+            streamingInitial = null;
+            c.release();
+            dropOrigin();
+            return true;
+        }
+        relayInitial(c);
+        return true;
+    }
+
+    /** The origin broke off inside a stream's initial body: the stream can't be completed, the client is cut off. */
+    private void cutInitial() {
+        streamingInitial = null;
+        logAccess("error");
+        hold.clientClosed();
+        finish(false);
+    }
+
+    private void relayInitial(HttpContent c) {
+        StreamHold sh = streamingInitial;
+        boolean last = c instanceof LastHttpContent;
+        ByteBuf b = c.content().retain();
+        c.release();
+        if (last) {
+            originComplete();
+            streamingInitial = null;
+        }
+        boolean empty = !b.isReadable();
+        if (empty) {
+            b.release();
+        } else {
+            sh.writeInitial(b).addListener(f -> {
+                if (f.isSuccess() && origin != null && streamingInitial != null) {
+                    if (ctx.channel().isWritable()) {
+                        origin.read();
+                    } else {
+                        waitingWritable = true;
+                    }
+                }
+            });
+        }
+        if (last) {
+            sh.subscribe();
+        } else if (empty && origin != null) {
+            origin.read();
+        }
     }
 
     /** The instruction's channels and the target's {@code sub=} ones, route prefix applied, at most the configured max. */
@@ -621,6 +728,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (state == State.RESPONDING && waitingWritable && origin != null) {
             waitingWritable = false;
             origin.read();
+        } else if (streamingInitial != null && waitingWritable && origin != null) {
+            waitingWritable = false;
+            origin.read();
         } else if (state == State.HOLDING && hold != null) {
             hold.clientWritable();
         }
@@ -630,6 +740,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     void clientClosed() {
         State was = state;
         state = State.DONE;
+        streamingInitial = null;
         releasePending();
         dropOrigin();
         if (hold != null && was == State.HOLDING) {
