@@ -9,6 +9,7 @@ import { getGeolocationForIpAddress } from 'fastly:geolocation';
 import { Acl } from 'fastly:acl';
 import { Device } from 'fastly:device';
 import { RateCounter } from 'fastly:edge-rate-limiter';
+import { createFanoutHandoff } from 'fastly:fanout';
 
 async function echo(req) {
   const headers = [];
@@ -172,6 +173,15 @@ function alloc() {
   return new Response(`kept ${blocks.length} blocks`);
 }
 
+async function down() {
+  try {
+    await fetch('http://down.test/', { backend: 'down' });
+    return new Response('unexpectedly reached');
+  } catch (e) {
+    return new Response(`backend failed: ${e.name}`, { status: 502 });
+  }
+}
+
 function spin() {
   for (;;) {
     // Never returns: the server must stop it.
@@ -202,6 +212,8 @@ async function handle(event) {
     case '/acl': return acl(req);
     case '/device': return device(req);
     case '/erl': return erl();
+    case '/down': return down();
+    case '/fanout': return createFanoutHandoff(req, 'origin');
     default: return new Response('not found', { status: 404 });
   }
 }

@@ -198,7 +198,7 @@ public final class BackendClient {
             : dev.outpost.edge.sandbox.HttpVersion.HTTP_11;
         response.headers().forEach(e -> head.headers.append(e.getKey(), e.getValue()));
         head.remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        body = new Body();
+        body = new Body().hostWritten();
         if (HttpUtil.isContentLengthSet(response)) {
           body.knownLength(HttpUtil.getContentLength(response));
         }

@@ -44,6 +44,11 @@ public final class GraalWasmEngine implements WasmEngine {
     return engine.getImplementationName();
   }
 
+  /** Whether the Graal JIT compiles guest code (JVMCI on and the compiler present). */
+  public boolean optimizing() {
+    return !"Interpreted".equals(engine.getImplementationName());
+  }
+
   @Override
   public String name() {
     return "graalwasm";

@@ -54,7 +54,7 @@ final class HttpBodyHostcalls {
     });
     t.fastly(M, "close", (m, a) -> {
       s.body(a.i32(0));
-      ((Body) s.asyncItems.remove(a.i32(0))).finish();
+      ((Body) s.asyncItems.remove(a.i32(0))).endGuestWrites();
     });
     t.fastly(M, "abandon", (m, a) -> {
       s.body(a.i32(0));

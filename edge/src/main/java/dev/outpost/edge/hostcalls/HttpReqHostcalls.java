@@ -7,6 +7,7 @@ import dev.outpost.edge.backend.BackendException;
 import dev.outpost.edge.backend.SendErrorTag;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.GripHandoff;
 import dev.outpost.edge.sandbox.HttpVersion;
 import dev.outpost.edge.sandbox.PendingRequest;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
@@ -99,11 +100,18 @@ final class HttpReqHostcalls {
     t.fastly(M, "register_dynamic_backend", (m, a) -> registerDynamicBackend(m, a.i32(0), a.i32(1), a.i32(2),
         a.i32(3), a.i32(4), a.i32(5)));
     t.fastly(M, "fastly_key_is_valid", (m, a) -> m.writeI32(a.i32(0), 0));
-    t.fastly(M, "redirect_to_grip_proxy_v2", (m, a) -> {
-      s.requests.get(a.i32(0));
-      throw new HostcallException(FastlyStatus.UNSUPPORTED,
-          "redirect_to_grip_proxy_v2: the Fanout handoff is not wired to a GRIP proxy here");
-    });
+    // redirect_to_*_proxy_v2(req, backend, backend_len): the request as the guest left it goes to the handoff.
+    t.fastly(M, "redirect_to_grip_proxy_v2", (m, a) -> handoff(GripHandoff.Kind.GRIP, m, a));
+    t.fastly(M, "redirect_to_websocket_proxy_v2", (m, a) -> handoff(GripHandoff.Kind.WEBSOCKET, m, a));
+  }
+
+  private void handoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
+    RequestState req = s.requests.get(a.i32(0));
+    String backend = Guest.string(m, a.i32(1), a.i32(2), "backend name");
+    if (backend.isEmpty() || backend.length() > 254) {
+      throw HostcallException.inval("handoff backend: " + backend + " (expected: 1-254 characters)");
+    }
+    s.handoff(new GripHandoff(kind, req, backend));
   }
 
   private CompletableFuture<BackendResponse> start(GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a,
@@ -119,7 +127,7 @@ final class HttpReqHostcalls {
     s.requests.remove(a.i32(0));
     if (!streaming) {
       s.asyncItems.remove(a.i32(1));
-      body.finish();
+      body.endGuestWrites();
     }
     return s.services().backendClient().send(backend, req, body, (req.autoDecompress & 1) != 0);
   }

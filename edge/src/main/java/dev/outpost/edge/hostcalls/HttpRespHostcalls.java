@@ -51,7 +51,7 @@ final class HttpRespHostcalls {
       s.responses.remove(a.i32(0));
       if (!streaming) {
         s.asyncItems.remove(a.i32(1));
-        body.finish();
+        body.endGuestWrites();
       }
     });
     // send_downstream_pending(pending): forwards a backend response as it arrives.

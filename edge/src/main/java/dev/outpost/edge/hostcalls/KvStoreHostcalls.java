@@ -92,7 +92,7 @@ final class KvStoreHostcalls {
       }
       byte[] value;
       try {
-        body.finish();
+        body.endGuestWrites();
         value = body.readAll();
       } catch (InterruptedException e) {
         throw Guest.interrupted("kv_store.insert", e);

@@ -22,6 +22,7 @@ public final class Body {
   private final java.util.concurrent.CopyOnWriteArrayList<Runnable> listeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private boolean fixedLength;
+  private volatile boolean hostWritten;
 
   public static Body of(byte[] bytes) {
     Body body = new Body();
@@ -58,6 +59,25 @@ public final class Body {
   public void append(Body other) {
     changed(() -> segments.addLast(other));
     other.addListener(() -> changed(() -> {}));
+  }
+
+  /**
+   * Marks this body as written by the host (a client request or a backend response arriving): only the host ends it,
+   * and {@link #endGuestWrites()} leaves it alone.
+   */
+  public Body hostWritten() {
+    this.hostWritten = true;
+    return this;
+  }
+
+  /**
+   * The guest gave up its handle (sent the body, or closed it): a body the guest writes ends here; one the host is
+   * still writing goes on until the host ends it.
+   */
+  public void endGuestWrites() {
+    if (!hostWritten) {
+      finish();
+    }
   }
 
   /** Marks the end of the writer's data. Idempotent. */

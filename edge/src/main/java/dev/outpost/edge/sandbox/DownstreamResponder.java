@@ -7,4 +7,17 @@ public interface DownstreamResponder {
    * it ends.
    */
   void send(ResponseState head, Body body, boolean streaming);
+
+  /**
+   * The guest handed the client over instead of answering. The server either passes the request on to a proxy that
+   * then owns the client connection, or answers itself. The default answers 500 as Viceroy does without a proxy.
+   */
+  default void handoff(GripHandoff handoff) {
+    ResponseState head = new ResponseState();
+    head.status = 500;
+    head.headers.insert("content-type", "text/plain; charset=utf-8");
+    String text = (handoff.kind() == GripHandoff.Kind.GRIP ? "Fanout" : "WebSocket") + " handoff to backend "
+        + handoff.backend() + " was requested, but no GRIP proxy is attached to this server.\n";
+    send(head, Body.of(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
+  }
 }

@@ -111,6 +111,15 @@ public final class Sandbox implements AutoCloseable {
     responder.send(head, body, streaming);
   }
 
+  /** Hands the client over instead of responding; counts as the response. */
+  public void handoff(GripHandoff handoff) {
+    if (responded) {
+      throw new HostcallException(FastlyStatus.ERROR, "handoff: a response was already sent");
+    }
+    responded = true;
+    responder.handoff(handoff);
+  }
+
   /** A static backend from the configuration or one registered by this guest, or null. */
   public BackendConfig backend(String name) {
     BackendConfig dynamic = dynamicBackends.get(name);
@@ -130,7 +139,7 @@ public final class Sandbox implements AutoCloseable {
   public void close() {
     asyncItems.clear(item -> {
       if (item instanceof Body body) {
-        body.finish();
+        body.endGuestWrites();
       }
     });
     requests.clear(r -> {});

@@ -90,7 +90,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     head.version = request.protocolVersion().minorVersion() == 0 ? dev.outpost.edge.sandbox.HttpVersion.HTTP_10
         : dev.outpost.edge.sandbox.HttpVersion.HTTP_11;
     request.headers().forEach(e -> head.headers.append(e.getKey(), e.getValue()));
-    Body body = new Body();
+    Body body = new Body().hostWritten();
     if (HttpUtil.isContentLengthSet(request)) {
       body.knownLength(HttpUtil.getContentLength(request));
     }
@@ -176,6 +176,10 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         }
       }
       HttpUtil.setKeepAlive(response, keepAlive);
+      if (log.isDebugEnabled()) {
+        log.debug("{} {}: response {} streaming={} buffered={} length={}", method, uri, head.status, streaming,
+            complete != null, body.knownLength());
+      }
       if (complete != null) {
         channel.writeAndFlush(response).addListener(done(head.status));
         return;
@@ -187,12 +191,14 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void pump(Body body, int status) {
+      long total = 0;
       try {
         while (true) {
           byte[] chunk = body.read(64 * 1024);
           if (chunk.length == 0) {
             break;
           }
+          total += chunk.length;
           ChannelFuture written = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
           if (!channel.isWritable()) {
             written.await();
@@ -201,6 +207,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             return;
           }
         }
+        log.debug("{} {}: response body of {} bytes ended (abandoned={})", method, uri, total, body.abandoned());
         if (body.abandoned()) {
           // The framing must show the body is incomplete: end the connection without the last chunk.
           channel.close();

@@ -13,6 +13,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -72,7 +73,12 @@ public final class EdgeServer implements AutoCloseable {
       EdgeServices services = new EdgeServices(config.localServer(), new BackendClient(group), config.logSink(),
           "localhost", config.memoryLimit(), java.util.List.of(config.wasm().getFileName().toString()));
       app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
-      log.info("loaded {} in {} ms", config.wasm().getFileName(), (System.nanoTime() - started) / 1_000_000);
+      log.info("loaded {} in {} ms; engine {}", config.wasm().getFileName(),
+          (System.nanoTime() - started) / 1_000_000, engineDescription());
+      if (engine instanceof dev.outpost.edge.engine.GraalWasmEngine g && !g.optimizing()) {
+        log.info("graalwasm runs interpreted; for its JIT start the JVM with -XX:+UnlockExperimentalVMOptions"
+            + " -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
+      }
       guests = Executors.newCachedThreadPool(guestThreads());
       serverChannel = new ServerBootstrap()
           .group(group)
@@ -81,6 +87,7 @@ public final class EdgeServer implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
               ch.pipeline().addLast(new HttpServerCodec());
+              ch.pipeline().addLast(new HttpServerExpectContinueHandler());
               ch.pipeline().addLast(new EdgeRequestHandler(app, guests, config.requestTimeout()));
             }
           })
