@@ -95,6 +95,16 @@ class RoutingTest {
     }
 
     @Test
+    void asHostAndPathRemRewriteTheRequest() throws Exception {
+        try (OutpostProxy p = ProxyHarness.start("*,as_host=front.example,path_beg=/api,path_rem=4 127.0.0.1:" + a.port())) {
+            assertThat(get(p, RawHttp.get("/api/x")).text()).isEqualTo("a");
+        }
+        TestOrigin.Seen s = a.take();
+        assertThat(s.uri()).isEqualTo("/x");
+        assertThat(s.header("Host")).isEqualTo("front.example");
+    }
+
+    @Test
     void targetHostOptionSetsTheHostHeader() throws Exception {
         try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + a.port() + ",host=internal.example")) {
             get(p, RawHttp.get("/x"));

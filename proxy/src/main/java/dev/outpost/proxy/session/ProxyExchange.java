@@ -153,27 +153,22 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return;
         }
         targets.addAll(route.targets());
-        String originPath = path;
-        if (route.pathBeg() != null && route.replaceBeg() != null && path.startsWith(route.pathBeg())) {
-            originPath = route.replaceBeg() + path.substring(route.pathBeg().length());
-        }
-        originRequest = buildOriginRequest(originPath + query);
+        originRequest = buildOriginRequest(route.rewritePath(path) + query);
         nextTarget();
     }
 
     private Route resolve(String path) {
         RouteTable table = px.routes();
-        if (cfg.acceptPushpinRoute()) {
-            String id = req.headers().get("Pushpin-Route");
-            if (id != null) {
-                Optional<Route> r = table == null ? Optional.empty() : table.byId(id.trim());
-                return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg())).orElse(null);
-            }
+        String id = cfg.acceptPushpinRoute() ? req.headers().get("Pushpin-Route") : null;
+        if (id != null) {
+            id = id.trim();
         }
-        if (table == null || table.isEmpty()) {
+        if (table.isEmpty() && (id == null || id.isEmpty())) {
             return DEFAULT_ROUTE;
         }
-        return table.match(hostOf(req.headers().get(HttpHeaderNames.HOST)), path, false, false).orElse(null);
+        Optional<Route> r = table.select(id, hostOf(req.headers().get(HttpHeaderNames.HOST)), path, false, false);
+        // a route picked by id must still match the path, as in Pushpin
+        return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg())).orElse(null);
     }
 
     /** The Host header's name without the port; IPv6 literals keep no brackets. */
@@ -201,8 +196,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     }
 
     private HttpRequest buildOriginRequest(String uri) {
-        HttpRequest o = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), uri);
+        HttpRequest o = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), uri.isEmpty() ? "/" : uri);
         Headers.cleanRequest(req.headers(), o.headers(), cfg.acceptPushpinRoute());
+        if (route.asHost() != null && !route.asHost().isEmpty()) {
+            o.headers().set(HttpHeaderNames.HOST, route.asHost());
+        }
         for (Map.Entry<String, String> h : route.headers()) {
             o.headers().remove(h.getKey());
             if (h.getValue() != null && !h.getValue().isEmpty()) {
@@ -777,7 +775,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     }
 
     private void reject(int code, String reason, String message, String debugMessage) {
-        respondText(code, reason, cfg.debug() ? debugMessage : message);
+        boolean debug = cfg.debug() || (route != null && route.debug());
+        respondText(code, reason, debug ? debugMessage : message);
     }
 
     /** Pushpin's error form: text/plain, the message and a newline. */
