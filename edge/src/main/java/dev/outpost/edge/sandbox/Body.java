@@ -193,11 +193,15 @@ public final class Body {
   }
 
   /**
-   * Reads up to {@code max} bytes, blocking until some are available. Returns an empty array at end of stream.
+   * Reads up to {@code max} bytes, blocking until some are available. Returns an empty array at end of stream (or
+   * when {@code max} is 0).
    *
    * @throws InterruptedException if the reading thread is interrupted while waiting
    */
   public byte[] read(int max) throws InterruptedException {
+    if (max <= 0) {
+      return EMPTY;
+    }
     while (true) {
       Body nested;
       synchronized (this) {

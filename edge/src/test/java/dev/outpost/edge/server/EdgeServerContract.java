@@ -326,4 +326,32 @@ abstract class EdgeServerContract {
     assertThat(response.body()).isEqualTo(
         "Fanout handoff to backend origin was requested, but no GRIP proxy is attached to this server.\n");
   }
+
+  @Test
+  void servesConcurrentRequestsEachInItsOwnInstance() throws Exception {
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String path = i % 2 == 0 ? "/env" : "/backend?path=/c" + i;
+      responses.add(client.sendAsync(HttpRequest.newBuilder(uri(app, path)).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    for (int i = 0; i < responses.size(); i++) {
+      HttpResponse<String> response = responses.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo(i % 2 == 0 ? "version=0 host=localhost pop=XXX"
+          : "origin said 200: GET /c" + i);
+    }
+  }
+
+  @Test
+  void readsAChunkedRequestBody() throws Exception {
+    byte[] payload = "x".repeat(100_000).getBytes(StandardCharsets.UTF_8);
+    HttpResponse<String> response = client.sendAsync(HttpRequest.newBuilder(uri(app, "/echo"))
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(payload)))
+            .build(), HttpResponse.BodyHandlers.ofString())
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(201);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+    assertThat(json.get("body").asText()).hasSize(100_000);
+  }
 }
