@@ -1,0 +1,34 @@
+/**
+ * The local Compute server: runs Fastly Compute Wasm programs (as built by {@code @fastly/js-compute}) in the JVM,
+ * with the Fastly hostcalls implemented in Java, and serves them over HTTP as Viceroy does.
+ *
+ * <h2>Codemap</h2>
+ * <ul>
+ *   <li>{@code server}: {@link dev.outpost.edge.server.EdgeServer} (Netty HTTP, one guest run per request),
+ *       {@link dev.outpost.edge.server.EdgeConfig}, {@link dev.outpost.edge.server.EdgeProject} (a project folder),
+ *       {@link dev.outpost.edge.server.EdgeRunner} ({@code _start} once), {@code ComputeApp} (one loaded program).</li>
+ *   <li>{@code engine}: the {@link dev.outpost.edge.engine.WasmEngine} seam and its two implementations, GraalWasm
+ *       (default) and Chicory.</li>
+ *   <li>{@code abi}: what hostcalls see of a guest: {@link dev.outpost.edge.abi.GuestMemory}, raw arguments,
+ *       {@link dev.outpost.edge.abi.FastlyStatus}, {@link dev.outpost.edge.abi.HostcallException},
+ *       {@link dev.outpost.edge.abi.HandleTable}.</li>
+ *   <li>{@code hostcalls}: one class per {@code fastly_*} module plus WASI, bound per request by
+ *       {@code HostcallTable}.</li>
+ *   <li>{@code sandbox}: per-request host state ({@code Sandbox}, bodies, requests, responses) and what an app's
+ *       requests share ({@code EdgeServices}: stores, rate limits, backend client).</li>
+ *   <li>{@code config}: {@code fastly.toml} ({@link dev.outpost.edge.config.FastlyTomlParser}).</li>
+ *   <li>{@code backend}: the Netty client for backend requests.</li>
+ * </ul>
+ *
+ * <h2>Invariants</h2>
+ * <ul>
+ *   <li>Hostcalls never see engine types: only {@code GuestMemory} and {@code long[]} arguments.</li>
+ *   <li>Status codes are made in one place, {@code HostcallTable}; hostcall bodies throw
+ *       {@code HostcallException}.</li>
+ *   <li>A module is loaded once per app; every request gets a fresh instance and sandbox (unless the guest asks to
+ *       be reused with {@code next_request}).</li>
+ *   <li>A body is ended by its writer: the guest for bodies it made, the host for the client request and backend
+ *       responses.</li>
+ * </ul>
+ */
+package dev.outpost.edge;
