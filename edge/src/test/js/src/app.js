@@ -141,6 +141,10 @@ async function streamUpload() {
   return new Response(await upstream.text());
 }
 
+function passUpload(req) {
+  return fetch('http://origin.test/pass', { backend: 'origin', method: 'POST', body: req.body });
+}
+
 function proxy(req) {
   const path = new URL(req.url).searchParams.get('path') ?? '/';
   return fetch(`http://origin.test${path}`, { backend: 'origin' });
@@ -207,6 +211,7 @@ async function handle(event) {
     case '/dynamic': return dynamic(req);
     case '/stream-upload': return streamUpload();
     case '/proxy': return proxy(req);
+    case '/pass-upload': return passUpload(req);
     case '/spin': return spin();
     case '/alloc': return alloc();
     case '/acl': return acl(req);

@@ -354,4 +354,18 @@ abstract class EdgeServerContract {
     var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
     assertThat(json.get("body").asText()).hasSize(100_000);
   }
+
+  @Test
+  void streamsTheClientRequestBodyOnToABackend() throws Exception {
+    byte[] payload = "y".repeat(200_000).getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> response = client.sendAsync(HttpRequest.newBuilder(uri(app, "/pass-upload"))
+              .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(payload)))
+              .build(), HttpResponse.BodyHandlers.ofString())
+          .get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).hasSize("POST /pass ".length() + payload.length);
+      assertThat(origin.take("/pass").body()).hasSize(payload.length);
+    }
+  }
 }
