@@ -224,6 +224,25 @@ class PlainProxyTest {
     }
 
     @Test
+    void targetNamesAreResolved() throws Exception {
+        origin.on("/named", ex -> TestOrigin.respond(ex, 200, "text/plain", "named"));
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
+                dev.outpost.proxy.route.RoutesParser.parse("* localhost:" + origin.port() + "\n", "t")));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            assertThat(c.send(RawHttp.get("/named")).read().text()).isEqualTo("named");
+        }
+    }
+
+    @Test
+    void unresolvableTargetIs502() throws Exception {
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
+                dev.outpost.proxy.route.RoutesParser.parse("* no-such-host.invalid:80\n", "t")));
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            assertThat(c.send(RawHttp.get("/x")).read().status()).isEqualTo(502);
+        }
+    }
+
+    @Test
     void ipv6TargetIsReached() throws Exception {
         TestOrigin v6;
         try {

@@ -13,7 +13,19 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +53,15 @@ final class OriginPool {
     private volatile SslContext verifying;
     private volatile SslContext trusting;
     private volatile boolean closed;
+    /** Name lookups block, so they never run on an event loop. */
+    private final ExecutorService resolver = resolverPool();
+
+    private static ExecutorService resolverPool() {
+        ThreadPoolExecutor e = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                new DefaultThreadFactory("outpost-resolve", true));
+        e.allowCoreThreadTimeOut(true);
+        return e;
+    }
 
     OriginPool(Transport transport) {
         this.transport = transport;
@@ -62,8 +83,54 @@ final class OriginPool {
         return null;
     }
 
-    /** Opens a new connection on {@code loop}; its last handler is an {@link OriginHandler}. */
-    ChannelFuture connect(EventLoop loop, Key key) {
+    /**
+     * Opens a new connection on {@code loop}; its last handler is an {@link OriginHandler}. Names are looked up off
+     * the event loop, and each address is tried in turn.
+     */
+    Future<Channel> connect(EventLoop loop, Key key) {
+        Promise<Channel> promise = loop.newPromise();
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(key.host());
+        if (literal != null) {
+            try {
+                connectEach(loop, key, List.of(InetAddress.getByAddress(key.host(), literal)), 0, null, promise);
+            } catch (UnknownHostException e) {
+                promise.tryFailure(e);
+            }
+            return promise;
+        }
+        try {
+            resolver.execute(() -> {
+                try {
+                    List<InetAddress> all = List.of(InetAddress.getAllByName(key.host()));
+                    loop.execute(() -> connectEach(loop, key, all, 0, null, promise));
+                } catch (UnknownHostException e) {
+                    promise.tryFailure(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            promise.tryFailure(e);
+        }
+        return promise;
+    }
+
+    private void connectEach(EventLoop loop, Key key, List<InetAddress> addrs, int i, Throwable last,
+            Promise<Channel> promise) {
+        if (i >= addrs.size()) {
+            promise.tryFailure(last != null ? last : new UnknownHostException(key.host()));
+            return;
+        }
+        bootstrap(loop, key).connect(new InetSocketAddress(addrs.get(i), key.port())).addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                if (!promise.trySuccess(f.channel())) {
+                    f.channel().close();
+                }
+            } else {
+                connectEach(loop, key, addrs, i + 1, f.cause(), promise);
+            }
+        });
+    }
+
+    private Bootstrap bootstrap(EventLoop loop, Key key) {
         SslContext ssl = key.ssl() ? sslContext(key.insecure()) : null;
         Bootstrap b = new Bootstrap()
                 .group(loop)
@@ -83,7 +150,7 @@ final class OriginPool {
                         p.addLast("origin", new OriginHandler());
                     }
                 });
-        return b.connect(key.host(), key.port());
+        return b;
     }
 
     /**
@@ -139,6 +206,7 @@ final class OriginPool {
 
     void close() {
         closed = true;
+        resolver.shutdownNow();
         for (Map.Entry<EventLoop, Map<Key, ArrayDeque<Channel>>> e : idle.entrySet()) {
             e.getKey().execute(() -> {
                 for (ArrayDeque<Channel> q : e.getValue().values()) {

@@ -40,6 +40,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -257,11 +258,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void connect() {
         reused = false;
-        ChannelFuture f = px.pool().connect(ctx.channel().eventLoop(), key);
+        Future<Channel> f = px.pool().connect(ctx.channel().eventLoop(), key);
         f.addListener(x -> {
             if (state == State.DONE) {
                 if (x.isSuccess()) {
-                    f.channel().close();
+                    f.getNow().close();
                 }
                 return;
             }
@@ -270,20 +271,21 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 nextTarget();
                 return;
             }
-            SslHandler tls = f.channel().pipeline().get(SslHandler.class);
+            Channel ch = f.getNow();
+            SslHandler tls = ch.pipeline().get(SslHandler.class);
             if (tls == null) {
-                attach(f.channel());
+                attach(ch);
                 return;
             }
             // a TLS failure counts as a connect error, as in Pushpin: the next target is tried
             tls.handshakeFuture().addListener(h -> {
                 if (state == State.DONE) {
-                    f.channel().close();
+                    ch.close();
                 } else if (h.isSuccess()) {
-                    attach(f.channel());
+                    attach(ch);
                 } else {
                     log.debug("TLS with {} failed: {}", lastTried(), h.cause().toString());
-                    f.channel().close();
+                    ch.close();
                     nextTarget();
                 }
             });
