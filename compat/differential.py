@@ -85,11 +85,14 @@ KNOWN = [
     Known("origin-accept-encoding", "*", ["origin*.header.accept-encoding", "origin*.header.accept"],
           pushpin=r"deflate, gzip, br, zstd|\*/\*", outpost=None,
           why="Pushpin's HTTP client (libcurl in zurl) adds Accept and Accept-Encoding; Outpost forwards none."),
-    Known("stream-connection-header", "*", "client*.header.connection", pushpin="Transfer-Encoding", outpost=None,
+    Known("stream-connection-header", "*", "*.header.connection", pushpin="Transfer-Encoding", outpost=None,
           why="Pushpin's connection manager sends 'Connection: Transfer-Encoding' on chunked responses."),
-    Known("passthrough-streamed-framing", ["passthrough.chunked", "passthrough.close-delimited"],
-          ["client.framing", "client.header.content-length", "client.header.transfer-encoding", "client.after"],
-          why="Pushpin buffers small origin bodies and re-frames them with Content-Length; Outpost streams them."),
+    Known("passthrough-streamed-framing",
+          ["passthrough.chunked", "passthrough.close-delimited", "passthrough.chunked-request-body"],
+          ["client.framing", "client.header.content-length", "client.header.transfer-encoding", "client.after",
+           "origin.header.content-length", "origin.header.transfer-encoding"],
+          why="Pushpin buffers small chunked or close-delimited bodies and re-frames them with Content-Length; "
+              "Outpost streams them (both directions)."),
     Known("origin-breaks-off", "passthrough.short-body", ["client.after", "client.complete", "client.body"],
           why="Pushpin leaves the client hanging when the origin breaks off mid-body; Outpost closes the connection."),
     Known("reason-phrase-418", "grip.status-code-only", "client.status",
@@ -645,6 +648,8 @@ def route_lines(origin_port, dead_port):
         "pfx.test,prefix=p- %s" % o,
         "nogrip.test,no_grip %s" % o,
         "woh.test %s,over_http" % o,
+        "fail.test 127.0.0.1:%d %s" % (dead_port, o),
+        "hdr.test,header=X-Added:yes,header=User-Agent: %s" % o,
     ]
 
 
@@ -1187,6 +1192,76 @@ def _(c):
     c.record_response("client", c.request(host="nowhere.test:8080"))
 
 
+
+@scenario("passthrough.large-chunked-body")
+def _(c):
+    body = b"".join(b"%x\r\n" % 8192 + b"y" * 8192 + b"\r\n" for _ in range(40)) + b"0\r\n\r\n"
+    c.origin.on(c.p(), b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
+    c.record_response("client", c.request(timeout=8))
+
+
+@scenario("passthrough.large-request-body")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="got it\n"))
+    c.record_response("client", c.request("POST", body=b"z" * 300000, headers=[("Content-Type", "text/plain")],
+                                          timeout=8))
+    c.record_origin("origin", c.origin.wait(c.p()))
+
+
+@scenario("passthrough.chunked-request-body")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="ok\n"))
+    c.record_response("client", c.request("POST", headers=[("Transfer-Encoding", "chunked")],
+                                          body=b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"))
+    c.record_origin("origin", c.origin.wait(c.p()))
+
+
+@scenario("passthrough.head")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Content-Length", "5")]))
+    c.record_response("client", c.request("HEAD"))
+    c.record_origin("origin", c.origin.wait(c.p()))
+
+
+@scenario("passthrough.expect-continue")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="ok\n"))
+    conn = Conn(c.target.proxy_port, 5)
+    conn.send(build_request("POST", c.p(), "o.test", [("Expect", "100-continue"), ("Content-Length", "3")]))
+    first = read_response(conn, time.time() + 2, after_wait=0)
+    c.record("client.interim", first.status)
+    if first.status and first.status.startswith("100"):
+        conn.send(b"abc")
+        c.record_response("client", read_response(conn, time.time() + 5))
+    conn.close()
+    req = c.origin.seen(c.p())
+    c.record_origin("origin", req)
+
+
+@scenario("passthrough.keep-alive-reuse")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="one\n"))
+    conn = Conn(c.target.proxy_port, 5)
+    for i in range(3):
+        conn.send(build_request("GET", c.p(), "o.test"))
+        r = read_response(conn, time.time() + 5, after_wait=0)
+        c.record("client[%d]" % i, "%s | %s" % (r.status, text(r.body)))
+    conn.close()
+
+
+@scenario("routes.failover")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="second target\n"))
+    c.record_response("client", c.request(host="fail.test"))
+
+
+@scenario("routes.header-property")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="ok\n"))
+    c.request(host="hdr.test", headers=[("User-Agent", "client"), ("X-Added", "from-client")])
+    c.record_origin("origin", c.origin.wait(c.p()))
+
+
 @scenario("routes.domain-without-matching-path")
 def _(c):
     c.record_response("client", c.request(path="/other", host="split.test"))
@@ -1362,6 +1437,69 @@ def _(c):
     c.record("client.only-keepalives", body[6:].replace(b":ka\n\n", b"") == b"")
 
 
+
+@scenario("grip.longpoll-two-subscribers")
+def _(c):
+    ch = "lp-" + c.name
+    lp_origin(c, ch)
+    h1 = c.start()
+    h2 = c.start()
+    c.hold_ready(count=2)
+    c.publish_ok([response_item(ch, body="both\n")])
+    c.record_response("client1", h1.result())
+    c.record_response("client2", h2.result())
+
+
+@scenario("grip.channel-header-lines-and-params")
+def _(c):
+    ch = "lp-" + c.name
+    c.origin.on(c.p(), http_response(200, headers=LP_HEADERS + [("Grip-Channel", ch + "a; filter=skip-self"),
+                                                                ("Grip-Channel", ch + "b")], body="timeout\n"))
+    h = c.start()
+    c.hold_ready()
+    c.publish_ok([response_item(ch + "b", body="from b\n")])
+    c.record_response("client", h.result())
+
+
+@scenario("grip.stream-large-initial-body")
+def _(c):
+    ch = "st-" + c.name
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
+                                                   ("Grip-Channel", ch)], body=b"s" * 150000))
+    h = c.start()
+    c.hold_ready()
+    h.wait_body(b"s" * 150000, 4)
+    c.publish_ok([stream_item(ch, "tail\n")])
+    h.wait_body(b"tail\n", 3)
+    c.publish_ok([stream_item(ch, action="close")])
+    c.record_response("client", h.result())
+
+
+@scenario("grip.instruct-json-body")
+def _(c):
+    ch = "gi-" + c.name
+    instruct = {"hold": {"mode": "response", "channels": [{"name": ch}], "timeout": 30},
+                "response": {"code": 202, "headers": {"X-From": "instruct"}, "body": "timeout body\n"}}
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "application/grip-instruct")],
+                                     body=json.dumps(instruct)))
+    h = c.start()
+    c.hold_ready()
+    c.publish_ok([response_item(ch, body="published\n")])
+    c.record_response("client", h.result())
+
+
+@scenario("grip.publish-wrong-format-ignored")
+def _(c):
+    ch = "lp-" + c.name
+    lp_origin(c, ch)
+    h = c.start()
+    c.hold_ready()
+    c.publish_ok([stream_item(ch, "stream content\n")])
+    time.sleep(0.3)
+    c.publish_ok([response_item(ch, body="response content\n")])
+    c.record_response("client", h.result())
+
+
 @scenario("grip.status-only")
 def _(c):
     c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Status", "404 Not Here")],
@@ -1497,6 +1635,36 @@ def _(c):
     c.record_origin("origin-next", c.origin.requests(c.p("/next"))[0])
 
 
+
+@scenario("delivery.longpoll-prev-id-item-without-prev-id")
+def _(c):
+    # Pushpin does not deliver an item whose prev-id does not continue the hold's; it asks the origin again
+    ch = "pm-" + c.name
+    c.origin.on(c.p(), http_response(200, headers=LP_HEADERS + [("Grip-Channel", '%s; prev-id="p 1"' % ch)],
+                                     body="timeout\n"))
+    h = c.start(max_time=4)
+    c.hold_ready()
+    c.publish_ok([response_item(ch, body="no prev-id\n")])
+    r = h.result()
+    c.record("client.status", r.status)
+    c.record("client.body", text(r.body))
+    reqs = c.origin.requests(c.p())
+    c.record("origin.retried", len(reqs) > 1)
+    c.record("origin.first-grip-last", reqs[1].header("grip-last") if len(reqs) > 1 else None)
+
+
+@scenario("delivery.longpoll-prev-id-match")
+def _(c):
+    ch = "pm-" + c.name
+    c.origin.on(c.p(), http_response(200, headers=LP_HEADERS + [("Grip-Channel", "%s; prev-id=p1" % ch)],
+                                     body="timeout\n"))
+    h = c.start(max_time=4)
+    c.hold_ready()
+    c.publish_ok([dict(response_item(ch, body="next\n"), id="p2", **{"prev-id": "p1"})])
+    c.record_response("client", h.result())
+    c.record("origin.count", len(c.origin.requests(c.p())))
+
+
 @scenario("delivery.longpoll-prev-id-conflict")
 def _(c):
     ch = "pc-" + c.name
@@ -1563,6 +1731,61 @@ def _(c):
         c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
 
 
+
+@scenario("woh.handshake-rejected")
+def _(c):
+    c.origin.on(c.p(), http_response(403, "Forbidden", headers=[("Content-Type", "text/plain"), ("X-Why", "nope")],
+                                     body="go away\n"))
+    ws = WsClient(c.target.proxy_port, c.p(), "woh.test")
+    r = ws.handshake
+    if not r.status or r.status.startswith("101"):
+        c.record_response("handshake", r, body=False)
+    else:
+        ws.shutdown()
+        conn = Conn(c.target.proxy_port, 5)  # read again with the body this time
+        conn.send(build_request("GET", c.p(), "woh.test", [("Upgrade", "websocket"), ("Connection", "Upgrade"),
+                                                            ("Sec-WebSocket-Key", WS_KEY),
+                                                            ("Sec-WebSocket-Version", "13")]))
+        c.record_response("handshake", read_response(conn, time.time() + 5))
+        conn.close()
+    ws.shutdown()
+
+
+@scenario("woh.meta-binary-ping")
+def _(c):
+    def answer(req):
+        reply = []
+        for typ, data in woh_events(req.body):
+            if typ == "OPEN":
+                reply.append(("OPEN", b""))
+            elif typ == "BINARY":
+                reply.append(("BINARY", data[::-1]))
+            elif typ == "PING":
+                reply.append(("PONG", data))
+            elif typ == "CLOSE":
+                reply.append(("CLOSE", data))
+        return http_response(200, headers=[("Content-Type", "application/websocket-events"),
+                                           ("Set-Meta-User", "alice")], body=woh_encode(reply))
+    c.origin.on(c.p(), answer)
+    ws = WsClient(c.target.proxy_port, c.p(), "woh.test")
+    c.record_response("handshake", ws.handshake, body=False)
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    ws.send(2, b"\x01\x02\x03")
+    ws.read_until(lambda f: f[0] == "BINARY", 3)
+    ws.send(9, b"p")
+    ws.read_until(lambda f: f[0] == "PONG", 3)
+    ws.close(1001, "")
+    ws.read_until(lambda f: f[0] == "CLOSE", 3)
+    ws.shutdown()
+    c.record("client.frames", ws.frames_text())
+    reqs = c.origin.requests(c.p())
+    for i, r in enumerate(reqs[:4]):
+        c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
+        c.record("origin[%d].meta-user" % i, r.header("meta-user"))
+
+
 @scenario("woh.client-sends-events-itself")
 def _(c):
     c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="reached\n"))
@@ -1599,6 +1822,21 @@ def _(c):
     h.wait_body(b"hello\n", 3)
     c.publish_ok([stream_item("test", action="close")])
     c.record_response("client", h.result())
+
+
+
+@scenario("test-target.both-formats")
+def _(c):
+    hr = c.start(path="/response", host="test.test")
+    hs = c.start(path="/stream", host="test.test")
+    hs.wait_head(3)
+    time.sleep(c.args.settle + 0.3)
+    c.publish_ok([{"channel": "test", "formats": {"http-stream": {"content": "hello\n"},
+                                                  "http-response": {"body": "hello\n"}}}])
+    hs.wait_body(b"hello\n", 3)
+    c.publish_ok([stream_item("test", action="close")])
+    c.record_response("response", hr.result())
+    c.record_response("stream", hs.result())
 
 
 @scenario("test-target.unknown-path")
