@@ -81,13 +81,39 @@ public final class GraalWasmEngine implements WasmEngine {
     engine.close();
   }
 
+  /** The hostcalls and memory of the instance running on a thread; import functions dispatch through it. */
+  private record Binding(Hostcall[] hostcalls, GraalMemory memory) {}
+
+  private static final ThreadLocal<Binding> CURRENT = new ThreadLocal<>();
+
   private final class GraalModule implements WasmModule {
     private final Source source;
     private final List<FunctionImport> imports;
+    /** Built once: linking the same host objects into each new instance is cheaper than fresh ones. */
+    private final Value importObject;
 
     GraalModule(Source source, List<FunctionImport> imports) {
       this.source = source;
       this.imports = imports;
+      Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
+      for (int index = 0; index < imports.size(); index++) {
+        FunctionImport imp = imports.get(index);
+        int i = index;
+        boolean hasResult = imp.resultCount() > 0;
+        ProxyExecutable fn = args -> {
+          long[] raw = new long[args.length];
+          for (int a = 0; a < args.length; a++) {
+            raw[a] = args[a].asLong();
+          }
+          Binding binding = CURRENT.get();
+          int result = binding.hostcalls()[i].call(binding.memory(), raw);
+          return hasResult ? Integer.valueOf(result) : null;
+        };
+        modules.computeIfAbsent(imp.module(), m -> new HashMap<>()).put(imp.name(), fn);
+      }
+      Map<String, Object> object = new HashMap<>();
+      modules.forEach((module, functions) -> object.put(module, ProxyObject.fromMap(functions)));
+      this.importObject = Value.asValue(ProxyObject.fromMap(object));
     }
 
     @Override
@@ -97,33 +123,25 @@ public final class GraalWasmEngine implements WasmEngine {
 
     @Override
     public WasmInstance instantiate(ImportResolver resolver) {
-      GraalMemory memory = new GraalMemory();
-      Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
-      for (FunctionImport imp : imports) {
-        Hostcall hostcall = resolver.resolve(imp);
-        boolean hasResult = imp.resultCount() > 0;
-        ProxyExecutable fn = args -> {
-          long[] raw = new long[args.length];
-          for (int i = 0; i < args.length; i++) {
-            raw[i] = args[i].asLong();
-          }
-          int result = hostcall.call(memory, raw);
-          return hasResult ? Integer.valueOf(result) : null;
-        };
-        modules.computeIfAbsent(imp.module(), m -> new HashMap<>()).put(imp.name(), fn);
+      Hostcall[] hostcalls = new Hostcall[imports.size()];
+      for (int i = 0; i < hostcalls.length; i++) {
+        hostcalls[i] = resolver.resolve(imports.get(i));
       }
-      Map<String, Object> importObject = new HashMap<>();
-      modules.forEach((module, functions) -> importObject.put(module, ProxyObject.fromMap(functions)));
+      Binding binding = new Binding(hostcalls, new GraalMemory());
       Context context = newContext();
+      Binding previous = CURRENT.get();
+      CURRENT.set(binding);
       try {
         Value module = context.eval(source);
-        Value instance = module.newInstance(ProxyObject.fromMap(importObject));
+        Value instance = module.newInstance(importObject);
         Value exports = instance.getMember("exports");
-        memory.buffer = exports.getMember("memory");
-        return new GraalInstance(context, exports.getMember("_start"));
+        binding.memory().buffer = exports.getMember("memory");
+        return new GraalInstance(context, exports.getMember("_start"), binding);
       } catch (PolyglotException e) {
         context.close();
         throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
+      } finally {
+        CURRENT.set(previous);
       }
     }
 
@@ -131,7 +149,7 @@ public final class GraalWasmEngine implements WasmEngine {
     public void close() {}
   }
 
-  private record GraalInstance(Context context, Value start) implements WasmInstance {
+  private record GraalInstance(Context context, Value start, Binding binding) implements WasmInstance {
     @Override
     public void cancel() {
       context.close(true);
@@ -139,6 +157,8 @@ public final class GraalWasmEngine implements WasmEngine {
 
     @Override
     public int runStart() {
+      Binding previous = CURRENT.get();
+      CURRENT.set(binding);
       try {
         start.executeVoid();
         return 0;
@@ -162,6 +182,8 @@ public final class GraalWasmEngine implements WasmEngine {
           throw new GuestTrapException("cancelled", e);
         }
         throw new GuestTrapException("wasm trap: " + e.getMessage(), e);
+      } finally {
+        CURRENT.set(previous);
       }
     }
 
