@@ -147,7 +147,7 @@ def normalise_jwt(token, keys):
         if k == "iat":
             continue  # optional claim; its presence is not part of the GRIP contract
         if k == "exp" and isinstance(v, (int, float)):
-            v = "now+3600" if abs(v - now - 3600) < 120 else "now%+d" % int(v - now)
+            v = "now+3600" if abs(v - now - 3600) < 120 else "now%+d" % round(v - now)
         out.append("%s=%s" % (k, v))
     valid = "bad-sig"
     for name, key in keys:
@@ -650,12 +650,14 @@ def route_lines(origin_port, dead_port):
         "woh.test %s,over_http" % o,
         "fail.test 127.0.0.1:%d %s" % (dead_port, o),
         "hdr.test,header=X-Added:yes,header=User-Agent: %s" % o,
+        "rid.test,id=alpha %s" % o,
     ]
 
 
 PROFILES = {
-    "default": {"debug": False},
-    "debug": {"debug": True},
+    "default": {"debug": False, "accept_pushpin_route": False},
+    "debug": {"debug": True, "accept_pushpin_route": False},
+    "route-header": {"debug": False, "accept_pushpin_route": True},
 }
 
 
@@ -795,6 +797,7 @@ log_level=2
 [proxy]
 routesfile=routes
 debug=%(debug)s
+accept_pushpin_route=%(apr)s
 sig_iss=pushpin
 sig_key=%(key)s
 [handler]
@@ -808,6 +811,7 @@ message_wait=5000
 id_cache_ttl=60
 """ % dict(dir=self.dir, pid=os.getpid(), proxy=self.proxy_port, publish=self.publish_port,
            debug="true" if profile["debug"] else "false", key=SIG_KEY,
+           apr="true" if profile["accept_pushpin_route"] else "false",
            p1=free_port(), p2=free_port(), p3=free_port())
         path = os.path.join(self.dir, "pushpin.conf")
         with open(path, "w") as f:
@@ -828,6 +832,7 @@ log_level=2
 [proxy]
 routesfile=routes
 debug=%(debug)s
+accept_pushpin_route=%(apr)s
 sig_iss=pushpin
 sig_key=%(key)s
 [handler]
@@ -836,7 +841,7 @@ push_in_http_port=%(publish)d
 message_wait=5000
 id_cache_ttl=60
 """ % dict(proxy=self.proxy_port, publish=self.publish_port, debug="true" if profile["debug"] else "false",
-           key=SIG_KEY)
+           apr="true" if profile["accept_pushpin_route"] else "false", key=SIG_KEY)
         path = os.path.join(self.dir, "pushpin.conf")
         with open(path, "w") as f:
             f.write(conf)
@@ -1260,6 +1265,21 @@ def _(c):
     c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="ok\n"))
     c.request(host="hdr.test", headers=[("User-Agent", "client"), ("X-Added", "from-client")])
     c.record_origin("origin", c.origin.wait(c.p()))
+
+
+
+@scenario("routes.pushpin-route-header", profile="route-header")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="by id\n"))
+    c.record_response("client", c.request(host="nowhere.test", headers=[("Pushpin-Route", "alpha")]))
+    c.record_origin("origin", c.origin.seen(c.p()))
+    c.record_response("client-unknown-id", c.request(host="nowhere.test", headers=[("Pushpin-Route", "beta")]))
+
+
+@scenario("routes.pushpin-route-header-off")
+def _(c):
+    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="by id\n"))
+    c.record_response("client", c.request(host="nowhere.test", headers=[("Pushpin-Route", "alpha")]))
 
 
 @scenario("routes.domain-without-matching-path")
@@ -1940,6 +1960,55 @@ def check_docs():
     return bad
 
 
+
+def self_test():
+    """Checks the script's own parsing and comparison helpers (no process is started)."""
+    # JWT normalisation: exp relative to now, iat ignored, signature checked against the known keys
+    def jwt(claims, key):
+        enc = lambda o: base64.urlsafe_b64encode(json.dumps(o).encode()).rstrip(b"=").decode()
+        head = enc({"typ": "JWT", "alg": "HS256"}) + "." + enc(claims)
+        mac = hmac.new(key.encode(), head.encode(), hashlib.sha256).digest()
+        return head + "." + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    now = int(time.time())
+    keys = Ctx.jwt_keys()
+    assert normalise_jwt(jwt({"iss": "pushpin", "exp": now + 3600}, SIG_KEY), keys) == \
+        "JWT alg=HS256 {exp=now+3600, iss=pushpin} signed:sig_key"
+    assert normalise_jwt(jwt({"iss": "x", "exp": now + 3600, "iat": now}, ROUTE_SIG_KEY), keys) == \
+        "JWT alg=HS256 {exp=now+3600, iss=x} signed:route"
+    assert re.fullmatch(r"JWT alg=HS256 \{exp=now\+(59|60), iss=x\} bad-sig",
+                        normalise_jwt(jwt({"iss": "x", "exp": now + 60}, "other"), keys))
+    assert normalise_jwt("abc", keys).startswith("<not a JWT")
+    # WebSocket-over-HTTP events: either hex case, content-less events, round trip
+    evs = woh_events(b"OPEN\r\nTEXT 5\r\nhello\r\nBINARY A\r\n0123456789\r\nCLOSE 2\r\n\x03\xe8\r\n")
+    assert [e[0] for e in evs] == ["OPEN", "TEXT", "BINARY", "CLOSE"] and evs[2][1] == b"0123456789"
+    assert woh_events(woh_encode(evs)) == evs
+    assert woh_text(evs)[-1] == "CLOSE 1000 "
+    # header normalisation: names lower-cased, repeats joined in order, Date dropped
+    assert norm_headers([("X-A", "1"), ("Date", "x"), ("x-a", "2"), ("Connection-Id", "7")], keys) == \
+        {"x-a": "1\n2", "connection-id": "<id>"}
+    # comparison: a known difference only when scenario, field and both values match
+    k = Known("t", "s.*", "f.*", pushpin="a", outpost=[None, "b"])
+    assert k.matches("s.x", "f.y", "a", None) and k.matches("s.x", "f.y", "a", "b")
+    assert not k.matches("s.x", "f.y", "a", "c") and not k.matches("t.x", "f.y", "a", None)
+    diffs = compare("publish.bad-no-items", {"publish.body": "Invalid format: x\n", "publish.header.content-length": "18"},
+                    {"publish.body": "Invalid format: item 0: y\n", "publish.header.content-length": "26"})
+    assert [d[3] for d in diffs] == ["publish-error-detail", "publish-error-detail"], diffs
+    assert compare("x", {"a": 1}, {"a": 2}) == [("a", 1, 2, None)]
+    # response reader on canned bytes
+    a, b = socket.socketpair()
+    a.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+    conn = Conn.__new__(Conn)
+    conn.sock, conn.buf, conn.eof = b, b"", False
+    r = read_response(conn, time.time() + 2, after_wait=0.05)
+    assert (r.status, r.body, r.framing, r.complete, r.after) == ("200 OK", b"abc", "chunked", True, "open"), vars(r)
+    a.close()
+    b.close()
+    names = [s[0] for s in SCENARIOS]
+    assert len(names) == len(set(names)), "duplicate scenario names"
+    print("self-test passed (%d scenarios defined)" % len(names))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description="Compare Outpost with Pushpin 1.36 scenario by scenario.")
     ap.add_argument("--only", action="append", default=[], metavar="NAME",
@@ -1965,12 +2034,15 @@ def main():
     ap.add_argument("--time-limit", type=int, default=900, help="hard limit for the whole run, seconds")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directories (configs, logs)")
     ap.add_argument("--check-docs", action="store_true", help="check KNOWN against docs/compatibility.md and exit")
+    ap.add_argument("--self-test", action="store_true", help="check the script's own helpers and exit")
     ap.add_argument("--max-fields", type=int, default=8, help="differing fields shown per scenario without -v")
     ap.add_argument("-v", "--verbose", action="store_true", help="print progress and every differing field")
     args = ap.parse_args()
 
     if args.check_docs:
         return check_docs()
+    if args.self_test:
+        return self_test()
 
     selected = []
     for s in SCENARIOS:
