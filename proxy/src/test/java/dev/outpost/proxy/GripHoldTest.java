@@ -71,6 +71,21 @@ class GripHoldTest {
     }
 
     @Test
+    void aPublishedResponseThatCantBeSentLeavesTheRequestHeld() throws Exception {
+        holdOn("/inv", "response", "inv", "t");
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send(RawHttp.get("/inv"));
+            awaitSubscribers("inv", 1);
+            Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"inv\",\"formats\":{\"http-response\":"
+                    + "{\"headers\":{\"X-Bad\":\"a\\r\\nInjected: 1\"},\"body\":\"bad\"}}}]}");
+            Publisher.publishText(proxy.publishPort(), "inv", "good");
+            RawHttp.Response r = c.read();
+            assertThat(r.text()).isEqualTo("good");
+            assertThat(r.has("Injected")).isFalse();
+        }
+    }
+
+    @Test
     void timedOutLongPollGetsTheOriginsResponse() throws Exception {
         holdOn("/to", "response", "to", "nothing yet\n", "Grip-Timeout", "5", "X-Kept", "1");
         try (RawHttp c = new RawHttp(proxy.httpPort())) {

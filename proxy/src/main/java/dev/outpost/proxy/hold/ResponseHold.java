@@ -75,6 +75,7 @@ public final class ResponseHold implements Hold, Subscriber {
         if (done) {
             return;
         }
+        timer = null;
         respond(base.code(), base.reason(), base.headers(), Unpooled.wrappedBuffer(base.body()));
     }
 
@@ -123,16 +124,32 @@ public final class ResponseHold implements Hold, Subscriber {
     }
 
     private void respond(int code, String reason, List<Map.Entry<String, String>> headers, ByteBuf body) {
+        FullHttpResponse r;
+        try {
+            r = new DefaultFullHttpResponse(version, HoldSupport.status(code, reason),
+                    headRequest ? Unpooled.EMPTY_BUFFER : body.retainedSlice());
+            try {
+                HoldSupport.copyHeaders(headers, r);
+            } catch (IllegalArgumentException e) {
+                r.release();
+                throw e;
+            }
+        } catch (IllegalArgumentException e) {
+            // a header that can't go on the wire: the item is dropped and the request stays held
+            log.warn("response on {} can't be sent: {}", channels, e.getMessage());
+            body.release();
+            if (timer == null && !done) {
+                respond(502, "Bad Gateway", List.of(Map.entry("Content-Type", "text/plain")),
+                        Unpooled.copiedBuffer("Error while proxying to origin.\n", java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return;
+        }
+        int length = body.readableBytes();
+        body.release();
         done = true;
         cancel();
-        FullHttpResponse r = new DefaultFullHttpResponse(version, new HttpResponseStatus(code, reason),
-                headRequest ? Unpooled.EMPTY_BUFFER : body);
-        HoldSupport.copyHeaders(headers, r);
         r.headers().remove("Content-Length").remove("Transfer-Encoding");
-        HttpUtil.setContentLength(r, body.readableBytes());
-        if (headRequest) {
-            body.release();
-        }
+        HttpUtil.setContentLength(r, length);
         HttpUtil.setKeepAlive(r, keepAlive);
         ctx.writeAndFlush(r).addListener(f -> owner.holdFinished(keepAlive && f.isSuccess()));
     }

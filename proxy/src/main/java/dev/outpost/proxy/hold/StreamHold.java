@@ -83,7 +83,7 @@ public final class StreamHold implements Hold, Subscriber {
      * {@link #writeInitial} and then calls {@link #subscribe()}. Returns false when the hold is already over (HEAD).
      */
     public boolean writeHead() {
-        HttpResponse r = new DefaultHttpResponse(version, new HttpResponseStatus(head.code(), head.reason()));
+        HttpResponse r = new DefaultHttpResponse(version, HoldSupport.status(head.code(), head.reason()));
         HoldSupport.copyHeaders(head.headers(), r);
         r.headers().remove("Content-Length").remove("Transfer-Encoding").remove("Connection");
         if (headRequest) {

@@ -570,6 +570,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return;
         }
         HeldResponse held = heldResponse(r, body, ins);
+        if (!sendable(held)) {
+            return;
+        }
         if (!ins.isHold()) {
             respondFull(held.code(), held.reason(), held.headers(), held.body());
             return;
@@ -618,6 +621,21 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         return new HeldResponse(code, reason, Headers.cleanGripResponse(headers, ins.exposeHeaders()), b);
     }
 
+    /** False, after answering 502, when the instruction's response can't go on the wire (say, a CR in a header). */
+    private boolean sendable(HeldResponse held) {
+        try {
+            new HttpResponseStatus(held.code(), held.reason());
+            io.netty.handler.codec.http.HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            for (Map.Entry<String, String> e : held.headers()) {
+                h.add(e.getKey(), e.getValue());
+            }
+            return true;
+        } catch (IllegalArgumentException e) {
+            reject(502, "Bad Gateway", ORIGIN_ERROR, "Error: " + e.getMessage());
+            return false;
+        }
+    }
+
     private void enterHold() {
         if (requestOpen) {
             discardBody = true;
@@ -647,8 +665,13 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         byte[] soFar = ByteBufUtil.getBytes(gripBody);
         gripBody.release();
         gripBody = null;
+        HeldResponse held = heldResponse(originResponse, soFar, ins);
+        if (!sendable(held)) {
+            c.release();
+            return true;
+        }
         enterHold();
-        StreamHold sh = new StreamHold(ctx, px.hub(), channels(ins), heldResponse(originResponse, soFar, ins),
+        StreamHold sh = new StreamHold(ctx, px.hub(), channels(ins), held,
                 ins.keepAlive(), version, clientKeepAlive, headRequest, this);
         hold = sh;
         streamingInitial = sh;
