@@ -186,6 +186,15 @@ async function down() {
   }
 }
 
+async function slow() {
+  try {
+    const upstream = await fetch('http://origin.test/stall', { backend: 'slow' });
+    return new Response(`unexpected ${upstream.status}`);
+  } catch (e) {
+    return new Response(`timed out: ${e.name}`, { status: 504 });
+  }
+}
+
 function spin() {
   for (;;) {
     // Never returns: the server must stop it.
@@ -218,6 +227,7 @@ async function handle(event) {
     case '/device': return device(req);
     case '/erl': return erl();
     case '/down': return down();
+    case '/slow': return slow();
     case '/fanout': return createFanoutHandoff(req, 'origin');
     default: return new Response('not found', { status: 404 });
   }

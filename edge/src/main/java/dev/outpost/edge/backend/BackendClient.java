@@ -108,7 +108,7 @@ public final class BackendClient {
             if (decompressGzip) {
               ch.pipeline().addLast(new HttpContentDecompressor(0));
             }
-            ch.pipeline().addLast(new ResponseHandler(result));
+            ch.pipeline().addLast(new ResponseHandler(result, backend.betweenBytesTimeout()));
           }
         });
     bootstrap.connect(backendHost, port).addListener((ChannelFutureListener) connected -> {
@@ -172,10 +172,12 @@ public final class BackendClient {
 
   private static final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
     private final CompletableFuture<BackendResponse> result;
+    private final java.time.Duration betweenBytes;
     private Body body;
 
-    ResponseHandler(CompletableFuture<BackendResponse> result) {
+    ResponseHandler(CompletableFuture<BackendResponse> result, java.time.Duration betweenBytes) {
       this.result = result;
+      this.betweenBytes = betweenBytes;
     }
 
     @Override
@@ -191,7 +193,9 @@ public final class BackendClient {
             && response.status().code() != 101) {
           return;
         }
-        ctx.pipeline().remove(ReadTimeoutHandler.class);
+        // From here on the gap between body bytes is what is limited.
+        ctx.pipeline().replace(ReadTimeoutHandler.class, "between-bytes",
+            new ReadTimeoutHandler(betweenBytes.toMillis(), TimeUnit.MILLISECONDS));
         ResponseState head = new ResponseState();
         head.status = response.status().code();
         head.version = response.protocolVersion().minorVersion() == 0 ? dev.outpost.edge.sandbox.HttpVersion.HTTP_10
@@ -229,7 +233,9 @@ public final class BackendClient {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       fail(ctx, cause instanceof ReadTimeoutException
-          ? new BackendException(SendErrorTag.HTTP_RESPONSE_TIMEOUT, "backend did not respond in time", cause)
+          ? new BackendException(SendErrorTag.HTTP_RESPONSE_TIMEOUT, body == null
+              ? "backend sent no response within the first-byte timeout"
+              : "backend paused longer than the between-bytes timeout", cause)
           : new BackendException(cause instanceof SSLException ? SendErrorTag.TLS_CERTIFICATE_ERROR
               : SendErrorTag.CONNECTION_TERMINATED, "backend connection failed: " + cause.getMessage(), cause));
     }

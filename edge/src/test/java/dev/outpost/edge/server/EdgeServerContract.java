@@ -45,6 +45,8 @@ abstract class EdgeServerContract {
     origin = new TestOrigin();
     LocalServerConfig local = new LocalServerConfig(
         Map.of("origin", BackendConfig.of("origin", origin.uri()),
+            "slow", new BackendConfig("slow", origin.uri(), null, null, true, Duration.ofSeconds(1),
+                Duration.ofMillis(300), Duration.ofSeconds(1), "unknown", false),
             "down", BackendConfig.of("down", URI.create("http://127.0.0.1:" + closedPort() + "/"))),
         Map.of("flags", Map.of("beta", "on")),
         Map.of("store", Map.of("seeded", new KvEntry("from toml".getBytes(StandardCharsets.UTF_8), "seed-meta"))),
@@ -367,5 +369,12 @@ abstract class EdgeServerContract {
       assertThat(response.body()).hasSize("POST /pass ".length() + payload.length);
       assertThat(origin.take("/pass").body()).hasSize(payload.length);
     }
+  }
+
+  @Test
+  void aBackendThatSendsNothingHitsTheFirstByteTimeout() throws Exception {
+    HttpResponse<String> response = get("/slow");
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(response.body()).startsWith("timed out: ");
   }
 }

@@ -16,6 +16,7 @@ final class TestOrigin implements AutoCloseable {
 
   private final HttpServer server;
   private final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
   TestOrigin() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -25,6 +26,16 @@ final class TestOrigin implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    if (exchange.getRequestURI().getPath().equals("/stall")) {
+      // Never answers while the test runs: for backend timeouts.
+      try {
+        closed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.close();
+      return;
+    }
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     String path = exchange.getRequestURI().getRawPath()
         + (exchange.getRequestURI().getRawQuery() != null ? "?" + exchange.getRequestURI().getRawQuery() : "");
@@ -58,6 +69,7 @@ final class TestOrigin implements AutoCloseable {
 
   @Override
   public void close() {
+    closed.countDown();
     server.stop(0);
   }
 }
