@@ -128,6 +128,65 @@ class PlainProxyTest {
     }
 
     @Test
+    void responseBodyReachesTheClientBeforeTheOriginHasFinished() throws Exception {
+        java.util.concurrent.CountDownLatch clientGotFirst = new java.util.concurrent.CountDownLatch(1);
+        origin.on("/trickle", ex -> {
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write("first|".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                try {
+                    // the rest only comes once the client has seen the first part
+                    if (!clientGotFirst.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+                out.write("second".getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            RawHttp.Response head = c.send(RawHttp.get("/trickle")).readHead();
+            assertThat(head.chunked()).isTrue();
+            assertThat(c.readChunkText()).isEqualTo("first|");
+            clientGotFirst.countDown();
+            assertThat(c.readChunkText()).isEqualTo("second");
+            assertThat(c.readChunk()).isNull();
+        }
+    }
+
+    @Test
+    void requestBodyReachesTheOriginBeforeTheClientHasFinished() throws Exception {
+        java.util.concurrent.CountDownLatch originGotFirst = new java.util.concurrent.CountDownLatch(1);
+        origin.onRaw("/upload", ex -> {
+            java.io.InputStream in = ex.getRequestBody();
+            // read exactly the first chunk: readNBytes would ask for 0 more bytes at the end and wait for chunk two
+            byte[] first = new byte[6];
+            int got = 0;
+            while (got < first.length) {
+                int r = in.read(first, got, first.length - got);
+                if (r < 0) {
+                    break;
+                }
+                got += r;
+            }
+            if (new String(first, StandardCharsets.UTF_8).equals("first|")) {
+                originGotFirst.countDown();
+            }
+            byte[] rest = in.readAllBytes();
+            TestOrigin.respond(ex, 200, "text/plain", new String(first, StandardCharsets.UTF_8)
+                    + new String(rest, StandardCharsets.UTF_8));
+        });
+        try (RawHttp c = new RawHttp(proxy.httpPort())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nfirst|\r\n");
+            assertThat(originGotFirst.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            c.send("6\r\nsecond\r\n0\r\n\r\n");
+            assertThat(c.read().text()).isEqualTo("first|second");
+        }
+    }
+
+    @Test
     void contentLengthBodiesKeepTheirLength() throws Exception {
         byte[] big = new byte[1_500_000];
         Arrays.fill(big, (byte) 'z');

@@ -42,6 +42,7 @@ public final class TestOrigin implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService pool = Executors.newCachedThreadPool();
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
+    private final Map<String, Handler> rawHandlers = new ConcurrentHashMap<>();
     private final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
 
     public TestOrigin() throws IOException {
@@ -52,6 +53,11 @@ public final class TestOrigin implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(address, 0), 0);
         server.createContext("/", ex -> {
             try (ex) {
+                Handler raw = rawHandlers.get(ex.getRequestURI().getPath());
+                if (raw != null) {
+                    raw.handle(ex);
+                    return;
+                }
                 byte[] body = ex.getRequestBody().readAllBytes();
                 ex.setAttribute("body", body);
                 seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(),
@@ -76,6 +82,12 @@ public final class TestOrigin implements AutoCloseable {
 
     public TestOrigin on(String path, Handler h) {
         handlers.put(path, h);
+        return this;
+    }
+
+    /** A handler that reads the request body itself, as it arrives; such requests are not recorded. */
+    public TestOrigin onRaw(String path, Handler h) {
+        rawHandlers.put(path, h);
         return this;
     }
 
