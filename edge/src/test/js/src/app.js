@@ -44,7 +44,7 @@ async function backend(req) {
   const url = new URL(req.url);
   const path = url.searchParams.get('path') ?? '/';
   const upstream = await fetch(`http://origin.test${path}`, {
-    backend: 'origin',
+    backend: url.searchParams.get('be') ?? 'origin',
     method: req.method,
     headers: { 'x-from-edge': 'yes' },
     body: req.method === 'POST' ? await req.text() : undefined,

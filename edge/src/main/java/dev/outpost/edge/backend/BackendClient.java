@@ -59,6 +59,8 @@ public final class BackendClient {
 
   private final EventLoopGroup group;
   private final SslContext ssl;
+  /** TLS contexts of backends with their own CA certificates, by PEM text. */
+  private final java.util.Map<String, SslContext> customTrust = new java.util.concurrent.ConcurrentHashMap<>();
 
   public BackendClient(EventLoopGroup group) {
     this.group = group;
@@ -100,8 +102,10 @@ public final class BackendClient {
           @Override
           protected void initChannel(SocketChannel ch) {
             if (backend.tls()) {
+              SslContext context = backend.caCertificates() == null ? ssl : trusting(backend.caCertificates());
               String sni = backend.certHost() != null ? backend.certHost() : backendHost;
-              ch.pipeline().addLast(backend.useSni() ? ssl.newHandler(ch.alloc(), sni, port) : ssl.newHandler(ch.alloc()));
+              ch.pipeline().addLast(backend.useSni() ? context.newHandler(ch.alloc(), sni, port)
+                  : context.newHandler(ch.alloc()));
             }
             ch.pipeline().addLast(new ReadTimeoutHandler(backend.firstByteTimeout().toMillis(), TimeUnit.MILLISECONDS));
             ch.pipeline().addLast(new HttpClientCodec());
@@ -119,6 +123,19 @@ public final class BackendClient {
       writeRequest(connected.channel(), request, target, host, body);
     });
     return result;
+  }
+
+  private SslContext trusting(String pem) {
+    return customTrust.computeIfAbsent(pem, p -> {
+      try {
+        return SslContextBuilder.forClient()
+            .trustManager(new java.io.ByteArrayInputStream(p.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+            .build();
+      } catch (SSLException e) {
+        throw new IllegalStateException("TLS client context with the backend's CA certificates: " + e.getMessage(),
+            e);
+      }
+    });
   }
 
   private static BackendException connectFailure(BackendConfig backend, Throwable cause) {

@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param url scheme, host, port and an optional path prefix prepended to every request path
  * @param overrideHost the {@code Host} header sent instead of the request's, or null
  * @param health what {@code is_healthy} reports: {@code unknown}, {@code healthy} or {@code unhealthy}
+ * @param caCertificates PEM certificates to trust for this backend instead of the JDK's, or null
  */
 public record BackendConfig(
     String name,
@@ -21,7 +22,8 @@ public record BackendConfig(
     Duration firstByteTimeout,
     Duration betweenBytesTimeout,
     String health,
-    boolean dynamic) {
+    boolean dynamic,
+    String caCertificates) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
   public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(15);
@@ -36,7 +38,7 @@ public record BackendConfig(
   /** A static backend with default timeouts. */
   public static BackendConfig of(String name, URI url) {
     return new BackendConfig(name, url, null, null, true, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT,
-        DEFAULT_BETWEEN_BYTES_TIMEOUT, "unknown", false);
+        DEFAULT_BETWEEN_BYTES_TIMEOUT, "unknown", false, null);
   }
 
   public boolean tls() {

@@ -207,8 +207,43 @@ public final class FastlyTomlParser {
     } else if (!Set.of("unknown", "healthy", "unhealthy").contains(health)) {
       throw error(table, "health", node.get("health"), "unknown, healthy or unhealthy");
     }
+    String ca = node.has("ca_certificate") ? caCertificates(table, node.get("ca_certificate")) : null;
     return new BackendConfig(name, url, overrideHost, certHost, useSni, connect, firstByte, betweenBytes, health,
-        false);
+        false, ca);
+  }
+
+  /** {@code ca_certificate}: a PEM string, {@code {file = …}}, {@code {value = …}}, or an array of those. */
+  private String caCertificates(String table, JsonNode node) {
+    StringBuilder pem = new StringBuilder();
+    for (JsonNode item : node.isArray() ? node : List.of(node)) {
+      String text;
+      if (item.isTextual()) {
+        text = item.asText();
+      } else if (item.isObject() && item.size() == 1 && item.hasNonNull("value")) {
+        text = item.get("value").asText();
+      } else if (item.isObject() && item.size() == 1 && item.hasNonNull("file")) {
+        try {
+          text = Files.readString(baseDir.resolve(item.get("file").asText()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new FastlyTomlException(file + ": [" + table + "] ca_certificate file " + item.get("file").asText()
+              + ": cannot read (" + e.getMessage() + ")", e);
+        }
+      } else {
+        throw error(table, "ca_certificate", item, "a PEM string, { file = \"ca.pem\" } or { value = \"…\" }");
+      }
+      try {
+        var certs = java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificates(new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
+        if (certs.isEmpty()) {
+          throw new java.security.cert.CertificateException("no certificate found");
+        }
+      } catch (java.security.cert.CertificateException e) {
+        throw new FastlyTomlException(file + ": [" + table + "] ca_certificate: not a PEM certificate ("
+            + e.getMessage() + ")", e);
+      }
+      pem.append(text.strip()).append('\n');
+    }
+    return pem.toString();
   }
 
   private Map<String, String> configStore(String table, JsonNode node) {

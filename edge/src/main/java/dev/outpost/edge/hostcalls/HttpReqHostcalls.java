@@ -193,6 +193,7 @@ final class HttpReqHostcalls {
     Duration betweenBytes = BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT;
     String certHost = null;
     String sniHost = null;
+    String caCert = null;
     if (config != 0) {
       if ((mask & (1 << 1)) != 0) {
         overrideHost = Guest.string(m, m.readI32(config), m.readI32(config + 4), "host_override");
@@ -209,11 +210,14 @@ final class HttpReqHostcalls {
       if ((mask & (1 << 8)) != 0) {
         certHost = Guest.string(m, m.readI32(config + 28), m.readI32(config + 32), "cert_hostname");
       }
+      if ((mask & (1 << 9)) != 0) {
+        caCert = Guest.string(m, m.readI32(config + 36), m.readI32(config + 40), "ca_cert");
+      }
       if ((mask & (1 << 11)) != 0) {
         sniHost = Guest.string(m, m.readI32(config + 52), m.readI32(config + 56), "sni_hostname");
       }
     }
     s.registerBackend(new BackendConfig(name, url, overrideHost, certHost != null ? certHost : sniHost, true, connect,
-        firstByte, betweenBytes, "unknown", true));
+        firstByte, betweenBytes, "unknown", true, caCert));
   }
 }

@@ -91,6 +91,27 @@ class FastlyTomlParserTest {
   }
 
   @Test
+  void backendCaCertificatesComeInlineFromAFileOrAsAList() throws Exception {
+    String pem;
+    try (var in = getClass().getResourceAsStream("/certs/origin.pem")) {
+      pem = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+    }
+    Files.writeString(dir.resolve("ca.pem"), pem);
+    LocalServerConfig local = parse("""
+        [local_server.backends.a]
+        url = "https://a.test/"
+        ca_certificate = { file = "ca.pem" }
+        [local_server.backends.b]
+        url = "https://b.test/"
+        ca_certificate = [{ value = '''%s''' }, { file = "ca.pem" }]
+        """.formatted(pem)).localServer();
+    assertThat(local.backends().get("a").caCertificates()).contains("BEGIN CERTIFICATE");
+    assertThat(local.backends().get("b").caCertificates().split("BEGIN CERTIFICATE", -1)).hasSize(3);
+    assertThatThrownBy(() -> parse("[local_server.backends.c]\nurl = \"https://c.test/\"\nca_certificate = \"junk\""))
+        .hasMessageStartingWith("fastly.toml: [local_server.backends.c] ca_certificate: not a PEM certificate");
+  }
+
+  @Test
   void legacyNamesAreAccepted() {
     LocalServerConfig local = parse("""
         [local_server.dictionaries.d]

@@ -34,6 +34,7 @@ abstract class EdgeServerContract {
 
   private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
   private TestOrigin origin;
+  private TestOrigin tlsOrigin;
   private EdgeServer app;
   private EdgeServer hello;
   private HttpClient client;
@@ -43,10 +44,18 @@ abstract class EdgeServerContract {
   @BeforeAll
   void start() throws IOException {
     origin = new TestOrigin();
+    tlsOrigin = new TestOrigin(true);
+    String originPem;
+    try (var in = getClass().getResourceAsStream("/certs/origin.pem")) {
+      originPem = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+    }
     LocalServerConfig local = new LocalServerConfig(
         Map.of("origin", BackendConfig.of("origin", origin.uri()),
+            "secure", new BackendConfig("secure", tlsOrigin.uri(), null, null, true, Duration.ofSeconds(1),
+                Duration.ofSeconds(15), Duration.ofSeconds(10), "unknown", false, originPem),
+            "untrusted", BackendConfig.of("untrusted", tlsOrigin.uri()),
             "slow", new BackendConfig("slow", origin.uri(), null, null, true, Duration.ofSeconds(1),
-                Duration.ofMillis(300), Duration.ofSeconds(1), "unknown", false),
+                Duration.ofMillis(300), Duration.ofSeconds(1), "unknown", false, null),
             "down", BackendConfig.of("down", URI.create("http://127.0.0.1:" + closedPort() + "/"))),
         Map.of("flags", Map.of("beta", "on")),
         Map.of("store", Map.of("seeded", new KvEntry("from toml".getBytes(StandardCharsets.UTF_8), "seed-meta"))),
@@ -82,6 +91,9 @@ abstract class EdgeServerContract {
     }
     if (origin != null) {
       origin.close();
+    }
+    if (tlsOrigin != null) {
+      tlsOrigin.close();
     }
   }
 
@@ -376,5 +388,12 @@ abstract class EdgeServerContract {
     HttpResponse<String> response = get("/slow");
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(response.body()).startsWith("timed out: ");
+  }
+
+  @Test
+  void fetchesOverTlsFromABackendWithItsOwnCaCertificate() throws Exception {
+    assertThat(get("/backend?path=/s&be=secure").body()).isEqualTo("origin said 200: GET /s");
+    // Without the CA certificate the origin's certificate is not trusted: the fetch fails.
+    assertThat(get("/backend?path=/s&be=untrusted").statusCode()).isEqualTo(500);
   }
 }

@@ -15,11 +15,24 @@ final class TestOrigin implements AutoCloseable {
   record Received(String method, String path, String host, String fromEdge, String body) {}
 
   private final HttpServer server;
+  private final String scheme;
   private final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
   private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
   TestOrigin() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    this(false);
+  }
+
+  /** With {@code tls}, serves HTTPS with the test certificate in {@code certs/origin.p12} (127.0.0.1, localhost). */
+  TestOrigin(boolean tls) throws IOException {
+    if (tls) {
+      var https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(sslContext()));
+      server = https;
+    } else {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    }
+    this.scheme = tls ? "https" : "http";
     server.createContext("/", this::handle);
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
@@ -49,8 +62,22 @@ final class TestOrigin implements AutoCloseable {
     exchange.close();
   }
 
+  private static javax.net.ssl.SSLContext sslContext() throws IOException {
+    try (var in = TestOrigin.class.getResourceAsStream("/certs/origin.p12")) {
+      var keys = java.security.KeyStore.getInstance("PKCS12");
+      keys.load(in, "changeit".toCharArray());
+      var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, "changeit".toCharArray());
+      var context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(kmf.getKeyManagers(), null, null);
+      return context;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("test TLS context: " + e.getMessage(), e);
+    }
+  }
+
   URI uri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+    return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/");
   }
 
   /** The next request the origin received for {@code path}; others are skipped. */
