@@ -223,6 +223,39 @@ class PlainProxyTest {
     }
 
     @Test
+    void anOriginThatDropsIdleConnectionsIsReconnected() throws Exception {
+        // answers one request per connection, keep-alive in name only
+        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket s = server.accept()) {
+                        java.io.BufferedReader r = new java.io.BufferedReader(
+                                new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                        String line;
+                        while ((line = r.readLine()) != null && !line.isEmpty()) {
+                            // headers
+                        }
+                        s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce"
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        s.getOutputStream().flush();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
+                    dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + server.getLocalPort() + "\n", "t")));
+            try (RawHttp c = new RawHttp(proxy.httpPort())) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(c.send(RawHttp.get("/once")).read().text()).isEqualTo("once");
+                }
+            }
+            server.close();
+            t.join(5000);
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         origin.on("/slow", ex -> TestOrigin.respond(ex, 200, "text/plain", "slow"));
         origin.on("/fast", ex -> TestOrigin.respond(ex, 200, "text/plain", "fast"));

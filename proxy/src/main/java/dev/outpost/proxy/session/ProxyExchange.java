@@ -541,7 +541,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void originBroke(Throwable cause) {
         log.debug("origin {} broke off: {}", lastTried(), String.valueOf(cause));
-        if (state == State.REQUESTING && !gotResponse && reused && bodyPartsSent == 0) {
+        if (state == State.REQUESTING && !gotResponse && reused && bodyPartsSent == 0 && safeMethod()) {
             // a pooled connection the origin had closed meanwhile: once more on a fresh one
             if (!requestOpen && HttpUtil.isTransferEncodingChunked(originRequest)) {
                 pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -793,6 +793,13 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             sb.append(" route=").append(route.id());
         }
         access.info(sb.append(' ').append(outcome).toString());
+    }
+
+    /** Requests that may be sent twice: only these are retried when a pooled connection turns out dead. */
+    private boolean safeMethod() {
+        HttpMethod m = req.method();
+        return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
+                || HttpMethod.TRACE.equals(m);
     }
 
     private String lastTried() {
