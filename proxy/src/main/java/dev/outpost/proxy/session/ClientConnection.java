@@ -116,6 +116,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                             badRequest(req.decoderResult().cause());
                             return;
                         }
+                        if (dev.outpost.proxy.ws.WsGateway.divert(ctx, px, req)) {
+                            // a WebSocket (or refused) request: the connection is no longer HTTP for this handler
+                            handedOff();
+                            return;
+                        }
                         current = new ProxyExchange(this, px, req);
                         current.start();
                     } else {
@@ -173,6 +178,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         drain();
+    }
+
+    private void handedOff() {
+        closed = true;
+        HttpObject o;
+        while ((o = queue.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
     }
 
     /** The exchange can take more request body. */

@@ -1,0 +1,436 @@
+package dev.outpost.proxy.ws;
+
+import dev.outpost.grip.publish.WsMessageType;
+import dev.outpost.grip.wsovh.WsEvent;
+import dev.outpost.grip.wsovh.WsEventCodec;
+import dev.outpost.grip.wsovh.WsEventException;
+import dev.outpost.proxy.route.Target;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket-over-HTTP origin ({@code over_http} target), as Pushpin's {@code proxy/websocketoverhttp.cpp}: client
+ * events are batched into POSTs, one request at a time so that order holds; each answer carries events back.
+ *
+ * <table>
+ * <caption>Limits</caption>
+ * <tr><td>request body (batch)</td><td>{@value #MAX_BATCH} bytes, at least one event</td></tr>
+ * <tr><td>response body</td><td>{@value #MAX_RESPONSE} bytes</td></tr>
+ * <tr><td>retries after a connect error (not while opening)</td><td>{@value #RETRY_MAX}, 1 s·2ⁿ + 0–1 s</td></tr>
+ * <tr><td>Keep-Alive-Interval</td><td>at least {@value #MIN_KEEP_ALIVE_SECONDS} s</td></tr>
+ * </table>
+ */
+final class WohLeg implements OriginLeg {
+    private static final Logger log = LoggerFactory.getLogger(WohLeg.class);
+    static final int MAX_BATCH = 200_000;
+    static final int MAX_RESPONSE = 1_000_000;
+    static final int RETRY_MAX = 5;
+    static final int MIN_KEEP_ALIVE_SECONDS = 20;
+    /** Base retry delay; tests lower it so that retries don't take seconds. */
+    static volatile long retryBaseMillis = 1000;
+
+    private enum State { OPENING, OPEN, DONE }
+
+    private final EventLoop loop;
+    private final Channel client;
+    private final Target target;
+    private final String uri;
+    /** The client's handshake headers as every request replays them. */
+    private final HttpHeaders base;
+    private final Supplier<String> gripSig;
+    private final boolean grip;
+    private final String cid;
+    private final Listener listener;
+    private final ArrayDeque<WsEvent> queue = new ArrayDeque<>();
+    /** Stored {@code Set-Meta-*} values, echoed as {@code Meta-*}. */
+    private final Map<String, String> meta = new LinkedHashMap<>();
+    private State state = State.OPENING;
+    private boolean inFlight;
+    private boolean refreshWanted;
+    private boolean closeSent;
+    private boolean disconnectSent;
+    private int retries;
+    private int keepAliveSeconds = -1;
+    private ScheduledFuture<?> keepAliveTimer;
+    private ScheduledFuture<?> retryTimer;
+    /** The events of the request in flight, sent again on a retry. */
+    private List<WsEvent> batch = List.of();
+    private Channel conn;
+
+    WohLeg(EventLoop loop, Channel client, Target target, String uri, HttpHeaders clientHeaders,
+            Supplier<String> gripSig, boolean grip, String cid, Listener listener) {
+        this.loop = loop;
+        this.client = client;
+        this.target = target;
+        this.uri = uri;
+        this.gripSig = gripSig;
+        this.grip = grip;
+        this.cid = cid;
+        this.listener = listener;
+        this.base = clientHeaders.copy();
+        for (String n : List.of("Upgrade", "Accept", "Connection-Id", "Content-Length", "Content-Type",
+                "Sec-WebSocket-Extensions", "Connection")) {
+            base.remove(n);
+        }
+        List<String> metaNames = new ArrayList<>();
+        for (Map.Entry<String, String> e : base) {
+            if (e.getKey().regionMatches(true, 0, "Meta-", 0, 5)) {
+                metaNames.add(e.getKey());
+            }
+        }
+        metaNames.forEach(base::remove);
+    }
+
+    @Override
+    public void start() {
+        queue.add(new WsEvent.Open());
+        flush();
+    }
+
+    @Override
+    public void send(Msg m) {
+        if (state == State.DONE || closeSent) {
+            return;
+        }
+        queue.add(switch (m.type()) {
+            case TEXT -> new WsEvent.Text(m.data());
+            case BINARY -> new WsEvent.Binary(m.data());
+            case PING -> new WsEvent.Ping(m.data());
+            case PONG -> new WsEvent.Pong(m.data());
+        });
+        flush();
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (state == State.DONE || closeSent) {
+            return;
+        }
+        if (state == State.OPENING) {
+            finish();
+            return;
+        }
+        closeSent = true;
+        queue.add(new WsEvent.Close(code, reason));
+        flush();
+    }
+
+    @Override
+    public void disconnect() {
+        if (state == State.DONE || disconnectSent) {
+            return;
+        }
+        if (state == State.OPENING) {
+            finish();
+            return;
+        }
+        disconnectSent = true;
+        queue.add(new WsEvent.Disconnect());
+        flush();
+    }
+
+    @Override
+    public void refresh() {
+        if (state != State.OPEN) {
+            return;
+        }
+        refreshWanted = true;
+        flush();
+    }
+
+    private void finish() {
+        state = State.DONE;
+        queue.clear();
+        cancelTimer();
+        if (retryTimer != null) {
+            retryTimer.cancel(false);
+        }
+        if (conn != null) {
+            conn.close();
+            conn = null;
+        }
+    }
+
+    private void cancelTimer() {
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel(false);
+            keepAliveTimer = null;
+        }
+    }
+
+    /** Sends the next request when none is outstanding and there are events (or a refresh or keep-alive is due). */
+    private void flush() {
+        if (state == State.DONE || inFlight || (queue.isEmpty() && !refreshWanted)) {
+            return;
+        }
+        refreshWanted = false;
+        List<WsEvent> b = new ArrayList<>();
+        int size = 0;
+        while (!queue.isEmpty()) {
+            WsEvent e = queue.peek();
+            int s = size(e);
+            if (!b.isEmpty() && (target.oneEvent() || size + s > MAX_BATCH)) {
+                break;
+            }
+            b.add(queue.poll());
+            size += s;
+        }
+        batch = b;
+        request();
+    }
+
+    private static int size(WsEvent e) {
+        return switch (e) {
+            case WsEvent.Text t -> t.content().length + 16;
+            case WsEvent.Binary t -> t.content().length + 16;
+            case WsEvent.Ping t -> t.content().length + 16;
+            case WsEvent.Pong t -> t.content().length + 16;
+            case WsEvent.Close c -> c.reason().length() * 3 + 16;
+            default -> 16;
+        };
+    }
+
+    private void request() {
+        inFlight = true;
+        cancelTimer();
+        byte[] body = WsEventCodec.encode(batch);
+        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri,
+                Unpooled.wrappedBuffer(body));
+        r.headers().add(base);
+        r.headers().set("Accept", WsEventCodec.CONTENT_TYPE);
+        r.headers().set("Connection-Id", cid);
+        r.headers().set("Content-Type", WsEventCodec.CONTENT_TYPE);
+        HttpUtil.setContentLength(r, body.length);
+        if (grip) {
+            r.headers().set("Sec-WebSocket-Extensions", "grip");
+        }
+        String sig = gripSig.get();
+        if (sig != null) {
+            r.headers().set("Grip-Sig", sig);
+        }
+        for (Map.Entry<String, String> m : meta.entrySet()) {
+            r.headers().add("Meta-" + m.getKey(), m.getValue());
+        }
+        Future<Channel> f = Connector.connect(loop, client, target, () -> new ChannelHandler[] {
+            new HttpClientCodec(8192, 64 * 1024, 16 * 1024),
+            new HttpObjectAggregator(MAX_RESPONSE),
+            new Handler()});
+        f.addListener(x -> {
+            if (state == State.DONE) {
+                r.release();
+                if (x.isSuccess()) {
+                    f.getNow().close();
+                }
+                return;
+            }
+            if (!x.isSuccess()) {
+                r.release();
+                connectError(String.valueOf(x.cause()));
+                return;
+            }
+            conn = f.getNow();
+            conn.writeAndFlush(r);
+        });
+    }
+
+    /** Pushpin retries only once the connection is open; while opening, the next target is tried. */
+    private void connectError(String why) {
+        inFlight = false;
+        if (state == State.OPENING) {
+            state = State.DONE;
+            listener.unreachable(why);
+            return;
+        }
+        if (retries >= RETRY_MAX) {
+            log.debug("WebSocket-over-HTTP {} gave up after {} retries: {}", target.address(), retries, why);
+            finish();
+            listener.failed("origin unreachable: " + why);
+            return;
+        }
+        long delay = retryBaseMillis * (1L << retries) + ThreadLocalRandom.current().nextLong(retryBaseMillis);
+        retries++;
+        log.debug("WebSocket-over-HTTP {}: {}; retry {} in {} ms", target.address(), why, retries, delay);
+        inFlight = true;
+        retryTimer = loop.schedule(this::request, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private boolean answered;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+            answered = true;
+            ctx.close();
+            if (conn == ctx.channel()) {
+                conn = null;
+            }
+            if (state != State.DONE) {
+                response(r);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("WebSocket-over-HTTP {}: {}", target.address(), cause.toString());
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (answered || state == State.DONE) {
+                return;
+            }
+            if (conn == ctx.channel()) {
+                conn = null;
+            }
+            if (batchDisconnects()) {
+                finish();
+                return;
+            }
+            // no answer: the origin may not have seen the request, so it is sent again
+            connectError("connection closed before a response");
+        }
+    }
+
+    private void response(FullHttpResponse r) {
+        inFlight = false;
+        if (r.decoderResult().isFailure()) {
+            fail("bad response: " + r.decoderResult().cause());
+            return;
+        }
+        retries = 0;
+        int code = r.status().code();
+        HttpHeaders h = r.headers();
+        if (code != 200 || !WsEventCodec.CONTENT_TYPE.equals(WsHeaders.contentTypeBase(h.get("Content-Type")))) {
+            if (state == State.OPENING) {
+                state = State.DONE;
+                byte[] body = ByteBufUtil.getBytes(r.content(), r.content().readerIndex(),
+                        Math.min(r.content().readableBytes(), WsSession.MAX_REJECT_BODY));
+                listener.rejected(code, r.status().reasonPhrase(), h, body);
+            } else {
+                fail("origin answered " + code + " " + h.get("Content-Type"));
+            }
+            return;
+        }
+        if (h.contains("Keep-Alive-Interval")) {
+            keepAliveSeconds = WsHeaders.keepAliveInterval(h.get("Keep-Alive-Interval"));
+        }
+        for (Map.Entry<String, String> e : h) {
+            String n = e.getKey();
+            if (n.length() > 9 && n.regionMatches(true, 0, "Set-Meta-", 0, 9)) {
+                String name = n.substring(9);
+                meta.keySet().removeIf(k -> k.equalsIgnoreCase(name));
+                if (!e.getValue().isEmpty()) {
+                    meta.put(name, e.getValue());
+                }
+            }
+        }
+        List<WsEvent> events;
+        try {
+            events = WsEventCodec.decode(ByteBufUtil.getBytes(r.content()));
+        } catch (WsEventException e) {
+            fail("bad events from origin: " + e.getMessage());
+            return;
+        }
+        if (batchDisconnects()) {
+            finish();
+            return;
+        }
+        if (state == State.OPENING) {
+            if (events.isEmpty() ? keepAliveSeconds < 0 : !(events.get(0) instanceof WsEvent.Open)) {
+                fail(events.isEmpty() ? "empty answer to OPEN without Keep-Alive-Interval"
+                        : "answer to OPEN starts with " + events.get(0).type() + " (expected: OPEN)");
+                return;
+            }
+            state = State.OPEN;
+            listener.opened(h);
+            if (state == State.DONE) {
+                return;
+            }
+            if (!events.isEmpty()) {
+                events = events.subList(1, events.size());
+            }
+        }
+        for (WsEvent e : events) {
+            switch (e) {
+                case WsEvent.Open o -> {
+                    fail("OPEN from origin on an open connection");
+                    return;
+                }
+                case WsEvent.Text t -> listener.message(new Msg(WsMessageType.TEXT, t.content()));
+                case WsEvent.Binary t -> listener.message(new Msg(WsMessageType.BINARY, t.content()));
+                case WsEvent.Ping t -> listener.message(new Msg(WsMessageType.PING, t.content()));
+                case WsEvent.Pong t -> listener.message(new Msg(WsMessageType.PONG, t.content()));
+                case WsEvent.Close c -> {
+                    finish();
+                    listener.closed(c.code(), c.reason());
+                    return;
+                }
+                case WsEvent.Disconnect d -> {
+                    finish();
+                    listener.disconnected();
+                    return;
+                }
+            }
+            if (state == State.DONE) {
+                return;
+            }
+        }
+        if (closeSent) {
+            // the origin had its chance to answer our CLOSE
+            finish();
+            listener.closed(-1, "");
+            return;
+        }
+        if (!queue.isEmpty() || refreshWanted) {
+            flush();
+        } else if (keepAliveSeconds > 0) {
+            keepAliveTimer = loop.schedule(() -> {
+                keepAliveTimer = null;
+                refreshWanted = true;
+                flush();
+            }, keepAliveSeconds, TimeUnit.SECONDS);
+        }
+    }
+
+    private boolean batchDisconnects() {
+        return !batch.isEmpty() && batch.get(batch.size() - 1) instanceof WsEvent.Disconnect;
+    }
+
+    private void fail(String why) {
+        log.debug("WebSocket-over-HTTP {}: {}", target.address(), why);
+        finish();
+        listener.failed(why);
+    }
+
+    /** The stored meta (for tests and logs). */
+    Map<String, String> meta() {
+        return meta;
+    }
+}

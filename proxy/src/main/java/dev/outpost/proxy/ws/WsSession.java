@@ -1,0 +1,700 @@
+package dev.outpost.proxy.ws;
+
+import dev.outpost.grip.control.ControlMessage;
+import dev.outpost.grip.control.ControlMessageException;
+import dev.outpost.grip.control.ControlMessageParser;
+import dev.outpost.grip.instruct.KeepAliveMode;
+import dev.outpost.grip.publish.PublishItem;
+import dev.outpost.grip.publish.WsMessageFormat;
+import dev.outpost.grip.publish.WsMessageType;
+import dev.outpost.grip.sig.GripSig;
+import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.pubsub.DeliveryFormat;
+import dev.outpost.proxy.pubsub.Subscriber;
+import dev.outpost.proxy.pubsub.Subscription;
+import dev.outpost.proxy.route.Route;
+import dev.outpost.proxy.route.Target;
+import dev.outpost.proxy.session.ProxyContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client WebSocket: the handshake is answered once the origin has accepted it (the origin's 101 headers, or its
+ * rejection, reach the client), then whole messages flow both ways through an {@link OriginLeg}. In GRIP mode
+ * (origin's {@code grip} extension, or target {@code sub=}) the session also holds channel subscriptions and
+ * handles control messages and published {@code ws-message} items.
+ *
+ * <p>Pipeline position: replaces the HTTP connection handler; after the 101 the HTTP codec gives way to
+ * {@code WebSocket13FrameDecoder} → {@code Utf8FrameValidator} → {@code WebSocketFrameAggregator} → this.
+ * It owns the origin leg, the subscriptions and the timers, and releases them all when the client channel closes.
+ *
+ * <table>
+ * <caption>Limits</caption>
+ * <tr><td>frame payload from the client</td><td>{@value #MAX_FRAME} bytes, then close 1009</td></tr>
+ * <tr><td>message from the client (all fragments)</td><td>{@value #MAX_MESSAGE} bytes, then close 1009</td></tr>
+ * <tr><td>frames sent to the client</td><td>{@value #MAX_OUT_FRAME} bytes each (larger messages are fragmented)</td></tr>
+ * <tr><td>subscriptions</td><td>{@code connection_subscription_max} (20), then close 1008</td></tr>
+ * <tr><td>wait for the peer's close reply</td><td>{@value #CLOSE_WAIT_SECONDS} s</td></tr>
+ * </table>
+ */
+final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber {
+    private static final Logger log = LoggerFactory.getLogger(WsSession.class);
+    static final int MAX_FRAME = 1_000_000;
+    static final int MAX_MESSAGE = 1_000_000;
+    static final int MAX_OUT_FRAME = 16_384;
+    static final int MAX_REJECT_BODY = 100_000;
+    static final int CLOSE_WAIT_SECONDS = 5;
+    static final String ORIGIN_ERROR = "Error while proxying to origin.";
+
+    private enum State { CONNECTING, OPEN, CLOSING, DONE }
+
+    private final ProxyContext px;
+    private final ProxyConfig cfg;
+    private final HttpRequest req;
+    private final Route route;
+    private final String uri;
+    private final HttpHeaders originHeaders;
+    private final ArrayDeque<Target> targets = new ArrayDeque<>();
+    private final List<String> tried = new ArrayList<>();
+    private final String cid;
+    private ChannelHandlerContext ctx;
+    private State state = State.CONNECTING;
+    private Target target;
+    private OriginLeg leg;
+    private boolean legDone;
+    private boolean detached;
+    /** GRIP messages from the origin: prefix required, {@code c:} control messages. */
+    private boolean gripMessages;
+    private byte[] prefix = new byte[0];
+    /** The client sent a close and waits for the reply. */
+    private boolean clientClosing;
+    private int clientCloseCode = -1;
+    private String clientCloseReason = "";
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    private final Map<String, String> subMeta = new HashMap<>();
+    private ControlMessage.KeepAlive keepAlive;
+    private ScheduledFuture<?> keepAliveTimer;
+    private ScheduledFuture<?> delayedTimer;
+    private ControlMessage.SendDelayed delayed;
+    private ScheduledFuture<?> closeTimer;
+    private long lastClientWriteNanos = System.nanoTime();
+
+    WsSession(ProxyContext px, HttpRequest req, Route route, String uri) {
+        this.px = px;
+        this.cfg = px.config();
+        this.req = req;
+        this.route = route;
+        this.uri = uri;
+        this.targets.addAll(route.targets());
+        byte[] id = new byte[12];
+        ThreadLocalRandom.current().nextBytes(id);
+        this.cid = HexFormat.of().formatHex(id);
+        this.originHeaders = WsHeaders.cleanRequest(req.headers(), cfg.acceptPushpinRoute());
+        if (route.asHost() != null && !route.asHost().isEmpty()) {
+            originHeaders.set("Host", route.asHost());
+        }
+        for (Map.Entry<String, String> h : route.headers()) {
+            originHeaders.remove(h.getKey());
+            if (h.getValue() != null && !h.getValue().isEmpty()) {
+                originHeaders.add(h.getKey(), h.getValue());
+            }
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Connects to the first target. */
+    void start() {
+        ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::teardown));
+        nextTarget();
+    }
+
+    String gripSig() {
+        if (route.noGrip()) {
+            return null;
+        }
+        String iss = route.sigIss() != null ? route.sigIss() : cfg.sigIss();
+        byte[] key = route.sigKey() != null ? route.sigKey() : cfg.sigKey();
+        return key != null && iss != null && !iss.isEmpty() ? GripSig.sign(iss, key, Instant.now()) : null;
+    }
+
+    private void nextTarget() {
+        if (state != State.CONNECTING) {
+            return;
+        }
+        target = targets.poll();
+        if (target == null) {
+            reject502("Unable to connect to any targets. Tried: " + String.join(", ", tried));
+            return;
+        }
+        tried.add(target.address());
+        legDone = false;
+        Events events = new Events();
+        if (target.kind() == Target.Kind.TEST) {
+            leg = new TestLeg(ctx.channel().eventLoop(), uri, events);
+        } else {
+            HttpHeaders h = originHeaders.copy();
+            if (target.hostHeader() != null) {
+                h.set("Host", target.hostHeader());
+            } else if (!h.contains("Host")) {
+                h.set("Host", target.address());
+            }
+            if (target.overHttp()) {
+                leg = new WohLeg(ctx.channel().eventLoop(), ctx.channel(), target, uri, h, this::gripSig,
+                        !route.noGrip(), cid, events);
+            } else {
+                if (!route.noGrip()) {
+                    h.set("Sec-WebSocket-Extensions", "grip");
+                    String sig = gripSig();
+                    if (sig != null) {
+                        h.set("Grip-Sig", sig);
+                    }
+                }
+                leg = new WsOriginLeg(ctx.channel().eventLoop(), ctx.channel(), target, uri, h, events);
+            }
+        }
+        events.leg = leg;
+        leg.start();
+    }
+
+    // ---- origin events ----
+
+    /** Callbacks of one leg; a leg left behind by failover is not heard. */
+    private final class Events implements OriginLeg.Listener {
+        OriginLeg leg;
+
+        private boolean current() {
+            return leg == WsSession.this.leg && state != State.DONE;
+        }
+
+        @Override
+        public void opened(HttpHeaders h) {
+            if (current()) {
+                originOpened(h);
+            }
+        }
+
+        @Override
+        public void rejected(int code, String reason, HttpHeaders headers, byte[] body) {
+            if (current()) {
+                legDone = true;
+                originRejected(code, reason, headers, body);
+            }
+        }
+
+        @Override
+        public void unreachable(String why) {
+            if (current()) {
+                legDone = true;
+                log.debug("WebSocket target {} unreachable: {}", target.address(), why);
+                nextTarget();
+            }
+        }
+
+        @Override
+        public void failed(String why) {
+            if (current()) {
+                legDone = true;
+                originFailed(why);
+            }
+        }
+
+        @Override
+        public void message(Msg m) {
+            if (current()) {
+                originMessage(m);
+            }
+        }
+
+        @Override
+        public void closed(int code, String reason) {
+            if (current()) {
+                legDone = true;
+                originClosed(code, reason);
+            }
+        }
+
+        @Override
+        public void disconnected() {
+            if (current()) {
+                legDone = true;
+                if (!detached) {
+                    ctx.close();
+                }
+            }
+        }
+    }
+
+    private void originOpened(HttpHeaders h) {
+        if (state != State.CONNECTING) {
+            return;
+        }
+        String p = route.noGrip() ? null : WsHeaders.gripPrefix(h);
+        if (p != null) {
+            gripMessages = true;
+            prefix = p.getBytes(StandardCharsets.UTF_8);
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+        r.headers().add(WsHeaders.cleanOpenResponse(h));
+        r.headers().set("Upgrade", "websocket");
+        r.headers().set("Connection", "Upgrade");
+        r.headers().set("Sec-WebSocket-Accept", WsHeaders.accept(req.headers().get("Sec-WebSocket-Key")));
+        state = State.OPEN;
+        log.debug("WebSocket {} open to {}{}", uri, target.address(), gripMessages ? " (GRIP)" : "");
+        ctx.writeAndFlush(r).addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            switchToWebSocket();
+        });
+        if (!route.noGrip()) {
+            for (String s : target.subs()) {
+                subscribe(s, true);
+            }
+        }
+    }
+
+    private void switchToWebSocket() {
+        ChannelPipeline p = ctx.pipeline();
+        if (p.get(HttpServerExpectContinueHandler.class) != null) {
+            p.remove(HttpServerExpectContinueHandler.class);
+        }
+        HttpServerCodec codec = p.get(HttpServerCodec.class);
+        String codecName = p.context(codec).name();
+        WebSocketDecoderConfig dc = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(MAX_FRAME)
+                .expectMaskedFrames(true).allowMaskMismatch(false).allowExtensions(false)
+                .closeOnProtocolViolation(true).build();
+        p.addAfter(codecName, "ws-decoder", new WebSocket13FrameDecoder(dc));
+        p.addAfter("ws-decoder", "ws-utf8", new Utf8FrameValidator(true));
+        p.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(MAX_MESSAGE));
+        p.addAfter(codecName, "ws-encoder", new WebSocket13FrameEncoder(false));
+        p.remove(codec);
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void originRejected(int code, String reason, HttpHeaders headers, byte[] body) {
+        if (state != State.CONNECTING) {
+            return;
+        }
+        state = State.DONE;
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(code, reason),
+                Unpooled.wrappedBuffer(body));
+        r.headers().add(WsHeaders.cleanRejection(headers));
+        HttpUtil.setContentLength(r, body.length);
+        HttpUtil.setKeepAlive(r, false);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void reject502(String debugMessage) {
+        boolean debug = cfg.debug() || route.debug();
+        byte[] body = ((debug ? debugMessage : ORIGIN_ERROR) + "\n").getBytes(StandardCharsets.UTF_8);
+        HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders().set("Content-Type", "text/plain");
+        originRejected(502, "Bad Gateway", h, body);
+    }
+
+    private void originFailed(String why) {
+        if (state == State.CONNECTING) {
+            reject502(why);
+        } else if (!detached) {
+            log.debug("WebSocket origin {} failed: {}", target.address(), why);
+            closeClient(1011, "origin error");
+        }
+    }
+
+    private void originClosed(int code, String reason) {
+        if (detached || state == State.DONE) {
+            return;
+        }
+        if (clientClosing) {
+            // the origin answered the client's close: the reply carries the origin's code when it gave one
+            int c = code >= 0 ? code : clientCloseCode;
+            writeClose(c, c >= 0 ? (code >= 0 ? reason : clientCloseReason) : "")
+                    .addListener(ChannelFutureListener.CLOSE);
+            state = State.DONE;
+            return;
+        }
+        closeClient(code, reason);
+    }
+
+    private void originMessage(Msg m) {
+        if (state != State.OPEN || detached) {
+            return;
+        }
+        if (gripMessages && m.isData()) {
+            if (m.type() == WsMessageType.TEXT && ControlMessageParser.isControl(m.data())) {
+                control(m.data());
+                return;
+            }
+            if (prefix.length > 0) {
+                if (!m.startsWith(prefix)) {
+                    log.debug("WebSocket {}: dropping origin message without the prefix {}", uri,
+                            new String(prefix, StandardCharsets.UTF_8));
+                    return;
+                }
+                m = m.dropPrefix(prefix.length);
+            }
+        }
+        writeClient(m);
+    }
+
+    // ---- control messages ----
+
+    private void control(byte[] data) {
+        ControlMessage c;
+        try {
+            c = ControlMessageParser.parse(data);
+        } catch (ControlMessageException e) {
+            if (e.getMessage().startsWith("subscribe: filters: ") && e.getMessage().contains("at most")) {
+                log.info("WebSocket {}: {}", uri, e.getMessage());
+                closeClient(1011, "too many filters");
+                return;
+            }
+            log.debug("WebSocket {}: ignoring control message: {}", uri, e.getMessage());
+            return;
+        }
+        switch (c) {
+            case ControlMessage.Subscribe s -> subscribe(s.channel(), false);
+            case ControlMessage.Unsubscribe u -> unsubscribe(u.channel());
+            case ControlMessage.Detach d -> detach();
+            case ControlMessage.SetMeta sm -> {
+                if (sm.value() == null) {
+                    subMeta.remove(sm.name());
+                } else {
+                    subMeta.put(sm.name(), sm.value());
+                }
+            }
+            case ControlMessage.KeepAlive k -> setKeepAlive(k);
+            case ControlMessage.SendDelayed sd -> {
+                cancelDelayed();
+                delayed = sd;
+                delayedTimer = ctx.executor().schedule(this::flushDelayed, Math.max(0, sd.timeoutSeconds()),
+                        TimeUnit.SECONDS);
+            }
+            case ControlMessage.FlushDelayed fd -> flushDelayed();
+            case ControlMessage.Session s -> {
+                // session tracking needs a state service Outpost does not have
+            }
+        }
+    }
+
+    private void subscribe(String channel, boolean implicit) {
+        String name = (route.prefix() == null ? "" : route.prefix()) + channel;
+        if (subscriptions.containsKey(name) || state != State.OPEN) {
+            return;
+        }
+        int max = cfg.connectionSubscriptionMax();
+        if (max > 0 && subscriptions.size() >= max) {
+            log.info("WebSocket {}: subscription to {} refused, at most {} per connection", uri, name, max);
+            closeClient(1008, "too many subscriptions (at most " + max + ")");
+            return;
+        }
+        subscriptions.put(name, px.hub().subscribe(name, this));
+        log.debug("WebSocket {} subscribed to {}{}", uri, name, implicit ? " (implicit)" : "");
+    }
+
+    private void unsubscribe(String channel) {
+        if (target.subs().contains(channel)) {
+            return;
+        }
+        Subscription s = subscriptions.remove((route.prefix() == null ? "" : route.prefix()) + channel);
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    private void detach() {
+        if (detached) {
+            return;
+        }
+        detached = true;
+        if (!legDone) {
+            leg.close(-1, "");
+        }
+    }
+
+    private void setKeepAlive(ControlMessage.KeepAlive k) {
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel(false);
+            keepAliveTimer = null;
+        }
+        keepAlive = k.enabled() && k.timeoutSeconds() > 0 ? k : null;
+        if (keepAlive != null) {
+            scheduleKeepAlive(keepAlive.timeoutSeconds() * 1000L);
+        }
+    }
+
+    private void scheduleKeepAlive(long millis) {
+        keepAliveTimer = ctx.executor().schedule(this::keepAliveDue, Math.max(1, millis), TimeUnit.MILLISECONDS);
+    }
+
+    private void keepAliveDue() {
+        ControlMessage.KeepAlive k = keepAlive;
+        if (k == null || state != State.OPEN) {
+            return;
+        }
+        long period = k.timeoutSeconds() * 1000L;
+        if (k.mode() == KeepAliveMode.IDLE) {
+            long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastClientWriteNanos);
+            if (idle < period) {
+                scheduleKeepAlive(period - idle);
+                return;
+            }
+        }
+        writeClient(new Msg(k.type(), k.content()));
+        scheduleKeepAlive(period);
+    }
+
+    private void flushDelayed() {
+        ControlMessage.SendDelayed d = delayed;
+        cancelDelayed();
+        if (d != null && state == State.OPEN) {
+            writeClient(new Msg(d.type(), d.content()));
+        }
+    }
+
+    private void cancelDelayed() {
+        delayed = null;
+        if (delayedTimer != null) {
+            delayedTimer.cancel(false);
+            delayedTimer = null;
+        }
+    }
+
+    // ---- published items ----
+
+    @Override
+    public DeliveryFormat format() {
+        return DeliveryFormat.WS_MESSAGE;
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public void onMessage(String channel, PublishItem item, ByteBuf payload) {
+        payload.release();
+        WsMessageFormat w = item.wsMessage();
+        if (w == null || state != State.OPEN) {
+            return;
+        }
+        switch (w.action()) {
+            case SEND -> writeClient(new Msg(w.type(), w.content()));
+            case CLOSE -> {
+                if (!legDone && !detached) {
+                    leg.close(-1, "");
+                }
+                closeClient(w.closeCode(), w.closeReason());
+            }
+            case REFRESH -> {
+                if (!legDone && !detached) {
+                    leg.refresh();
+                }
+            }
+            case HINT -> {
+                // no meaning for WebSockets, as in Pushpin
+            }
+        }
+    }
+
+    // ---- client side ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (!(msg instanceof WebSocketFrame f)) {
+                // what is left of the handshake request
+                return;
+            }
+            if (f instanceof CloseWebSocketFrame c) {
+                clientClose(c);
+                return;
+            }
+            if (state != State.OPEN) {
+                return;
+            }
+            Msg m;
+            if (f instanceof TextWebSocketFrame) {
+                m = new Msg(WsMessageType.TEXT, ByteBufUtil.getBytes(f.content()));
+            } else if (f instanceof BinaryWebSocketFrame) {
+                m = new Msg(WsMessageType.BINARY, ByteBufUtil.getBytes(f.content()));
+            } else if (f instanceof PingWebSocketFrame) {
+                m = new Msg(WsMessageType.PING, ByteBufUtil.getBytes(f.content()));
+            } else if (f instanceof PongWebSocketFrame) {
+                m = new Msg(WsMessageType.PONG, ByteBufUtil.getBytes(f.content()));
+            } else {
+                return;
+            }
+            if (detached || legDone) {
+                if (m.type() == WsMessageType.PING) {
+                    // nobody else will answer it
+                    writeClient(new Msg(WsMessageType.PONG, m.data()));
+                }
+                return;
+            }
+            leg.send(m);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void clientClose(CloseWebSocketFrame c) {
+        int code = c.content().readableBytes() >= 2 ? c.statusCode() : -1;
+        String reason = code >= 0 ? c.reasonText() : "";
+        if (state == State.CLOSING) {
+            // the reply to our close
+            state = State.DONE;
+            ctx.close();
+            return;
+        }
+        if (state != State.OPEN) {
+            return;
+        }
+        clientClosing = true;
+        clientCloseCode = code;
+        clientCloseReason = reason;
+        if (detached || legDone) {
+            state = State.DONE;
+            writeClose(code, reason).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        state = State.CLOSING;
+        closeTimer = ctx.executor().schedule(() -> {
+            state = State.DONE;
+            writeClose(clientCloseCode, clientCloseReason).addListener(ChannelFutureListener.CLOSE);
+        }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        leg.close(code, reason);
+    }
+
+    /** Starts a close with the client; the connection ends at its reply or after {@value #CLOSE_WAIT_SECONDS} s. */
+    private void closeClient(int code, String reason) {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.CLOSING;
+        writeClose(code, reason);
+        closeTimer = ctx.executor().schedule(() -> {
+            ctx.close();
+        }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private io.netty.channel.ChannelFuture writeClose(int code, String reason) {
+        return ctx.writeAndFlush(code >= 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame());
+    }
+
+    private void writeClient(Msg m) {
+        if (state != State.OPEN) {
+            return;
+        }
+        lastClientWriteNanos = System.nanoTime();
+        byte[] d = m.data();
+        if (!m.isData() || d.length <= MAX_OUT_FRAME) {
+            ctx.writeAndFlush(frame(m));
+            return;
+        }
+        // large messages go out in fragments, as Pushpin does
+        for (int off = 0; off < d.length; off += MAX_OUT_FRAME) {
+            int n = Math.min(MAX_OUT_FRAME, d.length - off);
+            boolean fin = off + n >= d.length;
+            ByteBuf b = Unpooled.wrappedBuffer(d, off, n);
+            WebSocketFrame f = off == 0
+                    ? (m.type() == WsMessageType.TEXT ? new TextWebSocketFrame(fin, 0, b) : new BinaryWebSocketFrame(fin, 0, b))
+                    : new ContinuationWebSocketFrame(fin, 0, b);
+            ctx.write(f);
+        }
+        ctx.flush();
+    }
+
+    static WebSocketFrame frame(Msg m) {
+        ByteBuf b = Unpooled.wrappedBuffer(m.data());
+        return switch (m.type()) {
+            case TEXT -> new TextWebSocketFrame(b);
+            case BINARY -> new BinaryWebSocketFrame(b);
+            case PING -> new PingWebSocketFrame(b);
+            case PONG -> new PongWebSocketFrame(b);
+        };
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            log.debug("WebSocket {}: message from the client too big: {}", uri, cause.getMessage());
+            closeClient(1009, "message too big");
+            return;
+        }
+        if (!(cause instanceof CorruptedWebSocketFrameException)) {
+            log.debug("WebSocket {}: {}", uri, cause.toString());
+        }
+        // the frame decoder has already sent its close for protocol errors
+        ctx.close();
+    }
+
+    private void teardown() {
+        state = State.DONE;
+        for (Subscription s : subscriptions.values()) {
+            s.close();
+        }
+        subscriptions.clear();
+        keepAlive = null;
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel(false);
+        }
+        if (closeTimer != null) {
+            closeTimer.cancel(false);
+        }
+        cancelDelayed();
+        if (leg != null && !legDone) {
+            legDone = true;
+            leg.disconnect();
+        }
+    }
+}
