@@ -147,7 +147,8 @@ def normalise_jwt(token, keys):
         if k == "iat":
             continue  # optional claim; its presence is not part of the GRIP contract
         if k == "exp" and isinstance(v, (int, float)):
-            v = "now+3600" if abs(v - now - 3600) < 120 else "now%+d" % round(v - now)
+            # wide tolerance: the clock of this kind of test machine can jump while a run is in progress
+            v = "now+3600" if abs(v - now - 3600) < 900 else "now%+d" % round(v - now)
         out.append("%s=%s" % (k, v))
     valid = "bad-sig"
     for name, key in keys:
@@ -1384,7 +1385,7 @@ def _(c):
     t0 = time.time()
     r = c.request(timeout=12)
     c.record_response("client", r)
-    c.record("client.seconds", round(r.head_at - t0) if r.head_at else None)
+    c.record("client.after-5-to-8s", bool(r.head_at and 4.5 <= r.head_at - t0 <= 8))
 
 
 @scenario("grip.longpoll-timeout-clamped", slow=True)
