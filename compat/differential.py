@@ -491,6 +491,9 @@ class Origin:
                     self.log.append(req)
                     self.cond.notify_all()
                 script = self.scripts.get(req.path)
+                if isinstance(script, WsOrigin):
+                    script.serve(conn, req)
+                    break
                 if script is None:
                     out = http_response(404, body="no script for %s\n" % req.path)
                 elif callable(script):
@@ -519,8 +522,88 @@ class Origin:
 WS_KEY = "dGhlIHNhbXBsZSBub25jZQ=="  # fixed, so Sec-WebSocket-Accept is comparable
 
 
+WS_OPS = {1: "TEXT", 2: "BINARY", 8: "CLOSE", 9: "PING", 10: "PONG"}
+
+
+def ws_frame(opcode, payload, masked):
+    if isinstance(payload, str):
+        payload = payload.encode()
+    head = bytes([0x80 | opcode])
+    bit = 0x80 if masked else 0
+    n = len(payload)
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 65536:
+        head += bytes([bit | 126]) + n.to_bytes(2, "big")
+    else:
+        head += bytes([bit | 127]) + n.to_bytes(8, "big")
+    if not masked:
+        return head + payload
+    mask = os.urandom(4)
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def ws_read(conn, deadline):
+    """One frame as (OPNAME, payload); None on timeout, ("EOF", b"") when the peer is gone."""
+    try:
+        b0, b1 = conn.read_exact(2, deadline)
+        n = b1 & 0x7F
+        if n == 126:
+            n = int.from_bytes(conn.read_exact(2, deadline), "big")
+        elif n == 127:
+            n = int.from_bytes(conn.read_exact(8, deadline), "big")
+        mask = conn.read_exact(4, deadline) if b1 & 0x80 else None
+        data = conn.read_exact(n, deadline)
+        if mask:
+            data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+    except socket.timeout:
+        return None
+    except (EOFError, OSError):
+        return ("EOF", b"")
+    return (WS_OPS.get(b0 & 0x0F, "OP%d" % (b0 & 0x0F)), data)
+
+
+def ws_frames_text(frames):
+    out = []
+    for op, data in frames:
+        if op == "CLOSE" and len(data) >= 2:
+            out.append("CLOSE %d %s" % (int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace")))
+        else:
+            out.append(("%s %s" % (op, data.decode("utf-8", "backslashreplace"))).rstrip())
+    return out
+
+
+class WsOrigin:
+    """Origin answer for a WebSocket upgrade: 101 with `headers`, then `run(ws)` talks frames (server side)."""
+
+    def __init__(self, run, headers=()):
+        self.run = run
+        self.headers = list(headers)
+
+    def serve(self, conn, req):
+        key = req.header("sec-websocket-key") or ""
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B65").encode()).digest())
+        hs = [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept.decode())]
+        conn.sock.sendall(http_response(101, "Switching Protocols", hs + self.headers, length=False))
+        self.run(WsPeer(conn))
+
+
+class WsPeer:
+    def __init__(self, conn):
+        self.conn = conn
+        self.frames = []
+
+    def send(self, opcode, payload=b""):
+        self.conn.sock.sendall(ws_frame(opcode, payload, masked=False))
+
+    def read(self, timeout):
+        f = ws_read(self.conn, time.time() + timeout)
+        if f and f[0] != "EOF":
+            self.frames.append(f)
+        return f
+
+
 class WsClient:
-    OPS = {1: "TEXT", 2: "BINARY", 8: "CLOSE", 9: "PING", 10: "PONG"}
 
     def __init__(self, port, path, host, headers=(), timeout=5.0):
         self.conn = Conn(port, timeout)
@@ -535,41 +618,15 @@ class WsClient:
         return (self.handshake.status or "").startswith("101")
 
     def send(self, opcode, payload=b""):
-        if isinstance(payload, str):
-            payload = payload.encode()
-        mask = os.urandom(4)
-        head = bytes([0x80 | opcode])
-        n = len(payload)
-        if n < 126:
-            head += bytes([0x80 | n])
-        elif n < 65536:
-            head += bytes([0x80 | 126]) + n.to_bytes(2, "big")
-        else:
-            head += bytes([0x80 | 127]) + n.to_bytes(8, "big")
-        self.conn.send(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+        self.conn.send(ws_frame(opcode, payload, masked=True))
 
     def close(self, code=1000, reason=""):
         self.send(8, code.to_bytes(2, "big") + reason.encode())
 
     def read_frame(self, timeout):
-        deadline = time.time() + timeout
-        try:
-            b0, b1 = self.conn.read_exact(2, deadline)
-            n = b1 & 0x7F
-            if n == 126:
-                n = int.from_bytes(self.conn.read_exact(2, deadline), "big")
-            elif n == 127:
-                n = int.from_bytes(self.conn.read_exact(8, deadline), "big")
-            mask = self.conn.read_exact(4, deadline) if b1 & 0x80 else None
-            data = self.conn.read_exact(n, deadline)
-            if mask:
-                data = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
-        except socket.timeout:
-            return None
-        except (EOFError, OSError):
-            return ("EOF", b"")
-        frame = (self.OPS.get(b0 & 0x0F, "OP%d" % (b0 & 0x0F)), data)
-        self.frames.append(frame)
+        frame = ws_read(self.conn, time.time() + timeout)
+        if frame is not None and frame[0] != "EOF":
+            self.frames.append(frame)
         return frame
 
     def read_until(self, pred, timeout):
@@ -583,13 +640,7 @@ class WsClient:
         return None
 
     def frames_text(self):
-        out = []
-        for op, data in self.frames:
-            if op == "CLOSE" and len(data) >= 2:
-                out.append("CLOSE %d %s" % (int.from_bytes(data[:2], "big"), data[2:].decode("utf-8", "replace")))
-            else:
-                out.append("%s %s" % (op, data.decode("utf-8", "backslashreplace")))
-        return out
+        return ws_frames_text(self.frames)
 
     def shutdown(self):
         self.conn.close()
@@ -955,6 +1006,8 @@ def norm_headers(headers, keys):
             v = normalise_jwt(v, keys)
         elif name == "connection-id":
             v = "<id>"
+        elif name == "sec-websocket-key" and v != WS_KEY:
+            v = "<generated by the proxy>"
         out[name] = v if name not in out else out[name] + "\n" + v
     return out
 
@@ -1710,6 +1763,76 @@ def _(c):
         c.record_origin("origin-retry", reqs[1])
     c.publish_ok([stream_item(ch, action="close")])
     w.result()
+
+
+
+# --- WebSocket origins (issue P2) -----------------------------------------------------------------------------------
+
+@scenario("ws.passthrough")
+def _(c):
+    got = {}
+
+    def run(ws):
+        f = ws.read(5)
+        if f and f[0] == "TEXT":
+            ws.send(1, b"echo " + f[1])
+        f = ws.read(5)
+        if f and f[0] == "CLOSE":
+            ws.send(8, f[1])
+        got["frames"] = ws_frames_text(ws.frames)
+    c.origin.on(c.p(), WsOrigin(run, headers=[("Sec-WebSocket-Protocol", "chat")]))
+    ws = WsClient(c.target.proxy_port, c.p(), "o.test", headers=[("Sec-WebSocket-Protocol", "chat, other"),
+                                                                  ("Sec-WebSocket-Extensions", "permessage-deflate")])
+    c.record_response("handshake", ws.handshake, body=False)
+    c.record_origin("origin", c.origin.seen(c.p()))
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    ws.send(1, "hi")
+    ws.read_until(lambda f: f[0] == "TEXT", 3)
+    ws.close(4000, "done")
+    ws.read_until(lambda f: f[0] == "CLOSE", 3)
+    ws.shutdown()
+    time.sleep(0.2)
+    c.record("client.frames", ws.frames_text())
+    c.record("origin.frames", got.get("frames"))
+
+
+@scenario("ws.grip-subscribe-publish")
+def _(c):
+    ch = "wsg-" + c.name
+    got = {}
+
+    def run(ws):
+        ws.send(1, 'c:{"type": "subscribe", "channel": "%s"}' % ch)
+        ws.send(1, "m:hello from origin")
+        ws.send(1, "unprefixed is dropped")
+        f = ws.read(6)
+        if f and f[0] == "TEXT":
+            ws.send(1, b"m:echo " + f[1])
+        f = ws.read(6)
+        if f and f[0] == "CLOSE":
+            ws.send(8, f[1])
+        got["frames"] = ws_frames_text(ws.frames)
+    c.origin.on(c.p(), WsOrigin(run, headers=[("Sec-WebSocket-Extensions", "grip")]))
+    ws = WsClient(c.target.proxy_port, c.p(), "o.test")
+    c.record_response("handshake", ws.handshake, body=False)
+    c.record_origin("origin", c.origin.seen(c.p()))
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    ws.read_until(lambda f: f[0] == "TEXT" and b"hello" in f[1], 3)
+    time.sleep(c.args.settle)
+    c.publish_ok([{"channel": ch, "formats": {"ws-message": {"content": "published"}}}])
+    ws.read_until(lambda f: f[1] == b"published", 3)
+    ws.send(1, "ping me")
+    ws.read_until(lambda f: f[0] == "TEXT" and b"echo" in f[1], 3)
+    c.publish_ok([{"channel": ch, "formats": {"ws-message": {"action": "close", "code": 4001, "reason": "bye"}}}])
+    ws.read_until(lambda f: f[0] == "CLOSE", 3)
+    ws.shutdown()
+    time.sleep(0.2)
+    c.record("client.frames", ws.frames_text())
+    c.record("origin.frames", got.get("frames"))
 
 
 # --- WebSocket-over-HTTP (issue P2) --------------------------------------------------------------------------------
