@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# Benchmarks Outpost side by side with Pushpin on this machine, everything on 127.0.0.1.
+#
+#   bench/run.sh            full run (a few minutes per proxy)
+#   bench/run.sh --quick    shorter: no max-connections step, one fan-out round, 3 s throughput
+#   bench/run.sh --smoke    tiny N, seconds per proxy; exits non-zero when a message is lost or a step fails
+#   bench/run.sh --targets pushpin,outpost   pick proxies (pushpin = unthrottled, pushpin-default = Debian conf)
+#   bench/run.sh --no-ws    skip the WebSocket-over-HTTP scenario; --keep-work keeps logs and configs in /tmp
+#
+# Starts one origin (the load generator's tiny Netty server), then each proxy in turn with equivalent
+# configuration in a temporary directory, runs every scenario against it, stops it, and writes
+# bench/results/<timestamp>.md with the ratio table (also printed).
+set -euo pipefail
+# Braces: bash reads the whole script before running it, so editing the file mid-run is harmless.
+{
+BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$BENCH/.." && pwd)"
+MODE=full
+TARGETS="pushpin,pushpin-default,outpost"
+KEEP_WORK=0
+TARGETS_EXPLICIT=0
+NO_WS=0
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) MODE=quick ;;
+    --smoke) MODE=smoke ;;
+    --full) MODE=full ;;
+    --targets) TARGETS="$2"; TARGETS_EXPLICIT=1; shift ;;
+    --keep-work) KEEP_WORK=1 ;;
+    --no-ws) NO_WS=1 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+case "$MODE" in
+  full)  HOLD="1000,10000,max"; ROUNDS=3; TPUT="1x100,1000x1"; TPUT_MS=10000; DRAIN_MS=30000; WS=1000
+         WRK_SECS=10; WRK_CONNS=50; SUITE_LIMIT=1200 ;;
+  quick) HOLD="1000,10000"; ROUNDS=1; TPUT="1x100,1000x1"; TPUT_MS=3000; DRAIN_MS=15000; WS=1000
+         WRK_SECS=3; WRK_CONNS=50; SUITE_LIMIT=480 ;;
+  smoke) HOLD="20"; ROUNDS=1; TPUT="1x5,10x1"; TPUT_MS=500; DRAIN_MS=5000; WS=10
+         WRK_SECS=1; WRK_CONNS=4; SUITE_LIMIT=120 ;;
+esac
+[ "$NO_WS" = 1 ] && WS=0
+
+if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+# Each held connection costs one descriptor in the load generator and one in the proxy.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+FD_LIMIT="$(ulimit -n)"
+MAX_CONNS=$(( FD_LIMIT - 300 ))
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+WORK="$(mktemp -d /tmp/outpost-bench.XXXXXX)"
+STARTED=()   # process-group ids of everything this script started
+
+# Pushpin's runner puts each service in its own process group, so stop by walking the process tree.
+descendants() {
+  local p
+  for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    echo "$p"
+    descendants "$p"
+  done
+}
+
+stop_group() {
+  local pg="$1" pids p i
+  pids="$pg $(descendants "$pg" | tr '\n' ' ')"
+  kill -TERM -- "-$pg" 2>/dev/null || true
+  for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
+  for i in $(seq 1 50); do
+    local alive=0
+    for p in $pids; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.1
+  done
+  kill -KILL -- "-$pg" 2>/dev/null || true
+  for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
+}
+
+cleanup() {
+  local pg
+  for pg in "${STARTED[@]}"; do stop_group "$pg"; done
+  STARTED=()
+  if [ "$KEEP_WORK" = 1 ]; then log "work files kept in $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start NAME CMD... : runs CMD in a new session (own process group), output to $WORK/NAME.log; sets LAST_PID
+start() {
+  local name="$1"; shift
+  setsid "$@" >"$WORK/$name.log" 2>&1 < /dev/null &
+  LAST_PID=$!
+  STARTED+=("$LAST_PID")
+}
+
+stop() {
+  local pid="$1" keep=() pg
+  stop_group "$pid"
+  for pg in "${STARTED[@]}"; do [ "$pg" != "$pid" ] && keep+=("$pg"); done
+  STARTED=("${keep[@]+"${keep[@]}"}")
+}
+
+USED_PORTS=" "
+free_port() {
+  local p
+  while :; do
+    p=$(( 20000 + RANDOM % 10000 ))
+    case "$USED_PORTS" in *" $p "*) continue ;; esac
+    if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
+      USED_PORTS="$USED_PORTS$p "
+      echo "$p"
+      return
+    fi
+  done
+}
+
+wait_port() {  # wait_port PORT SECONDS PID
+  local i
+  for i in $(seq 1 $(( $2 * 10 ))); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- prerequisites
+if ! command -v pushpin >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || die "pushpin is not installed (sudo apt-get install pushpin)"
+  log "installing pushpin"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pushpin >/dev/null
+fi
+if ! command -v wrk >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || die "wrk is not installed (sudo apt-get install wrk)"
+  log "installing wrk"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+PUSHPIN_LIBDIR=/usr/lib/pushpin
+[ -f "$PUSHPIN_LIBDIR/internal.conf" ] || die "$PUSHPIN_LIBDIR/internal.conf not found (is the pushpin package complete?)"
+
+LOADGEN="$BENCH/loadgen/target/loadgen.jar"
+if [ ! -f "$LOADGEN" ] || [ -n "$(find "$BENCH/loadgen/src" "$BENCH/loadgen/pom.xml" -newer "$LOADGEN" -type f -print -quit)" ]; then
+  log "building the load generator"
+  (cd "$BENCH/loadgen" && mvn -q -B -ntp -Doutpost.target=target package -DskipTests) >"$WORK/build.log" 2>&1 \
+    || { tail -n 30 "$WORK/build.log" >&2; die "load generator build failed"; }
+fi
+LOADGEN_JAVA=("$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC -jar "$LOADGEN")
+
+OUTPOST_OK=0
+if [[ ",$TARGETS," == *",outpost,"* ]]; then
+  # the launcher rebuilds when sources changed; do that now, outside any measurement
+  if "$REPO/outpost" proxy --help >"$WORK/outpost-help.log" 2>&1; then
+    OUTPOST_OK=1
+  else
+    log "outpost proxy is not available yet ($(grep -m1 -E 'ERROR|rror' "$WORK/outpost-help.log" | cut -c1-160)); its column stays pending"
+  fi
+fi
+
+# ---------------------------------------------------------------- origin
+ORIGIN_PORT=$(free_port)
+start origin "${LOADGEN_JAVA[@]}" origin --listen "127.0.0.1:$ORIGIN_PORT" --threads 1
+ORIGIN_PID=$LAST_PID
+wait_port "$ORIGIN_PORT" 30 "$ORIGIN_PID" || { cat "$WORK/origin.log" >&2; die "origin did not start"; }
+log "origin on 127.0.0.1:$ORIGIN_PORT"
+# the origin is a JVM too: let its JIT settle before the first proxy is measured against it
+wrk -t1 -c"$WRK_CONNS" -d"$(( WRK_SECS < 3 ? WRK_SECS : 3 ))s" "http://127.0.0.1:$ORIGIN_PORT/hello" >/dev/null 2>&1 || true
+
+# ---------------------------------------------------------------- configuration
+# write_conf DIR HTTP PUBHTTP PUSH SUB CMD THROTTLED
+write_conf() {
+  local dir="$1" rate_lines
+  mkdir -p "$dir/run" "$dir/log"
+  if [ "$7" = 1 ]; then
+    rate_lines=$'message_rate=2500\nmessage_hwm=25000'        # Debian's /etc/pushpin/pushpin.conf
+  else
+    rate_lines=$'message_hwm=10000000'                        # no delivery rate limit, deep queue
+  fi
+  # Debian's internal.conf points the proxy at the system zurl service; use a private one in rundir.
+  sed -e 's#ipc:///var/run/zurl/zurl-#ipc://{rundir}/{ipc_prefix}zurl-#' "$PUSHPIN_LIBDIR/internal.conf" >"$dir/internal.conf"
+  cat >"$dir/pushpin.conf" <<EOF
+[global]
+include=$dir/internal.conf
+rundir=$dir/run
+ipc_prefix=pushpin-
+port_offset=0
+stats_connection_ttl=120
+
+[runner]
+services=condure,zurl,pushpin-proxy,pushpin-handler
+http_port=127.0.0.1:$2
+logdir=$dir/log
+log_level=1
+client_buffer_size=8192
+client_maxconn=50000
+
+[proxy]
+routesfile=routes
+debug=false
+sig_iss=pushpin
+sig_key=changeme
+
+[handler]
+push_in_spec=tcp://127.0.0.1:$4
+push_in_sub_specs=tcp://127.0.0.1:$5
+push_in_http_addr=127.0.0.1
+push_in_http_port=$3
+command_spec=tcp://127.0.0.1:$6
+stats_spec=ipc://{rundir}/{ipc_prefix}stats
+$rate_lines
+message_wait=5000
+id_cache_ttl=60
+connection_subscription_max=20
+subscription_linger=60
+EOF
+  cat >"$dir/routes" <<EOF
+*,path_beg=/ws/ 127.0.0.1:$ORIGIN_PORT,over_http
+* 127.0.0.1:$ORIGIN_PORT
+EOF
+}
+
+# wrk_figures NAME URL KEYPREFIX -> RESULT lines
+wrk_figures() {
+  local out="$WORK/$1.wrk"
+  wrk -t1 -c"$WRK_CONNS" -d"${WRK_SECS}s" --latency "$2" >"$out" 2>&1 || true
+  awk -v k="$3" '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec:/ { printf "RESULT\t%s_rps\t%.2f\treq/s\n", k, $2 }
+    $1 == "50.000%" || $1 == "50%" { printf "RESULT\t%s_p50\t%.3f\tms\n", k, ms($2) }
+    $1 == "99.000%" || $1 == "99%" { printf "RESULT\t%s_p99\t%.3f\tms\n", k, ms($2) }
+    /Non-2xx or 3xx responses:/ { bad += $NF }
+    /Socket errors:/ { gsub(",", ""); bad += $4 + $6 + $8 + $10 }
+    END { printf "RESULT\t%s_errors\t%d\treqs\n", k, bad }
+  ' "$out"
+}
+
+# ---------------------------------------------------------------- one proxy
+run_target() {
+  local name="$1" dir="$WORK/$1" http pub push sub cmd throttled=0 pid results="$WORK/$1.tsv"
+  http=$(free_port); pub=$(free_port); push=$(free_port); sub=$(free_port); cmd=$(free_port)
+  [ "$name" = pushpin-default ] && throttled=1
+  write_conf "$dir" "$http" "$pub" "$push" "$sub" "$cmd" "$throttled"
+  case "$name" in
+    pushpin*) start "$name" pushpin --config "$dir/pushpin.conf" --merge-output ;;
+    outpost)  start "$name" env OUTPOST_SKIP_BUILD=1 "$REPO/outpost" proxy --config "$dir/pushpin.conf" ;;
+  esac
+  pid=$LAST_PID
+  log "$name: starting (pid $pid, http 127.0.0.1:$http, publish 127.0.0.1:$pub)"
+  if ! wait_port "$http" 120 "$pid" || ! wait_port "$pub" 30 "$pid"; then
+    tail -n 20 "$WORK/$name.log" >&2
+    stop "$pid"
+    log "$name: did not start; no figures"
+    return 1
+  fi
+  # the first proxied request may wait for the proxy's internal wiring
+  local i
+  for i in $(seq 1 100); do
+    curl -sf -m 2 -o /dev/null "http://127.0.0.1:$http/hello" && break
+    sleep 0.1
+  done
+
+  : >"$results"
+  log "$name: scenarios ($MODE)"
+  local rc=0
+  timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" suite \
+      --proxy "127.0.0.1:$http" --publish "127.0.0.1:$pub" --pid "$pid" \
+      --hold "$HOLD" --max-conns "$MAX_CONNS" --fanout-rounds "$ROUNDS" --tput "$TPUT" --tput-ms "$TPUT_MS" \
+      --drain-ms "$DRAIN_MS" --ws "$WS" >>"$results" 2> >(tee "$WORK/$name-suite.log" >&2) || rc=$?
+  [ "$rc" = 0 ] || log "$name: load generator exited with $rc"
+  # last, so the memory figures above start from a proxy that has not yet served a flood of requests
+  log "$name: plain proxying with wrk (${WRK_SECS}s, $WRK_CONNS connections), origin directly then through the proxy"
+  wrk_figures "$name-origin" "http://127.0.0.1:$ORIGIN_PORT/hello" plain.origin >>"$results"
+  wrk_figures "$name-proxy" "http://127.0.0.1:$http/hello" plain.proxy >>"$results"
+  stop "$pid"
+  return "$rc"
+}
+
+# ---------------------------------------------------------------- run
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$BENCH/results"
+REPORT="$BENCH/results/$STAMP.md"
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+FAILED=0
+IFS=, read -r -a TARGET_LIST <<<"$TARGETS"
+for t in "${TARGET_LIST[@]}"; do
+  case "$t" in
+    pushpin|pushpin-default) run_target "$t" || FAILED=1 ;;
+    outpost) if [ "$OUTPOST_OK" = 1 ]; then run_target outpost || FAILED=1; fi ;;
+    *) die "unknown target: $t (expected: pushpin, pushpin-default, outpost)" ;;
+  esac
+done
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+REPORT_ARGS=()
+for t in "${TARGET_LIST[@]}"; do REPORT_ARGS+=("$t=$WORK/$t.tsv"); done
+TABLE="$("${LOADGEN_JAVA[@]}" report "${REPORT_ARGS[@]}")"
+
+{
+  echo "# Benchmark run $STAMP ($MODE)"
+  echo
+  echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
+  echo "- Load average before / after: $LOAD_BEFORE / $LOAD_AFTER (the machine is shared; only ratios within one run mean much)"
+  echo "- Versions: $(pushpin --version 2>&1 | head -n1), $("$JAVA" -version 2>&1 | head -n1), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), outpost $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "- File-descriptor limit: $FD_LIMIT (max held connections step: $MAX_CONNS)"
+  echo "- Command: bench/run.sh --$MODE --targets $TARGETS"
+  echo "- Columns: pushpin = Pushpin without delivery rate limit (message_hwm 10M); pushpin-default = Debian's message_rate=2500, message_hwm=25000; ratios > 1 mean Outpost did better"
+  echo
+  echo "$TABLE"
+} >"$REPORT"
+cat "$REPORT"
+log "report written to $REPORT"
+
+if [ "$MODE" = smoke ]; then
+  for t in "${TARGET_LIST[@]}"; do
+    if [ "$t" = outpost ] && [ "$OUTPOST_OK" = 0 ]; then
+      # asked for by name: an Outpost that cannot start is a failure, not a pending column
+      [ "$TARGETS_EXPLICIT" = 1 ] && { log "smoke: outpost proxy is not available"; FAILED=1; }
+      continue
+    fi
+    f="$WORK/$t.tsv"
+    grep -q $'^RESULT\tfanout' "$f" 2>/dev/null || { log "smoke: $t produced no fan-out figures"; FAILED=1; }
+    lost="$(awk -F'\t' '$2 ~ /\.lost$/ && $3 > 0 { printf "%s=%s ", $2, $3 }' "$f" 2>/dev/null)"
+    if [ -n "$lost" ]; then log "smoke: $t lost messages: $lost"; FAILED=1; fi
+  done
+fi
+exit "$FAILED"
+}
