@@ -48,6 +48,8 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
   private final ExecutorService guests;
   private final Duration timeout;
   private Body requestBody;
+  /** The exchange whose request is being read; its flags are only touched on the event loop. */
+  private Exchange current;
 
   EdgeRequestHandler(ComputeApp app, ExecutorService guests, Duration timeout) {
     this.app = app;
@@ -68,7 +70,11 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         if (content instanceof LastHttpContent) {
           requestBody.finish();
           requestBody = null;
-          ctx.channel().config().setAutoRead(false);
+          current.requestEnded = true;
+          // Hold further (pipelined) requests until this response is out.
+          if (!current.completed) {
+            ctx.channel().config().setAutoRead(false);
+          }
         }
       }
     } finally {
@@ -99,6 +105,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     DownstreamRequest downstream = new DownstreamRequest(head, body, (InetSocketAddress) channel.remoteAddress(),
         (InetSocketAddress) channel.localAddress(), app.services().nextRequestId());
     Exchange exchange = new Exchange(channel, head.method, head.uri, keepAlive, started);
+    current = exchange;
     try {
       app.dispatch(downstream, exchange, timeout, task -> guests.execute(() -> {
         try {
@@ -142,6 +149,9 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private final boolean keepAlive;
     private final long started;
     volatile boolean sent;
+    /** Event loop only: the whole request was read / the whole response was written. */
+    boolean requestEnded;
+    boolean completed;
 
     Exchange(Channel channel, String method, String uri, boolean keepAlive, long started) {
       this.channel = channel;
@@ -223,12 +233,14 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private ChannelFutureListener done(int status) {
       return future -> {
         logLine(status);
+        completed = true;
         if (!keepAlive || !future.isSuccess()) {
           channel.close();
-        } else {
+        } else if (requestEnded) {
           channel.config().setAutoRead(true);
           channel.read();
         }
+        // Otherwise reading never paused: the rest of the request body is still being read.
       };
     }
 

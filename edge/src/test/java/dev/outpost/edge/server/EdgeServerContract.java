@@ -396,4 +396,40 @@ abstract class EdgeServerContract {
     // Without the CA certificate the origin's certificate is not trusted: the fetch fails.
     assertThat(get("/backend?path=/s&be=untrusted").statusCode()).isEqualTo(500);
   }
+
+  @Test
+  void aResponseSentBeforeTheRequestBodyEndsKeepsTheConnectionUsable() throws Exception {
+    try (var socket = new java.net.Socket("127.0.0.1", app.port())) {
+      socket.setSoTimeout(20_000);
+      var out = socket.getOutputStream();
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+          StandardCharsets.ISO_8859_1));
+      out.write(("POST /env HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf-").getBytes(
+          StandardCharsets.ISO_8859_1));
+      out.flush();
+      // The guest answers without reading the body; only then does the rest of the body arrive.
+      assertThat(readResponse(in)).isEqualTo("version=0 host=localhost pop=XXX");
+      out.write("done!".getBytes(StandardCharsets.ISO_8859_1));
+      out.write("GET /env HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(readResponse(in)).isEqualTo("version=0 host=localhost pop=XXX");
+    }
+  }
+
+  /** Reads one response with a content-length and returns its body. */
+  private static String readResponse(java.io.BufferedReader in) throws IOException {
+    assertThat(in.readLine()).startsWith("HTTP/1.1 200");
+    int length = -1;
+    for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).trim());
+      }
+    }
+    char[] body = new char[length];
+    int n = 0;
+    while (n < length) {
+      n += in.read(body, n, length - n);
+    }
+    return new String(body);
+  }
 }
