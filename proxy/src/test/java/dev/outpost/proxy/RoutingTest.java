@@ -53,12 +53,21 @@ class RoutingTest {
     }
 
     @Test
-    void noMatchingRouteIs502RouteNotFound() throws Exception {
+    void noMatchingRouteIs502NamingTheHost() throws Exception {
         try (OutpostProxy p = ProxyHarness.start("example.com 127.0.0.1:" + a.port())) {
             RawHttp.Response r = get(p, RawHttp.get("/x"));
             assertThat(r.status()).isEqualTo(502);
             assertThat(r.header("Content-Type")).isEqualTo("text/plain");
-            assertThat(r.text()).isEqualTo("Route not found\n");
+            assertThat(r.text()).isEqualTo("No route for host: localhost\n");
+        }
+    }
+
+    @Test
+    void requestWithoutHostIsRoutedAsLocalhost() throws Exception {
+        try (OutpostProxy p = ProxyHarness.start("localhost 127.0.0.1:" + a.port())) {
+            assertThat(get(p, "GET /x HTTP/1.0\r\n\r\n").text()).isEqualTo("a");
+            RawHttp.Response r = get(p, "GET /x HTTP/1.1\r\nHost: elsewhere:81\r\n\r\n");
+            assertThat(r.text()).isEqualTo("No route for host: elsewhere\n");
         }
     }
 
@@ -68,7 +77,7 @@ class RoutingTest {
         try (OutpostProxy p = ProxyHarness.start(routes, c -> c.acceptPushpinRoute(true))) {
             assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: second")).text()).isEqualTo("b");
             assertThat(b.take().header("Pushpin-Route")).isNull();
-            assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: nope")).text()).isEqualTo("Route not found\n");
+            assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: nope")).text()).isEqualTo("No route for host: localhost\n");
         }
     }
 

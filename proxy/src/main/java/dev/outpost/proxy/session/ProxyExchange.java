@@ -150,7 +150,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         String query = q >= 0 ? uri.substring(q) : "";
         route = resolve(path);
         if (route == null) {
-            respondText(502, "Bad Gateway", "Route not found");
+            respondText(502, "Bad Gateway", "No route for host: " + hostOf(req.headers().get(HttpHeaderNames.HOST)));
             return;
         }
         targets.addAll(route.targets());
@@ -172,10 +172,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg())).orElse(null);
     }
 
-    /** The Host header's name without the port; IPv6 literals keep no brackets. */
+    /** The Host header's name without the port; IPv6 literals keep no brackets; no Host is {@code localhost}. */
     static String hostOf(String hostHeader) {
-        if (hostHeader == null) {
-            return "";
+        if (hostHeader == null || hostHeader.isBlank()) {
+            // as Pushpin 1.36, whose front end fills in localhost
+            return "localhost";
         }
         String h = hostHeader.trim();
         if (h.startsWith("[")) {
