@@ -10,6 +10,7 @@ import { Acl } from 'fastly:acl';
 import { Device } from 'fastly:device';
 import { RateCounter } from 'fastly:edge-rate-limiter';
 import { createFanoutHandoff } from 'fastly:fanout';
+import { Backend } from 'fastly:backend';
 
 async function echo(req) {
   const headers = [];
@@ -195,6 +196,19 @@ async function slow() {
   }
 }
 
+function backendInfo() {
+  const b = Backend.fromName('secure');
+  return new Response([
+    `exists=${Backend.exists('origin')}/${Backend.exists('nope')}`,
+    `target=${b.target}`,
+    `port=${b.port}`,
+    `ssl=${b.isSSL}`,
+    `dynamic=${b.isDynamic}`,
+    `firstByte=${b.firstByteTimeout}`,
+    `health=${b.health()}`,
+  ].join(' '));
+}
+
 function spin() {
   for (;;) {
     // Never returns: the server must stop it.
@@ -228,6 +242,7 @@ async function handle(event) {
     case '/erl': return erl();
     case '/down': return down();
     case '/slow': return slow();
+    case '/backend-info': return backendInfo();
     case '/fanout': return createFanoutHandoff(req, 'origin');
     default: return new Response('not found', { status: 404 });
   }

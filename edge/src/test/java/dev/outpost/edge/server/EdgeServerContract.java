@@ -432,4 +432,10 @@ abstract class EdgeServerContract {
     }
     return new String(body);
   }
+
+  @Test
+  void answersQuestionsAboutBackends() throws Exception {
+    assertThat(get("/backend-info").body()).isEqualTo("exists=true/false target=127.0.0.1 port="
+        + tlsOrigin.uri().getPort() + " ssl=true dynamic=false firstByte=15000 health=unknown");
+  }
 }
