@@ -75,13 +75,15 @@ public final class OutpostProxy implements AutoCloseable {
                     .childHandler(new PublishServer(hub, config.publishMaxBodySize()))
                     .bind(config.publishHost(), config.publishPort())
                     .syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
-            // bind failures surface as unchecked exceptions from syncUninterruptibly()
+        } catch (Exception e) {
+            // syncUninterruptibly() rethrows a BindException as is, though it is checked
             if (http != null) {
                 http.close().syncUninterruptibly();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new UncheckedIOException(new IOException("cannot listen: " + e.getMessage(), e));
+            String where = http == null ? config.httpHost() + ":" + config.httpPort()
+                    : config.publishHost() + ":" + config.publishPort();
+            throw new UncheckedIOException(new IOException("cannot listen on " + where + ": " + e.getMessage(), e));
         }
         this.httpChannel = http;
         this.publishChannel = publish;

@@ -73,6 +73,29 @@ class ProtocolEdgesTest {
     }
 
     @Test
+    void aTakenPortIsReportedAndNothingIsLeftRunning() {
+        int taken = proxy.httpPort();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyHarness.start(null, b -> b.httpPort(taken)))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + taken);
+        int takenPublish = proxy.publishPort();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyHarness.start(null, b -> b.publishPort(takenPublish)))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + takenPublish);
+    }
+
+    @Test
+    void severalProxiesRunSideBySide() throws Exception {
+        try (OutpostProxy other = ProxyHarness.start(null);
+                RawHttp a = new RawHttp(proxy.httpPort());
+                RawHttp b = new RawHttp(other.httpPort())) {
+            assertThat(other.httpPort()).isNotEqualTo(proxy.httpPort());
+            assertThat(a.send(RawHttp.get("/r")).read().text()).isEqualTo("0123456789");
+            assertThat(b.send(RawHttp.get("/")).read().text()).isEqualTo("Hello from the Pushpin test handler!\n");
+        }
+    }
+
+    @Test
     void nioTransportWorksToo() throws Exception {
         System.setProperty("outpost.transport", "nio");
         try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + origin.port())) {
