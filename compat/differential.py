@@ -582,7 +582,7 @@ class WsOrigin:
 
     def serve(self, conn, req):
         key = req.header("sec-websocket-key") or ""
-        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B65").encode()).digest())
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest())
         hs = [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", accept.decode())]
         conn.sock.sendall(http_response(101, "Switching Protocols", hs + self.headers, length=False))
         self.run(WsPeer(conn))
