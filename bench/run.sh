@@ -228,19 +228,30 @@ EOF
 EOF
 }
 
-# wrk_figures NAME URL KEYPREFIX -> RESULT lines
+# wrk_run NAME URL : one wrk measurement into $WORK/NAME.wrk
+wrk_run() {
+  wrk -t1 -c"$WRK_CONNS" -d"${WRK_SECS}s" --latency "$2" >"$WORK/$1.wrk" 2>&1 || true
+}
+
+# wrk_figures KEYPREFIX FILE... -> RESULT lines, averaged over the files
 wrk_figures() {
-  local out="$WORK/$1.wrk"
-  wrk -t1 -c"$WRK_CONNS" -d"${WRK_SECS}s" --latency "$2" >"$out" 2>&1 || true
-  awk -v k="$3" '
+  local k="$1"; shift
+  awk -v k="$k" '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /Requests\/sec:/ { printf "RESULT\t%s_rps\t%.2f\treq/s\n", k, $2 }
-    $1 == "50.000%" || $1 == "50%" { printf "RESULT\t%s_p50\t%.3f\tms\n", k, ms($2) }
-    $1 == "99.000%" || $1 == "99%" { printf "RESULT\t%s_p99\t%.3f\tms\n", k, ms($2) }
+    FNR == 1 { runs++ }
+    /Requests\/sec:/ { rps += $2 }
+    $1 == "50.000%" || $1 == "50%" { p50 += ms($2) }
+    $1 == "99.000%" || $1 == "99%" { p99 += ms($2) }
     /Non-2xx or 3xx responses:/ { bad += $NF }
     /Socket errors:/ { gsub(",", ""); bad += $4 + $6 + $8 + $10 }
-    END { printf "RESULT\t%s_errors\t%d\treqs\n", k, bad }
-  ' "$out"
+    END {
+      if (runs == 0) exit
+      printf "RESULT\t%s_rps\t%.2f\treq/s\n", k, rps / runs
+      printf "RESULT\t%s_p50\t%.3f\tms\n", k, p50 / runs
+      printf "RESULT\t%s_p99\t%.3f\tms\n", k, p99 / runs
+      printf "RESULT\t%s_errors\t%d\treqs\n", k, bad
+    }
+  ' "$@"
 }
 
 # ---------------------------------------------------------------- one proxy
@@ -277,9 +288,13 @@ run_target() {
       --drain-ms "$DRAIN_MS" --ws "$WS" >>"$results" 2> >(tee "$WORK/$name-suite.log" >&2) || rc=$?
   [ "$rc" = 0 ] || log "$name: load generator exited with $rc"
   # last, so the memory figures above start from a proxy that has not yet served a flood of requests
-  log "$name: plain proxying with wrk (${WRK_SECS}s, $WRK_CONNS connections), origin directly then through the proxy"
-  wrk_figures "$name-origin" "http://127.0.0.1:$ORIGIN_PORT/hello" plain.origin >>"$results"
-  wrk_figures "$name-proxy" "http://127.0.0.1:$http/hello" plain.proxy >>"$results"
+  # origin before and after the proxy, averaged: the shared machine's load drifts within seconds
+  log "$name: plain proxying with wrk (${WRK_SECS}s, $WRK_CONNS connections): origin, proxy, origin again"
+  wrk_run "$name-origin1" "http://127.0.0.1:$ORIGIN_PORT/hello"
+  wrk_run "$name-proxy" "http://127.0.0.1:$http/hello"
+  wrk_run "$name-origin2" "http://127.0.0.1:$ORIGIN_PORT/hello"
+  wrk_figures plain.origin "$WORK/$name-origin1.wrk" "$WORK/$name-origin2.wrk" >>"$results"
+  wrk_figures plain.proxy "$WORK/$name-proxy.wrk" >>"$results"
   stop "$pid"
   return "$rc"
 }
