@@ -8,12 +8,14 @@ import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.ConnectionLimiter;
 import dev.outpost.proxy.server.ProxyChannelInitializer;
 import dev.outpost.proxy.server.Transport;
+import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroupFuture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -37,6 +39,8 @@ public final class OutpostProxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutpostProxy.class);
     /** Event loops at most; one per core below that. */
     static final int MAX_LOOPS = 4;
+    /** How long {@link #close()} lets connections finish before closing them. */
+    static final long SHUTDOWN_GRACE_MILLIS = 2000;
 
     private final ProxyConfig config;
     private final ChannelHub hub;
@@ -141,11 +145,23 @@ public final class OutpostProxy implements AutoCloseable {
         return limiter.openConnections();
     }
 
-    /** Stops listening, closes every connection (held ones included) and the event loops. */
+    /**
+     * Stops listening, ends held requests cleanly (a long-poll gets its timeout response, a stream its last chunk),
+     * waits up to {@value #SHUTDOWN_GRACE_MILLIS} ms for connections to finish, then closes everything.
+     */
     @Override
     public void close() {
+        if (!httpChannel.isOpen() && group.isShuttingDown()) {
+            return;
+        }
         httpChannel.close().syncUninterruptibly();
         publishChannel.close().syncUninterruptibly();
+        ChannelGroupFuture closed = limiter.clients().newCloseFuture();
+        for (Channel ch : limiter.clients()) {
+            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ClientConnection.SHUTDOWN));
+        }
+        closed.awaitUninterruptibly(SHUTDOWN_GRACE_MILLIS);
+        limiter.clients().close().awaitUninterruptibly(SHUTDOWN_GRACE_MILLIS);
         context.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

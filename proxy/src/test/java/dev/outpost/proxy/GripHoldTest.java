@@ -148,6 +148,27 @@ class GripHoldTest {
     }
 
     @Test
+    void closingTheProxyEndsHeldRequestsCleanly() throws Exception {
+        holdOn("/end-lp", "response", "end-lp", "bye\n");
+        holdOn("/end-s", "stream", "end-s", "s\n");
+        try (RawHttp lp = new RawHttp(proxy.httpPort()); RawHttp st = new RawHttp(proxy.httpPort());
+                RawHttp idle = new RawHttp(proxy.httpPort())) {
+            lp.send(RawHttp.get("/end-lp"));
+            st.send(RawHttp.get("/end-s")).readHead();
+            assertThat(st.readChunkText()).isEqualTo("s\n");
+            awaitSubscribers("end-lp", 1);
+            awaitSubscribers("end-s", 1);
+            proxy.close();
+            RawHttp.Response r = lp.read();
+            assertThat(r.text()).isEqualTo("bye\n");
+            assertThat(r.header("Connection")).isEqualTo("close");
+            assertThat(st.readChunk()).isNull();
+            assertThat(st.closedByPeer()).isTrue();
+            assertThat(idle.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
     void gripStatusOverridesTheStatusLine() throws Exception {
         origin.on("/st", ex -> {
             ex.getResponseHeaders().add("Grip-Status", "418 Short And Stout");

@@ -11,4 +11,7 @@ public interface Hold {
 
     /** The client socket can take more bytes again. */
     void clientWritable();
+
+    /** The proxy is stopping: end the hold cleanly now (a long-poll gets its timeout response, a stream its end). */
+    void shutdown();
 }

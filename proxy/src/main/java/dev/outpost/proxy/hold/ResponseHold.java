@@ -42,7 +42,7 @@ public final class ResponseHold implements Hold, Subscriber {
     private final HeldResponse base;
     private final int timeoutSeconds;
     private final HttpVersion version;
-    private final boolean keepAlive;
+    private boolean keepAlive;
     private final boolean headRequest;
     private final HoldOwner owner;
     private final List<Subscription> subscriptions = new ArrayList<>();
@@ -169,6 +169,12 @@ public final class ResponseHold implements Hold, Subscriber {
     public void clientClosed() {
         done = true;
         cancel();
+    }
+
+    @Override
+    public void shutdown() {
+        keepAlive = false;
+        timeout();
     }
 
     @Override

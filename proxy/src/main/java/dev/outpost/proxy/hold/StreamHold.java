@@ -238,6 +238,14 @@ public final class StreamHold implements Hold, Subscriber {
     }
 
     @Override
+    public void shutdown() {
+        if (!done) {
+            queue.add(CLOSE);
+            drain();
+        }
+    }
+
+    @Override
     public void clientWritable() {
         drain();
     }

@@ -3,6 +3,9 @@ package dev.outpost.proxy.server;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +17,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
 
     public ConnectionLimiter(int max) {
         this.max = max;
@@ -26,6 +30,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        clients.add(ctx.channel());
         ctx.fireChannelActive();
     }
 
@@ -33,6 +38,11 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         open.decrementAndGet();
         ctx.fireChannelInactive();
+    }
+
+    /** The accepted client connections still open. */
+    public ChannelGroup clients() {
+        return clients;
     }
 
     public int openConnections() {

@@ -39,6 +39,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private ProxyExchange current;
     private boolean draining;
     private boolean closed;
+    /** The proxy is stopping: no request after the current one. */
+    private boolean stopping;
 
     public ClientConnection(ProxyContext px) {
         this.px = px;
@@ -76,6 +78,29 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             current.clientWritable();
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Fired at each client connection when the proxy stops. */
+    public static final Object SHUTDOWN = new Object() {
+        @Override
+        public String toString() {
+            return "SHUTDOWN";
+        }
+    };
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != SHUTDOWN) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        stopping = true;
+        if (current == null) {
+            closed = true;
+            ctx.close();
+        } else {
+            current.shutdown();
+        }
     }
 
     @Override
@@ -172,7 +197,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
-        if (!keepAlive || closed) {
+        if (!keepAlive || closed || stopping) {
             closed = true;
             ctx.close();
             return;

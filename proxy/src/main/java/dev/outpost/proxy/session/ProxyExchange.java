@@ -760,6 +760,13 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
     }
 
+    /** The proxy is stopping: a hold ends cleanly; anything else runs on until the connection is closed. */
+    void shutdown() {
+        if (state == State.HOLDING && hold != null && streamingInitial == null) {
+            hold.shutdown();
+        }
+    }
+
     /** The client left: let go of everything at once. */
     void clientClosed() {
         State was = state;
