@@ -410,7 +410,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         } catch (ControlMessageException e) {
             if (e.getMessage().startsWith("subscribe: filters: ") && e.getMessage().contains("at most")) {
                 log.info("WebSocket {}: {}", uri, e.getMessage());
-                closeClient(1011, "too many filters");
+                closeClient(1011, "too many filters for channel '" + channelOf(data) + "'");
                 return;
             }
             log.debug("WebSocket {}: ignoring control message: {}", uri, e.getMessage());
@@ -438,6 +438,15 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             case ControlMessage.Session s -> {
                 // session tracking needs a state service Outpost does not have
             }
+        }
+    }
+
+    private static String channelOf(byte[] control) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(control, 2, control.length - 2)
+                    .path("channel").asText("");
+        } catch (java.io.IOException | RuntimeException e) {
+            return "";
         }
     }
 

@@ -207,7 +207,9 @@ class WebSocketOriginTest {
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             WsOrigin.sendText(origin.connection(), "c:{\"type\":\"subscribe\",\"channel\":\"a\",\"filters\":"
                     + "[\"skip-self\",\"skip-users\",\"require-sub\",\"build-id\",\"var-subst\",\"x\"]}");
-            assertThat(c.nextClose().code()).isEqualTo(1011);
+            WsClient.Event e = c.nextClose();
+            assertThat(e.code()).isEqualTo(1011);
+            assertThat(e.text()).isEqualTo("too many filters for channel 'a'");
         }
     }
 
