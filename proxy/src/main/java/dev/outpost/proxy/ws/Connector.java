@@ -14,8 +14,15 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
@@ -25,6 +32,8 @@ import javax.net.ssl.SSLException;
  */
 final class Connector {
     static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    private static final ExecutorService RESOLVER = Executors.newCachedThreadPool(
+            new DefaultThreadFactory("outpost-ws-resolve", true));
     private static volatile SslContext verifying;
     private static volatile SslContext trusting;
 
@@ -55,7 +64,23 @@ final class Connector {
                         ch.pipeline().addLast(handlers.get());
                     }
                 });
-        ChannelFuture f = b.connect(host, target.port());
+        if (NetUtil.createByteArrayFromIpAddressString(host) != null) {
+            connected(b.connect(host, target.port()), p);
+        } else {
+            // name lookups block: never on the event loop
+            RESOLVER.execute(() -> {
+                try {
+                    InetAddress a = InetAddress.getByName(host);
+                    loop.execute(() -> connected(b.connect(new InetSocketAddress(a, target.port())), p));
+                } catch (UnknownHostException | RuntimeException e) {
+                    p.tryFailure(e);
+                }
+            });
+        }
+        return p;
+    }
+
+    private static void connected(ChannelFuture f, Promise<Channel> p) {
         f.addListener(x -> {
             if (!x.isSuccess()) {
                 p.tryFailure(x.cause());
@@ -75,7 +100,6 @@ final class Connector {
                 }
             });
         });
-        return p;
     }
 
     private static SslContext ssl(boolean insecure) throws SSLException {

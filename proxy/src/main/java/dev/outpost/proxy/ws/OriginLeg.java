@@ -20,6 +20,10 @@ interface OriginLeg {
     /** The client is gone without a close: drop the origin side. */
     void disconnect();
 
+    /** The client socket can take more (true) or is full (false): an origin that streams pauses meanwhile. */
+    default void clientWritable(boolean writable) {
+    }
+
     /** Asks the origin for news now (WebSocket-over-HTTP only). */
     default void refresh() {
     }

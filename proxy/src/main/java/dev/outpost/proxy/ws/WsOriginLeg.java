@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 final class WsOriginLeg implements OriginLeg {
     private static final Logger log = LoggerFactory.getLogger(WsOriginLeg.class);
+    static final int HANDSHAKE_TIMEOUT_SECONDS = 30;
 
     private final EventLoop loop;
     private final Channel client;
@@ -83,6 +84,13 @@ final class WsOriginLeg implements OriginLeg {
                 return;
             }
             origin = f.getNow();
+            loop.schedule(() -> {
+                if (!open && !done) {
+                    done = true;
+                    origin.close();
+                    listener.failed("no handshake answer from the origin within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
+                }
+            }, HANDSHAKE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
             FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
             r.headers().add(headers);
             r.headers().set("Upgrade", "websocket");
@@ -213,6 +221,13 @@ final class WsOriginLeg implements OriginLeg {
         origin.writeAndFlush(WsSession.frame(m));
         if (!origin.isWritable()) {
             client.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void clientWritable(boolean writable) {
+        if (open && !done && origin != null) {
+            origin.config().setAutoRead(writable);
         }
     }
 

@@ -79,16 +79,21 @@ import org.slf4j.LoggerFactory;
  * <tr><td>message from the client (all fragments)</td><td>{@value #MAX_MESSAGE} bytes, then close 1009</td></tr>
  * <tr><td>frames sent to the client</td><td>{@value #MAX_OUT_FRAME} bytes each (larger messages are fragmented)</td></tr>
  * <tr><td>subscriptions</td><td>{@code connection_subscription_max} (20), then close 1008</td></tr>
+ * <tr><td>unsent data before published messages are dropped</td><td>4 MiB</td></tr>
  * <tr><td>wait for the peer's close reply</td><td>{@value #CLOSE_WAIT_SECONDS} s</td></tr>
  * </table>
  */
 final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger(WsSession.class);
+    /** One line per WebSocket, like the HTTP requests' lines. */
+    private static final Logger access = LoggerFactory.getLogger("dev.outpost.proxy.access");
     static final int MAX_FRAME = 1_000_000;
     static final int MAX_MESSAGE = 1_000_000;
     static final int MAX_OUT_FRAME = 16_384;
     static final int MAX_REJECT_BODY = 100_000;
     static final int CLOSE_WAIT_SECONDS = 5;
+    /** Past this much unsent data, published messages for the client are dropped (as Pushpin's queue limit). */
+    static final long MAX_PENDING_PUBLISHED = 4L * 1024 * 1024;
     static final String ORIGIN_ERROR = "Error while proxying to origin.";
 
     private enum State { CONNECTING, OPEN, CLOSING, DONE }
@@ -288,7 +293,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         r.headers().set("Connection", "Upgrade");
         r.headers().set("Sec-WebSocket-Accept", WsHeaders.accept(req.headers().get("Sec-WebSocket-Key")));
         state = State.OPEN;
-        log.debug("WebSocket {} open to {}{}", uri, target.address(), gripMessages ? " (GRIP)" : "");
+        logAccess("code=101" + (gripMessages ? " grip" : ""));
         ctx.writeAndFlush(r).addListener(f -> {
             if (!f.isSuccess()) {
                 ctx.close();
@@ -326,6 +331,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             return;
         }
         state = State.DONE;
+        logAccess("code=" + code + " " + body.length);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(code, reason),
                 Unpooled.wrappedBuffer(body));
         r.headers().add(WsHeaders.cleanRejection(headers));
@@ -347,6 +353,14 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         ClientConnection http = new ClientConnection(px);
         ctx.pipeline().replace(this, "client", http);
         http.channelActive(ctx.pipeline().context(http));
+    }
+
+    private void logAccess(String outcome) {
+        if (access.isInfoEnabled()) {
+            access.info("GET " + req.headers().get("Host", "") + req.uri() + " (websocket)"
+                    + (tried.isEmpty() ? "" : " -> " + tried.get(tried.size() - 1))
+                    + (route.id() != null ? " route=" + route.id() : "") + " " + outcome);
+        }
     }
 
     private void reject502(String debugMessage) {
@@ -553,7 +567,14 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             return;
         }
         switch (w.action()) {
-            case SEND -> writeClient(new Msg(w.type(), w.content()));
+            case SEND -> {
+                var out = ctx.channel().unsafe().outboundBuffer();
+                if (out != null && out.totalPendingWriteBytes() > MAX_PENDING_PUBLISHED) {
+                    log.warn("WebSocket {}: client not reading, dropping item {} on {}", uri, item.id(), channel);
+                    return;
+                }
+                writeClient(new Msg(w.type(), w.content()));
+            }
             case CLOSE -> {
                 if (!legDone && !detached) {
                     leg.close(-1, "");
@@ -687,6 +708,14 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             case PING -> new PingWebSocketFrame(b);
             case PONG -> new PongWebSocketFrame(b);
         };
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (leg != null && !legDone) {
+            leg.clientWritable(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -189,7 +189,7 @@ class ClientSideTest {
     void protoWsRoutesOnlyTakeWebSockets() throws Exception {
         try (WsOrigin ws = new WsOrigin()) {
             proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
-                    "*,proto=ws 127.0.0.1:" + ws.port() + "\n* test\n", "t")));
+                    "*,proto=ws localhost:" + ws.port() + "\n* test\n", "t")));
             ws.echoPrefix = "ws origin: ";
             try (WsClient c = WsClient.connect(proxy.httpPort(), "/ws")) {
                 c.send("x");
