@@ -294,13 +294,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         r.headers().set("Sec-WebSocket-Accept", WsHeaders.accept(req.headers().get("Sec-WebSocket-Key")));
         state = State.OPEN;
         logAccess("code=101" + (gripMessages ? " grip" : ""));
-        ctx.writeAndFlush(r).addListener(f -> {
-            if (!f.isSuccess()) {
-                ctx.close();
-                return;
-            }
-            switchToWebSocket();
-        });
+        switchToWebSocket(r);
         if (!route.noGrip()) {
             for (String s : target.subs()) {
                 subscribe(s, true);
@@ -308,22 +302,33 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         }
     }
 
-    private void switchToWebSocket() {
+    /**
+     * Writes the 101 through the HTTP codec and puts the WebSocket codec in front of it at once, so that messages
+     * written right after the 101 are framed; the HTTP codec leaves once the 101 is out, then reading starts.
+     */
+    private void switchToWebSocket(FullHttpResponse r101) {
         ChannelPipeline p = ctx.pipeline();
-        if (p.get(HttpServerExpectContinueHandler.class) != null) {
-            p.remove(HttpServerExpectContinueHandler.class);
-        }
         HttpServerCodec codec = p.get(HttpServerCodec.class);
         String codecName = p.context(codec).name();
         WebSocketDecoderConfig dc = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(MAX_FRAME)
                 .expectMaskedFrames(true).allowMaskMismatch(false).allowExtensions(false)
                 .closeOnProtocolViolation(true).build();
-        p.addAfter(codecName, "ws-decoder", new WebSocket13FrameDecoder(dc));
-        p.addAfter("ws-decoder", "ws-utf8", new Utf8FrameValidator(true));
-        p.addAfter("ws-utf8", "ws-aggregator", new WebSocketFrameAggregator(MAX_MESSAGE));
-        p.addAfter(codecName, "ws-encoder", new WebSocket13FrameEncoder(false));
-        p.remove(codec);
-        ctx.channel().config().setAutoRead(true);
+        p.addBefore(codecName, "ws-encoder", new WebSocket13FrameEncoder(false));
+        p.addBefore(codecName, "ws-decoder", new WebSocket13FrameDecoder(dc));
+        p.addBefore(codecName, "ws-utf8", new Utf8FrameValidator(true));
+        p.addBefore(codecName, "ws-aggregator", new WebSocketFrameAggregator(MAX_MESSAGE));
+        // the 101 goes through the HTTP codec; the frame encoder lets the encoded bytes pass
+        ctx.writeAndFlush(r101).addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            if (p.get(HttpServerExpectContinueHandler.class) != null) {
+                p.remove(HttpServerExpectContinueHandler.class);
+            }
+            p.remove(codec);
+            ctx.channel().config().setAutoRead(true);
+        });
     }
 
     private void originRejected(int code, String reason, HttpHeaders headers, byte[] body) {

@@ -227,9 +227,12 @@ class WebSocketOverHttpTest {
         assertThat(((WebSocketHandshakeException) t).getResponse().statusCode()).isEqualTo(502);
         // uppercase hex lengths are read too
         origin.on("/woh", ex -> TestOrigin.respond(ex, 200, "application/websocket-events",
-                "OPEN\r\nTEXT 0C\r\nhello, world\r\n"));
+                "OPEN\r\nTEXT 0C\r\nhello, world\r\nTEXT 1\r\n2\r\nPING\r\n"));
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
+            // messages in the answer to OPEN follow the 101 at once, in order
             assertThat(c.nextText()).isEqualTo("hello, world");
+            assertThat(c.nextText()).isEqualTo("2");
+            assertThat(c.next().kind()).isEqualTo("ping");
         }
     }
 
