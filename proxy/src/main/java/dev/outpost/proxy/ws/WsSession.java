@@ -122,6 +122,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     private String clientCloseReason = "";
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, String> subMeta = new HashMap<>();
+    /** Each subscription's filters ({@code subscribe} control message), by full channel name. */
+    private final Map<String, List<String>> subFilters = new HashMap<>();
     private ControlMessage.KeepAlive keepAlive;
     private ScheduledFuture<?> keepAliveTimer;
     private ScheduledFuture<?> delayedTimer;
@@ -436,7 +438,13 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             return;
         }
         switch (c) {
-            case ControlMessage.Subscribe s -> subscribe(s.channel(), false);
+            case ControlMessage.Subscribe s -> {
+                subscribe(s.channel(), false);
+                String name = (route.prefix() == null ? "" : route.prefix()) + s.channel();
+                if (subscriptions.containsKey(name)) {
+                    subFilters.put(name, s.filters());
+                }
+            }
             case ControlMessage.Unsubscribe u -> unsubscribe(u.channel());
             case ControlMessage.Detach d -> detach();
             case ControlMessage.SetMeta sm -> {
@@ -488,7 +496,9 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         if (target.subs().contains(channel)) {
             return;
         }
-        Subscription s = subscriptions.remove((route.prefix() == null ? "" : route.prefix()) + channel);
+        String name = (route.prefix() == null ? "" : route.prefix()) + channel;
+        subFilters.remove(name);
+        Subscription s = subscriptions.remove(name);
         if (s != null) {
             s.close();
         }
@@ -564,8 +574,28 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         return ctx.executor();
     }
 
+    // meta, filters, subscribedTo and connectionId are read by the hub's filter step (Subscriber defaults otherwise)
+
+    public Map<String, String> meta() {
+        return subMeta;
+    }
+
+    public List<String> filters(String channel) {
+        return subFilters.getOrDefault(channel, List.of());
+    }
+
+    public boolean subscribedTo(String channel) {
+        return subscriptions.containsKey(channel);
+    }
+
+    public String connectionId() {
+        return cid;
+    }
+
     @Override
     public void onMessage(String channel, PublishItem item, ByteBuf payload) {
+        // the payload is the content after the subscription's filters
+        byte[] content = ByteBufUtil.getBytes(payload);
         payload.release();
         WsMessageFormat w = item.wsMessage();
         if (w == null || state != State.OPEN) {
@@ -578,7 +608,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                     log.warn("WebSocket {}: client not reading, dropping item {} on {}", uri, item.id(), channel);
                     return;
                 }
-                writeClient(new Msg(w.type(), w.content()));
+                writeClient(new Msg(w.type(), content));
             }
             case CLOSE -> {
                 if (!legDone && !detached) {
