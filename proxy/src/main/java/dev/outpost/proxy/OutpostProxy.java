@@ -1,6 +1,11 @@
 package dev.outpost.proxy;
 
 import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.observe.Inspector;
+import dev.outpost.proxy.observe.InspectorServer;
+import dev.outpost.proxy.observe.InspectorSettings;
+import dev.outpost.proxy.observe.ObservingInitializer;
+import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.publish.PublishServer;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.LocalChannelHub;
@@ -49,12 +54,17 @@ public final class OutpostProxy implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final Channel httpChannel;
     private final Channel publishChannel;
+    /** Metrics and the inspector, or null when no inspector port is configured. */
+    private final Inspector inspector;
+    private final InspectorServer inspectorServer;
 
     private OutpostProxy(ProxyConfig config, RouteTable routes, ChannelHub hub) {
         this.config = config;
         this.hub = hub;
         Transport transport = Transport.detect();
         this.group = transport.newGroup("outpost", MAX_LOOPS);
+        Integer inspectorPort = InspectorSettings.port(config);
+        this.inspector = inspectorPort == null ? null : new Inspector(hub, InspectorSettings.prefix(config));
         this.context = new ProxyContext(config, routes, hub, transport);
         this.limiter = new ConnectionLimiter(config.clientMaxConn());
         Channel http = null;
@@ -68,7 +78,8 @@ public final class OutpostProxy implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(new ProxyChannelInitializer(context, limiter))
+                    .childHandler(inspector == null ? new ProxyChannelInitializer(context, limiter)
+                            : new ObservingInitializer(inspector, new ProxyChannelInitializer(context, limiter), true))
                     .bind(config.httpHost(), config.httpPort())
                     .syncUninterruptibly().channel();
             publish = new ServerBootstrap()
@@ -76,7 +87,9 @@ public final class OutpostProxy implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new PublishServer(hub, config.publishMaxBodySize()))
+                    .childHandler(inspector == null ? new PublishServer(hub, config.publishMaxBodySize())
+                            : new ObservingInitializer(inspector, new PublishServer(hub, config.publishMaxBodySize()),
+                                    false))
                     .bind(config.publishHost(), config.publishPort())
                     .syncUninterruptibly().channel();
         } catch (Exception e) {
@@ -91,6 +104,20 @@ public final class OutpostProxy implements AutoCloseable {
         }
         this.httpChannel = http;
         this.publishChannel = publish;
+        InspectorServer is = null;
+        if (inspector != null) {
+            try {
+                is = InspectorServer.start(inspector, group, transport.serverChannel(), InspectorSettings.host(config),
+                        inspectorPort);
+            } catch (RuntimeException e) {
+                http.close().syncUninterruptibly();
+                publish.close().syncUninterruptibly();
+                inspector.close();
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                throw e;
+            }
+        }
+        this.inspectorServer = is;
         log.info("proxy listening on {} (publish on {}), {} transport", http.localAddress(), publish.localAddress(),
                 transport.name());
     }
@@ -140,6 +167,16 @@ public final class OutpostProxy implements AutoCloseable {
         return config;
     }
 
+    /** The metrics and inspector listener's address, or null when it is off. */
+    public InetSocketAddress inspectorAddress() {
+        return inspectorServer == null ? null : inspectorServer.address();
+    }
+
+    /** Where other parts (the edge) report their events: the inspector, or a no-op when it is off. */
+    public ProxyObserver observer() {
+        return inspector == null ? ProxyObserver.NOOP : inspector;
+    }
+
     /** Client connections open right now. */
     public int openConnections() {
         return limiter.openConnections();
@@ -156,6 +193,10 @@ public final class OutpostProxy implements AutoCloseable {
         }
         httpChannel.close().syncUninterruptibly();
         publishChannel.close().syncUninterruptibly();
+        if (inspector != null) {
+            inspector.close();
+            inspectorServer.close();
+        }
         ChannelGroupFuture closed = limiter.clients().newCloseFuture();
         for (Channel ch : limiter.clients()) {
             ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ClientConnection.SHUTDOWN));

@@ -3,6 +3,8 @@ package dev.outpost.proxy.hold;
 import dev.outpost.grip.publish.HttpResponseFormat;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
+import dev.outpost.proxy.observe.DropReason;
+import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
 import dev.outpost.proxy.pubsub.Subscriber;
@@ -76,6 +78,7 @@ public final class ResponseHold implements Hold, Subscriber {
             return;
         }
         timer = null;
+        Observe.of(ctx).holdEnded(Observe.id(ctx), "timeout");
         respond(base.code(), base.reason(), base.headers(), Unpooled.wrappedBuffer(base.body()));
     }
 
@@ -97,6 +100,7 @@ public final class ResponseHold implements Hold, Subscriber {
             payload.release();
             return;
         }
+        Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
         respond(f.code(), f.reason(), merge(base.headers(), f.headers()), payload);
     }
 

@@ -75,6 +75,7 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 }
                 send(ctx, req, message(type, "Published"));
                 log.debug("publish: {} item(s)", items.size());
+                items.forEach(dev.outpost.proxy.observe.Observe.of(ctx)::publishReceived);
                 hub.publish(items);
             }
             case "/recover" -> {

@@ -144,6 +144,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- request side ----
 
     void start() {
+        dev.outpost.proxy.observe.Observe.of(ctx).requestReceived(dev.outpost.proxy.observe.Observe.id(ctx), req.method().name(), req.uri());
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
@@ -395,6 +396,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             } else {
                 gotResponse = true;
                 originResponse = r;
+                dev.outpost.proxy.observe.Observe.of(ctx).originResponse(dev.outpost.proxy.observe.Observe.id(ctx), route.id(), lastTried(), r.status().code());
                 if (!route.noGrip() && GripInstructParser.isGrip(Headers.list(r.headers()))) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
@@ -586,6 +588,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             hold = new StreamHold(ctx, px.hub(), channels(ins), held, ins.keepAlive(), version, clientKeepAlive,
                     headRequest, this);
         }
+        dev.outpost.proxy.observe.Observe.of(ctx).holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), ins.hold() == HoldMode.RESPONSE ? "response" : "stream",
+                channels(ins), ins);
         hold.start();
     }
 
@@ -675,6 +679,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         StreamHold sh = new StreamHold(ctx, px.hub(), channels(ins), held,
                 ins.keepAlive(), version, clientKeepAlive, headRequest, this);
         hold = sh;
+        dev.outpost.proxy.observe.Observe.of(ctx).holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), "stream", channels(ins), ins);
         streamingInitial = sh;
         if (!sh.writeHead()) {
             streamingInitial = null;
@@ -743,6 +748,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     @Override
     public void holdFinished(boolean keepAlive) {
+        dev.outpost.proxy.observe.Observe.of(ctx).holdEnded(dev.outpost.proxy.observe.Observe.id(ctx), "finished");
         finish(keepAlive);
     }
 

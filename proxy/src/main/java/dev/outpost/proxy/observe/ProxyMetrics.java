@@ -1,0 +1,108 @@
+package dev.outpost.proxy.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The proxy's meters in a Prometheus registry. Pushpin's five keep their names ({@code request_received},
+ * {@code connection_connected}, {@code connection_minute}, {@code message_received}, {@code message_sent}; counters
+ * get Prometheus' {@code _total} suffix); the others start with {@code outpost_}. {@code prefix}
+ * ({@code prometheus_prefix}) goes in front of every name.
+ */
+public final class ProxyMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final Counter requestReceived;
+    final Counter messageReceived;
+    final Counter messageSent;
+    final Counter keepAlives;
+    private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
+    final Timer deliveryLatency;
+    private final Map<String, Timer> originTimers = new ConcurrentHashMap<>();
+    private final Map<Integer, Timer> edgeTimers = new ConcurrentHashMap<>();
+
+    ProxyMetrics(String prefix, Model.Counts counts, ToDoubleFunction<Object> subscriptions,
+            ToDoubleFunction<Object> channels, Object hubRef) {
+        if (prefix != null && !prefix.isEmpty()) {
+            registry.config().meterFilter(new MeterFilter() {
+                @Override
+                public Meter.Id map(Meter.Id id) {
+                    return id.withName(prefix + id.getName());
+                }
+            });
+        }
+        requestReceived = Counter.builder("request_received").description("Client requests received")
+                .register(registry);
+        Gauge.builder("connection_connected", counts, c -> c.connections).description("Client connections open")
+                .register(registry);
+        FunctionCounter.builder("connection_minute", counts, c -> c.connectionMinutes)
+                .description("Client connection-minutes").register(registry);
+        messageReceived = Counter.builder("message_received").description("Items received on the publish API")
+                .register(registry);
+        messageSent = Counter.builder("message_sent").description("Items delivered to clients").register(registry);
+        for (String t : new String[] {"http", "ws"}) {
+            Gauge.builder("outpost.connections", counts, c -> c.byTransport(t)).tag("transport", t)
+                    .description("Client connections open by transport").register(registry);
+        }
+        Gauge.builder("outpost.holds", counts, c -> c.holdsResponse).tag("mode", "response")
+                .description("Held requests by mode").register(registry);
+        Gauge.builder("outpost.holds", counts, c -> c.holdsStream).tag("mode", "stream")
+                .description("Held requests by mode").register(registry);
+        Gauge.builder("outpost.subscriptions", hubRef, subscriptions).description("Channel subscriptions")
+                .register(registry);
+        Gauge.builder("outpost.channels", hubRef, channels).description("Channels with at least one subscriber")
+                .register(registry);
+        for (DropReason r : DropReason.values()) {
+            dropped.put(r, Counter.builder("outpost.messages.not.delivered").tag("reason", r.label())
+                    .description("Published items that did not reach a connection, by reason").register(registry));
+        }
+        keepAlives = Counter.builder("outpost.keepalives.sent").description("Keep-alives sent to clients")
+                .register(registry);
+        deliveryLatency = Timer.builder("outpost.publish.delivery")
+                .description("From an item's arrival on the publish API to its delivery to one connection")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+    }
+
+    void dropped(DropReason r) {
+        dropped.get(r).increment();
+    }
+
+    void origin(String route, int status, long nanos) {
+        String r = route == null ? "" : route;
+        String s = Integer.toString(status);
+        originTimers.computeIfAbsent(r + "\n" + s, k -> Timer.builder("outpost.origin.request")
+                .description("From a client request's arrival to the origin's response head")
+                .tag("route", r).tag("status", s).publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void edge(int status, long millis) {
+        edgeTimers.computeIfAbsent(status, k -> Timer.builder("outpost.edge.request")
+                .description("Requests served by the local Compute server").tag("status", Integer.toString(k))
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30)).register(registry))
+                .record(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The registry, to add meters of one's own. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
