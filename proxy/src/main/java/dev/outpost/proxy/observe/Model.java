@@ -367,6 +367,7 @@ final class Model {
             p.delivered++;
             outcome(p, id, "delivered", null);
         }
+        event(now, "deliver", id, channel, p == null ? null : p.seq, item.id() == null ? null : "id " + item.id());
         Conn c = conn(id);
         if (c != null) {
             c.delivered++;
@@ -378,7 +379,6 @@ final class Model {
                 endHold(c, "closed by publish", now);
             }
         }
-        event(now, "deliver", id, channel, p == null ? null : p.seq, item.id() == null ? null : "id " + item.id());
     }
 
     void notDelivered(String id, String channel, PublishItem item, DropReason reason, long now) {

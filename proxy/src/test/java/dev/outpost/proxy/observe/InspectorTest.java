@@ -1,0 +1,161 @@
+package dev.outpost.proxy.observe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.support.LeakGuard;
+import dev.outpost.proxy.support.ProxyHarness;
+import dev.outpost.proxy.support.Publisher;
+import dev.outpost.proxy.support.RawHttp;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Metrics and the inspector's JSON API and live feed after real traffic through the built-in test target. */
+@ExtendWith(LeakGuard.class)
+@Timeout(60)
+class InspectorTest {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String get(OutpostProxy p, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + p.inspectorAddress().getPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    private static JsonNode json(OutpostProxy p, String path) throws Exception {
+        return JSON.readTree(get(p, path));
+    }
+
+    private static OutpostProxy start(String prefix) throws Exception {
+        return ProxyHarness.start("", b -> b.setting(InspectorSettings.PORT, "0")
+                .setting("proxy/prometheus_prefix", prefix));
+    }
+
+    /** A long-poll on {@code room} answered by one publish, then a publish nobody is subscribed to. */
+    private static String traffic(OutpostProxy p, RawHttp client) throws Exception {
+        client.send(RawHttp.get("/response?channel=room"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> json(p, "/api/connections?q=room")
+                .path("total").asInt() == 1);
+        String conn = json(p, "/api/connections?q=room").path("items").get(0).path("id").asText();
+        Publisher.publish(p.publishPort(), "{\"items\":[{\"channel\":\"room\",\"id\":\"m1\","
+                + "\"formats\":{\"http-response\":{\"body\":\"hi\\n\"}}}]}");
+        assertThat(client.read().text()).isEqualTo("hi\n");
+        Publisher.publish(p.publishPort(), "{\"items\":[{\"channel\":\"lobby\",\"id\":\"m2\","
+                + "\"formats\":{\"http-response\":{\"body\":\"nobody\\n\"}}}]}");
+        return conn;
+    }
+
+    @Test
+    void metricsAfterKnownTraffic() throws Exception {
+        try (OutpostProxy p = start(""); RawHttp client = new RawHttp(p.httpPort())) {
+            assertThat(p.inspectorAddress()).isNotNull();
+            traffic(p, client);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                String m = get(p, "/metrics");
+                assertThat(m).contains("request_received_total 1.0", "connection_connected 1.0",
+                        "message_received_total 2.0", "message_sent_total 1.0",
+                        "outpost_messages_not_delivered_total{reason=\"no_subscriber\"} 1.0",
+                        "outpost_holds{mode=\"response\"} 0.0", "outpost_connections{transport=\"http\"} 1.0",
+                        "outpost_publish_delivery_seconds_count 1", "outpost_publish_delivery_seconds_bucket{le=",
+                        "# TYPE connection_minute_total counter", "outpost_subscriptions 0.0");
+            });
+        }
+    }
+
+    @Test
+    void prefixGoesInFrontOfEveryName() throws Exception {
+        try (OutpostProxy p = start("pushpin_"); RawHttp client = new RawHttp(p.httpPort())) {
+            client.send(RawHttp.get("/"));
+            assertThat(client.read().status()).isEqualTo(200);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(p, "/metrics"))
+                    .contains("pushpin_request_received_total 1.0", "pushpin_connection_connected 1.0",
+                            "pushpin_outpost_holds{mode=\"stream\"} 0.0")
+                    .doesNotContain("\nrequest_received_total"));
+        }
+    }
+
+    @Test
+    void feedShowsHoldPublishAndDeliveryAndExplainSaysWhy() throws Exception {
+        try (OutpostProxy p = start(""); RawHttp client = new RawHttp(p.httpPort())) {
+            List<String> lines = new CopyOnWriteArrayList<>();
+            var feed = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + p.inspectorAddress().getPort() + "/api/feed")).build(), HttpResponse.BodyHandlers.ofLines())
+                    .thenAccept(r -> {
+                        try (Stream<String> s = r.body()) {
+                            s.forEach(lines::add);
+                        }
+                    });
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> json(p, "/api/summary")
+                    .path("feeds").asInt() == 1);
+            String conn = traffic(p, client);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> events(lines).stream()
+                    .anyMatch(e -> e.path("type").asText().equals("drop")));
+            List<JsonNode> ev = events(lines);
+            List<String> seen = new ArrayList<>();
+            for (JsonNode e : ev) {
+                seen.add(e.path("type").asText() + " " + e.path("conn").asText("-") + " "
+                        + e.path("channel").asText("-") + " " + e.path("pub").asText("-"));
+            }
+            assertThat(seen).containsSubsequence(
+                    "connect " + conn + " - -",
+                    "request " + conn + " - -",
+                    "hold " + conn + " room -",
+                    "publish - room 1",
+                    "deliver " + conn + " room 1",
+                    "hold-end " + conn + " room -",
+                    "publish - lobby 2",
+                    "drop - lobby 2");
+            JsonNode hold = ev.stream().filter(e -> e.path("type").asText().equals("hold")).findFirst().orElseThrow();
+            assertThat(hold.path("text").asText()).startsWith("response, timeout ");
+
+            JsonNode c = json(p, "/api/connections/" + conn);
+            assertThat(c.path("instruct").path("hold").asText()).isEqualTo("response");
+            assertThat(c.path("instruct").path("channels").get(0).path("name").asText()).isEqualTo("room");
+            assertThat(c.path("history").get(0).path("outcome").asText()).isEqualTo("delivered");
+            assertThat(c.path("lastHoldEnd").asText()).isEqualTo("published");
+
+            JsonNode pub = json(p, "/api/publishes/m1");
+            assertThat(pub.path("delivered").asInt()).isEqualTo(1);
+            assertThat(pub.path("outcomes").get(0).path("conn").asText()).isEqualTo(conn);
+            assertThat(json(p, "/api/publishes/2").path("dropped").path("no_subscriber").asInt()).isEqualTo(1);
+
+            assertThat(json(p, "/api/explain?conn=" + conn + "&pub=m1").path("verdict").asText())
+                    .isEqualTo("delivered");
+            JsonNode why = json(p, "/api/explain?conn=" + conn + "&pub=m2");
+            assertThat(why.path("verdict").asText()).isEqualTo("not delivered");
+            assertThat(why.path("why").asText()).contains("not subscribed to channel lobby");
+
+            assertThat(get(p, "/")).contains("<title>Outpost inspector</title>");
+            assertThat(get(p, "/app.js")).contains("EventSource");
+            feed.cancel(true);
+        }
+    }
+
+    private static List<JsonNode> events(List<String> lines) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String l : lines) {
+            if (l.startsWith("data: ")) {
+                for (JsonNode e : JSON.readTree(l.substring(6)).path("events")) {
+                    out.add(e);
+                }
+            }
+        }
+        return out;
+    }
+}
