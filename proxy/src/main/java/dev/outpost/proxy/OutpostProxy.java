@@ -8,6 +8,7 @@ import dev.outpost.proxy.observe.ObservingInitializer;
 import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.publish.PublishServer;
 import dev.outpost.proxy.pubsub.ChannelHub;
+import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.pubsub.LocalChannelHub;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.ConnectionLimiter;
@@ -15,6 +16,7 @@ import dev.outpost.proxy.server.ProxyChannelInitializer;
 import dev.outpost.proxy.server.Transport;
 import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -54,6 +56,8 @@ public final class OutpostProxy implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final Channel httpChannel;
     private final Channel publishChannel;
+    /** The hub this proxy created (and closes), or null when the caller gave one. */
+    private LocalChannelHub ownHub;
     /** Metrics and the inspector, or null when no inspector port is configured. */
     private final Inspector inspector;
     private final InspectorServer inspectorServer;
@@ -66,7 +70,7 @@ public final class OutpostProxy implements AutoCloseable {
         Integer inspectorPort = InspectorSettings.port(config);
         this.inspector = inspectorPort == null ? null : new Inspector(hub, InspectorSettings.prefix(config));
         this.context = new ProxyContext(config, routes, hub, transport);
-        this.limiter = new ConnectionLimiter(config.clientMaxConn());
+        this.limiter = new ConnectionLimiter(config.clientMaxConn(), context.drops());
         Channel http = null;
         Channel publish = null;
         try {
@@ -124,7 +128,16 @@ public final class OutpostProxy implements AutoCloseable {
 
     /** Binds both listeners; routes may be null or empty (then every request goes to the built-in test target). */
     public static OutpostProxy start(ProxyConfig config, RouteTable routes) {
-        return start(config, routes, new LocalChannelHub());
+        LocalChannelHub hub = new LocalChannelHub(LocalChannelHub.Settings.from(config),
+                new Drops(new SimpleMeterRegistry()));
+        try {
+            OutpostProxy p = start(config, routes, hub);
+            p.ownHub = hub;
+            return p;
+        } catch (RuntimeException e) {
+            hub.close();
+            throw e;
+        }
     }
 
     /** As {@link #start(ProxyConfig, RouteTable)}, delivering through the given hub. */
@@ -161,6 +174,11 @@ public final class OutpostProxy implements AutoCloseable {
 
     public ChannelHub hub() {
         return hub;
+    }
+
+    /** Counts of dropped messages, by reason ({@link Drops}). */
+    public Drops drops() {
+        return context.drops();
     }
 
     public ProxyConfig config() {
@@ -204,6 +222,9 @@ public final class OutpostProxy implements AutoCloseable {
         closed.awaitUninterruptibly(SHUTDOWN_GRACE_MILLIS);
         limiter.clients().close().awaitUninterruptibly(SHUTDOWN_GRACE_MILLIS);
         context.close();
+        if (ownHub != null) {
+            ownHub.close();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -1,6 +1,7 @@
 package dev.outpost.proxy.hold;
 
 import dev.outpost.grip.publish.HttpResponseFormat;
+import dev.outpost.grip.publish.JsonPatch;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.observe.DropReason;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * A long-poll ({@code Grip-Hold: response}): the first published {@code http-response} on any of its channels
  * answers the request; otherwise the origin's own response is sent when {@code Grip-Timeout} expires.
  *
+ * <p>With {@code prev-id} on a channel, the hold follows Pushpin's recovery rules: a channel whose known last ID
+ * differs at hold time, or an item whose {@code prev-id} is not the hold's, makes the owner re-request the origin
+ * with {@code Grip-Last} instead of delivering. A {@code hint} item, {@link #update()} and recovery do the same.
+ *
  * <p>Runs entirely on the client channel's event loop.
  */
 public final class ResponseHold implements Hold, Subscriber {
@@ -41,6 +47,9 @@ public final class ResponseHold implements Hold, Subscriber {
     private final ChannelHandlerContext ctx;
     private final ChannelHub hub;
     private final List<String> channels;
+    /** Channel name to its current state; prevId moves on with each delivered item. */
+    private final Map<String, HoldChannel> chans = new LinkedHashMap<>();
+    private final Map<String, String> meta;
     private final HeldResponse base;
     private final int timeoutSeconds;
     private final HttpVersion version;
@@ -53,9 +62,19 @@ public final class ResponseHold implements Hold, Subscriber {
 
     public ResponseHold(ChannelHandlerContext ctx, ChannelHub hub, List<String> channels, HeldResponse base,
             int timeoutSeconds, HttpVersion version, boolean keepAlive, boolean headRequest, HoldOwner owner) {
+        this(ctx, hub, HoldChannel.of(channels), Map.of(), base, timeoutSeconds, version, keepAlive, headRequest, owner);
+    }
+
+    public ResponseHold(ChannelHandlerContext ctx, ChannelHub hub, List<HoldChannel> channels, Map<String, String> meta,
+            HeldResponse base, int timeoutSeconds, HttpVersion version, boolean keepAlive, boolean headRequest,
+            HoldOwner owner) {
         this.ctx = ctx;
         this.hub = hub;
-        this.channels = List.copyOf(channels);
+        this.channels = channels.stream().map(HoldChannel::name).toList();
+        for (HoldChannel c : channels) {
+            chans.put(c.name(), c);
+        }
+        this.meta = Map.copyOf(meta);
         this.base = base;
         this.timeoutSeconds = timeoutSeconds;
         this.version = version;
@@ -66,6 +85,20 @@ public final class ResponseHold implements Hold, Subscriber {
 
     @Override
     public void start() {
+        boolean conflict = false;
+        for (HoldChannel c : chans.values()) {
+            String last = c.prevId() == null ? null : hub.lastId(c.name());
+            if (last != null && !last.equals(c.prevId())) {
+                log.debug("last ID inconsistency on {} (got {}, expected {}): retrying", c.name(), c.prevId(), last);
+                hub.forgetLastId(c.name());
+                conflict = true;
+            }
+        }
+        if (conflict) {
+            // subscribes itself when the owner can't retry
+            retry();
+            return;
+        }
         for (String c : channels) {
             subscriptions.add(hub.subscribe(c, this));
         }
@@ -92,16 +125,125 @@ public final class ResponseHold implements Hold, Subscriber {
         return ctx.executor();
     }
 
+    /** Re-requests the origin with the channels' prev-ids; true when the owner took the request over. */
+    private boolean retry() {
+        if (done) {
+            return true;
+        }
+        Map<String, String> last = new LinkedHashMap<>();
+        for (HoldChannel c : chans.values()) {
+            if (c.prevId() != null) {
+                last.put(c.name(), c.prevId());
+            }
+        }
+        done = true;
+        cancel();
+        if (owner.retry(last)) {
+            return true;
+        }
+        // the owner can't go back to the origin: keep holding
+        done = false;
+        for (String c : channels) {
+            subscriptions.add(hub.subscribe(c, this));
+        }
+        timer = ctx.executor().schedule(this::timeout, timeoutSeconds, TimeUnit.SECONDS);
+        return false;
+    }
+
+    @Override
+    public void update() {
+        if (!done) {
+            retry();
+        }
+    }
+
+    @Override
+    public void receive(String channel, PublishItem item, ByteBuf payload) {
+        HttpResponseFormat f = item.httpResponse();
+        HoldChannel c = chans.get(channel);
+        if (done || f == null || c == null) {
+            payload.release();
+            return;
+        }
+        if (c.prevId() != null) {
+            if (!c.prevId().equals(item.prevId())) {
+                log.debug("last ID inconsistency on {} (got {}, expected {}): retrying", channel, item.prevId(),
+                        c.prevId());
+                payload.release();
+                hub.forgetLastId(channel);
+                retry();
+                return;
+            }
+            chans.put(channel, new HoldChannel(channel, item.id(), c.filters()));
+        }
+        if (f.action() == PublishAction.HINT) {
+            payload.release();
+            retry();
+            return;
+        }
+        if (f.action() != PublishAction.SEND) {
+            // close and refresh mean nothing to a long-poll
+            payload.release();
+            return;
+        }
+        ByteBuf body = payload;
+        if (f.bodyPatch() != null) {
+            payload.release();
+            try {
+                body = Unpooled.wrappedBuffer(JsonPatch.apply(base.body(), f.bodyPatch()));
+            } catch (JsonPatch.PatchException e) {
+                log.info("item {} on {} for {} not delivered: {}", item.id(), channel, owner.connectionId(),
+                        e.getMessage());
+                return;
+            }
+        }
+        ByteBuf out = Subscriber.filter(this, channel, item, body);
+        if (out != null) {
+            onMessage(channel, item, out);
+        }
+    }
+
     @Override
     public void onMessage(String channel, PublishItem item, ByteBuf payload) {
         HttpResponseFormat f = item.httpResponse();
         if (done || f == null || f.action() != PublishAction.SEND) {
-            // hint (re-ask the origin) is not supported yet: the item is dropped
             payload.release();
             return;
         }
         Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
         respond(f.code(), f.reason(), merge(base.headers(), f.headers()), payload);
+    }
+
+    @Override
+    public Map<String, String> meta() {
+        return meta;
+    }
+
+    @Override
+    public List<String> filters(String channel) {
+        HoldChannel c = chans.get(channel);
+        return c == null ? List.of() : c.filters();
+    }
+
+    @Override
+    public boolean subscribedTo(String channel) {
+        return chans.containsKey(channel);
+    }
+
+    @Override
+    public Map<String, String> lastIds() {
+        Map<String, String> m = new LinkedHashMap<>();
+        chans.values().forEach(c -> {
+            if (c.prevId() != null) {
+                m.put(c.name(), c.prevId());
+            }
+        });
+        return m;
+    }
+
+    @Override
+    public String connectionId() {
+        return owner.connectionId();
     }
 
     /** Published headers replace the held ones of the same name; the others are kept. */

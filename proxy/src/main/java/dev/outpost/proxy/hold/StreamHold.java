@@ -1,9 +1,10 @@
 package dev.outpost.proxy.hold;
 
+import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.grip.instruct.KeepAlive;
 import dev.outpost.grip.instruct.KeepAliveMode;
+import dev.outpost.grip.instruct.NextLink;
 import dev.outpost.grip.publish.HttpStreamFormat;
-import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
@@ -15,60 +16,100 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A stream ({@code Grip-Hold: stream}): the origin's head and body go out at once, chunked, then each published
- * {@code http-stream} content is appended until a {@code close} item or the client leaves.
+ * A stream ({@code Grip-Hold: stream}, or no hold with a {@code Grip-Link rel=next}): the origin's head and body go
+ * out at once, chunked, then each published {@code http-stream} content is appended until a {@code close} item, the
+ * end of the links, or the client leaves.
  *
- * <p>Items wait in a queue (at most {@value HoldSupport#QUEUE_MAX}, then dropped) while the client socket is not
- * writable; keep-alive timers skip their turn meanwhile. Runs entirely on the client channel's event loop.
+ * <p>Next links ({@code handler/httpsession.cpp} rules): fetched at once when there is no hold; otherwise on a
+ * {@code hint} item, on a {@code prev-id} gap, on {@link #update()}, and when not every channel saw an item within the
+ * link's timeout. The fetched body is appended and its instructions replace the current ones. A channel with
+ * {@code prev-id} needs a next link, else the stream ends.
+ *
+ * <p>Items wait in a queue (at most {@value HoldSupport#QUEUE_MAX}, then dropped and reported) while the client
+ * socket is not writable or a link is being fetched; keep-alive timers skip their turn meanwhile. Runs entirely on
+ * the client channel's event loop.
  */
-public final class StreamHold implements Hold, Subscriber {
+public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     private static final Logger log = LoggerFactory.getLogger(StreamHold.class);
-    /** Marks a {@code close} item in {@link #queue}. */
-    private static final Object CLOSE = new Object();
+
+    /** Extra instructions of a stream. */
+    public record Options(Map<String, String> meta, NextLink nextLink, boolean noHold) {
+        public static final Options NONE = new Options(Map.of(), null, false);
+
+        public Options {
+            meta = meta == null ? Map.of() : Map.copyOf(meta);
+        }
+    }
+
+    private record Queued(String channel, PublishItem item, ByteBuf payload) {
+    }
 
     private final ChannelHandlerContext ctx;
     private final ChannelHub hub;
-    private final List<String> channels;
+    private final Map<String, HoldChannel> chans = new LinkedHashMap<>();
     private final HeldResponse head;
-    private final KeepAlive keepAlive;
+    private KeepAlive keepAlive;
+    private Map<String, String> meta;
+    private NextLink nextLink;
+    private boolean noHold;
     private final HttpVersion version;
     private final boolean clientKeepAlive;
     private final boolean headRequest;
     private final HoldOwner owner;
-    private final List<Subscription> subscriptions = new ArrayList<>();
-    /** Published contents not yet written; owned here, released on {@link #clientClosed()}. */
-    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    /** Published items not yet written; their payloads are owned here, released on {@link #clientClosed()}. */
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final Set<String> activeChannels = new HashSet<>();
     private ScheduledFuture<?> keepAliveTimer;
+    private ScheduledFuture<?> nextTimer;
     private long lastWriteNanos;
     private boolean chunked;
+    private boolean subscribed;
+    private boolean fetching;
+    private boolean needUpdate;
     private boolean done;
 
     public StreamHold(ChannelHandlerContext ctx, ChannelHub hub, List<String> channels, HeldResponse head,
             KeepAlive keepAlive, HttpVersion version, boolean clientKeepAlive, boolean headRequest, HoldOwner owner) {
+        this(ctx, hub, HoldChannel.of(channels), head, keepAlive, version, clientKeepAlive, headRequest, owner,
+                Options.NONE);
+    }
+
+    public StreamHold(ChannelHandlerContext ctx, ChannelHub hub, List<HoldChannel> channels, HeldResponse head,
+            KeepAlive keepAlive, HttpVersion version, boolean clientKeepAlive, boolean headRequest, HoldOwner owner,
+            Options options) {
         this.ctx = ctx;
         this.hub = hub;
-        this.channels = List.copyOf(channels);
+        for (HoldChannel c : channels) {
+            chans.put(c.name(), c);
+        }
         this.head = head;
         this.keepAlive = keepAlive;
         this.version = version;
         this.clientKeepAlive = clientKeepAlive;
         this.headRequest = headRequest;
         this.owner = owner;
+        this.meta = options.meta();
+        this.nextLink = options.nextLink();
+        this.noHold = options.noHold();
     }
 
     @Override
@@ -114,18 +155,180 @@ public final class StreamHold implements Hold, Subscriber {
         return ctx.writeAndFlush(new DefaultHttpContent(content));
     }
 
-    /** Joins the channels and starts the keep-alive timer. */
+    /** Joins the channels and starts the timers (or, without a hold, follows the next link). */
     public void subscribe() {
         if (done) {
             return;
         }
-        for (String c : channels) {
-            subscriptions.add(hub.subscribe(c, this));
+        subscribed = true;
+        for (HoldChannel c : chans.values()) {
+            subscriptions.computeIfAbsent(c.name(), n -> hub.subscribe(n, this));
         }
         if (keepAlive != null) {
             scheduleKeepAlive(keepAlive.timeoutSeconds() * 1000L);
         }
-        log.debug("streaming on {}", channels);
+        log.debug("streaming on {}", chans.keySet());
+        held(true);
+    }
+
+    /** The current instructions are in place: check prev-ids, send what waits, arm the next-link timer. */
+    private void held(boolean first) {
+        if (noHold) {
+            if (nextLink != null) {
+                update();
+            } else {
+                finish();
+            }
+            return;
+        }
+        if (nextLink == null) {
+            for (HoldChannel c : chans.values()) {
+                if (c.prevId() != null) {
+                    error("channel '" + c.name() + "' specifies prev-id, but no next link found");
+                    return;
+                }
+            }
+        }
+        if (first) {
+            boolean conflict = false;
+            for (HoldChannel c : chans.values()) {
+                String last = c.prevId() == null ? null : hub.lastId(c.name());
+                if (last != null && !last.equals(c.prevId())) {
+                    log.debug("last ID inconsistency on {} (got {}, expected {}): next link", c.name(), c.prevId(),
+                            last);
+                    hub.forgetLastId(c.name());
+                    conflict = true;
+                }
+            }
+            if (conflict) {
+                update();
+                return;
+            }
+        }
+        // items that don't follow the new instructions are stale
+        while (!queue.isEmpty()) {
+            Queued q = queue.peek();
+            HoldChannel c = chans.get(q.channel());
+            if (c != null && (c.prevId() == null || c.prevId().equals(q.item().prevId()))) {
+                break;
+            }
+            queue.poll().payload().release();
+        }
+        armNextTimer();
+        drain();
+        if (needUpdate) {
+            needUpdate = false;
+            update();
+        }
+    }
+
+    private void armNextTimer() {
+        cancelNextTimer();
+        if (nextLink != null && nextLink.timeoutSeconds() >= 0 && !done) {
+            activeChannels.clear();
+            nextTimer = ctx.executor().schedule(() -> {
+                nextTimer = null;
+                update();
+            }, Math.max(1, nextLink.timeoutSeconds()), TimeUnit.SECONDS);
+        }
+    }
+
+    private void cancelNextTimer() {
+        if (nextTimer != null) {
+            nextTimer.cancel(false);
+            nextTimer = null;
+        }
+    }
+
+    /** Fetches the next link now (hint, gap, recovery, first subscription). Without a link there is nothing to do. */
+    @Override
+    public void update() {
+        if (done || nextLink == null) {
+            return;
+        }
+        if (fetching || !subscribed) {
+            needUpdate = true;
+            return;
+        }
+        Map<String, String> last = new LinkedHashMap<>();
+        for (HoldChannel c : chans.values()) {
+            if (c.prevId() != null) {
+                last.put(c.name(), c.prevId());
+            }
+        }
+        cancelNextTimer();
+        fetching = true;
+        if (!owner.fetchNext(nextLink.uri(), last, this)) {
+            fetching = false;
+            error("Instruct contained link, but links can't be followed here.");
+        }
+    }
+
+    @Override
+    public void next(NextStep step) {
+        fetching = false;
+        if (done) {
+            return;
+        }
+        if (step.body().length > 0) {
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(step.body())));
+            lastWriteNanos = System.nanoTime();
+        }
+        if (step.hold() == HoldMode.RESPONSE) {
+            error("Next link returned non-stream hold.");
+            return;
+        }
+        nextLink = step.nextLink();
+        meta = step.meta();
+        noHold = step.hold() == null;
+        if (!noHold) {
+            Map<String, HoldChannel> now = new LinkedHashMap<>();
+            for (HoldChannel c : step.channels()) {
+                now.put(c.name(), c);
+            }
+            subscriptions.entrySet().removeIf(e -> {
+                if (!now.containsKey(e.getKey())) {
+                    e.getValue().close();
+                    return true;
+                }
+                return false;
+            });
+            chans.clear();
+            chans.putAll(now);
+            for (HoldChannel c : chans.values()) {
+                subscriptions.computeIfAbsent(c.name(), n -> hub.subscribe(n, this));
+            }
+            if (keepAliveTimer != null) {
+                keepAliveTimer.cancel(false);
+                keepAliveTimer = null;
+            }
+            keepAlive = step.keepAlive();
+            if (keepAlive != null) {
+                scheduleKeepAlive(keepAlive.timeoutSeconds() * 1000L);
+            }
+        }
+        held(false);
+    }
+
+    @Override
+    public void nextFailed(String why) {
+        fetching = false;
+        if (!done) {
+            log.info("stream for {}: {}", owner.connectionId(), why);
+            error("Failed to retrieve next link.");
+        }
+    }
+
+    /** Ends the stream after an error; with debug on the client sees the message, as in Pushpin. */
+    private void error(String message) {
+        if (done) {
+            return;
+        }
+        log.debug("stream for {} ends: {}", owner.connectionId(), message);
+        if (owner.debug()) {
+            ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("\n\n" + message + "\n", StandardCharsets.UTF_8)));
+        }
+        finish();
     }
 
     @Override
@@ -139,40 +342,76 @@ public final class StreamHold implements Hold, Subscriber {
     }
 
     @Override
-    public void onMessage(String channel, PublishItem item, ByteBuf payload) {
-        HttpStreamFormat f = item.httpStream();
-        if (done || f == null || f.action() == PublishAction.HINT || f.action() == PublishAction.REFRESH) {
+    public void receive(String channel, PublishItem item, ByteBuf payload) {
+        if (done || item.httpStream() == null || !chans.containsKey(channel)) {
             payload.release();
             return;
         }
         if (queue.size() >= HoldSupport.QUEUE_MAX) {
-            log.warn("publish queue at max: dropping item {} on {}", item.id(), channel);
             payload.release();
+            owner.drops().drop("session_queue", channel, owner.connectionId(), "item " + item.id()
+                    + ": publish queue at max (" + HoldSupport.QUEUE_MAX + "), client not reading");
             return;
         }
-        if (f.action() == PublishAction.CLOSE) {
-            payload.release();
-            queue.add(CLOSE);
-        } else {
-            queue.add(payload);
-        }
+        queue.add(new Queued(channel, item, payload));
         drain();
+    }
+
+    @Override
+    public void onMessage(String channel, PublishItem item, ByteBuf payload) {
+        receive(channel, item, payload);
     }
 
     private void drain() {
         boolean wrote = false;
-        while (!done && !queue.isEmpty() && ctx.channel().isWritable()) {
-            Object o = queue.poll();
-            if (o == CLOSE) {
-                finish();
+        while (!done && !fetching && subscribed && !queue.isEmpty() && ctx.channel().isWritable()) {
+            Queued q = queue.peek();
+            HoldChannel c = chans.get(q.channel());
+            if (c == null) {
+                queue.poll().payload().release();
+                continue;
+            }
+            if (c.prevId() != null && !c.prevId().equals(q.item().prevId())) {
+                log.debug("last ID inconsistency on {} (got {}, expected {}): next link", q.channel(),
+                        q.item().prevId(), c.prevId());
+                hub.forgetLastId(q.channel());
+                clearQueue();
+                update();
                 break;
             }
-            ByteBuf b = (ByteBuf) o;
-            if (b.isReadable()) {
-                ctx.write(new DefaultHttpContent(b));
-                wrote = true;
-            } else {
-                b.release();
+            queue.poll();
+            ByteBuf out = Subscriber.filter(this, q.channel(), q.item(), q.payload());
+            if (c.prevId() != null) {
+                chans.put(c.name(), new HoldChannel(c.name(), q.item().id(), c.filters()));
+            }
+            if (out == null) {
+                continue;
+            }
+            HttpStreamFormat f = q.item().httpStream();
+            switch (f.action()) {
+                case SEND -> {
+                    if (out.isReadable()) {
+                        ctx.write(new DefaultHttpContent(out));
+                        wrote = true;
+                    } else {
+                        out.release();
+                    }
+                    active(q.channel());
+                }
+                case HINT -> {
+                    out.release();
+                    clearQueue();
+                    update();
+                }
+                case CLOSE -> {
+                    out.release();
+                    if (wrote) {
+                        ctx.flush();
+                        wrote = false;
+                    }
+                    finish();
+                }
+                default -> out.release();
             }
         }
         if (wrote) {
@@ -181,7 +420,28 @@ public final class StreamHold implements Hold, Subscriber {
         }
     }
 
+    /** Every channel saw an item: the next link is not stale yet. */
+    private void active(String channel) {
+        if (nextLink == null || nextTimer == null) {
+            return;
+        }
+        activeChannels.add(channel);
+        if (activeChannels.containsAll(chans.keySet())) {
+            armNextTimer();
+        }
+    }
+
+    private void clearQueue() {
+        Queued q;
+        while ((q = queue.poll()) != null) {
+            q.payload().release();
+        }
+    }
+
     private void finish() {
+        if (done) {
+            return;
+        }
         done = true;
         cancel();
         boolean reuse = chunked && clientKeepAlive;
@@ -196,19 +456,20 @@ public final class StreamHold implements Hold, Subscriber {
     }
 
     private void keepAliveDue() {
-        if (done) {
+        KeepAlive ka = keepAlive;
+        if (done || ka == null) {
             return;
         }
-        long period = keepAlive.timeoutSeconds() * 1000L;
-        if (keepAlive.mode() == KeepAliveMode.IDLE) {
+        long period = ka.timeoutSeconds() * 1000L;
+        if (ka.mode() == KeepAliveMode.IDLE) {
             long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastWriteNanos);
             if (idle + 1000 < period) {
                 scheduleKeepAlive(period - idle);
                 return;
             }
         }
-        if (queue.isEmpty() && ctx.channel().isWritable()) {
-            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(keepAlive.content())));
+        if (queue.isEmpty() && !fetching && ctx.channel().isWritable()) {
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(ka.content())));
             lastWriteNanos = System.nanoTime();
         }
         scheduleKeepAlive(period);
@@ -219,16 +480,44 @@ public final class StreamHold implements Hold, Subscriber {
             keepAliveTimer.cancel(false);
             keepAliveTimer = null;
         }
-        for (Subscription s : subscriptions) {
+        cancelNextTimer();
+        for (Subscription s : subscriptions.values()) {
             s.close();
         }
         subscriptions.clear();
-        Object o;
-        while ((o = queue.poll()) != null) {
-            if (o instanceof ByteBuf b) {
-                b.release();
+        clearQueue();
+    }
+
+    @Override
+    public Map<String, String> meta() {
+        return meta;
+    }
+
+    @Override
+    public List<String> filters(String channel) {
+        HoldChannel c = chans.get(channel);
+        return c == null ? List.of() : c.filters();
+    }
+
+    @Override
+    public boolean subscribedTo(String channel) {
+        return chans.containsKey(channel);
+    }
+
+    @Override
+    public Map<String, String> lastIds() {
+        Map<String, String> m = new LinkedHashMap<>();
+        chans.values().forEach(c -> {
+            if (c.prevId() != null) {
+                m.put(c.name(), c.prevId());
             }
-        }
+        });
+        return m;
+    }
+
+    @Override
+    public String connectionId() {
+        return owner.connectionId();
     }
 
     @Override
@@ -240,8 +529,13 @@ public final class StreamHold implements Hold, Subscriber {
     @Override
     public void shutdown() {
         if (!done) {
-            queue.add(CLOSE);
+            if (fetching) {
+                finish();
+                return;
+            }
+            // what is queued goes out first, then the end
             drain();
+            finish();
         }
     }
 

@@ -79,12 +79,13 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 hub.publish(items);
             }
             case "/recover" -> {
-                // Nothing to recover: no sequencing buffer or retry state exists yet.
                 if (!HttpMethod.POST.equals(req.method())) {
                     send(ctx, req, methodNotAllowed(req.method()));
                     return;
                 }
                 send(ctx, req, message(type, "Updated"));
+                log.info("recover: last IDs cleared, sessions updated");
+                hub.recover();
             }
             default -> send(ctx, req, text(HttpResponseStatus.NOT_FOUND, "Not Found\n", TEXT));
         }

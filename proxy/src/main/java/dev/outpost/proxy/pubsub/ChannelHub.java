@@ -29,4 +29,20 @@ public interface ChannelHub {
 
     /** Names of the channels that have at least one subscriber. */
     java.util.Set<String> channels();
+
+    /**
+     * The ID of the last item delivered on {@code channel}, or null when unknown (no ID, no subscriber since, or
+     * forgotten after a conflict or a recovery).
+     */
+    default String lastId(String channel) {
+        return null;
+    }
+
+    /** Forgets the channel's last ID (a session found it inconsistent with what its origin said). */
+    default void forgetLastId(String channel) {
+    }
+
+    /** {@code POST /recover}: forgets every last ID and asks every session to update from its origin. */
+    default void recover() {
+    }
 }

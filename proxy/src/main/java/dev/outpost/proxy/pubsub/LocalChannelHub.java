@@ -4,14 +4,25 @@ import dev.outpost.grip.publish.HttpResponseFormat;
 import dev.outpost.grip.publish.HttpStreamFormat;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.WsMessageFormat;
+import dev.outpost.proxy.config.ProxyConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,31 +30,279 @@ import org.slf4j.LoggerFactory;
 /**
  * The in-process {@link ChannelHub}: one JVM, no bus. Each item is encoded once per format and every subscriber gets
  * a {@code retainedDuplicate()} of that buffer.
+ *
+ * <p>Before fan-out, as Pushpin's handler ({@code handler/sequencer.cpp}, {@code handlerengine.cpp}):
+ * <ul>
+ * <li>an item whose ID was seen on the channel within {@code id_cache_ttl} is dropped;</li>
+ * <li>an item whose {@code prev-id} is not the channel's last ID waits up to {@code message_wait} for its
+ * predecessor (at most {@value #PARKED_MAX} per channel), then goes out in chain order or alone on timeout;
+ * {@code no-seq} items skip this;</li>
+ * <li>the channel's last ID becomes the item's ID (an item without one clears it). Last IDs are kept only while
+ * the channel has subscribers.</li>
+ * </ul>
+ * Deliveries are paced by {@code message_rate} per second; past {@code message_hwm} waiting deliveries, more are
+ * dropped and reported to {@link Drops}.
+ *
+ * <p>Thread safety: sequencing state is guarded by the hub's lock, which is also held while deliveries are handed to
+ * the subscribers' executors, so that each subscriber sees a channel's items in order.
  */
-public final class LocalChannelHub implements ChannelHub {
+public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalChannelHub.class);
+    /** Items waiting for their predecessor, per channel (Pushpin's PENDING_ITEMS_MAX). */
+    static final int PARKED_MAX = 100;
+    /** A channel subscribed again within this time is not "first subscribed" (Pushpin's subscription linger). */
+    static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+    /** Delivery settings; {@link #defaults()} sequences but keeps no ID cache and never updates sessions. */
+    public record Settings(int messageWaitMs, int idCacheTtlSeconds, int messageRate, int messageHwm,
+            boolean updateOnFirstSubscription, long firstSubscriptionDelayMs) {
+        public static Settings defaults() {
+            return new Settings(5000, 0, -1, -1, false, 1000);
+        }
+
+        public static Settings from(ProxyConfig c) {
+            return new Settings(c.messageWaitMs(), c.idCacheTtlSeconds(), c.messageRate(), c.messageHwm(),
+                    c.updateOnFirstSubscription(), 1000);
+        }
+    }
+
+    private final Settings settings;
+    private final Drops drops;
     private final Map<String, Set<Entry>> channels = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+    /** Guarded by lock. */
+    private final Map<String, String> lastIds = new HashMap<>();
+    /** channel + NUL + id → expiry (nanoTime), in insertion order so expired entries sit at the head. Guarded by lock. */
+    private final LinkedHashMap<String, Long> idCache = new LinkedHashMap<>();
+    /** Guarded by lock. */
+    private final Map<String, List<Parked>> parked = new HashMap<>();
+    /** When each channel last lost its last subscriber. Guarded by lock. */
+    private final Map<String, Long> emptiedAt = new HashMap<>();
+    /** Deliveries waiting for message_rate. Guarded by lock. */
+    private final ArrayDeque<Runnable> paced = new ArrayDeque<>();
+    private double tokens;
+    private long tokensAt = System.nanoTime();
+    private ScheduledFuture<?> pacer;
+    private volatile ScheduledExecutorService timers;
+    private volatile boolean closed;
+
+    public LocalChannelHub() {
+        this(Settings.defaults(), Drops.global());
+    }
+
+    public LocalChannelHub(Settings settings, Drops drops) {
+        this.settings = settings;
+        this.drops = drops;
+        this.tokens = burst();
+    }
+
+    public Drops drops() {
+        return drops;
+    }
+
+    private ScheduledExecutorService timers() {
+        ScheduledExecutorService t = timers;
+        if (t == null) {
+            synchronized (lock) {
+                t = timers;
+                if (t == null) {
+                    t = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread th = new Thread(r, "outpost-hub-timers");
+                        th.setDaemon(true);
+                        return th;
+                    });
+                    timers = t;
+                }
+            }
+        }
+        return t;
+    }
 
     @Override
     public Subscription subscribe(String channel, Subscriber subscriber) {
         Entry e = new Entry(channel, subscriber);
-        channels.compute(channel, (k, set) -> {
-            Set<Entry> s = set != null ? set : ConcurrentHashMap.newKeySet();
+        boolean first;
+        synchronized (lock) {
+            Set<Entry> s = channels.computeIfAbsent(channel, k -> ConcurrentHashMap.newKeySet());
+            first = s.isEmpty();
             s.add(e);
-            return s;
-        });
+            if (first) {
+                Long at = emptiedAt.remove(channel);
+                first = at == null || System.nanoTime() - at > LINGER_NANOS;
+            }
+        }
+        if (first && settings.updateOnFirstSubscription() && !closed) {
+            // the origin may have published between answering and this subscription: let its sessions catch up
+            try {
+                timers().schedule(() -> updateChannel(channel), settings.firstSubscriptionDelayMs(),
+                        TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException ex) {
+                // closing
+            }
+        }
         return e;
+    }
+
+    private void updateChannel(String channel) {
+        Set<Entry> subs = channels.get(channel);
+        if (subs == null) {
+            return;
+        }
+        for (Entry e : subs) {
+            runOn(e, () -> e.subscriber.update());
+        }
+    }
+
+    @Override
+    public void recover() {
+        synchronized (lock) {
+            lastIds.clear();
+        }
+        for (Set<Entry> subs : channels.values()) {
+            for (Entry e : subs) {
+                runOn(e, () -> e.subscriber.update());
+            }
+        }
+    }
+
+    @Override
+    public String lastId(String channel) {
+        synchronized (lock) {
+            return lastIds.get(channel);
+        }
+    }
+
+    @Override
+    public void forgetLastId(String channel) {
+        synchronized (lock) {
+            lastIds.remove(channel);
+        }
     }
 
     @Override
     public void publish(List<PublishItem> items) {
-        for (PublishItem item : items) {
-            publishOne(item);
+        synchronized (lock) {
+            for (PublishItem item : items) {
+                sequence(item);
+            }
         }
     }
 
-    private void publishOne(PublishItem item) {
+    /** De-dup, then send now or park until the predecessor arrives. Holds lock. */
+    private void sequence(PublishItem item) {
+        String channel = item.channel();
+        Set<Entry> subs = channels.get(channel);
+        if (subs == null || subs.isEmpty()) {
+            return;
+        }
+        if (item.id() != null && settings.idCacheTtlSeconds() > 0) {
+            long now = System.nanoTime();
+            expireIds(now);
+            String key = channel + '\0' + item.id();
+            if (idCache.containsKey(key)) {
+                drops.quietDrop("duplicate_id", channel, "*", "item " + item.id() + " already published");
+                return;
+            }
+            idCache.put(key, now + TimeUnit.SECONDS.toNanos(settings.idCacheTtlSeconds()));
+        }
+        if (!item.noSeq() && item.prevId() != null && settings.messageWaitMs() > 0) {
+            String last = lastIds.get(channel);
+            if (last != null && !last.equals(item.prevId())) {
+                park(item);
+                return;
+            }
+        }
+        send(item);
+    }
+
+    private void expireIds(long now) {
+        Iterator<Map.Entry<String, Long>> it = idCache.entrySet().iterator();
+        while (it.hasNext()) {
+            if (it.next().getValue() - now > 0) {
+                break;
+            }
+            it.remove();
+        }
+    }
+
+    private void park(PublishItem item) {
+        List<Parked> list = parked.computeIfAbsent(item.channel(), k -> new ArrayList<>());
+        for (Parked p : list) {
+            if (p.item.prevId().equals(item.prevId())) {
+                drops.quietDrop("sequence_duplicate", item.channel(), "*",
+                        "item " + item.id() + " waits behind another with prev-id " + item.prevId());
+                return;
+            }
+        }
+        if (list.size() >= PARKED_MAX) {
+            drops.drop("sequence_buffer", item.channel(), "*", "item " + item.id() + ": " + PARKED_MAX
+                    + " items already wait for their predecessors");
+            return;
+        }
+        Parked p = new Parked(item);
+        list.add(p);
+        log.debug("item {} on {} waits for {} (last id {})", item.id(), item.channel(), item.prevId(),
+                lastIds.get(item.channel()));
+        try {
+            p.timer = timers().schedule(() -> expire(p), settings.messageWaitMs(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException ex) {
+            list.remove(p);
+        }
+    }
+
+    private void expire(Parked p) {
+        synchronized (lock) {
+            List<Parked> list = parked.get(p.item.channel());
+            if (list == null || !list.remove(p)) {
+                return;
+            }
+            if (list.isEmpty()) {
+                parked.remove(p.item.channel());
+            }
+            log.debug("item {} on {} sent without its predecessor {}", p.item.id(), p.item.channel(), p.item.prevId());
+            send(p.item);
+        }
+    }
+
+    /** Fans out, moves the last ID on, and releases the items that waited for this one. Holds lock. */
+    private void send(PublishItem item) {
+        PublishItem next = item;
+        while (next != null) {
+            String channel = next.channel();
+            fanOut(next);
+            if (channels.containsKey(channel)) {
+                if (next.id() != null) {
+                    lastIds.put(channel, next.id());
+                } else {
+                    lastIds.remove(channel);
+                }
+            }
+            next = next.id() == null ? null : unpark(channel, next.id());
+        }
+    }
+
+    private PublishItem unpark(String channel, String id) {
+        List<Parked> list = parked.get(channel);
+        if (list == null) {
+            return null;
+        }
+        for (Iterator<Parked> it = list.iterator(); it.hasNext(); ) {
+            Parked p = it.next();
+            if (p.item.prevId().equals(id)) {
+                it.remove();
+                if (p.timer != null) {
+                    p.timer.cancel(false);
+                }
+                if (list.isEmpty()) {
+                    parked.remove(channel);
+                }
+                return p.item;
+            }
+        }
+        return null;
+    }
+
+    private void fanOut(PublishItem item) {
         Set<Entry> subs = channels.get(item.channel());
         if (subs == null || subs.isEmpty()) {
             return;
@@ -103,7 +362,71 @@ public final class LocalChannelHub implements ChannelHub {
         return bytes == null || bytes.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
     }
 
-    private static void deliver(Entry e, PublishItem item, ByteBuf payload) {
+    private void deliver(Entry e, PublishItem item, ByteBuf payload) {
+        if (e.closed.get()) {
+            payload.release();
+            return;
+        }
+        Runnable r = () -> runOn(e, payload, () -> e.subscriber.receive(e.channel, item, payload));
+        if (settings.messageRate() <= 0) {
+            r.run();
+            return;
+        }
+        if (settings.messageHwm() > 0 && paced.size() >= settings.messageHwm()) {
+            payload.release();
+            drops.drop("message_hwm", e.channel, e.subscriber.connectionId(), "item " + item.id() + ": "
+                    + settings.messageHwm() + " deliveries already wait (message_rate " + settings.messageRate() + "/s)");
+            return;
+        }
+        paced.add(r);
+        pace();
+    }
+
+    private double burst() {
+        return Math.max(1, settings.messageRate() / 10.0);
+    }
+
+    /** Sends as many paced deliveries as the rate allows and schedules the rest. Holds lock. */
+    private void pace() {
+        long now = System.nanoTime();
+        tokens = Math.min(burst(), tokens + (now - tokensAt) * settings.messageRate() / 1e9);
+        tokensAt = now;
+        while (tokens >= 1 && !paced.isEmpty()) {
+            tokens -= 1;
+            paced.poll().run();
+        }
+        if (!paced.isEmpty() && pacer == null && !closed) {
+            long waitNanos = (long) Math.ceil((1 - tokens) * 1e9 / settings.messageRate());
+            try {
+                pacer = timers().schedule(() -> {
+                    synchronized (lock) {
+                        pacer = null;
+                        pace();
+                    }
+                }, Math.max(1_000_000L, waitNanos), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException ex) {
+                // closing
+            }
+        }
+    }
+
+    private static void runOn(Entry e, Runnable task) {
+        try {
+            e.subscriber.executor().execute(() -> {
+                if (!e.closed.get()) {
+                    try {
+                        task.run();
+                    } catch (RuntimeException ex) {
+                        log.warn("subscriber on channel {} failed", e.channel, ex);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException ex) {
+            // the session's loop is gone
+        }
+    }
+
+    private static void runOn(Entry e, ByteBuf payload, Runnable task) {
         if (e.closed.get()) {
             payload.release();
             return;
@@ -115,7 +438,7 @@ public final class LocalChannelHub implements ChannelHub {
                     return;
                 }
                 try {
-                    e.subscriber.onMessage(e.channel, item, payload);
+                    task.run();
                 } catch (RuntimeException ex) {
                     log.warn("subscriber on channel {} failed", e.channel, ex);
                 }
@@ -136,6 +459,44 @@ public final class LocalChannelHub implements ChannelHub {
         return Set.copyOf(channels.keySet());
     }
 
+    /** Items waiting for a predecessor on {@code channel} (for tests and stats). */
+    public int parkedCount(String channel) {
+        synchronized (lock) {
+            List<Parked> l = parked.get(channel);
+            return l == null ? 0 : l.size();
+        }
+    }
+
+    /** Stops the timers; parked and paced deliveries are discarded. */
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (lock) {
+            for (List<Parked> l : parked.values()) {
+                for (Parked p : l) {
+                    if (p.timer != null) {
+                        p.timer.cancel(false);
+                    }
+                }
+            }
+            parked.clear();
+            paced.clear();
+        }
+        ScheduledExecutorService t = timers;
+        if (t != null) {
+            t.shutdownNow();
+        }
+    }
+
+    private static final class Parked {
+        final PublishItem item;
+        ScheduledFuture<?> timer;
+
+        Parked(PublishItem item) {
+            this.item = item;
+        }
+    }
+
     private final class Entry implements Subscription {
         final String channel;
         final Subscriber subscriber;
@@ -154,10 +515,25 @@ public final class LocalChannelHub implements ChannelHub {
         @Override
         public void close() {
             if (closed.compareAndSet(false, true)) {
-                channels.computeIfPresent(channel, (k, set) -> {
-                    set.remove(this);
-                    return set.isEmpty() ? null : set;
-                });
+                synchronized (lock) {
+                    Set<Entry> set = channels.get(channel);
+                    if (set != null) {
+                        set.remove(this);
+                        if (set.isEmpty()) {
+                            channels.remove(channel);
+                            lastIds.remove(channel);
+                            emptiedAt.put(channel, System.nanoTime());
+                            List<Parked> l = parked.remove(channel);
+                            if (l != null) {
+                                l.forEach(p -> {
+                                    if (p.timer != null) {
+                                        p.timer.cancel(false);
+                                    }
+                                });
+                            }
+                        }
+                    }
+                }
             }
         }
     }

@@ -19,14 +19,22 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final AtomicInteger open = new AtomicInteger();
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
 
+    private final dev.outpost.proxy.pubsub.Drops drops;
+
     public ConnectionLimiter(int max) {
+        this(max, dev.outpost.proxy.pubsub.Drops.global());
+    }
+
+    public ConnectionLimiter(int max, dev.outpost.proxy.pubsub.Drops drops) {
         this.max = max;
+        this.drops = drops;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (open.incrementAndGet() > max) {
-            log.warn("client_maxconn {} reached: refusing connection from {}", max, ctx.channel().remoteAddress());
+            drops.drop("client_maxconn", "-", ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress(),
+                    "connection refused: client_maxconn " + max + " reached");
             ctx.close();
             return;
         }

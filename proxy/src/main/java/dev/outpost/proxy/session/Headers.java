@@ -11,7 +11,8 @@ import java.util.TreeSet;
 /** Header rules of the proxy hop, as Pushpin applies them ({@code proxy/proxyutil.cpp}, {@code proxysession.cpp}). */
 final class Headers {
     /** What {@code Grip-Feature} advertises: only what this proxy implements. */
-    static final String GRIP_FEATURES = "status";
+    static final String GRIP_FEATURES = "status, session, link:next, filter:skip-self, filter:skip-users, "
+            + "filter:require-sub, filter:build-id, filter:var-subst";
 
     /** Meaningful for one hop only (RFC 9110 §7.6.1), never relayed. */
     private static final Set<String> HOP_BY_HOP = ci("Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",

@@ -35,6 +35,12 @@ public final class ProxyContext {
         this.routes = routes;
     }
 
+    /** Where dropped messages are counted: the hub's when it has one. */
+    public dev.outpost.proxy.pubsub.Drops drops() {
+        return hub instanceof dev.outpost.proxy.pubsub.LocalChannelHub l ? l.drops()
+                : dev.outpost.proxy.pubsub.Drops.global();
+    }
+
     OriginPool pool() {
         return pool;
     }

@@ -4,13 +4,17 @@ import dev.outpost.grip.instruct.GripChannel;
 import dev.outpost.grip.instruct.GripInstruct;
 import dev.outpost.grip.instruct.GripInstructException;
 import dev.outpost.grip.instruct.GripInstructParser;
+import dev.outpost.grip.instruct.GripLast;
 import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.grip.instruct.InstructResponse;
 import dev.outpost.grip.sig.GripSig;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.hold.HeldResponse;
 import dev.outpost.proxy.hold.Hold;
+import dev.outpost.proxy.hold.HoldChannel;
 import dev.outpost.proxy.hold.HoldOwner;
+import dev.outpost.proxy.hold.NextStep;
+import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.hold.ResponseHold;
 import dev.outpost.proxy.hold.StreamHold;
 import dev.outpost.proxy.route.Route;
@@ -24,7 +28,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -41,6 +48,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -50,6 +60,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +82,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** Past this much request body a GRIP answer is refused, as Pushpin's MAX_ACCEPT_REQUEST_BODY. */
     static final int MAX_ACCEPT_REQUEST_BODY = 100_000;
     static final String ORIGIN_ERROR = "Error while proxying to origin.";
+    /** Largest next-link response body. */
+    static final int MAX_LINK_BODY = 1_000_000;
+    /** Next-link attempts after the first, backing off 1 s·2ⁿ plus up to 1 s (Pushpin's RETRY_MAX, RETRY_TIMEOUT). */
+    static final int LINK_RETRY_MAX = 5;
 
     private static final Route DEFAULT_ROUTE = new Route(null, null, null, null, null, null, null, null, null, false,
             List.of(), List.of(new Target(Target.Kind.TEST, null, 0, false, false, null, false, List.of())),
@@ -115,6 +131,17 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private Hold hold;
     /** Set while a stream hold's initial body is still being relayed from the origin. */
     private StreamHold streamingInitial;
+    /** The request target as the origin gets it (route rewrite applied), for retries. */
+    private String originUri;
+    /** The request body as sent, kept (up to the accept limit) so that the request can be sent again. */
+    private final ByteArrayOutputStream requestCopy = new ByteArrayOutputStream();
+    /** {@code Grip-Link rel=gone} of the current instructions. */
+    private String goneLink;
+    /** What next links resolve against: the client's URL, then each fetched link. */
+    private URI linkBase;
+    private LinkRequest link;
+    private io.netty.util.concurrent.ScheduledFuture<?> linkRetryTimer;
+    private int retries;
 
     ProxyExchange(ClientConnection conn, ProxyContext px, HttpRequest req) {
         this.conn = conn;
@@ -144,7 +171,6 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- request side ----
 
     void start() {
-        dev.outpost.proxy.observe.Observe.of(ctx).requestReceived(dev.outpost.proxy.observe.Observe.id(ctx), req.method().name(), req.uri());
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
@@ -155,7 +181,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return;
         }
         targets.addAll(route.targets());
-        originRequest = buildOriginRequest(route.rewritePath(path) + query);
+        originUri = route.rewritePath(path) + query;
+        originRequest = buildOriginRequest(originUri);
         nextTarget();
     }
 
@@ -315,6 +342,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         while ((p = pending.poll()) != null) {
             if (p.content().isReadable()) {
                 bodyPartsSent++;
+                keepCopy(p.content());
             }
             last = ch.write(p);
         }
@@ -341,6 +369,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (origin != null && !writingToOrigin && pending.isEmpty()) {
             if (c.content().isReadable()) {
                 bodyPartsSent++;
+                keepCopy(c.content());
             }
             writingToOrigin = true;
             origin.writeAndFlush(c).addListener(f -> {
@@ -351,6 +380,14 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             });
         } else {
             pending.add(c);
+        }
+    }
+
+    private void keepCopy(ByteBuf b) {
+        if (requestCopy.size() <= MAX_ACCEPT_REQUEST_BODY) {
+            byte[] bytes = new byte[b.readableBytes()];
+            b.getBytes(b.readerIndex(), bytes);
+            requestCopy.writeBytes(bytes);
         }
     }
 
@@ -396,7 +433,6 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             } else {
                 gotResponse = true;
                 originResponse = r;
-                dev.outpost.proxy.observe.Observe.of(ctx).originResponse(dev.outpost.proxy.observe.Observe.id(ctx), route.id(), lastTried(), r.status().code());
                 if (!route.noGrip() && GripInstructParser.isGrip(Headers.list(r.headers()))) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
@@ -576,20 +612,28 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (!sendable(held)) {
             return;
         }
+        goneLink = ins.goneLink();
         if (!ins.isHold()) {
-            respondFull(held.code(), held.reason(), held.headers(), held.body());
+            if (ins.nextLink() == null) {
+                respondFull(held.code(), held.reason(), held.headers(), held.body());
+                return;
+            }
+            // the body is the first page: the next link continues the response
+            enterHold();
+            hold = new StreamHold(ctx, px.hub(), List.of(), held, null, version, clientKeepAlive, headRequest, this,
+                    new StreamHold.Options(ins.meta(), ins.nextLink(), true));
+            hold.start();
             return;
         }
         enterHold();
+        List<HoldChannel> chans = channels(ins);
         if (ins.hold() == HoldMode.RESPONSE) {
-            hold = new ResponseHold(ctx, px.hub(), channels(ins), held, ins.timeoutSeconds(), version,
+            hold = new ResponseHold(ctx, px.hub(), chans, ins.meta(), held, ins.timeoutSeconds(), version,
                     clientKeepAlive, headRequest, this);
         } else {
-            hold = new StreamHold(ctx, px.hub(), channels(ins), held, ins.keepAlive(), version, clientKeepAlive,
-                    headRequest, this);
+            hold = new StreamHold(ctx, px.hub(), chans, held, ins.keepAlive(), version, clientKeepAlive,
+                    headRequest, this, new StreamHold.Options(ins.meta(), ins.nextLink(), false));
         }
-        dev.outpost.proxy.observe.Observe.of(ctx).holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), ins.hold() == HoldMode.RESPONSE ? "response" : "stream",
-                channels(ins), ins);
         hold.start();
     }
 
@@ -676,10 +720,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return true;
         }
         enterHold();
-        StreamHold sh = new StreamHold(ctx, px.hub(), channels(ins), held,
-                ins.keepAlive(), version, clientKeepAlive, headRequest, this);
+        goneLink = ins.goneLink();
+        List<HoldChannel> chans = channels(ins);
+        StreamHold sh = new StreamHold(ctx, px.hub(), chans, held, ins.keepAlive(), version,
+                clientKeepAlive, headRequest, this, new StreamHold.Options(ins.meta(), ins.nextLink(), false));
         hold = sh;
-        dev.outpost.proxy.observe.Observe.of(ctx).holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), "stream", channels(ins), ins);
         streamingInitial = sh;
         if (!sh.writeHead()) {
             streamingInitial = null;
@@ -729,26 +774,234 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
     }
 
-    /** The instruction's channels and the target's {@code sub=} ones, route prefix applied, at most the configured max. */
-    private List<String> channels(GripInstruct ins) {
+    /**
+     * The instruction's channels and the target's {@code sub=} ones, route prefix applied, at most
+     * {@code connection_subscription_max} (the rest are reported and not subscribed).
+     */
+    private List<HoldChannel> channels(GripInstruct ins) {
         String prefix = route.prefix() == null ? "" : route.prefix();
-        Set<String> out = new LinkedHashSet<>();
+        Map<String, HoldChannel> out = new java.util.LinkedHashMap<>();
         for (GripChannel c : ins.channels()) {
-            out.add(prefix + c.name());
+            out.putIfAbsent(prefix + c.name(), new HoldChannel(prefix + c.name(), c.prevId(), c.filters()));
         }
         if (target != null) {
             for (String s : target.subs()) {
-                out.add(prefix + s);
+                out.putIfAbsent(prefix + s, new HoldChannel(prefix + s, null, List.of()));
             }
         }
-        List<String> list = new ArrayList<>(out);
+        List<HoldChannel> list = new ArrayList<>(out.values());
         int max = cfg.connectionSubscriptionMax();
-        return max > 0 && list.size() > max ? list.subList(0, max) : list;
+        if (max > 0 && list.size() > max) {
+            for (HoldChannel c : list.subList(max, list.size())) {
+                drops().drop("subscription_max", c.name(), connectionId(),
+                        "not subscribed: connection_subscription_max is " + max);
+            }
+            return List.copyOf(list.subList(0, max));
+        }
+        return list;
+    }
+
+    private static List<String> names(List<HoldChannel> chans) {
+        return chans.stream().map(HoldChannel::name).toList();
+    }
+
+    // ---- going back to the origin (retries, links) ----
+
+    @Override
+    public String connectionId() {
+        return ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress();
     }
 
     @Override
+    public Drops drops() {
+        return px.drops();
+    }
+
+    @Override
+    public boolean debug() {
+        return cfg.debug() || (route != null && route.debug());
+    }
+
+    /** Pushpin's retry: the original request goes to the origin again, with what the hold knew as Grip-Last. */
+    @Override
+    public boolean retry(Map<String, String> gripLast) {
+        if (state != State.HOLDING || streamingInitial != null || !ctx.channel().isActive()
+                || requestCopy.size() > MAX_ACCEPT_REQUEST_BODY) {
+            return false;
+        }
+        retries++;
+        log.debug("retrying {} with Grip-Last {} (retry {})", originUri, gripLast, retries);
+        hold = null;
+        state = State.CONNECTING;
+        gotResponse = false;
+        originResponse = null;
+        skippingInformational = false;
+        discardBody = false;
+        bodyPartsSent = 0;
+        responseBodyBytes = 0;
+        originRequest = buildOriginRequest(originUri);
+        for (Map.Entry<String, String> e : gripLast.entrySet()) {
+            originRequest.headers().add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
+        }
+        byte[] body = requestCopy.toByteArray();
+        requestCopy.reset();
+        originRequest.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (body.length > 0 || HttpUtil.isContentLengthSet(req) || HttpUtil.isTransferEncodingChunked(req)) {
+            HttpUtil.setContentLength(originRequest, body.length);
+        }
+        pending.add(body.length == 0 ? LastHttpContent.EMPTY_LAST_CONTENT
+                : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+        targets.clear();
+        targets.addAll(route.targets());
+        nextTarget();
+        return true;
+    }
+
+    /** Where a link goes: the targets of the route it matches (or the link's own host), and the request target. */
+    private record LinkPlan(URI uri, Route route, List<Target> targets, String path, String host) {
+    }
+
+    private LinkPlan plan(String linkUri) {
+        try {
+            if (linkBase == null) {
+                String h = req.headers().get(HttpHeaderNames.HOST);
+                linkBase = new URI("http://" + (h == null || h.isBlank() ? "localhost" : h.trim())
+                        + originForm(req.uri()));
+            }
+            URI u = linkBase.resolve(new URI(linkUri.trim()));
+            if (u.getHost() == null) {
+                return null;
+            }
+            String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+            String query = u.getRawQuery() == null ? "" : "?" + u.getRawQuery();
+            RouteTable table = px.routes();
+            Route r = table.isEmpty() ? DEFAULT_ROUTE : table.select(null, u.getHost(), path, false, false)
+                    .filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg())).orElse(null);
+            String authority = u.getRawAuthority();
+            if (r != null) {
+                String host = r.asHost() != null && !r.asHost().isEmpty() ? r.asHost() : authority;
+                return new LinkPlan(u, r, r.targets(), r.rewritePath(path) + query, host);
+            }
+            boolean tls = "https".equalsIgnoreCase(u.getScheme());
+            int port = u.getPort() > 0 ? u.getPort() : tls ? 443 : 80;
+            return new LinkPlan(u, null, List.of(new Target(Target.Kind.HOST, u.getHost(), port, false, tls, null,
+                    false, List.of())), path + query, authority);
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private HttpHeaders linkHeaders(LinkPlan plan, Map<String, String> gripLast) {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.set(HttpHeaderNames.HOST, plan.host());
+        Route r = plan.route();
+        if (r == null || !r.noGrip()) {
+            String iss = r != null && r.sigIss() != null ? r.sigIss() : cfg.sigIss();
+            byte[] key = r != null && r.sigKey() != null ? r.sigKey() : cfg.sigKey();
+            if (key != null && iss != null && !iss.isEmpty()) {
+                h.set("Grip-Sig", GripSig.sign(iss, key, Instant.now()));
+            }
+            h.set("Grip-Feature", Headers.GRIP_FEATURES);
+        }
+        for (Map.Entry<String, String> e : gripLast.entrySet()) {
+            h.add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
+        }
+        return h;
+    }
+
+    @Override
+    public boolean fetchNext(String linkUri, Map<String, String> gripLast, NextStep.Listener to) {
+        LinkPlan plan = plan(linkUri);
+        if (plan == null) {
+            ctx.executor().execute(() -> to.nextFailed("next link " + linkUri + " is not a usable URL"));
+            return true;
+        }
+        fetchAttempt(plan, gripLast, to, 0);
+        return true;
+    }
+
+    private void fetchAttempt(LinkPlan plan, Map<String, String> gripLast, NextStep.Listener to, int attempt) {
+        if (state == State.DONE) {
+            return;
+        }
+        log.debug("next link {} (attempt {})", plan.uri(), attempt + 1);
+        link = LinkRequest.start(px, ctx.channel().eventLoop(), plan.targets(), HttpMethod.GET, plan.path(),
+                linkHeaders(plan, gripLast), MAX_LINK_BODY, new LinkRequest.Callback() {
+                    @Override
+                    public void response(HttpResponse head, byte[] body) {
+                        link = null;
+                        if (state == State.DONE) {
+                            return;
+                        }
+                        int code = head.status().code();
+                        if (code < 200 || code >= 300) {
+                            again("next link answered " + head.status());
+                            return;
+                        }
+                        linkBase = plan.uri();
+                        GripInstruct ins;
+                        try {
+                            ins = GripInstructParser.parse(code, Headers.list(head.headers()), body);
+                        } catch (GripInstructException | RuntimeException e) {
+                            to.nextFailed("next link instructions: " + e.getMessage());
+                            return;
+                        }
+                        if (ins.goneLink() != null) {
+                            goneLink = ins.goneLink();
+                        }
+                        byte[] out = ins.response() != null ? ins.response().body() : body;
+                        to.next(new NextStep(ins.hold(), channels(ins), ins.keepAlive(), ins.nextLink(), ins.meta(),
+                                out));
+                    }
+
+                    @Override
+                    public void failed(String why) {
+                        link = null;
+                        if (state != State.DONE) {
+                            again(why);
+                        }
+                    }
+
+                    private void again(String why) {
+                        if (attempt >= LINK_RETRY_MAX) {
+                            to.nextFailed("Failed to retrieve next link: " + why);
+                            return;
+                        }
+                        long delay = (1000L << attempt) + ThreadLocalRandom.current().nextLong(1000);
+                        log.debug("next link {} failed ({}), again in {} ms", plan.uri(), why, delay);
+                        linkRetryTimer = ctx.executor().schedule(() -> {
+                            linkRetryTimer = null;
+                            fetchAttempt(plan, gripLast, to, attempt + 1);
+                        }, delay, TimeUnit.MILLISECONDS);
+                    }
+                });
+    }
+
+    /** {@code Grip-Link rel=gone}: an empty POST, best effort, when the client goes away. */
+    private void sendGone() {
+        String gone = goneLink;
+        goneLink = null;
+        LinkPlan plan = gone == null ? null : plan(gone);
+        if (plan == null) {
+            return;
+        }
+        log.debug("gone link {}", plan.uri());
+        LinkRequest.start(px, ctx.channel().eventLoop(), plan.targets(), HttpMethod.POST, plan.path(),
+                linkHeaders(plan, Map.of()), MAX_LINK_BODY, new LinkRequest.Callback() {
+                    @Override
+                    public void response(HttpResponse head, byte[] body) {
+                    }
+
+                    @Override
+                    public void failed(String why) {
+                        log.debug("gone link {} failed: {}", plan.uri(), why);
+                    }
+                });
+    }
+
+
+    @Override
     public void holdFinished(boolean keepAlive) {
-        dev.outpost.proxy.observe.Observe.of(ctx).holdEnded(dev.outpost.proxy.observe.Observe.id(ctx), "finished");
         finish(keepAlive);
     }
 
@@ -780,8 +1033,19 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         streamingInitial = null;
         releasePending();
         dropOrigin();
+        if (link != null) {
+            link.cancel();
+            link = null;
+        }
+        if (linkRetryTimer != null) {
+            linkRetryTimer.cancel(false);
+            linkRetryTimer = null;
+        }
         if (hold != null && was == State.HOLDING) {
             hold.clientClosed();
+        }
+        if (was == State.HOLDING || retries > 0) {
+            sendGone();
         }
     }
 
