@@ -4,6 +4,7 @@ import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ConfigException;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.PushpinConf;
+import dev.outpost.proxy.observe.InspectorSettings;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesException;
@@ -60,6 +61,11 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Same as --loglevel 3.")
     boolean verbose;
 
+    @Option(names = "--inspector-port", paramLabel = "[ADDR:]PORT|off",
+            description = "Live inspector and Prometheus /metrics, overriding prometheus_port. Default: 127.0.0.1:7998"
+                    + " (or prometheus_port when set); 0 picks a free port, 'off' turns it off.")
+    String inspectorPort;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -86,6 +92,9 @@ final class ProxyCommand implements Callable<Integer> {
         }
         if (logLevel != null) {
             builder.logLevel(logLevel);
+        }
+        if (!applyInspector(builder, inspectorPort)) {
+            return 2;
         }
         Path routes = routesFile != null ? routesFile : (routeLines.isEmpty() ? builder.routesFile() : null);
         builder.routesFile(routes).routeLines(routeLines);
@@ -201,12 +210,51 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
+    /** Maps --inspector-port onto the settings {@link InspectorSettings} reads; false after a usage error. */
+    private static boolean applyInspector(ProxyConfig.Builder b, String value) {
+        java.util.Map<String, String> s = b.settings();
+        if (value == null) {
+            if (!s.containsKey("proxy/prometheus_port") && !s.containsKey("handler/prometheus_port")) {
+                b.setting(InspectorSettings.PORT, "7998");
+            }
+            return true;
+        }
+        String v = value.trim();
+        if (v.equalsIgnoreCase("off")) {
+            b.setting(InspectorSettings.PORT, "off");
+            return true;
+        }
+        int colon = v.lastIndexOf(':');
+        String portText = colon >= 0 ? v.substring(colon + 1) : v;
+        String host = colon >= 0 ? v.substring(0, colon) : null;
+        int p;
+        try {
+            p = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            p = -1;
+        }
+        if (p < 0 || p > 65535 || (host != null && host.isEmpty())) {
+            System.err.println("outpost: --inspector-port: '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535,"
+                    + " or off)");
+            return false;
+        }
+        b.setting(InspectorSettings.PORT, Integer.toString(p));
+        if (host != null) {
+            b.setting(InspectorSettings.HOST, host);
+        }
+        return true;
+    }
+
     private static void printBanner(PrintStream out, ProxyConfig cfg, OutpostProxy proxy, RouteTable routes, Path file) {
         String client = "http://" + hostForUrl(cfg.httpHost()) + ":" + proxy.httpPort() + "/";
         String publish = "http://" + hostForUrl(cfg.publishHost()) + ":" + proxy.publishPort() + "/publish/";
         out.println("Outpost " + VersionProvider.version() + " GRIP proxy");
         out.println("  client     " + client);
         out.println("  publish    " + publish);
+        if (proxy.inspectorAddress() != null) {
+            out.println("  inspector  http://" + hostForUrl(InspectorSettings.host(cfg)) + ":"
+                    + proxy.inspectorAddress().getPort() + "/   (Prometheus: /metrics)");
+        }
         out.println("  routes     " + (file != null ? file + " (reloaded on change)" : "from the command line"));
         for (Route r : routes.routes()) {
             out.println("             " + describe(r));

@@ -5,7 +5,7 @@ import dev.outpost.proxy.config.ProxyConfig;
 /**
  * Where the metrics and inspector listener goes, from the configuration's settings: {@code outpost/inspector_port}
  * (set by {@code outpost proxy --inspector-port}), else Pushpin's {@code prometheus_port} ({@code proxy/} or
- * {@code handler/}); absent means off, 0 a free port. {@code outpost/inspector_host} (default 127.0.0.1) is the
+ * {@code handler/}); absent or {@code off} means off, 0 a free port. {@code outpost/inspector_host} (default 127.0.0.1) is the
  * address; {@code prometheus_prefix} goes in front of every metric name.
  */
 public final class InspectorSettings {
@@ -21,6 +21,9 @@ public final class InspectorSettings {
             String v = c.setting(key).map(String::trim).orElse("");
             if (v.isEmpty()) {
                 continue;
+            }
+            if (v.equalsIgnoreCase("off")) {
+                return null;
             }
             try {
                 int p = Integer.parseInt(v);
