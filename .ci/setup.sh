@@ -22,8 +22,20 @@ fi
 
 # npm projects the tests use (each folder listed holds a package.json).
 for dir in $(cat "$ROOT/.ci/npm-dirs" 2>/dev/null | grep -v '^#'); do
-  if [ -f "$ROOT/$dir/package.json" ] && [ ! -d "$ROOT/$dir/node_modules" ]; then
-    echo "setup: npm install in $dir"
-    (cd "$ROOT/$dir" && npm install --no-audit --no-fund --loglevel=error)
+  [ -f "$ROOT/$dir/package.json" ] || continue
+  stamp="$ROOT/$dir/node_modules/.package-lock.json"
+  # (Re)install when node_modules is missing or older than the manifest or the lock file.
+  if [ ! -f "$stamp" ] || [ "$ROOT/$dir/package.json" -nt "$stamp" ] \
+      || { [ -f "$ROOT/$dir/package-lock.json" ] && [ "$ROOT/$dir/package-lock.json" -nt "$stamp" ]; }; then
+    if ! command -v npm >/dev/null 2>&1; then
+      echo "setup: npm is missing (needed in $dir); install Node.js 20+ and npm" >&2
+      exit 1
+    fi
+    echo "setup: npm packages in $dir"
+    if [ -f "$ROOT/$dir/package-lock.json" ]; then
+      (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+      (cd "$ROOT/$dir" && npm install --no-audit --no-fund --loglevel=error)
+    fi
   fi
 done
