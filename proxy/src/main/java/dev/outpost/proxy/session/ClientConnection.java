@@ -146,6 +146,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                             handedOff();
                             return;
                         }
+                        if (dev.outpost.proxy.ws.WsGateway.refuseEvents(ctx, px, req)) {
+                            // answered 403; the body parts that follow are dropped below
+                            continue;
+                        }
                         current = new ProxyExchange(this, px, req);
                         current.start();
                     } else {

@@ -33,15 +33,12 @@ public final class WsGateway {
     }
 
     /**
-     * Takes the request when it is one of the above and returns true; the caller then lets go of the connection
-     * (for an upgrade its handler {@code ctx} is replaced) and releases what it still holds of the request.
+     * Takes a WebSocket upgrade request and returns true; the caller then lets go of the connection (its handler
+     * {@code ctx} is replaced, or the connection closes after an error answer) and releases what it still holds.
      * Must be called on the connection's event loop, before any other handling of {@code req}.
      */
     public static boolean divert(ChannelHandlerContext ctx, ProxyContext px, HttpRequest req) {
-        boolean upgrade = WsHeaders.isUpgrade(req.headers());
-        boolean events = !upgrade && WsEventCodec.CONTENT_TYPE.equals(
-                WsHeaders.contentTypeBase(req.headers().get("Content-Type")));
-        if (!upgrade && !events) {
+        if (!WsHeaders.isUpgrade(req.headers())) {
             return false;
         }
         String uri = originForm(req.uri());
@@ -49,14 +46,7 @@ public final class WsGateway {
         String path = q >= 0 ? uri.substring(0, q) : uri;
         String query = q >= 0 ? uri.substring(q) : "";
         boolean tls = ctx.pipeline().get(SslHandler.class) != null;
-        Route route = resolve(px, req, path, upgrade, tls);
-        if (events) {
-            if (route == null || route.targets().isEmpty() || !route.targets().get(0).overHttp()) {
-                return false;
-            }
-            respond(ctx, 403, "Forbidden", "Client not allowed to send WebSocket events directly.\n", null);
-            return true;
-        }
+        Route route = resolve(px, req, path, true, tls);
         if (!HttpMethod.GET.equals(req.method())) {
             respond(ctx, 400, "Bad Request", "WebSocket handshake must be a GET request.\n", null);
             return true;
@@ -78,6 +68,36 @@ public final class WsGateway {
         WsSession s = new WsSession(px, req, route, route.rewritePath(path) + query);
         ctx.pipeline().replace(ctx.handler(), "ws", s);
         s.start();
+        return true;
+    }
+
+    /**
+     * Answers {@code 403} when a client sends {@code application/websocket-events} itself to a route whose target is
+     * {@code over_http}, and returns true; the connection stays open when the request allows it, and the caller
+     * drops the request's body. Otherwise returns false and writes nothing.
+     */
+    public static boolean refuseEvents(ChannelHandlerContext ctx, ProxyContext px, HttpRequest req) {
+        if (!WsEventCodec.CONTENT_TYPE.equals(WsHeaders.contentTypeBase(req.headers().get("Content-Type")))) {
+            return false;
+        }
+        String uri = originForm(req.uri());
+        int q = uri.indexOf('?');
+        String path = q >= 0 ? uri.substring(0, q) : uri;
+        Route route = resolve(px, req, path, false, ctx.pipeline().get(SslHandler.class) != null);
+        if (route == null || route.targets().isEmpty() || !route.targets().get(0).overHttp()) {
+            return false;
+        }
+        byte[] b = "Client not allowed to send WebSocket events directly.\n".getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.FORBIDDEN,
+                Unpooled.wrappedBuffer(b));
+        r.headers().set("Content-Type", "text/plain");
+        HttpUtil.setContentLength(r, b.length);
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        HttpUtil.setKeepAlive(r, keepAlive);
+        var f = ctx.writeAndFlush(r);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
         return true;
     }
 

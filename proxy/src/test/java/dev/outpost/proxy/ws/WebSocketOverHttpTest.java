@@ -350,6 +350,17 @@ class WebSocketOverHttpTest {
             RawHttp.Response r = raw.read();
             assertThat(r.status()).isEqualTo(403);
             assertThat(r.text()).isEqualTo("Client not allowed to send WebSocket events directly.\n");
+            // the connection stays usable, as in Pushpin
+            raw.send("POST /woh HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/websocket-events\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n6\r\nOPEN\r\n\r\n0\r\n\r\n");
+            assertThat(raw.read().status()).isEqualTo(403);
+        }
+        try (RawHttp raw = new RawHttp(proxy.httpPort())) {
+            raw.send("POST /woh HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/websocket-events; x=1\r\n"
+                    + "Connection: close\r\nContent-Length: 6\r\n\r\nOPEN\r\n");
+            RawHttp.Response r = raw.read();
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.header("Connection")).isEqualTo("close");
         }
         assertThat(requests).isEmpty();
     }
