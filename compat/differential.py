@@ -104,6 +104,9 @@ KNOWN = [
           why="With debug on, Outpost's 502 bodies use its own error messages (value, reason, expectation)."),
     Known("grip-feature-list", "*", "origin*.header.grip-feature",
           why="Grip-Feature lists the features each implementation supports."),
+    Known("ws-rejection-connection-close", ["ws.*", "woh.*"], "handshake.header.connection",
+          pushpin=None, outpost="close",
+          why="Both close the connection after a refused WebSocket handshake; Outpost says so in the response."),
 ]
 
 

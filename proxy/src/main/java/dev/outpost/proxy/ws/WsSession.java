@@ -14,7 +14,6 @@ import dev.outpost.proxy.pubsub.Subscriber;
 import dev.outpost.proxy.pubsub.Subscription;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.Target;
-import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -343,23 +342,9 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 Unpooled.wrappedBuffer(body));
         r.headers().add(WsHeaders.cleanRejection(headers));
         HttpUtil.setContentLength(r, body.length);
-        ctx.writeAndFlush(r).addListener(f -> {
-            if (f.isSuccess()) {
-                backToHttp();
-            } else {
-                ctx.close();
-            }
-        });
-    }
-
-    /** As Pushpin, a refused upgrade leaves an HTTP/1.1 connection that can carry more requests. */
-    private void backToHttp() {
-        if (!ctx.channel().isActive()) {
-            return;
-        }
-        ClientConnection http = new ClientConnection(px);
-        ctx.pipeline().replace(this, "client", http);
-        http.channelActive(ctx.pipeline().context(http));
+        // Pushpin closes the connection after a refused upgrade; Outpost also says so
+        HttpUtil.setKeepAlive(r, false);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void logAccess(String outcome) {
