@@ -60,9 +60,16 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             return new Settings(5000, 0, -1, -1, false, 1000);
         }
 
+        /**
+         * The settings of {@code c}. {@code update_on_first_subscription} counts only when the configuration names it:
+         * Pushpin runs these updates for its ZeroMQ SUB input, whose subscriptions take time to reach publishers,
+         * and not for HTTP publishes, which reach the hub directly as all of Outpost's do.
+         */
         public static Settings from(ProxyConfig c) {
-            return new Settings(c.messageWaitMs(), c.idCacheTtlSeconds(), c.messageRate(), c.messageHwm(),
-                    c.updateOnFirstSubscription(), 1000);
+            boolean update = c.updateOnFirstSubscription()
+                    && c.setting("handler/update_on_first_subscription").isPresent();
+            return new Settings(c.messageWaitMs(), c.idCacheTtlSeconds(), c.messageRate(), c.messageHwm(), update,
+                    1000);
         }
     }
 
