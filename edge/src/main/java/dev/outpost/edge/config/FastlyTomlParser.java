@@ -84,7 +84,50 @@ public final class FastlyTomlParser {
       return new FastlyManifest(name, build, LocalServerConfig.empty());
     }
     requireTable("local_server", local);
-    return new FastlyManifest(name, build, localServer(local));
+    return new FastlyManifest(name, build, localServer(local), pushpin(local.get("pushpin")));
+  }
+
+  /** {@code [local_server.pushpin]} with the Fastly CLI's types: a bool, a string and two 16-bit ports (0 = default). */
+  private PushpinConfig pushpin(JsonNode node) {
+    if (node == null) {
+      return PushpinConfig.defaults();
+    }
+    String table = "local_server.pushpin";
+    requireTable(table, node);
+    boolean enable = false;
+    String path = null;
+    int proxyPort = PushpinConfig.DEFAULT_PROXY_PORT;
+    int publishPort = PushpinConfig.DEFAULT_PUBLISH_PORT;
+    for (var e : fields(node)) {
+      JsonNode v = e.getValue();
+      switch (e.getKey()) {
+        case "enable" -> {
+          if (!v.isBoolean()) {
+            throw error(table, "enable", v, "true or false");
+          }
+          enable = v.booleanValue();
+        }
+        case "pushpin_path" -> {
+          if (!v.isTextual()) {
+            throw error(table, "pushpin_path", v, "a string: the path of a pushpin binary");
+          }
+          path = v.asText().isEmpty() ? null : v.asText();
+        }
+        case "proxy_port" -> proxyPort = port(table, "proxy_port", v, PushpinConfig.DEFAULT_PROXY_PORT);
+        case "publish_port" -> publishPort = port(table, "publish_port", v, PushpinConfig.DEFAULT_PUBLISH_PORT);
+        default -> {
+          // The Fastly CLI ignores keys it does not know here.
+        }
+      }
+    }
+    return new PushpinConfig(enable, path, proxyPort, publishPort);
+  }
+
+  private int port(String table, String key, JsonNode v, int dflt) {
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 65535) {
+      throw error(table, key, v, "an integer port 1-65535, or 0 for the default " + dflt);
+    }
+    return v.asInt() == 0 ? dflt : v.asInt();
   }
 
   private LocalServerConfig localServer(JsonNode local) {
