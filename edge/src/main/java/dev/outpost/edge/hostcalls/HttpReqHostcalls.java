@@ -103,6 +103,17 @@ final class HttpReqHostcalls {
     // redirect_to_*_proxy_v2(req, backend, backend_len): the request as the guest left it goes to the handoff.
     t.fastly(M, "redirect_to_grip_proxy_v2", (m, a) -> handoff(GripHandoff.Kind.GRIP, m, a));
     t.fastly(M, "redirect_to_websocket_proxy_v2", (m, a) -> handoff(GripHandoff.Kind.WEBSOCKET, m, a));
+    // The legacy calls take only the backend name and forward the client's original request.
+    t.fastly(M, "redirect_to_grip_proxy", (m, a) -> legacyHandoff(GripHandoff.Kind.GRIP, m, a));
+    t.fastly(M, "redirect_to_websocket_proxy", (m, a) -> legacyHandoff(GripHandoff.Kind.WEBSOCKET, m, a));
+  }
+
+  private void legacyHandoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
+    String backend = Guest.string(m, a.i32(0), a.i32(1), "backend name");
+    if (backend.isEmpty() || backend.length() > 254) {
+      throw HostcallException.inval("handoff backend: " + backend + " (expected: 1-254 characters)");
+    }
+    s.handoff(new GripHandoff(kind, s.downstream().head(), backend, false));
   }
 
   private void handoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {

@@ -10,14 +10,15 @@ public interface DownstreamResponder {
 
   /**
    * The guest handed the client over instead of answering. The server either passes the request on to a proxy that
-   * then owns the client connection, or answers itself. The default answers 500 as Viceroy does without a proxy.
+   * then owns the client connection, or answers itself. The default answers 500 as Viceroy does when Fanout is off.
    */
   default void handoff(GripHandoff handoff) {
     ResponseState head = new ResponseState();
     head.status = 500;
     head.headers.insert("content-type", "text/plain; charset=utf-8");
-    String text = (handoff.kind() == GripHandoff.Kind.GRIP ? "Fanout" : "WebSocket") + " handoff to backend "
-        + handoff.backend() + " was requested, but no GRIP proxy is attached to this server.\n";
+    String text = handoff.kind() == GripHandoff.Kind.GRIP
+        ? "Pushpin handoff signaled, but Pushpin mode not enabled."
+        : "Backend handoff signaled, but this server does not support WebSocket passthrough.";
     send(head, Body.of(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
   }
 }

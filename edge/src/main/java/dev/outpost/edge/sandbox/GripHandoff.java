@@ -8,8 +8,10 @@ import java.util.Objects;
  *
  * @param request the request to forward (method, URI, headers as the guest left them)
  * @param backend the backend named by the guest
+ * @param fromHandle true for the {@code _v2} calls (method, path and headers come from {@code request}); false for the
+ *     legacy calls, which forward the client's original request
  */
-public record GripHandoff(Kind kind, RequestState request, String backend) {
+public record GripHandoff(Kind kind, RequestState request, String backend, boolean fromHandle) {
   /** Which handoff hostcall was used. */
   public enum Kind {
     GRIP,
@@ -20,5 +22,9 @@ public record GripHandoff(Kind kind, RequestState request, String backend) {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(backend, "backend");
+  }
+
+  public GripHandoff(Kind kind, RequestState request, String backend) {
+    this(kind, request, backend, true);
   }
 }

@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param wasm the Compute program ({@code bin/main.wasm} by convention)
  * @param localServer the {@code [local_server]} of {@code fastly.toml}
  * @param logSink where logging endpoints and guest stdout/stderr go
+ * @param handoffPort the GRIP proxy's client port on 127.0.0.1 that Fanout handoffs go to, or 0 when Fanout is off
+ *     (a handoff then gets Viceroy's 500)
  */
 public record EdgeConfig(
     Path wasm,
@@ -35,7 +37,8 @@ public record EdgeConfig(
     String engine,
     Duration requestTimeout,
     long memoryLimit,
-    LogSink logSink) {
+    LogSink logSink,
+    int handoffPort) {
 
   public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -53,6 +56,9 @@ public record EdgeConfig(
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: > 0)");
     }
+    if (handoffPort < 0 || handoffPort > 65535) {
+      throw new IllegalArgumentException("handoffPort: " + handoffPort + " (expected: 0-65535)");
+    }
     if (memoryLimit < (1L << 20)) {
       throw new IllegalArgumentException("memoryLimit: " + memoryLimit + " (expected: >= 1 MiB)");
     }
@@ -61,30 +67,39 @@ public record EdgeConfig(
   /** Defaults for everything but the program. */
   public static EdgeConfig of(Path wasm) {
     return new EdgeConfig(wasm, DEFAULT_ADDRESS, LocalServerConfig.empty(), Engines.DEFAULT, DEFAULT_REQUEST_TIMEOUT,
-        EdgeServices.DEFAULT_MEMORY_LIMIT, LogSink.stdout());
+        EdgeServices.DEFAULT_MEMORY_LIMIT, LogSink.stdout(), 0);
   }
 
   public EdgeConfig withAddress(InetSocketAddress address) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
   }
 
   public EdgeConfig withLocalServer(LocalServerConfig localServer) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
   }
 
   public EdgeConfig withEngine(String engine) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
   }
 
   public EdgeConfig withRequestTimeout(Duration requestTimeout) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
   }
 
   public EdgeConfig withMemoryLimit(long memoryLimit) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
   }
 
   public EdgeConfig withLogSink(LogSink logSink) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+  }
+
+  public EdgeConfig withWasm(Path wasm) {
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+  }
+
+  /** Sends Fanout handoffs to a GRIP proxy listening on {@code 127.0.0.1:port} (0: Fanout off). */
+  public EdgeConfig withHandoffPort(int port) {
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, port);
   }
 }

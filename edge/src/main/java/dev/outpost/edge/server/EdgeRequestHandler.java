@@ -44,17 +44,22 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
   private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding", "connection",
       "keep-alive");
 
-  private final ComputeApp app;
+  private final java.util.function.Supplier<ComputeApp> apps;
   private final ExecutorService guests;
   private final Duration timeout;
+  private final int handoffPort;
   private Body requestBody;
+  /** A copy of the request body kept for a handoff, which forwards the client's original body. */
+  private Body teeBody;
   /** The exchange whose request is being read; its flags are only touched on the event loop. */
   private Exchange current;
 
-  EdgeRequestHandler(ComputeApp app, ExecutorService guests, Duration timeout) {
-    this.app = app;
+  EdgeRequestHandler(java.util.function.Supplier<ComputeApp> apps, ExecutorService guests, Duration timeout,
+      int handoffPort) {
+    this.apps = apps;
     this.guests = guests;
     this.timeout = timeout;
+    this.handoffPort = handoffPort;
   }
 
   @Override
@@ -65,11 +70,17 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
       }
       if (msg instanceof HttpContent content && requestBody != null) {
         if (content.content().isReadable()) {
-          requestBody.write(ByteBufUtil.getBytes(content.content()));
+          byte[] bytes = ByteBufUtil.getBytes(content.content());
+          requestBody.write(bytes);
+          if (!current.sent || current.handedOff) {
+            teeBody.write(bytes);
+          }
         }
         if (content instanceof LastHttpContent) {
           requestBody.finish();
+          teeBody.finish();
           requestBody = null;
+          teeBody = null;
           current.requestEnded = true;
           // Hold further (pipelined) requests until this response is out.
           if (!current.completed) {
@@ -101,10 +112,18 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
       body.knownLength(HttpUtil.getContentLength(request));
     }
     requestBody = body;
+    teeBody = new Body().hostWritten();
     boolean keepAlive = HttpUtil.isKeepAlive(request);
+    ComputeApp app = apps.get();
     DownstreamRequest downstream = new DownstreamRequest(head, body, (InetSocketAddress) channel.remoteAddress(),
         (InetSocketAddress) channel.localAddress(), app.services().nextRequestId());
     Exchange exchange = new Exchange(channel, head.method, head.uri, keepAlive, started);
+    exchange.original = request.headers().copy();
+    exchange.originalMethod = head.method;
+    exchange.originalUri = head.uri;
+    exchange.tee = teeBody;
+    exchange.app = app;
+    exchange.handoffPort = handoffPort;
     current = exchange;
     try {
       app.dispatch(downstream, exchange, timeout, task -> guests.execute(() -> {
@@ -112,7 +131,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
           task.run();
         } catch (RuntimeException | Error e) {
           log.error("{} {}: internal error", head.method, head.uri, e);
-          if (!exchange.sent) {
+          if (!exchange.sent && !exchange.handedOff) {
             ResponseState error = new ResponseState();
             error.status = 500;
             exchange.send(error, Body.of(new byte[0]), false);
@@ -132,6 +151,10 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
       requestBody.abandon();
       requestBody = null;
     }
+    if (teeBody != null) {
+      teeBody.abandon();
+      teeBody = null;
+    }
     ctx.fireChannelInactive();
   }
 
@@ -142,13 +165,21 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** One request's response side; {@link #send} runs on the guest thread. */
-  private static final class Exchange implements DownstreamResponder {
+  static final class Exchange implements DownstreamResponder {
     private final Channel channel;
     private final String method;
     private final String uri;
     private final boolean keepAlive;
     private final long started;
     volatile boolean sent;
+    volatile boolean handedOff;
+    /** The client's request as it arrived, for a handoff. */
+    io.netty.handler.codec.http.HttpHeaders original;
+    String originalMethod;
+    String originalUri;
+    Body tee;
+    ComputeApp app;
+    int handoffPort;
     /** Event loop only: the whole request was read / the whole response was written. */
     boolean requestEnded;
     boolean completed;
@@ -164,6 +195,11 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void send(ResponseState head, Body body, boolean streaming) {
       sent = true;
+      Body t = tee;
+      if (t != null && !handedOff) {
+        tee = null;
+        t.abandon();
+      }
       HttpResponseStatus status = HttpResponseStatus.valueOf(head.status);
       byte[] complete = streaming ? null : body.completeBytes();
       HttpResponse response = complete != null
@@ -198,6 +234,42 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
       // Stream the rest from a thread of its own: the guest may still be writing (streaming) or the body may be a
       // backend response still arriving.
       Thread.ofVirtual().name("edge-response-body").start(() -> pump(body, head.status));
+    }
+
+    @Override
+    public void handoff(dev.outpost.edge.sandbox.GripHandoff handoff) {
+      Handoffs.start(this, handoff);
+    }
+
+    /** Answers the client with a plain-text error (a handoff that could not happen). */
+    void sendError(int status, String message) {
+      ResponseState head = new ResponseState();
+      head.status = status;
+      head.headers.insert("content-type", "text/plain; charset=utf-8");
+      send(head, Body.of(message.getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
+    }
+
+    Channel channel() {
+      return channel;
+    }
+
+    boolean keepAlive() {
+      return keepAlive;
+    }
+
+    /** The handed-off response ended on the client connection. */
+    void handoffFinished(int status, boolean keepAlive, boolean success) {
+      logLine(status);
+      if (status == 101) {
+        return;
+      }
+      completed = true;
+      if (!keepAlive || !success) {
+        channel.close();
+      } else if (requestEnded) {
+        channel.config().setAutoRead(true);
+        channel.read();
+      }
     }
 
     private void pump(Body body, int status) {

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -44,7 +45,7 @@ public final class EdgeServer implements AutoCloseable {
 
   private final EdgeConfig config;
   private WasmEngine engine;
-  private ComputeApp app;
+  private volatile ComputeApp app;
   private EventLoopGroup group;
   private ExecutorService guests;
   private Channel serverChannel;
@@ -88,7 +89,8 @@ public final class EdgeServer implements AutoCloseable {
             protected void initChannel(SocketChannel ch) {
               ch.pipeline().addLast(new HttpServerCodec());
               ch.pipeline().addLast(new HttpServerExpectContinueHandler());
-              ch.pipeline().addLast(new EdgeRequestHandler(app, guests, config.requestTimeout()));
+              ch.pipeline().addLast(new EdgeRequestHandler(() -> app, guests, config.requestTimeout(),
+                  config.handoffPort()));
             }
           })
           .bind(config.address())
@@ -110,6 +112,38 @@ public final class EdgeServer implements AutoCloseable {
       return t;
     };
   }
+
+  /**
+   * Loads {@code wasm} with {@code localServer} and serves new requests with it. Requests already running (and
+   * connections handed off to a GRIP proxy) carry on; the old program is closed once they had time to finish.
+   *
+   * @throws UncheckedIOException when the program cannot be read
+   */
+  public synchronized void reload(Path wasm, dev.outpost.edge.config.LocalServerConfig localServer) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(wasm);
+    } catch (IOException e) {
+      throw new UncheckedIOException("wasm: " + wasm + ": cannot read (" + e.getMessage() + ")", e);
+    }
+    long started = System.nanoTime();
+    EdgeServices services = new EdgeServices(localServer, new BackendClient(group), config.logSink(), "localhost",
+        config.memoryLimit(), java.util.List.of(wasm.getFileName().toString()));
+    ComputeApp fresh = new ComputeApp(wasm.getFileName().toString(), engine, bytes, services);
+    ComputeApp old = app;
+    app = fresh;
+    log.info("reloaded {} in {} ms", wasm, (System.nanoTime() - started) / 1_000_000);
+    if (old != null) {
+      retired.add(old);
+      group.schedule(() -> {
+        if (retired.remove(old)) {
+          old.close();
+        }
+      }, config.requestTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private final java.util.Set<ComputeApp> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public InetSocketAddress address() {
     return (InetSocketAddress) serverChannel.localAddress();
@@ -148,6 +182,10 @@ public final class EdgeServer implements AutoCloseable {
     if (app != null) {
       app.close();
     }
+    for (ComputeApp old : retired) {
+      old.close();
+    }
+    retired.clear();
     if (engine != null) {
       engine.close();
     }

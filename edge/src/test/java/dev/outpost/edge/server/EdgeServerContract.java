@@ -338,7 +338,7 @@ abstract class EdgeServerContract {
     HttpResponse<String> response = get("/fanout");
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(response.body()).isEqualTo(
-        "Fanout handoff to backend origin was requested, but no GRIP proxy is attached to this server.\n");
+        "Pushpin handoff signaled, but Pushpin mode not enabled.");
   }
 
   @Test
