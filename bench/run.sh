@@ -154,7 +154,7 @@ if [ ! -f "$LOADGEN" ] || [ -n "$(find "$BENCH/loadgen/src" "$BENCH/loadgen/pom.
   (cd "$BENCH/loadgen" && mvn -q -B -ntp -Doutpost.target=target package -DskipTests) >"$WORK/build.log" 2>&1 \
     || { tail -n 30 "$WORK/build.log" >&2; die "load generator build failed"; }
 fi
-LOADGEN_JAVA=("$JAVA" -Xms256m -Xmx1g -XX:+UseParallelGC -jar "$LOADGEN")
+LOADGEN_JAVA=("$JAVA" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx1g -XX:+UseParallelGC -jar "$LOADGEN")
 
 OUTPOST_OK=0
 if [[ ",$TARGETS," == *",outpost,"* ]]; then
@@ -228,6 +228,26 @@ EOF
 EOF
 }
 
+# CPU ticks (1/100 s) used so far by a process and its descendants
+tree_ticks() {
+  local p t=0 v
+  for p in "$1" $(descendants "$1"); do
+    v=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat" 2>/dev/null) || continue
+    t=$(( t + ${v:-0} ))
+  done
+  echo "$t"
+}
+
+# quiesce PID : waits (at most 30 s) until the proxy stops working off the last scenario (< 5% of a core)
+quiesce() {
+  local i a b
+  for i in $(seq 1 30); do
+    a=$(tree_ticks "$1"); sleep 1; b=$(tree_ticks "$1")
+    [ $(( b - a )) -lt 5 ] && return 0
+  done
+  log "proxy still busy after 30 s; measuring anyway"
+}
+
 # wrk_run NAME URL : one wrk measurement into $WORK/NAME.wrk
 wrk_run() {
   wrk -t1 -c"$WRK_CONNS" -d"${WRK_SECS}s" --latency "$2" >"$WORK/$1.wrk" 2>&1 || true
@@ -289,6 +309,7 @@ run_target() {
   [ "$rc" = 0 ] || log "$name: load generator exited with $rc"
   # last, so the memory figures above start from a proxy that has not yet served a flood of requests
   # origin before and after the proxy, averaged: the shared machine's load drifts within seconds
+  quiesce "$pid"
   log "$name: plain proxying with wrk (${WRK_SECS}s, $WRK_CONNS connections): origin, proxy, origin again"
   wrk_run "$name-origin1" "http://127.0.0.1:$ORIGIN_PORT/hello"
   wrk_run "$name-proxy" "http://127.0.0.1:$http/hello"

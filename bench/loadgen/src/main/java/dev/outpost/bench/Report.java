@@ -113,6 +113,10 @@ final class Report {
         double b = base.value();
         double s = subject.value();
         boolean lowerBetter = unit.equals("ms") || unit.equals("KiB") || unit.equals("MiB");
+        // a JVM may hand heap back between two samples, leaving a delta at or below zero: no meaningful ratio
+        if (b <= 0 || s <= 0) {
+            return "n/a";
+        }
         double r = lowerBetter ? b / s : s / b;
         if (Double.isNaN(r) || Double.isInfinite(r)) {
             return "";
