@@ -162,6 +162,8 @@ public final class ResponseHold implements Hold, Subscriber {
         HttpResponseFormat f = item.httpResponse();
         HoldChannel c = chans.get(channel);
         if (done || f == null || c == null) {
+            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item,
+                    f == null && !done ? DropReason.NO_FORMAT : DropReason.CLOSED);
             payload.release();
             return;
         }
@@ -170,6 +172,7 @@ public final class ResponseHold implements Hold, Subscriber {
                 log.debug("last ID inconsistency on {} (got {}, expected {}): retrying", channel, item.prevId(),
                         c.prevId());
                 payload.release();
+                Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_SEQUENCE);
                 hub.forgetLastId(channel);
                 retry();
                 return;
@@ -183,6 +186,7 @@ public final class ResponseHold implements Hold, Subscriber {
         }
         if (f.action() != PublishAction.SEND) {
             // close and refresh mean nothing to a long-poll
+            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.UNSUPPORTED_ACTION);
             payload.release();
             return;
         }
@@ -194,12 +198,15 @@ public final class ResponseHold implements Hold, Subscriber {
             } catch (JsonPatch.PatchException e) {
                 log.info("item {} on {} for {} not delivered: {}", item.id(), channel, owner.connectionId(),
                         e.getMessage());
+                Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.PATCH_FAILED);
                 return;
             }
         }
         ByteBuf out = Subscriber.filter(this, channel, item, body);
         if (out != null) {
             onMessage(channel, item, out);
+        } else {
+            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.FILTERED);
         }
     }
 

@@ -6,6 +6,8 @@ import dev.outpost.grip.instruct.KeepAliveMode;
 import dev.outpost.grip.instruct.NextLink;
 import dev.outpost.grip.publish.HttpStreamFormat;
 import dev.outpost.grip.publish.PublishItem;
+import dev.outpost.proxy.observe.DropReason;
+import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
 import dev.outpost.proxy.pubsub.Subscriber;
@@ -344,10 +346,13 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     @Override
     public void receive(String channel, PublishItem item, ByteBuf payload) {
         if (done || item.httpStream() == null || !chans.containsKey(channel)) {
+            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item,
+                    done ? DropReason.CLOSED : item.httpStream() == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
             payload.release();
             return;
         }
         if (queue.size() >= HoldSupport.QUEUE_MAX) {
+            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_QUEUE_FULL);
             payload.release();
             owner.drops().drop("session_queue", channel, owner.connectionId(), "item " + item.id()
                     + ": publish queue at max (" + HoldSupport.QUEUE_MAX + "), client not reading");
@@ -375,6 +380,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
                 log.debug("last ID inconsistency on {} (got {}, expected {}): next link", q.channel(),
                         q.item().prevId(), c.prevId());
                 hub.forgetLastId(q.channel());
+                Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.DROPPED_SEQUENCE);
                 clearQueue();
                 update();
                 break;
@@ -385,9 +391,13 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
                 chans.put(c.name(), new HoldChannel(c.name(), q.item().id(), c.filters()));
             }
             if (out == null) {
+                Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.FILTERED);
                 continue;
             }
             HttpStreamFormat f = q.item().httpStream();
+            if (f.action() != dev.outpost.grip.publish.PublishAction.HINT) {
+                Observe.of(ctx).delivered(Observe.id(ctx), q.channel(), q.item());
+            }
             switch (f.action()) {
                 case SEND -> {
                     if (out.isReadable()) {
@@ -470,6 +480,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         }
         if (queue.isEmpty() && !fetching && ctx.channel().isWritable()) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(ka.content())));
+            Observe.of(ctx).keepAliveSent(Observe.id(ctx));
             lastWriteNanos = System.nanoTime();
         }
         scheduleKeepAlive(period);

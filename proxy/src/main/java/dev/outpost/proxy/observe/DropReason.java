@@ -16,6 +16,8 @@ public enum DropReason {
     DROPPED_SEQUENCE,
     /** The session had already ended (hold answered, connection closing). */
     CLOSED,
+    /** The item's {@code body-patch} could not be applied to the held response. */
+    PATCH_FAILED,
     /** The item's action does not apply here (say, {@code hint} or {@code refresh} not supported). */
     UNSUPPORTED_ACTION;
 

@@ -654,6 +654,7 @@ final class Model {
             case "dropped_rate" -> "The delivery rate limit (message_rate) was exceeded.";
             case "dropped_sequence" -> "The item was out of sequence (prev-id) or a duplicate id.";
             case "closed" -> "The session had already ended when the item arrived.";
+            case "patch_failed" -> "The item's body-patch could not be applied to the held response.";
             case "unsupported_action" -> "The item's action (hint or refresh) does not deliver content here.";
             default -> "Not delivered: " + reason + ".";
         };

@@ -171,6 +171,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- request side ----
 
     void start() {
+        dev.outpost.proxy.observe.Observe.of(ctx).requestReceived(dev.outpost.proxy.observe.Observe.id(ctx), req.method().name(), req.uri());
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
@@ -433,6 +434,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             } else {
                 gotResponse = true;
                 originResponse = r;
+                dev.outpost.proxy.observe.Observe.of(ctx).originResponse(dev.outpost.proxy.observe.Observe.id(ctx), route.id(), lastTried(), r.status().code());
                 if (!route.noGrip() && GripInstructParser.isGrip(Headers.list(r.headers()))) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
@@ -634,6 +636,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             hold = new StreamHold(ctx, px.hub(), chans, held, ins.keepAlive(), version, clientKeepAlive,
                     headRequest, this, new StreamHold.Options(ins.meta(), ins.nextLink(), false));
         }
+        dev.outpost.proxy.observe.Observe.of(ctx).holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), ins.hold() == HoldMode.RESPONSE ? "response" : "stream",
+                names(chans), ins);
         hold.start();
     }
 
@@ -725,6 +729,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         StreamHold sh = new StreamHold(ctx, px.hub(), chans, held, ins.keepAlive(), version,
                 clientKeepAlive, headRequest, this, new StreamHold.Options(ins.meta(), ins.nextLink(), false));
         hold = sh;
+        dev.outpost.proxy.observe.Observe.of(ctx).holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), "stream", names(chans), ins);
         streamingInitial = sh;
         if (!sh.writeHead()) {
             streamingInitial = null;
@@ -1002,6 +1007,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     @Override
     public void holdFinished(boolean keepAlive) {
+        dev.outpost.proxy.observe.Observe.of(ctx).holdEnded(dev.outpost.proxy.observe.Observe.id(ctx), "finished");
         finish(keepAlive);
     }
 
