@@ -79,6 +79,24 @@ class InspectorTest {
     }
 
     @Test
+    void everyConnectionIsListedWithItsEvents() throws Exception {
+        try (OutpostProxy p = start(""); RawHttp a = new RawHttp(p.httpPort()); RawHttp b = new RawHttp(p.httpPort());
+                RawHttp c = new RawHttp(p.httpPort())) {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> json(p, "/api/summary")
+                    .path("connections").asInt() == 3);
+            List<String> connects = new ArrayList<>();
+            for (JsonNode e : json(p, "/api/events")) {
+                if (e.path("type").asText().equals("connect")) {
+                    connects.add(e.path("conn").asText());
+                }
+            }
+            List<String> ids = new ArrayList<>();
+            json(p, "/api/connections").path("items").forEach(x -> ids.add(x.path("id").asText()));
+            assertThat(connects).containsExactlyElementsOf(ids).hasSize(3);
+        }
+    }
+
+    @Test
     void prefixGoesInFrontOfEveryName() throws Exception {
         try (OutpostProxy p = start("pushpin_"); RawHttp client = new RawHttp(p.httpPort())) {
             client.send(RawHttp.get("/"));
