@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A local real-time edge stack: a GRIP proxy and a Compute server in one JVM.",
-        subcommands = {ProxyCommand.class, PublishCommand.class})
+        subcommands = {ServeCommand.class, RunCommand.class, ProxyCommand.class, PublishCommand.class})
 final class OutpostCommand implements Runnable {
     @Spec CommandSpec spec;
 

@@ -1,0 +1,103 @@
+package dev.outpost.cli;
+
+import dev.outpost.cli.serve.ServeException;
+import dev.outpost.cli.serve.ServeOptions;
+import dev.outpost.cli.serve.ServeSession;
+import dev.outpost.edge.engine.Engines;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code outpost serve}: a Compute project served locally, with Fanout, as {@code fastly compute serve} does. */
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+            "Build and serve a Fastly Compute project locally (what 'fastly compute serve' does with Viceroy).",
+            "With [local_server.pushpin] enable = true in fastly.toml (or --experimental-enable-pushpin), Fanout"
+                    + " handoffs go to a GRIP proxy with one route per [local_server.backends] entry."
+        },
+        footer = {
+            "",
+            "Exit codes: 0 stopped normally, 1 failed at run time, 2 bad configuration or usage.",
+            "Example: outpost serve examples/fanout-starter"
+        })
+final class ServeCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = ".",
+            description = "The project folder (with fastly.toml). Default: the current folder.")
+    Path dir;
+
+    @Option(names = {"-C", "--config"}, paramLabel = "FILE",
+            description = "fastly.toml to use instead of DIR/fastly.toml.")
+    Path manifest;
+
+    @Option(names = "--addr", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7676",
+            description = "Where the Compute server listens. Default: ${DEFAULT-VALUE}.")
+    String addr;
+
+    @Option(names = "--file", paramLabel = "WASM",
+            description = "The Wasm program to serve (no build). Default: DIR/bin/main.wasm, built first with the"
+                    + " manifest's [scripts] build.")
+    Path file;
+
+    @Option(names = "--skip-build", description = "Serve DIR/bin/main.wasm as it is.")
+    boolean skipBuild;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = Engines.DEFAULT,
+            description = "Wasm engine: graalwasm or chicory. Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(names = "--experimental-enable-pushpin",
+            description = "Enable Fanout (a GRIP proxy for handoffs) even if fastly.toml does not.")
+    boolean enablePushpin;
+
+    @Option(names = "--pushpin-proxy-port", paramLabel = "PORT",
+            description = "The GRIP proxy's client port. Default: [local_server.pushpin] proxy_port, else 7677.")
+    String pushpinProxyPort;
+
+    @Option(names = "--pushpin-publish-port", paramLabel = "PORT",
+            description = "The GRIP proxy's publish port. Default: [local_server.pushpin] publish_port, else 5561.")
+    String pushpinPublishPort;
+
+    @Option(names = "--pushpin-path", paramLabel = "PATH",
+            description = "Run this Pushpin binary instead of the in-process GRIP proxy."
+                    + " Default: [local_server.pushpin] pushpin_path.")
+    String pushpinPath;
+
+    @Option(names = "--watch", description = "Rebuild and reload on change (held connections stay open).")
+    boolean watch;
+
+    @Option(names = "--verbose", description = "Debug logging.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (verbose) {
+            Logging.setLevel(3);
+        }
+        ServeSession session;
+        try {
+            if (!Engines.names().contains(engine)) {
+                throw new ServeException(2, "--engine: " + engine + " (expected: one of " + Engines.names() + ")");
+            }
+            ServeOptions options = new ServeOptions(dir, manifest, ServeOptions.parseAddress(addr), file, skipBuild,
+                    engine, enablePushpin, pushpinProxyPort, pushpinPublishPort, pushpinPath, watch);
+            session = ServeSession.start(options, System.out, System.err);
+        } catch (ServeException e) {
+            System.err.println("outpost: " + e.getMessage());
+            return e.exitCode();
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            session.close();
+            stopped.countDown();
+        }, "outpost-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,309 @@
+package dev.outpost.cli.serve;
+
+import dev.outpost.edge.config.FastlyManifest;
+import dev.outpost.edge.config.FastlyTomlException;
+import dev.outpost.edge.config.LocalServerConfig;
+import dev.outpost.edge.config.PushpinConfig;
+import dev.outpost.edge.config.PushpinRoutes;
+import dev.outpost.edge.server.EdgeConfig;
+import dev.outpost.edge.server.EdgeProject;
+import dev.outpost.edge.server.EdgeServer;
+import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.route.Route;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.RoutesException;
+import dev.outpost.proxy.route.RoutesParser;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One {@code outpost serve}: builds the project, starts the GRIP proxy when Fanout is on (in-process, or an external
+ * Pushpin), then the Compute server, and prints what listens where. {@link #close()} stops everything it started.
+ */
+public final class ServeSession implements AutoCloseable {
+    /** What Fastly's local Fanout setup signs with (development only; the CLI's values). */
+    public static final String SIG_ISS = "viceroy";
+    public static final String SIG_KEY = "viceroy_dev_signing_key_dont_use_in_production";
+    /** Fanout's publish message limit. */
+    public static final int PUBLISH_MAX_BODY = 65536;
+
+    private final ServeOptions options;
+    private final PrintStream out;
+    private final PrintStream err;
+    private EdgeProject project;
+    private Fanout fanout;
+    private OutpostProxy proxy;
+    private ExternalPushpin pushpin;
+    private EdgeServer edge;
+    private ProjectWatcher watcher;
+    private List<String> routeLines = List.of();
+
+    /**
+     * Fanout as resolved from flags, fastly.toml and defaults (flags win).
+     *
+     * @param pushpinPath an external Pushpin to run, or null for the in-process proxy
+     */
+    public record Fanout(boolean enabled, String pushpinPath, int proxyPort, int publishPort) {}
+
+    private ServeSession(ServeOptions options, PrintStream out, PrintStream err) {
+        this.options = options;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Starts everything; on failure stops what was started and throws. */
+    public static ServeSession start(ServeOptions options, PrintStream out, PrintStream err) throws ServeException {
+        ServeSession s = new ServeSession(options, out, err);
+        try {
+            s.run();
+            return s;
+        } catch (ServeException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void run() throws ServeException {
+        if (options.skipBuild() && options.watch()) {
+            throw new ServeException(2, "--skip-build and --watch cannot be used together"
+                    + " (expected: one of them; --watch rebuilds on change)");
+        }
+        project = open();
+        fanout = resolveFanout(options, project.manifest());
+        if (options.wasm() == null && !options.skipBuild()) {
+            ProjectBuild.run(project, out, err);
+        }
+        if (!Files.isRegularFile(project.wasm())) {
+            throw new ServeException(2, "wasm: " + project.wasm() + ": not found (expected: a built Compute program;"
+                    + " give --file, or add [scripts] build to fastly.toml)");
+        }
+        routeLines = PushpinRoutes.lines(project.localServer().backends());
+        if (fanout.enabled()) {
+            startFanout();
+        }
+        EdgeConfig config = project.config()
+                .withAddress(options.address())
+                .withEngine(options.engine())
+                .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0);
+        edge = Loading.withProgress(out, project.wasm(), options.engine(), () -> new EdgeServer(config).start());
+        printBanner();
+        if (options.watch()) {
+            watcher = ProjectWatcher.start(this, project, options, out, err);
+        }
+    }
+
+    private EdgeProject open() throws ServeException {
+        Path dir = options.dir();
+        if (!Files.isDirectory(dir)) {
+            throw new ServeException(2, "project folder " + dir + ": not found (expected: a folder with fastly.toml)");
+        }
+        try {
+            return EdgeProject.open(dir, options.manifest(), options.wasm());
+        } catch (FastlyTomlException e) {
+            throw new ServeException(2, e.getMessage(), e);
+        }
+    }
+
+    /** The Fastly CLI's precedence: flags, then {@code [local_server.pushpin]}, then defaults. */
+    public static Fanout resolveFanout(ServeOptions o, FastlyManifest manifest) throws ServeException {
+        PushpinConfig toml = manifest != null ? manifest.pushpin() : PushpinConfig.defaults();
+        int proxyPort = o.pushpinProxyPort() != null
+                ? ServeOptions.parsePortFlag("--pushpin-proxy-port", o.pushpinProxyPort()) : toml.proxyPort();
+        int publishPort = o.pushpinPublishPort() != null
+                ? ServeOptions.parsePortFlag("--pushpin-publish-port", o.pushpinPublishPort()) : toml.publishPort();
+        String path = o.pushpinPath() != null && !o.pushpinPath().isEmpty() ? o.pushpinPath() : toml.pushpinPath();
+        return new Fanout(o.enablePushpin() || toml.enable(), path, proxyPort, publishPort);
+    }
+
+    private void startFanout() throws ServeException {
+        if (fanout.pushpinPath() != null) {
+            pushpin = ExternalPushpin.start(Path.of(fanout.pushpinPath()), fanout.proxyPort(), fanout.publishPort(),
+                    routeLines, out, err);
+            return;
+        }
+        ProxyConfig config = ProxyConfig.builder()
+                .httpHost("127.0.0.1")
+                .httpPort(fanout.proxyPort())
+                .publishHost("127.0.0.1")
+                .publishPort(fanout.publishPort())
+                .acceptPushpinRoute(true)
+                .sigIss(SIG_ISS)
+                .sigKey(SIG_KEY.getBytes(StandardCharsets.UTF_8))
+                .publishMaxBodySize(PUBLISH_MAX_BODY)
+                .build();
+        try {
+            proxy = OutpostProxy.start(config, routes(routeLines));
+        } catch (RuntimeException e) {
+            throw new ServeException(1, "cannot start the GRIP proxy on ports " + fanout.proxyPort() + " and "
+                    + fanout.publishPort() + ": " + e.getMessage()
+                    + " (is another process using them? choose others with --pushpin-proxy-port and"
+                    + " --pushpin-publish-port)", e);
+        }
+    }
+
+    static RouteTable routes(List<String> lines) throws ServeException {
+        List<Route> routes = new ArrayList<>();
+        for (String line : lines) {
+            try {
+                routes.add(RoutesParser.parseLine(line, "fastly.toml backends"));
+            } catch (RoutesException e) {
+                throw new ServeException(2, "route generated from [local_server.backends]: " + line + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        return RouteTable.of(routes);
+    }
+
+    /** The manifest changed: routes follow the backends (the program reload is separate). */
+    void updateRoutes(LocalServerConfig local) throws ServeException {
+        List<String> lines = PushpinRoutes.lines(local.backends());
+        if (lines.equals(routeLines)) {
+            return;
+        }
+        routeLines = lines;
+        if (proxy != null) {
+            proxy.updateRoutes(routes(lines));
+        }
+        if (pushpin != null) {
+            pushpin.writeRoutes(lines);
+        }
+        out.println("Routes regenerated from " + manifestPath() + ":");
+        lines.forEach(l -> out.println("  " + l));
+        out.flush();
+    }
+
+    EdgeServer edge() {
+        return edge;
+    }
+
+    Path manifestPath() {
+        return options.manifest() != null ? options.manifest() : project.dir().resolve("fastly.toml");
+    }
+
+    public int edgePort() {
+        return edge.port();
+    }
+
+    public Fanout fanout() {
+        return fanout;
+    }
+
+    public List<String> routeLines() {
+        return routeLines;
+    }
+
+    private void printBanner() {
+        String edgeUrl = "http://" + hostForUrl(edge.address().getHostString()) + ":" + edge.port();
+        out.println();
+        out.println("Outpost serve: " + project.dir() + " (" + project.wasm() + ", " + edge.engineDescription() + ")");
+        out.println("  edge       " + edgeUrl + "/");
+        if (fanout.enabled()) {
+            String publish = "http://127.0.0.1:" + fanout.publishPort() + "/publish/";
+            out.println("  fanout     " + (pushpin != null ? "Pushpin " + pushpin.version() + " (" + fanout.pushpinPath()
+                    + ")" : "GRIP proxy (in-process)") + " on http://127.0.0.1:" + fanout.proxyPort() + "/");
+            out.println("  publish    " + publish);
+            if (routeLines.isEmpty()) {
+                out.println("  routes     (none: [local_server.backends] is empty)");
+            }
+            for (int i = 0; i < routeLines.size(); i++) {
+                out.println((i == 0 ? "  routes     " : "             ") + routeLines.get(i));
+            }
+            out.println("Try:");
+            out.println("  curl -N " + edgeUrl + "/test/stream");
+            out.println("Publish to channel 'test':");
+            out.println("  curl -d '{\"items\":[{\"channel\":\"test\",\"formats\":{"
+                    + "\"http-stream\":{\"content\":\"hello\\n\"},\"http-response\":{\"body\":\"hello\\n\"},"
+                    + "\"ws-message\":{\"content\":\"hello\"}}}]}' " + publish);
+            out.println("  ./outpost publish --spec http://127.0.0.1:" + fanout.publishPort() + " test hello");
+        } else {
+            out.println("  fanout     off (handoffs answer 500; enable with [local_server.pushpin] enable = true"
+                    + " or --experimental-enable-pushpin)");
+        }
+        if (options.watch()) {
+            out.println("Watching " + project.dir() + " for changes.");
+        }
+        out.println("Ctrl-C stops.");
+        out.flush();
+    }
+
+    private static String hostForUrl(String host) {
+        if (host == null || host.isEmpty() || host.equals("0.0.0.0")) {
+            return "127.0.0.1";
+        }
+        return host.contains(":") ? "[" + host + "]" : host;
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        if (edge != null) {
+            edge.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (pushpin != null) {
+            pushpin.close();
+        }
+    }
+
+    /** Loading a program takes a few seconds: show that something happens. */
+    static final class Loading {
+        private Loading() {}
+
+        interface Start {
+            EdgeServer start();
+        }
+
+        static EdgeServer withProgress(PrintStream out, Path wasm, String engine, Start start) throws ServeException {
+            long size;
+            try {
+                size = Files.size(wasm);
+            } catch (java.io.IOException e) {
+                size = 0;
+            }
+            out.print("Loading " + wasm.getFileName() + " (" + Math.max(1, size / (1024 * 1024)) + " MB) with "
+                    + engine + " ");
+            out.flush();
+            long started = System.nanoTime();
+            Thread ticker = Thread.ofPlatform().daemon().name("serve-loading").start(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(500);
+                        out.print('.');
+                        out.flush();
+                    }
+                } catch (InterruptedException e) {
+                    // loaded
+                }
+            });
+            try {
+                EdgeServer server = start.start();
+                ticker.interrupt();
+                try {
+                    ticker.join(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                out.println(" ready in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+                return server;
+            } catch (UncheckedIOException e) {
+                ticker.interrupt();
+                out.println(" failed");
+                throw new ServeException(1, e.getMessage(), e);
+            } catch (RuntimeException e) {
+                ticker.interrupt();
+                out.println(" failed");
+                throw new ServeException(1, "cannot start the Compute server: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,289 @@
+package dev.outpost.cli.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The local Fanout loop end to end through the edge port, with the example app (examples/fanout-starter): a client
+ * talks to the Compute server, the app hands off to the GRIP proxy, the proxy asks the app again (backend
+ * {@code self}), holds the connection, and a publish reaches the client. Subclasses choose the proxy.
+ */
+abstract class FanoutServeContract {
+    static final Path EXAMPLE = Path.of("..", "examples", "fanout-starter").toAbsolutePath().normalize();
+
+    static ServeSession session;
+    static HttpServer origin;
+    static HttpClient http;
+    static int publishPort;
+    static final ByteArrayOutputStream output = new ByteArrayOutputStream();
+    /** Blocking reads run here, never in the common pool (it may have a single thread). */
+    static final java.util.concurrent.ExecutorService READERS =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+    /** Builds the example if needed and serves it with a manifest that points at free ports and a test origin. */
+    static void startServe(String pushpinPath) throws Exception {
+        Path wasm = EXAMPLE.resolve("bin/main.wasm");
+        if (!Files.isRegularFile(wasm) || Files.getLastModifiedTime(wasm).compareTo(
+                Files.getLastModifiedTime(EXAMPLE.resolve("src/index.js"))) < 0) {
+            ProjectBuild.run(dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null), System.out, System.err);
+        }
+        origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        origin.createContext("/", exchange -> {
+            String received = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            byte[] body = (exchange.getRequestURI().getPath().equals("/hello") ? "hello from the origin\n"
+                    : "origin saw " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                            + exchange.getRequestHeaders().getFirst("pushpin-route") + " [" + received + "]\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("content-type", "text/plain");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        origin.start();
+        int edgePort = freePort();
+        int proxyPort = freePort();
+        publishPort = freePortRange(4);
+        String toml = String.join("\n",
+                "manifest_version = 3",
+                "name = \"fanout-test\"",
+                "[local_server.pushpin]",
+                "enable = true",
+                "proxy_port = " + proxyPort,
+                "publish_port = " + publishPort,
+                pushpinPath != null ? "pushpin_path = \"" + pushpinPath + "\"" : "",
+                "[local_server.backends.self]",
+                "url = \"http://localhost:" + edgePort + "/\"",
+                "[local_server.backends.origin]",
+                "url = \"http://127.0.0.1:" + origin.getAddress().getPort() + "/\"",
+                "");
+        Path manifest = Files.createTempFile("fastly-", ".toml");
+        Files.writeString(manifest, toml);
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        session = ServeSession.start(new ServeOptions(EXAMPLE, manifest, new InetSocketAddress("127.0.0.1", edgePort),
+                wasm, false, "graalwasm", false, null, null, null, false), new PrintStream(output, true), System.err);
+    }
+
+    @AfterAll
+    static void stopServe() {
+        if (session != null) {
+            session.close();
+        }
+        if (origin != null) {
+            origin.stop(0);
+        }
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The first of {@code n} consecutive free ports (Pushpin uses the publish port and the next three). */
+    static int freePortRange(int n) throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20000, 60000);
+            boolean free = true;
+            for (int i = 0; i < n && free; i++) {
+                try (ServerSocket s = new ServerSocket(base + i, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    free = true;
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IOException("no " + n + " consecutive free ports");
+    }
+
+    static URI edge(String path) {
+        return URI.create("http://127.0.0.1:" + session.edgePort() + path);
+    }
+
+    static void publish(String formats) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"channel\":\"test\",\"formats\":{" + formats
+                        + "}}]}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+
+    /** Publishes until {@code done} completes: a hold only receives what is published after it subscribed. */
+    static <T> T publishUntil(CompletableFuture<T> done, String formats) throws Exception {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            if (!done.isDone()) {
+                publish(formats);
+            }
+            return done.isDone();
+        });
+        return done.get(1, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aLongPollIsCompletedByAnHttpResponsePublish() throws Exception {
+        CompletableFuture<HttpResponse<String>> poll = http.sendAsync(
+                HttpRequest.newBuilder(edge("/test/long-poll")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = publishUntil(poll, "\"http-response\":{\"body\":\"published\\n\"}");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("published\n");
+    }
+
+    @Test
+    void aStreamReceivesHttpStreamPublishes() throws Exception {
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(edge("/test/stream")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue("text/plain");
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> readLine(in), READERS);
+            assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"chunk\\n\"}")).isEqualTo("chunk");
+            CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> readLine(in), READERS);
+            publish("\"http-stream\":{\"content\":\"second\\n\"}");
+            // Earlier retries may still be on their way: skip them.
+            String got = next.get(10, TimeUnit.SECONDS);
+            while (got.equals("chunk")) {
+                got = readLine(in);
+            }
+            assertThat(got).isEqualTo("second");
+        }
+    }
+
+    @Test
+    void serverSentEventsReceiveHttpStreamPublishes() throws Exception {
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(edge("/test/sse"))
+                .header("accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+                String l;
+                do {
+                    l = readLine(in);
+                } while (l.isEmpty());
+                return l;
+            }, READERS);
+            assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"event: note\\ndata: hi\\n\\n\"}"))
+                    .isEqualTo("event: note");
+            assertThat(readLine(in)).isEqualTo("data: hi");
+        }
+    }
+
+    @Test
+    void aWebSocketReceivesPublishesAndItsMessagesAreEchoed() throws Exception {
+        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create("ws://127.0.0.1:" + session.edgePort() + "/test/websocket"),
+                        new WebSocket.Listener() {
+                            final StringBuilder partial = new StringBuilder();
+
+                            @Override
+                            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                                partial.append(data);
+                                if (last) {
+                                    messages.add(partial.toString());
+                                    partial.setLength(0);
+                                }
+                                w.request(1);
+                                return null;
+                            }
+                        })
+                .get(20, TimeUnit.SECONDS);
+        try {
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> take(messages), READERS);
+            assertThat(publishUntil(first, "\"ws-message\":{\"content\":\"hello\"}")).isEqualTo("hello");
+            ws.sendText("echo me", true).get(5, TimeUnit.SECONDS);
+            String got;
+            do {
+                got = messages.poll(10, TimeUnit.SECONDS);
+            } while ("hello".equals(got));
+            assertThat(got).isEqualTo("echo me");
+        } finally {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        }
+    }
+
+    @Test
+    void theAppAnswersARequestItselfWithoutFanout() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(edge("/edge/hello")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("Hello from the Compute app\n");
+    }
+
+    @Test
+    void theAppFetchesFromABackend() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(edge("/edge/fetch")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("origin said: hello from the origin\n");
+    }
+
+    @Test
+    void otherPathsAreHandedOffToTheOriginThroughTheProxy() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(edge("/some/page?x=1"))
+                .POST(HttpRequest.BodyPublishers.ofString("the body")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        // Pushpin-Route is for the proxy only; the body is the client's.
+        assertThat(r.body()).isEqualTo("origin saw POST /some/page?x=1 null [the body]\n");
+    }
+
+    @Test
+    void anUnknownTestEndpointIsA404FromTheApp() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(edge("/test/nope")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).isEqualTo("No such test endpoint\n");
+    }
+
+    private static String readLine(BufferedReader in) {
+        try {
+            String l = in.readLine();
+            if (l == null) {
+                throw new IllegalStateException("stream ended");
+            }
+            return l;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String take(BlockingQueue<String> q) {
+        try {
+            return q.take();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.outpost.cli.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outpost.edge.config.FastlyManifest;
+import dev.outpost.edge.config.FastlyTomlParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How serve resolves Fanout settings and reports configuration mistakes (no program is loaded). */
+class ServeConfigTest {
+    @TempDir Path dir;
+
+    static ServeOptions options(Path dir, boolean enable, String proxyPort, String publishPort, String path) {
+        return new ServeOptions(dir, null, new InetSocketAddress("127.0.0.1", 0), null, false, "graalwasm", enable,
+                proxyPort, publishPort, path, false);
+    }
+
+    static FastlyManifest manifest(String toml) {
+        return FastlyTomlParser.parse(toml, "fastly.toml", Path.of("."), k -> null);
+    }
+
+    @Test
+    void fanoutIsOffWithoutTableOrFlag() throws Exception {
+        ServeSession.Fanout f = ServeSession.resolveFanout(options(dir, false, null, null, null), manifest(""));
+        assertThat(f).isEqualTo(new ServeSession.Fanout(false, null, 7677, 5561));
+    }
+
+    @Test
+    void theTableEnablesFanoutWithItsPortsAndPath() throws Exception {
+        FastlyManifest m = manifest("[local_server.pushpin]\nenable = true\nproxy_port = 8001\npublish_port = 8002\n"
+                + "pushpin_path = \"/opt/pushpin\"\n");
+        assertThat(ServeSession.resolveFanout(options(dir, false, null, null, null), m))
+                .isEqualTo(new ServeSession.Fanout(true, "/opt/pushpin", 8001, 8002));
+    }
+
+    @Test
+    void flagsWinOverTheTable() throws Exception {
+        FastlyManifest m = manifest("[local_server.pushpin]\nproxy_port = 8001\npublish_port = 8002\n");
+        assertThat(ServeSession.resolveFanout(options(dir, true, "9001", "9002", "/usr/bin/pushpin"), m))
+                .isEqualTo(new ServeSession.Fanout(true, "/usr/bin/pushpin", 9001, 9002));
+    }
+
+    @Test
+    void zeroPortsInTheTableMeanTheDefaults() throws Exception {
+        FastlyManifest m = manifest("[local_server.pushpin]\nenable = true\nproxy_port = 0\npublish_port = 0\n");
+        assertThat(ServeSession.resolveFanout(options(dir, false, null, null, null), m))
+                .isEqualTo(new ServeSession.Fanout(true, null, 7677, 5561));
+    }
+
+    @Test
+    void portFlagsAreCheckedAsTheFastlyCliChecksThem() {
+        assertThatThrownBy(() -> ServeSession.resolveFanout(options(dir, true, "abc", null, null), null))
+                .hasMessage("can't parse --pushpin-proxy-port value as a number: abc");
+        assertThatThrownBy(() -> ServeSession.resolveFanout(options(dir, true, "0", null, null), null))
+                .hasMessage("--pushpin-proxy-port must be a number between 1 and 65535 (got: 0)");
+        assertThatThrownBy(() -> ServeSession.resolveFanout(options(dir, true, null, "70000", null), null))
+                .hasMessage("--pushpin-publish-port must be a number between 1 and 65535 (got: 70000)");
+    }
+
+    @Test
+    void wrongTypesAndRangesInTheTableNameKeyAndValue() {
+        assertThatThrownBy(() -> manifest("[local_server.pushpin]\nenable = \"yes\"\n"))
+                .hasMessage("fastly.toml: [local_server.pushpin] enable: \"yes\" (expected: true or false)");
+        assertThatThrownBy(() -> manifest("[local_server.pushpin]\nproxy_port = 70000\n"))
+                .hasMessage("fastly.toml: [local_server.pushpin] proxy_port: 70000"
+                        + " (expected: an integer port 1-65535, or 0 for the default 7677)");
+        assertThatThrownBy(() -> manifest("[local_server.pushpin]\npublish_port = \"5561\"\n"))
+                .hasMessage("fastly.toml: [local_server.pushpin] publish_port: \"5561\""
+                        + " (expected: an integer port 1-65535, or 0 for the default 5561)");
+        assertThatThrownBy(() -> manifest("[local_server.pushpin]\npushpin_path = 3\n"))
+                .hasMessage("fastly.toml: [local_server.pushpin] pushpin_path: 3"
+                        + " (expected: a string: the path of a pushpin binary)");
+    }
+
+    @Test
+    void addressesAreHostAndPort() throws Exception {
+        assertThat(ServeOptions.parseAddress("127.0.0.1:7676")).isEqualTo(new InetSocketAddress("127.0.0.1", 7676));
+        assertThat(ServeOptions.parseAddress("[::1]:80").getPort()).isEqualTo(80);
+        assertThatThrownBy(() -> ServeOptions.parseAddress("7676"))
+                .hasMessage("--addr: 7676 (expected: HOST:PORT, e.g. 127.0.0.1:7676)");
+        assertThatThrownBy(() -> ServeOptions.parseAddress("localhost:http"))
+                .hasMessage("--addr: localhost:http (expected: HOST:PORT, e.g. 127.0.0.1:7676)");
+    }
+
+    @Test
+    void skipBuildAndWatchDoNotGoTogether() {
+        ServeOptions o = new ServeOptions(dir, null, new InetSocketAddress("127.0.0.1", 0), null, true, "graalwasm",
+                false, null, null, null, true);
+        assertThatThrownBy(() -> ServeSession.start(o, quiet(), quiet()))
+                .isInstanceOf(ServeException.class)
+                .hasMessageContaining("--skip-build and --watch cannot be used together");
+    }
+
+    @Test
+    void aMissingProgramWithoutBuildScriptIsReported() throws Exception {
+        Files.writeString(dir.resolve("fastly.toml"), "name = \"x\"\n");
+        assertThatThrownBy(() -> ServeSession.start(options(dir, false, null, null, null), quiet(), quiet()))
+                .isInstanceOf(ServeException.class)
+                .hasMessage("wasm: " + dir.resolve("bin/main.wasm") + ": not found (expected: a built Compute"
+                        + " program; give --file, or add [scripts] build to fastly.toml)");
+    }
+
+    @Test
+    void aFailingBuildIsReportedWithItsCommand() throws Exception {
+        Files.writeString(dir.resolve("fastly.toml"), "[scripts]\nbuild = \"echo building; exit 3\"\n");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> ServeSession.start(options(dir, false, null, null, null), new PrintStream(out, true),
+                quiet()))
+                .isInstanceOf(ServeException.class)
+                .hasMessage("build failed: 'echo building; exit 3' exited with 3 (in " + dir + ")");
+        assertThat(out.toString()).contains("Building in " + dir + ": echo building; exit 3", "building");
+    }
+
+    @Test
+    void aManifestMistakeIsAConfigurationError() throws Exception {
+        Files.writeString(dir.resolve("fastly.toml"), "[local_server.pushpin]\nenable = 1\n");
+        assertThatThrownBy(() -> ServeSession.start(options(dir, false, null, null, null), quiet(), quiet()))
+                .isInstanceOf(ServeException.class)
+                .satisfies(e -> assertThat(((ServeException) e).exitCode()).isEqualTo(2))
+                .hasMessageContaining("[local_server.pushpin] enable: 1 (expected: true or false)");
+    }
+
+    @Test
+    void theGeneratedPushpinConfigNamesTheServicesOfItsVersion() {
+        String legacy = ExternalPushpin.config("/tmp/x/internal.conf", Path.of("/tmp/x"), true, 7677, 5561);
+        assertThat(legacy).contains("services=condure,zurl,pushpin-proxy,pushpin-handler", "http_port=127.0.0.1:7677",
+                "push_in_http_port=5561", "push_in_spec=tcp://127.0.0.1:5562", "push_in_sub_specs=tcp://127.0.0.1:5563",
+                "command_spec=tcp://127.0.0.1:5564", "accept_pushpin_route=true", "sig_iss=viceroy",
+                "sig_key=viceroy_dev_signing_key_dont_use_in_production", "push_in_http_max_body_size=65536");
+        String current = ExternalPushpin.config("{libdir}/internal.conf", Path.of("/tmp/x"), false, 7677, 5561);
+        assertThat(current).contains("services=connmgr,proxy,handler", "include={libdir}/internal.conf");
+        assertThat(ExternalPushpin.parseVersion("pushpin 1.36.0")).containsExactly(1, 36);
+        assertThat(ExternalPushpin.parseVersion("pushpin 1.41.0")).containsExactly(1, 41);
+    }
+
+    private static PrintStream quiet() {
+        return new PrintStream(new ByteArrayOutputStream(), true);
+    }
+}
