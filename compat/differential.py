@@ -104,6 +104,8 @@ KNOWN = [
           why="With debug on, Outpost's 502 bodies use its own error messages (value, reason, expectation)."),
     Known("grip-feature-list", "*", "origin*.header.grip-feature",
           why="Grip-Feature lists the features each implementation supports."),
+    Known("ws-ping-payload", "ws.origin-ping-close", ["client.frames", "origin.frames"],
+          why="Pushpin 1.36 drops the payload of pings and pongs it relays; Outpost keeps it (RFC 6455 5.5.3)."),
     Known("ws-rejection-connection-close", ["ws.*", "woh.*"], "handshake.header.connection",
           pushpin=None, outpost="close",
           why="Both close the connection after a refused WebSocket handshake; Outpost says so in the response."),
@@ -1858,6 +1860,7 @@ def _(c):
                                            ("Sec-WebSocket-Extensions", 'grip; message-prefix="m:"')],
                              body=woh_encode(reply))
     c.origin.on(c.p(), answer)
+    base = len(c.origin.requests(c.p()))  # the origin outlives one target's run
     ws = WsClient(c.target.proxy_port, c.p(), "woh.test", headers=[("Sec-WebSocket-Protocol", "chat")])
     c.record_response("handshake", ws.handshake, body=False)
     if not ws.upgraded:
@@ -1872,7 +1875,7 @@ def _(c):
     ws.read_until(lambda f: f[0] == "CLOSE", 3)
     ws.shutdown()
     c.record("client.frames", ws.frames_text())
-    reqs = c.origin.requests(c.p())
+    reqs = c.origin.requests(c.p())[base:]
     c.record("origin.count", len(reqs))
     for i, r in enumerate(reqs[:3]):
         c.record_origin("origin[%d]" % i, r)
@@ -1932,6 +1935,90 @@ def _(c):
     for i, r in enumerate(reqs[:4]):
         c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
         c.record("origin[%d].meta-user" % i, r.header("meta-user"))
+
+
+@scenario("woh.origin-closes")
+def _(c):
+    def answer(req):
+        reply = []
+        for typ, data in woh_events(req.body):
+            if typ == "OPEN":
+                reply.append(("OPEN", b""))
+            elif typ == "TEXT":
+                reply += [("TEXT", b"m:" + data), ("TEXT", b"no prefix"), ("CLOSE", b"\x0f\xa3origin closes")]
+        return http_response(200, headers=[("Content-Type", "application/websocket-events"),
+                                           ("Sec-WebSocket-Extensions", "grip")], body=woh_encode(reply))
+    c.origin.on(c.p(), answer)
+    base = len(c.origin.requests(c.p()))  # the origin outlives one target's run
+    ws = WsClient(c.target.proxy_port, c.p(), "woh.test")
+    c.record_response("handshake", ws.handshake, body=False)
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    ws.send(1, "bye")
+    ws.read_until(lambda f: f[0] == "CLOSE", 3)
+    ws.close(4003, "ok")
+    time.sleep(c.args.settle)
+    ws.shutdown()
+    c.record("client.frames", ws.frames_text())
+    reqs = c.origin.requests(c.p())[base:]
+    c.record("origin.count", len(reqs))
+    for i, r in enumerate(reqs[:6]):
+        c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
+
+
+@scenario("woh.client-disconnects")
+def _(c):
+    def answer(req):
+        reply = [("OPEN", b"")] if any(t == "OPEN" for t, _ in woh_events(req.body)) else []
+        return http_response(200, headers=[("Content-Type", "application/websocket-events")], body=woh_encode(reply))
+    c.origin.on(c.p(), answer)
+    base = len(c.origin.requests(c.p()))  # the origin outlives one target's run
+    ws = WsClient(c.target.proxy_port, c.p(), "woh.test")
+    c.record_response("handshake", ws.handshake, body=False)
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    ws.send(1, "last words")
+    c.origin.wait(c.p(), base + 2)
+    ws.shutdown()
+    c.origin.seen(c.p(), 0)
+    try:
+        c.origin.wait(c.p(), base + 3, 3.0)
+    except ScenarioError:
+        pass
+    reqs = c.origin.requests(c.p())[base:]
+    c.record("origin.count", len(reqs))
+    for i, r in enumerate(reqs[:6]):
+        c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
+
+
+@scenario("ws.origin-ping-close")
+def _(c):
+    got = {}
+
+    def run(ws):
+        ws.send(9, b"are you there")
+        f = ws.read(5)
+        ws.send(8, b"\x0f\xa2origin leaves")
+        f = ws.read(5)
+        got["frames"] = ws_frames_text(ws.frames)
+    c.origin.on(c.p(), WsOrigin(run))
+    ws = WsClient(c.target.proxy_port, c.p(), "o.test")
+    c.record_response("handshake", ws.handshake, body=False)
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    f = ws.read_until(lambda f: f[0] == "PING", 3)
+    if f and f[0] == "PING":
+        ws.send(10, f[1])
+    f = ws.read_until(lambda f: f[0] == "CLOSE", 3)
+    if f and f[0] == "CLOSE":
+        ws.send(8, f[1])
+    time.sleep(c.args.settle)
+    ws.shutdown()
+    c.record("client.frames", ws.frames_text())
+    c.record("origin.frames", got.get("frames"))
 
 
 @scenario("woh.client-sends-events-itself")

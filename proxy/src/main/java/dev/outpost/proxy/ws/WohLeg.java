@@ -74,6 +74,8 @@ final class WohLeg implements OriginLeg {
     private boolean inFlight;
     private boolean refreshWanted;
     private boolean closeSent;
+    /** The origin sent CLOSE: only the client's close reply is still sent. */
+    private boolean peerClosed;
     private boolean disconnectSent;
     private int retries;
     private int keepAliveSeconds = -1;
@@ -115,7 +117,7 @@ final class WohLeg implements OriginLeg {
 
     @Override
     public void send(Msg m) {
-        if (state == State.DONE || closeSent) {
+        if (state == State.DONE || closeSent || peerClosed) {
             return;
         }
         queue.add(switch (m.type()) {
@@ -146,6 +148,10 @@ final class WohLeg implements OriginLeg {
         if (state == State.DONE || disconnectSent) {
             return;
         }
+        if (peerClosed) {
+            finish();
+            return;
+        }
         if (state == State.OPENING) {
             finish();
             return;
@@ -157,7 +163,7 @@ final class WohLeg implements OriginLeg {
 
     @Override
     public void refresh() {
-        if (state != State.OPEN) {
+        if (state != State.OPEN || peerClosed) {
             return;
         }
         refreshWanted = true;
@@ -388,7 +394,14 @@ final class WohLeg implements OriginLeg {
                 case WsEvent.Ping t -> listener.message(new Msg(WsMessageType.PING, t.content()));
                 case WsEvent.Pong t -> listener.message(new Msg(WsMessageType.PONG, t.content()));
                 case WsEvent.Close c -> {
-                    finish();
+                    if (closeSent) {
+                        finish();
+                    } else {
+                        // the client's close reply still goes to the origin, as in Pushpin
+                        peerClosed = true;
+                        queue.clear();
+                        cancelTimer();
+                    }
                     listener.closed(c.code(), c.reason());
                     return;
                 }

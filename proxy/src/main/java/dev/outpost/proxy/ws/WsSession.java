@@ -657,8 +657,11 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         int code = c.content().readableBytes() >= 2 ? c.statusCode() : -1;
         String reason = code >= 0 ? c.reasonText() : "";
         if (state == State.CLOSING) {
-            // the reply to our close
+            // the reply to our close; a WebSocket-over-HTTP origin that closed first gets it too
             state = State.DONE;
+            if (leg != null && !detached) {
+                leg.close(code, reason);
+            }
             ctx.close();
             return;
         }

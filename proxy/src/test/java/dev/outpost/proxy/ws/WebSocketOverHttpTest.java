@@ -247,11 +247,15 @@ class WebSocketOverHttpTest {
             WsClient.Event e = c.nextClose();
             assertThat(e.code()).isEqualTo(4100);
         }
+        requests.clear();
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
             c.send("close");
             WsClient.Event e = c.nextClose();
             assertThat(e.code()).isEqualTo(4002);
             assertThat(e.text()).isEqualTo("origin closes");
+            // the client's close reply reaches the origin as a CLOSE event
+            await().atMost(Duration.ofSeconds(10)).until(() -> requests.stream()
+                    .anyMatch(l -> l.size() == 1 && l.get(0) instanceof WsEvent.Close));
         }
     }
 
