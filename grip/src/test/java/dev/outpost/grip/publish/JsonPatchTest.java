@@ -1,0 +1,49 @@
+package dev.outpost.grip.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.grip.internal.GripJson;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JsonPatchTest {
+
+    private static String apply(String doc, String patch) throws Exception {
+        JsonNode p = GripJson.MAPPER.readTree(patch);
+        return new String(JsonPatch.apply(doc.getBytes(StandardCharsets.UTF_8), p), StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"a\":1}|[{\"op\":\"add\",\"path\":\"/b\",\"value\":2}]|{\"a\":1,\"b\":2}",
+        "{\"a\":[1,3]}|[{\"op\":\"add\",\"path\":\"/a/1\",\"value\":2}]|{\"a\":[1,2,3]}",
+        "{\"a\":[1]}|[{\"op\":\"add\",\"path\":\"/a/-\",\"value\":2}]|{\"a\":[1,2]}",
+        "{\"a\":1,\"b\":2}|[{\"op\":\"remove\",\"path\":\"/a\"}]|{\"b\":2}",
+        "{\"a\":1}|[{\"op\":\"replace\",\"path\":\"/a\",\"value\":[]}]|{\"a\":[]}",
+        "{\"a\":{\"b\":1}}|[{\"op\":\"move\",\"from\":\"/a/b\",\"path\":\"/c\"}]|{\"a\":{},\"c\":1}",
+        "{\"a\":1}|[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/b\"}]|{\"a\":1,\"b\":1}",
+        "{\"a\":1}|[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]|{\"a\":1}",
+        "{\"a/b\":1,\"m~n\":2}|[{\"op\":\"remove\",\"path\":\"/a~1b\"},{\"op\":\"remove\",\"path\":\"/m~0n\"}]|{}",
+        "{}|[{\"op\":\"replace\",\"path\":\"\",\"value\":[1]}]|[1]",
+    })
+    void operations(String doc, String patch, String expected) throws Exception {
+        assertThat(apply(doc, patch)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "{\"a\":1}|[{\"op\":\"test\",\"path\":\"/a\",\"value\":2}]|body-patch[0]: test failed at /a",
+        "{\"a\":1}|[{\"op\":\"remove\",\"path\":\"/b\"}]|body-patch[0]: path [b] does not exist",
+        "{\"a\":1}|[{\"op\":\"jump\",\"path\":\"/a\"}]|body-patch[0]: op 'jump' (expected: add, remove, replace, move, copy or test)",
+        "{\"a\":[]}|[{\"op\":\"add\",\"path\":\"/a/01\",\"value\":1}]|body-patch[0]: array index '01' (expected: a non-negative integer)",
+        "{\"a\":1}|[{\"op\":\"add\",\"path\":\"a\",\"value\":1}]|body-patch[0]: pointer 'a' (expected: empty or starting with '/')",
+        "not json|[]|body-patch: held body is not JSON (at line 1, column 1)",
+    })
+    void failures(String doc, String patch, String message) {
+        assertThatThrownBy(() -> apply(doc, patch)).isInstanceOf(JsonPatch.PatchException.class)
+                .hasMessage(message);
+    }
+}
