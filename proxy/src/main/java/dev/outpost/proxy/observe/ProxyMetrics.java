@@ -4,13 +4,17 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -31,6 +35,8 @@ public final class ProxyMetrics {
     final Timer deliveryLatency;
     private final Map<String, Timer> originTimers = new ConcurrentHashMap<>();
     private final Map<Integer, Timer> edgeTimers = new ConcurrentHashMap<>();
+    private final List<Map.Entry<MeterRegistry, String>> mirrors = new CopyOnWriteArrayList<>();
+    private final Set<String> mirrored = ConcurrentHashMap.newKeySet();
 
     ProxyMetrics(String prefix, Model.Counts counts, ToDoubleFunction<Object> subscriptions,
             ToDoubleFunction<Object> channels, Object hubRef) {
@@ -96,6 +102,26 @@ public final class ProxyMetrics {
                 .record(millis, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Shows the counters named {@code name} of another registry (say, the hub's drop counts) on this one, with the
+     * same tags; new tag values are picked up at each scrape.
+     */
+    public void mirror(MeterRegistry source, String name) {
+        mirrors.add(Map.entry(source, name));
+    }
+
+    private void syncMirrors() {
+        for (Map.Entry<MeterRegistry, String> m : mirrors) {
+            for (Counter c : m.getKey().find(m.getValue()).counters()) {
+                String key = m.getValue() + c.getId().getTags();
+                if (mirrored.add(key)) {
+                    FunctionCounter.builder(m.getValue(), c, Counter::count).tags(c.getId().getTags())
+                            .description(c.getId().getDescription()).register(registry);
+                }
+            }
+        }
+    }
+
     /** The registry, to add meters of one's own. */
     public PrometheusMeterRegistry registry() {
         return registry;
@@ -103,6 +129,7 @@ public final class ProxyMetrics {
 
     /** The Prometheus text exposition. */
     public String scrape() {
+        syncMirrors();
         return registry.scrape();
     }
 }

@@ -9,6 +9,7 @@ import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
+import dev.outpost.proxy.support.TestOrigin;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,6 +94,31 @@ class InspectorTest {
             List<String> ids = new ArrayList<>();
             json(p, "/api/connections").path("items").forEach(x -> ids.add(x.path("id").asText()));
             assertThat(connects).containsExactlyElementsOf(ids).hasSize(3);
+        }
+    }
+
+    @Test
+    void originLatencyAndTheHubsDropCounts() throws Exception {
+        try (TestOrigin origin = new TestOrigin()) {
+            origin.on("/hello", ex -> {
+                byte[] b = "hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, b.length);
+                try (var out = ex.getResponseBody()) {
+                    out.write(b);
+                }
+            });
+            try (OutpostProxy p = ProxyHarness.start("*,id=app 127.0.0.1:" + origin.port() + "\n",
+                    b -> b.setting(InspectorSettings.PORT, "0").clientMaxConn(1));
+                    RawHttp client = new RawHttp(p.httpPort())) {
+                client.send(RawHttp.get("/hello"));
+                assertThat(client.read().text()).isEqualTo("hello\n");
+                try (RawHttp refused = new RawHttp(p.httpPort())) {
+                    assertThat(refused.closedByPeer()).isTrue();
+                }
+                Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(p, "/metrics"))
+                        .contains("outpost_origin_request_seconds_count{route=\"app\",status=\"200\"} 1",
+                                "outpost_messages_dropped_total{reason=\"client_maxconn\"} 1.0"));
+            }
         }
     }
 
