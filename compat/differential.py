@@ -706,6 +706,7 @@ def route_lines(origin_port, dead_port):
         "nogrip.test,no_grip %s" % o,
         "woh.test %s,over_http" % o,
         "fail.test 127.0.0.1:%d %s" % (dead_port, o),
+        "wohfail.test 127.0.0.1:%d,over_http %s,over_http" % (dead_port, o),
         "hdr.test,header=X-Added:yes,header=User-Agent: %s" % o,
         "rid.test,id=alpha %s" % o,
     ]
@@ -2019,6 +2020,53 @@ def _(c):
     ws.shutdown()
     c.record("client.frames", ws.frames_text())
     c.record("origin.frames", got.get("frames"))
+
+
+@scenario("test-target.ws")
+def _(c):
+    ws = WsClient(c.target.proxy_port, "/ws?channel=tt-" + c.name, "test.test")
+    c.record_response("handshake", ws.handshake, body=False)
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    ws.send(1, "echo me")
+    ws.read_until(lambda f: f[0] == "TEXT", 3)
+    time.sleep(c.args.settle)
+    c.publish_ok([{"channel": "tt-" + c.name, "formats": {"ws-message": {"content": "from publish"}}}])
+    ws.read_until(lambda f: f[1] == b"from publish", 3)
+    ws.close(1000, "")
+    ws.read_until(lambda f: f[0] == "CLOSE", 3)
+    ws.shutdown()
+    c.record("client.frames", ws.frames_text())
+
+
+@scenario("woh.failover-and-grip-prefix")
+def _(c):
+    def answer(req):
+        reply = []
+        for typ, data in woh_events(req.body):
+            if typ == "OPEN":
+                reply += [("OPEN", b""), ("TEXT", b"dropped: no prefix"), ("TEXT", b"p>kept")]
+            elif typ == "TEXT":
+                reply.append(("TEXT", b"p>" + data.upper()))
+            elif typ == "CLOSE":
+                reply.append(("CLOSE", data))
+        return http_response(200, headers=[("Content-Type", "application/websocket-events"),
+                                           ("Sec-WebSocket-Extensions", 'grip; message-prefix="p>"')],
+                             body=woh_encode(reply))
+    c.origin.on(c.p(), answer)
+    ws = WsClient(c.target.proxy_port, c.p(), "wohfail.test")
+    c.record_response("handshake", ws.handshake, body=False)
+    if not ws.upgraded:
+        ws.shutdown()
+        return
+    ws.read_until(lambda f: f[0] == "TEXT", 3)
+    ws.send(1, "shout")
+    ws.read_until(lambda f: f[0] == "TEXT" and f[1] == b"SHOUT", 3)
+    ws.close(1000, "")
+    ws.read_until(lambda f: f[0] == "CLOSE", 3)
+    ws.shutdown()
+    c.record("client.frames", ws.frames_text())
 
 
 @scenario("woh.client-sends-events-itself")
