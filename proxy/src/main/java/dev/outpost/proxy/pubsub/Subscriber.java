@@ -71,7 +71,13 @@ public interface Subscriber {
         ByteBuf out = filter(this, channel, item, payload);
         if (out != null) {
             onMessage(channel, item, out);
+        } else {
+            filteredOut(channel, item);
         }
+    }
+
+    /** A filter of the subscription left {@code item} out (so observers can say why it was not delivered). */
+    default void filteredOut(String channel, PublishItem item) {
     }
 
     /**

@@ -9,6 +9,8 @@ import dev.outpost.grip.publish.WsMessageFormat;
 import dev.outpost.grip.publish.WsMessageType;
 import dev.outpost.grip.sig.GripSig;
 import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.observe.DropReason;
+import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
 import dev.outpost.proxy.pubsub.Subscriber;
 import dev.outpost.proxy.pubsub.Subscription;
@@ -159,6 +161,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
 
     /** Connects to the first target. */
     void start() {
+        Observe.of(ctx).requestReceived(Observe.id(ctx), "GET", uri);
         ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::teardown));
         nextTarget();
     }
@@ -308,6 +311,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
      * written right after the 101 are framed; the HTTP codec leaves once the 101 is out, then reading starts.
      */
     private void switchToWebSocket(FullHttpResponse r101) {
+        Observe.of(ctx).transportChanged(Observe.id(ctx), "ws");
         ChannelPipeline p = ctx.pipeline();
         HttpServerCodec codec = p.get(HttpServerCodec.class);
         String codecName = p.context(codec).name();
@@ -438,6 +442,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 } else {
                     subMeta.put(sm.name(), sm.value());
                 }
+                Observe.of(ctx).metaChanged(Observe.id(ctx), subMeta);
             }
             case ControlMessage.KeepAlive k -> setKeepAlive(k);
             case ControlMessage.SendDelayed sd -> {
@@ -474,6 +479,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             return;
         }
         subscriptions.put(name, px.hub().subscribe(name, this));
+        Observe.of(ctx).subscribed(Observe.id(ctx), name);
         log.debug("WebSocket {} subscribed to {}{}", uri, name, implicit ? " (implicit)" : "");
     }
 
@@ -486,6 +492,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         Subscription s = subscriptions.remove(name);
         if (s != null) {
             s.close();
+            Observe.of(ctx).unsubscribed(Observe.id(ctx), name);
         }
     }
 
@@ -528,6 +535,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             }
         }
         writeClient(new Msg(k.type(), k.content()));
+        Observe.of(ctx).keepAliveSent(Observe.id(ctx));
         scheduleKeepAlive(period);
     }
 
@@ -578,12 +586,19 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     }
 
     @Override
+    public void filteredOut(String channel, PublishItem item) {
+        Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.FILTERED);
+    }
+
+    @Override
     public void onMessage(String channel, PublishItem item, ByteBuf payload) {
         // the payload is the content after the subscription's filters
         byte[] content = ByteBufUtil.getBytes(payload);
         payload.release();
         WsMessageFormat w = item.wsMessage();
         if (w == null || state != State.OPEN) {
+            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item,
+                    w == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
             return;
         }
         switch (w.action()) {
@@ -591,8 +606,10 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 var out = ctx.channel().unsafe().outboundBuffer();
                 if (out != null && out.totalPendingWriteBytes() > MAX_PENDING_PUBLISHED) {
                     log.warn("WebSocket {}: client not reading, dropping item {} on {}", uri, item.id(), channel);
+                    Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_QUEUE_FULL);
                     return;
                 }
+                Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
                 writeClient(new Msg(w.type(), content));
             }
             case CLOSE -> {

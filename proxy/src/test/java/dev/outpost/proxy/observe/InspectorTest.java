@@ -123,6 +123,44 @@ class InspectorTest {
     }
 
     @Test
+    void webSocketSubscriptionAndDelivery() throws Exception {
+        try (OutpostProxy p = start("")) {
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.net.http.WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(
+                    URI.create("ws://127.0.0.1:" + p.httpPort() + "/ws?channel=chat"), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w,
+                                CharSequence data, boolean last) {
+                            got.add(data.toString());
+                            w.request(1);
+                            return null;
+                        }
+                    }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> json(p, "/api/connections?kind=ws")
+                        .path("items").toString().contains("\"chat\""));
+                String conn = json(p, "/api/connections?kind=ws").path("items").get(0).path("id").asText();
+                Publisher.publish(p.publishPort(), "{\"items\":[{\"channel\":\"chat\",\"id\":\"w1\","
+                        + "\"formats\":{\"ws-message\":{\"content\":\"hey\"}}},{\"channel\":\"chat\",\"id\":\"w2\","
+                        + "\"formats\":{\"http-stream\":{\"content\":\"not for ws\"}}}]}");
+                assertThat(got.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hey");
+                Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    JsonNode c = json(p, "/api/connections/" + conn);
+                    assertThat(c.path("kind").asText()).isEqualTo("ws");
+                    assertThat(c.path("history").toString()).contains("\"id\":\"w1\"", "\"outcome\":\"delivered\"",
+                            "\"id\":\"w2\"", "\"reason\":\"no_format\"");
+                    assertThat(get(p, "/metrics")).contains("outpost_connections{transport=\"ws\"} 1.0",
+                            "outpost_subscriptions 1.0");
+                });
+                assertThat(json(p, "/api/explain?conn=" + conn + "&pub=w2").path("why").asText())
+                        .contains("no format this connection takes");
+            } finally {
+                ws.abort();
+            }
+        }
+    }
+
+    @Test
     void prefixGoesInFrontOfEveryName() throws Exception {
         try (OutpostProxy p = start("pushpin_"); RawHttp client = new RawHttp(p.httpPort())) {
             client.send(RawHttp.get("/"));
