@@ -23,13 +23,13 @@ try {
   await page.goto(url);
   await page.waitForSelector('#live.on', { timeout });
   console.log('READY');
-  await page.waitForFunction(() => document.querySelectorAll('#conn-table tbody tr').length >= 3
+  await page.waitForFunction(() => document.querySelectorAll('#conn-table tbody tr').length >= 4
     && document.querySelector('#conn-table').textContent.includes('news'), null, { timeout });
   console.log('SUBSCRIBED');
   await page.waitForFunction(() => {
     const pubs = document.querySelector('#pub-list').textContent;
     const log = document.querySelector('#event-log').textContent;
-    return pubs.includes('sports') && pubs.includes('reached 2') && log.includes('deliver')
+    return pubs.includes('sports') && pubs.includes('reached 3') && log.includes('deliver')
       && log.includes('no_subscriber');
   }, null, { timeout });
   const result = await page.evaluate(() => ({
