@@ -55,6 +55,16 @@ abstract class FanoutServeContract {
             ProjectBuild.run(dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null), System.out, System.err);
         }
         origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        origin.createContext("/browser-page", exchange -> {
+            byte[] page;
+            try (InputStream in = FanoutServeContract.class.getResourceAsStream("/browser/fanout-page.html")) {
+                page = in.readAllBytes();
+            }
+            exchange.getResponseHeaders().add("content-type", "text/html; charset=utf-8");
+            exchange.sendResponseHeaders(200, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
         origin.createContext("/", exchange -> {
             String received = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             byte[] body = (exchange.getRequestURI().getPath().equals("/hello") ? "hello from the origin\n"
@@ -265,6 +275,34 @@ abstract class FanoutServeContract {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).isEqualTo("No such test endpoint\n");
+    }
+
+    /** Debian's Chromium (driven by the proxy module's playwright-core script) with SSE and a WebSocket. */
+    @Test
+    void eventSourceAndWebSocketInChromiumThroughTheEdge() throws Exception {
+        Path chromium = Path.of(System.getenv().getOrDefault("OUTPOST_CHROMIUM", "/usr/bin/chromium"));
+        Path driver = Path.of("..", "proxy", "src", "test", "browser");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(chromium),
+                "Chromium not installed at " + chromium + ": browser test skipped");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(driver.resolve("node_modules/playwright-core")),
+                "playwright-core not installed in " + driver + " (.ci/setup.sh): browser test skipped");
+        Process node = new ProcessBuilder("node", "run.mjs", edge("/browser-page").toString(), "40000")
+                .directory(driver.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).as("the page did not get ready").isEqualTo("READY");
+            CompletableFuture<String> result = CompletableFuture.supplyAsync(() -> readLine(out), READERS);
+            String json = publishUntil(result, "\"http-stream\":{\"content\":\"data: browser published\\n\\n\"},"
+                    + "\"ws-message\":{\"content\":\"browser published\"}");
+            var r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            assertThat(r.path("ok").asBoolean()).as(json).isTrue();
+            assertThat(r.path("results").path("ws").get(0).asText()).isEqualTo("echo me");
+            assertThat(r.path("results").path("sse").get(0).asText()).isEqualTo("browser published");
+        } finally {
+            if (!node.waitFor(30, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        }
     }
 
     private static String readLine(BufferedReader in) {
