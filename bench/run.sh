@@ -282,7 +282,9 @@ run_target() {
   write_conf "$dir" "$http" "$pub" "$push" "$sub" "$cmd" "$throttled"
   case "$name" in
     pushpin*) start "$name" pushpin --config "$dir/pushpin.conf" --merge-output ;;
-    outpost)  start "$name" env OUTPOST_SKIP_BUILD=1 "$REPO/outpost" proxy --config "$dir/pushpin.conf" ;;
+    # the inspector is off, as Pushpin's Prometheus endpoint is; its fixed default port could also be taken
+    outpost)  start "$name" env OUTPOST_SKIP_BUILD=1 "$REPO/outpost" proxy --config "$dir/pushpin.conf" \
+                --inspector-port off ;;
   esac
   pid=$LAST_PID
   log "$name: starting (pid $pid, http 127.0.0.1:$http, publish 127.0.0.1:$pub)"
@@ -299,13 +301,25 @@ run_target() {
     sleep 0.1
   done
 
+  if ! kill -0 "$pid" 2>/dev/null; then
+    tail -n 20 "$WORK/$name.log" >&2
+    stop "$pid"
+    log "$name: exited right after start; no figures"
+    return 1
+  fi
   : >"$results"
   log "$name: scenarios ($MODE)"
-  local rc=0
-  timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" suite \
+  local rc=0 spid
+  # in the background with wait, so an interrupt reaches the trap at once and cleanup stops the suite too
+  setsid timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" suite \
       --proxy "127.0.0.1:$http" --publish "127.0.0.1:$pub" --pid "$pid" \
       --hold "$HOLD" --max-conns "$MAX_CONNS" --fanout-rounds "$ROUNDS" --tput "$TPUT" --tput-ms "$TPUT_MS" \
-      --drain-ms "$DRAIN_MS" --ws "$WS" >>"$results" 2> >(tee "$WORK/$name-suite.log" >&2) || rc=$?
+      --drain-ms "$DRAIN_MS" --ws "$WS" >>"$results" 2>"$WORK/$name-suite.log" </dev/null &
+  spid=$!
+  STARTED+=("$spid")
+  tail -n +1 --pid="$spid" -f "$WORK/$name-suite.log" 2>/dev/null | grep --line-buffered -v -e '^WARNING' -e '^$' >&2 &
+  wait "$spid" || rc=$?
+  stop "$spid"
   [ "$rc" = 0 ] || log "$name: load generator exited with $rc"
   # last, so the memory figures above start from a proxy that has not yet served a flood of requests
   # origin before and after the proxy, averaged: the shared machine's load drifts within seconds

@@ -152,7 +152,8 @@ final class Publisher implements AutoCloseable {
                         } else {
                             failed.incrementAndGet();
                             fail("publish connect: " + f.cause());
-                            next();
+                            // a refused connect fails at once; pause so a dead endpoint is not hammered
+                            group.schedule(this::next, 20, TimeUnit.MILLISECONDS);
                         }
                     });
         }

@@ -49,14 +49,18 @@ final class Suite {
             }
             for (String h : o.holds()) {
                 int n = h.equals("max") ? o.maxConns() : Integer.parseInt(h);
+                requireProxy();
                 holdAndFanout(h, n);
             }
             for (int[] shape : o.tputShapes()) {
+                requireProxy();
                 throughput(shape[0], shape[1]);
             }
             if (o.wsConns() > 0) {
+                requireProxy();
                 webSocketFanout(o.wsConns());
             }
+            requireProxy();
         } finally {
             publisher.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -274,6 +278,13 @@ final class Suite {
     }
 
     // ---- helpers ----
+
+    /** Figures from a proxy that has exited would be meaningless: stop the run instead. */
+    private void requireProxy() {
+        if (o.pid() > 0 && !java.nio.file.Files.exists(java.nio.file.Path.of("/proc", Long.toString(o.pid())))) {
+            throw new IllegalStateException("the proxy (pid " + o.pid() + ") has exited; no further figures");
+        }
+    }
 
     private ProcTree.Sample sample() {
         return proxy == null ? null : proxy.sample();
