@@ -248,6 +248,46 @@ class WebSocketOriginTest {
     }
 
     @Test
+    void idleKeepAliveWaitsForSilenceAndPublishedPongsAndHints() throws Exception {
+        origin.answer = r -> new WsOrigin.Answer(101, grip("grip"), "");
+        try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
+            Channel o = origin.connection();
+            WsOrigin.sendText(o, "c:{\"type\":\"subscribe\",\"channel\":\"k\"}");
+            WsOrigin.sendText(o, "c:{\"type\":\"keep-alive\",\"content-bin\":\"AQI=\",\"message-type\":\"binary\","
+                    + "\"timeout\":1}");
+            long t0 = System.nanoTime();
+            WsClient.Event ka = c.next();
+            assertThat(ka.kind()).isEqualTo("binary");
+            assertThat(ka.data()).containsExactly(1, 2);
+            assertThat(System.nanoTime() - t0).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(900));
+            publish("k", "{\"action\":\"hint\"}");
+            publish("k", "{\"type\":\"pong\",\"content\":\"pg\"}");
+            WsClient.Event e;
+            do {
+                e = c.next();
+            } while (e.kind().equals("binary"));
+            assertThat(e.kind()).isEqualTo("pong");
+            assertThat(e.text()).isEqualTo("pg");
+        }
+    }
+
+    @Test
+    void routePrefixAppliesToControlSubscriptions() throws Exception {
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
+                "*,prefix=app- 127.0.0.1:" + origin.port() + "\n", "t")));
+        origin.answer = r -> new WsOrigin.Answer(101, grip("grip"), "");
+        try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
+            Channel o = origin.connection();
+            WsOrigin.sendText(o, "c:{\"type\":\"subscribe\",\"channel\":\"room\"}");
+            WsOrigin.sendText(o, "m:ok");
+            assertThat(c.nextText()).isEqualTo("ok");
+            assertThat(proxy.hub().subscriberCount("app-room")).isEqualTo(1);
+            publish("app-room", "{\"content\":\"prefixed\"}");
+            assertThat(c.nextText()).isEqualTo("prefixed");
+        }
+    }
+
+    @Test
     void implicitSubscriptionFromTargetSub() throws Exception {
         proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
                 "* 127.0.0.1:" + origin.port() + ",sub=news\n", "t")));

@@ -205,6 +205,25 @@ class WebSocketOverHttpTest {
     }
 
     @Test
+    void oneEventTargetsSendOneEventPerRequest() throws Exception {
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
+                "* 127.0.0.1:" + origin.port() + ",over_http,one_event\n", "t")));
+        try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
+            c.send("slow");
+            await().atMost(Duration.ofSeconds(10)).until(() -> concurrent.get() == 1);
+            c.ws.sendText("a", true);
+            c.ws.sendText("b", true);
+            c.ws.sendText("c", true);
+            slowGate.countDown();
+            assertThat(c.nextText()).isEqualTo("slow done");
+            assertThat(c.nextText()).isEqualTo("echo a");
+            assertThat(c.nextText()).isEqualTo("echo b");
+            assertThat(c.nextText()).isEqualTo("echo c");
+            assertThat(requests).allMatch(l -> l.size() == 1);
+        }
+    }
+
+    @Test
     void rejectedHandshakeIsRelayedWithStatusAndBody() throws Exception {
         origin.on("/woh", ex -> {
             ex.getResponseHeaders().set("X-Reason", "auth");
