@@ -101,6 +101,9 @@ public final class OutpostProxy implements AutoCloseable {
             if (http != null) {
                 http.close().syncUninterruptibly();
             }
+            if (inspector != null) {
+                inspector.close();
+            }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             String where = http == null ? config.httpHost() + ":" + config.httpPort()
                     : config.publishHost() + ":" + config.publishPort();

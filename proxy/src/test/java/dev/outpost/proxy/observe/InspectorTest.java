@@ -161,6 +161,54 @@ class InspectorTest {
     }
 
     @Test
+    void manyConnectionsArePagedAndOutcomesBounded() throws Exception {
+        int n = 300;
+        List<RawHttp> clients = new ArrayList<>();
+        try (OutpostProxy p = start("")) {
+            List<String> lines = new CopyOnWriteArrayList<>();
+            var feed = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + p.inspectorAddress().getPort() + "/api/feed")).build(), HttpResponse.BodyHandlers.ofLines())
+                    .thenAccept(r -> {
+                        try (Stream<String> s = r.body()) {
+                            s.forEach(lines::add);
+                        }
+                    });
+            try {
+                for (int i = 0; i < n; i++) {
+                    RawHttp c = new RawHttp(p.httpPort());
+                    clients.add(c);
+                    c.send(RawHttp.get("/stream?channel=crowd"));
+                }
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> p.hub().subscriberCount("crowd") == n);
+                Publisher.publish(p.publishPort(), "{\"items\":[{\"channel\":\"crowd\",\"id\":\"all\","
+                        + "\"formats\":{\"http-stream\":{\"content\":\"hello all\\n\"}}}]}");
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> json(p, "/api/publishes/all")
+                        .path("delivered").asInt() == n);
+                JsonNode pub = json(p, "/api/publishes/all");
+                assertThat(pub.path("outcomes").size()).isEqualTo(Model.OUTCOMES);
+                assertThat(pub.path("moreOutcomes").asInt()).isEqualTo(n - Model.OUTCOMES);
+                JsonNode page = json(p, "/api/connections?kind=stream&offset=250&limit=100");
+                assertThat(page.path("total").asInt()).isEqualTo(n);
+                assertThat(page.path("items").size()).isEqualTo(50);
+                assertThat(json(p, "/api/summary").path("byKind").path("stream").asInt()).isEqualTo(n);
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines.stream()
+                        .anyMatch(l -> l.startsWith("data: ") && l.contains("\"skipped\":")));
+                for (String l : lines) {
+                    if (l.startsWith("data: ")) {
+                        assertThat(JSON.readTree(l.substring(6)).path("events").size())
+                                .isLessThanOrEqualTo(Inspector.FEED_EVENTS_PER_TICK);
+                    }
+                }
+            } finally {
+                feed.cancel(true);
+                for (RawHttp c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void prefixGoesInFrontOfEveryName() throws Exception {
         try (OutpostProxy p = start("pushpin_"); RawHttp client = new RawHttp(p.httpPort())) {
             client.send(RawHttp.get("/"));

@@ -56,7 +56,11 @@
     return `<li class="ev-${esc(e.type)}"><span class="t">${time(e.t)}</span><span class="ty">${esc(e.type)}</span>${who}${ch}${pub} ${esc(e.text)}</li>`;
   }
 
+  let lastSeq = 0;
   function appendEvents(list) {
+    // the snapshot and the first feed batch may overlap
+    list = list.filter((e) => !e.seq || e.seq > lastSeq);
+    for (const e of list) if (e.seq) lastSeq = Math.max(lastSeq, e.seq);
     if ($('#ev-pause').checked || !list.length) return;
     const log = $('#event-log');
     const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
