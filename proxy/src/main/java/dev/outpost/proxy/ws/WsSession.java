@@ -16,6 +16,7 @@ import dev.outpost.proxy.pubsub.Subscriber;
 import dev.outpost.proxy.pubsub.Subscription;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.Target;
+import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -748,6 +749,23 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             case PING -> new PingWebSocketFrame(b);
             case PONG -> new PongWebSocketFrame(b);
         };
+    }
+
+    /** The proxy stops: an open WebSocket gets a close 1001, one still connecting is dropped. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != ClientConnection.SHUTDOWN) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        if (state == State.OPEN) {
+            if (leg != null && !legDone && !detached) {
+                leg.close(1001, "");
+            }
+            closeClient(1001, "proxy shutting down");
+        } else if (state == State.CONNECTING) {
+            ctx.close();
+        }
     }
 
     @Override

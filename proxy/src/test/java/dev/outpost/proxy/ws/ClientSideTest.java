@@ -64,6 +64,20 @@ class ClientSideTest {
     }
 
     @Test
+    void closingTheProxySendsGoingAway() throws Exception {
+        try (WsClient c = WsClient.connect(proxy.httpPort(), "/ws")) {
+            c.send("up");
+            assertThat(c.nextText()).isEqualTo("up");
+            long t0 = System.nanoTime();
+            proxy.close();
+            WsClient.Event e = c.nextClose();
+            assertThat(e.code()).isEqualTo(1001);
+            // the client answered the close, so close() did not wait out its grace period
+            assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.MILLISECONDS.toNanos(1900));
+        }
+    }
+
+    @Test
     void frameTooBigCloses1009() throws Exception {
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/ws")) {
             c.ws.sendText("x".repeat(WsSession.MAX_FRAME + 1), true).get(10, TimeUnit.SECONDS);
