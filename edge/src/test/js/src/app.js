@@ -10,6 +10,7 @@ import { Acl } from 'fastly:acl';
 import { Device } from 'fastly:device';
 import { RateCounter } from 'fastly:edge-rate-limiter';
 import { createFanoutHandoff } from 'fastly:fanout';
+import { createWebsocketHandoff } from 'fastly:websocket';
 import { Backend } from 'fastly:backend';
 
 async function echo(req) {
@@ -244,8 +245,18 @@ async function handle(event) {
     case '/slow': return slow();
     case '/backend-info': return backendInfo();
     case '/fanout': return createFanoutHandoff(req, 'origin');
+    case '/fanout-edit': return fanoutEdit(req);
+    case '/ws-passthrough': return createWebsocketHandoff(req, 'wsorigin');
     default: return new Response('not found', { status: 404 });
   }
+}
+
+// Header edits reach the proxy, except protected headers, which come from the client's request.
+function fanoutEdit(req) {
+  req.headers.set('x-edited', 'yes');
+  req.headers.set('cdn-loop', 'from-guest');
+  req.headers.delete('x-drop');
+  return createFanoutHandoff(req, 'self');
 }
 
 addEventListener('fetch', (event) => event.respondWith(handle(event)));

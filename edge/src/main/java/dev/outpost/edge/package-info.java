@@ -6,7 +6,9 @@
  * <ul>
  *   <li>{@code server}: {@link dev.outpost.edge.server.EdgeServer} (Netty HTTP, one guest run per request),
  *       {@link dev.outpost.edge.server.EdgeConfig}, {@link dev.outpost.edge.server.EdgeProject} (a project folder),
- *       {@link dev.outpost.edge.server.EdgeRunner} ({@code _start} once), {@code ComputeApp} (one loaded program).</li>
+ *       {@link dev.outpost.edge.server.EdgeRunner} ({@code _start} once), {@code ComputeApp} (one loaded program),
+ *       {@code Handoffs} and {@code HandoffRelay} (Fanout handoff to the GRIP proxy on
+ *       {@link dev.outpost.edge.server.EdgeConfig#handoffPort()}, WebSocket passthrough to a backend).</li>
  *   <li>{@code engine}: the {@link dev.outpost.edge.engine.WasmEngine} seam and its two implementations, GraalWasm
  *       (default) and Chicory.</li>
  *   <li>{@code abi}: what hostcalls see of a guest: {@link dev.outpost.edge.abi.GuestMemory}, raw arguments,
@@ -16,7 +18,9 @@
  *       {@code HostcallTable}.</li>
  *   <li>{@code sandbox}: per-request host state ({@code Sandbox}, bodies, requests, responses) and what an app's
  *       requests share ({@code EdgeServices}: stores, rate limits, backend client).</li>
- *   <li>{@code config}: {@code fastly.toml} ({@link dev.outpost.edge.config.FastlyTomlParser}).</li>
+ *   <li>{@code config}: {@code fastly.toml} ({@link dev.outpost.edge.config.FastlyTomlParser}), including the
+ *       CLI's {@code [local_server.pushpin]} ({@link dev.outpost.edge.config.PushpinConfig}) and the proxy routes
+ *       generated from the backends ({@link dev.outpost.edge.config.PushpinRoutes}).</li>
  *   <li>{@code backend}: the Netty client for backend requests.</li>
  * </ul>
  *
@@ -29,6 +33,11 @@
  *       be reused with {@code next_request}).</li>
  *   <li>A body is ended by its writer: the guest for bodies it made, the host for the client request and backend
  *       responses.</li>
+ *   <li>Guests run on guest threads, never on an event loop: a handed-off request can come back to this server
+ *       (backend {@code self}) and run the guest again while the first run is still going.</li>
+ *   <li>A handoff forwards the client's original body (kept aside while it arrives, dropped once the guest answers
+ *       itself) and the protected headers of the original request; the target connection shares the client's event
+ *       loop, and after a {@code 101} both become a plain byte pipe.</li>
  * </ul>
  */
 package dev.outpost.edge;
