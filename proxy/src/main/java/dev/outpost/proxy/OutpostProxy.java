@@ -127,6 +127,7 @@ public final class OutpostProxy implements AutoCloseable {
         this.inspectorServer = is;
         if (inspector != null) {
             inspector.metrics().mirror(context.drops().registry(), dev.outpost.proxy.pubsub.Drops.METER);
+            inspector.watch(context.drops());
         }
         log.info("proxy listening on {} (publish on {}), {} transport", http.localAddress(), publish.localAddress(),
                 transport.name());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.grip.instruct.GripInstruct;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.pubsub.ChannelHub;
+import dev.outpost.proxy.pubsub.Drops;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -47,6 +48,8 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     private final AtomicLong shed = new AtomicLong();
     private final Set<Channel> feeds = new CopyOnWriteArraySet<>();
     private long lastTickNanos = System.nanoTime();
+    private final Drops.Listener dropListener = this::hubDropped;
+    private final List<Drops> watched = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -211,6 +214,17 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
         enqueue(() -> model.edge(method, path, status, millis, handoff, now));
     }
 
+    /** Shows the drops {@code drops} counts (rate limits, sequencing, duplicates, limits) as events. */
+    public void watch(Drops drops) {
+        drops.addListener(dropListener);
+        watched.add(drops);
+    }
+
+    private void hubDropped(String reason, String channel, String connection, String detail) {
+        long now = System.currentTimeMillis();
+        enqueue(() -> model.hubDrop(reason, channel, connection, detail, now));
+    }
+
     // ---- live feed ----
 
     void addFeed(Channel ch) {
@@ -353,6 +367,9 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        for (Drops d : watched) {
+            d.removeListener(dropListener);
+        }
         for (Channel ch : feeds) {
             ch.close();
         }

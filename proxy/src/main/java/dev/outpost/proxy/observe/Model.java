@@ -442,6 +442,23 @@ final class Model {
         h.reason = reason;
     }
 
+    /**
+     * A drop counted by the hub or a limit. {@code connection} starts with the connection id when one is concerned;
+     * queue drops of holds are already reported with their item.
+     */
+    void hubDrop(String reason, String channel, String connection, String detail, long now) {
+        if (reason.equals("session_queue")) {
+            return;
+        }
+        String id = connection == null ? null : connection.split(" ", 2)[0];
+        Conn c = id == null ? null : conn(id);
+        if (c != null) {
+            c.dropped++;
+        }
+        event(now, "drop", c == null ? null : c.id, channel == null || channel.equals("-") || channel.equals("*")
+                ? null : channel, null, reason + ": " + detail);
+    }
+
     void keepAlive(String id) {
         metrics.keepAlives.increment();
         Conn c = conns.get(id);

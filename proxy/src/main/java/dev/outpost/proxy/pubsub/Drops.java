@@ -3,6 +3,8 @@ package dev.outpost.proxy.pubsub;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,12 @@ public final class Drops {
     private static final Drops GLOBAL = new Drops(new SimpleMeterRegistry());
 
     private final MeterRegistry registry;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Told of every drop, on the dropping thread (the inspector shows them). */
+    public interface Listener {
+        void dropped(String reason, String channel, String connection, String detail);
+    }
 
     public Drops(MeterRegistry registry) {
         this.registry = registry;
@@ -45,15 +53,31 @@ public final class Drops {
                 .tag("reason", reason).register(registry);
     }
 
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    public void removeListener(Listener l) {
+        listeners.remove(l);
+    }
+
+    private void tell(String reason, String channel, String connection, String detail) {
+        for (Listener l : listeners) {
+            l.dropped(reason, channel, connection, detail);
+        }
+    }
+
     /** Counts one drop and logs it at warn level with the channel and the connection. */
     public void drop(String reason, String channel, String connection, String detail) {
         counter(reason).increment();
+        tell(reason, channel, connection, detail);
         log.warn("dropped ({}) on channel {} for connection {}: {}", reason, channel, connection, detail);
     }
 
     /** Counts one expected drop (a duplicate ID) and logs it at debug level only. */
     public void quietDrop(String reason, String channel, String connection, String detail) {
         counter(reason).increment();
+        tell(reason, channel, connection, detail);
         log.debug("dropped ({}) on channel {} for connection {}: {}", reason, channel, connection, detail);
     }
 

@@ -118,6 +118,8 @@ class InspectorTest {
                 Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(get(p, "/metrics"))
                         .contains("outpost_origin_request_seconds_count{route=\"app\",status=\"200\"} 1",
                                 "outpost_messages_dropped_total{reason=\"client_maxconn\"} 1.0"));
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> get(p, "/api/events")
+                        .contains("client_maxconn: "));
             }
         }
     }
