@@ -921,6 +921,9 @@ class Ctx:
         self.args = args
         self.base = "/" + name.replace(".", "/")
         self.obs = {}
+        # one origin serves both proxies: forget what the other one sent for this scenario
+        with origin.cond:
+            origin.log[:] = [r for r in origin.log if not r.path.startswith(self.base)]
 
     # paths unique per scenario so stray requests never mix
     def p(self, suffix=""):
