@@ -28,7 +28,7 @@ public final class ChicoryEngine implements WasmEngine {
     try {
       // Validation costs about half of the parse time of a JS module; the js-compute runtime is a known-good module.
       var module = Parser.builder().withValidation(false).build().parse(() -> new java.io.ByteArrayInputStream(wasm));
-      return new ChicoryModule(module);
+      return new ChicoryModule(name, module, !WasmImports.hasStartFunction(wasm));
     } catch (ChicoryException e) {
       throw new WasmLoadException(name + ": " + e.getMessage(), e);
     }
@@ -41,8 +41,9 @@ public final class ChicoryEngine implements WasmEngine {
     private final com.dylibso.chicory.wasm.WasmModule module;
     private final List<FunctionImport> imports = new ArrayList<>();
     private final List<FunctionType> types = new ArrayList<>();
+    private final InstancePool pool;
 
-    ChicoryModule(com.dylibso.chicory.wasm.WasmModule module) {
+    ChicoryModule(String name, com.dylibso.chicory.wasm.WasmModule module, boolean poolable) {
       this.module = module;
       var section = module.importSection();
       for (int i = 0; i < section.importCount(); i++) {
@@ -55,6 +56,7 @@ public final class ChicoryEngine implements WasmEngine {
         imports.add(new FunctionImport(fn.module(), fn.name(), type.params().size(), type.returns().size()));
         types.add(type);
       }
+      this.pool = new InstancePool(name, this::blank, poolable);
     }
 
     @Override
@@ -62,33 +64,59 @@ public final class ChicoryEngine implements WasmEngine {
       return imports;
     }
 
-    @Override
-    public WasmInstance instantiate(ImportResolver resolver) {
+    /** An instance whose imports call through {@code bound}, filled in when a request takes it. */
+    private InstancePool.Blank blank() {
+      Hostcall[] bound = new Hostcall[imports.size()];
+      ChicoryMemory[] memory = new ChicoryMemory[1];
       List<ImportFunction> functions = new ArrayList<>(imports.size());
       for (int i = 0; i < imports.size(); i++) {
         FunctionImport imp = imports.get(i);
-        Hostcall hostcall = resolver.resolve(imp);
+        int index = i;
         boolean hasResult = imp.resultCount() > 0;
         functions.add(new HostFunction(imp.module(), imp.name(), types.get(i), (instance, args) -> {
-          int result = hostcall.call(new ChicoryMemory(instance.memory()), args);
+          if (memory[0] == null) {
+            memory[0] = new ChicoryMemory(instance.memory());
+          }
+          int result = bound[index].call(memory[0], args);
           return hasResult ? new long[] {result} : null;
         }));
       }
+      Instance instance;
       try {
-        Instance instance = Instance.builder(module)
+        instance = Instance.builder(module)
             .withImportValues(ImportValues.builder().withFunctions(functions).build())
             .withStart(false)
             .build();
-        return new ChicoryInstance(instance);
       } catch (GuestExit | GuestTrapException e) {
         throw e;
       } catch (RuntimeException e) {
         throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
       }
+      return new InstancePool.Blank() {
+        @Override
+        public WasmInstance bind(Hostcall[] hostcalls) {
+          System.arraycopy(hostcalls, 0, bound, 0, bound.length);
+          return new ChicoryInstance(instance);
+        }
+
+        @Override
+        public void close() {}
+      };
     }
 
     @Override
-    public void close() {}
+    public WasmInstance instantiate(ImportResolver resolver) {
+      Hostcall[] hostcalls = new Hostcall[imports.size()];
+      for (int i = 0; i < hostcalls.length; i++) {
+        hostcalls[i] = resolver.resolve(imports.get(i));
+      }
+      return pool.take().bind(hostcalls);
+    }
+
+    @Override
+    public void close() {
+      pool.close();
+    }
   }
 
   private static final class ChicoryInstance implements WasmInstance {

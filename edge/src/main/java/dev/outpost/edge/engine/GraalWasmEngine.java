@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
@@ -32,10 +33,22 @@ public final class GraalWasmEngine implements WasmEngine {
 
   private final Engine engine;
 
+  /** System properties {@code outpost.graalwasm.<option>=<value>} pass engine or wasm options through (tuning). */
+  public static final String OPTION_PREFIX = "outpost.graalwasm.";
+
   public GraalWasmEngine() {
-    this.engine = Engine.newBuilder("wasm")
-        .option("engine.WarnInterpreterOnly", "false")
-        .build();
+    Map<String, String> options = new TreeMap<>();
+    options.put("engine.WarnInterpreterOnly", "false");
+    // Linear memory off the Java heap, freed when the request's context closes: a JS app's 7.3 MiB initial memory
+    // per request would otherwise be young-generation garbage.
+    options.put("wasm.UseUnsafeMemory", "true");
+    System.getProperties().forEach((key, value) -> {
+      if (key instanceof String name && name.startsWith(OPTION_PREFIX)) {
+        options.put(name.substring(OPTION_PREFIX.length()), String.valueOf(value));
+      }
+    });
+    log.debug("graalwasm options: {}", options);
+    this.engine = Engine.newBuilder("wasm").allowExperimentalOptions(true).options(options).build();
     log.debug("graalwasm runtime: {}", engine.getImplementationName());
   }
 
@@ -62,14 +75,37 @@ public final class GraalWasmEngine implements WasmEngine {
     } catch (RuntimeException e) {
       throw new WasmLoadException(name + ": " + e.getMessage(), e);
     }
+    // GraalWasm links every data segment on each instantiation; a Wizer snapshot has thousands.
+    byte[] merged = DataSegments.coalesce(wasm, DATA_SEGMENT_GAP);
+    Source source = null;
+    if (merged != wasm) {
+      try {
+        source = parse(name, merged);
+      } catch (PolyglotException e) {
+        log.debug("{}: with merged data segments it does not validate ({}); loading it as it is", name,
+            e.getMessage());
+      }
+    }
+    if (source == null) {
+      try {
+        source = parse(name, wasm);
+      } catch (PolyglotException e) {
+        throw new WasmLoadException(name + ": " + e.getMessage(), e);
+      }
+    }
+    return new GraalModule(name, source, imports, !WasmImports.hasStartFunction(wasm));
+  }
+
+  /** Zero bytes worth copying to save a separate segment. */
+  private static final int DATA_SEGMENT_GAP = 4096;
+
+  /** The cached source after parsing and validating it once, so the first request does not pay for it. */
+  private Source parse(String name, byte[] wasm) {
     Source source = Source.newBuilder("wasm", ByteSequence.create(wasm), name).cached(true).buildLiteral();
-    // Parse and validate once now, so the first request does not pay for it.
     try (Context context = newContext()) {
       context.eval(source);
-    } catch (PolyglotException e) {
-      throw new WasmLoadException(name + ": " + e.getMessage(), e);
     }
-    return new GraalModule(source, imports);
+    return source;
   }
 
   private Context newContext() {
@@ -91,8 +127,9 @@ public final class GraalWasmEngine implements WasmEngine {
     private final List<FunctionImport> imports;
     /** Built once: linking the same host objects into each new instance is cheaper than fresh ones. */
     private final Value importObject;
+    private final InstancePool pool;
 
-    GraalModule(Source source, List<FunctionImport> imports) {
+    GraalModule(String name, Source source, List<FunctionImport> imports, boolean poolable) {
       this.source = source;
       this.imports = imports;
       Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
@@ -114,11 +151,40 @@ public final class GraalWasmEngine implements WasmEngine {
       Map<String, Object> object = new HashMap<>();
       modules.forEach((module, functions) -> object.put(module, ProxyObject.fromMap(functions)));
       this.importObject = Value.asValue(ProxyObject.fromMap(object));
+      this.pool = new InstancePool(name, this::blank, poolable);
     }
 
     @Override
     public List<FunctionImport> imports() {
       return imports;
+    }
+
+    /** A new context holding a new instance, not yet bound to a request. */
+    private InstancePool.Blank blank() {
+      Context context = newContext();
+      try {
+        Value module = context.eval(source);
+        Value instance = module.newInstance(importObject);
+        Value exports = instance.getMember("exports");
+        Value memory = exports.getMember("memory");
+        Value start = exports.getMember("_start");
+        return new InstancePool.Blank() {
+          @Override
+          public WasmInstance bind(Hostcall[] hostcalls) {
+            GraalMemory guestMemory = new GraalMemory();
+            guestMemory.buffer = memory;
+            return new GraalInstance(context, start, new Binding(hostcalls, guestMemory));
+          }
+
+          @Override
+          public void close() {
+            context.close(true);
+          }
+        };
+      } catch (PolyglotException e) {
+        context.close();
+        throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
+      }
     }
 
     @Override
@@ -127,26 +193,13 @@ public final class GraalWasmEngine implements WasmEngine {
       for (int i = 0; i < hostcalls.length; i++) {
         hostcalls[i] = resolver.resolve(imports.get(i));
       }
-      Binding binding = new Binding(hostcalls, new GraalMemory());
-      Context context = newContext();
-      Binding previous = CURRENT.get();
-      CURRENT.set(binding);
-      try {
-        Value module = context.eval(source);
-        Value instance = module.newInstance(importObject);
-        Value exports = instance.getMember("exports");
-        binding.memory().buffer = exports.getMember("memory");
-        return new GraalInstance(context, exports.getMember("_start"), binding);
-      } catch (PolyglotException e) {
-        context.close();
-        throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
-      } finally {
-        CURRENT.set(previous);
-      }
+      return pool.take().bind(hostcalls);
     }
 
     @Override
-    public void close() {}
+    public void close() {
+      pool.close();
+    }
   }
 
   private record GraalInstance(Context context, Value start, Binding binding) implements WasmInstance {

@@ -71,6 +71,24 @@ public final class WasmImports {
     return imports;
   }
 
+  /**
+   * Whether the module has a start function, which runs (and may call imports) while it is instantiated. Such a
+   * module cannot be instantiated before the request whose hostcalls it calls.
+   */
+  public static boolean hasStartFunction(byte[] wasm) {
+    Reader r = new Reader(wasm);
+    r.pos = 8;
+    while (r.pos < wasm.length) {
+      int id = r.u8();
+      int size = r.leb();
+      if (id == 8) {
+        return true;
+      }
+      r.pos += size;
+    }
+    return false;
+  }
+
   private static final class Reader {
     final byte[] b;
     int pos;
