@@ -135,13 +135,10 @@ public final class ExternalPushpin implements AutoCloseable {
                 "");
     }
 
-    /** Pushpin re-reads its routes file when it changes. */
+    /** Pushpin re-reads its routes file when it changes (written in place: its file watch follows the path's file). */
     void writeRoutes(List<String> lines) throws ServeException {
         try {
-            Path tmp = dir.resolve("routes.tmp");
-            Files.writeString(tmp, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, routes, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(routes, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ServeException(1, "cannot write the Pushpin routes file " + routes + ": " + e.getMessage(), e);
         }
