@@ -13,7 +13,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -529,7 +528,12 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                         if (set.isEmpty()) {
                             channels.remove(channel);
                             lastIds.remove(channel);
-                            emptiedAt.put(channel, System.nanoTime());
+                            long now = System.nanoTime();
+                            if (emptiedAt.size() >= 10_000) {
+                                // unique channels come and go: forget those past the linger time
+                                emptiedAt.values().removeIf(t -> now - t > LINGER_NANOS);
+                            }
+                            emptiedAt.put(channel, now);
                             List<Parked> l = parked.remove(channel);
                             if (l != null) {
                                 l.forEach(p -> {
