@@ -149,6 +149,8 @@ final class Model {
     long eventSeq;
     long pubSeq;
     long publishes;
+    long edgeRequests;
+    long edgeHandoffs;
     long delivered;
     final Map<String, Long> droppedTotal = new LinkedHashMap<>();
     private final ProxyMetrics metrics;
@@ -221,13 +223,18 @@ final class Model {
     void origin(String id, String route, String target, int status, long now, long nanos) {
         Conn c = conns.get(id);
         if (c == null) {
-            metrics.origin(route, status, 0);
             return;
         }
         c.route = route;
         c.target = target;
         c.originStatus = status;
-        long took = c.requestNanos == 0 ? 0 : nanos - c.requestNanos;
+        if (c.requestNanos == 0) {
+            // a retry of a held request (Grip-Last, update on first subscription): its start is not known
+            event(now, "origin", id, null, null, status + " from " + target + " (retry)");
+            return;
+        }
+        long took = nanos - c.requestNanos;
+        c.requestNanos = 0;
         metrics.origin(route, status, took);
         event(now, "origin", id, null, null, status + " from " + target + " in " + took / 1_000_000 + " ms");
     }
@@ -473,6 +480,10 @@ final class Model {
 
     void edge(String method, String path, int status, long millis, String handoff, long now) {
         metrics.edge(status, millis);
+        edgeRequests++;
+        if (handoff != null) {
+            edgeHandoffs++;
+        }
         event(now, "edge", null, null, null, method + " " + path + " " + status + " in " + millis + " ms"
                 + (handoff == null ? "" : ", handoff " + handoff));
     }
@@ -529,6 +540,8 @@ final class Model {
         s.put("publishes", publishes);
         s.put("delivered", delivered);
         s.put("dropped", new LinkedHashMap<>(droppedTotal));
+        s.put("edgeRequests", edgeRequests);
+        s.put("edgeHandoffs", edgeHandoffs);
         s.put("feeds", feeds);
         return s;
     }

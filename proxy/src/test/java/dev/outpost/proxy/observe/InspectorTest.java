@@ -120,6 +120,12 @@ class InspectorTest {
                                 "outpost_messages_dropped_total{reason=\"client_maxconn\"} 1.0"));
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> get(p, "/api/events")
                         .contains("client_maxconn: "));
+                p.observer().edgeRequest("GET", "/chat", 200, 12, "fanout");
+                Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    assertThat(get(p, "/metrics")).contains("outpost_edge_request_seconds_count{status=\"200\"} 1");
+                    assertThat(get(p, "/api/events")).contains("GET /chat 200 in 12 ms, handoff fanout");
+                    assertThat(json(p, "/api/summary").path("edgeHandoffs").asInt()).isEqualTo(1);
+                });
             }
         }
     }

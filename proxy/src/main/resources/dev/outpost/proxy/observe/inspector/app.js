@@ -19,6 +19,7 @@
       ['ws', s.byKind.ws], ['plain http', s.byKind.http], ['subscriptions', s.subscriptions], ['channels', s.channels],
       ['publishes', s.publishes], ['delivered', s.delivered], ['not delivered', dropped],
     ];
+    if (s.edgeRequests) t.push(['edge requests', s.edgeRequests], ['handoffs', s.edgeHandoffs]);
     $('#tiles').innerHTML = t.map(([k, v]) => `<div class="tile" data-tile="${esc(k)}"><b>${esc(v)}</b><span>${esc(k)}</span></div>`).join('');
   }
 
