@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A WebSocket-over-HTTP origin ({@code over_http} target), as Pushpin's {@code proxy/websocketoverhttp.cpp}: client
- * events are batched into POSTs, one request at a time so that order holds; each answer carries events back.
+ * events are batched into POSTs, one request at a time so that order holds; each answer carries events back. The
+ * origin connection is kept between requests while the origin allows it.
  *
  * <table>
  * <caption>Limits</caption>
@@ -83,7 +84,10 @@ final class WohLeg implements OriginLeg {
     private ScheduledFuture<?> retryTimer;
     /** The events of the request in flight, sent again on a retry. */
     private List<WsEvent> batch = List.of();
+    /** The connection of the request in flight. */
     private Channel conn;
+    /** A kept-alive connection between requests. */
+    private Channel idle;
 
     WohLeg(EventLoop loop, Channel client, Target target, String uri, HttpHeaders clientHeaders,
             Supplier<String> gripSig, boolean grip, String cid, Listener listener) {
@@ -181,6 +185,10 @@ final class WohLeg implements OriginLeg {
             conn.close();
             conn = null;
         }
+        if (idle != null) {
+            idle.close();
+            idle = null;
+        }
     }
 
     private void cancelTimer() {
@@ -243,6 +251,15 @@ final class WohLeg implements OriginLeg {
         for (Map.Entry<String, String> m : meta.entrySet()) {
             r.headers().add("Meta-" + m.getKey(), m.getValue());
         }
+        Channel kept = idle;
+        idle = null;
+        if (kept != null && kept.isActive()) {
+            send(kept, r, true);
+            return;
+        }
+        if (kept != null) {
+            kept.close();
+        }
         Future<Channel> f = Connector.connect(loop, client, target, () -> new ChannelHandler[] {
             new HttpClientCodec(8192, 64 * 1024, 16 * 1024),
             new HttpObjectAggregator(MAX_RESPONSE),
@@ -260,9 +277,14 @@ final class WohLeg implements OriginLeg {
                 connectError(String.valueOf(x.cause()));
                 return;
             }
-            conn = f.getNow();
-            conn.writeAndFlush(r);
+            send(f.getNow(), r, false);
         });
+    }
+
+    private void send(Channel ch, FullHttpRequest r, boolean reused) {
+        conn = ch;
+        ch.pipeline().get(Handler.class).begin(reused);
+        ch.writeAndFlush(r);
     }
 
     /** Pushpin retries only once the connection is open; while opening, the next target is tried. */
@@ -286,15 +308,31 @@ final class WohLeg implements OriginLeg {
         retryTimer = loop.schedule(this::request, delay, TimeUnit.MILLISECONDS);
     }
 
+    /** One origin connection, used for one request at a time and kept while the origin keeps it alive. */
     private final class Handler extends SimpleChannelInboundHandler<FullHttpResponse> {
-        private boolean answered;
+        private boolean waiting;
+        private boolean reused;
+
+        void begin(boolean reused) {
+            this.waiting = true;
+            this.reused = reused;
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-            answered = true;
-            ctx.close();
+            if (!waiting) {
+                // nothing was asked on this connection
+                ctx.close();
+                return;
+            }
+            waiting = false;
             if (conn == ctx.channel()) {
                 conn = null;
+            }
+            if (state != State.DONE && HttpUtil.isKeepAlive(r) && !r.decoderResult().isFailure()) {
+                idle = ctx.channel();
+            } else {
+                ctx.close();
             }
             if (state != State.DONE) {
                 response(r);
@@ -309,14 +347,23 @@ final class WohLeg implements OriginLeg {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (answered || state == State.DONE) {
+            if (idle == ctx.channel()) {
+                idle = null;
+            }
+            if (!waiting || state == State.DONE) {
                 return;
             }
+            waiting = false;
             if (conn == ctx.channel()) {
                 conn = null;
             }
             if (batchDisconnects()) {
                 finish();
+                return;
+            }
+            if (reused) {
+                // a kept connection the origin had closed meanwhile: once more on a fresh one, not a retry
+                request();
                 return;
             }
             // no answer: the origin may not have seen the request, so it is sent again
