@@ -210,8 +210,8 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
-    /** Maps --inspector-port onto the settings {@link InspectorSettings} reads; false after a usage error. */
-    private static boolean applyInspector(ProxyConfig.Builder b, String value) {
+    /** Maps --inspector-port (null: the default) onto {@link InspectorSettings}; false after a usage error. */
+    static boolean applyInspector(ProxyConfig.Builder b, String value) {
         java.util.Map<String, String> s = b.settings();
         if (value == null) {
             if (!s.containsKey("proxy/prometheus_port") && !s.containsKey("handler/prometheus_port")) {
