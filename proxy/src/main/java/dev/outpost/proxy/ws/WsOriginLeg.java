@@ -137,11 +137,9 @@ final class WsOriginLeg implements OriginLeg {
                 return;
             }
             done = true;
-            if (!open) {
-                listener.failed("origin closed the connection during the handshake");
-            } else {
-                listener.disconnected();
-            }
+            // without a close frame this is an error either way: a 502 before the 101, a 1011 after it
+            listener.failed(open ? "origin dropped the connection without a close"
+                    : "origin closed the connection during the handshake");
         }
     }
 
