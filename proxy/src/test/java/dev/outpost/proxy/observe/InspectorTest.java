@@ -199,6 +199,10 @@ class InspectorTest {
                 assertThat(page.path("total").asInt()).isEqualTo(n);
                 assertThat(page.path("items").size()).isEqualTo(50);
                 assertThat(json(p, "/api/summary").path("byKind").path("stream").asInt()).isEqualTo(n);
+                // a burst far above what one batch carries: the feed says how many it left out
+                for (int i = 0; i < 1000; i++) {
+                    p.observer().edgeRequest("GET", "/burst/" + i, 200, 1, null);
+                }
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> lines.stream()
                         .anyMatch(l -> l.startsWith("data: ") && l.contains("\"skipped\":")));
                 for (String l : lines) {
