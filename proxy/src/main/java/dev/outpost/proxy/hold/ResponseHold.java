@@ -268,8 +268,9 @@ public final class ResponseHold implements Hold, Subscriber {
         }
         for (Map.Entry<String, String> e : published) {
             String lower = e.getKey().toLowerCase(Locale.ROOT);
-            // framing is ours to decide
-            if (!lower.equals("content-length") && !lower.equals("transfer-encoding") && !lower.equals("connection")) {
+            // framing is ours to decide; GRIP headers are for the proxy, as Pushpin strips them from items
+            if (!lower.equals("content-length") && !lower.equals("transfer-encoding") && !lower.equals("connection")
+                    && !lower.startsWith("grip-")) {
                 out.add(e);
             }
         }

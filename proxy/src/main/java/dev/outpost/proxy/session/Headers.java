@@ -54,7 +54,9 @@ final class Headers {
         List<String> xff = new ArrayList<>();
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
-            if (HOP_BY_HOP.contains(n) || REQUEST_DROP.contains(n) || conn.contains(n) || isGrip(n)
+            // TE is hop-by-hop, but Pushpin 1.36 forwards it and origins may rely on it
+            boolean te = n.equalsIgnoreCase("TE") && !conn.contains(n);
+            if ((HOP_BY_HOP.contains(n) && !te) || REQUEST_DROP.contains(n) || conn.contains(n) || isGrip(n)
                     || (dropPushpinRoute && n.equalsIgnoreCase("Pushpin-Route"))) {
                 continue;
             }

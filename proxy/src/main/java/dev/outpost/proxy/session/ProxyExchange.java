@@ -336,7 +336,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (target.hostHeader() != null) {
             originRequest.headers().set(HttpHeaderNames.HOST, target.hostHeader());
         } else if (!originRequest.headers().contains(HttpHeaderNames.HOST)) {
-            originRequest.headers().set(HttpHeaderNames.HOST, tried.get(tried.size() - 1));
+            // a request without Host (HTTP/1.0) reaches the origin as Host: localhost, as with Pushpin 1.36
+            originRequest.headers().set(HttpHeaderNames.HOST, "localhost");
         }
         ChannelFuture last = ch.write(originRequest);
         HttpContent p;
