@@ -48,7 +48,7 @@ final class Publisher implements AutoCloseable {
 
     private final Object jobLock = new Object();
     private volatile Iterator<Job> jobs;
-    private CountDownLatch allDone;
+    private volatile CountDownLatch allDone;
     private final AtomicInteger ok = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
     private final AtomicLong firstSend = new AtomicLong();
