@@ -29,6 +29,7 @@ import java.util.Objects;
  * @param logSink where logging endpoints and guest stdout/stderr go
  * @param handoffPort the GRIP proxy's client port on 127.0.0.1 that Fanout handoffs go to, or 0 when Fanout is off
  *     (a handoff then gets Viceroy's 500)
+ * @param requestListener told about every finished request (default: nobody)
  */
 public record EdgeConfig(
     Path wasm,
@@ -38,7 +39,8 @@ public record EdgeConfig(
     Duration requestTimeout,
     long memoryLimit,
     LogSink logSink,
-    int handoffPort) {
+    int handoffPort,
+    EdgeRequestListener requestListener) {
 
   public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -50,6 +52,7 @@ public record EdgeConfig(
     Objects.requireNonNull(engine, "engine");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(logSink, "logSink");
+    Objects.requireNonNull(requestListener, "requestListener");
     if (!Engines.names().contains(engine)) {
       throw new IllegalArgumentException("engine: " + engine + " (expected: one of " + Engines.names() + ")");
     }
@@ -67,39 +70,53 @@ public record EdgeConfig(
   /** Defaults for everything but the program. */
   public static EdgeConfig of(Path wasm) {
     return new EdgeConfig(wasm, DEFAULT_ADDRESS, LocalServerConfig.empty(), Engines.DEFAULT, DEFAULT_REQUEST_TIMEOUT,
-        EdgeServices.DEFAULT_MEMORY_LIMIT, LogSink.stdout(), 0);
+        EdgeServices.DEFAULT_MEMORY_LIMIT, LogSink.stdout(), 0, EdgeRequestListener.NONE);
   }
 
   public EdgeConfig withAddress(InetSocketAddress address) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
+        requestListener);
   }
 
   public EdgeConfig withLocalServer(LocalServerConfig localServer) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
+        requestListener);
   }
 
   public EdgeConfig withEngine(String engine) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
+        requestListener);
   }
 
   public EdgeConfig withRequestTimeout(Duration requestTimeout) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
+        requestListener);
   }
 
   public EdgeConfig withMemoryLimit(long memoryLimit) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
+        requestListener);
   }
 
   public EdgeConfig withLogSink(LogSink logSink) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
+        requestListener);
   }
 
   public EdgeConfig withWasm(Path wasm) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
+        requestListener);
   }
 
   /** Sends Fanout handoffs to a GRIP proxy listening on {@code 127.0.0.1:port} (0: Fanout off). */
   public EdgeConfig withHandoffPort(int port) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, port);
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, port,
+        requestListener);
+  }
+
+  /** Reports every finished request to {@code listener} as well as to the log. */
+  public EdgeConfig withRequestListener(EdgeRequestListener listener) {
+    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
+        listener);
   }
 }

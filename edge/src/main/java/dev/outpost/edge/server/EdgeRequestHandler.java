@@ -48,6 +48,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
   private final ExecutorService guests;
   private final Duration timeout;
   private final int handoffPort;
+  private final EdgeRequestListener listener;
   private Body requestBody;
   /** A copy of the request body kept for a handoff, which forwards the client's original body. */
   private Body teeBody;
@@ -55,11 +56,12 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
   private Exchange current;
 
   EdgeRequestHandler(java.util.function.Supplier<ComputeApp> apps, ExecutorService guests, Duration timeout,
-      int handoffPort) {
+      int handoffPort, EdgeRequestListener listener) {
     this.apps = apps;
     this.guests = guests;
     this.timeout = timeout;
     this.handoffPort = handoffPort;
+    this.listener = listener;
   }
 
   @Override
@@ -124,6 +126,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     exchange.tee = teeBody;
     exchange.app = app;
     exchange.handoffPort = handoffPort;
+    exchange.listener = listener;
     current = exchange;
     try {
       app.dispatch(downstream, exchange, timeout, task -> guests.execute(() -> {
@@ -180,6 +183,10 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     Body tee;
     ComputeApp app;
     int handoffPort;
+    EdgeRequestListener listener = EdgeRequestListener.NONE;
+    /** Set by a handoff: {@code fanout} or {@code websocket}, and the backend it named. */
+    volatile String handoffKind;
+    volatile String handoffBackend;
     /** Event loop only: the whole request was read / the whole response was written. */
     boolean requestEnded;
     boolean completed;
@@ -317,7 +324,17 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void logLine(int status) {
-      log.info("{} {} {} {} ms", method, uri, status, (System.nanoTime() - started) / 1_000_000);
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      log.info("{} {} {} {} ms", method, uri, status, millis);
+      if (listener != EdgeRequestListener.NONE) {
+        try {
+          listener.requestEnded(new EdgeRequestListener.Request(method, Handoffs.originForm(uri), status, millis,
+              handoffKind, handoffBackend));
+        } catch (RuntimeException e) {
+          // Whoever listens must not break serving.
+          log.warn("request listener failed: {}", e.toString());
+        }
+      }
     }
   }
 }

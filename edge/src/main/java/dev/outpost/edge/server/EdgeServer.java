@@ -90,7 +90,7 @@ public final class EdgeServer implements AutoCloseable {
               ch.pipeline().addLast(new HttpServerCodec());
               ch.pipeline().addLast(new HttpServerExpectContinueHandler());
               ch.pipeline().addLast(new EdgeRequestHandler(() -> app, guests, config.requestTimeout(),
-                  config.handoffPort()));
+                  config.handoffPort(), config.requestListener()));
             }
           })
           .bind(config.address())

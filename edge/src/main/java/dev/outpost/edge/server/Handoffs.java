@@ -36,6 +36,8 @@ final class Handoffs {
 
   static void start(EdgeRequestHandler.Exchange exchange, GripHandoff handoff) {
     exchange.handedOff = true;
+    exchange.handoffKind = handoff.kind() == GripHandoff.Kind.GRIP ? "fanout" : "websocket";
+    exchange.handoffBackend = handoff.backend();
     Body body = exchange.tee;
     if (handoff.kind() == GripHandoff.Kind.GRIP) {
       log.info("Pushpin handoff signaled to backend '{}'", handoff.backend());
