@@ -212,37 +212,13 @@ final class ProxyCommand implements Callable<Integer> {
 
     /** Maps --inspector-port (null: the default) onto {@link InspectorSettings}; false after a usage error. */
     static boolean applyInspector(ProxyConfig.Builder b, String value) {
-        java.util.Map<String, String> s = b.settings();
-        if (value == null) {
-            if (!s.containsKey("proxy/prometheus_port") && !s.containsKey("handler/prometheus_port")) {
-                b.setting(InspectorSettings.PORT, "7998");
-            }
-            return true;
-        }
-        String v = value.trim();
-        if (v.equalsIgnoreCase("off")) {
-            b.setting(InspectorSettings.PORT, "off");
-            return true;
-        }
-        int colon = v.lastIndexOf(':');
-        String portText = colon >= 0 ? v.substring(colon + 1) : v;
-        String host = colon >= 0 ? v.substring(0, colon) : null;
-        int p;
         try {
-            p = Integer.parseInt(portText);
-        } catch (NumberFormatException e) {
-            p = -1;
-        }
-        if (p < 0 || p > 65535 || (host != null && host.isEmpty())) {
-            System.err.println("outpost: --inspector-port: '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535,"
-                    + " or off)");
+            InspectorOption.parse(value).applyTo(b);
+            return true;
+        } catch (IllegalArgumentException e) {
+            System.err.println("outpost: " + e.getMessage());
             return false;
         }
-        b.setting(InspectorSettings.PORT, Integer.toString(p));
-        if (host != null) {
-            b.setting(InspectorSettings.HOST, host);
-        }
-        return true;
     }
 
     private static void printBanner(PrintStream out, ProxyConfig cfg, OutpostProxy proxy, RouteTable routes, Path file) {

@@ -69,6 +69,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " Default: [local_server.pushpin] pushpin_path.")
     String pushpinPath;
 
+    @Option(names = "--inspector-port", paramLabel = "[ADDR:]PORT|off",
+            description = "Live inspector and Prometheus /metrics of the in-process GRIP proxy (edge requests"
+                    + " included). Default: 127.0.0.1:7998; 0 picks a free port, 'off' turns it off.")
+    String inspectorPort;
+
     @Option(names = "--watch", description = "Rebuild and reload on change (held connections stay open).")
     boolean watch;
 
@@ -86,7 +91,8 @@ final class ServeCommand implements Callable<Integer> {
                 throw new ServeException(2, "--engine: " + engine + " (expected: one of " + Engines.names() + ")");
             }
             ServeOptions options = new ServeOptions(dir, manifest, ServeOptions.parseAddress(addr), file, skipBuild,
-                    engine, enablePushpin, pushpinProxyPort, pushpinPublishPort, pushpinPath, watch);
+                    engine, enablePushpin, pushpinProxyPort, pushpinPublishPort, pushpinPath, watch,
+                    inspectorPort);
             session = ServeSession.start(options, System.out, System.err);
         } catch (ServeException e) {
             System.err.println("outpost: " + e.getMessage());

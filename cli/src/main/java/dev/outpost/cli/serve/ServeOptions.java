@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * @param wasm {@code --file}: the program (no build when given)
  * @param pushpinProxyPort {@code --pushpin-proxy-port}, as typed
  * @param pushpinPublishPort {@code --pushpin-publish-port}, as typed
+ * @param inspectorPort {@code --inspector-port}, as typed (null: the default, as {@code outpost proxy})
  */
 public record ServeOptions(
         Path dir,
@@ -24,7 +25,16 @@ public record ServeOptions(
         String pushpinProxyPort,
         String pushpinPublishPort,
         String pushpinPath,
-        boolean watch) {
+        boolean watch,
+        String inspectorPort) {
+
+    /** Without {@code --inspector-port}. */
+    public ServeOptions(Path dir, Path manifest, InetSocketAddress address, Path wasm, boolean skipBuild, String engine,
+            boolean enablePushpin, String pushpinProxyPort, String pushpinPublishPort, String pushpinPath,
+            boolean watch) {
+        this(dir, manifest, address, wasm, skipBuild, engine, enablePushpin, pushpinProxyPort, pushpinPublishPort,
+                pushpinPath, watch, null);
+    }
 
     /** Parses {@code HOST:PORT} (IPv6 as {@code [::1]:PORT}). */
     public static InetSocketAddress parseAddress(String value) throws ServeException {

@@ -1,5 +1,6 @@
 package dev.outpost.cli.serve;
 
+import dev.outpost.cli.InspectorOption;
 import dev.outpost.edge.config.FastlyManifest;
 import dev.outpost.edge.config.FastlyTomlException;
 import dev.outpost.edge.config.LocalServerConfig;
@@ -43,6 +44,9 @@ public final class ServeSession implements AutoCloseable {
     private EdgeServer edge;
     private ProjectWatcher watcher;
     private List<String> routeLines = List.of();
+    private InspectorOption inspector = InspectorOption.DEFAULT;
+    /** Why the inspector is not running, for the banner. */
+    private String inspectorOff;
 
     /**
      * Fanout as resolved from flags, fastly.toml and defaults (flags win).
@@ -76,6 +80,11 @@ public final class ServeSession implements AutoCloseable {
         }
         project = open();
         fanout = resolveFanout(options, project.manifest());
+        try {
+            inspector = InspectorOption.parse(options.inspectorPort());
+        } catch (IllegalArgumentException e) {
+            throw new ServeException(2, e.getMessage(), e);
+        }
         if (options.wasm() == null && !options.skipBuild()) {
             ProjectBuild.run(project, out, err);
         }
@@ -91,7 +100,13 @@ public final class ServeSession implements AutoCloseable {
                 .withAddress(options.address())
                 .withEngine(options.engine())
                 .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0);
-        edge = Loading.withProgress(out, project.wasm(), options.engine(), () -> new EdgeServer(config).start());
+        if (proxy != null && proxy.inspectorAddress() != null) {
+            var observer = proxy.observer();
+            config = config.withRequestListener(r -> observer.edgeRequest(r.method(), r.path(), r.status(), r.millis(),
+                    r.handoff() == null ? null : r.handoff() + " to backend '" + r.backend() + "'"));
+        }
+        EdgeConfig edgeConfig = config;
+        edge = Loading.withProgress(out, project.wasm(), options.engine(), () -> new EdgeServer(edgeConfig).start());
         printBanner();
         if (options.watch()) {
             watcher = ProjectWatcher.start(this, project, options, out, err);
@@ -127,7 +142,7 @@ public final class ServeSession implements AutoCloseable {
                     routeLines, out, err);
             return;
         }
-        ProxyConfig config = ProxyConfig.builder()
+        ProxyConfig.Builder builder = ProxyConfig.builder()
                 .httpHost("127.0.0.1")
                 .httpPort(fanout.proxyPort())
                 .publishHost("127.0.0.1")
@@ -135,11 +150,24 @@ public final class ServeSession implements AutoCloseable {
                 .acceptPushpinRoute(true)
                 .sigIss(SIG_ISS)
                 .sigKey(SIG_KEY.getBytes(StandardCharsets.UTF_8))
-                .publishMaxBodySize(PUBLISH_MAX_BODY)
-                .build();
+                .publishMaxBodySize(PUBLISH_MAX_BODY);
+        inspector.applyTo(builder);
+        RouteTable table = routes(routeLines);
         try {
-            proxy = OutpostProxy.start(config, routes(routeLines));
+            proxy = OutpostProxy.start(builder.build(), table);
         } catch (RuntimeException e) {
+            if (!inspector.given()) {
+                // The default inspector port may be taken (say, by `outpost proxy`): serve without it.
+                try {
+                    InspectorOption.OFF.applyTo(builder);
+                    proxy = OutpostProxy.start(builder.build(), table);
+                    inspectorOff = "127.0.0.1:" + InspectorOption.DEFAULT_PORT + " could not be bound ("
+                            + e.getMessage() + "); choose a port with --inspector-port";
+                    return;
+                } catch (RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            }
             throw new ServeException(1, "cannot start the GRIP proxy on ports " + fanout.proxyPort() + " and "
                     + fanout.publishPort() + ": " + e.getMessage()
                     + " (is another process using them? choose others with --pushpin-proxy-port and"
@@ -208,6 +236,7 @@ public final class ServeSession implements AutoCloseable {
             out.println("  fanout     " + (pushpin != null ? "Pushpin " + pushpin.version() + " (" + fanout.pushpinPath()
                     + ")" : "GRIP proxy (in-process)") + " on http://127.0.0.1:" + fanout.proxyPort() + "/");
             out.println("  publish    " + publish);
+            printInspector();
             if (routeLines.isEmpty()) {
                 out.println("  routes     (none: [local_server.backends] is empty)");
             }
@@ -224,12 +253,37 @@ public final class ServeSession implements AutoCloseable {
         } else {
             out.println("  fanout     off (handoffs answer 500; enable with [local_server.pushpin] enable = true"
                     + " or --experimental-enable-pushpin)");
+            printInspector();
         }
         if (options.watch()) {
             out.println("Watching " + project.dir() + " for changes.");
         }
         out.println("Ctrl-C stops.");
         out.flush();
+    }
+
+    private void printInspector() {
+        if (proxy != null && proxy.inspectorAddress() != null) {
+            out.println("  inspector  http://" + hostForUrl(proxy.inspectorAddress().getHostString()) + ":"
+                    + proxy.inspectorAddress().getPort() + "/   (Prometheus: /metrics)");
+            return;
+        }
+        String why;
+        if (inspectorOff != null) {
+            why = inspectorOff;
+        } else if (inspector.off()) {
+            why = "--inspector-port off";
+        } else if (pushpin != null) {
+            why = "it runs with the in-process GRIP proxy, not with an external Pushpin";
+        } else {
+            why = "it runs with the in-process GRIP proxy, and Fanout is off";
+        }
+        out.println("  inspector  off: " + why);
+    }
+
+    /** The inspector's address, or null when it is off. */
+    public java.net.InetSocketAddress inspectorAddress() {
+        return proxy == null ? null : proxy.inspectorAddress();
     }
 
     private static String hostForUrl(String host) {

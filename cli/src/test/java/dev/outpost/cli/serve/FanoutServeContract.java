@@ -49,11 +49,7 @@ abstract class FanoutServeContract {
 
     /** Builds the example if needed and serves it with a manifest that points at free ports and a test origin. */
     static void startServe(String pushpinPath) throws Exception {
-        Path wasm = EXAMPLE.resolve("bin/main.wasm");
-        if (!Files.isRegularFile(wasm) || Files.getLastModifiedTime(wasm).compareTo(
-                Files.getLastModifiedTime(EXAMPLE.resolve("src/index.js"))) < 0) {
-            ProjectBuild.run(dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null), System.out, System.err);
-        }
+        Path wasm = exampleWasm();
         origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         origin.createContext("/browser-page", exchange -> {
             byte[] page;
@@ -98,6 +94,16 @@ abstract class FanoutServeContract {
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         session = ServeSession.start(new ServeOptions(EXAMPLE, manifest, new InetSocketAddress("127.0.0.1", edgePort),
                 wasm, false, "graalwasm", false, null, null, null, false), new PrintStream(output, true), System.err);
+    }
+
+    /** The example's program, built first when missing or older than its source. */
+    static Path exampleWasm() throws Exception {
+        Path wasm = EXAMPLE.resolve("bin/main.wasm");
+        if (!Files.isRegularFile(wasm) || Files.getLastModifiedTime(wasm).compareTo(
+                Files.getLastModifiedTime(EXAMPLE.resolve("src/index.js"))) < 0) {
+            ProjectBuild.run(dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null), System.out, System.err);
+        }
+        return wasm;
     }
 
     @AfterAll

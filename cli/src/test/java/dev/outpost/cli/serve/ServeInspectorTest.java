@@ -1,0 +1,168 @@
+package dev.outpost.cli.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code outpost serve --inspector-port}: the in-process proxy's inspector, with the edge's requests in it. */
+@Timeout(120)
+class ServeInspectorTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static HttpClient http;
+    static Path wasm;
+    static final List<ServeSession> sessions = new ArrayList<>();
+
+    @TempDir Path dir;
+
+    @BeforeAll
+    static void build() throws Exception {
+        wasm = FanoutServeContract.exampleWasm();
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        sessions.forEach(ServeSession::close);
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    /** A manifest with Fanout on free ports and the app as its own backend ({@code self}). */
+    Path manifest(int edgePort, boolean fanout) throws Exception {
+        Path manifest = dir.resolve("fastly.toml");
+        Files.writeString(manifest, String.join("\n",
+                "manifest_version = 3",
+                "name = \"inspector-test\"",
+                "[local_server.pushpin]",
+                "enable = " + fanout,
+                "proxy_port = " + FanoutServeContract.freePort(),
+                "publish_port = " + FanoutServeContract.freePort(),
+                "[local_server.backends.self]",
+                "url = \"http://localhost:" + edgePort + "/\"",
+                ""));
+        return manifest;
+    }
+
+    ServeSession serve(boolean fanout, String inspectorPort, ByteArrayOutputStream out) throws Exception {
+        int edgePort = FanoutServeContract.freePort();
+        ServeSession s = ServeSession.start(new ServeOptions(FanoutServeContract.EXAMPLE, manifest(edgePort, fanout),
+                new InetSocketAddress("127.0.0.1", edgePort), wasm, false, "graalwasm", false, null, null, null, false,
+                inspectorPort), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        sessions.add(s);
+        return s;
+    }
+
+    static HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void edgeRequestsAndTheirHandoffsShowInTheInspector() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ServeSession s = serve(true, "0", out);
+        InetSocketAddress inspector = s.inspectorAddress();
+        assertThat(inspector).isNotNull();
+        assertThat(inspector.getPort()).isPositive();
+        String api = "http://127.0.0.1:" + inspector.getPort();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("  inspector  http://127.0.0.1:" + inspector.getPort() + "/   (Prometheus: /metrics)");
+
+        String edge = "http://127.0.0.1:" + s.edgePort();
+        // Answered by the app itself.
+        assertThat(get(edge + "/edge/hello").statusCode()).isEqualTo(200);
+        // Handed off to the proxy, which asks the app again (backend 'self'): the app answers 404 itself.
+        HttpResponse<String> handedOff = get(edge + "/test/nothing-here?x=1");
+        assertThat(handedOff.statusCode()).isEqualTo(404);
+        assertThat(handedOff.body()).isEqualTo("No such test endpoint\n");
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode summary = JSON.readTree(get(api + "/api/summary").body());
+            assertThat(summary.path("edgeRequests").asLong()).isGreaterThanOrEqualTo(2);
+            assertThat(summary.path("edgeHandoffs").asLong()).isEqualTo(1);
+            List<String> edgeEvents = new ArrayList<>();
+            for (JsonNode e : JSON.readTree(get(api + "/api/events?limit=1000").body())) {
+                if (e.path("type").asText().equals("edge")) {
+                    edgeEvents.add(e.path("text").asText());
+                }
+            }
+            assertThat(edgeEvents).anySatisfy(t -> assertThat(t).startsWith("GET /edge/hello 200 in ")
+                    .doesNotContain("handoff"));
+            assertThat(edgeEvents).anySatisfy(t -> assertThat(t).startsWith("GET /test/nothing-here?x=1 404 in ")
+                    .endsWith(", handoff fanout to backend 'self'"));
+        });
+        String metrics = get(api + "/metrics").body();
+        assertThat(metrics).contains("outpost_edge_request_seconds_count{status=\"404\"}");
+    }
+
+    @Test
+    void offMeansNoInspector() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ServeSession s = serve(true, "off", out);
+        assertThat(s.inspectorAddress()).isNull();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("  inspector  off: --inspector-port off");
+        assertThat(get("http://127.0.0.1:" + s.edgePort() + "/edge/hello").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void withoutFanoutTheBannerSaysWhyThereIsNoInspector() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ServeSession s = serve(false, "0", out);
+        assertThat(s.inspectorAddress()).isNull();
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("  inspector  off: it runs with the in-process GRIP proxy, and Fanout is off");
+    }
+
+    @Test
+    void aTakenDefaultPortLeavesServeRunningWithoutTheInspector() throws Exception {
+        java.net.ServerSocket taken = null;
+        try {
+            try {
+                taken = new java.net.ServerSocket(7998, 1, java.net.InetAddress.getLoopbackAddress());
+            } catch (java.io.IOException alreadyTaken) {
+                // Someone else holds it: the same situation.
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ServeSession s = serve(true, null, out);
+            assertThat(s.inspectorAddress()).isNull();
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("  inspector  off: 127.0.0.1:7998 could not be"
+                    + " bound (").contains("choose a port with --inspector-port");
+            assertThat(get("http://127.0.0.1:" + s.edgePort() + "/edge/hello").statusCode()).isEqualTo(200);
+        } finally {
+            if (taken != null) {
+                taken.close();
+            }
+        }
+    }
+
+    @Test
+    void aBadValueIsAUsageError() {
+        for (String bad : List.of("abc", "70000", "-1", ":8080", "host:")) {
+            assertThatThrownBy(() -> serve(true, bad, new ByteArrayOutputStream()))
+                    .isInstanceOfSatisfying(ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                    .hasMessage("--inspector-port: '" + bad + "' (expected: PORT or ADDR:PORT, PORT 0-65535, or off)");
+        }
+    }
+}
