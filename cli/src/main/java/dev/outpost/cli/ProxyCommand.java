@@ -138,7 +138,7 @@ final class ProxyCommand implements Callable<Integer> {
 
         OutpostProxy proxy;
         try {
-            proxy = OutpostProxy.start(cfg, initial);
+            proxy = startProxy(cfg, initial, inspectorPort == null);
         } catch (Exception e) {
             System.err.println("outpost: cannot start the proxy: " + e.getMessage());
             if (watcher != null) {
@@ -160,6 +160,27 @@ final class ProxyCommand implements Callable<Integer> {
         }, "outpost-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Starts the proxy; when the inspector was not asked for and its default port is taken (say, by another
+     * running Outpost), starts without it rather than failing.
+     */
+    private static OutpostProxy startProxy(ProxyConfig cfg, RouteTable routes, boolean inspectorDefaulted) {
+        try {
+            return OutpostProxy.start(cfg, routes);
+        } catch (RuntimeException e) {
+            String port = cfg.settings().get(InspectorSettings.PORT);
+            if (!inspectorDefaulted || !String.valueOf(InspectorOption.DEFAULT_PORT).equals(port)) {
+                throw e;
+            }
+            ProxyConfig.Builder b = cfg.toBuilder();
+            InspectorOption.OFF.applyTo(b);
+            OutpostProxy proxy = OutpostProxy.start(b.build(), routes);
+            System.err.println("outpost: warning: inspector off: 127.0.0.1:" + InspectorOption.DEFAULT_PORT
+                    + " could not be bound (" + e.getMessage() + "); choose a port with --inspector-port");
+            return proxy;
+        }
     }
 
     private static List<Route> parseInline(List<String> lines) throws RoutesException {
@@ -240,6 +261,8 @@ final class ProxyCommand implements Callable<Integer> {
         out.println("  curl -d '{\"items\":[{\"channel\":\"" + channel
                 + "\",\"formats\":{\"http-stream\":{\"content\":\"hello\\n\"},\"http-response\":{\"body\":\"hello\\n\"}}}]}' "
                 + publish);
+        out.println("  ./outpost publish --spec http://" + hostForUrl(cfg.publishHost()) + ":" + proxy.publishPort()
+                + " " + channel + " hello");
         if (usesTestTarget(routes)) {
             out.println("Try:  curl -N " + client + "stream    (or " + client + "response for a long-poll)");
         }
