@@ -837,6 +837,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
         retries++;
         log.debug("retrying {} with Grip-Last {} (retry {})", originUri, gripLast, retries);
+        dev.outpost.proxy.observe.Observe.of(ctx).holdEnded(dev.outpost.proxy.observe.Observe.id(ctx), "retry");
         hold = null;
         state = State.CONNECTING;
         gotResponse = false;
