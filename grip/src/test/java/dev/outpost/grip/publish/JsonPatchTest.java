@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.grip.internal.GripJson;
 import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -45,5 +47,45 @@ class JsonPatchTest {
     void failures(String doc, String patch, String message) {
         assertThatThrownBy(() -> apply(doc, patch)).isInstanceOf(JsonPatch.PatchException.class)
                 .hasMessage(message);
+    }
+
+    /** Mutated documents and patches: a result or a PatchException, nothing else. */
+    @Test
+    void fuzz() {
+        String[] docs = {"{\"a\":[1,{\"b\":null}],\"c\":\"d\"}", "[]", "1", "{}"};
+        String[] patches = {"[{\"op\":\"add\",\"path\":\"/a/0\",\"value\":{}}]",
+            "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/a/1\"}]",
+            "[{\"op\":\"remove\",\"path\":\"\"},{\"op\":\"copy\",\"from\":\"/c\",\"path\":\"/-\"}]",
+            "[{\"op\":\"replace\",\"path\":\"/a/1/b\",\"value\":[0]},{\"op\":\"test\",\"path\":\"/c\",\"value\":\"d\"}]"};
+        String junk = "{}[]\":,/~01-abop";
+        Random r = new Random(11);
+        for (int i = 0; i < 5000; i++) {
+            String doc = mutate(r, docs[r.nextInt(docs.length)], junk);
+            String patch = mutate(r, patches[r.nextInt(patches.length)], junk);
+            JsonNode p;
+            try {
+                p = GripJson.MAPPER.readTree(patch);
+            } catch (Exception e) {
+                continue;
+            }
+            try {
+                JsonPatch.apply(doc.getBytes(StandardCharsets.UTF_8), p);
+            } catch (JsonPatch.PatchException e) {
+                assertThat(e.getMessage()).startsWith("body-patch");
+            }
+        }
+    }
+
+    private static String mutate(Random r, String s, String junk) {
+        StringBuilder sb = new StringBuilder(s);
+        for (int n = r.nextInt(4); n > 0 && sb.length() > 0; n--) {
+            int at = r.nextInt(sb.length());
+            if (r.nextBoolean()) {
+                sb.setCharAt(at, junk.charAt(r.nextInt(junk.length())));
+            } else {
+                sb.insert(at, junk.charAt(r.nextInt(junk.length())));
+            }
+        }
+        return sb.toString();
     }
 }
