@@ -73,10 +73,12 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     send(ctx, req, text(HttpResponseStatus.BAD_REQUEST, e.getMessage() + "\n", TEXT));
                     return;
                 }
-                send(ctx, req, message(type, "Published"));
                 log.debug("publish: {} item(s)", items.size());
                 items.forEach(dev.outpost.proxy.observe.Observe.of(ctx)::publishReceived);
+                // handed to the hub (ordered, queued to each subscriber) before the answer, so that whatever the
+                // publisher does next sees the items already published; delivery itself is still asynchronous
                 hub.publish(items);
+                send(ctx, req, message(type, "Published"));
             }
             case "/recover" -> {
                 if (!HttpMethod.POST.equals(req.method())) {
