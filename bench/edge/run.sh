@@ -151,10 +151,10 @@ for engine in ${ENGINES//,/ }; do
       workload="${entry%%:*}" path="${entry#*:}"
       url="http://127.0.0.1:$PORT$path"
       log "$engine $workload: warming up for $WARMUP s"
-      wrk -t1 -c1 -d"${WARMUP}s" "$url" >"$WORK/warm-$engine-$workload.txt" 2>&1 || true
+      wrk -t1 -c1 --timeout 30s -d"${WARMUP}s" "$url" >"$WORK/warm-$engine-$workload.txt" 2>&1 || true
       p50s=() p99s=() rates=()
       for round in $(seq 1 "$ROUNDS"); do
-        out="$(wrk -t1 -c1 -d"${SECONDS_PER_ROUND}s" --latency "$url")"
+        out="$(wrk -t1 -c1 --timeout 30s -d"${SECONDS_PER_ROUND}s" --latency "$url")"
         p50s+=("$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")")
         p99s+=("$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")")
         rates+=("$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' <<<"$out")")
