@@ -7,10 +7,12 @@ import dev.outpost.grip.publish.WsMessageFormat;
 import dev.outpost.proxy.config.ProxyConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -314,6 +316,8 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             return;
         }
         Map<DeliveryFormat, ByteBuf> encoded = new EnumMap<>(DeliveryFormat.class);
+        // unpaced: one task per event loop carrying its subscribers, not one per subscriber
+        Map<EventExecutor, Batch> batches = settings.messageRate() <= 0 ? new IdentityHashMap<>() : null;
         try {
             for (Entry e : subs) {
                 DeliveryFormat f = e.subscriber.format();
@@ -327,9 +331,17 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                         continue;
                     }
                 }
-                deliver(e, item, buf.retainedDuplicate());
+                if (batches == null) {
+                    deliver(e, item, buf.retainedDuplicate());
+                } else if (!e.closed.get()) {
+                    batches.computeIfAbsent(e.subscriber.executor(), x -> new Batch(item))
+                            .add(e, buf.retainedDuplicate());
+                }
             }
         } finally {
+            if (batches != null) {
+                batches.forEach(LocalChannelHub::submit);
+            }
             for (ByteBuf b : encoded.values()) {
                 if (b != null) {
                     b.release();
@@ -413,6 +425,51 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             } catch (RejectedExecutionException ex) {
                 // closing
             }
+        }
+    }
+
+    private static void submit(EventExecutor executor, Batch batch) {
+        try {
+            executor.execute(batch);
+        } catch (RejectedExecutionException ex) {
+            batch.releaseAll();
+        }
+    }
+
+    /** One item's deliveries to the subscribers of one event loop, in subscription order. */
+    private static final class Batch implements Runnable {
+        final PublishItem item;
+        final ArrayList<Entry> entries = new ArrayList<>();
+        final ArrayList<ByteBuf> payloads = new ArrayList<>();
+
+        Batch(PublishItem item) {
+            this.item = item;
+        }
+
+        void add(Entry e, ByteBuf payload) {
+            entries.add(e);
+            payloads.add(payload);
+        }
+
+        @Override
+        public void run() {
+            for (int i = 0; i < entries.size(); i++) {
+                Entry e = entries.get(i);
+                ByteBuf payload = payloads.get(i);
+                if (e.closed.get()) {
+                    payload.release();
+                    continue;
+                }
+                try {
+                    e.subscriber.receive(e.channel, item, payload);
+                } catch (RuntimeException ex) {
+                    log.warn("subscriber on channel {} failed", e.channel, ex);
+                }
+            }
+        }
+
+        void releaseAll() {
+            payloads.forEach(ByteBuf::release);
         }
     }
 

@@ -96,4 +96,69 @@ class LocalChannelHubTest {
         hub.publish(List.of(stream("b", "x")));
         assertThat(r.got).isEmpty();
     }
+
+    /** Delivers on a given loop and records what it got, as text, in arrival order. */
+    static final class LoopRecorder implements Subscriber {
+        final EventExecutor loop;
+        final List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.concurrent.CountDownLatch done;
+
+        LoopRecorder(EventExecutor loop, java.util.concurrent.CountDownLatch done) {
+            this.loop = loop;
+            this.done = done;
+        }
+
+        @Override
+        public DeliveryFormat format() {
+            return DeliveryFormat.HTTP_STREAM;
+        }
+
+        @Override
+        public EventExecutor executor() {
+            return loop;
+        }
+
+        @Override
+        public void onMessage(String channel, PublishItem item, ByteBuf payload) {
+            assertThat(loop.inEventLoop()).isTrue();
+            got.add(payload.toString(StandardCharsets.UTF_8));
+            payload.release();
+            done.countDown();
+        }
+    }
+
+    @Test
+    void subscribersOnSeveralLoopsGetEveryItemInOrderOnTheirOwnLoop() throws Exception {
+        io.netty.util.concurrent.DefaultEventExecutorGroup loops = new io.netty.util.concurrent.DefaultEventExecutorGroup(2);
+        io.netty.util.concurrent.DefaultEventExecutor gone = new io.netty.util.concurrent.DefaultEventExecutor();
+        gone.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            LocalChannelHub hub = new LocalChannelHub();
+            int subs = 50;
+            int items = 20;
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(subs * items);
+            List<LoopRecorder> recorders = new ArrayList<>();
+            for (int i = 0; i < subs; i++) {
+                LoopRecorder r = new LoopRecorder(loops.next(), done);
+                recorders.add(r);
+                hub.subscribe("c", r);
+            }
+            // a subscriber whose loop is gone and one that left: their payloads are released, the others unaffected
+            hub.subscribe("c", new LoopRecorder(gone, new java.util.concurrent.CountDownLatch(0)));
+            LoopRecorder left = new LoopRecorder(loops.next(), new java.util.concurrent.CountDownLatch(0));
+            hub.subscribe("c", left).close();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < items; i++) {
+                expected.add("m" + i);
+                hub.publish(List.of(stream("c", "m" + i)));
+            }
+            assertThat(done.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            for (LoopRecorder r : recorders) {
+                assertThat(r.got).containsExactlyElementsOf(expected);
+            }
+            assertThat(left.got).isEmpty();
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
 }
