@@ -10,7 +10,9 @@
  *       {@code Handoffs} and {@code HandoffRelay} (Fanout handoff to the GRIP proxy on
  *       {@link dev.outpost.edge.server.EdgeConfig#handoffPort()}, WebSocket passthrough to a backend).</li>
  *   <li>{@code engine}: the {@link dev.outpost.edge.engine.WasmEngine} seam and its two implementations, GraalWasm
- *       (default) and Chicory.</li>
+ *       (default) and Chicory.
+ *       {@code InstancePool} prepares the next request's fresh instance ahead of time; {@code DataSegments}
+ *       merges a snapshot's many small data segments before the module is loaded.</li>
  *   <li>{@code abi}: what hostcalls see of a guest: {@link dev.outpost.edge.abi.GuestMemory}, raw arguments,
  *       {@link dev.outpost.edge.abi.FastlyStatus}, {@link dev.outpost.edge.abi.HostcallException},
  *       {@link dev.outpost.edge.abi.HandleTable}.</li>
