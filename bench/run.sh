@@ -2,8 +2,10 @@
 # Benchmarks Outpost side by side with Pushpin on this machine, everything on 127.0.0.1.
 #
 #   bench/run.sh            full run (a few minutes per proxy)
-#   bench/run.sh --quick    shorter: no max-connections step, one fan-out round, 3 s throughput
-#   bench/run.sh --smoke    tiny N, seconds per proxy; exits non-zero when a message is lost or a step fails
+#   bench/run.sh --quick    shorter: no max-connections step, one measured fan-out round, 3 s throughput
+#   bench/run.sh --smoke    tiny N, seconds per proxy; exits non-zero when a message is lost or a step fails,
+#                           ends with "N passed, N failed"; needs neither Pushpin nor wrk with --targets outpost
+#   bench/run.sh --warmup N unmeasured fan-out rounds before the measured ones (default 5; smoke 0)
 #   bench/run.sh --targets pushpin,outpost   pick proxies (pushpin = unthrottled, pushpin-default = Debian conf)
 #   bench/run.sh --no-ws    skip the WebSocket-over-HTTP scenario; --keep-work keeps logs and configs in /tmp
 #
@@ -20,6 +22,7 @@ TARGETS="pushpin,pushpin-default,outpost"
 KEEP_WORK=0
 TARGETS_EXPLICIT=0
 NO_WS=0
+WARMUP=""
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
     --targets) TARGETS="$2"; TARGETS_EXPLICIT=1; shift ;;
     --keep-work) KEEP_WORK=1 ;;
     --no-ws) NO_WS=1 ;;
+    --warmup) WARMUP="$2"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -44,6 +48,16 @@ case "$MODE" in
          WRK_SECS=1; WRK_CONNS=4; SUITE_LIMIT=120 ;;
 esac
 [ "$NO_WS" = 1 ] && WS=0
+# fan-out rounds nobody measures, for every proxy alike: the first rounds mostly measure a JIT warming up
+if [ -z "$WARMUP" ]; then if [ "$MODE" = smoke ]; then WARMUP=0; else WARMUP=5; fi; fi
+
+# smoke steps: each check counts once; the EXIT trap prints the closing line
+STEPS_OK=0
+STEPS_FAILED=0
+step() {  # step NAME OK(0|1) [DETAIL]
+  if [ "$2" = 1 ]; then STEPS_OK=$(( STEPS_OK + 1 )); log "ok: $1${3:+ ($3)}"
+  else STEPS_FAILED=$(( STEPS_FAILED + 1 )); log "FAILED: $1${3:+ ($3)}"; fi
+}
 
 if [ -z "${JAVA_HOME:-}" ] && [ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]; then
   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -56,7 +70,7 @@ FD_LIMIT="$(ulimit -n)"
 MAX_CONNS=$(( FD_LIMIT - 300 ))
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+die() { log "error: $*"; STEPS_FAILED=$(( STEPS_FAILED + 1 )); exit 1; }
 
 WORK="$(mktemp -d /tmp/outpost-bench.XXXXXX)"
 STARTED=()   # process-group ids of everything this script started
@@ -90,6 +104,7 @@ cleanup() {
   for pg in "${STARTED[@]}"; do stop_group "$pg"; done
   STARTED=()
   if [ "$KEEP_WORK" = 1 ]; then log "work files kept in $WORK"; else rm -rf "$WORK"; fi
+  if [ "$MODE" = smoke ]; then echo "smoke: $STEPS_OK passed, $STEPS_FAILED failed"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -134,19 +149,26 @@ wait_port() {  # wait_port PORT SECONDS PID
 }
 
 # ---------------------------------------------------------------- prerequisites
-if ! command -v pushpin >/dev/null 2>&1; then
+WANT_PUSHPIN=0
+[[ ",$TARGETS," == *",pushpin"* ]] && WANT_PUSHPIN=1
+# a smoke run can check plain proxying with curl; measured runs need wrk
+WANT_WRK=1
+[ "$MODE" = smoke ] && ! command -v wrk >/dev/null 2>&1 && WANT_WRK=0
+if [ "$WANT_PUSHPIN" = 1 ] && ! command -v pushpin >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "pushpin is not installed (sudo apt-get install pushpin)"
   log "installing pushpin"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pushpin >/dev/null
 fi
-if ! command -v wrk >/dev/null 2>&1; then
+if [ "$WANT_WRK" = 1 ] && ! command -v wrk >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "wrk is not installed (sudo apt-get install wrk)"
   log "installing wrk"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
 PUSHPIN_LIBDIR=/usr/lib/pushpin
-[ -f "$PUSHPIN_LIBDIR/internal.conf" ] || die "$PUSHPIN_LIBDIR/internal.conf not found (is the pushpin package complete?)"
+if [ "$WANT_PUSHPIN" = 1 ]; then
+  [ -f "$PUSHPIN_LIBDIR/internal.conf" ] || die "$PUSHPIN_LIBDIR/internal.conf not found (is the pushpin package complete?)"
+fi
 
 LOADGEN="$BENCH/loadgen/target/loadgen.jar"
 if [ ! -f "$LOADGEN" ] || [ -n "$(find "$BENCH/loadgen/src" "$BENCH/loadgen/pom.xml" -newer "$LOADGEN" -type f -print -quit)" ]; then
@@ -154,6 +176,7 @@ if [ ! -f "$LOADGEN" ] || [ -n "$(find "$BENCH/loadgen/src" "$BENCH/loadgen/pom.
   (cd "$BENCH/loadgen" && mvn -q -B -ntp -Doutpost.target=target package -DskipTests) >"$WORK/build.log" 2>&1 \
     || { tail -n 30 "$WORK/build.log" >&2; die "load generator build failed"; }
 fi
+step "load generator built" 1
 LOADGEN_JAVA=("$JAVA" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx1g -XX:+UseParallelGC -jar "$LOADGEN")
 
 OUTPOST_OK=0
@@ -161,6 +184,7 @@ if [[ ",$TARGETS," == *",outpost,"* ]]; then
   # the launcher rebuilds when sources changed; do that now, outside any measurement
   if "$REPO/outpost" proxy --help >"$WORK/outpost-help.log" 2>&1; then
     OUTPOST_OK=1
+    step "outpost launcher" 1 "$REPO/cli/target/outpost.jar"
   else
     log "outpost proxy is not available yet ($(grep -m1 -E 'ERROR|rror' "$WORK/outpost-help.log" | cut -c1-160)); its column stays pending"
   fi
@@ -172,8 +196,9 @@ start origin "${LOADGEN_JAVA[@]}" origin --listen "127.0.0.1:$ORIGIN_PORT" --thr
 ORIGIN_PID=$LAST_PID
 wait_port "$ORIGIN_PORT" 30 "$ORIGIN_PID" || { cat "$WORK/origin.log" >&2; die "origin did not start"; }
 log "origin on 127.0.0.1:$ORIGIN_PORT"
+step "origin started" 1
 # the origin is a JVM too: let its JIT settle before the first proxy is measured against it
-wrk -t1 -c"$WRK_CONNS" -d"$(( WRK_SECS < 3 ? WRK_SECS : 3 ))s" "http://127.0.0.1:$ORIGIN_PORT/hello" >/dev/null 2>&1 || true
+[ "$WANT_WRK" = 1 ] && wrk -t1 -c"$WRK_CONNS" -d"$(( WRK_SECS < 3 ? WRK_SECS : 3 ))s" "http://127.0.0.1:$ORIGIN_PORT/hello" >/dev/null 2>&1 || true
 
 # ---------------------------------------------------------------- configuration
 # write_conf DIR HTTP PUBHTTP PUSH SUB CMD THROTTLED
@@ -186,7 +211,11 @@ write_conf() {
     rate_lines=$'message_hwm=10000000'                        # no delivery rate limit, deep queue
   fi
   # Debian's internal.conf points the proxy at the system zurl service; use a private one in rundir.
-  sed -e 's#ipc:///var/run/zurl/zurl-#ipc://{rundir}/{ipc_prefix}zurl-#' "$PUSHPIN_LIBDIR/internal.conf" >"$dir/internal.conf"
+  if [ -f "$PUSHPIN_LIBDIR/internal.conf" ]; then
+    sed -e 's#ipc:///var/run/zurl/zurl-#ipc://{rundir}/{ipc_prefix}zurl-#' "$PUSHPIN_LIBDIR/internal.conf" >"$dir/internal.conf"
+  else
+    : >"$dir/internal.conf"   # Outpost alone needs none of Pushpin's internal wiring
+  fi
   cat >"$dir/pushpin.conf" <<EOF
 [global]
 include=$dir/internal.conf
@@ -292,6 +321,7 @@ run_target() {
     tail -n 20 "$WORK/$name.log" >&2
     stop "$pid"
     log "$name: did not start; no figures"
+    [ "$MODE" = smoke ] && step "$name: started" 0
     return 1
   fi
   # the first proxied request may wait for the proxy's internal wiring
@@ -305,15 +335,17 @@ run_target() {
     tail -n 20 "$WORK/$name.log" >&2
     stop "$pid"
     log "$name: exited right after start; no figures"
+    [ "$MODE" = smoke ] && step "$name: started" 0
     return 1
   fi
   : >"$results"
+  [ "$MODE" = smoke ] && step "$name: started" 1 "pid $pid"
   log "$name: scenarios ($MODE)"
   local rc=0 spid
   # in the background with wait, so an interrupt reaches the trap at once and cleanup stops the suite too
   setsid timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" suite \
       --proxy "127.0.0.1:$http" --publish "127.0.0.1:$pub" --pid "$pid" \
-      --hold "$HOLD" --max-conns "$MAX_CONNS" --fanout-rounds "$ROUNDS" --tput "$TPUT" --tput-ms "$TPUT_MS" \
+      --hold "$HOLD" --max-conns "$MAX_CONNS" --fanout-warmup "$WARMUP" --fanout-rounds "$ROUNDS" --tput "$TPUT" --tput-ms "$TPUT_MS" \
       --drain-ms "$DRAIN_MS" --ws "$WS" >>"$results" 2>"$WORK/$name-suite.log" </dev/null &
   spid=$!
   STARTED+=("$spid")
@@ -321,9 +353,18 @@ run_target() {
   wait "$spid" || rc=$?
   stop "$spid"
   [ "$rc" = 0 ] || log "$name: load generator exited with $rc"
+  [ "$MODE" = smoke ] && step "$name: load generator scenarios" "$([ "$rc" = 0 ] && echo 1 || echo 0)" "exit $rc"
   # last, so the memory figures above start from a proxy that has not yet served a flood of requests
   # origin before and after the proxy, averaged: the shared machine's load drifts within seconds
   quiesce "$pid"
+  if [ "$MODE" = smoke ]; then
+    local ok=0 k
+    for k in $(seq 1 20); do
+      curl -sf -m 5 -o /dev/null "http://127.0.0.1:$http/hello" && ok=$(( ok + 1 ))
+    done
+    step "$name: plain requests through the proxy" "$([ "$ok" = 20 ] && echo 1 || echo 0)" "$ok/20 answered 2xx"
+  fi
+  if [ "$WANT_WRK" = 0 ]; then stop "$pid"; return "$rc"; fi
   log "$name: plain proxying with wrk (${WRK_SECS}s, $WRK_CONNS connections): origin, proxy, origin again"
   wrk_run "$name-origin1" "http://127.0.0.1:$ORIGIN_PORT/hello"
   wrk_run "$name-proxy" "http://127.0.0.1:$http/hello"
@@ -336,8 +377,12 @@ run_target() {
 
 # ---------------------------------------------------------------- run
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-mkdir -p "$BENCH/results"
-REPORT="$BENCH/results/$STAMP.md"
+if [ "$MODE" = smoke ]; then
+  REPORT="$WORK/report.md"   # a check, not a result worth keeping
+else
+  mkdir -p "$BENCH/results"
+  REPORT="$BENCH/results/$STAMP.md"
+fi
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 FAILED=0
 IFS=, read -r -a TARGET_LIST <<<"$TARGETS"
@@ -359,28 +404,32 @@ TABLE="$("${LOADGEN_JAVA[@]}" report "${REPORT_ARGS[@]}")"
   echo
   echo "- Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB RAM, $(uname -sr)"
   echo "- Load average before / after: $LOAD_BEFORE / $LOAD_AFTER (the machine is shared; only ratios within one run mean much)"
-  echo "- Versions: $(pushpin --version 2>&1 | head -n1), $("$JAVA" -version 2>&1 | head -n1), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), outpost $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "- Versions: $(pushpin --version 2>/dev/null | head -n1 || echo 'pushpin -'), $("$JAVA" -version 2>&1 | head -n1), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), outpost $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- File-descriptor limit: $FD_LIMIT (max held connections step: $MAX_CONNS)"
-  echo "- Command: bench/run.sh --$MODE --targets $TARGETS"
+  echo "- Command: bench/run.sh --$MODE --targets $TARGETS (fan-out: $WARMUP unmeasured warm-up round(s), then $ROUNDS measured)"
   echo "- Columns: pushpin = Pushpin without delivery rate limit (message_hwm 10M); pushpin-default = Debian's message_rate=2500, message_hwm=25000; ratios > 1 mean Outpost did better"
   echo
   echo "$TABLE"
 } >"$REPORT"
 cat "$REPORT"
-log "report written to $REPORT"
+[ "$MODE" = smoke ] || log "report written to $REPORT"
 
 if [ "$MODE" = smoke ]; then
   for t in "${TARGET_LIST[@]}"; do
     if [ "$t" = outpost ] && [ "$OUTPOST_OK" = 0 ]; then
       # asked for by name: an Outpost that cannot start is a failure, not a pending column
-      [ "$TARGETS_EXPLICIT" = 1 ] && { log "smoke: outpost proxy is not available"; FAILED=1; }
+      [ "$TARGETS_EXPLICIT" = 1 ] && { step "outpost launcher" 0 "see $REPO/.build.log"; FAILED=1; }
       continue
     fi
     f="$WORK/$t.tsv"
-    grep -q $'^RESULT\tfanout' "$f" 2>/dev/null || { log "smoke: $t produced no fan-out figures"; FAILED=1; }
+    held="$(awk -F'\t' -v k="hold.$HOLD.conns_ready" '$2 == k { print $3 + 0 }' "$f" 2>/dev/null)"
+    step "$t: $HOLD streams held" "$([ "${held:-0}" = "$HOLD" ] && echo 1 || echo 0)" "${held:-0} ready"
+    if grep -q $'^RESULT\tfanout' "$f" 2>/dev/null; then step "$t: fan-out figures" 1; else step "$t: fan-out figures" 0; FAILED=1; fi
+    if grep -q $'^RESULT\ttput\.' "$f" 2>/dev/null; then step "$t: publish throughput figures" 1; else step "$t: publish throughput figures" 0; FAILED=1; fi
     lost="$(awk -F'\t' '$2 ~ /\.lost$/ && $3 > 0 { printf "%s=%s ", $2, $3 }' "$f" 2>/dev/null)"
-    if [ -n "$lost" ]; then log "smoke: $t lost messages: $lost"; FAILED=1; fi
+    if [ -z "$lost" ]; then step "$t: no message lost" 1; else step "$t: no message lost" 0 "$lost"; FAILED=1; fi
   done
+  [ "$STEPS_FAILED" -gt 0 ] && FAILED=1
 fi
 exit "$FAILED"
 }

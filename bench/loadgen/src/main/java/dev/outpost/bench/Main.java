@@ -57,6 +57,7 @@ public final class Main {
                 Integer.parseInt(publish[1]), Long.parseLong(f.getOrDefault("pid", "0")),
                 list(f.getOrDefault("hold", "1000,10000,max")),
                 Integer.parseInt(f.getOrDefault("max-conns", "19700")),
+                Integer.parseInt(f.getOrDefault("fanout-warmup", "0")),
                 Integer.parseInt(f.getOrDefault("fanout-rounds", "3")), shapes,
                 Long.parseLong(f.getOrDefault("tput-ms", "10000")),
                 Long.parseLong(f.getOrDefault("drain-ms", "30000")),
@@ -108,8 +109,8 @@ public final class Main {
         System.err.println("loadgen: " + why);
         System.err.println("usage: loadgen origin --listen HOST:PORT [--threads N]");
         System.err.println("       loadgen suite --proxy HOST:PORT --publish HOST:PORT [--pid PID] [--hold 1000,10000,max]");
-        System.err.println("              [--max-conns N] [--fanout-rounds N] [--tput 1x100,1000x1] [--tput-ms MS]");
-        System.err.println("              [--drain-ms MS] [--lanes N] [--ws N] [--open-window N] [--deliver-timeout-ms MS]");
+        System.err.println("              [--max-conns N] [--fanout-warmup N] [--fanout-rounds N] [--tput 1x100,1000x1]");
+        System.err.println("              [--tput-ms MS] [--drain-ms MS] [--lanes N] [--ws N] [--open-window N] [--deliver-timeout-ms MS]");
         System.err.println("              [--open-timeout-ms MS] [--threads N]");
         System.err.println("       loadgen report LABEL=FILE ...");
         System.exit(2);

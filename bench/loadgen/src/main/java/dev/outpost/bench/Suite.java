@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Suite {
     record Options(String proxyHost, int proxyPort, String publishHost, int publishPort, long pid,
-                   List<String> holds, int maxConns, int fanoutRounds, List<int[]> tputShapes, long tputMillis,
+                   List<String> holds, int maxConns, int fanoutWarmup, int fanoutRounds, List<int[]> tputShapes, long tputMillis,
                    long drainMillis, int publishLanes, int wsConns, int openWindow, long deliverTimeoutMs,
                    long openTimeoutMs, int threads) { }
 
@@ -98,6 +98,9 @@ final class Suite {
             boolean measureFanout = !name.equals("max");
             List<Fanout.Stats> rounds = new ArrayList<>();
             int lost = ready - synced;
+            if (measureFanout) {
+                lost += warmUp(key, subs, n, synced, id -> Publisher.streamItem(channel, id));
+            }
             for (int r = 0; r < (measureFanout ? o.fanoutRounds() : 1); r++) {
                 Fanout.Stats s = fanoutOnce(subs, n, synced, id -> Publisher.streamItem(channel, id));
                 log("%s: round %d: %d/%d received, p50 %.1f ms, p99 %.1f ms, last %.1f ms", key, r + 1,
@@ -114,6 +117,23 @@ final class Suite {
             m.report(key);
         }
         Thread.sleep(1000);
+    }
+
+    /**
+     * Unmeasured fan-out rounds, so the measured ones see a proxy whose JIT has compiled the delivery path;
+     * messages lost here still count as lost.
+     */
+    private int warmUp(String key, Subscribers subs, int n, int synced,
+                       java.util.function.LongFunction<String> item) throws InterruptedException {
+        int lost = 0;
+        for (int r = 0; r < o.fanoutWarmup(); r++) {
+            Fanout.Stats s = fanoutOnce(subs, n, synced, item);
+            lost += s.lost();
+        }
+        if (o.fanoutWarmup() > 0) {
+            log("%s: %d warm-up round(s) done, %d lost", key, o.fanoutWarmup(), lost);
+        }
+        return lost;
     }
 
     private void reportFanout(String key, List<Fanout.Stats> rounds, int lost) {
@@ -265,6 +285,7 @@ final class Suite {
             int synced = sync(subs, n, ready, id -> Publisher.wsItem(channel, id));
             List<Fanout.Stats> rounds = new ArrayList<>();
             int lost = ready - synced;
+            lost += warmUp(key, subs, n, synced, id -> Publisher.wsItem(channel, id));
             for (int r = 0; r < o.fanoutRounds(); r++) {
                 Fanout.Stats s = fanoutOnce(subs, n, synced, id -> Publisher.wsItem(channel, id));
                 log("%s: round %d: %d/%d received, p50 %.1f ms, p99 %.1f ms, last %.1f ms", key, r + 1,
