@@ -45,6 +45,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -97,10 +98,14 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private final ChannelHandlerContext ctx;
     private final ProxyContext px;
     private final ProxyConfig cfg;
-    private final HttpRequest req;
+    /** The client's request head; once a hold starts, a compact copy (see {@link #compact}). */
+    private HttpRequest req;
     private final HttpVersion version;
     private final boolean clientKeepAlive;
     private final boolean headRequest;
+    /** Read from the full head: the compact copy does not split comma-separated values as Netty's headers do. */
+    private final boolean requestChunked;
+    private final boolean requestLengthSet;
 
     private State state = State.CONNECTING;
     private boolean requestOpen = true;
@@ -134,7 +139,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** The request target as the origin gets it (route rewrite applied), for retries. */
     private String originUri;
     /** The request body as sent, kept (up to the accept limit) so that the request can be sent again. */
-    private final ByteArrayOutputStream requestCopy = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream requestCopy = new ByteArrayOutputStream(0);
     /** {@code Grip-Link rel=gone} of the current instructions. */
     private String goneLink;
     /** What next links resolve against: the client's URL, then each fetched link. */
@@ -152,6 +157,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         this.version = req.protocolVersion();
         this.clientKeepAlive = HttpUtil.isKeepAlive(req);
         this.headRequest = HttpMethod.HEAD.equals(req.method());
+        this.requestChunked = HttpUtil.isTransferEncodingChunked(req);
+        this.requestLengthSet = HttpUtil.isContentLengthSet(req);
     }
 
     boolean requestOpen() {
@@ -246,7 +253,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             o.headers().set("Grip-Feature", Headers.GRIP_FEATURES);
         }
-        if (HttpUtil.isTransferEncodingChunked(req)) {
+        if (requestChunked) {
             HttpUtil.setTransferEncodingChunked(o, true);
         }
         return o;
@@ -616,6 +623,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return;
         }
         goneLink = ins.goneLink();
+        // the origin's response was read to the end (the connection is back in the pool): nothing needs its head
+        originResponse = null;
         if (!ins.isHold()) {
             if (ins.nextLink() == null) {
                 respondFull(held.code(), held.reason(), held.headers(), held.body());
@@ -698,6 +707,26 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
         state = State.HOLDING;
         logAccess("accept");
+        // a held connection lives long: keep only what a retry or a link needs, rebuilt from the client's head
+        originRequest = null;
+        req = compact(req);
+    }
+
+    /**
+     * The request head with its headers in one flat read-only array instead of a hash map of entries. Lookups by
+     * name and iteration are as before; {@code containsValue} does not split comma-separated values.
+     */
+    static HttpRequest compact(HttpRequest r) {
+        HttpHeaders h = r.headers();
+        CharSequence[] kv = new CharSequence[h.size() * 2];
+        int i = 0;
+        for (java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            kv[i++] = e.getKey();
+            kv[i++] = e.getValue();
+        }
+        return new DefaultHttpRequest(r.protocolVersion(), r.method(), r.uri(),
+                new ReadOnlyHttpHeaders(false, i == kv.length ? kv : java.util.Arrays.copyOf(kv, i)));
     }
 
     /**
@@ -853,7 +882,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         byte[] body = requestCopy.toByteArray();
         requestCopy.reset();
         originRequest.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (body.length > 0 || HttpUtil.isContentLengthSet(req) || HttpUtil.isTransferEncodingChunked(req)) {
+        if (body.length > 0 || requestLengthSet || requestChunked) {
             HttpUtil.setContentLength(originRequest, body.length);
         }
         pending.add(body.length == 0 ? LastHttpContent.EMPTY_LAST_CONTENT
