@@ -76,9 +76,9 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     private final boolean clientKeepAlive;
     private final boolean headRequest;
     private final HoldOwner owner;
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>(4); // usually one channel
     /** Published items not yet written; their payloads are owned here, released on {@link #clientClosed()}. */
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>(2); // grows when the client reads slowly
     private final Set<String> activeChannels = new HashSet<>();
     private ScheduledFuture<?> keepAliveTimer;
     private ScheduledFuture<?> nextTimer;

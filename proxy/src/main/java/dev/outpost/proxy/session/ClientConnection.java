@@ -35,7 +35,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
     private ChannelHandlerContext ctx;
     /** Decoded parts not yet given to an exchange; owned here, released on close. */
-    private final ArrayDeque<HttpObject> queue = new ArrayDeque<>();
+    private final ArrayDeque<HttpObject> queue = new ArrayDeque<>(2); // grows for pipelined requests
     private ProxyExchange current;
     private boolean draining;
     private boolean closed;

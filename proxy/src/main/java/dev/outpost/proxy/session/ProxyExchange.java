@@ -112,15 +112,16 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** The rest of the request body is not wanted (test target, or the origin already answered). */
     private boolean discardBody;
     /** Request body parts not yet written to the origin; owned here. */
-    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+    // small first capacities: these live as long as a held connection and usually hold 0-2 items
+    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
     private boolean writingToOrigin;
     private int bodyPartsSent;
     private long requestBodyBytes;
     private long responseBodyBytes;
 
     private Route route;
-    private final ArrayDeque<Target> targets = new ArrayDeque<>();
-    private final List<String> tried = new ArrayList<>();
+    private final ArrayDeque<Target> targets = new ArrayDeque<>(2);
+    private final List<String> tried = new ArrayList<>(2);
     private Target target;
     private OriginPool.Key key;
     private HttpRequest originRequest;
