@@ -115,7 +115,7 @@ abstract class FanoutServeContract {
             origin.stop(0);
         }
         if (http != null) {
-            http.close();
+            http.shutdownNow(); // close() would wait for held streams and sockets that never end
         }
     }
 
