@@ -3,6 +3,7 @@ package dev.outpost.proxy.hold;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,5 +28,22 @@ final class HoldSupport {
         for (Map.Entry<String, String> e : from) {
             h.add(e.getKey(), e.getValue());
         }
+    }
+
+    /** The subscription filters of {@code channel} in a hold's channel map (none when not subscribed). */
+    static List<String> filters(Map<String, HoldChannel> chans, String channel) {
+        HoldChannel c = chans.get(channel);
+        return c == null ? List.of() : c.filters();
+    }
+
+    /** The prev-ids a hold knows, by channel, for filters that render them. */
+    static Map<String, String> lastIds(Map<String, HoldChannel> chans) {
+        Map<String, String> m = new LinkedHashMap<>();
+        chans.values().forEach(c -> {
+            if (c.prevId() != null) {
+                m.put(c.name(), c.prevId());
+            }
+        });
+        return m;
     }
 }

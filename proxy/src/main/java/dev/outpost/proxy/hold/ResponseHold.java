@@ -130,12 +130,7 @@ public final class ResponseHold implements Hold, Subscriber {
         if (done) {
             return true;
         }
-        Map<String, String> last = new LinkedHashMap<>();
-        for (HoldChannel c : chans.values()) {
-            if (c.prevId() != null) {
-                last.put(c.name(), c.prevId());
-            }
-        }
+        Map<String, String> last = HoldSupport.lastIds(chans);
         done = true;
         cancel();
         if (owner.retry(last)) {
@@ -228,8 +223,7 @@ public final class ResponseHold implements Hold, Subscriber {
 
     @Override
     public List<String> filters(String channel) {
-        HoldChannel c = chans.get(channel);
-        return c == null ? List.of() : c.filters();
+        return HoldSupport.filters(chans, channel);
     }
 
     @Override
@@ -239,13 +233,7 @@ public final class ResponseHold implements Hold, Subscriber {
 
     @Override
     public Map<String, String> lastIds() {
-        Map<String, String> m = new LinkedHashMap<>();
-        chans.values().forEach(c -> {
-            if (c.prevId() != null) {
-                m.put(c.name(), c.prevId());
-            }
-        });
-        return m;
+        return HoldSupport.lastIds(chans);
     }
 
     @Override

@@ -252,12 +252,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             needUpdate = true;
             return;
         }
-        Map<String, String> last = new LinkedHashMap<>();
-        for (HoldChannel c : chans.values()) {
-            if (c.prevId() != null) {
-                last.put(c.name(), c.prevId());
-            }
-        }
+        Map<String, String> last = HoldSupport.lastIds(chans);
         cancelNextTimer();
         fetching = true;
         if (!owner.fetchNext(nextLink.uri(), last, this)) {
@@ -506,8 +501,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
 
     @Override
     public List<String> filters(String channel) {
-        HoldChannel c = chans.get(channel);
-        return c == null ? List.of() : c.filters();
+        return HoldSupport.filters(chans, channel);
     }
 
     @Override
@@ -517,13 +511,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
 
     @Override
     public Map<String, String> lastIds() {
-        Map<String, String> m = new LinkedHashMap<>();
-        chans.values().forEach(c -> {
-            if (c.prevId() != null) {
-                m.put(c.name(), c.prevId());
-            }
-        });
-        return m;
+        return HoldSupport.lastIds(chans);
     }
 
     @Override
