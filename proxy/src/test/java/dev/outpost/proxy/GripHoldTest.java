@@ -1,14 +1,12 @@
 package dev.outpost.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.proxy.support.TestOrigin;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,18 +33,11 @@ class GripHoldTest {
     }
 
     private void holdOn(String path, String mode, String channel, String body, String... extra) {
-        origin.on(path, ex -> {
-            ex.getResponseHeaders().add("Grip-Hold", mode);
-            ex.getResponseHeaders().add("Grip-Channel", channel);
-            for (int i = 0; i + 1 < extra.length; i += 2) {
-                ex.getResponseHeaders().add(extra[i], extra[i + 1]);
-            }
-            TestOrigin.respond(ex, 200, "text/plain", body);
-        });
+        origin.hold(path, mode, channel, body, extra);
     }
 
     private void awaitSubscribers(String channel, int n) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.hub().subscriberCount(channel) == n);
+        ProxyHarness.awaitSubscribers(proxy, channel, n);
     }
 
     @Test

@@ -12,7 +12,6 @@ import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.proxy.support.TestOrigin;
 import java.io.IOException;
 import java.net.Socket;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -47,28 +46,19 @@ class FiltersAndLimitsTest {
     }
 
     private void hold(String path, String mode, String channel, String body, String... extra) {
-        origin.on(path, ex -> {
-            ex.getResponseHeaders().add("Grip-Hold", mode);
-            ex.getResponseHeaders().add("Grip-Channel", channel);
-            for (int i = 0; i + 1 < extra.length; i += 2) {
-                ex.getResponseHeaders().add(extra[i], extra[i + 1]);
-            }
-            TestOrigin.respond(ex, 200, "text/plain", body);
-        });
+        origin.hold(path, mode, channel, body, extra);
     }
 
     private void awaitSubscribers(String channel, int n) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.hub().subscriberCount(channel) == n);
+        ProxyHarness.awaitSubscribers(proxy, channel, n);
     }
 
     private void publish(String json) throws Exception {
-        HttpResponse<String> r = Publisher.publish(proxy.publishPort(), "{\"items\":[" + json + "]}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        Publisher.publishItems(proxy.publishPort(), json);
     }
 
     private static String stream(String channel, String content, String extra) {
-        return "{\"channel\":\"" + channel + "\"" + extra + ",\"formats\":{\"http-stream\":{\"content\":\""
-                + content.replace("\n", "\\n") + "\"}}}";
+        return Publisher.streamItem(channel, content, extra);
     }
 
     @Test

@@ -4,7 +4,9 @@ import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesParser;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
+import static org.awaitility.Awaitility.await;
 
 /** Starts a proxy on free ports with inline routes. */
 public final class ProxyHarness {
@@ -19,5 +21,10 @@ public final class ProxyHarness {
         ProxyConfig.Builder b = ProxyConfig.builder().httpPort(0).publishPort(0);
         RouteTable table = RouteTable.of(routes == null ? java.util.List.of() : RoutesParser.parse(routes, "test"));
         return OutpostProxy.start(cfg.apply(b).build(), table);
+    }
+
+    /** Waits until {@code channel} has exactly {@code n} subscribers. */
+    public static void awaitSubscribers(OutpostProxy proxy, String channel, int n) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.hub().subscriberCount(channel) == n);
     }
 }

@@ -27,4 +27,18 @@ public final class Publisher {
             throw new AssertionError("publish answered " + r.statusCode() + ": " + r.body());
         }
     }
+
+    /** Publishes the given comma-separated item objects; fails unless the API answers 200. */
+    public static void publishItems(int port, String items) throws IOException, InterruptedException {
+        HttpResponse<String> r = publish(port, "{\"items\":[" + items + "]}");
+        if (r.statusCode() != 200) {
+            throw new AssertionError("publish answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+
+    /** One http-stream item; {@code extra} is spliced in as further item fields (e.g. {@code ,"id":"1"}). */
+    public static String streamItem(String channel, String content, String extra) {
+        return "{\"channel\":\"" + channel + "\"" + extra + ",\"formats\":{\"http-stream\":{\"content\":\""
+                + content.replace("\n", "\\n") + "\"}}}";
+    }
 }

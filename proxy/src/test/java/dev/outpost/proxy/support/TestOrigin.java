@@ -85,6 +85,18 @@ public final class TestOrigin implements AutoCloseable {
         return this;
     }
 
+    /** Answers {@code path} with a GRIP hold on {@code channel}, plus extra header name/value pairs. */
+    public TestOrigin hold(String path, String mode, String channel, String body, String... extraHeaders) {
+        return on(path, ex -> {
+            ex.getResponseHeaders().add("Grip-Hold", mode);
+            ex.getResponseHeaders().add("Grip-Channel", channel);
+            for (int i = 0; i + 1 < extraHeaders.length; i += 2) {
+                ex.getResponseHeaders().add(extraHeaders[i], extraHeaders[i + 1]);
+            }
+            respond(ex, 200, "text/plain", body);
+        });
+    }
+
     /** A handler that reads the request body itself, as it arrives; such requests are not recorded. */
     public TestOrigin onRaw(String path, Handler h) {
         rawHandlers.put(path, h);
