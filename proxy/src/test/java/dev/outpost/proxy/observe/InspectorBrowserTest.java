@@ -1,11 +1,11 @@
 package dev.outpost.proxy.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.support.Browser;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
@@ -29,18 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakGuard.class)
 @Timeout(120)
 class InspectorBrowserTest {
-    static final Path DIR = Path.of("src/test/browser");
-    static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("OUTPOST_CHROMIUM", "/usr/bin/chromium"));
-
-    static boolean nodeAvailable() {
-        try {
-            Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
-        }
-    }
+    static final Path DIR = Browser.DIR;
 
     /** {@code target-*} beside {@code test-classes}. */
     static Path buildDir() throws Exception {
@@ -50,12 +39,7 @@ class InspectorBrowserTest {
 
     @Test
     void inspectorShowsSubscriptionPublishAndDelivery() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM), "Chromium not installed at " + CHROMIUM
-                + " (Debian package chromium; .ci/setup.sh installs it): browser test skipped");
-        assumeTrue(nodeAvailable(), "node not on PATH (Debian package nodejs): browser test skipped");
-        assertThat(DIR.resolve("node_modules/playwright-core"))
-                .as("playwright-core is not installed: run .ci/setup.sh (npm install in proxy/src/test/browser)")
-                .isDirectory();
+        Browser.assumeReady();
         Path shots = Files.createDirectories(buildDir().resolve("inspector-screenshots"));
         try (OutpostProxy proxy = ProxyHarness.start("", b -> b.setting(InspectorSettings.PORT, "0"));
                 RawHttp stream = new RawHttp(proxy.httpPort());
