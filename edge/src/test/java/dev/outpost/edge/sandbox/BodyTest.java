@@ -3,7 +3,9 @@ package dev.outpost.edge.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,17 +50,21 @@ class BodyTest {
     outer.write(b("c"));
     outer.finish();
     assertThat(outer.knownLength()).isNull();
-    CompletableFuture<String> read = CompletableFuture.supplyAsync(() -> {
-      try {
-        return all(outer);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    assertThat(outer.awaitReady(1, TimeUnit.SECONDS)).isTrue();
-    inner.write(b("b"));
-    inner.finish();
-    assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo("abc");
+    assertThat(outer.isReady()).isTrue();
+    assertThat(outer.read(10)).isEqualTo(b("a"));
+    // The appended body has nothing yet: the outer one waits for its writer.
+    assertThat(outer.isReady()).isFalse();
+    // A thread of the test's own (never a shared pool): a reader left blocked must not starve other tests.
+    ExecutorService reader = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> rest = reader.submit(() -> all(outer));
+      inner.write(b("b"));
+      inner.finish();
+      assertThat(rest.get(5, TimeUnit.SECONDS)).isEqualTo("bc");
+    } finally {
+      inner.finish();
+      reader.shutdownNow();
+    }
   }
 
   @Test
