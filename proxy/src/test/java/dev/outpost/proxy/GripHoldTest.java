@@ -117,6 +117,36 @@ class GripHoldTest {
     }
 
     @Test
+    void streamsWithAndWithoutFiltersOnOneChannelEachGetTheirOwnChunks() throws Exception {
+        // the plain stream writes the hub's shared chunk; the filtered one frames its own content
+        holdOn("/plain", "stream", "mix", "");
+        holdOn("/subst", "stream", "mix; filter=var-subst", "", "Grip-Set-Meta", "name=\"Ann\"");
+        String big = "x".repeat(70_000) + "\u00e9";
+        try (RawHttp plain = new RawHttp(proxy.httpPort()); RawHttp subst = new RawHttp(proxy.httpPort())) {
+            plain.send(RawHttp.get("/plain")).readHead();
+            subst.send(RawHttp.get("/subst")).readHead();
+            awaitSubscribers("mix", 2);
+            Publisher.publishItems(proxy.publishPort(), Publisher.streamItem("mix", "hi %(name)s", "")
+                    + "," + "{\"channel\":\"mix\",\"formats\":{\"http-stream\":"
+                    + "{\"content\":\"only %(name)s\",\"content-filters\":[\"var-subst\"]}}}"
+                    + "," + Publisher.streamItem("mix", big, ""));
+            assertThat(plain.readChunkText()).isEqualTo("hi %(name)s");
+            assertThat(plain.readChunkText()).isEqualTo(big);
+            assertThat(subst.readChunkText()).isEqualTo("hi Ann");
+            assertThat(subst.readChunkText()).isEqualTo("only Ann");
+            assertThat(subst.readChunkText()).isEqualTo(big);
+            Publisher.publish(proxy.publishPort(),
+                    "{\"items\":[{\"channel\":\"mix\",\"formats\":{\"http-stream\":{\"action\":\"close\"}}}]}");
+            assertThat(plain.readChunk()).isNull();
+            assertThat(subst.readChunk()).isNull();
+            // the encoder's state survived the chunks written past it: the connection carries another request
+            origin.on("/after", ex -> TestOrigin.respond(ex, 200, "text/plain", "after"));
+            assertThat(plain.send(RawHttp.get("/after")).read().text()).isEqualTo("after");
+        }
+        awaitSubscribers("mix", 0);
+    }
+
+    @Test
     void streamKeepAliveIsSentWhenIdle() throws Exception {
         holdOn("/ka", "stream", "ka", "", "Grip-Keep-Alive", "ping\\n; format=cstring; timeout=1");
         try (RawHttp c = new RawHttp(proxy.httpPort())) {

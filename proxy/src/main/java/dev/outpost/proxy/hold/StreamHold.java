@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -66,7 +67,11 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
 
     private final ChannelHandlerContext ctx;
     private final ChannelHub hub;
-    private final Map<String, HoldChannel> chans = new LinkedHashMap<>();
+    private final Map<String, HoldChannel> chans = new LinkedHashMap<>(2);
+    /** The only entry of {@link #chans} (the usual case), or null: spares a map lookup per delivery. */
+    private HoldChannel single;
+    /** The HTTP codec's context: a pre-framed chunk written there bypasses the encoder. Looked up on first use. */
+    private ChannelHandlerContext wire;
     private final HeldResponse head;
     private KeepAlive keepAlive;
     private Map<String, String> meta;
@@ -103,6 +108,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         for (HoldChannel c : channels) {
             chans.put(c.name(), c);
         }
+        chansChanged();
         this.head = head;
         this.keepAlive = keepAlive;
         this.version = version;
@@ -292,6 +298,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             });
             chans.clear();
             chans.putAll(now);
+            chansChanged();
             for (HoldChannel c : chans.values()) {
                 subscriptions.computeIfAbsent(c.name(), n -> hub.subscribe(n, this));
             }
@@ -340,7 +347,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
 
     @Override
     public void receive(String channel, PublishItem item, ByteBuf payload) {
-        if (done || item.httpStream() == null || !chans.containsKey(channel)) {
+        if (done || item.httpStream() == null || channel(channel) == null) {
             Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item,
                     done ? DropReason.CLOSED : item.httpStream() == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
             payload.release();
@@ -357,6 +364,48 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         drain();
     }
 
+    /**
+     * The fast path of a delivery: nothing waits, the item goes out as is (no filters, no prev-id, a plain send), so
+     * the hub's shared chunk is written below the HTTP encoder, whose chunked state stays as it is for the last chunk.
+     */
+    @Override
+    public void receive(String channel, PublishItem item, ByteBuf payload, ByteBuf chunk) {
+        HttpStreamFormat f = item.httpStream();
+        HoldChannel c;
+        if (chunk == null || f == null || f.action() != dev.outpost.grip.publish.PublishAction.SEND || done || fetching
+                || !subscribed || !chunked || !queue.isEmpty() || (c = channel(channel)) == null
+                || c.prevId() != null || !c.filters().isEmpty() || !f.contentFilters().isEmpty()
+                || !ctx.channel().isWritable() || wire() == null) {
+            receive(channel, item, payload);
+            return;
+        }
+        payload.release();
+        Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
+        wire.write(chunk.retainedDuplicate(), wire.voidPromise());
+        wire.flush();
+        lastWriteNanos = System.nanoTime();
+        active(channel);
+    }
+
+    private HoldChannel channel(String name) {
+        HoldChannel c = single;
+        if (c != null) {
+            return c.name().equals(name) ? c : null;
+        }
+        return chans.get(name);
+    }
+
+    private void chansChanged() {
+        single = chans.size() == 1 ? chans.values().iterator().next() : null;
+    }
+
+    private ChannelHandlerContext wire() {
+        if (wire == null) {
+            wire = ctx.pipeline().context(HttpServerCodec.class);
+        }
+        return wire;
+    }
+
     @Override
     public void onMessage(String channel, PublishItem item, ByteBuf payload) {
         receive(channel, item, payload);
@@ -366,7 +415,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         boolean wrote = false;
         while (!done && !fetching && subscribed && !queue.isEmpty() && ctx.channel().isWritable()) {
             Queued q = queue.peek();
-            HoldChannel c = chans.get(q.channel());
+            HoldChannel c = channel(q.channel());
             if (c == null) {
                 queue.poll().payload().release();
                 continue;
@@ -384,6 +433,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             ByteBuf out = Subscriber.filter(this, q.channel(), q.item(), q.payload());
             if (c.prevId() != null) {
                 chans.put(c.name(), new HoldChannel(c.name(), q.item().id(), c.filters()));
+                chansChanged();
             }
             if (out == null) {
                 Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.FILTERED);

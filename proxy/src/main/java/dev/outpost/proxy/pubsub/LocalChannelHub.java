@@ -87,7 +87,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     /** When each channel last lost its last subscriber. Guarded by lock. */
     private final Map<String, Long> emptiedAt = new HashMap<>();
     /** Deliveries waiting for message_rate. Guarded by lock. */
-    private final ArrayDeque<Runnable> paced = new ArrayDeque<>();
+    private final ArrayDeque<Paced> paced = new ArrayDeque<>();
     private double tokens;
     private long tokensAt = System.nanoTime();
     private ScheduledFuture<?> pacer;
@@ -316,6 +316,8 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             return;
         }
         Map<DeliveryFormat, ByteBuf> encoded = new EnumMap<>(DeliveryFormat.class);
+        // the http-stream content framed once as an HTTP/1.1 chunk, for streams that write it unchanged
+        ByteBuf chunk = null;
         // unpaced: one task per event loop carrying its subscribers, not one per subscriber
         Map<EventExecutor, Batch> batches = settings.messageRate() <= 0 ? new IdentityHashMap<>() : null;
         try {
@@ -324,7 +326,14 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                 ByteBuf buf = encoded.get(f);
                 if (buf == null) {
                     if (!encoded.containsKey(f)) {
-                        buf = encode(item, f);
+                        if (f == DeliveryFormat.HTTP_STREAM && item.httpStream() != null
+                                && item.httpStream().content() != null && item.httpStream().content().length > 0) {
+                            chunk = StreamChunk.frame(item.httpStream().content());
+                            int len = item.httpStream().content().length;
+                            buf = chunk.retainedSlice(StreamChunk.headerLength(len), len);
+                        } else {
+                            buf = encode(item, f);
+                        }
                         encoded.put(f, buf);
                     }
                     if (buf == null) {
@@ -334,8 +343,16 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                 if (batches == null) {
                     deliver(e, item, buf.retainedDuplicate());
                 } else if (!e.closed.get()) {
-                    batches.computeIfAbsent(e.subscriber.executor(), x -> new Batch(item))
-                            .add(e, buf.retainedDuplicate());
+                    Batch b = batches.computeIfAbsent(e.subscriber.executor(), x -> new Batch(item));
+                    if (f != DeliveryFormat.HTTP_STREAM) {
+                        b.add(e, buf.retainedDuplicate());
+                    } else {
+                        if (b.stream == null) {
+                            b.stream = buf.retain();
+                            b.chunk = chunk == null ? null : chunk.retain();
+                        }
+                        b.add(e, null);
+                    }
                 }
             }
         } finally {
@@ -346,6 +363,9 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                 if (b != null) {
                     b.release();
                 }
+            }
+            if (chunk != null) {
+                chunk.release();
             }
         }
     }
@@ -385,7 +405,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             payload.release();
             return;
         }
-        Runnable r = () -> runOn(e, payload, () -> e.subscriber.receive(e.channel, item, payload));
+        Paced r = new Paced(e, item, payload);
         if (settings.messageRate() <= 0) {
             r.run();
             return;
@@ -436,10 +456,18 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         }
     }
 
-    /** One item's deliveries to the subscribers of one event loop, in subscription order. */
+    /**
+     * One item's deliveries to the subscribers of one event loop, in subscription order. Http-stream subscribers get
+     * their duplicate of {@link #stream} (and the shared {@link #chunk}) when the batch runs; others carry their own.
+     */
     private static final class Batch implements Runnable {
         final PublishItem item;
+        /** The http-stream payload, one reference for the batch; null when no subscriber takes that format. */
+        ByteBuf stream;
+        /** {@link #stream} framed as one chunk, one reference for the batch; may be null. */
+        ByteBuf chunk;
         final ArrayList<Entry> entries = new ArrayList<>();
+        /** Per entry: its own payload, or null for an http-stream subscriber. */
         final ArrayList<ByteBuf> payloads = new ArrayList<>();
 
         Batch(PublishItem item) {
@@ -453,23 +481,47 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
 
         @Override
         public void run() {
-            for (int i = 0; i < entries.size(); i++) {
-                Entry e = entries.get(i);
-                ByteBuf payload = payloads.get(i);
-                if (e.closed.get()) {
-                    payload.release();
-                    continue;
+            try {
+                for (int i = 0; i < entries.size(); i++) {
+                    Entry e = entries.get(i);
+                    ByteBuf payload = payloads.get(i);
+                    if (e.closed.get()) {
+                        if (payload != null) {
+                            payload.release();
+                        }
+                        continue;
+                    }
+                    try {
+                        if (payload == null) {
+                            e.subscriber.receive(e.channel, item, stream.retainedDuplicate(), chunk);
+                        } else {
+                            e.subscriber.receive(e.channel, item, payload);
+                        }
+                    } catch (RuntimeException ex) {
+                        log.warn("subscriber on channel {} failed", e.channel, ex);
+                    }
                 }
-                try {
-                    e.subscriber.receive(e.channel, item, payload);
-                } catch (RuntimeException ex) {
-                    log.warn("subscriber on channel {} failed", e.channel, ex);
-                }
+            } finally {
+                releaseShared();
             }
         }
 
         void releaseAll() {
-            payloads.forEach(ByteBuf::release);
+            for (ByteBuf b : payloads) {
+                if (b != null) {
+                    b.release();
+                }
+            }
+            releaseShared();
+        }
+
+        private void releaseShared() {
+            if (stream != null) {
+                stream.release();
+            }
+            if (chunk != null) {
+                chunk.release();
+            }
         }
     }
 
@@ -543,11 +595,23 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                 }
             }
             parked.clear();
-            paced.clear();
+            // their payloads may be direct buffers (a shared chunk's slices): give them back
+            Paced p;
+            while ((p = paced.poll()) != null) {
+                p.payload.release();
+            }
         }
         ScheduledExecutorService t = timers;
         if (t != null) {
             t.shutdownNow();
+        }
+    }
+
+    /** One delivery waiting for {@code message_rate}; owns its payload until run. */
+    private record Paced(Entry e, PublishItem item, ByteBuf payload) implements Runnable {
+        @Override
+        public void run() {
+            runOn(e, payload, () -> e.subscriber.receive(e.channel, item, payload));
         }
     }
 

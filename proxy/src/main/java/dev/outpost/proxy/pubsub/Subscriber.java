@@ -76,6 +76,15 @@ public interface Subscriber {
         }
     }
 
+    /**
+     * As {@link #receive(String, PublishItem, ByteBuf)}, with the item's unfiltered payload also framed as one HTTP/1.1
+     * chunk, shared by the subscribers of one publish. {@code chunk} is lent for this call only (write a
+     * {@code retainedDuplicate()} of it, never release it) and may be null.
+     */
+    default void receive(String channel, PublishItem item, ByteBuf payload, ByteBuf chunk) {
+        receive(channel, item, payload);
+    }
+
     /** A filter of the subscription left {@code item} out (so observers can say why it was not delivered). */
     default void filteredOut(String channel, PublishItem item) {
     }
