@@ -369,17 +369,16 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
      * the hub's shared chunk is written below the HTTP encoder, whose chunked state stays as it is for the last chunk.
      */
     @Override
-    public void receive(String channel, PublishItem item, ByteBuf payload, ByteBuf chunk) {
+    public void receiveShared(String channel, PublishItem item, ByteBuf payload, ByteBuf chunk) {
         HttpStreamFormat f = item.httpStream();
         HoldChannel c;
         if (chunk == null || f == null || f.action() != dev.outpost.grip.publish.PublishAction.SEND || done || fetching
                 || !subscribed || !chunked || !queue.isEmpty() || (c = channel(channel)) == null
                 || c.prevId() != null || !c.filters().isEmpty() || !f.contentFilters().isEmpty()
                 || !ctx.channel().isWritable() || wire() == null) {
-            receive(channel, item, payload);
+            receive(channel, item, payload.retainedDuplicate());
             return;
         }
-        payload.release();
         Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
         wire.write(chunk.retainedDuplicate(), wire.voidPromise());
         wire.flush();

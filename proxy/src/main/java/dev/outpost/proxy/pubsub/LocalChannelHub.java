@@ -6,6 +6,7 @@ import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.WsMessageFormat;
 import dev.outpost.proxy.config.ProxyConfig;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
@@ -457,8 +458,8 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     }
 
     /**
-     * One item's deliveries to the subscribers of one event loop, in subscription order. Http-stream subscribers get
-     * their duplicate of {@link #stream} (and the shared {@link #chunk}) when the batch runs; others carry their own.
+     * One item's deliveries to the subscribers of one event loop, in subscription order. Http-stream subscribers are
+     * lent {@link #stream} and {@link #chunk} when the batch runs; others carry their own payload.
      */
     private static final class Batch implements Runnable {
         final PublishItem item;
@@ -466,6 +467,8 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         ByteBuf stream;
         /** {@link #stream} framed as one chunk, one reference for the batch; may be null. */
         ByteBuf chunk;
+        /** {@link #chunk} is this batch's own copy. */
+        boolean copied;
         final ArrayList<Entry> entries = new ArrayList<>();
         /** Per entry: its own payload, or null for an http-stream subscriber. */
         final ArrayList<ByteBuf> payloads = new ArrayList<>();
@@ -493,7 +496,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                     }
                     try {
                         if (payload == null) {
-                            e.subscriber.receive(e.channel, item, stream.retainedDuplicate(), chunk);
+                            e.subscriber.receiveShared(e.channel, item, stream, localChunk());
                         } else {
                             e.subscriber.receive(e.channel, item, payload);
                         }
@@ -504,6 +507,21 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             } finally {
                 releaseShared();
             }
+        }
+
+        /**
+         * This loop's own copy of the chunk: the streams' writes retain and release it once per delivery, and on a
+         * reference count shared by all loops those updates would contend between cores.
+         */
+        private ByteBuf localChunk() {
+            if (chunk != null && !copied) {
+                ByteBuf own = ByteBufAllocator.DEFAULT.directBuffer(chunk.readableBytes());
+                own.writeBytes(chunk, chunk.readerIndex(), chunk.readableBytes());
+                chunk.release();
+                chunk = own;
+                copied = true;
+            }
+            return chunk;
         }
 
         void releaseAll() {

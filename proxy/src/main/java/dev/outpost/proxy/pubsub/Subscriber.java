@@ -77,12 +77,12 @@ public interface Subscriber {
     }
 
     /**
-     * As {@link #receive(String, PublishItem, ByteBuf)}, with the item's unfiltered payload also framed as one HTTP/1.1
-     * chunk, shared by the subscribers of one publish. {@code chunk} is lent for this call only (write a
-     * {@code retainedDuplicate()} of it, never release it) and may be null.
+     * As {@link #receive(String, PublishItem, ByteBuf)}, but both buffers are lent for this call only (keep a
+     * {@code retainedDuplicate()}, never release them): {@code payload}, and {@code chunk}, the same unfiltered payload
+     * framed as one HTTP/1.1 chunk (null when the hub has none). One pair serves every subscriber of an event loop.
      */
-    default void receive(String channel, PublishItem item, ByteBuf payload, ByteBuf chunk) {
-        receive(channel, item, payload);
+    default void receiveShared(String channel, PublishItem item, ByteBuf payload, ByteBuf chunk) {
+        receive(channel, item, payload.retainedDuplicate());
     }
 
     /** A filter of the subscription left {@code item} out (so observers can say why it was not delivered). */
