@@ -26,6 +26,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,14 +67,19 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     private record Queued(String channel, PublishItem item, ByteBuf payload) {
     }
 
+    private static final Subscription[] NO_SUBSCRIPTIONS = new Subscription[0];
+
     private final ChannelHandlerContext ctx;
     private final ChannelHub hub;
-    private final Map<String, HoldChannel> chans = new LinkedHashMap<>(2);
-    /** The only entry of {@link #chans} (the usual case), or null: spares a map lookup per delivery. */
-    private HoldChannel single;
+    /**
+     * The channels, distinct by name, in order; usually one. An array rather than a map: it lives as long as the
+     * held connection, and a delivery finds its channel without a hash lookup.
+     */
+    private HoldChannel[] chans;
     /** The HTTP codec's context: a pre-framed chunk written there bypasses the encoder. Looked up on first use. */
     private ChannelHandlerContext wire;
-    private final HeldResponse head;
+    /** Until the head is written; not kept for the life of the stream. */
+    private HeldResponse head;
     private KeepAlive keepAlive;
     private Map<String, String> meta;
     private NextLink nextLink;
@@ -81,10 +88,15 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     private final boolean clientKeepAlive;
     private final boolean headRequest;
     private final HoldOwner owner;
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>(4); // usually one channel
-    /** Published items not yet written; their payloads are owned here, released on {@link #clientClosed()}. */
-    private final ArrayDeque<Queued> queue = new ArrayDeque<>(2); // grows when the client reads slowly
-    private final Set<String> activeChannels = new HashSet<>();
+    /** One per subscribed channel (matched by {@link Subscription#channel()}). */
+    private Subscription[] subscriptions = NO_SUBSCRIPTIONS;
+    /**
+     * Published items not yet written; their payloads are owned here, released on {@link #clientClosed()}. Made
+     * when the client first falls behind.
+     */
+    private ArrayDeque<Queued> queue;
+    /** Channels that saw an item since the next-link timer was armed; only with a next link. */
+    private Set<String> activeChannels;
     private ScheduledFuture<?> keepAliveTimer;
     private ScheduledFuture<?> nextTimer;
     private long lastWriteNanos;
@@ -105,10 +117,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             Options options) {
         this.ctx = ctx;
         this.hub = hub;
-        for (HoldChannel c : channels) {
-            chans.put(c.name(), c);
-        }
-        chansChanged();
+        this.chans = distinct(channels);
         this.head = head;
         this.keepAlive = keepAlive;
         this.version = version;
@@ -152,6 +161,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         if (head.body().length > 0) {
             ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(head.body())));
         }
+        head = null;
         ctx.flush();
         lastWriteNanos = System.nanoTime();
         return true;
@@ -169,13 +179,11 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             return;
         }
         subscribed = true;
-        for (HoldChannel c : chans.values()) {
-            subscriptions.computeIfAbsent(c.name(), n -> hub.subscribe(n, this));
-        }
+        subscribeAll();
         if (keepAlive != null) {
             scheduleKeepAlive(keepAlive.timeoutSeconds() * 1000L);
         }
-        log.debug("streaming on {}", chans.keySet());
+        log.debug("streaming on {}", names());
         held(true);
     }
 
@@ -190,7 +198,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             return;
         }
         if (nextLink == null) {
-            for (HoldChannel c : chans.values()) {
+            for (HoldChannel c : chans) {
                 if (c.prevId() != null) {
                     error("channel '" + c.name() + "' specifies prev-id, but no next link found");
                     return;
@@ -199,7 +207,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         }
         if (first) {
             boolean conflict = false;
-            for (HoldChannel c : chans.values()) {
+            for (HoldChannel c : chans) {
                 String last = c.prevId() == null ? null : hub.lastId(c.name());
                 if (last != null && !last.equals(c.prevId())) {
                     log.debug("last ID inconsistency on {} (got {}, expected {}): next link", c.name(), c.prevId(),
@@ -214,9 +222,9 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             }
         }
         // items that don't follow the new instructions are stale
-        while (!queue.isEmpty()) {
+        while (queue != null && !queue.isEmpty()) {
             Queued q = queue.peek();
-            HoldChannel c = chans.get(q.channel());
+            HoldChannel c = channel(q.channel());
             if (c != null && (c.prevId() == null || c.prevId().equals(q.item().prevId()))) {
                 break;
             }
@@ -233,7 +241,9 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     private void armNextTimer() {
         cancelNextTimer();
         if (nextLink != null && nextLink.timeoutSeconds() >= 0 && !done) {
-            activeChannels.clear();
+            if (activeChannels != null) {
+                activeChannels.clear();
+            }
             nextTimer = ctx.executor().schedule(() -> {
                 nextTimer = null;
                 update();
@@ -258,7 +268,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             needUpdate = true;
             return;
         }
-        Map<String, String> last = HoldSupport.lastIds(chans);
+        Map<String, String> last = lastIdsNow();
         cancelNextTimer();
         fetching = true;
         if (!owner.fetchNext(nextLink.uri(), last, this)) {
@@ -285,23 +295,17 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         meta = step.meta();
         noHold = step.hold() == null;
         if (!noHold) {
-            Map<String, HoldChannel> now = new LinkedHashMap<>();
-            for (HoldChannel c : step.channels()) {
-                now.put(c.name(), c);
-            }
-            subscriptions.entrySet().removeIf(e -> {
-                if (!now.containsKey(e.getKey())) {
-                    e.getValue().close();
-                    return true;
+            chans = distinct(step.channels());
+            List<Subscription> kept = new ArrayList<>(subscriptions.length);
+            for (Subscription sub : subscriptions) {
+                if (channel(sub.channel()) != null) {
+                    kept.add(sub);
+                } else {
+                    sub.close();
                 }
-                return false;
-            });
-            chans.clear();
-            chans.putAll(now);
-            chansChanged();
-            for (HoldChannel c : chans.values()) {
-                subscriptions.computeIfAbsent(c.name(), n -> hub.subscribe(n, this));
             }
+            subscriptions = kept.toArray(NO_SUBSCRIPTIONS);
+            subscribeAll();
             if (keepAliveTimer != null) {
                 keepAliveTimer.cancel(false);
                 keepAliveTimer = null;
@@ -353,7 +357,9 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             payload.release();
             return;
         }
-        if (queue.size() >= HoldSupport.QUEUE_MAX) {
+        if (queue == null) {
+            queue = new ArrayDeque<>(2); // grows when the client reads slowly
+        } else if (queue.size() >= HoldSupport.QUEUE_MAX) {
             Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_QUEUE_FULL);
             payload.release();
             owner.drops().drop("session_queue", channel, owner.connectionId(), "item " + item.id()
@@ -373,7 +379,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         HttpStreamFormat f = item.httpStream();
         HoldChannel c;
         if (chunk == null || f == null || f.action() != dev.outpost.grip.publish.PublishAction.SEND || done || fetching
-                || !subscribed || !chunked || !queue.isEmpty() || (c = channel(channel)) == null
+                || !subscribed || !chunked || (queue != null && !queue.isEmpty()) || (c = channel(channel)) == null
                 || c.prevId() != null || !c.filters().isEmpty() || !f.contentFilters().isEmpty()
                 || !ctx.channel().isWritable() || wire() == null) {
             receive(channel, item, payload.retainedDuplicate());
@@ -387,15 +393,51 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     }
 
     private HoldChannel channel(String name) {
-        HoldChannel c = single;
-        if (c != null) {
-            return c.name().equals(name) ? c : null;
+        for (HoldChannel c : chans) {
+            if (c.name().equals(name)) {
+                return c;
+            }
         }
-        return chans.get(name);
+        return null;
     }
 
-    private void chansChanged() {
-        single = chans.size() == 1 ? chans.values().iterator().next() : null;
+    /** Later entries of a name replace earlier ones in place, as a map's put would. */
+    private static HoldChannel[] distinct(List<HoldChannel> channels) {
+        List<HoldChannel> out = new ArrayList<>(channels.size());
+        outer:
+        for (HoldChannel c : channels) {
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).name().equals(c.name())) {
+                    out.set(i, c);
+                    continue outer;
+                }
+            }
+            out.add(c);
+        }
+        return out.toArray(new HoldChannel[0]);
+    }
+
+    private List<String> names() {
+        List<String> n = new ArrayList<>(chans.length);
+        for (HoldChannel c : chans) {
+            n.add(c.name());
+        }
+        return n;
+    }
+
+    /** Subscribes to each channel not yet subscribed. */
+    private void subscribeAll() {
+        for (HoldChannel c : chans) {
+            boolean have = false;
+            for (Subscription sub : subscriptions) {
+                have |= sub.channel().equals(c.name());
+            }
+            if (!have) {
+                Subscription[] more = Arrays.copyOf(subscriptions, subscriptions.length + 1);
+                more[subscriptions.length] = hub.subscribe(c.name(), this);
+                subscriptions = more;
+            }
+        }
     }
 
     private ChannelHandlerContext wire() {
@@ -412,7 +454,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
 
     private void drain() {
         boolean wrote = false;
-        while (!done && !fetching && subscribed && !queue.isEmpty() && ctx.channel().isWritable()) {
+        while (!done && !fetching && subscribed && queue != null && !queue.isEmpty() && ctx.channel().isWritable()) {
             Queued q = queue.peek();
             HoldChannel c = channel(q.channel());
             if (c == null) {
@@ -431,8 +473,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             queue.poll();
             ByteBuf out = Subscriber.filter(this, q.channel(), q.item(), q.payload());
             if (c.prevId() != null) {
-                chans.put(c.name(), new HoldChannel(c.name(), q.item().id(), c.filters()));
-                chansChanged();
+                replace(c, new HoldChannel(c.name(), q.item().id(), c.filters()));
             }
             if (out == null) {
                 Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.FILTERED);
@@ -479,15 +520,29 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         if (nextLink == null || nextTimer == null) {
             return;
         }
+        if (activeChannels == null) {
+            activeChannels = new HashSet<>();
+        }
         activeChannels.add(channel);
-        if (activeChannels.containsAll(chans.keySet())) {
-            armNextTimer();
+        for (HoldChannel c : chans) {
+            if (!activeChannels.contains(c.name())) {
+                return;
+            }
+        }
+        armNextTimer();
+    }
+
+    private void replace(HoldChannel old, HoldChannel now) {
+        for (int i = 0; i < chans.length; i++) {
+            if (chans[i] == old) {
+                chans[i] = now;
+            }
         }
     }
 
     private void clearQueue() {
         Queued q;
-        while ((q = queue.poll()) != null) {
+        while (queue != null && (q = queue.poll()) != null) {
             q.payload().release();
         }
     }
@@ -522,7 +577,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
                 return;
             }
         }
-        if (queue.isEmpty() && !fetching && ctx.channel().isWritable()) {
+        if ((queue == null || queue.isEmpty()) && !fetching && ctx.channel().isWritable()) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(ka.content())));
             Observe.of(ctx).keepAliveSent(Observe.id(ctx));
             lastWriteNanos = System.nanoTime();
@@ -536,11 +591,21 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             keepAliveTimer = null;
         }
         cancelNextTimer();
-        for (Subscription s : subscriptions.values()) {
+        for (Subscription s : subscriptions) {
             s.close();
         }
-        subscriptions.clear();
+        subscriptions = NO_SUBSCRIPTIONS;
         clearQueue();
+    }
+
+    private Map<String, String> lastIdsNow() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (HoldChannel c : chans) {
+            if (c.prevId() != null) {
+                m.put(c.name(), c.prevId());
+            }
+        }
+        return m;
     }
 
     @Override
@@ -550,17 +615,18 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
 
     @Override
     public List<String> filters(String channel) {
-        return HoldSupport.filters(chans, channel);
+        HoldChannel c = channel(channel);
+        return c == null ? List.of() : c.filters();
     }
 
     @Override
     public boolean subscribedTo(String channel) {
-        return chans.containsKey(channel);
+        return channel(channel) != null;
     }
 
     @Override
     public Map<String, String> lastIds() {
-        return HoldSupport.lastIds(chans);
+        return lastIdsNow();
     }
 
     @Override

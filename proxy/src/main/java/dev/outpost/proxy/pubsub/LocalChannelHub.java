@@ -9,6 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.EventExecutor;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -25,7 +27,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -343,7 +344,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                 }
                 if (batches == null) {
                     deliver(e, item, buf.retainedDuplicate());
-                } else if (!e.closed.get()) {
+                } else if (!e.isClosed()) {
                     Batch b = batches.computeIfAbsent(e.subscriber.executor(), x -> new Batch(item));
                     if (f != DeliveryFormat.HTTP_STREAM) {
                         b.add(e, buf.retainedDuplicate());
@@ -402,7 +403,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     }
 
     private void deliver(Entry e, PublishItem item, ByteBuf payload) {
-        if (e.closed.get()) {
+        if (e.isClosed()) {
             payload.release();
             return;
         }
@@ -488,7 +489,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                 for (int i = 0; i < entries.size(); i++) {
                     Entry e = entries.get(i);
                     ByteBuf payload = payloads.get(i);
-                    if (e.closed.get()) {
+                    if (e.isClosed()) {
                         if (payload != null) {
                             payload.release();
                         }
@@ -546,7 +547,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     private static void runOn(Entry e, Runnable task) {
         try {
             e.subscriber.executor().execute(() -> {
-                if (!e.closed.get()) {
+                if (!e.isClosed()) {
                     try {
                         task.run();
                     } catch (RuntimeException ex) {
@@ -560,13 +561,13 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     }
 
     private static void runOn(Entry e, ByteBuf payload, Runnable task) {
-        if (e.closed.get()) {
+        if (e.isClosed()) {
             payload.release();
             return;
         }
         try {
             e.subscriber.executor().execute(() -> {
-                if (e.closed.get()) {
+                if (e.isClosed()) {
                     payload.release();
                     return;
                 }
@@ -642,10 +643,21 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         }
     }
 
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(Entry.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final class Entry implements Subscription {
         final String channel;
         final Subscriber subscriber;
-        final AtomicBoolean closed = new AtomicBoolean();
+        /** Set once by {@link #close()}; a field with a handle, not an AtomicBoolean: one object less per subscriber. */
+        private volatile boolean closed;
 
         Entry(String channel, Subscriber subscriber) {
             this.channel = channel;
@@ -657,9 +669,13 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             return channel;
         }
 
+        boolean isClosed() {
+            return closed;
+        }
+
         @Override
         public void close() {
-            if (closed.compareAndSet(false, true)) {
+            if (CLOSED.compareAndSet(this, false, true)) {
                 synchronized (lock) {
                     Set<Entry> set = channels.get(channel);
                     if (set != null) {
