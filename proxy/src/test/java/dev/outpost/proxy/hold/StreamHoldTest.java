@@ -129,4 +129,41 @@ class StreamHoldTest {
         assertThat(finished.get()).isFalse();
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void aNextStepReplacesTheChannelsKeepingTheSubscriptionsItStillNames() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
+        LocalChannelHub hub = new LocalChannelHub();
+        StreamHold hold = new StreamHold(ch.pipeline().firstContext(), hub,
+                List.of(new HoldChannel("a", null, List.of()), new HoldChannel("b", null, List.of()),
+                        new HoldChannel("a", null, List.of())),
+                new HeldResponse(200, "OK", List.of(), new byte[0]), null, HttpVersion.HTTP_1_1, true, false,
+                keepAlive -> { }, StreamHold.Options.NONE);
+        hold.start();
+        drainOutbound(ch).forEach(ReferenceCountUtil::release);
+        assertThat(hub.subscriberCount("a")).isEqualTo(1);
+        assertThat(hub.subscriberCount("b")).isEqualTo(1);
+
+        hold.next(new NextStep(dev.outpost.grip.instruct.HoldMode.STREAM,
+                List.of(new HoldChannel("b", null, List.of()), new HoldChannel("c", null, List.of())), null, null,
+                Map.of(), new byte[0]));
+        assertThat(hub.subscriberCount("a")).isZero();
+        assertThat(hub.subscriberCount("b")).isEqualTo(1);
+        assertThat(hub.subscriberCount("c")).isEqualTo(1);
+        assertThat(hold.subscribedTo("a")).isFalse();
+        assertThat(hold.subscribedTo("c")).isTrue();
+
+        hub.publish(List.of(item("a", PublishAction.SEND, "gone"), item("c", PublishAction.SEND, "on c"),
+                item("b", PublishAction.SEND, "on b")));
+        ch.runPendingTasks();
+        List<Object> out = drainOutbound(ch);
+        assertThat(out).hasSize(2);
+        assertThat(((HttpContent) out.get(0)).content().toString(StandardCharsets.UTF_8)).isEqualTo("on c");
+        assertThat(((HttpContent) out.get(1)).content().toString(StandardCharsets.UTF_8)).isEqualTo("on b");
+        out.forEach(ReferenceCountUtil::release);
+        hold.clientClosed();
+        assertThat(hub.subscriberCount("b")).isZero();
+        assertThat(hub.subscriberCount("c")).isZero();
+        ch.finishAndReleaseAll();
+    }
 }
