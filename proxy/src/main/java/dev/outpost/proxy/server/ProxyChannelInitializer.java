@@ -4,6 +4,7 @@ import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 
@@ -12,6 +13,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     static final int MAX_INITIAL_LINE = 8192;
     static final int MAX_HEADER_SIZE = 64 * 1024;
     static final int MAX_CHUNK = 16 * 1024;
+    /**
+     * The decoder's line buffer starts this small and grows to the longest line seen (Netty's default, 128, stays for
+     * the life of every connection, held streams included).
+     */
+    static final int LINE_BUFFER = 32;
 
     private final ProxyContext px;
     private final ConnectionLimiter limiter;
@@ -25,7 +31,11 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
                 .addLast("limit", limiter)
-                .addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, MAX_CHUNK))
+                .addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                        .setMaxHeaderSize(MAX_HEADER_SIZE)
+                        .setMaxChunkSize(MAX_CHUNK)
+                        .setInitialBufferSize(LINE_BUFFER)))
                 .addLast("continue", new HttpServerExpectContinueHandler())
                 .addLast("client", new ClientConnection(px));
     }
