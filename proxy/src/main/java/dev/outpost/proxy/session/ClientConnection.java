@@ -1,6 +1,10 @@
 package dev.outpost.proxy.session;
 
+import dev.outpost.proxy.observe.Observe;
+import dev.outpost.proxy.observe.ProxyObserver;
+import dev.outpost.proxy.route.Target;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,6 +20,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +47,57 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** The proxy is stopping: no request after the current one. */
     private boolean stopping;
 
+    /** Looked up once per connection, not per request: both are fixed when the pipeline is built. */
+    private ProxyObserver observer;
+    private String id;
+    /** This loop's idle origin connections, and the pool key of the target last used (the same nearly always). */
+    private Map<OriginPool.Key, ArrayDeque<Channel>> idleOrigins;
+    private Target lastTarget;
+    private OriginPool.Key lastKey;
+    private String lastTriedName;
+
     public ClientConnection(ProxyContext px) {
         this.px = px;
+    }
+
+    ProxyObserver observer() {
+        ProxyObserver o = observer;
+        if (o == null) {
+            o = observer = Observe.of(ctx);
+        }
+        return o;
+    }
+
+    String id() {
+        String s = id;
+        if (s == null) {
+            s = id = Observe.id(ctx);
+        }
+        return s;
+    }
+
+    Map<OriginPool.Key, ArrayDeque<Channel>> idleOrigins() {
+        Map<OriginPool.Key, ArrayDeque<Channel>> m = idleOrigins;
+        if (m == null) {
+            m = idleOrigins = px.pool().idleOn(ctx.channel().eventLoop());
+        }
+        return m;
+    }
+
+    /** The pool key of a (non-test) target; {@link #triedName()} is then its address as error messages name it. */
+    OriginPool.Key keyOf(Target t) {
+        if (t != lastTarget) {
+            String host = ProxyExchange.unbracket(t.host());
+            String sni = t.hostHeader() != null ? ProxyExchange.hostOf(t.hostHeader()) : host;
+            lastKey = new OriginPool.Key(host, t.port(), t.ssl(), sni, t.insecure());
+            lastTriedName = host.indexOf(':') >= 0 ? "[" + host + "]:" + t.port() : host + ":" + t.port();
+            lastTarget = t;
+        }
+        return lastKey;
+    }
+
+    String triedName() {
+        return lastTriedName;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.outpost.proxy.session;
 
+import dev.outpost.grip.instruct.GripInstructParser;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,74 +16,127 @@ final class Headers {
     /** What {@code Grip-Feature} advertises: only what this proxy implements. */
     static final String GRIP_FEATURES = "status, session, link:next, filter:skip-self, filter:skip-users, "
             + "filter:require-sub, filter:build-id, filter:var-subst";
-
-    /** Meaningful for one hop only (RFC 9110 §7.6.1), never relayed. */
-    private static final Set<String> HOP_BY_HOP = ci("Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-            "Transfer-Encoding", "Upgrade");
-    /** Also dropped from client requests, as Pushpin does; Expect is answered here. */
-    private static final Set<String> REQUEST_DROP = ci("Accept-Encoding", "Content-Encoding", "Expect",
-            "X-Forwarded-Proto", "X-Forwarded-Protocol");
+    /** As bytes already, for the encoder: set on every signed request. */
+    static final AsciiString GRIP_FEATURES_VALUE = AsciiString.cached(GRIP_FEATURES);
+    static final AsciiString GRIP_FEATURE = AsciiString.cached("Grip-Feature");
+    static final AsciiString GRIP_SIG = AsciiString.cached("Grip-Sig");
 
     private Headers() {
-    }
-
-    private static Set<String> ci(String... names) {
-        Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        s.addAll(List.of(names));
-        return s;
     }
 
     static boolean isGrip(String name) {
         return name.regionMatches(true, 0, "Grip-", 0, 5);
     }
 
-    /** Names listed in {@code Connection} are hop-by-hop too. */
-    private static Set<String> connectionTokens(HttpHeaders h) {
-        Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        for (String v : h.getAll("Connection")) {
-            for (String t : v.split(",")) {
-                String n = t.trim();
+    /**
+     * Meaningful for one hop only (RFC 9110 §7.6.1), never relayed: Connection, Keep-Alive, Proxy-Connection, TE,
+     * Trailer, Transfer-Encoding, Upgrade. A switch rather than a set: it runs for every header of every message.
+     */
+    static boolean hopByHop(String n) {
+        return switch (n.length()) {
+            case 2 -> n.equalsIgnoreCase("TE");
+            case 7 -> n.equalsIgnoreCase("Trailer") || n.equalsIgnoreCase("Upgrade");
+            case 10 -> n.equalsIgnoreCase("Connection") || n.equalsIgnoreCase("Keep-Alive");
+            case 16 -> n.equalsIgnoreCase("Proxy-Connection");
+            case 17 -> n.equalsIgnoreCase("Transfer-Encoding");
+            default -> false;
+        };
+    }
+
+    /** Also dropped from client requests, as Pushpin does; Expect is answered here. */
+    private static boolean requestDrop(String n) {
+        return switch (n.length()) {
+            case 6 -> n.equalsIgnoreCase("Expect");
+            case 15 -> n.equalsIgnoreCase("Accept-Encoding");
+            case 16 -> n.equalsIgnoreCase("Content-Encoding");
+            case 17 -> n.equalsIgnoreCase("X-Forwarded-Proto");
+            case 20 -> n.equalsIgnoreCase("X-Forwarded-Protocol");
+            default -> false;
+        };
+    }
+
+    /** Names listed in {@code Connection} are hop-by-hop too. Usually one or none, so a list. */
+    private static List<String> connectionTokens(HttpHeaders h) {
+        List<String> all = h.getAll(HttpHeaderNames.CONNECTION);
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        List<String> s = new ArrayList<>(2);
+        for (String v : all) {
+            int from = 0;
+            while (from <= v.length()) {
+                int comma = v.indexOf(',', from);
+                int end = comma < 0 ? v.length() : comma;
+                String n = v.substring(from, end).trim();
                 if (!n.isEmpty()) {
                     s.add(n);
                 }
+                from = end + 1;
             }
         }
         return s;
     }
 
+    private static boolean listed(List<String> tokens, String n) {
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.get(i).equalsIgnoreCase(n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Request headers as the origin gets them, before route headers, signing and Host. */
     static void cleanRequest(HttpHeaders in, HttpHeaders out, boolean dropPushpinRoute) {
-        Set<String> conn = connectionTokens(in);
-        List<String> xff = new ArrayList<>();
+        List<String> conn = connectionTokens(in);
+        List<String> xff = null;
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
+            boolean listed = listed(conn, n);
             // TE is hop-by-hop, but Pushpin 1.36 forwards it and origins may rely on it
-            boolean te = n.equalsIgnoreCase("TE") && !conn.contains(n);
-            if ((HOP_BY_HOP.contains(n) && !te) || REQUEST_DROP.contains(n) || conn.contains(n) || isGrip(n)
+            boolean te = !listed && n.equalsIgnoreCase("TE");
+            if ((hopByHop(n) && !te) || requestDrop(n) || listed || isGrip(n)
                     || (dropPushpinRoute && n.equalsIgnoreCase("Pushpin-Route"))) {
                 continue;
             }
             if (n.equalsIgnoreCase("X-Forwarded-For")) {
+                if (xff == null) {
+                    xff = new ArrayList<>(2);
+                }
                 xff.add(e.getValue());
                 continue;
             }
             out.add(n, e.getValue());
         }
-        if (!xff.isEmpty()) {
+        if (xff != null) {
             out.add("X-Forwarded-For", String.join(", ", xff));
         }
     }
 
     /** Response headers as the client gets them from a plain (non-GRIP) response, framing left to the caller. */
     static void cleanResponse(HttpHeaders in, HttpHeaders out) {
-        Set<String> conn = connectionTokens(in);
+        List<String> conn = connectionTokens(in);
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
-            if (HOP_BY_HOP.contains(n) || conn.contains(n)) {
+            if (hopByHop(n) || listed(conn, n)) {
                 continue;
             }
             out.add(n, e.getValue());
         }
+    }
+
+    /** {@link dev.outpost.grip.instruct.GripInstructParser#isGrip} on Netty's headers, without copying them. */
+    static boolean isGrip(HttpHeaders h) {
+        for (Map.Entry<String, String> e : h) {
+            String name = e.getKey();
+            if (isGrip(name)) {
+                return true;
+            }
+            if (name.equalsIgnoreCase("Content-Type") && GripInstructParser.isInstructType(e.getValue())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The headers kept on a GRIP response: no {@code Grip-*}, no framing, no hop-by-hop. */
@@ -95,7 +151,7 @@ final class Headers {
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
             String lower = n.toLowerCase(Locale.ROOT);
-            if (isGrip(n) || HOP_BY_HOP.contains(n) || lower.equals("content-length")
+            if (isGrip(n) || hopByHop(n) || lower.equals("content-length")
                     || (expose != null && !expose.contains(n) && !lower.equals("content-type"))) {
                 continue;
             }

@@ -67,10 +67,14 @@ final class OriginPool {
         this.transport = transport;
     }
 
-    /** An idle connection for {@code key} on {@code loop}, or null. Call on {@code loop}. */
-    Channel pollIdle(EventLoop loop, Key key) {
-        Map<Key, ArrayDeque<Channel>> m = idle.get(loop);
-        ArrayDeque<Channel> q = m == null ? null : m.get(key);
+    /** The idle connections of {@code loop}, by key; only that loop's thread may touch the map. */
+    Map<Key, ArrayDeque<Channel>> idleOn(EventLoop loop) {
+        return idle.computeIfAbsent(loop, l -> new HashMap<>());
+    }
+
+    /** An idle connection for {@code key} from a loop's map ({@link #idleOn}), or null. Call on that loop. */
+    static Channel pollIdle(Map<Key, ArrayDeque<Channel>> m, Key key) {
+        ArrayDeque<Channel> q = m.get(key);
         if (q == null) {
             return null;
         }

@@ -7,7 +7,6 @@ import dev.outpost.grip.instruct.GripInstructParser;
 import dev.outpost.grip.instruct.GripLast;
 import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.grip.instruct.InstructResponse;
-import dev.outpost.grip.sig.GripSig;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.hold.HeldResponse;
 import dev.outpost.proxy.hold.Hold;
@@ -53,7 +52,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -130,6 +128,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private boolean gotResponse;
     private boolean skippingInformational;
     private HttpResponse originResponse;
+    /** The head of a plain response, held until its first body part (see {@link #startRelay}). */
+    private HttpResponse responseHead;
     /** The GRIP response body while it is read; owned here. */
     private CompositeByteBuf gripBody;
     private boolean responseKeepAlive;
@@ -179,7 +179,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- request side ----
 
     void start() {
-        dev.outpost.proxy.observe.Observe.of(ctx).requestReceived(dev.outpost.proxy.observe.Observe.id(ctx), req.method().name(), req.uri());
+        conn.observer().requestReceived(conn.id(), req.method().name(), req.uri());
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
@@ -250,9 +250,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             String iss = route.sigIss() != null ? route.sigIss() : cfg.sigIss();
             byte[] key = route.sigKey() != null ? route.sigKey() : cfg.sigKey();
             if (key != null && iss != null && !iss.isEmpty()) {
-                o.headers().set("Grip-Sig", GripSig.sign(iss, key, Instant.now()));
+                o.headers().set(Headers.GRIP_SIG, SigCache.sign(iss, key));
             }
-            o.headers().set("Grip-Feature", Headers.GRIP_FEATURES);
+            o.headers().set(Headers.GRIP_FEATURE, Headers.GRIP_FEATURES_VALUE);
         }
         if (requestChunked) {
             HttpUtil.setTransferEncodingChunked(o, true);
@@ -281,11 +281,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             return;
         }
-        String host = unbracket(target.host());
-        tried.add(host.indexOf(':') >= 0 ? "[" + host + "]:" + target.port() : host + ":" + target.port());
-        String sni = target.hostHeader() != null ? hostOf(target.hostHeader()) : host;
-        key = new OriginPool.Key(host, target.port(), target.ssl(), sni, target.insecure());
-        Channel idle = px.pool().pollIdle(ctx.channel().eventLoop(), key);
+        OriginPool.Key k = conn.keyOf(target);
+        key = k;
+        tried.add(conn.triedName());
+        Channel idle = OriginPool.pollIdle(conn.idleOrigins(), k);
         if (idle != null) {
             reused = true;
             attach(idle);
@@ -330,7 +329,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         });
     }
 
-    private static String unbracket(String host) {
+    static String unbracket(String host) {
         if (host != null && host.startsWith("[") && host.endsWith("]")) {
             return host.substring(1, host.length() - 1);
         }
@@ -443,8 +442,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             } else {
                 gotResponse = true;
                 originResponse = r;
-                dev.outpost.proxy.observe.Observe.of(ctx).originResponse(dev.outpost.proxy.observe.Observe.id(ctx), route.id(), lastTried(), r.status().code());
-                if (!route.noGrip() && GripInstructParser.isGrip(Headers.list(r.headers()))) {
+                conn.observer().originResponse(conn.id(), route.id(), lastTried(), r.status().code());
+                if (!route.noGrip() && Headers.isGrip(r.headers())) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
                         ReferenceCountUtil.release(msg);
@@ -519,7 +518,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
         }
         HttpUtil.setKeepAlive(out, responseKeepAlive);
-        ctx.write(out);
+        // written with the first body part: a whole small response then goes out as one message and one buffer
+        responseHead = out;
     }
 
     private void relay(HttpContent c) {
@@ -529,7 +529,18 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             originComplete();
             logAccess("code=" + originResponse.status().code() + " " + responseBodyBytes);
         }
-        ctx.writeAndFlush(c).addListener(f -> {
+        HttpResponse head = responseHead;
+        Object msg = c;
+        if (head != null) {
+            responseHead = null;
+            if (last) {
+                msg = new DefaultFullHttpResponse(head.protocolVersion(), head.status(), c.content(), head.headers(),
+                        ((LastHttpContent) c).trailingHeaders());
+            } else {
+                ctx.write(head);
+            }
+        }
+        ctx.writeAndFlush(msg).addListener(f -> {
             if (!f.isSuccess()) {
                 return;
             }
@@ -936,7 +947,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             String iss = r != null && r.sigIss() != null ? r.sigIss() : cfg.sigIss();
             byte[] key = r != null && r.sigKey() != null ? r.sigKey() : cfg.sigKey();
             if (key != null && iss != null && !iss.isEmpty()) {
-                h.set("Grip-Sig", GripSig.sign(iss, key, Instant.now()));
+                h.set(Headers.GRIP_SIG, SigCache.sign(iss, key));
             }
             h.set("Grip-Feature", Headers.GRIP_FEATURES);
         }
