@@ -42,6 +42,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** Decoded parts not yet given to an exchange; owned here, released on close. */
     private final ArrayDeque<HttpObject> queue = new ArrayDeque<>(2); // grows for pipelined requests
     private ProxyExchange current;
+    /** {@link #current} before its start: it first takes the body parts already queued. */
+    private ProxyExchange unstarted;
     private boolean draining;
     private boolean closed;
     /** The proxy is stopping: no request after the current one. */
@@ -118,12 +120,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         queue.add(o);
-        drain();
+        // a head waits for the rest of this read: a body that came with it (a GET's empty last part) then goes to
+        // the origin in the same write and flush as the head
+        if (!(o instanceof HttpRequest)) {
+            drain();
+        }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        maybeRead();
+        drain();
     }
 
     @Override
@@ -166,6 +172,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         ProxyExchange x = current;
         current = null;
+        unstarted = null;
         if (x != null) {
             x.clientClosed();
         }
@@ -185,8 +192,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         draining = true;
         try {
-            while (!closed && !queue.isEmpty()) {
+            while (!closed) {
                 HttpObject o = queue.peek();
+                if (unstarted != null && (!(o instanceof HttpContent) || !unstarted.acceptsRequestContent())) {
+                    ProxyExchange x = unstarted;
+                    unstarted = null;
+                    x.start();
+                    continue;
+                }
+                if (o == null) {
+                    break;
+                }
                 if (current == null) {
                     queue.poll();
                     if (o instanceof HttpRequest req) {
@@ -205,7 +221,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                             continue;
                         }
                         current = new ProxyExchange(this, px, req);
-                        current.start();
+                        unstarted = current;
                     } else {
                         // the rest of a body nobody waits for
                         ReferenceCountUtil.release(o);
@@ -216,6 +232,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                         c.release();
                         ProxyExchange x = current;
                         current = null;
+                        unstarted = null;
                         closed = true;
                         x.clientClosed();
                         ctx.close();
