@@ -114,14 +114,22 @@ final class Headers {
     }
 
     /** Response headers as the client gets them from a plain (non-GRIP) response, framing left to the caller. */
-    static void cleanResponse(HttpHeaders in, HttpHeaders out) {
-        List<String> conn = connectionTokens(in);
-        for (Map.Entry<String, String> e : in) {
+    static void cleanResponse(HttpHeaders h) {
+        List<String> conn = connectionTokens(h);
+        List<String> drop = null;
+        for (Map.Entry<String, String> e : h) {
             String n = e.getKey();
             if (hopByHop(n) || listed(conn, n)) {
-                continue;
+                if (drop == null) {
+                    drop = new ArrayList<>(2);
+                }
+                drop.add(n);
             }
-            out.add(n, e.getValue());
+        }
+        if (drop != null) {
+            for (String n : drop) {
+                h.remove(n);
+            }
         }
     }
 

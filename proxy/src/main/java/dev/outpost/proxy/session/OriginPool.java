@@ -161,7 +161,11 @@ final class OriginPool {
      * Takes back a connection whose last response was read completely. Call on the connection's loop.
      */
     void release(Channel ch, Key key) {
-        OriginHandler h = ch.pipeline().get(OriginHandler.class);
+        release(ch, ch.pipeline().get(OriginHandler.class), key);
+    }
+
+    /** As {@link #release(Channel, Key)}, with the connection's {@link OriginHandler} at hand. */
+    void release(Channel ch, OriginHandler h, Key key) {
         if (closed || h == null || !ch.isActive()) {
             ch.close();
             return;

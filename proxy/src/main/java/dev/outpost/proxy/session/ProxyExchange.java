@@ -31,7 +31,6 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -124,10 +123,14 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private OriginPool.Key key;
     private HttpRequest originRequest;
     private Channel origin;
+    /** {@link #origin}'s last handler, kept rather than looked up in its pipeline at every step. */
+    private OriginHandler originHandler;
     private boolean reused;
     private boolean gotResponse;
     private boolean skippingInformational;
     private HttpResponse originResponse;
+    /** Whether {@link #originResponse} lets the connection be reused: read before its head is cleaned for the client. */
+    private boolean originKeepAlive;
     /** The head of a plain response, held until its first body part (see {@link #startRelay}). */
     private HttpResponse responseHead;
     /** The GRIP response body while it is read; owned here. */
@@ -338,7 +341,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void attach(Channel ch) {
         origin = ch;
-        ch.pipeline().get(OriginHandler.class).listener(this);
+        originHandler = ch.pipeline().get(OriginHandler.class);
+        originHandler.listener(this);
         state = State.REQUESTING;
         if (target.hostHeader() != null) {
             originRequest.headers().set(HttpHeaderNames.HOST, target.hostHeader());
@@ -442,6 +446,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             } else {
                 gotResponse = true;
                 originResponse = r;
+                originKeepAlive = HttpUtil.isKeepAlive(r);
                 conn.observer().originResponse(conn.id(), route.id(), lastTried(), r.status().code());
                 if (!route.noGrip() && Headers.isGrip(r.headers())) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
@@ -505,8 +510,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     }
 
     private void startRelay(HttpResponse r) {
-        HttpResponse out = new DefaultHttpResponse(version, r.status());
-        Headers.cleanResponse(r.headers(), out.headers());
+        // the origin's head itself, cleaned: no copy of its headers
+        HttpResponse out = r;
+        out.setProtocolVersion(version);
+        Headers.cleanResponse(out.headers());
         int code = r.status().code();
         boolean bodyless = headRequest || code == 204 || code == 304;
         responseKeepAlive = clientKeepAlive;
@@ -563,11 +570,12 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (ch == null) {
             return;
         }
-        ch.pipeline().get(OriginHandler.class).listener(null);
-        boolean reusable = !requestOpen && !writingToOrigin && pending.isEmpty()
-                && HttpUtil.isKeepAlive(originResponse);
+        OriginHandler h = originHandler;
+        originHandler = null;
+        h.listener(null);
+        boolean reusable = !requestOpen && !writingToOrigin && pending.isEmpty() && originKeepAlive;
         if (reusable) {
-            px.pool().release(ch, key);
+            px.pool().release(ch, h, key);
         } else {
             ch.close();
         }
@@ -582,7 +590,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         Channel ch = origin;
         origin = null;
         if (ch != null) {
-            ch.pipeline().get(OriginHandler.class).listener(null);
+            originHandler.listener(null);
+            originHandler = null;
             ch.close();
         }
     }
