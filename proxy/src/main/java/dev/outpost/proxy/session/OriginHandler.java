@@ -1,5 +1,6 @@
 package dev.outpost.proxy.session;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
@@ -15,6 +16,11 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
     private Throwable failure;
     /** The pool has already hooked this connection's close. */
     boolean pooledBefore;
+
+    /** The connection's instance: the last handler (found without a walk), else looked up. */
+    static OriginHandler of(Channel ch) {
+        return ch.pipeline().last() instanceof OriginHandler h ? h : ch.pipeline().get(OriginHandler.class);
+    }
 
     void listener(OriginListener l) {
         this.listener = l;

@@ -161,7 +161,7 @@ final class OriginPool {
      * Takes back a connection whose last response was read completely. Call on the connection's loop.
      */
     void release(Channel ch, Key key) {
-        release(ch, ch.pipeline().get(OriginHandler.class), key);
+        release(ch, OriginHandler.of(ch), key);
     }
 
     /** As {@link #release(Channel, Key)}, with the connection's {@link OriginHandler} at hand. */

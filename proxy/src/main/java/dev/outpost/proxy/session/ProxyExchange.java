@@ -341,7 +341,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void attach(Channel ch) {
         origin = ch;
-        originHandler = ch.pipeline().get(OriginHandler.class);
+        originHandler = OriginHandler.of(ch);
         originHandler.listener(this);
         state = State.REQUESTING;
         if (target.hostHeader() != null) {
