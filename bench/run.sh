@@ -7,6 +7,7 @@
 #                           ends with "N passed, N failed"; needs neither Pushpin nor wrk with --targets outpost
 #   bench/run.sh --warmup N unmeasured fan-out rounds before the measured ones (default 5; smoke 0)
 #   bench/run.sh --targets pushpin,outpost   pick proxies (pushpin = unthrottled, pushpin-default = Debian conf)
+#   bench/run.sh --loadgen-threads N  event-loop threads of the load generator's clients (default 1)
 #   bench/run.sh --no-ws    skip the WebSocket-over-HTTP scenario; --keep-work keeps logs and configs in /tmp
 #
 # Starts one origin (the load generator's tiny Netty server), then each proxy in turn with equivalent
@@ -23,6 +24,7 @@ KEEP_WORK=0
 TARGETS_EXPLICIT=0
 NO_WS=0
 WARMUP=""
+LOADGEN_THREADS=1
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
     --keep-work) KEEP_WORK=1 ;;
     --no-ws) NO_WS=1 ;;
     --warmup) WARMUP="$2"; shift ;;
+    --loadgen-threads) LOADGEN_THREADS="$2"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -346,7 +349,7 @@ run_target() {
   setsid timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" suite \
       --proxy "127.0.0.1:$http" --publish "127.0.0.1:$pub" --pid "$pid" \
       --hold "$HOLD" --max-conns "$MAX_CONNS" --fanout-warmup "$WARMUP" --fanout-rounds "$ROUNDS" --tput "$TPUT" --tput-ms "$TPUT_MS" \
-      --drain-ms "$DRAIN_MS" --ws "$WS" >>"$results" 2>"$WORK/$name-suite.log" </dev/null &
+      --drain-ms "$DRAIN_MS" --ws "$WS" --threads "$LOADGEN_THREADS" >>"$results" 2>"$WORK/$name-suite.log" </dev/null &
   spid=$!
   STARTED+=("$spid")
   tail -n +1 --pid="$spid" -f "$WORK/$name-suite.log" 2>/dev/null | grep --line-buffered -v -e '^WARNING' -e '^$' >&2 &
@@ -411,7 +414,7 @@ TABLE="$("${LOADGEN_JAVA[@]}" report "${REPORT_ARGS[@]}")"
   echo "- Load average before / after: $LOAD_BEFORE / $LOAD_AFTER (the machine is shared; only ratios within one run mean much)"
   echo "- Versions: $(pushpin --version 2>/dev/null | head -n1 || echo 'pushpin -'), $("$JAVA" -version 2>&1 | head -n1), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), outpost $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- File-descriptor limit: $FD_LIMIT (max held connections step: $MAX_CONNS)"
-  echo "- Command: bench/run.sh --$MODE --targets $TARGETS (fan-out: $WARMUP unmeasured warm-up round(s), then $ROUNDS measured)"
+  echo "- Command: bench/run.sh --$MODE --targets $TARGETS (fan-out: $WARMUP unmeasured warm-up round(s), then $ROUNDS measured; load generator: $LOADGEN_THREADS event-loop thread(s))"
   echo "- Columns: pushpin = Pushpin without delivery rate limit (message_hwm 10M); pushpin-default = Debian's message_rate=2500, message_hwm=25000; ratios > 1 mean Outpost did better"
   echo
   echo "$TABLE"
