@@ -37,13 +37,13 @@ final class HoldSupport {
     }
 
     /** The prev-ids a hold knows, by channel, for filters that render them. */
-    static Map<String, String> lastIds(Map<String, HoldChannel> chans) {
+    static Map<String, String> lastIds(Iterable<HoldChannel> chans) {
         Map<String, String> m = new LinkedHashMap<>();
-        chans.values().forEach(c -> {
+        for (HoldChannel c : chans) {
             if (c.prevId() != null) {
                 m.put(c.name(), c.prevId());
             }
-        });
+        }
         return m;
     }
 }

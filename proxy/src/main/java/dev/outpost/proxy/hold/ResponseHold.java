@@ -130,7 +130,7 @@ public final class ResponseHold implements Hold, Subscriber {
         if (done) {
             return true;
         }
-        Map<String, String> last = HoldSupport.lastIds(chans);
+        Map<String, String> last = HoldSupport.lastIds(chans.values());
         done = true;
         cancel();
         if (owner.retry(last)) {
@@ -233,7 +233,7 @@ public final class ResponseHold implements Hold, Subscriber {
 
     @Override
     public Map<String, String> lastIds() {
-        return HoldSupport.lastIds(chans);
+        return HoldSupport.lastIds(chans.values());
     }
 
     @Override

@@ -29,7 +29,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -183,7 +182,9 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         if (keepAlive != null) {
             scheduleKeepAlive(keepAlive.timeoutSeconds() * 1000L);
         }
-        log.debug("streaming on {}", names());
+        if (log.isDebugEnabled()) {
+            log.debug("streaming on {}", names());
+        }
         held(true);
     }
 
@@ -268,7 +269,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             needUpdate = true;
             return;
         }
-        Map<String, String> last = lastIdsNow();
+        Map<String, String> last = HoldSupport.lastIds(Arrays.asList(chans));
         cancelNextTimer();
         fetching = true;
         if (!owner.fetchNext(nextLink.uri(), last, this)) {
@@ -598,16 +599,6 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         clearQueue();
     }
 
-    private Map<String, String> lastIdsNow() {
-        Map<String, String> m = new LinkedHashMap<>();
-        for (HoldChannel c : chans) {
-            if (c.prevId() != null) {
-                m.put(c.name(), c.prevId());
-            }
-        }
-        return m;
-    }
-
     @Override
     public Map<String, String> meta() {
         return meta;
@@ -626,7 +617,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
 
     @Override
     public Map<String, String> lastIds() {
-        return lastIdsNow();
+        return HoldSupport.lastIds(Arrays.asList(chans));
     }
 
     @Override
