@@ -29,10 +29,10 @@ public final class GripInstructParser {
     }
 
     /** True when any header name starts with {@code Grip-} or the content type is {@code application/grip-instruct}. */
-    public static boolean isGrip(List<Map.Entry<String, String>> responseHeaders) {
+    public static boolean isGrip(Iterable<? extends Map.Entry<String, String>> responseHeaders) {
         for (Map.Entry<String, String> h : responseHeaders) {
             String name = h.getKey();
-            if (name.regionMatches(true, 0, "Grip-", 0, 5)) {
+            if (isGripHeader(name)) {
                 return true;
             }
             if (name.equalsIgnoreCase("Content-Type") && isInstructType(h.getValue())) {

@@ -1,6 +1,5 @@
 package dev.outpost.proxy.session;
 
-import dev.outpost.grip.instruct.GripInstructParser;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
@@ -13,11 +12,9 @@ import java.util.TreeSet;
 
 /** Header rules of the proxy hop, as Pushpin applies them ({@code proxy/proxyutil.cpp}, {@code proxysession.cpp}). */
 final class Headers {
-    /** What {@code Grip-Feature} advertises: only what this proxy implements. */
-    static final String GRIP_FEATURES = "status, session, link:next, filter:skip-self, filter:skip-users, "
-            + "filter:require-sub, filter:build-id, filter:var-subst";
-    /** As bytes already, for the encoder: set on every signed request. */
-    static final AsciiString GRIP_FEATURES_VALUE = AsciiString.cached(GRIP_FEATURES);
+    /** What {@code Grip-Feature} advertises: only what this proxy implements. As bytes: it goes on every request. */
+    static final AsciiString GRIP_FEATURES = AsciiString.cached("status, session, link:next, filter:skip-self, "
+            + "filter:skip-users, filter:require-sub, filter:build-id, filter:var-subst");
     static final AsciiString GRIP_FEATURE = AsciiString.cached("Grip-Feature");
     static final AsciiString GRIP_SIG = AsciiString.cached("Grip-Sig");
 
@@ -131,20 +128,6 @@ final class Headers {
                 h.remove(n);
             }
         }
-    }
-
-    /** {@link dev.outpost.grip.instruct.GripInstructParser#isGrip} on Netty's headers, without copying them. */
-    static boolean isGrip(HttpHeaders h) {
-        for (Map.Entry<String, String> e : h) {
-            String name = e.getKey();
-            if (isGrip(name)) {
-                return true;
-            }
-            if (name.equalsIgnoreCase("Content-Type") && GripInstructParser.isInstructType(e.getValue())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The headers kept on a GRIP response: no {@code Grip-*}, no framing, no hop-by-hop. */

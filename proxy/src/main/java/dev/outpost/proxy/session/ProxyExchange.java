@@ -250,12 +250,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
         }
         if (!route.noGrip()) {
-            String iss = route.sigIss() != null ? route.sigIss() : cfg.sigIss();
-            byte[] key = route.sigKey() != null ? route.sigKey() : cfg.sigKey();
-            if (key != null && iss != null && !iss.isEmpty()) {
-                o.headers().set(Headers.GRIP_SIG, SigCache.sign(iss, key));
-            }
-            o.headers().set(Headers.GRIP_FEATURE, Headers.GRIP_FEATURES_VALUE);
+            gripHeaders(o.headers(), route);
         }
         if (requestChunked) {
             HttpUtil.setTransferEncodingChunked(o, true);
@@ -276,7 +271,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             releasePending();
             TestTarget.Answer a = TestTarget.answer(originRequest.uri());
             gotResponse = true;
-            if (GripInstructParser.isGrip(Headers.list(a.head().headers()))) {
+            if (GripInstructParser.isGrip(a.head().headers())) {
                 handleGrip(a.head(), a.body());
             } else {
                 respondFull(a.head().status().code(), a.head().status().reasonPhrase(),
@@ -448,7 +443,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 originResponse = r;
                 originKeepAlive = HttpUtil.isKeepAlive(r);
                 conn.observer().originResponse(conn.id(), route.id(), lastTried(), r.status().code());
-                if (!route.noGrip() && Headers.isGrip(r.headers())) {
+                if (!route.noGrip() && GripInstructParser.isGrip(r.headers())) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
                         ReferenceCountUtil.release(msg);
@@ -948,17 +943,22 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
     }
 
+    /** {@code Grip-Sig} (with the route's issuer and key, else the config's; none without both) and {@code Grip-Feature}. */
+    private void gripHeaders(HttpHeaders h, Route r) {
+        String iss = r != null && r.sigIss() != null ? r.sigIss() : cfg.sigIss();
+        byte[] key = r != null && r.sigKey() != null ? r.sigKey() : cfg.sigKey();
+        if (key != null && iss != null && !iss.isEmpty()) {
+            h.set(Headers.GRIP_SIG, SigCache.sign(iss, key));
+        }
+        h.set(Headers.GRIP_FEATURE, Headers.GRIP_FEATURES);
+    }
+
     private HttpHeaders linkHeaders(LinkPlan plan, Map<String, String> gripLast) {
         HttpHeaders h = new DefaultHttpHeaders();
         h.set(HttpHeaderNames.HOST, plan.host());
         Route r = plan.route();
         if (r == null || !r.noGrip()) {
-            String iss = r != null && r.sigIss() != null ? r.sigIss() : cfg.sigIss();
-            byte[] key = r != null && r.sigKey() != null ? r.sigKey() : cfg.sigKey();
-            if (key != null && iss != null && !iss.isEmpty()) {
-                h.set(Headers.GRIP_SIG, SigCache.sign(iss, key));
-            }
-            h.set("Grip-Feature", Headers.GRIP_FEATURES);
+            gripHeaders(h, r);
         }
         for (Map.Entry<String, String> e : gripLast.entrySet()) {
             h.add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));

@@ -23,7 +23,7 @@ final class SigCache {
     static AsciiString sign(String iss, byte[] key) {
         long now = System.currentTimeMillis() / 1000;
         Entry e = last;
-        if (e != null && e.second == now && (e.key == key || Arrays.equals(e.key, key)) && e.iss.equals(iss)) {
+        if (e != null && e.second == now && Arrays.equals(e.key, key) && e.iss.equals(iss)) {
             return e.token;
         }
         AsciiString token = new AsciiString(GripSig.sign(iss, key, Instant.ofEpochSecond(now)));
