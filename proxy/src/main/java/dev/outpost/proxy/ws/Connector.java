@@ -8,8 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.uring.IoUringSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -53,8 +52,9 @@ final class Connector {
         }
         String sni = target.hostHeader() != null ? hostOnly(target.hostHeader()) : host;
         Bootstrap b = new Bootstrap().group(loop)
-                .channel(client instanceof EpollSocketChannel ? EpollSocketChannel.class
-                        : client instanceof IoUringSocketChannel ? IoUringSocketChannel.class : NioSocketChannel.class)
+                // the client's own channel type is the transport's (epoll, io_uring or NIO), which the loop runs
+                .channel(client instanceof SocketChannel ? client.getClass().asSubclass(SocketChannel.class)
+                        : NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
