@@ -10,14 +10,13 @@ final class Logging {
 
     /** Pushpin's levels: 0 error, 1 warning, 2 info (default), 3 debug, 4 and up trace. */
     static void setLevel(int pushpinLevel) {
-        Level level =
-                switch (Math.max(0, Math.min(pushpinLevel, 4))) {
-                    case 0 -> Level.ERROR;
-                    case 1 -> Level.WARN;
-                    case 2 -> Level.INFO;
-                    case 3 -> Level.DEBUG;
-                    default -> Level.TRACE;
-                };
+        Level level = switch (Math.max(0, Math.min(pushpinLevel, 4))) {
+            case 0 -> Level.ERROR;
+            case 1 -> Level.WARN;
+            case 2 -> Level.INFO;
+            case 3 -> Level.DEBUG;
+            default -> Level.TRACE;
+        };
         Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         Logger outpost = (Logger) LoggerFactory.getLogger("dev.outpost");

@@ -12,6 +12,8 @@ public final class Main {
 
     /** The configured command line; {@code @FILE} stays a literal argument ({@code outpost publish} reads it). */
     static CommandLine newCommandLine() {
-        return new CommandLine(new OutpostCommand()).setCaseInsensitiveEnumValuesAllowed(true).setExpandAtFiles(false);
+        return new CommandLine(new OutpostCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExpandAtFiles(false);
     }
 }

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
         description = "A local real-time edge stack: a GRIP proxy and a Compute server in one JVM.",
         subcommands = {ServeCommand.class, RunCommand.class, ProxyCommand.class, PublishCommand.class})
 final class OutpostCommand implements Runnable {
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {

@@ -4,6 +4,7 @@ import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ConfigException;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.PushpinConf;
+import dev.outpost.proxy.observe.InspectorOption;
 import dev.outpost.proxy.observe.InspectorSettings;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
@@ -15,8 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,29 +40,43 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "pushpin.conf to read (INI, as Pushpin reads it).")
     Path config;
 
-    @Option(names = "--port", paramLabel = "[ADDR:]PORT",
+    @Option(
+            names = "--port",
+            paramLabel = "[ADDR:]PORT",
             description = "Client (HTTP) port, overriding http_port. Default: 127.0.0.1:7999.")
     String port;
 
-    @Option(names = "--publish-port", paramLabel = "[ADDR:]PORT",
+    @Option(
+            names = "--publish-port",
+            paramLabel = "[ADDR:]PORT",
             description = "Publish API port, overriding push_in_http_port. Default: 127.0.0.1:5561.")
     String publishPort;
 
-    @Option(names = "--route", paramLabel = "LINE",
+    @Option(
+            names = "--route",
+            paramLabel = "LINE",
             description = "A route line in routes-file syntax, e.g. '* 127.0.0.1:8080,over_http'. Repeatable; "
                     + "replaces the routes file of --config unless --routes is given too.")
     List<String> routeLines = new ArrayList<>();
 
-    @Option(names = "--routes", paramLabel = "FILE", description = "Routes file, overriding routesfile. Reloaded when it changes.")
+    @Option(
+            names = "--routes",
+            paramLabel = "FILE",
+            description = "Routes file, overriding routesfile. Reloaded when it changes.")
     Path routesFile;
 
-    @Option(names = "--loglevel", paramLabel = "N", description = "Log level as Pushpin's: 0 error ... 2 info ... 4 trace.")
+    @Option(
+            names = "--loglevel",
+            paramLabel = "N",
+            description = "Log level as Pushpin's: 0 error ... 2 info ... 4 trace.")
     Integer logLevel;
 
     @Option(names = "--verbose", description = "Same as --loglevel 3.")
     boolean verbose;
 
-    @Option(names = "--inspector-port", paramLabel = "[ADDR:]PORT|off",
+    @Option(
+            names = "--inspector-port",
+            paramLabel = "[ADDR:]PORT|off",
             description = "Live inspector and Prometheus /metrics, overriding prometheus_port. Default: 127.0.0.1:7998"
                     + " (or prometheus_port when set); 0 picks a free port, 'off' turns it off.")
     String inspectorPort;
@@ -151,13 +166,16 @@ final class ProxyCommand implements Callable<Integer> {
 
         CountDownLatch stopped = new CountDownLatch(1);
         RoutesWatcher w = watcher;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (w != null) {
-                w.close();
-            }
-            proxy.close();
-            stopped.countDown();
-        }, "outpost-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            if (w != null) {
+                                w.close();
+                            }
+                            proxy.close();
+                            stopped.countDown();
+                        },
+                        "outpost-shutdown"));
         stopped.await();
         return 0;
     }
@@ -171,7 +189,8 @@ final class ProxyCommand implements Callable<Integer> {
             return OutpostProxy.start(cfg, routes);
         } catch (RuntimeException e) {
             String port = cfg.settings().get(InspectorSettings.PORT);
-            if (!inspectorDefaulted || !String.valueOf(InspectorOption.DEFAULT_PORT).equals(port)) {
+            if (!inspectorDefaulted
+                    || !String.valueOf(InspectorOption.DEFAULT_PORT).equals(port)) {
                 throw e;
             }
             ProxyConfig.Builder b = cfg.toBuilder();
@@ -213,10 +232,12 @@ final class ProxyCommand implements Callable<Integer> {
         try {
             p = Integer.parseInt(portText);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + ": '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535)");
+            throw new IllegalArgumentException(
+                    option + ": '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535)");
         }
         if (p < 0 || p > 65535 || (host != null && host.isEmpty())) {
-            throw new IllegalArgumentException(option + ": '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535)");
+            throw new IllegalArgumentException(
+                    option + ": '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535)");
         }
         if (client) {
             b.httpPort(p);
@@ -242,7 +263,8 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
-    private static void printBanner(PrintStream out, ProxyConfig cfg, OutpostProxy proxy, RouteTable routes, Path file) {
+    private static void printBanner(
+            PrintStream out, ProxyConfig cfg, OutpostProxy proxy, RouteTable routes, Path file) {
         String client = "http://" + hostForUrl(cfg.httpHost()) + ":" + proxy.httpPort() + "/";
         String publish = "http://" + hostForUrl(cfg.publishHost()) + ":" + proxy.publishPort() + "/publish/";
         out.println("Outpost " + VersionProvider.version() + " GRIP proxy");
@@ -271,7 +293,8 @@ final class ProxyCommand implements Callable<Integer> {
 
     private static boolean usesTestTarget(RouteTable routes) {
         return routes.routes().stream()
-                .anyMatch(r -> r.targets().stream().anyMatch(t -> t.kind() == dev.outpost.proxy.route.Target.Kind.TEST));
+                .anyMatch(
+                        r -> r.targets().stream().anyMatch(t -> t.kind() == dev.outpost.proxy.route.Target.Kind.TEST));
     }
 
     private static String describe(Route r) {
@@ -287,8 +310,13 @@ final class ProxyCommand implements Callable<Integer> {
             sb.append(" path_beg=").append(r.pathBeg());
         }
         sb.append(" ->");
-        r.targets().forEach(t -> sb.append(' ').append(t.kind() == dev.outpost.proxy.route.Target.Kind.TEST
-                ? "test" : t.host() + ":" + t.port() + (t.overHttp() ? ",over_http" : "") + (t.ssl() ? ",ssl" : "")));
+        r.targets()
+                .forEach(t -> sb.append(' ')
+                        .append(
+                                t.kind() == dev.outpost.proxy.route.Target.Kind.TEST
+                                        ? "test"
+                                        : t.host() + ":" + t.port() + (t.overHttp() ? ",over_http" : "")
+                                                + (t.ssl() ? ",ssl" : "")));
         return sb.toString();
     }
 

@@ -57,12 +57,16 @@ import picocli.CommandLine.Spec;
 final class PublishCommand implements Callable<Integer> {
     static final String GRIP_URL_ENV = "GRIP_URL";
 
-    @Spec CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "CHANNEL", description = "Channel to send to.")
     String channel;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "CONTENT",
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "CONTENT",
             description = "Content for the HTTP body and the WebSocket message: text, @FILE to read a file, "
                     + "or - to read standard input (files and standard input are sent as they are).")
     String content;
@@ -79,11 +83,16 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--code", paramLabel = "CODE", description = "HTTP response code to use. Default: 200.")
     Integer code;
 
-    @Option(names = {"-H", "--header"}, paramLabel = "HEADER",
+    @Option(
+            names = {"-H", "--header"},
+            paramLabel = "HEADER",
             description = "Add an HTTP response header, \"Name: Value\". Repeatable.")
     List<String> headers = new ArrayList<>();
 
-    @Option(names = {"-M", "--meta"}, paramLabel = "K=V", description = "Add a meta variable. Repeatable.")
+    @Option(
+            names = {"-M", "--meta"},
+            paramLabel = "K=V",
+            description = "Add a meta variable. Repeatable.")
     List<String> meta = new ArrayList<>();
 
     @Option(names = "--hint", description = "Send a hint instead of content.")
@@ -101,23 +110,33 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--no-eol", description = "Don't add a newline to HTTP payloads.")
     boolean noEol;
 
-    @Option(names = "--format", paramLabel = "FORMAT", split = ",",
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            split = ",",
             description = "Only these formats: http-response, http-stream, ws-message, or sse (http-stream content "
                     + "framed as a Server-Sent Event). Repeatable or comma-separated.")
     List<String> formats = new ArrayList<>();
 
-    @Option(names = "--spec", paramLabel = "URL",
+    @Option(
+            names = "--spec",
+            paramLabel = "URL",
             description = "GRIP URL of the publish API. Default: $GRIP_URL, else " + GripUrl.DEFAULT + ".")
     String gripUrl;
 
-    @Option(names = {"-u", "--user"}, paramLabel = "USER:PASS", description = "Authenticate using basic auth.")
+    @Option(
+            names = {"-u", "--user"},
+            paramLabel = "USER:PASS",
+            description = "Authenticate using basic auth.")
     String user;
 
-    @Option(names = {"-B", "--bearer"}, paramLabel = "TOKEN", description = "Authenticate using a bearer token.")
+    @Option(
+            names = {"-B", "--bearer"},
+            paramLabel = "TOKEN",
+            description = "Authenticate using a bearer token.")
     String bearer;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS",
-            description = "Connect and read timeout. Default: 10.")
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Connect and read timeout. Default: 10.")
     Double timeoutSeconds;
 
     private final Map<String, String> env;
@@ -294,8 +313,8 @@ final class PublishCommand implements Callable<Integer> {
         JsonNode patchOps = null;
         if (action == Action.SEND) {
             if (content == null) {
-                throw new UsageError("CONTENT: missing (expected: text, @FILE, or - for standard input; "
-                        + "or --hint / --close)");
+                throw new UsageError(
+                        "CONTENT: missing (expected: text, @FILE, or - for standard input; " + "or --hint / --close)");
             }
             byte[] raw;
             boolean inline = false;
@@ -328,8 +347,19 @@ final class PublishCommand implements Callable<Integer> {
                 httpContent = inline && !noEol ? withNewline(raw) : raw;
             }
         }
-        PublishBody.Item item = new PublishBody.Item(channel, id, prevId, metaVars, noSeq, action, requested,
-                code == null ? 200 : code, responseHeaders, httpContent, wsContent, patchOps);
+        PublishBody.Item item = new PublishBody.Item(
+                channel,
+                id,
+                prevId,
+                metaVars,
+                noSeq,
+                action,
+                requested,
+                code == null ? 200 : code,
+                responseHeaders,
+                httpContent,
+                wsContent,
+                patchOps);
         Set<Format> effective;
         try {
             effective = PublishBody.effectiveFormats(item);

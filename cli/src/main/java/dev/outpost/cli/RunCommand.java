@@ -31,10 +31,16 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARG", description = "Arguments for the program.")
     List<String> args = new ArrayList<>();
 
-    @Option(names = {"-C", "--config"}, paramLabel = "FILE", description = "fastly.toml for backends and stores.")
+    @Option(
+            names = {"-C", "--config"},
+            paramLabel = "FILE",
+            description = "fastly.toml for backends and stores.")
     Path manifest;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = Engines.DEFAULT,
+    @Option(
+            names = "--engine",
+            paramLabel = "ENGINE",
+            defaultValue = Engines.DEFAULT,
             description = "Wasm engine: graalwasm or chicory. Default: ${DEFAULT-VALUE}.")
     String engine;
 

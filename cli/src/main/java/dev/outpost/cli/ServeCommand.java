@@ -1,9 +1,9 @@
 package dev.outpost.cli;
 
-import dev.outpost.cli.serve.ServeException;
-import dev.outpost.cli.serve.ServeOptions;
-import dev.outpost.cli.serve.ServeSession;
 import dev.outpost.edge.engine.Engines;
+import dev.outpost.serve.ServeException;
+import dev.outpost.serve.ServeOptions;
+import dev.outpost.serve.ServeSession;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -28,19 +28,30 @@ import picocli.CommandLine.Parameters;
         })
 final class ServeCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = ".",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "DIR",
+            defaultValue = ".",
             description = "The project folder (with fastly.toml). Default: the current folder.")
     Path dir;
 
-    @Option(names = {"-C", "--config"}, paramLabel = "FILE",
+    @Option(
+            names = {"-C", "--config"},
+            paramLabel = "FILE",
             description = "fastly.toml to use instead of DIR/fastly.toml.")
     Path manifest;
 
-    @Option(names = "--addr", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7676",
+    @Option(
+            names = "--addr",
+            paramLabel = "HOST:PORT",
+            defaultValue = "127.0.0.1:7676",
             description = "Where the Compute server listens. Default: ${DEFAULT-VALUE}.")
     String addr;
 
-    @Option(names = "--file", paramLabel = "WASM",
+    @Option(
+            names = "--file",
+            paramLabel = "WASM",
             description = "The Wasm program to serve (no build). Default: DIR/bin/main.wasm, built first with the"
                     + " manifest's [scripts] build.")
     Path file;
@@ -48,28 +59,40 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--skip-build", description = "Serve DIR/bin/main.wasm as it is.")
     boolean skipBuild;
 
-    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = Engines.DEFAULT,
+    @Option(
+            names = "--engine",
+            paramLabel = "ENGINE",
+            defaultValue = Engines.DEFAULT,
             description = "Wasm engine: graalwasm or chicory. Default: ${DEFAULT-VALUE}.")
     String engine;
 
-    @Option(names = "--experimental-enable-pushpin",
+    @Option(
+            names = "--experimental-enable-pushpin",
             description = "Enable Fanout (a GRIP proxy for handoffs) even if fastly.toml does not.")
     boolean enablePushpin;
 
-    @Option(names = "--pushpin-proxy-port", paramLabel = "PORT",
+    @Option(
+            names = "--pushpin-proxy-port",
+            paramLabel = "PORT",
             description = "The GRIP proxy's client port. Default: [local_server.pushpin] proxy_port, else 7677.")
     String pushpinProxyPort;
 
-    @Option(names = "--pushpin-publish-port", paramLabel = "PORT",
+    @Option(
+            names = "--pushpin-publish-port",
+            paramLabel = "PORT",
             description = "The GRIP proxy's publish port. Default: [local_server.pushpin] publish_port, else 5561.")
     String pushpinPublishPort;
 
-    @Option(names = "--pushpin-path", paramLabel = "PATH",
+    @Option(
+            names = "--pushpin-path",
+            paramLabel = "PATH",
             description = "Run this Pushpin binary instead of the in-process GRIP proxy."
                     + " Default: [local_server.pushpin] pushpin_path.")
     String pushpinPath;
 
-    @Option(names = "--inspector-port", paramLabel = "[ADDR:]PORT|off",
+    @Option(
+            names = "--inspector-port",
+            paramLabel = "[ADDR:]PORT|off",
             description = "Live inspector and Prometheus /metrics of the in-process GRIP proxy (edge requests"
                     + " included). Default: 127.0.0.1:7998; 0 picks a free port, 'off' turns it off.")
     String inspectorPort;
@@ -90,8 +113,18 @@ final class ServeCommand implements Callable<Integer> {
             if (!Engines.names().contains(engine)) {
                 throw new ServeException(2, "--engine: " + engine + " (expected: one of " + Engines.names() + ")");
             }
-            ServeOptions options = new ServeOptions(dir, manifest, ServeOptions.parseAddress(addr), file, skipBuild,
-                    engine, enablePushpin, pushpinProxyPort, pushpinPublishPort, pushpinPath, watch,
+            ServeOptions options = new ServeOptions(
+                    dir,
+                    manifest,
+                    ServeOptions.parseAddress(addr),
+                    file,
+                    skipBuild,
+                    engine,
+                    enablePushpin,
+                    pushpinProxyPort,
+                    pushpinPublishPort,
+                    pushpinPath,
+                    watch,
                     inspectorPort);
             session = ServeSession.start(options, System.out, System.err);
         } catch (ServeException e) {
@@ -99,10 +132,13 @@ final class ServeCommand implements Callable<Integer> {
             return e.exitCode();
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            session.close();
-            stopped.countDown();
-        }, "outpost-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            session.close();
+                            stopped.countDown();
+                        },
+                        "outpost-shutdown"));
         stopped.await();
         return 0;
     }

@@ -21,8 +21,7 @@ final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
         return new String[] {
-            "outpost " + version(),
-            "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"
+            "outpost " + version(), "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"
         };
     }
 }

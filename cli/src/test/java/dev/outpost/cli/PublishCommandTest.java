@@ -77,9 +77,27 @@ class PublishCommandTest {
 
     @Test
     void everyItemOption() throws Exception {
-        PublishRun r = publish("news", "hi", "--id", "7", "--prev-id", "6", "--sender", "alice", "-M", "user=bob",
-                "-M", "region = eu", "--code", "404", "-H", "X-A: 1", "--header", "Cache-Control: no-cache",
-                "--no-seq", "--no-eol");
+        PublishRun r = publish(
+                "news",
+                "hi",
+                "--id",
+                "7",
+                "--prev-id",
+                "6",
+                "--sender",
+                "alice",
+                "-M",
+                "user=bob",
+                "-M",
+                "region = eu",
+                "--code",
+                "404",
+                "-H",
+                "X-A: 1",
+                "--header",
+                "Cache-Control: no-cache",
+                "--no-seq",
+                "--no-eol");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(sentItem()).isEqualTo(json("""
                 {"channel":"news","id":"7","prev-id":"6",
@@ -107,8 +125,7 @@ class PublishCommandTest {
 
     @Test
     void patchGoesToHttpResponseOnly() throws Exception {
-        PublishRun r = publish("doc", "--patch", "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]", "-H",
-                "X-B: 2");
+        PublishRun r = publish("doc", "--patch", "[{\"op\":\"replace\",\"path\":\"/n\",\"value\":2}]", "-H", "X-B: 2");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(sentItem().get("formats")).isEqualTo(json("""
                 {"http-response":{"code":200,"headers":[["X-B","2"]],
@@ -133,7 +150,8 @@ class PublishCommandTest {
         picocli.CommandLine cl = Main.newCommandLine();
         java.io.StringWriter out = new java.io.StringWriter();
         cl.setOut(new java.io.PrintWriter(out, true));
-        assertThat(cl.execute("publish", "--spec", server.url(), "news", "@" + f)).isZero();
+        assertThat(cl.execute("publish", "--spec", server.url(), "news", "@" + f))
+                .isZero();
         assertThat(sentItem().get("formats").get("ws-message").get("content").asText())
                 .isEqualTo("--close extra words");
     }
@@ -152,8 +170,8 @@ class PublishCommandTest {
 
     @Test
     void standardInput() throws Exception {
-        PublishRun r = PublishRun.run(Map.of(), "piped\n".getBytes(StandardCharsets.UTF_8), "--spec", server.url(),
-                "news", "-");
+        PublishRun r = PublishRun.run(
+                Map.of(), "piped\n".getBytes(StandardCharsets.UTF_8), "--spec", server.url(), "news", "-");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode formats = sentItem().get("formats");
         assertThat(formats.get("http-stream").get("content").asText()).isEqualTo("piped\n");
@@ -162,7 +180,8 @@ class PublishCommandTest {
 
     @Test
     void sseFormat() throws Exception {
-        assertThat(publish("news", "line one\nline two", "--format", "sse").code()).isZero();
+        assertThat(publish("news", "line one\nline two", "--format", "sse").code())
+                .isZero();
         assertThat(sentItem().get("formats")).isEqualTo(json("""
                 {"http-stream":{"content":"data: line one\\ndata: line two\\n\\n"}}"""));
     }
@@ -172,10 +191,14 @@ class PublishCommandTest {
         assertThat(publish("news", "x", "--format", "ws-message").code()).isZero();
         assertThat(sentItem().get("formats")).isEqualTo(json("""
                 {"ws-message":{"content":"x"}}"""));
-        assertThat(publish("news", "x", "--format", "http-response,sse", "--code", "201").code()).isZero();
+        assertThat(publish("news", "x", "--format", "http-response,sse", "--code", "201")
+                        .code())
+                .isZero();
         assertThat(sentItem().get("formats")).isEqualTo(json("""
                 {"http-response":{"code":201,"body":"x\\n"},"http-stream":{"content":"data: x\\n\\n"}}"""));
-        assertThat(publish("news", "x", "--format", "http-stream", "--format", "ws-message").code()).isZero();
+        assertThat(publish("news", "x", "--format", "http-stream", "--format", "ws-message")
+                        .code())
+                .isZero();
         assertThat(sentItem().get("formats")).isEqualTo(json("""
                 {"http-stream":{"content":"x\\n"},"ws-message":{"content":"x"}}"""));
     }
@@ -184,8 +207,11 @@ class PublishCommandTest {
     void bearerJwtFromGripUrlIssAndKey() throws Exception {
         byte[] key = "a key, not base64".getBytes(StandardCharsets.UTF_8);
         String b64 = Base64.getEncoder().encodeToString(key);
-        PublishRun r = PublishRun.run(Map.of("GRIP_URL", server.url() + "/base/?iss=outpost-test&key=base64:" + b64),
-                new byte[0], "news", "hi");
+        PublishRun r = PublishRun.run(
+                Map.of("GRIP_URL", server.url() + "/base/?iss=outpost-test&key=base64:" + b64),
+                new byte[0],
+                "news",
+                "hi");
         assertThat(r.code()).as(r.err()).isZero();
         RecordingServer.Request req = server.take();
         assertThat(req.target()).isEqualTo("/base/publish/");
@@ -198,8 +224,8 @@ class PublishCommandTest {
 
     @Test
     void specOverridesGripUrl() throws Exception {
-        PublishRun r = PublishRun.run(Map.of("GRIP_URL", "http://127.0.0.1:1"), new byte[0], "--spec", server.url(),
-                "news", "hi");
+        PublishRun r = PublishRun.run(
+                Map.of("GRIP_URL", "http://127.0.0.1:1"), new byte[0], "--spec", server.url(), "news", "hi");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(server.take().header("Authorization")).isNull();
     }
@@ -209,7 +235,8 @@ class PublishCommandTest {
         String url = server.url().replace("http://", "http://alice:pw@");
         assertThat(PublishRun.run("--spec", url, "news", "hi").code()).isZero();
         assertThat(server.take().header("Authorization")).isEqualTo(basic("alice:pw"));
-        assertThat(PublishRun.run("--spec", url, "-u", "bob:pw2", "news", "hi").code()).isZero();
+        assertThat(PublishRun.run("--spec", url, "-u", "bob:pw2", "news", "hi").code())
+                .isZero();
         assertThat(server.take().header("Authorization")).isEqualTo(basic("bob:pw2"));
     }
 
@@ -229,8 +256,9 @@ class PublishCommandTest {
         PublishRun r = publish("news", "hi");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("outpost: publish to " + server.url() + "/publish/ failed: 400 Bad Request: "
-                + "Invalid format: 'items' is missing.");
+        assertThat(r.err())
+                .contains("outpost: publish to " + server.url() + "/publish/ failed: 400 Bad Request: "
+                        + "Invalid format: 'items' is missing.");
     }
 
     @Test
@@ -238,7 +266,10 @@ class PublishCommandTest {
         server.answer(401, "");
         PublishRun r = publish("news", "hi");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).contains("failed: 401 Unauthorized").contains("-u USER:PASS").contains("-B TOKEN");
+        assertThat(r.err())
+                .contains("failed: 401 Unauthorized")
+                .contains("-u USER:PASS")
+                .contains("-B TOKEN");
     }
 
     @Test
@@ -250,23 +281,26 @@ class PublishCommandTest {
         PublishRun r = PublishRun.run("--spec", "http://127.0.0.1:" + port, "news", "hi");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).contains("outpost: cannot reach the publish endpoint http://127.0.0.1:" + port
-                + "/publish/: connection refused").contains("outpost proxy");
+        assertThat(r.err())
+                .contains("outpost: cannot reach the publish endpoint http://127.0.0.1:" + port
+                        + "/publish/: connection refused")
+                .contains("outpost proxy");
     }
 
     @Test
     void silentEndpointTimesOut() throws Exception {
         ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         Thread acceptor = Thread.ofVirtual().start(() -> {
-            try (Socket c = s.accept(); InputStream in = c.getInputStream()) {
+            try (Socket c = s.accept();
+                    InputStream in = c.getInputStream()) {
                 in.readAllBytes(); // read and never answer
             } catch (Exception e) {
                 // ends when the test closes the listener
             }
         });
         try {
-            PublishRun r = PublishRun.run("--spec", "http://127.0.0.1:" + s.getLocalPort(), "--timeout", "0.5",
-                    "news", "hi");
+            PublishRun r =
+                    PublishRun.run("--spec", "http://127.0.0.1:" + s.getLocalPort(), "--timeout", "0.5", "news", "hi");
             assertThat(r.code()).isEqualTo(1);
             assertThat(r.err()).contains("no answer within 500 ms");
         } finally {
@@ -288,7 +322,8 @@ class PublishCommandTest {
         assertUsage(publish("news", "--hint", "--close"), "--hint and --close both given");
         assertUsage(publish("news", "--close", "--format", "http-response"), "a response cannot be closed");
         assertUsage(publish("news", "--close", "-H", "A: b"), "--close with -H");
-        assertUsage(publish("news", "x", "--format", "ws-message", "-H", "A: b"),
+        assertUsage(
+                publish("news", "x", "--format", "ws-message", "-H", "A: b"),
                 "-H applies to http-response, which --format ws-message leaves out");
         assertUsage(publish("news", "x", "--format", "sse,http-stream"), "sse and http-stream");
         assertUsage(publish("news", "{}", "--patch"), "--patch: content is a JSON object");
@@ -296,9 +331,11 @@ class PublishCommandTest {
         assertUsage(publish("news", "@" + dir.resolve("missing.txt")), "cannot read the file (no such file)");
         assertUsage(publish("news", "x", "-u", "a:b", "-B", "t"), "-u and -B both given");
         assertUsage(publish("news", "x", "--timeout", "0"), "--timeout 0.0 (expected: seconds > 0");
-        assertUsage(PublishRun.run("--spec", "tcp://127.0.0.1:5560", "news", "x"),
+        assertUsage(
+                PublishRun.run("--spec", "tcp://127.0.0.1:5560", "news", "x"),
                 "outpost: --spec 'tcp://127.0.0.1:5560': ZeroMQ specs are not supported");
-        assertUsage(PublishRun.run(Map.of("GRIP_URL", "http://h:1?iss=x"), new byte[0], "news", "x"),
+        assertUsage(
+                PublishRun.run(Map.of("GRIP_URL", "http://h:1?iss=x"), new byte[0], "news", "x"),
                 "outpost: GRIP_URL 'http://h:1?...': iss but no key");
         assertThat(server.idle()).isTrue();
     }
@@ -315,7 +352,12 @@ class PublishCommandTest {
         picocli.CommandLine cl = Main.newCommandLine();
         cl.setOut(new java.io.PrintWriter(out, true));
         assertThat(cl.execute("publish", "--help")).isZero();
-        assertThat(out.toString()).contains("Usage: outpost publish").contains("CHANNEL [CONTENT]")
-                .contains("--prev-id").contains("--no-eol").contains("--format").contains("GRIP_URL");
+        assertThat(out.toString())
+                .contains("Usage: outpost publish")
+                .contains("CHANNEL [CONTENT]")
+                .contains("--prev-id")
+                .contains("--no-eol")
+                .contains("--format")
+                .contains("GRIP_URL");
     }
 }

@@ -32,7 +32,8 @@ class PublishDeliveryTest {
 
     @BeforeAll
     static void start() throws Exception {
-        proxy = OutpostProxy.start(ProxyConfig.builder().httpPort(0).publishPort(0).build(),
+        proxy = OutpostProxy.start(
+                ProxyConfig.builder().httpPort(0).publishPort(0).build(),
                 RouteTable.of(List.of(RoutesParser.parseLine("* test", "t"))));
         http = HttpClient.newHttpClient();
     }
@@ -53,8 +54,8 @@ class PublishDeliveryTest {
 
     /** Opens a stream on the test target and waits until its subscription is registered. */
     static BufferedReader openStream(String channel, String path) throws Exception {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(client(path)).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r =
+                http.send(HttpRequest.newBuilder(client(path)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
         assertThat(in.readLine()).isEqualTo("[stream opened]");

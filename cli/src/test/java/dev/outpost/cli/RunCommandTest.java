@@ -34,8 +34,10 @@ class RunCommandTest {
     void runsStartOnceWithTheGuestsOutputPassedThrough() throws Exception {
         Path wasm = Path.of("..", "examples", "fanout-starter", "bin", "main.wasm");
         if (!Files.isRegularFile(wasm)) {
-            dev.outpost.cli.serve.ProjectBuild.run(dev.outpost.edge.server.EdgeProject.open(
-                    Path.of("..", "examples", "fanout-starter"), null, null), System.out, System.err);
+            dev.outpost.serve.ProjectBuild.run(
+                    dev.outpost.edge.server.EdgeProject.open(Path.of("..", "examples", "fanout-starter"), null, null),
+                    System.out,
+                    System.err);
         }
         Result r = outpost("run", "--engine", "chicory", wasm.toString());
         assertThat(r.code()).as(r.err()).isZero();
@@ -53,9 +55,20 @@ class RunCommandTest {
     void serveListsTheFastlyCliOptions() {
         Result r = outpost("serve", "--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("[DIR]", "--config", "--addr", "--file", "--skip-build", "--engine",
-                "--experimental-enable-pushpin", "--pushpin-proxy-port", "--pushpin-publish-port", "--pushpin-path",
-                "--watch", "127.0.0.1:7676");
+        assertThat(r.out())
+                .contains(
+                        "[DIR]",
+                        "--config",
+                        "--addr",
+                        "--file",
+                        "--skip-build",
+                        "--engine",
+                        "--experimental-enable-pushpin",
+                        "--pushpin-proxy-port",
+                        "--pushpin-publish-port",
+                        "--pushpin-path",
+                        "--watch",
+                        "127.0.0.1:7676");
     }
 
     @Test

@@ -5,8 +5,7 @@ public final class HttpStatusText {
     /** Phrase for codes the registry does not name. */
     public static final String UNKNOWN = "Unknown";
 
-    private HttpStatusText() {
-    }
+    private HttpStatusText() {}
 
     public static String of(int code) {
         return switch (code) {

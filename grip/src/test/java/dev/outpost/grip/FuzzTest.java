@@ -46,8 +46,17 @@ class FuzzTest {
             "user=\"a, b\", x=y",
             "response");
 
-    private static final String[] HEADER_NAMES = {"Grip-Hold", "Grip-Channel", "Grip-Timeout", "Grip-Keep-Alive",
-        "Grip-Status", "Grip-Link", "Grip-Set-Meta", "Grip-Expose-Headers", "Content-Type"};
+    private static final String[] HEADER_NAMES = {
+        "Grip-Hold",
+        "Grip-Channel",
+        "Grip-Timeout",
+        "Grip-Keep-Alive",
+        "Grip-Status",
+        "Grip-Link",
+        "Grip-Set-Meta",
+        "Grip-Expose-Headers",
+        "Content-Type"
+    };
 
     @Test
     void publishParser() {
@@ -57,9 +66,10 @@ class FuzzTest {
             try {
                 PublishParser.parse(in);
             } catch (PublishFormatException e) {
-                assertThat(e.getMessage()).satisfiesAnyOf(
-                        m -> assertThat(m).isEqualTo("Body is not valid JSON."),
-                        m -> assertThat(m).startsWith("Invalid format"));
+                assertThat(e.getMessage())
+                        .satisfiesAnyOf(
+                                m -> assertThat(m).isEqualTo("Body is not valid JSON."),
+                                m -> assertThat(m).startsWith("Invalid format"));
             }
         }
     }
@@ -111,9 +121,15 @@ class FuzzTest {
     @Test
     void wsEventDecoder() {
         Random r = new Random(5);
-        List<String> seeds = List.of(new String(WsEventCodec.encode(List.of(new WsEvent.Open(), new WsEvent.Text("hello"),
-                new WsEvent.Binary(new byte[] {0, 1, 2}), new WsEvent.Ping(new byte[0]), new WsEvent.Close(1000, "bye"),
-                new WsEvent.Disconnect())), StandardCharsets.ISO_8859_1));
+        List<String> seeds = List.of(new String(
+                WsEventCodec.encode(List.of(
+                        new WsEvent.Open(),
+                        new WsEvent.Text("hello"),
+                        new WsEvent.Binary(new byte[] {0, 1, 2}),
+                        new WsEvent.Ping(new byte[0]),
+                        new WsEvent.Close(1000, "bye"),
+                        new WsEvent.Disconnect())),
+                StandardCharsets.ISO_8859_1));
         for (int i = 0; i < ROUNDS; i++) {
             try {
                 WsEventCodec.decode(input(r, seeds));
@@ -132,15 +148,19 @@ class FuzzTest {
             for (int k = 0; k < n; k++) {
                 byte[] c = new byte[r.nextInt(40)];
                 r.nextBytes(c);
-                events.add(switch (r.nextInt(7)) {
-                    case 0 -> new WsEvent.Open();
-                    case 1 -> new WsEvent.Text(c);
-                    case 2 -> new WsEvent.Binary(c);
-                    case 3 -> new WsEvent.Ping(c);
-                    case 4 -> new WsEvent.Pong(c);
-                    case 5 -> r.nextBoolean() ? new WsEvent.Close(-1, "") : new WsEvent.Close(r.nextInt(65536), "r" + k);
-                    default -> new WsEvent.Disconnect();
-                });
+                events.add(
+                        switch (r.nextInt(7)) {
+                            case 0 -> new WsEvent.Open();
+                            case 1 -> new WsEvent.Text(c);
+                            case 2 -> new WsEvent.Binary(c);
+                            case 3 -> new WsEvent.Ping(c);
+                            case 4 -> new WsEvent.Pong(c);
+                            case 5 ->
+                                r.nextBoolean()
+                                        ? new WsEvent.Close(-1, "")
+                                        : new WsEvent.Close(r.nextInt(65536), "r" + k);
+                            default -> new WsEvent.Disconnect();
+                        });
             }
             assertThat(WsEventCodec.decode(WsEventCodec.encode(events))).isEqualTo(events);
         }

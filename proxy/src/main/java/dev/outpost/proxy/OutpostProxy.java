@@ -60,6 +60,7 @@ public final class OutpostProxy implements AutoCloseable {
     private LocalChannelHub ownHub;
     /** Metrics and the inspector, or null when no inspector port is configured. */
     private final Inspector inspector;
+
     private final InspectorServer inspectorServer;
 
     private OutpostProxy(ProxyConfig config, RouteTable routes, ChannelHub hub) {
@@ -82,20 +83,27 @@ public final class OutpostProxy implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(inspector == null ? new ProxyChannelInitializer(context, limiter)
-                            : new ObservingInitializer(inspector, new ProxyChannelInitializer(context, limiter), true))
+                    .childHandler(
+                            inspector == null
+                                    ? new ProxyChannelInitializer(context, limiter)
+                                    : new ObservingInitializer(
+                                            inspector, new ProxyChannelInitializer(context, limiter), true))
                     .bind(config.httpHost(), config.httpPort())
-                    .syncUninterruptibly().channel();
+                    .syncUninterruptibly()
+                    .channel();
             publish = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(inspector == null ? new PublishServer(hub, config.publishMaxBodySize())
-                            : new ObservingInitializer(inspector, new PublishServer(hub, config.publishMaxBodySize()),
-                                    false))
+                    .childHandler(
+                            inspector == null
+                                    ? new PublishServer(hub, config.publishMaxBodySize())
+                                    : new ObservingInitializer(
+                                            inspector, new PublishServer(hub, config.publishMaxBodySize()), false))
                     .bind(config.publishHost(), config.publishPort())
-                    .syncUninterruptibly().channel();
+                    .syncUninterruptibly()
+                    .channel();
         } catch (Exception e) {
             // syncUninterruptibly() rethrows a BindException as is, though it is checked
             if (http != null) {
@@ -105,7 +113,8 @@ public final class OutpostProxy implements AutoCloseable {
                 inspector.close();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            String where = http == null ? config.httpHost() + ":" + config.httpPort()
+            String where = http == null
+                    ? config.httpHost() + ":" + config.httpPort()
                     : config.publishHost() + ":" + config.publishPort();
             throw new UncheckedIOException(new IOException("cannot listen on " + where + ": " + e.getMessage(), e));
         }
@@ -114,8 +123,8 @@ public final class OutpostProxy implements AutoCloseable {
         InspectorServer is = null;
         if (inspector != null) {
             try {
-                is = InspectorServer.start(inspector, group, transport.serverChannel(), InspectorSettings.host(config),
-                        inspectorPort);
+                is = InspectorServer.start(
+                        inspector, group, transport.serverChannel(), InspectorSettings.host(config), inspectorPort);
             } catch (RuntimeException e) {
                 http.close().syncUninterruptibly();
                 publish.close().syncUninterruptibly();
@@ -129,14 +138,17 @@ public final class OutpostProxy implements AutoCloseable {
             inspector.metrics().mirror(context.drops().registry(), dev.outpost.proxy.pubsub.Drops.METER);
             inspector.watch(context.drops());
         }
-        log.info("proxy listening on {} (publish on {}), {} transport", http.localAddress(), publish.localAddress(),
+        log.info(
+                "proxy listening on {} (publish on {}), {} transport",
+                http.localAddress(),
+                publish.localAddress(),
                 transport.name());
     }
 
     /** Binds both listeners; routes may be null or empty (then every request goes to the built-in test target). */
     public static OutpostProxy start(ProxyConfig config, RouteTable routes) {
-        LocalChannelHub hub = new LocalChannelHub(LocalChannelHub.Settings.from(config),
-                new Drops(new SimpleMeterRegistry()));
+        LocalChannelHub hub =
+                new LocalChannelHub(LocalChannelHub.Settings.from(config), new Drops(new SimpleMeterRegistry()));
         try {
             OutpostProxy p = start(config, routes, hub);
             p.ownHub = hub;

@@ -10,8 +10,8 @@ import dev.outpost.proxy.support.TestOrigin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** GRIP instructions from a real origin, delivered by real publishes. */
 @ExtendWith(LeakGuard.class)
@@ -46,9 +46,11 @@ class GripHoldTest {
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             c.send(RawHttp.get("/lp"));
             awaitSubscribers("lp", 1);
-            var r = Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"lp\",\"formats\":{\"http-response\":"
-                    + "{\"code\":201,\"headers\":{\"X-Both\":\"pub\",\"Content-Type\":\"application/json\"},"
-                    + "\"body\":\"{}\\n\"}}}]}");
+            var r = Publisher.publish(
+                    proxy.publishPort(),
+                    "{\"items\":[{\"channel\":\"lp\",\"formats\":{\"http-response\":"
+                            + "{\"code\":201,\"headers\":{\"X-Both\":\"pub\",\"Content-Type\":\"application/json\"},"
+                            + "\"body\":\"{}\\n\"}}}]}");
             assertThat(r.statusCode()).isEqualTo(200);
             RawHttp.Response got = c.read();
             assertThat(got.status()).isEqualTo(201);
@@ -67,8 +69,10 @@ class GripHoldTest {
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             c.send(RawHttp.get("/inv"));
             awaitSubscribers("inv", 1);
-            Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"inv\",\"formats\":{\"http-response\":"
-                    + "{\"headers\":{\"X-Bad\":\"a\\r\\nInjected: 1\"},\"body\":\"bad\"}}}]}");
+            Publisher.publish(
+                    proxy.publishPort(),
+                    "{\"items\":[{\"channel\":\"inv\",\"formats\":{\"http-response\":"
+                            + "{\"headers\":{\"X-Bad\":\"a\\r\\nInjected: 1\"},\"body\":\"bad\"}}}]}");
             Publisher.publishText(proxy.publishPort(), "inv", "good");
             RawHttp.Response r = c.read();
             assertThat(r.text()).isEqualTo("good");
@@ -106,7 +110,8 @@ class GripHoldTest {
             assertThat(c.readChunkText()).isEqualTo("one\n");
             Publisher.publishText(proxy.publishPort(), "s", "two\n");
             assertThat(c.readChunkText()).isEqualTo("two\n");
-            Publisher.publish(proxy.publishPort(),
+            Publisher.publish(
+                    proxy.publishPort(),
                     "{\"items\":[{\"channel\":\"s\",\"formats\":{\"http-stream\":{\"action\":\"close\"}}}]}");
             assertThat(c.readChunk()).isNull();
             awaitSubscribers("s", 0);
@@ -122,20 +127,24 @@ class GripHoldTest {
         holdOn("/plain", "stream", "mix", "");
         holdOn("/subst", "stream", "mix; filter=var-subst", "", "Grip-Set-Meta", "name=\"Ann\"");
         String big = "x".repeat(70_000) + "\u00e9";
-        try (RawHttp plain = new RawHttp(proxy.httpPort()); RawHttp subst = new RawHttp(proxy.httpPort())) {
+        try (RawHttp plain = new RawHttp(proxy.httpPort());
+                RawHttp subst = new RawHttp(proxy.httpPort())) {
             plain.send(RawHttp.get("/plain")).readHead();
             subst.send(RawHttp.get("/subst")).readHead();
             awaitSubscribers("mix", 2);
-            Publisher.publishItems(proxy.publishPort(), Publisher.streamItem("mix", "hi %(name)s", "")
-                    + "," + "{\"channel\":\"mix\",\"formats\":{\"http-stream\":"
-                    + "{\"content\":\"only %(name)s\",\"content-filters\":[\"var-subst\"]}}}"
-                    + "," + Publisher.streamItem("mix", big, ""));
+            Publisher.publishItems(
+                    proxy.publishPort(),
+                    Publisher.streamItem("mix", "hi %(name)s", "")
+                            + "," + "{\"channel\":\"mix\",\"formats\":{\"http-stream\":"
+                            + "{\"content\":\"only %(name)s\",\"content-filters\":[\"var-subst\"]}}}"
+                            + "," + Publisher.streamItem("mix", big, ""));
             assertThat(plain.readChunkText()).isEqualTo("hi %(name)s");
             assertThat(plain.readChunkText()).isEqualTo(big);
             assertThat(subst.readChunkText()).isEqualTo("hi Ann");
             assertThat(subst.readChunkText()).isEqualTo("only Ann");
             assertThat(subst.readChunkText()).isEqualTo(big);
-            Publisher.publish(proxy.publishPort(),
+            Publisher.publish(
+                    proxy.publishPort(),
                     "{\"items\":[{\"channel\":\"mix\",\"formats\":{\"http-stream\":{\"action\":\"close\"}}}]}");
             assertThat(plain.readChunk()).isNull();
             assertThat(subst.readChunk()).isNull();
@@ -178,7 +187,8 @@ class GripHoldTest {
     void closingTheProxyEndsHeldRequestsCleanly() throws Exception {
         holdOn("/end-lp", "response", "end-lp", "bye\n");
         holdOn("/end-s", "stream", "end-s", "s\n");
-        try (RawHttp lp = new RawHttp(proxy.httpPort()); RawHttp st = new RawHttp(proxy.httpPort());
+        try (RawHttp lp = new RawHttp(proxy.httpPort());
+                RawHttp st = new RawHttp(proxy.httpPort());
                 RawHttp idle = new RawHttp(proxy.httpPort())) {
             lp.send(RawHttp.get("/end-lp"));
             st.send(RawHttp.get("/end-s")).readHead();
@@ -277,7 +287,8 @@ class GripHoldTest {
             RawHttp.Response head = c.send(RawHttp.get("/bigbreak")).readHead();
             assertThat(head.status()).isEqualTo(200);
             byte[] rest = c.input().readAllBytes();
-            assertThat(new String(rest, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotEndWith("0\r\n\r\n");
+            assertThat(new String(rest, java.nio.charset.StandardCharsets.ISO_8859_1))
+                    .doesNotEndWith("0\r\n\r\n");
         }
         assertThat(proxy.hub().subscriberCount("bb")).isZero();
     }
@@ -292,7 +303,8 @@ class GripHoldTest {
         String body = "y".repeat(100_001);
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             RawHttp.Response r = c.send("POST /post-hold HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length()
-                    + "\r\n\r\n" + body).read();
+                            + "\r\n\r\n" + body)
+                    .read();
             assertThat(r.status()).isEqualTo(400);
             assertThat(r.text()).isEqualTo("Request too large to accept GRIP instruct.\n");
         }
@@ -317,9 +329,14 @@ class GripHoldTest {
 
     @Test
     void jsonInstructBodyHoldsWithItsOwnResponse() throws Exception {
-        origin.on("/json", ex -> TestOrigin.respond(ex, 200, "application/grip-instruct",
-                "{\"hold\":{\"mode\":\"response\",\"channels\":[{\"name\":\"j\"}],\"timeout\":5},"
-                        + "\"response\":{\"code\":200,\"headers\":{\"X-J\":\"1\"},\"body\":\"json timeout\\n\"}}"));
+        origin.on(
+                "/json",
+                ex -> TestOrigin.respond(
+                        ex,
+                        200,
+                        "application/grip-instruct",
+                        "{\"hold\":{\"mode\":\"response\",\"channels\":[{\"name\":\"j\"}],\"timeout\":5},"
+                                + "\"response\":{\"code\":200,\"headers\":{\"X-J\":\"1\"},\"body\":\"json timeout\\n\"}}"));
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             c.send(RawHttp.get("/json"));
             awaitSubscribers("j", 1);

@@ -24,8 +24,8 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Plain reverse proxying: the origin answers without GRIP. */
 @ExtendWith(LeakGuard.class)
@@ -72,9 +72,18 @@ class PlainProxyTest {
     void requestHeadersAreRewrittenAsPushpinDoes() throws Exception {
         origin.on("/h", ex -> TestOrigin.respond(ex, 200, "text/plain", "ok"));
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
-            c.send(RawHttp.get("/h", "Grip-Sig: forged", "Grip-Last: x; last-id=1", "Accept-Encoding: gzip",
-                    "X-Forwarded-For: 10.0.0.1", "X-Forwarded-For: 10.0.0.2", "X-Forwarded-Proto: https",
-                    "Connection: keep-alive, X-Hop", "X-Hop: 1", "X-Keep: 2")).read();
+            c.send(RawHttp.get(
+                            "/h",
+                            "Grip-Sig: forged",
+                            "Grip-Last: x; last-id=1",
+                            "Accept-Encoding: gzip",
+                            "X-Forwarded-For: 10.0.0.1",
+                            "X-Forwarded-For: 10.0.0.2",
+                            "X-Forwarded-Proto: https",
+                            "Connection: keep-alive, X-Hop",
+                            "X-Hop: 1",
+                            "X-Keep: 2"))
+                    .read();
         }
         TestOrigin.Seen s = origin.take();
         assertThat(s.header("Grip-Last")).isNull();
@@ -117,9 +126,12 @@ class PlainProxyTest {
             }
         });
         // the origin echoes after reading; the test origin records the body it read first
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/echo"))
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<byte[]> r = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/echo"))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(sha(r.body())).isEqualTo(sha(big));
@@ -175,12 +187,16 @@ class PlainProxyTest {
                 originGotFirst.countDown();
             }
             byte[] rest = in.readAllBytes();
-            TestOrigin.respond(ex, 200, "text/plain", new String(first, StandardCharsets.UTF_8)
-                    + new String(rest, StandardCharsets.UTF_8));
+            TestOrigin.respond(
+                    ex,
+                    200,
+                    "text/plain",
+                    new String(first, StandardCharsets.UTF_8) + new String(rest, StandardCharsets.UTF_8));
         });
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             c.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nfirst|\r\n");
-            assertThat(originGotFirst.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(originGotFirst.await(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
             c.send("6\r\nsecond\r\n0\r\n\r\n");
             assertThat(c.read().text()).isEqualTo("first|second");
         }
@@ -198,9 +214,13 @@ class PlainProxyTest {
                 out.write(big);
             }
         });
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/len"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(big)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<byte[]> r = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/len"))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(big))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.headers().firstValue("Content-Length")).hasValue(String.valueOf(big.length));
         assertThat(r.headers().firstValue("X-Got")).hasValue(String.valueOf(big.length));
         assertThat(r.body()).isEqualTo(big);
@@ -235,8 +255,9 @@ class PlainProxyTest {
                         while ((line = r.readLine()) != null && !line.isEmpty()) {
                             // headers
                         }
-                        s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce"
-                                .getBytes(StandardCharsets.ISO_8859_1));
+                        s.getOutputStream()
+                                .write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nonce"
+                                        .getBytes(StandardCharsets.ISO_8859_1));
                         s.getOutputStream().flush();
                     } catch (IOException e) {
                         return;
@@ -387,6 +408,5 @@ class PlainProxyTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     }
 
-    static void ignore(HttpExchange ex) {
-    }
+    static void ignore(HttpExchange ex) {}
 }

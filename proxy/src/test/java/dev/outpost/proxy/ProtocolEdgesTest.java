@@ -9,8 +9,8 @@ import dev.outpost.proxy.support.TestOrigin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** HTTP/1.1 details of the client side: HEAD, 100-continue, Connection: close, the NIO fallback. */
 @ExtendWith(LeakGuard.class)
@@ -67,7 +67,8 @@ class ProtocolEdgesTest {
     @Test
     void malformedRequestIs400() throws Exception {
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
-            RawHttp.Response r = c.send("GET /r HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n").read();
+            RawHttp.Response r = c.send("GET /r HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n")
+                    .read();
             assertThat(r.status()).isEqualTo(400);
         }
     }
@@ -79,7 +80,8 @@ class ProtocolEdgesTest {
                 .isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + taken);
         int takenPublish = proxy.publishPort();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyHarness.start(null, b -> b.publishPort(takenPublish)))
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ProxyHarness.start(null, b -> b.publishPort(takenPublish)))
                 .isInstanceOf(java.io.UncheckedIOException.class)
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + takenPublish);
     }

@@ -14,8 +14,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Route selection and the route/target options that change a proxied request. */
 @ExtendWith(LeakGuard.class)
@@ -47,8 +47,11 @@ class RoutingTest {
     @Test
     void hostHeaderWithoutPortPicksTheRoute() throws Exception {
         try (OutpostProxy p = ProxyHarness.start("example.com 127.0.0.1:" + a.port() + "\n* 127.0.0.1:" + b.port())) {
-            assertThat(get(p, "GET /x HTTP/1.1\r\nHost: example.com:8080\r\n\r\n").text()).isEqualTo("a");
-            assertThat(get(p, "GET /x HTTP/1.1\r\nHost: other.org\r\n\r\n").text()).isEqualTo("b");
+            assertThat(get(p, "GET /x HTTP/1.1\r\nHost: example.com:8080\r\n\r\n")
+                            .text())
+                    .isEqualTo("a");
+            assertThat(get(p, "GET /x HTTP/1.1\r\nHost: other.org\r\n\r\n").text())
+                    .isEqualTo("b");
         }
     }
 
@@ -75,9 +78,11 @@ class RoutingTest {
     void pushpinRouteHeaderPicksTheRouteByIdAndIsStripped() throws Exception {
         String routes = "*,id=first 127.0.0.1:" + a.port() + "\nexample.com,id=second 127.0.0.1:" + b.port();
         try (OutpostProxy p = ProxyHarness.start(routes, c -> c.acceptPushpinRoute(true))) {
-            assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: second")).text()).isEqualTo("b");
+            assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: second")).text())
+                    .isEqualTo("b");
             assertThat(b.take().header("Pushpin-Route")).isNull();
-            assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: nope")).text()).isEqualTo("No route for host: localhost\n");
+            assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: nope")).text())
+                    .isEqualTo("No route for host: localhost\n");
         }
     }
 
@@ -85,7 +90,8 @@ class RoutingTest {
     void pushpinRouteHeaderIsIgnoredWhenNotAccepted() throws Exception {
         String routes = "*,id=first 127.0.0.1:" + a.port() + "\nexample.com,id=second 127.0.0.1:" + b.port();
         try (OutpostProxy p = ProxyHarness.start(routes)) {
-            assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: second")).text()).isEqualTo("a");
+            assertThat(get(p, RawHttp.get("/x", "Pushpin-Route: second")).text())
+                    .isEqualTo("a");
             assertThat(a.take().header("Pushpin-Route")).isEqualTo("second");
         }
     }
@@ -95,7 +101,9 @@ class RoutingTest {
         a.on("/v2/x", ex -> TestOrigin.respond(ex, 200, "text/plain", "v2"));
         String routes = "*,path_beg=/api/,replace_beg=/v2/,header=X-Route:yes,header=X-Drop: 127.0.0.1:" + a.port();
         try (OutpostProxy p = ProxyHarness.start(routes)) {
-            assertThat(get(p, RawHttp.get("/api/x?q=1", "X-Route: client", "X-Drop: 1")).text()).isEqualTo("v2");
+            assertThat(get(p, RawHttp.get("/api/x?q=1", "X-Route: client", "X-Drop: 1"))
+                            .text())
+                    .isEqualTo("v2");
         }
         TestOrigin.Seen s = a.take();
         assertThat(s.uri()).isEqualTo("/v2/x?q=1");
@@ -105,7 +113,8 @@ class RoutingTest {
 
     @Test
     void asHostAndPathRemRewriteTheRequest() throws Exception {
-        try (OutpostProxy p = ProxyHarness.start("*,as_host=front.example,path_beg=/api,path_rem=4 127.0.0.1:" + a.port())) {
+        try (OutpostProxy p =
+                ProxyHarness.start("*,as_host=front.example,path_beg=/api,path_rem=4 127.0.0.1:" + a.port())) {
             assertThat(get(p, RawHttp.get("/api/x")).text()).isEqualTo("a");
         }
         TestOrigin.Seen s = a.take();
@@ -123,8 +132,8 @@ class RoutingTest {
 
     @Test
     void routeSigKeyOverridesTheDefault() throws Exception {
-        try (OutpostProxy p = ProxyHarness.start("*,sig_key=routekey,sig_iss=me 127.0.0.1:" + a.port(),
-                c -> c.sigKey("globalkey".getBytes()))) {
+        try (OutpostProxy p = ProxyHarness.start(
+                "*,sig_key=routekey,sig_iss=me 127.0.0.1:" + a.port(), c -> c.sigKey("globalkey".getBytes()))) {
             get(p, RawHttp.get("/x"));
         }
         String sig = a.take().header("Grip-Sig");

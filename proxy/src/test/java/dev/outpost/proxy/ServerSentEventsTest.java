@@ -35,7 +35,8 @@ class ServerSentEventsTest {
         origin = new TestOrigin();
         origin.on("/events", ex -> {
             String last = ex.getRequestHeaders().getFirst("Last-Event-ID");
-            String body = "retry: 1000\n\n" + (last == null ? "" : "id: " + last + "-r\ndata: replay after " + last + "\n\n");
+            String body =
+                    "retry: 1000\n\n" + (last == null ? "" : "id: " + last + "-r\ndata: replay after " + last + "\n\n");
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/event-stream");
             ex.getResponseHeaders().set("Grip-Hold", "stream");
@@ -83,13 +84,16 @@ class ServerSentEventsTest {
 
     @Test
     void eventsAndKeepAliveComments() throws Exception {
-        BlockingQueue<String> lines = open(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + proxy.httpPort() + "/events")).header("Accept", "text/event-stream"));
+        BlockingQueue<String> lines =
+                open(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/events"))
+                        .header("Accept", "text/event-stream"));
         assertThat(next(lines)).isEqualTo("retry: 1000");
         assertThat(next(lines)).isEmpty();
         org.awaitility.Awaitility.await().until(() -> proxy.hub().subscriberCount("news") == 1);
-        Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"news\",\"formats\":{\"http-stream\":"
-                + "{\"content\":\"event: update\\nid: 7\\ndata: hello\\n\\n\"}}}]}");
+        Publisher.publish(
+                proxy.publishPort(),
+                "{\"items\":[{\"channel\":\"news\",\"formats\":{\"http-stream\":"
+                        + "{\"content\":\"event: update\\nid: 7\\ndata: hello\\n\\n\"}}}]}");
         String l;
         do {
             l = next(lines);
@@ -106,8 +110,9 @@ class ServerSentEventsTest {
 
     @Test
     void lastEventIdReachesTheOriginUntouched() throws Exception {
-        BlockingQueue<String> lines = open(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + proxy.httpPort() + "/events")).header("Last-Event-ID", "41 x;y"));
+        BlockingQueue<String> lines =
+                open(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/events"))
+                        .header("Last-Event-ID", "41 x;y"));
         assertThat(origin.take().header("Last-Event-ID")).isEqualTo("41 x;y");
         assertThat(next(lines)).isEqualTo("retry: 1000");
         assertThat(next(lines)).isEmpty();

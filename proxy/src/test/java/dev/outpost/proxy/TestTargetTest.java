@@ -10,8 +10,8 @@ import dev.outpost.proxy.support.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The built-in {@code test} target, used by default when no route is configured. */
 @ExtendWith(LeakGuard.class)
@@ -66,7 +66,8 @@ class TestTargetTest {
     @Test
     void streamOpensAndGetsContent() throws Exception {
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
-            RawHttp.Response head = c.send(RawHttp.get("/stream?channel=tt-stream")).readHead();
+            RawHttp.Response head =
+                    c.send(RawHttp.get("/stream?channel=tt-stream")).readHead();
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.chunked()).isTrue();
             assertThat(c.readChunkText()).isEqualTo("[stream opened]\n");

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /** Delivery of one message id to n connections: who got it and when. */
 final class Fanout implements Tracker {
-    record Stats(int received, int lost, double p50Ms, double p99Ms, double lastMs) { }
+    record Stats(int received, int lost, double p50Ms, double p99Ms, double lastMs) {}
 
     private final long id;
     private final int expected;
@@ -45,8 +45,8 @@ final class Fanout implements Tracker {
         }
         lat = Arrays.copyOf(lat, n);
         Arrays.sort(lat);
-        return new Stats(n, Math.max(0, expected - n), pct(lat, 0.50), pct(lat, 0.99),
-                n == 0 ? Double.NaN : lat[n - 1] / 1e6);
+        return new Stats(
+                n, Math.max(0, expected - n), pct(lat, 0.50), pct(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1] / 1e6);
     }
 
     private static double pct(long[] sorted, double p) {

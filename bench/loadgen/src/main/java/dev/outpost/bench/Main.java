@@ -16,8 +16,7 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
@@ -35,7 +34,8 @@ public final class Main {
 
     private static void origin(Map<String, String> f) throws Exception {
         String[] hp = hostPort(f, "listen", "127.0.0.1:0");
-        try (Origin origin = new Origin(hp[0], Integer.parseInt(hp[1]), Integer.parseInt(f.getOrDefault("threads", "1")))) {
+        try (Origin origin =
+                new Origin(hp[0], Integer.parseInt(hp[1]), Integer.parseInt(f.getOrDefault("threads", "1")))) {
             System.out.println("ORIGIN_READY " + origin.port());
             System.out.flush();
             new CountDownLatch(1).await();
@@ -53,12 +53,17 @@ public final class Main {
             }
             shapes.add(new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])});
         }
-        Suite.Options o = new Suite.Options(proxy[0], Integer.parseInt(proxy[1]), publish[0],
-                Integer.parseInt(publish[1]), Long.parseLong(f.getOrDefault("pid", "0")),
+        Suite.Options o = new Suite.Options(
+                proxy[0],
+                Integer.parseInt(proxy[1]),
+                publish[0],
+                Integer.parseInt(publish[1]),
+                Long.parseLong(f.getOrDefault("pid", "0")),
                 list(f.getOrDefault("hold", "1000,10000,max")),
                 Integer.parseInt(f.getOrDefault("max-conns", "19700")),
                 Integer.parseInt(f.getOrDefault("fanout-warmup", "0")),
-                Integer.parseInt(f.getOrDefault("fanout-rounds", "3")), shapes,
+                Integer.parseInt(f.getOrDefault("fanout-rounds", "3")),
+                shapes,
                 Long.parseLong(f.getOrDefault("tput-ms", "10000")),
                 Long.parseLong(f.getOrDefault("drain-ms", "30000")),
                 Integer.parseInt(f.getOrDefault("lanes", "4")),
@@ -108,9 +113,12 @@ public final class Main {
     private static void usage(String why) {
         System.err.println("loadgen: " + why);
         System.err.println("usage: loadgen origin --listen HOST:PORT [--threads N]");
-        System.err.println("       loadgen suite --proxy HOST:PORT --publish HOST:PORT [--pid PID] [--hold 1000,10000,max]");
-        System.err.println("              [--max-conns N] [--fanout-warmup N] [--fanout-rounds N] [--tput 1x100,1000x1]");
-        System.err.println("              [--tput-ms MS] [--drain-ms MS] [--lanes N] [--ws N] [--open-window N] [--deliver-timeout-ms MS]");
+        System.err.println(
+                "       loadgen suite --proxy HOST:PORT --publish HOST:PORT [--pid PID] [--hold 1000,10000,max]");
+        System.err.println(
+                "              [--max-conns N] [--fanout-warmup N] [--fanout-rounds N] [--tput 1x100,1000x1]");
+        System.err.println(
+                "              [--tput-ms MS] [--drain-ms MS] [--lanes N] [--ws N] [--open-window N] [--deliver-timeout-ms MS]");
         System.err.println("              [--open-timeout-ms MS] [--threads N]");
         System.err.println("       loadgen report LABEL=FILE ...");
         System.exit(2);

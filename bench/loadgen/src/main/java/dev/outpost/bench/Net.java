@@ -17,8 +17,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 final class Net {
     static final boolean EPOLL = Epoll.isAvailable();
 
-    private Net() {
-    }
+    private Net() {}
 
     static EventLoopGroup group(int threads) {
         IoHandlerFactory f = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

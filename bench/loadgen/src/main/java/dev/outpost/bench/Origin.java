@@ -51,7 +51,9 @@ final class Origin implements AutoCloseable {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler());
                     }
                 })
-                .bind(host, port).sync().channel();
+                .bind(host, port)
+                .sync()
+                .channel();
     }
 
     int port() {
@@ -98,8 +100,11 @@ final class Origin implements AutoCloseable {
             if (body.startsWith("OPEN")) {
                 String control = "c:{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}";
                 out.append("OPEN\r\n")
-                        .append("TEXT ").append(Integer.toHexString(control.length())).append("\r\n")
-                        .append(control).append("\r\n");
+                        .append("TEXT ")
+                        .append(Integer.toHexString(control.length()))
+                        .append("\r\n")
+                        .append(control)
+                        .append("\r\n");
             } else if (body.contains("CLOSE")) {
                 out.append("CLOSE\r\n");
             }

@@ -14,7 +14,7 @@ final class ProcTree {
     /** Kernel clock ticks per second for utime/stime; 100 on every mainstream Linux build. */
     private static final double CLK_TCK = 100.0;
 
-    record Sample(int processes, long rssKib, double cpuSeconds) { }
+    record Sample(int processes, long rssKib, double cpuSeconds) {}
 
     private final long root;
 
@@ -32,7 +32,8 @@ final class ProcTree {
                 }
                 String[] stat = stat(Long.parseLong(name));
                 if (stat != null) {
-                    children.computeIfAbsent(Long.parseLong(stat[1]), k -> new ArrayList<>()).add(Long.parseLong(name));
+                    children.computeIfAbsent(Long.parseLong(stat[1]), k -> new ArrayList<>())
+                            .add(Long.parseLong(name));
                 }
             }
         } catch (IOException e) {

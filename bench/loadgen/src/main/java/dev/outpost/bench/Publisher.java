@@ -38,7 +38,7 @@ final class Publisher implements AutoCloseable {
         }
     }
 
-    record Result(int ok, int failed, long firstSendNanos, long lastResponseNanos, String firstError) { }
+    record Result(int ok, int failed, long firstSendNanos, long lastResponseNanos, String firstError) {}
 
     private final EventLoopGroup group;
     private final String host;
@@ -135,7 +135,9 @@ final class Publisher implements AutoCloseable {
         }
 
         private void connect() {
-            new Bootstrap().group(group).channel(Net.clientChannel())
+            new Bootstrap()
+                    .group(group)
+                    .channel(Net.clientChannel())
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                     .handler(new ChannelInitializer<SocketChannel>() {
@@ -144,7 +146,8 @@ final class Publisher implements AutoCloseable {
                             ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), Lane.this);
                         }
                     })
-                    .connect(host, port).addListener(f -> {
+                    .connect(host, port)
+                    .addListener(f -> {
                         if (f.isSuccess()) {
                             connectionsOpened.incrementAndGet();
                             channel = ((io.netty.channel.ChannelFuture) f).channel();
@@ -161,8 +164,8 @@ final class Publisher implements AutoCloseable {
         private void write() {
             Job job = current;
             byte[] bytes = job.body().getBytes(StandardCharsets.UTF_8);
-            FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/publish/",
-                    Unpooled.wrappedBuffer(bytes));
+            FullHttpRequest req = new DefaultFullHttpRequest(
+                    HttpVersion.HTTP_1_1, HttpMethod.POST, "/publish/", Unpooled.wrappedBuffer(bytes));
             req.headers().set(HttpHeaderNames.HOST, host + ":" + port);
             req.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
@@ -201,8 +204,10 @@ final class Publisher implements AutoCloseable {
                 channel = null;
                 ctx.close();
             }
-            done(code == 200, "publish status " + res.status() + ": "
-                    + res.content().toString(StandardCharsets.UTF_8).trim());
+            done(
+                    code == 200,
+                    "publish status " + res.status() + ": "
+                            + res.content().toString(StandardCharsets.UTF_8).trim());
         }
 
         @Override

@@ -16,10 +16,9 @@ import java.util.Set;
  * the last proxy (Outpost) to each of the others. A ratio above 1 always means the last proxy did better.
  */
 final class Report {
-    private record Figure(double value, String unit) { }
+    private record Figure(double value, String unit) {}
 
-    private Report() {
-    }
+    private Report() {}
 
     /** args: label=file ... ; the last label is the one compared against the others. */
     static String render(List<String> args) throws IOException {
@@ -70,7 +69,12 @@ final class Report {
             }
             if (!isCpu) {
                 for (String other : others) {
-                    out.append(" | ").append(ratio(key, unit, byLabel.get(other).get(key), byLabel.get(subject).get(key)));
+                    out.append(" | ")
+                            .append(ratio(
+                                    key,
+                                    unit,
+                                    byLabel.get(other).get(key),
+                                    byLabel.get(subject).get(key)));
                 }
             }
             out.append(" |\n");
@@ -89,8 +93,8 @@ final class Report {
         }
     }
 
-    private static void header(StringBuilder out, String first, List<String> labels, List<String> others,
-                               String subject, boolean ratios) {
+    private static void header(
+            StringBuilder out, String first, List<String> labels, List<String> others, String subject, boolean ratios) {
         out.append("| ").append(first);
         labels.forEach(l -> out.append(" | ").append(l));
         if (ratios) {
@@ -105,8 +109,13 @@ final class Report {
     }
 
     private static String ratio(String key, String unit, Figure base, Figure subject) {
-        if (base == null || subject == null || key.endsWith(".lost") || key.endsWith(".ended_by_proxy")
-                || key.endsWith(".publish_conns") || key.endsWith(".conns_ready") || key.endsWith(".open_refused")
+        if (base == null
+                || subject == null
+                || key.endsWith(".lost")
+                || key.endsWith(".ended_by_proxy")
+                || key.endsWith(".publish_conns")
+                || key.endsWith(".conns_ready")
+                || key.endsWith(".open_refused")
                 || key.endsWith("_errors")) {
             return "";
         }

@@ -11,11 +11,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
@@ -25,8 +27,6 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,10 @@ import java.util.function.IntFunction;
  * message). Messages look like {@code m <id>}; the initial stream body is {@code ready}.
  */
 final class Subscribers implements AutoCloseable {
-    enum Kind { STREAM, WEBSOCKET }
+    enum Kind {
+        STREAM,
+        WEBSOCKET
+    }
 
     private final EventLoopGroup group;
     private final String host;
@@ -148,21 +151,28 @@ final class Subscribers implements AutoCloseable {
     }
 
     private Bootstrap bootstrap(int conn, String path, Runnable finished, Runnable onFailure) {
-        return new Bootstrap().group(group).channel(Net.clientChannel())
+        return new Bootstrap()
+                .group(group)
+                .channel(Net.clientChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (kind == Kind.STREAM) {
-                            ch.pipeline().addLast(new HttpClientCodec(), new StreamHandler(conn, path, finished, onFailure));
+                            ch.pipeline()
+                                    .addLast(new HttpClientCodec(), new StreamHandler(conn, path, finished, onFailure));
                         } else {
                             HttpHeaders h = new DefaultHttpHeaders().set(HttpHeaderNames.HOST, host + ":" + port);
                             URI uri = URI.create("ws://" + host + ":" + port + path);
-                            ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
-                                    new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(
-                                            uri, WebSocketVersion.V13, null, false, h, 65536)),
-                                    new WsHandler(conn, finished, onFailure));
+                            ch.pipeline()
+                                    .addLast(
+                                            new HttpClientCodec(),
+                                            new HttpObjectAggregator(65536),
+                                            new WebSocketClientProtocolHandler(
+                                                    WebSocketClientHandshakerFactory.newHandshaker(
+                                                            uri, WebSocketVersion.V13, null, false, h, 65536)),
+                                            new WsHandler(conn, finished, onFailure));
                         }
                     }
                 });

@@ -16,10 +16,25 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code RESULT <key> <value> <unit>}; progress goes to stderr.
  */
 final class Suite {
-    record Options(String proxyHost, int proxyPort, String publishHost, int publishPort, long pid,
-                   List<String> holds, int maxConns, int fanoutWarmup, int fanoutRounds, List<int[]> tputShapes, long tputMillis,
-                   long drainMillis, int publishLanes, int wsConns, int openWindow, long deliverTimeoutMs,
-                   long openTimeoutMs, int threads) { }
+    record Options(
+            String proxyHost,
+            int proxyPort,
+            String publishHost,
+            int publishPort,
+            long pid,
+            List<String> holds,
+            int maxConns,
+            int fanoutWarmup,
+            int fanoutRounds,
+            List<int[]> tputShapes,
+            long tputMillis,
+            long drainMillis,
+            int publishLanes,
+            int wsConns,
+            int openWindow,
+            long deliverTimeoutMs,
+            long openTimeoutMs,
+            int threads) {}
 
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -79,7 +94,12 @@ final class Suite {
             long t0 = System.nanoTime();
             int ready = subs.open(n, i -> "/stream/" + channel, o.openWindow(), o.openTimeoutMs());
             double openSecs = (System.nanoTime() - t0) / 1e9;
-            log("%s: %d ready, %d failed in %.1f s%s", key, ready, subs.failed(), openSecs,
+            log(
+                    "%s: %d ready, %d failed in %.1f s%s",
+                    key,
+                    ready,
+                    subs.failed(),
+                    openSecs,
                     subs.firstError() == null ? "" : " (first error: " + subs.firstError() + ")");
             result(key + ".conns_ready", ready, "conns");
             result(key + ".open_rate", ready / openSecs, "conns/s");
@@ -103,8 +123,9 @@ final class Suite {
             }
             for (int r = 0; r < (measureFanout ? o.fanoutRounds() : 1); r++) {
                 Fanout.Stats s = fanoutOnce(subs, n, synced, id -> Publisher.streamItem(channel, id));
-                log("%s: round %d: %d/%d received, p50 %.1f ms, p99 %.1f ms, last %.1f ms", key, r + 1,
-                        s.received(), synced, s.p50Ms(), s.p99Ms(), s.lastMs());
+                log(
+                        "%s: round %d: %d/%d received, p50 %.1f ms, p99 %.1f ms, last %.1f ms",
+                        key, r + 1, s.received(), synced, s.p50Ms(), s.p99Ms(), s.lastMs());
                 rounds.add(s);
                 lost += s.lost();
             }
@@ -123,8 +144,8 @@ final class Suite {
      * Unmeasured fan-out rounds, so the measured ones see a proxy whose JIT has compiled the delivery path;
      * messages lost here still count as lost.
      */
-    private int warmUp(String key, Subscribers subs, int n, int synced,
-                       java.util.function.LongFunction<String> item) throws InterruptedException {
+    private int warmUp(String key, Subscribers subs, int n, int synced, java.util.function.LongFunction<String> item)
+            throws InterruptedException {
         int lost = 0;
         for (int r = 0; r < o.fanoutWarmup(); r++) {
             Fanout.Stats s = fanoutOnce(subs, n, synced, item);
@@ -170,8 +191,10 @@ final class Suite {
         long id = ids.getAndIncrement();
         Fanout f = new Fanout(id, n, expected);
         subs.tracker(f);
-        Publisher.Result r = publisher.run(List.of(new Publisher.Job(Publisher.body(item.apply(id)),
-                () -> f.sentNanos = System.nanoTime())).iterator(), o.deliverTimeoutMs());
+        Publisher.Result r = publisher.run(
+                List.of(new Publisher.Job(Publisher.body(item.apply(id)), () -> f.sentNanos = System.nanoTime()))
+                        .iterator(),
+                o.deliverTimeoutMs());
         if (r.ok() != 1) {
             log("fanout: publish failed: %s", r.firstError());
         }
@@ -227,7 +250,8 @@ final class Suite {
                 @Override
                 public Publisher.Job next() {
                     long id = ids.getAndIncrement();
-                    return new Publisher.Job(Publisher.body(Publisher.streamItem(prefix + ((id - first) % channels), id)));
+                    return new Publisher.Job(
+                            Publisher.body(Publisher.streamItem(prefix + ((id - first) % channels), id)));
                 }
             };
             Publisher.Result r = publisher.run(jobs, o.tputMillis() + o.deliverTimeoutMs());
@@ -236,7 +260,8 @@ final class Suite {
             long drainEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(o.drainMillis());
             long lastCount = -1;
             long lastChange = System.nanoTime();
-            while (received.sum() < expected && System.nanoTime() < drainEnd
+            while (received.sum() < expected
+                    && System.nanoTime() < drainEnd
                     && System.nanoTime() - lastChange < TimeUnit.SECONDS.toNanos(5)) {
                 Thread.sleep(50);
                 long c = received.sum();
@@ -249,8 +274,15 @@ final class Suite {
             long got = received.sum();
             double pubSecs = (r.lastResponseNanos() - r.firstSendNanos()) / 1e9;
             double e2eSecs = (Math.max(lastDelivery.get(), r.lastResponseNanos()) - r.firstSendNanos()) / 1e9;
-            log("%s: %d publishes ok, %d failed in %.2f s; %d/%d deliveries, last after %.2f s%s", key, r.ok(),
-                    r.failed(), pubSecs, got, expected, e2eSecs,
+            log(
+                    "%s: %d publishes ok, %d failed in %.2f s; %d/%d deliveries, last after %.2f s%s",
+                    key,
+                    r.ok(),
+                    r.failed(),
+                    pubSecs,
+                    got,
+                    expected,
+                    e2eSecs,
                     r.firstError() == null ? "" : " (first error: " + r.firstError() + ")");
             result(key + ".publish_rate", r.ok() / pubSecs, "msgs/s");
             result(key + ".delivered_msg_rate", r.ok() / e2eSecs, "msgs/s");
@@ -274,7 +306,11 @@ final class Suite {
         Meter m = new Meter();
         try (Subscribers subs = new Subscribers(group, o.proxyHost(), o.proxyPort(), Subscribers.Kind.WEBSOCKET)) {
             int ready = subs.open(n, i -> "/ws/" + channel, o.openWindow(), o.openTimeoutMs());
-            log("%s: %d ready, %d failed%s", key, ready, subs.failed(),
+            log(
+                    "%s: %d ready, %d failed%s",
+                    key,
+                    ready,
+                    subs.failed(),
                     subs.firstError() == null ? "" : " (first error: " + subs.firstError() + ")");
             result(key + ".conns_ready", ready, "conns");
             result(key + ".open_refused", subs.failed(), "attempts");
@@ -288,8 +324,9 @@ final class Suite {
             lost += warmUp(key, subs, n, synced, id -> Publisher.wsItem(channel, id));
             for (int r = 0; r < o.fanoutRounds(); r++) {
                 Fanout.Stats s = fanoutOnce(subs, n, synced, id -> Publisher.wsItem(channel, id));
-                log("%s: round %d: %d/%d received, p50 %.1f ms, p99 %.1f ms, last %.1f ms", key, r + 1,
-                        s.received(), synced, s.p50Ms(), s.p99Ms(), s.lastMs());
+                log(
+                        "%s: round %d: %d/%d received, p50 %.1f ms, p99 %.1f ms, last %.1f ms",
+                        key, r + 1, s.received(), synced, s.p50Ms(), s.p99Ms(), s.lastMs());
                 rounds.add(s);
                 lost += s.lost();
             }
@@ -321,7 +358,9 @@ final class Suite {
             double secs = (System.nanoTime() - wall) / 1e9;
             result(key + ".loadgen_cpu", (OS.getProcessCpuTime() - self) / 1e9 / secs * 100, "% of a core");
             if (proxyStart != null) {
-                result(key + ".proxy_cpu", (sample().cpuSeconds() - proxyStart.cpuSeconds()) / secs * 100,
+                result(
+                        key + ".proxy_cpu",
+                        (sample().cpuSeconds() - proxyStart.cpuSeconds()) / secs * 100,
                         "% of a core");
             }
         }
@@ -333,6 +372,7 @@ final class Suite {
     }
 
     static void log(String fmt, Object... args) {
-        System.err.println(String.format(Locale.ROOT, "[%tT] ", System.currentTimeMillis()) + String.format(Locale.ROOT, fmt, args));
+        System.err.println(String.format(Locale.ROOT, "[%tT] ", System.currentTimeMillis())
+                + String.format(Locale.ROOT, fmt, args));
     }
 }

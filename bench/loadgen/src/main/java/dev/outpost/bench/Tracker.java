@@ -4,5 +4,5 @@ package dev.outpost.bench;
 interface Tracker {
     void received(int conn, long id, long nanos);
 
-    Tracker NONE = (conn, id, nanos) -> { };
+    Tracker NONE = (conn, id, nanos) -> {};
 }

@@ -28,8 +28,15 @@ import java.util.Optional;
  * @param key key as written (plain or {@code base64:...}), or null
  * @param userInfo {@code user:pass} from the URL, decoded, or null
  */
-public record GripUrl(String scheme, String host, int port, String basePath, String otherQuery, String iss,
-        String key, String userInfo) {
+public record GripUrl(
+        String scheme,
+        String host,
+        int port,
+        String basePath,
+        String otherQuery,
+        String iss,
+        String key,
+        String userInfo) {
 
     /** The default when neither {@code --spec} nor {@code GRIP_URL} is given, as {@code pushpin-publish}'s. */
     public static final String DEFAULT = "http://localhost:5561";
@@ -52,15 +59,16 @@ public record GripUrl(String scheme, String host, int port, String basePath, Str
                     + "': ZeroMQ specs are not supported (expected: an http:// or https:// GRIP URL)");
         }
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("'" + redact(spec)
-                    + "' (expected: http[s]://host[:port][?iss=ISS&key=KEY])");
+            throw new IllegalArgumentException(
+                    "'" + redact(spec) + "' (expected: http[s]://host[:port][?iss=ISS&key=KEY])");
         }
         URI uri;
         try {
             uri = new URI(s);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("'" + redact(spec) + "': " + e.getReason()
-                    + " (expected: http[s]://host[:port][?iss=ISS&key=KEY])", e);
+            throw new IllegalArgumentException(
+                    "'" + redact(spec) + "': " + e.getReason() + " (expected: http[s]://host[:port][?iss=ISS&key=KEY])",
+                    e);
         }
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
@@ -100,19 +108,26 @@ public record GripUrl(String scheme, String host, int port, String basePath, Str
             }
         }
         if (iss != null && (key == null || key.isEmpty())) {
-            throw new IllegalArgumentException("'" + redact(spec)
-                    + "': iss but no key (expected: both iss=ISS and key=KEY to sign a token)");
+            throw new IllegalArgumentException(
+                    "'" + redact(spec) + "': iss but no key (expected: both iss=ISS and key=KEY to sign a token)");
         }
         if (key != null) {
             try {
                 SigKey.parse(key);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + redact(spec)
-                        + "': key is not valid (expected: plain text or base64:BASE64)");
+                throw new IllegalArgumentException(
+                        "'" + redact(spec) + "': key is not valid (expected: plain text or base64:BASE64)");
             }
         }
         String userInfo = uri.getUserInfo();
-        return new GripUrl(scheme, host, port, path, rest.isEmpty() ? null : String.join("&", rest), iss, key,
+        return new GripUrl(
+                scheme,
+                host,
+                port,
+                path,
+                rest.isEmpty() ? null : String.join("&", rest),
+                iss,
+                key,
                 userInfo == null || userInfo.isEmpty() ? null : userInfo);
     }
 

@@ -27,8 +27,7 @@ import java.util.Set;
 public final class PublishBody {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private PublishBody() {
-    }
+    private PublishBody() {}
 
     /** Where a publish goes. {@link #SSE} is {@code http-stream} content framed as one Server-Sent Event. */
     public enum Format {
@@ -55,8 +54,8 @@ public final class PublishBody {
                     return f;
                 }
             }
-            throw new IllegalArgumentException("--format '" + name
-                    + "' (expected: http-response, http-stream, ws-message or sse)");
+            throw new IllegalArgumentException(
+                    "--format '" + name + "' (expected: http-response, http-stream, ws-message or sse)");
         }
     }
 
@@ -83,9 +82,19 @@ public final class PublishBody {
      * @param wsContent WebSocket message and the data of an SSE event (send without patch)
      * @param patch JSON patch operations for http-response (send only), or null
      */
-    public record Item(String channel, String id, String prevId, Map<String, String> meta, boolean noSeq,
-            Action action, Set<Format> formats, int code, List<Map.Entry<String, String>> headers, byte[] httpContent,
-            byte[] wsContent, JsonNode patch) {
+    public record Item(
+            String channel,
+            String id,
+            String prevId,
+            Map<String, String> meta,
+            boolean noSeq,
+            Action action,
+            Set<Format> formats,
+            int code,
+            List<Map.Entry<String, String>> headers,
+            byte[] httpContent,
+            byte[] wsContent,
+            JsonNode patch) {
         public Item {
             Objects.requireNonNull(channel, "channel");
             Objects.requireNonNull(action, "action");
@@ -110,9 +119,10 @@ public final class PublishBody {
         if (requested.isEmpty()) {
             return switch (item.action()) {
                 case CLOSE -> EnumSet.of(Format.HTTP_STREAM, Format.WS_MESSAGE);
-                case SEND -> item.patch() != null
-                        ? EnumSet.of(Format.HTTP_RESPONSE)
-                        : EnumSet.of(Format.HTTP_RESPONSE, Format.HTTP_STREAM, Format.WS_MESSAGE);
+                case SEND ->
+                    item.patch() != null
+                            ? EnumSet.of(Format.HTTP_RESPONSE)
+                            : EnumSet.of(Format.HTTP_RESPONSE, Format.HTTP_STREAM, Format.WS_MESSAGE);
                 case HINT -> EnumSet.of(Format.HTTP_RESPONSE, Format.HTTP_STREAM, Format.WS_MESSAGE);
             };
         }
@@ -121,7 +131,9 @@ public final class PublishBody {
                     "--close with --format http-response: a response cannot be closed (expected: http-stream, "
                             + "ws-message or sse)");
         }
-        if (item.action() == Action.SEND && item.patch() != null && !requested.equals(EnumSet.of(Format.HTTP_RESPONSE))) {
+        if (item.action() == Action.SEND
+                && item.patch() != null
+                && !requested.equals(EnumSet.of(Format.HTTP_RESPONSE))) {
             throw new IllegalArgumentException(
                     "--patch applies to http-response only (expected: no --format, or --format http-response)");
         }
@@ -206,7 +218,8 @@ public final class PublishBody {
 
     private static String utf8(byte[] b) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(b))
@@ -278,7 +291,9 @@ public final class PublishBody {
         }
         if (node == null || !node.isArray()) {
             throw new IllegalArgumentException("--patch: content is "
-                    + (node == null || node.isMissingNode() ? "empty" : "a JSON " + node.getNodeType().name().toLowerCase(Locale.ROOT))
+                    + (node == null || node.isMissingNode()
+                            ? "empty"
+                            : "a JSON " + node.getNodeType().name().toLowerCase(Locale.ROOT))
                     + " (expected: a JSON array of patch operations)");
         }
         for (int i = 0; i < node.size(); i++) {
@@ -294,7 +309,9 @@ public final class PublishBody {
     private static boolean isToken(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
             if (!ok) {
                 return false;

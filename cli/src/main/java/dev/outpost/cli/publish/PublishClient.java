@@ -8,10 +8,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -49,12 +49,10 @@ public final class PublishClient {
     /** Error bodies longer than this are cut: they are for showing, not for parsing. */
     static final int MAX_RESPONSE_BODY = 64 * 1024;
 
-    private PublishClient() {
-    }
+    private PublishClient() {}
 
     /** The endpoint's answer. */
-    public record Response(int status, String reason, String body) {
-    }
+    public record Response(int status, String reason, String body) {}
 
     /**
      * Sends {@code body} to the GRIP URL's publish endpoint.
@@ -62,13 +60,16 @@ public final class PublishClient {
      * @param headers extra request headers (e.g. {@code Authorization}), in order
      * @throws PublishException when the endpoint cannot be reached or does not answer in time
      */
-    public static Response post(GripUrl url, Map<String, String> headers, byte[] body, Duration connectTimeout,
-            Duration readTimeout) throws PublishException {
+    public static Response post(
+            GripUrl url, Map<String, String> headers, byte[] body, Duration connectTimeout, Duration readTimeout)
+            throws PublishException {
         CompletableFuture<Response> result = new CompletableFuture<>();
         SslContext ssl = null;
         if (url.scheme().equals("https")) {
             try {
-                ssl = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+                ssl = SslContextBuilder.forClient()
+                        .endpointIdentificationAlgorithm("HTTPS")
+                        .build();
             } catch (SSLException e) {
                 throw new PublishException("cannot set up TLS: " + e.getMessage(), e);
             }
@@ -80,8 +81,8 @@ public final class PublishClient {
             Bootstrap b = new Bootstrap()
                     .group(group)
                     .channel(NioSocketChannel.class)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                            Math.max(1, connectTimeout.toMillis())))
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                            Math.min(Integer.MAX_VALUE, Math.max(1, connectTimeout.toMillis())))
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -90,7 +91,8 @@ public final class PublishClient {
                             if (tls != null) {
                                 p.addLast(tls.newHandler(ch.alloc(), url.host(), url.port()));
                             }
-                            p.addLast(new ReadTimeoutHandler(Math.max(1, readTimeout.toMillis()), TimeUnit.MILLISECONDS));
+                            p.addLast(
+                                    new ReadTimeoutHandler(Math.max(1, readTimeout.toMillis()), TimeUnit.MILLISECONDS));
                             p.addLast(new HttpClientCodec());
                             p.addLast(new HttpObjectAggregator(MAX_RESPONSE_BODY));
                             p.addLast(new AnswerHandler(result, readTimeout));
@@ -102,8 +104,8 @@ public final class PublishClient {
                 throw new PublishException(describeConnectFailure(connect.cause(), connectTimeout), connect.cause());
             }
             channel = connect.channel();
-            FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST,
-                    url.requestTarget(), Unpooled.wrappedBuffer(body));
+            FullHttpRequest req = new DefaultFullHttpRequest(
+                    HttpVersion.HTTP_1_1, HttpMethod.POST, url.requestTarget(), Unpooled.wrappedBuffer(body));
             req.headers()
                     .set(HttpHeaderNames.HOST, url.hostHeader())
                     .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
@@ -117,7 +119,8 @@ public final class PublishClient {
             });
             try {
                 // the read timeout normally fires first; this bounds a stalled TLS handshake too
-                return result.get(connectTimeout.plus(readTimeout).plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
+                return result.get(
+                        connectTimeout.plus(readTimeout).plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 throw new PublishException(describeFailure(e.getCause(), readTimeout), e.getCause());
             } catch (TimeoutException e) {
@@ -144,7 +147,8 @@ public final class PublishClient {
         if (cause instanceof ConnectException) {
             String m = cause.getMessage();
             return m != null && m.toLowerCase(java.util.Locale.ROOT).contains("refused")
-                    ? "connection refused" : "cannot connect" + (m == null ? "" : " (" + m + ")");
+                    ? "connection refused"
+                    : "cannot connect" + (m == null ? "" : " (" + m + ")");
         }
         return describeFailure(cause, connectTimeout);
     }
@@ -195,10 +199,14 @@ public final class PublishClient {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse res) {
             if (res.decoderResult().isFailure()) {
-                result.completeExceptionally(new PublishException("malformed answer: "
-                        + describeFailure(res.decoderResult().cause(), readTimeout), res.decoderResult().cause()));
+                result.completeExceptionally(new PublishException(
+                        "malformed answer: "
+                                + describeFailure(res.decoderResult().cause(), readTimeout),
+                        res.decoderResult().cause()));
             } else {
-                result.complete(new Response(res.status().code(), res.status().reasonPhrase(),
+                result.complete(new Response(
+                        res.status().code(),
+                        res.status().reasonPhrase(),
                         res.content().toString(StandardCharsets.UTF_8)));
             }
             ctx.close();

@@ -48,8 +48,10 @@ class GripUrlTest {
         String auth = u.authorization(NOW).orElseThrow();
         assertThat(auth).startsWith("Bearer ");
         String jwt = auth.substring("Bearer ".length());
-        assertThat(GripSig.verify(jwt, "secret".getBytes(StandardCharsets.UTF_8), NOW)).isTrue();
-        assertThat(GripSig.verify(jwt, "other".getBytes(StandardCharsets.UTF_8), NOW)).isFalse();
+        assertThat(GripSig.verify(jwt, "secret".getBytes(StandardCharsets.UTF_8), NOW))
+                .isTrue();
+        assertThat(GripSig.verify(jwt, "other".getBytes(StandardCharsets.UTF_8), NOW))
+                .isFalse();
     }
 
     @Test
@@ -66,7 +68,8 @@ class GripUrlTest {
     void percentEncodedKey() {
         GripUrl u = GripUrl.parse("http://h:1/?iss=i&key=a%26b");
         String jwt = u.authorization(NOW).orElseThrow().substring("Bearer ".length());
-        assertThat(GripSig.verify(jwt, "a&b".getBytes(StandardCharsets.UTF_8), NOW)).isTrue();
+        assertThat(GripSig.verify(jwt, "a&b".getBytes(StandardCharsets.UTF_8), NOW))
+                .isTrue();
     }
 
     @Test
@@ -77,8 +80,9 @@ class GripUrlTest {
     @Test
     void userInfoIsBasic() {
         GripUrl u = GripUrl.parse("http://alice:s3cret@h:1");
-        assertThat(u.authorization(NOW)).contains(
-                "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8)));
+        assertThat(u.authorization(NOW))
+                .contains(
+                        "Basic " + Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8)));
         assertThat(u.publishUri().toString()).doesNotContain("s3cret");
         assertThat(u.toString()).doesNotContain("s3cret");
     }
@@ -100,7 +104,8 @@ class GripUrlTest {
     @Test
     void badUrls() {
         assertThatThrownBy(() -> GripUrl.parse("")).hasMessageContaining("empty");
-        assertThatThrownBy(() -> GripUrl.parse("localhost:5561")).hasMessageContaining("'localhost:5561'")
+        assertThatThrownBy(() -> GripUrl.parse("localhost:5561"))
+                .hasMessageContaining("'localhost:5561'")
                 .hasMessageContaining("expected: http[s]://");
         assertThatThrownBy(() -> GripUrl.parse("http://")).hasMessageContaining("'http://'");
         assertThatThrownBy(() -> GripUrl.parse("http://h:1/#x")).hasMessageContaining("fragment");

@@ -52,12 +52,14 @@ class PublishBodyTest {
 
     @Test
     void sseEventLines() {
-        assertThat(new String(PublishBody.sseEvent(b("hello")), StandardCharsets.UTF_8)).isEqualTo("data: hello\n\n");
+        assertThat(new String(PublishBody.sseEvent(b("hello")), StandardCharsets.UTF_8))
+                .isEqualTo("data: hello\n\n");
         assertThat(new String(PublishBody.sseEvent(b("a\r\nb\rc\n")), StandardCharsets.UTF_8))
                 .isEqualTo("data: a\ndata: b\ndata: c\n\n");
         assertThat(new String(PublishBody.sseEvent(b("a\n\nb")), StandardCharsets.UTF_8))
                 .isEqualTo("data: a\ndata: \ndata: b\n\n");
-        assertThat(new String(PublishBody.sseEvent(b("")), StandardCharsets.UTF_8)).isEqualTo("data: \n\n");
+        assertThat(new String(PublishBody.sseEvent(b("")), StandardCharsets.UTF_8))
+                .isEqualTo("data: \n\n");
     }
 
     @Test
@@ -72,15 +74,16 @@ class PublishBodyTest {
 
     @Test
     void hintAndCloseDefaults() throws Exception {
-        Item hint = new Item("ch", null, null, Map.of(), false, Action.HINT, Set.of(), 200, List.of(), null, null, null);
+        Item hint =
+                new Item("ch", null, null, Map.of(), false, Action.HINT, Set.of(), 200, List.of(), null, null, null);
         assertThat(item(hint).get("formats")).isEqualTo(JSON.readTree("""
                 {"http-response":{"action":"hint"},"http-stream":{"action":"hint"},"ws-message":{"action":"hint"}}"""));
-        Item close = new Item("ch", null, null, Map.of(), false, Action.CLOSE, Set.of(), 200, List.of(), null, null,
-                null);
+        Item close =
+                new Item("ch", null, null, Map.of(), false, Action.CLOSE, Set.of(), 200, List.of(), null, null, null);
         assertThat(item(close).get("formats")).isEqualTo(JSON.readTree("""
                 {"http-stream":{"action":"close"},"ws-message":{"action":"close"}}"""));
-        Item closeSse = new Item("ch", null, null, Map.of(), false, Action.CLOSE, Set.of(Format.SSE), 200, List.of(),
-                null, null, null);
+        Item closeSse = new Item(
+                "ch", null, null, Map.of(), false, Action.CLOSE, Set.of(Format.SSE), 200, List.of(), null, null, null);
         assertThat(item(closeSse).get("formats")).isEqualTo(JSON.readTree("""
                 {"http-stream":{"action":"close"}}"""));
     }
@@ -88,12 +91,35 @@ class PublishBodyTest {
     @Test
     void contradictionsAreRefused() {
         Item sseAndStream = send(EnumSet.of(Format.SSE, Format.HTTP_STREAM), "x", "x");
-        assertThatThrownBy(() -> PublishBody.effectiveFormats(sseAndStream)).hasMessageContaining("sse and http-stream");
-        Item closeResponse = new Item("ch", null, null, Map.of(), false, Action.CLOSE, Set.of(Format.HTTP_RESPONSE),
-                200, List.of(), null, null, null);
+        assertThatThrownBy(() -> PublishBody.effectiveFormats(sseAndStream))
+                .hasMessageContaining("sse and http-stream");
+        Item closeResponse = new Item(
+                "ch",
+                null,
+                null,
+                Map.of(),
+                false,
+                Action.CLOSE,
+                Set.of(Format.HTTP_RESPONSE),
+                200,
+                List.of(),
+                null,
+                null,
+                null);
         assertThatThrownBy(() -> PublishBody.effectiveFormats(closeResponse)).hasMessageContaining("--close");
-        Item patchStream = new Item("ch", null, null, Map.of(), false, Action.SEND, Set.of(Format.HTTP_STREAM), 200,
-                List.of(), null, null, PublishBody.parsePatch(b("[]")));
+        Item patchStream = new Item(
+                "ch",
+                null,
+                null,
+                Map.of(),
+                false,
+                Action.SEND,
+                Set.of(Format.HTTP_STREAM),
+                200,
+                List.of(),
+                null,
+                null,
+                PublishBody.parsePatch(b("[]")));
         assertThatThrownBy(() -> PublishBody.effectiveFormats(patchStream)).hasMessageContaining("--patch");
     }
 
@@ -109,8 +135,8 @@ class PublishBodyTest {
     void headers() {
         assertThat(PublishBody.parseHeader("X-A:  b c ")).isEqualTo(Map.entry("X-A", "b c"));
         assertThat(PublishBody.parseHeader("X-A:")).isEqualTo(Map.entry("X-A", ""));
-        assertThat(PublishBody.parseHeader("Link: <http://x>; rel=next")).isEqualTo(
-                Map.entry("Link", "<http://x>; rel=next"));
+        assertThat(PublishBody.parseHeader("Link: <http://x>; rel=next"))
+                .isEqualTo(Map.entry("Link", "<http://x>; rel=next"));
         assertThatThrownBy(() -> PublishBody.parseHeader("nocolon"))
                 .hasMessage("-H 'nocolon' (expected: \"NAME: VALUE\" with a header name)");
         assertThatThrownBy(() -> PublishBody.parseHeader(": v")).hasMessageContaining("-H ': v'");
@@ -121,20 +147,21 @@ class PublishBodyTest {
     void meta() {
         assertThat(PublishBody.parseMeta("user = bob")).isEqualTo(Map.entry("user", "bob"));
         assertThat(PublishBody.parseMeta("expr=a=b")).isEqualTo(Map.entry("expr", "a=b"));
-        assertThatThrownBy(() -> PublishBody.parseMeta("novalue")).hasMessage("-M 'novalue' (expected: \"NAME=VALUE\")");
+        assertThatThrownBy(() -> PublishBody.parseMeta("novalue"))
+                .hasMessage("-M 'novalue' (expected: \"NAME=VALUE\")");
         assertThatThrownBy(() -> PublishBody.parseMeta("=v")).hasMessageContaining("-M '=v'");
     }
 
     @Test
     void patches() {
-        assertThat(PublishBody.parsePatch(b("[{\"op\":\"add\",\"path\":\"/a\",\"value\":1}]")).size()).isEqualTo(1);
+        assertThat(PublishBody.parsePatch(b("[{\"op\":\"add\",\"path\":\"/a\",\"value\":1}]"))
+                        .size())
+                .isEqualTo(1);
         assertThatThrownBy(() -> PublishBody.parsePatch(b("{\"op\":\"add\"}")))
                 .hasMessage("--patch: content is a JSON object (expected: a JSON array of patch operations)");
         assertThatThrownBy(() -> PublishBody.parsePatch(b("[1]")))
                 .hasMessage("--patch: operation #1 1 (expected: an object with string \"op\" and \"path\")");
-        assertThatThrownBy(() -> PublishBody.parsePatch(b("[")))
-                .hasMessageStartingWith("--patch: content is not JSON");
-        assertThatThrownBy(() -> PublishBody.parsePatch(b("")))
-                .hasMessageStartingWith("--patch: content is empty");
+        assertThatThrownBy(() -> PublishBody.parsePatch(b("["))).hasMessageStartingWith("--patch: content is not JSON");
+        assertThatThrownBy(() -> PublishBody.parsePatch(b(""))).hasMessageStartingWith("--patch: content is empty");
     }
 }

@@ -7,46 +7,48 @@ import java.nio.charset.StandardCharsets;
  * Addresses are unsigned 32-bit values passed as ints.
  */
 public interface GuestMemory {
-  /** The memory's current size in bytes. */
-  long size();
+    /** The memory's current size in bytes. */
+    long size();
 
-  byte[] read(int address, int length);
+    byte[] read(int address, int length);
 
-  void write(int address, byte[] bytes, int offset, int length);
+    void write(int address, byte[] bytes, int offset, int length);
 
-  int readI32(int address);
+    int readI32(int address);
 
-  void writeI32(int address, int value);
+    void writeI32(int address, int value);
 
-  void writeI64(int address, long value);
+    void writeI64(int address, long value);
 
-  void writeI16(int address, short value);
+    void writeI16(int address, short value);
 
-  void writeI8(int address, byte value);
+    void writeI8(int address, byte value);
 
-  default void write(int address, byte[] bytes) {
-    write(address, bytes, 0, bytes.length);
-  }
-
-  default String readUtf8(int address, int length) {
-    return new String(read(address, length), StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Writes {@code bytes} to a guest buffer of {@code capacity} bytes and their length to {@code nwrittenPtr}. When they
-   * do not fit, writes the needed length and fails with {@code buflen}, as the ABI asks.
-   */
-  default void writeOut(int buffer, int capacity, byte[] bytes, int nwrittenPtr) {
-    if (Integer.compareUnsigned(bytes.length, capacity) > 0) {
-      writeI32(nwrittenPtr, bytes.length);
-      throw new HostcallException(FastlyStatus.BUFLEN,
-          "buffer of " + Integer.toUnsignedString(capacity) + " bytes (expected: at least " + bytes.length + ")");
+    default void write(int address, byte[] bytes) {
+        write(address, bytes, 0, bytes.length);
     }
-    write(buffer, bytes);
-    writeI32(nwrittenPtr, bytes.length);
-  }
 
-  default void writeOut(int buffer, int capacity, String value, int nwrittenPtr) {
-    writeOut(buffer, capacity, value.getBytes(StandardCharsets.UTF_8), nwrittenPtr);
-  }
+    default String readUtf8(int address, int length) {
+        return new String(read(address, length), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes {@code bytes} to a guest buffer of {@code capacity} bytes and their length to {@code nwrittenPtr}. When they
+     * do not fit, writes the needed length and fails with {@code buflen}, as the ABI asks.
+     */
+    default void writeOut(int buffer, int capacity, byte[] bytes, int nwrittenPtr) {
+        if (Integer.compareUnsigned(bytes.length, capacity) > 0) {
+            writeI32(nwrittenPtr, bytes.length);
+            throw new HostcallException(
+                    FastlyStatus.BUFLEN,
+                    "buffer of " + Integer.toUnsignedString(capacity) + " bytes (expected: at least " + bytes.length
+                            + ")");
+        }
+        write(buffer, bytes);
+        writeI32(nwrittenPtr, bytes.length);
+    }
+
+    default void writeOut(int buffer, int capacity, String value, int nwrittenPtr) {
+        writeOut(buffer, capacity, value.getBytes(StandardCharsets.UTF_8), nwrittenPtr);
+    }
 }

@@ -6,5 +6,5 @@ package dev.outpost.edge.abi;
  */
 @FunctionalInterface
 public interface Hostcall {
-  int call(GuestMemory memory, long[] args);
+    int call(GuestMemory memory, long[] args);
 }

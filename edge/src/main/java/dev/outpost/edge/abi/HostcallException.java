@@ -7,24 +7,25 @@ import java.util.Objects;
  * returned status code, so hostcall code never returns error codes by hand.
  */
 public final class HostcallException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final FastlyStatus status;
+    private final FastlyStatus status;
 
-  public HostcallException(FastlyStatus status, String message) {
-    super(message, null, false, false);
-    this.status = Objects.requireNonNull(status, "status");
-  }
+    public HostcallException(FastlyStatus status, String message) {
+        super(message, null, false, false);
+        this.status = Objects.requireNonNull(status, "status");
+    }
 
-  public FastlyStatus status() {
-    return status;
-  }
+    public FastlyStatus status() {
+        return status;
+    }
 
-  public static HostcallException badHandle(String kind, int handle) {
-    return new HostcallException(FastlyStatus.BADF, kind + " handle: " + handle + " (expected: a live " + kind + " handle)");
-  }
+    public static HostcallException badHandle(String kind, int handle) {
+        return new HostcallException(
+                FastlyStatus.BADF, kind + " handle: " + handle + " (expected: a live " + kind + " handle)");
+    }
 
-  public static HostcallException inval(String message) {
-    return new HostcallException(FastlyStatus.INVAL, message);
-  }
+    public static HostcallException inval(String message) {
+        return new HostcallException(FastlyStatus.INVAL, message);
+    }
 }

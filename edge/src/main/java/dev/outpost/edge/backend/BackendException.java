@@ -6,16 +6,16 @@ package dev.outpost.edge.backend;
  * @see SendErrorTag
  */
 public final class BackendException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  private final SendErrorTag tag;
+    private final SendErrorTag tag;
 
-  public BackendException(SendErrorTag tag, String message, Throwable cause) {
-    super(message, cause);
-    this.tag = tag;
-  }
+    public BackendException(SendErrorTag tag, String message, Throwable cause) {
+        super(message, cause);
+        this.tag = tag;
+    }
 
-  public SendErrorTag tag() {
-    return tag;
-  }
+    public SendErrorTag tag() {
+        return tag;
+    }
 }

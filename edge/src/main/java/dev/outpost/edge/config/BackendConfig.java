@@ -13,48 +13,58 @@ import java.util.Objects;
  * @param caCertificates PEM certificates to trust for this backend instead of the JDK's, or null
  */
 public record BackendConfig(
-    String name,
-    URI url,
-    String overrideHost,
-    String certHost,
-    boolean useSni,
-    Duration connectTimeout,
-    Duration firstByteTimeout,
-    Duration betweenBytesTimeout,
-    String health,
-    boolean dynamic,
-    String caCertificates) {
+        String name,
+        URI url,
+        String overrideHost,
+        String certHost,
+        boolean useSni,
+        Duration connectTimeout,
+        Duration firstByteTimeout,
+        Duration betweenBytesTimeout,
+        String health,
+        boolean dynamic,
+        String caCertificates) {
 
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
-  public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(15);
-  public static final Duration DEFAULT_BETWEEN_BYTES_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_BETWEEN_BYTES_TIMEOUT = Duration.ofSeconds(10);
 
-  public BackendConfig {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(url, "url");
-    Objects.requireNonNull(health, "health");
-  }
-
-  /** A static backend with default timeouts. */
-  public static BackendConfig of(String name, URI url) {
-    return new BackendConfig(name, url, null, null, true, DEFAULT_CONNECT_TIMEOUT, DEFAULT_FIRST_BYTE_TIMEOUT,
-        DEFAULT_BETWEEN_BYTES_TIMEOUT, "unknown", false, null);
-  }
-
-  public boolean tls() {
-    return "https".equalsIgnoreCase(url.getScheme());
-  }
-
-  public int port() {
-    return url.getPort() >= 0 ? url.getPort() : tls() ? 443 : 80;
-  }
-
-  /** The path prefix without a trailing slash ("" when none). */
-  public String pathPrefix() {
-    String path = url.getRawPath();
-    if (path == null || path.isEmpty() || path.equals("/")) {
-      return "";
+    public BackendConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(health, "health");
     }
-    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-  }
+
+    /** A static backend with default timeouts. */
+    public static BackendConfig of(String name, URI url) {
+        return new BackendConfig(
+                name,
+                url,
+                null,
+                null,
+                true,
+                DEFAULT_CONNECT_TIMEOUT,
+                DEFAULT_FIRST_BYTE_TIMEOUT,
+                DEFAULT_BETWEEN_BYTES_TIMEOUT,
+                "unknown",
+                false,
+                null);
+    }
+
+    public boolean tls() {
+        return "https".equalsIgnoreCase(url.getScheme());
+    }
+
+    public int port() {
+        return url.getPort() >= 0 ? url.getPort() : tls() ? 443 : 80;
+    }
+
+    /** The path prefix without a trailing slash ("" when none). */
+    public String pathPrefix() {
+        String path = url.getRawPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            return "";
+        }
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
 }

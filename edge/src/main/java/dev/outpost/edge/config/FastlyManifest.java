@@ -11,12 +11,12 @@ import java.util.Objects;
  * @param pushpin {@code [local_server.pushpin]} (defaults when absent)
  */
 public record FastlyManifest(String name, String buildScript, LocalServerConfig localServer, PushpinConfig pushpin) {
-  public FastlyManifest {
-    Objects.requireNonNull(localServer, "localServer");
-    Objects.requireNonNull(pushpin, "pushpin");
-  }
+    public FastlyManifest {
+        Objects.requireNonNull(localServer, "localServer");
+        Objects.requireNonNull(pushpin, "pushpin");
+    }
 
-  public FastlyManifest(String name, String buildScript, LocalServerConfig localServer) {
-    this(name, buildScript, localServer, PushpinConfig.defaults());
-  }
+    public FastlyManifest(String name, String buildScript, LocalServerConfig localServer) {
+        this(name, buildScript, localServer, PushpinConfig.defaults());
+    }
 }

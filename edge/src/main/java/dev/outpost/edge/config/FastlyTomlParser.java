@@ -27,535 +27,559 @@ import java.util.function.Function;
  * manifest are read relative to {@code baseDir} (the project folder).
  */
 public final class FastlyTomlParser {
-  private static final TomlMapper TOML = new TomlMapper();
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> BACKEND_KEYS = Set.of("url", "override_host", "cert_host", "use_sni", "grpc",
-      "first_byte_timeout_ms", "between_bytes_timeout_ms", "connect_timeout_ms", "health", "ca_certificate",
-      "client_certificate");
+    private static final TomlMapper TOML = new TomlMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> BACKEND_KEYS = Set.of(
+            "url",
+            "override_host",
+            "cert_host",
+            "use_sni",
+            "grpc",
+            "first_byte_timeout_ms",
+            "between_bytes_timeout_ms",
+            "connect_timeout_ms",
+            "health",
+            "ca_certificate",
+            "client_certificate");
 
-  private final String file;
-  private final Path baseDir;
-  private final Function<String, String> env;
+    private final String file;
+    private final Path baseDir;
+    private final Function<String, String> env;
 
-  private FastlyTomlParser(String file, Path baseDir, Function<String, String> env) {
-    this.file = file;
-    this.baseDir = baseDir;
-    this.env = env;
-  }
+    private FastlyTomlParser(String file, Path baseDir, Function<String, String> env) {
+        this.file = file;
+        this.baseDir = baseDir;
+        this.env = env;
+    }
 
-  /** Reads {@code path}; files it names are relative to its folder. */
-  public static FastlyManifest read(Path path) {
-    String text;
-    try {
-      text = Files.readString(path, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new FastlyTomlException(path + ": cannot read (" + e.getMessage() + ")", e);
-    }
-    Path dir = path.toAbsolutePath().getParent();
-    return parse(text, path.toString(), dir, System::getenv);
-  }
-
-  /**
-   * Parses manifest text.
-   *
-   * @param file the name used in messages
-   * @param env host environment, for secrets given as {@code env = "NAME"}
-   */
-  public static FastlyManifest parse(String text, String file, Path baseDir, Function<String, String> env) {
-    JsonNode root;
-    try {
-      root = TOML.readTree(text);
-    } catch (IOException e) {
-      throw new FastlyTomlException(file + ": not valid TOML (" + e.getMessage() + ")", e);
-    }
-    return new FastlyTomlParser(file, baseDir, env).manifest(root);
-  }
-
-  private FastlyManifest manifest(JsonNode root) {
-    JsonNode version = root.get("manifest_version");
-    if (version != null && (!version.canConvertToInt() || version.asInt() > 3)) {
-      throw error("", "manifest_version", version, "an integer <= 3");
-    }
-    String name = root.hasNonNull("name") ? root.get("name").asText() : null;
-    JsonNode scripts = root.get("scripts");
-    String build = scripts != null && scripts.hasNonNull("build") ? scripts.get("build").asText() : null;
-    JsonNode local = root.get("local_server");
-    if (local == null) {
-      return new FastlyManifest(name, build, LocalServerConfig.empty());
-    }
-    requireTable("local_server", local);
-    return new FastlyManifest(name, build, localServer(local), pushpin(local.get("pushpin")));
-  }
-
-  /** {@code [local_server.pushpin]} with the Fastly CLI's types: a bool, a string and two 16-bit ports (0 = default). */
-  private PushpinConfig pushpin(JsonNode node) {
-    if (node == null) {
-      return PushpinConfig.defaults();
-    }
-    String table = "local_server.pushpin";
-    requireTable(table, node);
-    boolean enable = false;
-    String path = null;
-    int proxyPort = PushpinConfig.DEFAULT_PROXY_PORT;
-    int publishPort = PushpinConfig.DEFAULT_PUBLISH_PORT;
-    for (var e : fields(node)) {
-      JsonNode v = e.getValue();
-      switch (e.getKey()) {
-        case "enable" -> {
-          if (!v.isBoolean()) {
-            throw error(table, "enable", v, "true or false");
-          }
-          enable = v.booleanValue();
-        }
-        case "pushpin_path" -> {
-          if (!v.isTextual()) {
-            throw error(table, "pushpin_path", v, "a string: the path of a pushpin binary");
-          }
-          path = v.asText().isEmpty() ? null : v.asText();
-        }
-        case "proxy_port" -> proxyPort = port(table, "proxy_port", v, PushpinConfig.DEFAULT_PROXY_PORT);
-        case "publish_port" -> publishPort = port(table, "publish_port", v, PushpinConfig.DEFAULT_PUBLISH_PORT);
-        default -> {
-          // The Fastly CLI ignores keys it does not know here.
-        }
-      }
-    }
-    return new PushpinConfig(enable, path, proxyPort, publishPort);
-  }
-
-  private int port(String table, String key, JsonNode v, int dflt) {
-    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 65535) {
-      throw error(table, key, v, "an integer port 1-65535, or 0 for the default " + dflt);
-    }
-    return v.asInt() == 0 ? dflt : v.asInt();
-  }
-
-  private LocalServerConfig localServer(JsonNode local) {
-    Map<String, BackendConfig> backends = new LinkedHashMap<>();
-    JsonNode backendsNode = local.get("backends");
-    if (backendsNode != null) {
-      requireTable("local_server.backends", backendsNode);
-      for (var e : fields(backendsNode)) {
-        backends.put(e.getKey(), backend(e.getKey(), e.getValue()));
-      }
-    }
-    Map<String, Map<String, String>> configStores = new LinkedHashMap<>();
-    if (local.has("config_stores") && local.has("dictionaries")) {
-      throw new FastlyTomlException(file + ": [local_server] has both config_stores and dictionaries"
-          + " (expected: one of them; dictionaries is the old name)");
-    }
-    for (String table : new String[] {"config_stores", "dictionaries"}) {
-      JsonNode stores = local.get(table);
-      if (stores != null) {
-        requireTable("local_server." + table, stores);
-        for (var e : fields(stores)) {
-          configStores.put(e.getKey(), configStore("local_server." + table + "." + e.getKey(), e.getValue()));
-        }
-      }
-    }
-    Map<String, Map<String, KvEntry>> kvStores = new LinkedHashMap<>();
-    for (String table : new String[] {"kv_stores", "object_stores", "object_store"}) {
-      JsonNode stores = local.get(table);
-      if (stores != null) {
-        requireTable("local_server." + table, stores);
-        for (var e : fields(stores)) {
-          kvStores.put(e.getKey(), kvStore("local_server." + table + "." + e.getKey(), e.getValue()));
-        }
-      }
-    }
-    Map<String, Map<String, byte[]>> secretStores = new LinkedHashMap<>();
-    JsonNode secrets = local.get("secret_stores");
-    if (secrets != null) {
-      requireTable("local_server.secret_stores", secrets);
-      for (var e : fields(secrets)) {
-        secretStores.put(e.getKey(), secretStore("local_server.secret_stores." + e.getKey(), e.getValue()));
-      }
-    }
-    boolean useDefaultLoopback = true;
-    Map<String, String> geolocation = new LinkedHashMap<>();
-    JsonNode geo = local.get("geolocation");
-    if (geo != null) {
-      requireTable("local_server.geolocation", geo);
-      if (geo.has("use_default_loopback")) {
-        JsonNode flag = geo.get("use_default_loopback");
-        if (!flag.isBoolean()) {
-          throw error("local_server.geolocation", "use_default_loopback", flag, "true or false");
-        }
-        useDefaultLoopback = flag.asBoolean();
-      }
-      geolocation = records("local_server.geolocation", geo, "addresses");
-      for (String ip : geolocation.keySet()) {
-        if (!ip.matches("[0-9a-fA-F:.]+")) {
-          throw new FastlyTomlException(file + ": [local_server.geolocation] address " + ip
-              + " (expected: an IPv4 or IPv6 address)");
-        }
-      }
-    }
-    Map<String, String> devices = new LinkedHashMap<>();
-    JsonNode dd = local.get("device_detection");
-    if (dd != null) {
-      requireTable("local_server.device_detection", dd);
-      devices = records("local_server.device_detection", dd, "user_agents");
-    }
-    Map<String, List<LocalServerConfig.AclEntry>> acls = new LinkedHashMap<>();
-    JsonNode aclsNode = local.get("acls");
-    if (aclsNode != null) {
-      requireTable("local_server.acls", aclsNode);
-      for (var e : fields(aclsNode)) {
-        acls.put(e.getKey(), acl("local_server.acls", e.getKey(), e.getValue()));
-      }
-    }
-    return new LocalServerConfig(backends, configStores, kvStores, secretStores, geolocation, useDefaultLoopback,
-        devices, acls);
-  }
-
-  private BackendConfig backend(String name, JsonNode node) {
-    String table = "local_server.backends." + name;
-    requireTable(table, node);
-    for (var e : fields(node)) {
-      if (!BACKEND_KEYS.contains(e.getKey())) {
-        throw new FastlyTomlException(file + ": [" + table + "] unknown key " + e.getKey() + " (expected: one of "
-            + String.join(", ", new java.util.TreeSet<>(BACKEND_KEYS)) + ")");
-      }
-    }
-    JsonNode urlNode = node.get("url");
-    if (urlNode == null || !urlNode.isTextual()) {
-      throw error(table, "url", urlNode, "a string such as \"http://127.0.0.1:8080/\"");
-    }
-    URI url;
-    try {
-      url = new URI(urlNode.asText());
-    } catch (URISyntaxException e) {
-      throw error(table, "url", urlNode, "a URL (" + e.getReason() + ")");
-    }
-    if (url.getScheme() == null || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
-        || url.getHost() == null) {
-      throw error(table, "url", urlNode, "an http:// or https:// URL with a host");
-    }
-    String overrideHost = optionalString(table, node, "override_host");
-    if (overrideHost != null && overrideHost.isEmpty()) {
-      throw error(table, "override_host", node.get("override_host"), "a non-empty host");
-    }
-    String certHost = optionalString(table, node, "cert_host");
-    boolean useSni = optionalBoolean(table, node, "use_sni", true);
-    optionalBoolean(table, node, "grpc", false);
-    Duration connect = optionalMillis(table, node, "connect_timeout_ms", BackendConfig.DEFAULT_CONNECT_TIMEOUT);
-    Duration firstByte = optionalMillis(table, node, "first_byte_timeout_ms",
-        BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT);
-    Duration betweenBytes = optionalMillis(table, node, "between_bytes_timeout_ms",
-        BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT);
-    String health = optionalString(table, node, "health");
-    if (health == null) {
-      health = "unknown";
-    } else if (!Set.of("unknown", "healthy", "unhealthy").contains(health)) {
-      throw error(table, "health", node.get("health"), "unknown, healthy or unhealthy");
-    }
-    String ca = node.has("ca_certificate") ? caCertificates(table, node.get("ca_certificate")) : null;
-    return new BackendConfig(name, url, overrideHost, certHost, useSni, connect, firstByte, betweenBytes, health,
-        false, ca);
-  }
-
-  /** {@code ca_certificate}: a PEM string, {@code {file = …}}, {@code {value = …}}, or an array of those. */
-  private String caCertificates(String table, JsonNode node) {
-    StringBuilder pem = new StringBuilder();
-    for (JsonNode item : node.isArray() ? node : List.of(node)) {
-      String text;
-      if (item.isTextual()) {
-        text = item.asText();
-      } else if (item.isObject() && item.size() == 1 && item.hasNonNull("value")) {
-        text = item.get("value").asText();
-      } else if (item.isObject() && item.size() == 1 && item.hasNonNull("file")) {
+    /** Reads {@code path}; files it names are relative to its folder. */
+    public static FastlyManifest read(Path path) {
+        String text;
         try {
-          text = Files.readString(baseDir.resolve(item.get("file").asText()), StandardCharsets.UTF_8);
+            text = Files.readString(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-          throw new FastlyTomlException(file + ": [" + table + "] ca_certificate file " + item.get("file").asText()
-              + ": cannot read (" + e.getMessage() + ")", e);
+            throw new FastlyTomlException(path + ": cannot read (" + e.getMessage() + ")", e);
         }
-      } else {
-        throw error(table, "ca_certificate", item, "a PEM string, { file = \"ca.pem\" } or { value = \"…\" }");
-      }
-      try {
-        var certs = java.security.cert.CertificateFactory.getInstance("X.509")
-            .generateCertificates(new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
-        if (certs.isEmpty()) {
-          throw new java.security.cert.CertificateException("no certificate found");
+        Path dir = path.toAbsolutePath().getParent();
+        return parse(text, path.toString(), dir, System::getenv);
+    }
+
+    /**
+     * Parses manifest text.
+     *
+     * @param file the name used in messages
+     * @param env host environment, for secrets given as {@code env = "NAME"}
+     */
+    public static FastlyManifest parse(String text, String file, Path baseDir, Function<String, String> env) {
+        JsonNode root;
+        try {
+            root = TOML.readTree(text);
+        } catch (IOException e) {
+            throw new FastlyTomlException(file + ": not valid TOML (" + e.getMessage() + ")", e);
         }
-      } catch (java.security.cert.CertificateException e) {
-        throw new FastlyTomlException(file + ": [" + table + "] ca_certificate: not a PEM certificate ("
-            + e.getMessage() + ")", e);
-      }
-      pem.append(text.strip()).append('\n');
+        return new FastlyTomlParser(file, baseDir, env).manifest(root);
     }
-    return pem.toString();
-  }
 
-  private Map<String, String> configStore(String table, JsonNode node) {
-    requireTable(table, node);
-    String format = format(table, node);
-    Map<String, String> out = new LinkedHashMap<>();
-    JsonNode contents;
-    if (format.equals("inline-toml")) {
-      contents = node.get("contents");
-      if (contents == null || !contents.isObject()) {
-        throw error(table, "contents", contents, "a table of string values");
-      }
-    } else {
-      contents = jsonFile(table, node);
-      if (!contents.isObject()) {
-        throw new FastlyTomlException(file + ": [" + table + "] file " + node.get("file").asText()
-            + ": not a JSON object (expected: an object of string values)");
-      }
+    private FastlyManifest manifest(JsonNode root) {
+        JsonNode version = root.get("manifest_version");
+        if (version != null && (!version.canConvertToInt() || version.asInt() > 3)) {
+            throw error("", "manifest_version", version, "an integer <= 3");
+        }
+        String name = root.hasNonNull("name") ? root.get("name").asText() : null;
+        JsonNode scripts = root.get("scripts");
+        String build = scripts != null && scripts.hasNonNull("build")
+                ? scripts.get("build").asText()
+                : null;
+        JsonNode local = root.get("local_server");
+        if (local == null) {
+            return new FastlyManifest(name, build, LocalServerConfig.empty());
+        }
+        requireTable("local_server", local);
+        return new FastlyManifest(name, build, localServer(local), pushpin(local.get("pushpin")));
     }
-    for (var e : fields(contents)) {
-      if (!e.getValue().isTextual()) {
-        throw error(table + ".contents", e.getKey(), e.getValue(), "a string");
-      }
-      if (e.getKey().length() > 256) {
-        throw new FastlyTomlException(file + ": [" + table + "] key " + e.getKey().substring(0, 20)
-            + "… is " + e.getKey().length() + " characters (expected: <= 256)");
-      }
-      if (e.getValue().asText().length() > 8000) {
-        throw new FastlyTomlException(file + ": [" + table + "] value of " + e.getKey() + " is "
-            + e.getValue().asText().length() + " characters (expected: <= 8000)");
-      }
-      out.put(e.getKey(), e.getValue().asText());
-    }
-    return out;
-  }
 
-  private Map<String, KvEntry> kvStore(String table, JsonNode node) {
-    Map<String, KvEntry> out = new LinkedHashMap<>();
-    if (node.isArray()) {
-      int i = 0;
-      for (JsonNode item : node) {
-        String where = table + "[" + i++ + "]";
-        requireTable(where, item);
-        String key = requiredString(where, item, "key");
-        byte[] value = dataOrFile(where, item, Set.of("data", "file", "path"));
-        out.put(key, new KvEntry(value, optionalString(where, item, "metadata")));
-      }
-      return out;
+    /** {@code [local_server.pushpin]} with the Fastly CLI's types: a bool, a string and two 16-bit ports (0 = default). */
+    private PushpinConfig pushpin(JsonNode node) {
+        if (node == null) {
+            return PushpinConfig.defaults();
+        }
+        String table = "local_server.pushpin";
+        requireTable(table, node);
+        boolean enable = false;
+        String path = null;
+        int proxyPort = PushpinConfig.DEFAULT_PROXY_PORT;
+        int publishPort = PushpinConfig.DEFAULT_PUBLISH_PORT;
+        for (var e : fields(node)) {
+            JsonNode v = e.getValue();
+            switch (e.getKey()) {
+                case "enable" -> {
+                    if (!v.isBoolean()) {
+                        throw error(table, "enable", v, "true or false");
+                    }
+                    enable = v.booleanValue();
+                }
+                case "pushpin_path" -> {
+                    if (!v.isTextual()) {
+                        throw error(table, "pushpin_path", v, "a string: the path of a pushpin binary");
+                    }
+                    path = v.asText().isEmpty() ? null : v.asText();
+                }
+                case "proxy_port" -> proxyPort = port(table, "proxy_port", v, PushpinConfig.DEFAULT_PROXY_PORT);
+                case "publish_port" -> publishPort = port(table, "publish_port", v, PushpinConfig.DEFAULT_PUBLISH_PORT);
+                default -> {
+                    // The Fastly CLI ignores keys it does not know here.
+                }
+            }
+        }
+        return new PushpinConfig(enable, path, proxyPort, publishPort);
     }
-    requireTable(table, node);
-    if (node.has("file") != node.has("format")) {
-      throw new FastlyTomlException(file + ": [" + table + "] has only one of file and format"
-          + " (expected: both, with format = \"json\", or an array of entries)");
-    }
-    JsonNode contents = jsonFile(table, node);
-    for (var e : fields(contents)) {
-      JsonNode v = e.getValue();
-      if (v.isTextual()) {
-        out.put(e.getKey(), new KvEntry(v.asText().getBytes(StandardCharsets.UTF_8), null));
-      } else if (v.isObject()) {
-        String where = table + " (" + node.get("file").asText() + ") " + e.getKey();
-        byte[] value = dataOrFile(where, v, Set.of("data", "file"));
-        out.put(e.getKey(), new KvEntry(value, v.hasNonNull("metadata") ? v.get("metadata").asText() : null));
-      } else {
-        throw new FastlyTomlException(file + ": [" + table + "] " + node.get("file").asText() + " key "
-            + e.getKey() + ": " + v + " (expected: a string or an object with data or file)");
-      }
-    }
-    return out;
-  }
 
-  private Map<String, byte[]> secretStore(String table, JsonNode node) {
-    Map<String, byte[]> out = new LinkedHashMap<>();
-    if (node.isArray()) {
-      int i = 0;
-      for (JsonNode item : node) {
-        String where = table + "[" + i++ + "]";
-        requireTable(where, item);
-        String key = requiredString(where, item, "key");
-        if (item.has("env")) {
-          if (item.has("data") || item.has("file")) {
-            throw new FastlyTomlException(file + ": [" + where + "] has env and data or file"
-                + " (expected: exactly one of data, file, env)");
-          }
-          String value = env.apply(requiredString(where, item, "env"));
-          out.put(key, (value == null ? "" : value).getBytes(StandardCharsets.UTF_8));
+    private int port(String table, String key, JsonNode v, int dflt) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 65535) {
+            throw error(table, key, v, "an integer port 1-65535, or 0 for the default " + dflt);
+        }
+        return v.asInt() == 0 ? dflt : v.asInt();
+    }
+
+    private LocalServerConfig localServer(JsonNode local) {
+        Map<String, BackendConfig> backends = new LinkedHashMap<>();
+        JsonNode backendsNode = local.get("backends");
+        if (backendsNode != null) {
+            requireTable("local_server.backends", backendsNode);
+            for (var e : fields(backendsNode)) {
+                backends.put(e.getKey(), backend(e.getKey(), e.getValue()));
+            }
+        }
+        Map<String, Map<String, String>> configStores = new LinkedHashMap<>();
+        if (local.has("config_stores") && local.has("dictionaries")) {
+            throw new FastlyTomlException(file + ": [local_server] has both config_stores and dictionaries"
+                    + " (expected: one of them; dictionaries is the old name)");
+        }
+        for (String table : new String[] {"config_stores", "dictionaries"}) {
+            JsonNode stores = local.get(table);
+            if (stores != null) {
+                requireTable("local_server." + table, stores);
+                for (var e : fields(stores)) {
+                    configStores.put(e.getKey(), configStore("local_server." + table + "." + e.getKey(), e.getValue()));
+                }
+            }
+        }
+        Map<String, Map<String, KvEntry>> kvStores = new LinkedHashMap<>();
+        for (String table : new String[] {"kv_stores", "object_stores", "object_store"}) {
+            JsonNode stores = local.get(table);
+            if (stores != null) {
+                requireTable("local_server." + table, stores);
+                for (var e : fields(stores)) {
+                    kvStores.put(e.getKey(), kvStore("local_server." + table + "." + e.getKey(), e.getValue()));
+                }
+            }
+        }
+        Map<String, Map<String, byte[]>> secretStores = new LinkedHashMap<>();
+        JsonNode secrets = local.get("secret_stores");
+        if (secrets != null) {
+            requireTable("local_server.secret_stores", secrets);
+            for (var e : fields(secrets)) {
+                secretStores.put(e.getKey(), secretStore("local_server.secret_stores." + e.getKey(), e.getValue()));
+            }
+        }
+        boolean useDefaultLoopback = true;
+        Map<String, String> geolocation = new LinkedHashMap<>();
+        JsonNode geo = local.get("geolocation");
+        if (geo != null) {
+            requireTable("local_server.geolocation", geo);
+            if (geo.has("use_default_loopback")) {
+                JsonNode flag = geo.get("use_default_loopback");
+                if (!flag.isBoolean()) {
+                    throw error("local_server.geolocation", "use_default_loopback", flag, "true or false");
+                }
+                useDefaultLoopback = flag.asBoolean();
+            }
+            geolocation = records("local_server.geolocation", geo, "addresses");
+            for (String ip : geolocation.keySet()) {
+                if (!ip.matches("[0-9a-fA-F:.]+")) {
+                    throw new FastlyTomlException(file + ": [local_server.geolocation] address " + ip
+                            + " (expected: an IPv4 or IPv6 address)");
+                }
+            }
+        }
+        Map<String, String> devices = new LinkedHashMap<>();
+        JsonNode dd = local.get("device_detection");
+        if (dd != null) {
+            requireTable("local_server.device_detection", dd);
+            devices = records("local_server.device_detection", dd, "user_agents");
+        }
+        Map<String, List<LocalServerConfig.AclEntry>> acls = new LinkedHashMap<>();
+        JsonNode aclsNode = local.get("acls");
+        if (aclsNode != null) {
+            requireTable("local_server.acls", aclsNode);
+            for (var e : fields(aclsNode)) {
+                acls.put(e.getKey(), acl("local_server.acls", e.getKey(), e.getValue()));
+            }
+        }
+        return new LocalServerConfig(
+                backends, configStores, kvStores, secretStores, geolocation, useDefaultLoopback, devices, acls);
+    }
+
+    private BackendConfig backend(String name, JsonNode node) {
+        String table = "local_server.backends." + name;
+        requireTable(table, node);
+        for (var e : fields(node)) {
+            if (!BACKEND_KEYS.contains(e.getKey())) {
+                throw new FastlyTomlException(file + ": [" + table + "] unknown key " + e.getKey()
+                        + " (expected: one of " + String.join(", ", new java.util.TreeSet<>(BACKEND_KEYS)) + ")");
+            }
+        }
+        JsonNode urlNode = node.get("url");
+        if (urlNode == null || !urlNode.isTextual()) {
+            throw error(table, "url", urlNode, "a string such as \"http://127.0.0.1:8080/\"");
+        }
+        URI url;
+        try {
+            url = new URI(urlNode.asText());
+        } catch (URISyntaxException e) {
+            throw error(table, "url", urlNode, "a URL (" + e.getReason() + ")");
+        }
+        if (url.getScheme() == null
+                || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
+                || url.getHost() == null) {
+            throw error(table, "url", urlNode, "an http:// or https:// URL with a host");
+        }
+        String overrideHost = optionalString(table, node, "override_host");
+        if (overrideHost != null && overrideHost.isEmpty()) {
+            throw error(table, "override_host", node.get("override_host"), "a non-empty host");
+        }
+        String certHost = optionalString(table, node, "cert_host");
+        boolean useSni = optionalBoolean(table, node, "use_sni", true);
+        optionalBoolean(table, node, "grpc", false);
+        Duration connect = optionalMillis(table, node, "connect_timeout_ms", BackendConfig.DEFAULT_CONNECT_TIMEOUT);
+        Duration firstByte =
+                optionalMillis(table, node, "first_byte_timeout_ms", BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT);
+        Duration betweenBytes =
+                optionalMillis(table, node, "between_bytes_timeout_ms", BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT);
+        String health = optionalString(table, node, "health");
+        if (health == null) {
+            health = "unknown";
+        } else if (!Set.of("unknown", "healthy", "unhealthy").contains(health)) {
+            throw error(table, "health", node.get("health"), "unknown, healthy or unhealthy");
+        }
+        String ca = node.has("ca_certificate") ? caCertificates(table, node.get("ca_certificate")) : null;
+        return new BackendConfig(
+                name, url, overrideHost, certHost, useSni, connect, firstByte, betweenBytes, health, false, ca);
+    }
+
+    /** {@code ca_certificate}: a PEM string, {@code {file = …}}, {@code {value = …}}, or an array of those. */
+    private String caCertificates(String table, JsonNode node) {
+        StringBuilder pem = new StringBuilder();
+        for (JsonNode item : node.isArray() ? node : List.of(node)) {
+            String text;
+            if (item.isTextual()) {
+                text = item.asText();
+            } else if (item.isObject() && item.size() == 1 && item.hasNonNull("value")) {
+                text = item.get("value").asText();
+            } else if (item.isObject() && item.size() == 1 && item.hasNonNull("file")) {
+                try {
+                    text = Files.readString(baseDir.resolve(item.get("file").asText()), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new FastlyTomlException(
+                            file + ": [" + table + "] ca_certificate file "
+                                    + item.get("file").asText() + ": cannot read (" + e.getMessage() + ")",
+                            e);
+                }
+            } else {
+                throw error(table, "ca_certificate", item, "a PEM string, { file = \"ca.pem\" } or { value = \"…\" }");
+            }
+            try {
+                var certs = java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificates(
+                                new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
+                if (certs.isEmpty()) {
+                    throw new java.security.cert.CertificateException("no certificate found");
+                }
+            } catch (java.security.cert.CertificateException e) {
+                throw new FastlyTomlException(
+                        file + ": [" + table + "] ca_certificate: not a PEM certificate (" + e.getMessage() + ")", e);
+            }
+            pem.append(text.strip()).append('\n');
+        }
+        return pem.toString();
+    }
+
+    private Map<String, String> configStore(String table, JsonNode node) {
+        requireTable(table, node);
+        String format = format(table, node);
+        Map<String, String> out = new LinkedHashMap<>();
+        JsonNode contents;
+        if (format.equals("inline-toml")) {
+            contents = node.get("contents");
+            if (contents == null || !contents.isObject()) {
+                throw error(table, "contents", contents, "a table of string values");
+            }
         } else {
-          out.put(key, dataOrFile(where, item, Set.of("data", "file")));
+            contents = jsonFile(table, node);
+            if (!contents.isObject()) {
+                throw new FastlyTomlException(file + ": [" + table + "] file "
+                        + node.get("file").asText() + ": not a JSON object (expected: an object of string values)");
+            }
         }
-      }
-      return out;
+        for (var e : fields(contents)) {
+            if (!e.getValue().isTextual()) {
+                throw error(table + ".contents", e.getKey(), e.getValue(), "a string");
+            }
+            if (e.getKey().length() > 256) {
+                throw new FastlyTomlException(
+                        file + ": [" + table + "] key " + e.getKey().substring(0, 20) + "… is "
+                                + e.getKey().length() + " characters (expected: <= 256)");
+            }
+            if (e.getValue().asText().length() > 8000) {
+                throw new FastlyTomlException(file + ": [" + table + "] value of " + e.getKey() + " is "
+                        + e.getValue().asText().length() + " characters (expected: <= 8000)");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
     }
-    requireTable(table, node);
-    JsonNode contents = jsonFile(table, node);
-    for (var e : fields(contents)) {
-      if (!e.getValue().isTextual()) {
-        throw new FastlyTomlException(file + ": [" + table + "] " + node.get("file").asText() + " key "
-            + e.getKey() + ": " + e.getValue() + " (expected: a string)");
-      }
-      out.put(e.getKey(), e.getValue().asText().getBytes(StandardCharsets.UTF_8));
-    }
-    return out;
-  }
 
-  /** Geolocation or device records: inline tables under {@code inlineKey}, or a JSON file; each a JSON text. */
-  private Map<String, String> records(String table, JsonNode node, String inlineKey) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (!node.has("format") && !node.has(inlineKey) && !node.has("file")) {
-      return out;
+    private Map<String, KvEntry> kvStore(String table, JsonNode node) {
+        Map<String, KvEntry> out = new LinkedHashMap<>();
+        if (node.isArray()) {
+            int i = 0;
+            for (JsonNode item : node) {
+                String where = table + "[" + i++ + "]";
+                requireTable(where, item);
+                String key = requiredString(where, item, "key");
+                byte[] value = dataOrFile(where, item, Set.of("data", "file", "path"));
+                out.put(key, new KvEntry(value, optionalString(where, item, "metadata")));
+            }
+            return out;
+        }
+        requireTable(table, node);
+        if (node.has("file") != node.has("format")) {
+            throw new FastlyTomlException(file + ": [" + table + "] has only one of file and format"
+                    + " (expected: both, with format = \"json\", or an array of entries)");
+        }
+        JsonNode contents = jsonFile(table, node);
+        for (var e : fields(contents)) {
+            JsonNode v = e.getValue();
+            if (v.isTextual()) {
+                out.put(e.getKey(), new KvEntry(v.asText().getBytes(StandardCharsets.UTF_8), null));
+            } else if (v.isObject()) {
+                String where = table + " (" + node.get("file").asText() + ") " + e.getKey();
+                byte[] value = dataOrFile(where, v, Set.of("data", "file"));
+                out.put(
+                        e.getKey(),
+                        new KvEntry(
+                                value,
+                                v.hasNonNull("metadata") ? v.get("metadata").asText() : null));
+            } else {
+                throw new FastlyTomlException(
+                        file + ": [" + table + "] " + node.get("file").asText() + " key " + e.getKey() + ": " + v
+                                + " (expected: a string or an object with data or file)");
+            }
+        }
+        return out;
     }
-    String format = format(table, node);
-    JsonNode contents;
-    if (format.equals("inline-toml")) {
-      contents = node.get(inlineKey);
-      if (contents == null || !contents.isObject()) {
-        throw error(table, inlineKey, contents, "a table of records");
-      }
-    } else {
-      contents = jsonFile(table, node);
-    }
-    for (var e : fields(contents)) {
-      if (!e.getValue().isObject()) {
-        throw error(table + "." + inlineKey, e.getKey(), e.getValue(), "a table of fields");
-      }
-      try {
-        out.put(e.getKey(), JSON.writeValueAsString(e.getValue()));
-      } catch (JsonProcessingException ex) {
-        throw new IllegalStateException(ex);
-      }
-    }
-    return out;
-  }
 
-  private List<LocalServerConfig.AclEntry> acl(String table, String name, JsonNode node) {
-    String path;
-    if (node.isTextual()) {
-      path = node.asText();
-    } else if (node.isObject() && node.hasNonNull("file")) {
-      path = node.get("file").asText();
-    } else {
-      throw error(table, name, node, "a file name or { file = \"acl.json\" }");
+    private Map<String, byte[]> secretStore(String table, JsonNode node) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        if (node.isArray()) {
+            int i = 0;
+            for (JsonNode item : node) {
+                String where = table + "[" + i++ + "]";
+                requireTable(where, item);
+                String key = requiredString(where, item, "key");
+                if (item.has("env")) {
+                    if (item.has("data") || item.has("file")) {
+                        throw new FastlyTomlException(file + ": [" + where + "] has env and data or file"
+                                + " (expected: exactly one of data, file, env)");
+                    }
+                    String value = env.apply(requiredString(where, item, "env"));
+                    out.put(key, (value == null ? "" : value).getBytes(StandardCharsets.UTF_8));
+                } else {
+                    out.put(key, dataOrFile(where, item, Set.of("data", "file")));
+                }
+            }
+            return out;
+        }
+        requireTable(table, node);
+        JsonNode contents = jsonFile(table, node);
+        for (var e : fields(contents)) {
+            if (!e.getValue().isTextual()) {
+                throw new FastlyTomlException(
+                        file + ": [" + table + "] " + node.get("file").asText() + " key " + e.getKey() + ": "
+                                + e.getValue() + " (expected: a string)");
+            }
+            out.put(e.getKey(), e.getValue().asText().getBytes(StandardCharsets.UTF_8));
+        }
+        return out;
     }
-    JsonNode root = readJson(table + "." + name, path);
-    JsonNode entries = root.get("entries");
-    if (entries == null || !entries.isArray()) {
-      throw new FastlyTomlException(file + ": [" + table + "] " + name + ": " + path
-          + " has no entries array (expected: {\"entries\": [{\"prefix\": …, \"action\": …}]})");
-    }
-    List<LocalServerConfig.AclEntry> out = new ArrayList<>();
-    for (JsonNode entry : entries) {
-      if (!entry.hasNonNull("prefix") || !entry.hasNonNull("action")) {
-        throw new FastlyTomlException(file + ": [" + table + "] " + name + ": " + path + " entry " + entry
-            + " (expected: prefix and action)");
-      }
-      out.add(new LocalServerConfig.AclEntry(entry.get("prefix").asText(), entry.get("action").asText()));
-    }
-    return out;
-  }
 
-  private String format(String table, JsonNode node) {
-    JsonNode format = node.get("format");
-    if (format == null || !format.isTextual()
-        || !(format.asText().equals("inline-toml") || format.asText().equals("json"))) {
-      throw error(table, "format", format, "\"inline-toml\" or \"json\"");
+    /** Geolocation or device records: inline tables under {@code inlineKey}, or a JSON file; each a JSON text. */
+    private Map<String, String> records(String table, JsonNode node, String inlineKey) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!node.has("format") && !node.has(inlineKey) && !node.has("file")) {
+            return out;
+        }
+        String format = format(table, node);
+        JsonNode contents;
+        if (format.equals("inline-toml")) {
+            contents = node.get(inlineKey);
+            if (contents == null || !contents.isObject()) {
+                throw error(table, inlineKey, contents, "a table of records");
+            }
+        } else {
+            contents = jsonFile(table, node);
+        }
+        for (var e : fields(contents)) {
+            if (!e.getValue().isObject()) {
+                throw error(table + "." + inlineKey, e.getKey(), e.getValue(), "a table of fields");
+            }
+            try {
+                out.put(e.getKey(), JSON.writeValueAsString(e.getValue()));
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+        return out;
     }
-    return format.asText();
-  }
 
-  private JsonNode jsonFile(String table, JsonNode node) {
-    String path = requiredString(table, node, "file");
-    JsonNode format = node.get("format");
-    if (format != null && !"json".equals(format.asText())) {
-      throw error(table, "format", format, "\"json\" with file");
+    private List<LocalServerConfig.AclEntry> acl(String table, String name, JsonNode node) {
+        String path;
+        if (node.isTextual()) {
+            path = node.asText();
+        } else if (node.isObject() && node.hasNonNull("file")) {
+            path = node.get("file").asText();
+        } else {
+            throw error(table, name, node, "a file name or { file = \"acl.json\" }");
+        }
+        JsonNode root = readJson(table + "." + name, path);
+        JsonNode entries = root.get("entries");
+        if (entries == null || !entries.isArray()) {
+            throw new FastlyTomlException(file + ": [" + table + "] " + name + ": " + path
+                    + " has no entries array (expected: {\"entries\": [{\"prefix\": …, \"action\": …}]})");
+        }
+        List<LocalServerConfig.AclEntry> out = new ArrayList<>();
+        for (JsonNode entry : entries) {
+            if (!entry.hasNonNull("prefix") || !entry.hasNonNull("action")) {
+                throw new FastlyTomlException(file + ": [" + table + "] " + name + ": " + path + " entry " + entry
+                        + " (expected: prefix and action)");
+            }
+            out.add(new LocalServerConfig.AclEntry(
+                    entry.get("prefix").asText(), entry.get("action").asText()));
+        }
+        return out;
     }
-    return readJson(table, path);
-  }
 
-  private JsonNode readJson(String table, String path) {
-    try {
-      return JSON.readTree(baseDir.resolve(path).toFile());
-    } catch (JsonProcessingException e) {
-      throw new FastlyTomlException(file + ": [" + table + "] file " + path + ": not valid JSON ("
-          + e.getOriginalMessage() + ")", e);
-    } catch (IOException e) {
-      throw new FastlyTomlException(file + ": [" + table + "] file " + path + ": cannot read (" + e.getMessage()
-          + ")", e);
+    private String format(String table, JsonNode node) {
+        JsonNode format = node.get("format");
+        if (format == null
+                || !format.isTextual()
+                || !(format.asText().equals("inline-toml") || format.asText().equals("json"))) {
+            throw error(table, "format", format, "\"inline-toml\" or \"json\"");
+        }
+        return format.asText();
     }
-  }
 
-  private byte[] dataOrFile(String table, JsonNode node, Set<String> keys) {
-    List<String> present = keys.stream().filter(node::has).sorted().toList();
-    if (present.size() != 1) {
-      throw new FastlyTomlException(file + ": [" + table + "] has " + (present.isEmpty() ? "none" : present)
-          + " (expected: exactly one of " + String.join(", ", new java.util.TreeSet<>(keys)) + ")");
+    private JsonNode jsonFile(String table, JsonNode node) {
+        String path = requiredString(table, node, "file");
+        JsonNode format = node.get("format");
+        if (format != null && !"json".equals(format.asText())) {
+            throw error(table, "format", format, "\"json\" with file");
+        }
+        return readJson(table, path);
     }
-    String key = present.getFirst();
-    String value = requiredString(table, node, key);
-    if (key.equals("data")) {
-      return value.getBytes(StandardCharsets.UTF_8);
-    }
-    try {
-      return Files.readAllBytes(baseDir.resolve(value));
-    } catch (IOException e) {
-      throw new FastlyTomlException(file + ": [" + table + "] " + key + " " + value + ": cannot read ("
-          + e.getMessage() + ")", e);
-    }
-  }
 
-  private void requireTable(String table, JsonNode node) {
-    if (!node.isObject()) {
-      throw new FastlyTomlException(file + ": [" + table + "] is " + describe(node) + " (expected: a table)");
+    private JsonNode readJson(String table, String path) {
+        try {
+            return JSON.readTree(baseDir.resolve(path).toFile());
+        } catch (JsonProcessingException e) {
+            throw new FastlyTomlException(
+                    file + ": [" + table + "] file " + path + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw new FastlyTomlException(
+                    file + ": [" + table + "] file " + path + ": cannot read (" + e.getMessage() + ")", e);
+        }
     }
-  }
 
-  private String requiredString(String table, JsonNode node, String key) {
-    JsonNode v = node.get(key);
-    if (v == null || !v.isTextual()) {
-      throw error(table, key, v, "a string");
+    private byte[] dataOrFile(String table, JsonNode node, Set<String> keys) {
+        List<String> present = keys.stream().filter(node::has).sorted().toList();
+        if (present.size() != 1) {
+            throw new FastlyTomlException(file + ": [" + table + "] has " + (present.isEmpty() ? "none" : present)
+                    + " (expected: exactly one of " + String.join(", ", new java.util.TreeSet<>(keys)) + ")");
+        }
+        String key = present.getFirst();
+        String value = requiredString(table, node, key);
+        if (key.equals("data")) {
+            return value.getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return Files.readAllBytes(baseDir.resolve(value));
+        } catch (IOException e) {
+            throw new FastlyTomlException(
+                    file + ": [" + table + "] " + key + " " + value + ": cannot read (" + e.getMessage() + ")", e);
+        }
     }
-    return v.asText();
-  }
 
-  private String optionalString(String table, JsonNode node, String key) {
-    JsonNode v = node.get(key);
-    if (v == null) {
-      return null;
+    private void requireTable(String table, JsonNode node) {
+        if (!node.isObject()) {
+            throw new FastlyTomlException(file + ": [" + table + "] is " + describe(node) + " (expected: a table)");
+        }
     }
-    if (!v.isTextual()) {
-      throw error(table, key, v, "a string");
-    }
-    return v.asText();
-  }
 
-  private boolean optionalBoolean(String table, JsonNode node, String key, boolean otherwise) {
-    JsonNode v = node.get(key);
-    if (v == null) {
-      return otherwise;
+    private String requiredString(String table, JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || !v.isTextual()) {
+            throw error(table, key, v, "a string");
+        }
+        return v.asText();
     }
-    if (!v.isBoolean()) {
-      throw error(table, key, v, "true or false");
+
+    private String optionalString(String table, JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw error(table, key, v, "a string");
+        }
+        return v.asText();
     }
-    return v.asBoolean();
-  }
 
-  private Duration optionalMillis(String table, JsonNode node, String key, Duration otherwise) {
-    JsonNode v = node.get(key);
-    if (v == null) {
-      return otherwise;
+    private boolean optionalBoolean(String table, JsonNode node, String key, boolean otherwise) {
+        JsonNode v = node.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        if (!v.isBoolean()) {
+            throw error(table, key, v, "true or false");
+        }
+        return v.asBoolean();
     }
-    if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
-      throw error(table, key, v, "an integer >= 0");
+
+    private Duration optionalMillis(String table, JsonNode node, String key, Duration otherwise) {
+        JsonNode v = node.get(key);
+        if (v == null) {
+            return otherwise;
+        }
+        if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+            throw error(table, key, v, "an integer >= 0");
+        }
+        return Duration.ofMillis(v.asLong());
     }
-    return Duration.ofMillis(v.asLong());
-  }
 
-  private FastlyTomlException error(String table, String key, JsonNode value, String expected) {
-    String where = table.isEmpty() ? "" : "[" + table + "] ";
-    return new FastlyTomlException(file + ": " + where + key + ": " + (value == null ? "missing" : value.toString())
-        + " (expected: " + expected + ")");
-  }
+    private FastlyTomlException error(String table, String key, JsonNode value, String expected) {
+        String where = table.isEmpty() ? "" : "[" + table + "] ";
+        return new FastlyTomlException(file + ": " + where + key + ": " + (value == null ? "missing" : value.toString())
+                + " (expected: " + expected + ")");
+    }
 
-  private static String describe(JsonNode node) {
-    return node.isArray() ? "an array" : node.isTextual() ? "a string " + node : node.toString();
-  }
+    private static String describe(JsonNode node) {
+        return node.isArray() ? "an array" : node.isTextual() ? "a string " + node : node.toString();
+    }
 
-  private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode node) {
-    return () -> {
-      Iterator<Map.Entry<String, JsonNode>> it = ((ObjectNode) node).fields();
-      return it;
-    };
-  }
+    private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode node) {
+        return () -> {
+            Iterator<Map.Entry<String, JsonNode>> it = ((ObjectNode) node).fields();
+            return it;
+        };
+    }
 }

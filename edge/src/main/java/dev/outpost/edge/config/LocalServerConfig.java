@@ -14,19 +14,19 @@ import java.util.Map;
  * @param acls entries by ACL name
  */
 public record LocalServerConfig(
-    Map<String, BackendConfig> backends,
-    Map<String, Map<String, String>> configStores,
-    Map<String, Map<String, KvEntry>> kvStores,
-    Map<String, Map<String, byte[]>> secretStores,
-    Map<String, String> geolocation,
-    boolean useDefaultLoopbackGeo,
-    Map<String, String> deviceDetection,
-    Map<String, java.util.List<AclEntry>> acls) {
+        Map<String, BackendConfig> backends,
+        Map<String, Map<String, String>> configStores,
+        Map<String, Map<String, KvEntry>> kvStores,
+        Map<String, Map<String, byte[]>> secretStores,
+        Map<String, String> geolocation,
+        boolean useDefaultLoopbackGeo,
+        Map<String, String> deviceDetection,
+        Map<String, java.util.List<AclEntry>> acls) {
 
-  public static LocalServerConfig empty() {
-    return new LocalServerConfig(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), true, Map.of(), Map.of());
-  }
+    public static LocalServerConfig empty() {
+        return new LocalServerConfig(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), true, Map.of(), Map.of());
+    }
 
-  /** One ACL rule: an IP prefix and its action ({@code ALLOW} or {@code BLOCK}). */
-  public record AclEntry(String prefix, String action) {}
+    /** One ACL rule: an IP prefix and its action ({@code ALLOW} or {@code BLOCK}). */
+    public record AclEntry(String prefix, String action) {}
 }

@@ -10,54 +10,54 @@ import java.util.Map;
  * {@code id=<name>[,replace_beg=<path>] <host>:<port>,over_http[,ssl][,host=<override_host>]}.
  */
 public final class PushpinRoutes {
-  private PushpinRoutes() {}
+    private PushpinRoutes() {}
 
-  public static List<String> lines(Map<String, BackendConfig> backends) {
-    List<String> out = new ArrayList<>();
-    for (BackendConfig b : backends.values()) {
-      out.add(line(b));
+    public static List<String> lines(Map<String, BackendConfig> backends) {
+        List<String> out = new ArrayList<>();
+        for (BackendConfig b : backends.values()) {
+            out.add(line(b));
+        }
+        return out;
     }
-    return out;
-  }
 
-  /** One backend's route line. */
-  public static String line(BackendConfig b) {
-    StringBuilder sb = new StringBuilder("id=").append(b.name());
-    String prefix = b.pathPrefix();
-    if (!prefix.isEmpty()) {
-      sb.append(",replace_beg=").append(prefix);
+    /** One backend's route line. */
+    public static String line(BackendConfig b) {
+        StringBuilder sb = new StringBuilder("id=").append(b.name());
+        String prefix = b.pathPrefix();
+        if (!prefix.isEmpty()) {
+            sb.append(",replace_beg=").append(prefix);
+        }
+        String host = b.url().getHost();
+        sb.append(' ').append(host).append(':').append(b.port()).append(",over_http");
+        if (b.tls()) {
+            sb.append(",ssl");
+        }
+        String override = overrideHost(b);
+        if (override != null) {
+            sb.append(",host=").append(override);
+        }
+        return sb.toString();
     }
-    String host = b.url().getHost();
-    sb.append(' ').append(host).append(':').append(b.port()).append(",over_http");
-    if (b.tls()) {
-      sb.append(",ssl");
-    }
-    String override = overrideHost(b);
-    if (override != null) {
-      sb.append(",host=").append(override);
-    }
-    return sb.toString();
-  }
 
-  /**
-   * The backend's {@code override_host}, or, when it has none and its URL names a host rather than an IP address,
-   * the URL's {@code host[:port]} (the CLI fills it in to avoid surprises with name-based virtual hosts).
-   */
-  public static String overrideHost(BackendConfig b) {
-    if (b.overrideHost() != null && !b.overrideHost().isEmpty()) {
-      return b.overrideHost();
+    /**
+     * The backend's {@code override_host}, or, when it has none and its URL names a host rather than an IP address,
+     * the URL's {@code host[:port]} (the CLI fills it in to avoid surprises with name-based virtual hosts).
+     */
+    public static String overrideHost(BackendConfig b) {
+        if (b.overrideHost() != null && !b.overrideHost().isEmpty()) {
+            return b.overrideHost();
+        }
+        String host = b.url().getHost();
+        if (host == null || isIpLiteral(host)) {
+            return null;
+        }
+        return b.url().getPort() >= 0 ? host + ":" + b.url().getPort() : host;
     }
-    String host = b.url().getHost();
-    if (host == null || isIpLiteral(host)) {
-      return null;
-    }
-    return b.url().getPort() >= 0 ? host + ":" + b.url().getPort() : host;
-  }
 
-  static boolean isIpLiteral(String host) {
-    if (host.startsWith("[") || host.contains(":")) {
-      return true;
+    static boolean isIpLiteral(String host) {
+        if (host.startsWith("[") || host.contains(":")) {
+            return true;
+        }
+        return host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
     }
-    return host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-  }
 }

@@ -1,12 +1,11 @@
 package dev.outpost.edge.engine;
 
-import dev.outpost.edge.abi.GuestTrapException;
 import dev.outpost.edge.abi.GuestExit;
 import dev.outpost.edge.abi.GuestMemory;
+import dev.outpost.edge.abi.GuestTrapException;
 import dev.outpost.edge.abi.Hostcall;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,282 +28,289 @@ import org.slf4j.LoggerFactory;
  * interprets (still faster than Chicory for CPU-heavy guests).
  */
 public final class GraalWasmEngine implements WasmEngine {
-  private static final Logger log = LoggerFactory.getLogger(GraalWasmEngine.class);
+    private static final Logger log = LoggerFactory.getLogger(GraalWasmEngine.class);
 
-  private final Engine engine;
+    private final Engine engine;
 
-  /** System properties {@code outpost.graalwasm.<option>=<value>} pass engine or wasm options through (tuning). */
-  public static final String OPTION_PREFIX = "outpost.graalwasm.";
+    /** System properties {@code outpost.graalwasm.<option>=<value>} pass engine or wasm options through (tuning). */
+    public static final String OPTION_PREFIX = "outpost.graalwasm.";
 
-  public GraalWasmEngine() {
-    Map<String, String> options = new TreeMap<>();
-    options.put("engine.WarnInterpreterOnly", "false");
-    // Linear memory off the Java heap, freed when the request's context closes: a JS app's 7.3 MiB initial memory
-    // per request would otherwise be young-generation garbage.
-    options.put("wasm.UseUnsafeMemory", "true");
-    System.getProperties().forEach((key, value) -> {
-      if (key instanceof String name && name.startsWith(OPTION_PREFIX)) {
-        options.put(name.substring(OPTION_PREFIX.length()), String.valueOf(value));
-      }
-    });
-    log.debug("graalwasm options: {}", options);
-    this.engine = Engine.newBuilder("wasm").allowExperimentalOptions(true).options(options).build();
-    log.debug("graalwasm runtime: {}", engine.getImplementationName());
-  }
-
-  /** {@code GraalVM CE} when the optimizing runtime is on, {@code Interpreted} otherwise. */
-  public String implementationName() {
-    return engine.getImplementationName();
-  }
-
-  /** Whether the Graal JIT compiles guest code (JVMCI on and the compiler present). */
-  public boolean optimizing() {
-    return !"Interpreted".equals(engine.getImplementationName());
-  }
-
-  @Override
-  public String name() {
-    return "graalwasm";
-  }
-
-  @Override
-  public WasmModule load(String name, byte[] wasm) {
-    List<WasmModule.FunctionImport> imports;
-    try {
-      imports = WasmImports.functions(wasm);
-    } catch (RuntimeException e) {
-      throw new WasmLoadException(name + ": " + e.getMessage(), e);
+    public GraalWasmEngine() {
+        Map<String, String> options = new TreeMap<>();
+        options.put("engine.WarnInterpreterOnly", "false");
+        // Linear memory off the Java heap, freed when the request's context closes: a JS app's 7.3 MiB initial memory
+        // per request would otherwise be young-generation garbage.
+        options.put("wasm.UseUnsafeMemory", "true");
+        System.getProperties().forEach((key, value) -> {
+            if (key instanceof String name && name.startsWith(OPTION_PREFIX)) {
+                options.put(name.substring(OPTION_PREFIX.length()), String.valueOf(value));
+            }
+        });
+        log.debug("graalwasm options: {}", options);
+        this.engine = Engine.newBuilder("wasm")
+                .allowExperimentalOptions(true)
+                .options(options)
+                .build();
+        log.debug("graalwasm runtime: {}", engine.getImplementationName());
     }
-    // GraalWasm links every data segment on each instantiation; a Wizer snapshot has thousands.
-    byte[] merged = DataSegments.coalesce(wasm, DATA_SEGMENT_GAP);
-    Source source = null;
-    if (merged != wasm) {
-      try {
-        source = parse(name, merged);
-      } catch (PolyglotException e) {
-        log.debug("{}: with merged data segments it does not validate ({}); loading it as it is", name,
-            e.getMessage());
-      }
+
+    /** {@code GraalVM CE} when the optimizing runtime is on, {@code Interpreted} otherwise. */
+    public String implementationName() {
+        return engine.getImplementationName();
     }
-    if (source == null) {
-      try {
-        source = parse(name, wasm);
-      } catch (PolyglotException e) {
-        throw new WasmLoadException(name + ": " + e.getMessage(), e);
-      }
-    }
-    return new GraalModule(name, source, imports, !WasmImports.hasStartFunction(wasm));
-  }
 
-  /** Zero bytes worth copying to save a separate segment. */
-  private static final int DATA_SEGMENT_GAP = 4096;
-
-  /** The cached source after parsing and validating it once, so the first request does not pay for it. */
-  private Source parse(String name, byte[] wasm) {
-    Source source = Source.newBuilder("wasm", ByteSequence.create(wasm), name).cached(true).buildLiteral();
-    try (Context context = newContext()) {
-      context.eval(source);
-    }
-    return source;
-  }
-
-  private Context newContext() {
-    return Context.newBuilder("wasm").engine(engine).build();
-  }
-
-  @Override
-  public void close() {
-    engine.close();
-  }
-
-  /** The hostcalls and memory of the instance running on a thread; import functions dispatch through it. */
-  private record Binding(Hostcall[] hostcalls, GraalMemory memory) {}
-
-  private static final ThreadLocal<Binding> CURRENT = new ThreadLocal<>();
-
-  private final class GraalModule implements WasmModule {
-    private final Source source;
-    private final List<FunctionImport> imports;
-    /** Built once: linking the same host objects into each new instance is cheaper than fresh ones. */
-    private final Value importObject;
-    private final InstancePool pool;
-
-    GraalModule(String name, Source source, List<FunctionImport> imports, boolean poolable) {
-      this.source = source;
-      this.imports = imports;
-      Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
-      for (int index = 0; index < imports.size(); index++) {
-        FunctionImport imp = imports.get(index);
-        int i = index;
-        boolean hasResult = imp.resultCount() > 0;
-        ProxyExecutable fn = args -> {
-          long[] raw = new long[args.length];
-          for (int a = 0; a < args.length; a++) {
-            raw[a] = args[a].asLong();
-          }
-          Binding binding = CURRENT.get();
-          int result = binding.hostcalls()[i].call(binding.memory(), raw);
-          return hasResult ? Integer.valueOf(result) : null;
-        };
-        modules.computeIfAbsent(imp.module(), m -> new HashMap<>()).put(imp.name(), fn);
-      }
-      Map<String, Object> object = new HashMap<>();
-      modules.forEach((module, functions) -> object.put(module, ProxyObject.fromMap(functions)));
-      this.importObject = Value.asValue(ProxyObject.fromMap(object));
-      this.pool = new InstancePool(name, this::blank, poolable);
+    /** Whether the Graal JIT compiles guest code (JVMCI on and the compiler present). */
+    public boolean optimizing() {
+        return !"Interpreted".equals(engine.getImplementationName());
     }
 
     @Override
-    public List<FunctionImport> imports() {
-      return imports;
+    public String name() {
+        return "graalwasm";
     }
 
-    /** A new context holding a new instance, not yet bound to a request. */
-    private InstancePool.Blank blank() {
-      Context context = newContext();
-      try {
-        Value module = context.eval(source);
-        Value instance = module.newInstance(importObject);
-        Value exports = instance.getMember("exports");
-        Value memory = exports.getMember("memory");
-        Value start = exports.getMember("_start");
-        return new InstancePool.Blank() {
-          @Override
-          public WasmInstance bind(Hostcall[] hostcalls) {
-            GraalMemory guestMemory = new GraalMemory();
-            guestMemory.buffer = memory;
-            return new GraalInstance(context, start, new Binding(hostcalls, guestMemory));
-          }
+    @Override
+    public WasmModule load(String name, byte[] wasm) {
+        List<WasmModule.FunctionImport> imports;
+        try {
+            imports = WasmImports.functions(wasm);
+        } catch (RuntimeException e) {
+            throw new WasmLoadException(name + ": " + e.getMessage(), e);
+        }
+        // GraalWasm links every data segment on each instantiation; a Wizer snapshot has thousands.
+        byte[] merged = DataSegments.coalesce(wasm, DATA_SEGMENT_GAP);
+        Source source = null;
+        if (merged != wasm) {
+            try {
+                source = parse(name, merged);
+            } catch (PolyglotException e) {
+                log.debug(
+                        "{}: with merged data segments it does not validate ({}); loading it as it is",
+                        name,
+                        e.getMessage());
+            }
+        }
+        if (source == null) {
+            try {
+                source = parse(name, wasm);
+            } catch (PolyglotException e) {
+                throw new WasmLoadException(name + ": " + e.getMessage(), e);
+            }
+        }
+        return new GraalModule(name, source, imports, !WasmImports.hasStartFunction(wasm));
+    }
 
-          @Override
-          public void close() {
+    /** Zero bytes worth copying to save a separate segment. */
+    private static final int DATA_SEGMENT_GAP = 4096;
+
+    /** The cached source after parsing and validating it once, so the first request does not pay for it. */
+    private Source parse(String name, byte[] wasm) {
+        Source source = Source.newBuilder("wasm", ByteSequence.create(wasm), name)
+                .cached(true)
+                .buildLiteral();
+        try (Context context = newContext()) {
+            context.eval(source);
+        }
+        return source;
+    }
+
+    private Context newContext() {
+        return Context.newBuilder("wasm").engine(engine).build();
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+
+    /** The hostcalls and memory of the instance running on a thread; import functions dispatch through it. */
+    private record Binding(Hostcall[] hostcalls, GraalMemory memory) {}
+
+    private static final ThreadLocal<Binding> CURRENT = new ThreadLocal<>();
+
+    private final class GraalModule implements WasmModule {
+        private final Source source;
+        private final List<FunctionImport> imports;
+        /** Built once: linking the same host objects into each new instance is cheaper than fresh ones. */
+        private final Value importObject;
+
+        private final InstancePool pool;
+
+        GraalModule(String name, Source source, List<FunctionImport> imports, boolean poolable) {
+            this.source = source;
+            this.imports = imports;
+            Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
+            for (int index = 0; index < imports.size(); index++) {
+                FunctionImport imp = imports.get(index);
+                int i = index;
+                boolean hasResult = imp.resultCount() > 0;
+                ProxyExecutable fn = args -> {
+                    long[] raw = new long[args.length];
+                    for (int a = 0; a < args.length; a++) {
+                        raw[a] = args[a].asLong();
+                    }
+                    Binding binding = CURRENT.get();
+                    int result = binding.hostcalls()[i].call(binding.memory(), raw);
+                    return hasResult ? Integer.valueOf(result) : null;
+                };
+                modules.computeIfAbsent(imp.module(), m -> new HashMap<>()).put(imp.name(), fn);
+            }
+            Map<String, Object> object = new HashMap<>();
+            modules.forEach((module, functions) -> object.put(module, ProxyObject.fromMap(functions)));
+            this.importObject = Value.asValue(ProxyObject.fromMap(object));
+            this.pool = new InstancePool(name, this::blank, poolable);
+        }
+
+        @Override
+        public List<FunctionImport> imports() {
+            return imports;
+        }
+
+        /** A new context holding a new instance, not yet bound to a request. */
+        private InstancePool.Blank blank() {
+            Context context = newContext();
+            try {
+                Value module = context.eval(source);
+                Value instance = module.newInstance(importObject);
+                Value exports = instance.getMember("exports");
+                Value memory = exports.getMember("memory");
+                Value start = exports.getMember("_start");
+                return new InstancePool.Blank() {
+                    @Override
+                    public WasmInstance bind(Hostcall[] hostcalls) {
+                        GraalMemory guestMemory = new GraalMemory();
+                        guestMemory.buffer = memory;
+                        return new GraalInstance(context, start, new Binding(hostcalls, guestMemory));
+                    }
+
+                    @Override
+                    public void close() {
+                        context.close(true);
+                    }
+                };
+            } catch (PolyglotException e) {
+                context.close();
+                throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public WasmInstance instantiate(ImportResolver resolver) {
+            Hostcall[] hostcalls = new Hostcall[imports.size()];
+            for (int i = 0; i < hostcalls.length; i++) {
+                hostcalls[i] = resolver.resolve(imports.get(i));
+            }
+            return pool.take().bind(hostcalls);
+        }
+
+        @Override
+        public void close() {
+            pool.close();
+        }
+    }
+
+    private record GraalInstance(Context context, Value start, Binding binding) implements WasmInstance {
+        @Override
+        public void cancel() {
             context.close(true);
-          }
-        };
-      } catch (PolyglotException e) {
-        context.close();
-        throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
-      }
-    }
-
-    @Override
-    public WasmInstance instantiate(ImportResolver resolver) {
-      Hostcall[] hostcalls = new Hostcall[imports.size()];
-      for (int i = 0; i < hostcalls.length; i++) {
-        hostcalls[i] = resolver.resolve(imports.get(i));
-      }
-      return pool.take().bind(hostcalls);
-    }
-
-    @Override
-    public void close() {
-      pool.close();
-    }
-  }
-
-  private record GraalInstance(Context context, Value start, Binding binding) implements WasmInstance {
-    @Override
-    public void cancel() {
-      context.close(true);
-    }
-
-    @Override
-    public int runStart() {
-      Binding previous = CURRENT.get();
-      CURRENT.set(binding);
-      try {
-        start.executeVoid();
-        return 0;
-      } catch (PolyglotException e) {
-        if (e.isHostException()) {
-          Throwable host = e.asHostException();
-          GuestExit exit = HostFailure.exitIn(host);
-          if (exit != null) {
-            return exit.code();
-          }
-          GuestTrapException trap = HostFailure.trapIn(host);
-          if (trap != null) {
-            throw trap;
-          }
-          throw new GuestTrapException("host error: " + host, host);
         }
-        if (e.isExit()) {
-          return e.getExitStatus();
+
+        @Override
+        public int runStart() {
+            Binding previous = CURRENT.get();
+            CURRENT.set(binding);
+            try {
+                start.executeVoid();
+                return 0;
+            } catch (PolyglotException e) {
+                if (e.isHostException()) {
+                    Throwable host = e.asHostException();
+                    GuestExit exit = HostFailure.exitIn(host);
+                    if (exit != null) {
+                        return exit.code();
+                    }
+                    GuestTrapException trap = HostFailure.trapIn(host);
+                    if (trap != null) {
+                        throw trap;
+                    }
+                    throw new GuestTrapException("host error: " + host, host);
+                }
+                if (e.isExit()) {
+                    return e.getExitStatus();
+                }
+                if (e.isCancelled()) {
+                    throw new GuestTrapException("cancelled", e);
+                }
+                throw new GuestTrapException("wasm trap: " + e.getMessage(), e);
+            } finally {
+                CURRENT.set(previous);
+            }
         }
-        if (e.isCancelled()) {
-          throw new GuestTrapException("cancelled", e);
+
+        @Override
+        public void close() {
+            try {
+                context.close(true);
+            } catch (PolyglotException | IllegalStateException e) {
+                // Already closed by cancel().
+            }
         }
-        throw new GuestTrapException("wasm trap: " + e.getMessage(), e);
-      } finally {
-        CURRENT.set(previous);
-      }
     }
 
-    @Override
-    public void close() {
-      try {
-        context.close(true);
-      } catch (PolyglotException | IllegalStateException e) {
-        // Already closed by cancel().
-      }
+    /** Guest memory through the polyglot buffer API (little-endian, as Wasm). */
+    private static final class GraalMemory implements GuestMemory {
+        private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+        private Value buffer;
+
+        @Override
+        public long size() {
+            return buffer.getBufferSize();
+        }
+
+        @Override
+        public byte[] read(int address, int length) {
+            byte[] out = new byte[length];
+            buffer.readBuffer(Integer.toUnsignedLong(address), out, 0, length);
+            return out;
+        }
+
+        @Override
+        public void write(int address, byte[] bytes, int offset, int length) {
+            long at = Integer.toUnsignedLong(address);
+            // No bulk write in the polyglot API: 8 bytes at a time, then the tail.
+            ByteBuffer view = ByteBuffer.wrap(bytes, offset, length).order(LE);
+            int i = 0;
+            for (; i + 8 <= length; i += 8) {
+                buffer.writeBufferLong(LE, at + i, view.getLong(offset + i));
+            }
+            for (; i < length; i++) {
+                buffer.writeBufferByte(at + i, bytes[offset + i]);
+            }
+        }
+
+        @Override
+        public int readI32(int address) {
+            return buffer.readBufferInt(LE, Integer.toUnsignedLong(address));
+        }
+
+        @Override
+        public void writeI32(int address, int value) {
+            buffer.writeBufferInt(LE, Integer.toUnsignedLong(address), value);
+        }
+
+        @Override
+        public void writeI64(int address, long value) {
+            buffer.writeBufferLong(LE, Integer.toUnsignedLong(address), value);
+        }
+
+        @Override
+        public void writeI16(int address, short value) {
+            buffer.writeBufferShort(LE, Integer.toUnsignedLong(address), value);
+        }
+
+        @Override
+        public void writeI8(int address, byte value) {
+            buffer.writeBufferByte(Integer.toUnsignedLong(address), value);
+        }
     }
-  }
-
-  /** Guest memory through the polyglot buffer API (little-endian, as Wasm). */
-  private static final class GraalMemory implements GuestMemory {
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private Value buffer;
-
-    @Override
-    public long size() {
-      return buffer.getBufferSize();
-    }
-
-    @Override
-    public byte[] read(int address, int length) {
-      byte[] out = new byte[length];
-      buffer.readBuffer(Integer.toUnsignedLong(address), out, 0, length);
-      return out;
-    }
-
-    @Override
-    public void write(int address, byte[] bytes, int offset, int length) {
-      long at = Integer.toUnsignedLong(address);
-      // No bulk write in the polyglot API: 8 bytes at a time, then the tail.
-      ByteBuffer view = ByteBuffer.wrap(bytes, offset, length).order(LE);
-      int i = 0;
-      for (; i + 8 <= length; i += 8) {
-        buffer.writeBufferLong(LE, at + i, view.getLong(offset + i));
-      }
-      for (; i < length; i++) {
-        buffer.writeBufferByte(at + i, bytes[offset + i]);
-      }
-    }
-
-    @Override
-    public int readI32(int address) {
-      return buffer.readBufferInt(LE, Integer.toUnsignedLong(address));
-    }
-
-    @Override
-    public void writeI32(int address, int value) {
-      buffer.writeBufferInt(LE, Integer.toUnsignedLong(address), value);
-    }
-
-    @Override
-    public void writeI64(int address, long value) {
-      buffer.writeBufferLong(LE, Integer.toUnsignedLong(address), value);
-    }
-
-    @Override
-    public void writeI16(int address, short value) {
-      buffer.writeBufferShort(LE, Integer.toUnsignedLong(address), value);
-    }
-
-    @Override
-    public void writeI8(int address, byte value) {
-      buffer.writeBufferByte(Integer.toUnsignedLong(address), value);
-    }
-  }
-
 }

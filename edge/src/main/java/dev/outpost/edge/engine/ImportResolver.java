@@ -5,6 +5,6 @@ import dev.outpost.edge.abi.Hostcall;
 /** Supplies the host implementation of each function a module imports. */
 @FunctionalInterface
 public interface ImportResolver {
-  /** Never null: an import the host does not know gets a stub. */
-  Hostcall resolve(WasmModule.FunctionImport function);
+    /** Never null: an import the host does not know gets a stub. */
+    Hostcall resolve(WasmModule.FunctionImport function);
 }

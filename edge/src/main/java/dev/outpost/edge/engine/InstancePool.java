@@ -19,109 +19,113 @@ import org.slf4j.LoggerFactory;
  * happens early: the request's hostcalls are bound when it takes the instance.
  */
 final class InstancePool implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(InstancePool.class);
-  /** How many instances to keep ready; {@code 0} instantiates on demand only. */
-  static final String SIZE_PROPERTY = "outpost.edge.preparedInstances";
-  static final int DEFAULT_SIZE = 1;
+    private static final Logger log = LoggerFactory.getLogger(InstancePool.class);
+    /** How many instances to keep ready; {@code 0} instantiates on demand only. */
+    static final String SIZE_PROPERTY = "outpost.edge.preparedInstances";
 
-  /** An instance whose imports are not yet bound to a request. */
-  interface Blank extends AutoCloseable {
-    /** Binds the request's hostcalls (one per function import, in import order); called once. */
-    WasmInstance bind(Hostcall[] hostcalls);
+    static final int DEFAULT_SIZE = 1;
 
-    /** Drops an instance no request took. */
+    /** An instance whose imports are not yet bound to a request. */
+    interface Blank extends AutoCloseable {
+        /** Binds the request's hostcalls (one per function import, in import order); called once. */
+        WasmInstance bind(Hostcall[] hostcalls);
+
+        /** Drops an instance no request took. */
+        @Override
+        void close();
+    }
+
+    private final Supplier<Blank> factory;
+    private final int size;
+    private final ConcurrentLinkedQueue<Blank> ready = new ConcurrentLinkedQueue<>();
+    /** Instances ready or being made. */
+    private final AtomicInteger supply = new AtomicInteger();
+
+    private final ExecutorService maker;
+    private volatile boolean closed;
+    private volatile boolean failing;
+
+    InstancePool(String name, Supplier<Blank> factory, boolean allowed) {
+        this.factory = factory;
+        this.size = allowed ? Math.max(0, Integer.getInteger(SIZE_PROPERTY, DEFAULT_SIZE)) : 0;
+        this.maker = size == 0
+                ? null
+                : Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "edge-instantiate-" + name);
+                    t.setDaemon(true);
+                    return t;
+                });
+        refill();
+    }
+
+    /** A ready instance, or one made now when none is ready. */
+    Blank take() {
+        Blank blank = ready.poll();
+        if (blank != null) {
+            supply.decrementAndGet();
+        } else {
+            blank = factory.get();
+            failing = false;
+        }
+        refill();
+        return blank;
+    }
+
+    private void refill() {
+        if (maker == null || closed || failing) {
+            return;
+        }
+        while (true) {
+            int n = supply.get();
+            if (n >= size) {
+                return;
+            }
+            if (supply.compareAndSet(n, n + 1)) {
+                break;
+            }
+        }
+        try {
+            maker.execute(this::makeOne);
+        } catch (RejectedExecutionException e) {
+            supply.decrementAndGet();
+        }
+    }
+
+    private void makeOne() {
+        Blank blank;
+        try {
+            blank = factory.get();
+        } catch (RuntimeException e) {
+            // The same failure will show on the request that instantiates on demand; stop trying ahead.
+            failing = true;
+            supply.decrementAndGet();
+            log.debug("instantiating ahead failed; instantiating on demand from now on: {}", e.toString());
+            return;
+        }
+        ready.add(blank);
+        if (closed) {
+            drain();
+        }
+    }
+
+    private void drain() {
+        for (Blank b; (b = ready.poll()) != null; ) {
+            b.close();
+        }
+    }
+
     @Override
-    void close();
-  }
-
-  private final Supplier<Blank> factory;
-  private final int size;
-  private final ConcurrentLinkedQueue<Blank> ready = new ConcurrentLinkedQueue<>();
-  /** Instances ready or being made. */
-  private final AtomicInteger supply = new AtomicInteger();
-  private final ExecutorService maker;
-  private volatile boolean closed;
-  private volatile boolean failing;
-
-  InstancePool(String name, Supplier<Blank> factory, boolean allowed) {
-    this.factory = factory;
-    this.size = allowed ? Math.max(0, Integer.getInteger(SIZE_PROPERTY, DEFAULT_SIZE)) : 0;
-    this.maker = size == 0 ? null : Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "edge-instantiate-" + name);
-      t.setDaemon(true);
-      return t;
-    });
-    refill();
-  }
-
-  /** A ready instance, or one made now when none is ready. */
-  Blank take() {
-    Blank blank = ready.poll();
-    if (blank != null) {
-      supply.decrementAndGet();
-    } else {
-      blank = factory.get();
-      failing = false;
+    public void close() {
+        closed = true;
+        if (maker != null) {
+            maker.shutdown();
+            // Let an instantiation in progress finish, so the engine is not closed under it.
+            try {
+                maker.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        drain();
     }
-    refill();
-    return blank;
-  }
-
-  private void refill() {
-    if (maker == null || closed || failing) {
-      return;
-    }
-    while (true) {
-      int n = supply.get();
-      if (n >= size) {
-        return;
-      }
-      if (supply.compareAndSet(n, n + 1)) {
-        break;
-      }
-    }
-    try {
-      maker.execute(this::makeOne);
-    } catch (RejectedExecutionException e) {
-      supply.decrementAndGet();
-    }
-  }
-
-  private void makeOne() {
-    Blank blank;
-    try {
-      blank = factory.get();
-    } catch (RuntimeException e) {
-      // The same failure will show on the request that instantiates on demand; stop trying ahead.
-      failing = true;
-      supply.decrementAndGet();
-      log.debug("instantiating ahead failed; instantiating on demand from now on: {}", e.toString());
-      return;
-    }
-    ready.add(blank);
-    if (closed) {
-      drain();
-    }
-  }
-
-  private void drain() {
-    for (Blank b; (b = ready.poll()) != null; ) {
-      b.close();
-    }
-  }
-
-  @Override
-  public void close() {
-    closed = true;
-    if (maker != null) {
-      maker.shutdown();
-      // Let an instantiation in progress finish, so the engine is not closed under it.
-      try {
-        maker.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    drain();
-  }
 }

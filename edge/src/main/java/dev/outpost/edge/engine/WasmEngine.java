@@ -5,12 +5,12 @@ package dev.outpost.edge.engine;
  * instance per request. Implementations adapt one runtime and keep its types to themselves.
  */
 public interface WasmEngine extends AutoCloseable {
-  /** Short name used in configuration and logs: {@code chicory}, {@code graalwasm}. */
-  String name();
+    /** Short name used in configuration and logs: {@code chicory}, {@code graalwasm}. */
+    String name();
 
-  /** Parses and validates a module; {@code name} only labels it in messages. */
-  WasmModule load(String name, byte[] wasm);
+    /** Parses and validates a module; {@code name} only labels it in messages. */
+    WasmModule load(String name, byte[] wasm);
 
-  @Override
-  void close();
+    @Override
+    void close();
 }

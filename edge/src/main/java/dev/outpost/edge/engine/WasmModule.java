@@ -4,19 +4,19 @@ import java.util.List;
 
 /** A loaded module, shared by every request of one app. Thread-safe: instances may be made concurrently. */
 public interface WasmModule extends AutoCloseable {
-  /** The module's function imports, in import order. */
-  List<FunctionImport> imports();
+    /** The module's function imports, in import order. */
+    List<FunctionImport> imports();
 
-  /** Links every function import through {@code resolver} and instantiates the module. */
-  WasmInstance instantiate(ImportResolver resolver);
+    /** Links every function import through {@code resolver} and instantiates the module. */
+    WasmInstance instantiate(ImportResolver resolver);
 
-  @Override
-  void close();
+    @Override
+    void close();
 
-  /** One imported function: where it comes from and its arity. */
-  record FunctionImport(String module, String name, int paramCount, int resultCount) {
-    public String qualifiedName() {
-      return module + "." + name;
+    /** One imported function: where it comes from and its arity. */
+    record FunctionImport(String module, String name, int paramCount, int resultCount) {
+        public String qualifiedName() {
+            return module + "." + name;
+        }
     }
-  }
 }

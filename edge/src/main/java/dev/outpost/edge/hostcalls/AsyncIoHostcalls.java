@@ -10,81 +10,81 @@ import java.util.concurrent.CompletableFuture;
 
 /** {@code fastly_async_io}: waiting on bodies and pending requests together. */
 final class AsyncIoHostcalls {
-  private static final String M = "fastly_async_io";
-  /** What {@code select} reports when its timeout passes with nothing ready. */
-  private static final int NONE_READY = -1;
+    private static final String M = "fastly_async_io";
+    /** What {@code select} reports when its timeout passes with nothing ready. */
+    private static final int NONE_READY = -1;
 
-  private final Sandbox s;
+    private final Sandbox s;
 
-  AsyncIoHostcalls(Sandbox sandbox) {
-    this.s = sandbox;
-  }
-
-  void register(HostcallTable t) {
-    // is_ready(handle, is_done_out)
-    t.fastly(M, "is_ready", (m, a) -> m.writeI32(a.i32(1), ready(s.asyncItems.get(a.i32(0))) ? 1 : 0));
-    // select(handles, handles_len, timeout_ms, ready_idx_out); timeout 0 waits without limit.
-    t.fastly(M, "select", (m, a) -> {
-      int count = a.i32(1);
-      if (count <= 0) {
-        throw HostcallException.inval("select: " + count + " handles (expected: at least 1)");
-      }
-      List<Object> items = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        items.add(s.asyncItems.get(m.readI32(a.i32(0) + 4 * i)));
-      }
-      long timeoutMs = Integer.toUnsignedLong(a.i32(2));
-      m.writeI32(a.i32(3), select(items, timeoutMs));
-    });
-  }
-
-  static boolean ready(Object item) {
-    if (item instanceof Body body) {
-      return body.isReady();
+    AsyncIoHostcalls(Sandbox sandbox) {
+        this.s = sandbox;
     }
-    if (item instanceof PendingRequest pending) {
-      return pending.isReady();
-    }
-    return true;
-  }
 
-  private static int select(List<Object> items, long timeoutMs) {
-    Object signal = new Object();
-    Runnable wake = () -> {
-      synchronized (signal) {
-        signal.notifyAll();
-      }
-    };
-    List<Runnable> cleanup = new ArrayList<>();
-    for (Object item : items) {
-      if (item instanceof Body body) {
-        body.addListener(wake);
-        cleanup.add(() -> body.removeListener(wake));
-      } else if (item instanceof PendingRequest pending) {
-        CompletableFuture<?> f = pending.response().whenComplete((r, e) -> wake.run());
-        cleanup.add(() -> f.cancel(false));
-      }
-    }
-    long deadline = timeoutMs == 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMs * 1_000_000;
-    try {
-      synchronized (signal) {
-        while (true) {
-          for (int i = 0; i < items.size(); i++) {
-            if (ready(items.get(i))) {
-              return i;
+    void register(HostcallTable t) {
+        // is_ready(handle, is_done_out)
+        t.fastly(M, "is_ready", (m, a) -> m.writeI32(a.i32(1), ready(s.asyncItems.get(a.i32(0))) ? 1 : 0));
+        // select(handles, handles_len, timeout_ms, ready_idx_out); timeout 0 waits without limit.
+        t.fastly(M, "select", (m, a) -> {
+            int count = a.i32(1);
+            if (count <= 0) {
+                throw HostcallException.inval("select: " + count + " handles (expected: at least 1)");
             }
-          }
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            return NONE_READY;
-          }
-          signal.wait(Math.max(1, Math.min(left / 1_000_000, 60_000)));
-        }
-      }
-    } catch (InterruptedException e) {
-      throw Guest.interrupted("async_io.select", e);
-    } finally {
-      cleanup.forEach(Runnable::run);
+            List<Object> items = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                items.add(s.asyncItems.get(m.readI32(a.i32(0) + 4 * i)));
+            }
+            long timeoutMs = Integer.toUnsignedLong(a.i32(2));
+            m.writeI32(a.i32(3), select(items, timeoutMs));
+        });
     }
-  }
+
+    static boolean ready(Object item) {
+        if (item instanceof Body body) {
+            return body.isReady();
+        }
+        if (item instanceof PendingRequest pending) {
+            return pending.isReady();
+        }
+        return true;
+    }
+
+    private static int select(List<Object> items, long timeoutMs) {
+        Object signal = new Object();
+        Runnable wake = () -> {
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+        };
+        List<Runnable> cleanup = new ArrayList<>();
+        for (Object item : items) {
+            if (item instanceof Body body) {
+                body.addListener(wake);
+                cleanup.add(() -> body.removeListener(wake));
+            } else if (item instanceof PendingRequest pending) {
+                CompletableFuture<?> f = pending.response().whenComplete((r, e) -> wake.run());
+                cleanup.add(() -> f.cancel(false));
+            }
+        }
+        long deadline = timeoutMs == 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMs * 1_000_000;
+        try {
+            synchronized (signal) {
+                while (true) {
+                    for (int i = 0; i < items.size(); i++) {
+                        if (ready(items.get(i))) {
+                            return i;
+                        }
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return NONE_READY;
+                    }
+                    signal.wait(Math.max(1, Math.min(left / 1_000_000, 60_000)));
+                }
+            }
+        } catch (InterruptedException e) {
+            throw Guest.interrupted("async_io.select", e);
+        } finally {
+            cleanup.forEach(Runnable::run);
+        }
+    }
 }

@@ -7,66 +7,67 @@ import dev.outpost.edge.sandbox.Sandbox;
 
 /** {@code fastly_http_body}: body streams. Reads block until data arrives or the writer ends the body. */
 final class HttpBodyHostcalls {
-  private static final String M = "fastly_http_body";
-  private static final int BACK = 0;
-  private static final int FRONT = 1;
+    private static final String M = "fastly_http_body";
+    private static final int BACK = 0;
+    private static final int FRONT = 1;
 
-  private final Sandbox s;
+    private final Sandbox s;
 
-  HttpBodyHostcalls(Sandbox sandbox) {
-    this.s = sandbox;
-  }
+    HttpBodyHostcalls(Sandbox sandbox) {
+        this.s = sandbox;
+    }
 
-  void register(HostcallTable t) {
-    t.fastly(M, "new", (m, a) -> m.writeI32(a.i32(0), s.asyncItems.insert(new Body())));
-    // read(h, buf, buf_len, nread_out)
-    t.fastly(M, "read", (m, a) -> {
-      Body body = s.body(a.i32(0));
-      byte[] chunk;
-      try {
-        chunk = body.read(Math.max(0, a.i32(2)));
-      } catch (InterruptedException e) {
-        throw Guest.interrupted("http_body.read", e);
-      }
-      m.write(a.i32(1), chunk);
-      m.writeI32(a.i32(3), chunk.length);
-    });
-    // write(h, buf, buf_len, end, nwritten_out)
-    t.fastly(M, "write", (m, a) -> {
-      Body body = s.body(a.i32(0));
-      byte[] bytes = Guest.bytes(m, a.i32(1), a.i32(2));
-      switch (a.i32(3)) {
-        case BACK -> body.write(bytes);
-        case FRONT -> body.writeFront(bytes);
-        default -> throw HostcallException.inval("body_write_end: " + a.i32(3) + " (expected: 0 back or 1 front)");
-      }
-      m.writeI32(a.i32(4), bytes.length);
-    });
-    // append(dest, src): src is consumed.
-    t.fastly(M, "append", (m, a) -> {
-      Body dest = s.body(a.i32(0));
-      Body src = s.body(a.i32(1));
-      if (dest == src) {
-        throw HostcallException.inval("append: a body cannot be appended to itself");
-      }
-      s.asyncItems.remove(a.i32(1));
-      dest.append(src);
-    });
-    t.fastly(M, "close", (m, a) -> {
-      s.body(a.i32(0));
-      ((Body) s.asyncItems.remove(a.i32(0))).endGuestWrites();
-    });
-    t.fastly(M, "abandon", (m, a) -> {
-      s.body(a.i32(0));
-      ((Body) s.asyncItems.remove(a.i32(0))).abandon();
-    });
-    // known_length(h, length_out: u64)
-    t.fastly(M, "known_length", (m, a) -> {
-      Long length = s.body(a.i32(0)).knownLength();
-      if (length == null) {
-        throw new HostcallException(FastlyStatus.NONE, "known_length: not known");
-      }
-      m.writeI64(a.i32(1), length);
-    });
-  }
+    void register(HostcallTable t) {
+        t.fastly(M, "new", (m, a) -> m.writeI32(a.i32(0), s.asyncItems.insert(new Body())));
+        // read(h, buf, buf_len, nread_out)
+        t.fastly(M, "read", (m, a) -> {
+            Body body = s.body(a.i32(0));
+            byte[] chunk;
+            try {
+                chunk = body.read(Math.max(0, a.i32(2)));
+            } catch (InterruptedException e) {
+                throw Guest.interrupted("http_body.read", e);
+            }
+            m.write(a.i32(1), chunk);
+            m.writeI32(a.i32(3), chunk.length);
+        });
+        // write(h, buf, buf_len, end, nwritten_out)
+        t.fastly(M, "write", (m, a) -> {
+            Body body = s.body(a.i32(0));
+            byte[] bytes = Guest.bytes(m, a.i32(1), a.i32(2));
+            switch (a.i32(3)) {
+                case BACK -> body.write(bytes);
+                case FRONT -> body.writeFront(bytes);
+                default ->
+                    throw HostcallException.inval("body_write_end: " + a.i32(3) + " (expected: 0 back or 1 front)");
+            }
+            m.writeI32(a.i32(4), bytes.length);
+        });
+        // append(dest, src): src is consumed.
+        t.fastly(M, "append", (m, a) -> {
+            Body dest = s.body(a.i32(0));
+            Body src = s.body(a.i32(1));
+            if (dest == src) {
+                throw HostcallException.inval("append: a body cannot be appended to itself");
+            }
+            s.asyncItems.remove(a.i32(1));
+            dest.append(src);
+        });
+        t.fastly(M, "close", (m, a) -> {
+            s.body(a.i32(0));
+            ((Body) s.asyncItems.remove(a.i32(0))).endGuestWrites();
+        });
+        t.fastly(M, "abandon", (m, a) -> {
+            s.body(a.i32(0));
+            ((Body) s.asyncItems.remove(a.i32(0))).abandon();
+        });
+        // known_length(h, length_out: u64)
+        t.fastly(M, "known_length", (m, a) -> {
+            Long length = s.body(a.i32(0)).knownLength();
+            if (length == null) {
+                throw new HostcallException(FastlyStatus.NONE, "known_length: not known");
+            }
+            m.writeI64(a.i32(1), length);
+        });
+    }
 }

@@ -21,214 +21,228 @@ import java.util.concurrent.ExecutionException;
 
 /** {@code fastly_http_req}: request objects, sending to backends, pending requests, dynamic backends. */
 final class HttpReqHostcalls {
-  private static final String M = "fastly_http_req";
-  private static final int MAX_METHOD = 1024;
+    private static final String M = "fastly_http_req";
+    private static final int MAX_METHOD = 1024;
 
-  private final Sandbox s;
+    private final Sandbox s;
 
-  HttpReqHostcalls(Sandbox sandbox) {
-    this.s = sandbox;
-  }
-
-  void register(HostcallTable t) {
-    t.fastly(M, "body_downstream_get", (m, a) -> {
-      int[] handles = s.downstreamHandles();
-      m.writeI32(a.i32(0), handles[0]);
-      m.writeI32(a.i32(1), handles[1]);
-    });
-    t.fastly(M, "new", (m, a) -> m.writeI32(a.i32(0), s.requests.insert(new RequestState())));
-    t.fastly(M, "close", (m, a) -> s.requests.remove(a.i32(0)));
-    HeaderHostcalls.register(t, M, h -> s.requests.get(h).headers);
-    t.fastly(M, "method_get", (m, a) -> m.writeOut(a.i32(1), a.i32(2), s.requests.get(a.i32(0)).method, a.i32(3)));
-    t.fastly(M, "method_set", (m, a) -> {
-      RequestState req = s.requests.get(a.i32(0));
-      String method = Guest.string(m, a.i32(1), a.i32(2), "method");
-      if (method.isEmpty() || method.length() > MAX_METHOD || !method.chars().allMatch(c -> c > 32 && c < 127)) {
-        throw HostcallException.inval("method: " + method + " (expected: an HTTP token)");
-      }
-      req.method = method;
-    });
-    t.fastly(M, "uri_get", (m, a) -> m.writeOut(a.i32(1), a.i32(2), s.requests.get(a.i32(0)).uri, a.i32(3)));
-    t.fastly(M, "uri_set", (m, a) -> {
-      RequestState req = s.requests.get(a.i32(0));
-      String uri = Guest.string(m, a.i32(1), a.i32(2), "uri");
-      try {
-        new URI(uri);
-      } catch (URISyntaxException e) {
-        throw HostcallException.inval("uri: " + uri + " (expected: a URI: " + e.getReason() + ")");
-      }
-      req.uri = uri;
-    });
-    t.fastly(M, "version_get", (m, a) -> m.writeI32(a.i32(1), s.requests.get(a.i32(0)).version));
-    t.fastly(M, "version_set", (m, a) -> {
-      RequestState req = s.requests.get(a.i32(0));
-      if (!HttpVersion.valid(a.i32(1))) {
-        throw HostcallException.inval("http version: " + a.i32(1) + " (expected: 0-4)");
-      }
-      req.version = a.i32(1);
-    });
-    t.fastly(M, "auto_decompress_response_set", (m, a) -> s.requests.get(a.i32(0)).autoDecompress = a.i32(1));
-    t.fastly(M, "framing_headers_mode_set", (m, a) -> s.requests.get(a.i32(0)).manualFraming = a.i32(1) == 1);
-    // Caching is not modelled locally: accepted and ignored, as Viceroy does.
-    t.fastly(M, "cache_override_set", (m, a) -> s.requests.get(a.i32(0)));
-    t.fastly(M, "cache_override_v2_set", (m, a) -> s.requests.get(a.i32(0)));
-
-    // send(req, body, backend, backend_len, resp_out, body_out)
-    t.fastly(M, "send", (m, a) -> wait(m, start(m, a, false), a.i32(4), a.i32(5), 0));
-    t.fastly(M, "send_v2", (m, a) -> wait(m, start(m, a, false), a.i32(5), a.i32(6), a.i32(4)));
-    t.fastly(M, "send_v3", (m, a) -> wait(m, start(m, a, false), a.i32(5), a.i32(6), a.i32(4)));
-    // send_async(req, body, backend, backend_len, pending_out)
-    t.fastly(M, "send_async", (m, a) -> m.writeI32(a.i32(4), pendingHandle(start(m, a, false))));
-    t.fastly(M, "send_async_streaming", (m, a) -> m.writeI32(a.i32(4), pendingHandle(start(m, a, true))));
-    // send_async_v2(req, body, backend, backend_len, streaming, pending_out)
-    t.fastly(M, "send_async_v2", (m, a) -> m.writeI32(a.i32(5), pendingHandle(start(m, a, a.i32(4) != 0))));
-    // pending_req_wait(pending, resp_out, body_out)
-    t.fastly(M, "pending_req_wait", (m, a) -> {
-      PendingRequest p = s.pending(a.i32(0));
-      s.asyncItems.remove(a.i32(0));
-      wait(m, p.response(), a.i32(1), a.i32(2), 0);
-    });
-    // pending_req_wait_v2(pending, error_detail, resp_out, body_out)
-    t.fastly(M, "pending_req_wait_v2", (m, a) -> {
-      PendingRequest p = s.pending(a.i32(0));
-      s.asyncItems.remove(a.i32(0));
-      wait(m, p.response(), a.i32(2), a.i32(3), a.i32(1));
-    });
-    // pending_req_poll(pending, is_done_out, resp_out, body_out)
-    t.fastly(M, "pending_req_poll", (m, a) -> poll(m, a.i32(0), a.i32(1), a.i32(2), a.i32(3), 0));
-    t.fastly(M, "pending_req_poll_v2", (m, a) -> poll(m, a.i32(0), a.i32(2), a.i32(3), a.i32(4), a.i32(1)));
-    t.fastly(M, "register_dynamic_backend", (m, a) -> registerDynamicBackend(m, a.i32(0), a.i32(1), a.i32(2),
-        a.i32(3), a.i32(4), a.i32(5)));
-    t.fastly(M, "fastly_key_is_valid", (m, a) -> m.writeI32(a.i32(0), 0));
-    // redirect_to_*_proxy_v2(req, backend, backend_len): the request as the guest left it goes to the handoff.
-    t.fastly(M, "redirect_to_grip_proxy_v2", (m, a) -> handoff(GripHandoff.Kind.GRIP, m, a));
-    t.fastly(M, "redirect_to_websocket_proxy_v2", (m, a) -> handoff(GripHandoff.Kind.WEBSOCKET, m, a));
-    // The legacy calls take only the backend name and forward the client's original request.
-    t.fastly(M, "redirect_to_grip_proxy", (m, a) -> legacyHandoff(GripHandoff.Kind.GRIP, m, a));
-    t.fastly(M, "redirect_to_websocket_proxy", (m, a) -> legacyHandoff(GripHandoff.Kind.WEBSOCKET, m, a));
-  }
-
-  private void legacyHandoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
-    String backend = Guest.string(m, a.i32(0), a.i32(1), "backend name");
-    if (backend.isEmpty() || backend.length() > 254) {
-      throw HostcallException.inval("handoff backend: " + backend + " (expected: 1-254 characters)");
+    HttpReqHostcalls(Sandbox sandbox) {
+        this.s = sandbox;
     }
-    s.handoff(new GripHandoff(kind, s.downstream().head(), backend, false));
-  }
 
-  private void handoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
-    RequestState req = s.requests.get(a.i32(0));
-    String backend = Guest.string(m, a.i32(1), a.i32(2), "backend name");
-    if (backend.isEmpty() || backend.length() > 254) {
-      throw HostcallException.inval("handoff backend: " + backend + " (expected: 1-254 characters)");
-    }
-    s.handoff(new GripHandoff(kind, req, backend));
-  }
+    void register(HostcallTable t) {
+        t.fastly(M, "body_downstream_get", (m, a) -> {
+            int[] handles = s.downstreamHandles();
+            m.writeI32(a.i32(0), handles[0]);
+            m.writeI32(a.i32(1), handles[1]);
+        });
+        t.fastly(M, "new", (m, a) -> m.writeI32(a.i32(0), s.requests.insert(new RequestState())));
+        t.fastly(M, "close", (m, a) -> s.requests.remove(a.i32(0)));
+        HeaderHostcalls.register(t, M, h -> s.requests.get(h).headers);
+        t.fastly(M, "method_get", (m, a) -> m.writeOut(a.i32(1), a.i32(2), s.requests.get(a.i32(0)).method, a.i32(3)));
+        t.fastly(M, "method_set", (m, a) -> {
+            RequestState req = s.requests.get(a.i32(0));
+            String method = Guest.string(m, a.i32(1), a.i32(2), "method");
+            if (method.isEmpty()
+                    || method.length() > MAX_METHOD
+                    || !method.chars().allMatch(c -> c > 32 && c < 127)) {
+                throw HostcallException.inval("method: " + method + " (expected: an HTTP token)");
+            }
+            req.method = method;
+        });
+        t.fastly(M, "uri_get", (m, a) -> m.writeOut(a.i32(1), a.i32(2), s.requests.get(a.i32(0)).uri, a.i32(3)));
+        t.fastly(M, "uri_set", (m, a) -> {
+            RequestState req = s.requests.get(a.i32(0));
+            String uri = Guest.string(m, a.i32(1), a.i32(2), "uri");
+            try {
+                new URI(uri);
+            } catch (URISyntaxException e) {
+                throw HostcallException.inval("uri: " + uri + " (expected: a URI: " + e.getReason() + ")");
+            }
+            req.uri = uri;
+        });
+        t.fastly(M, "version_get", (m, a) -> m.writeI32(a.i32(1), s.requests.get(a.i32(0)).version));
+        t.fastly(M, "version_set", (m, a) -> {
+            RequestState req = s.requests.get(a.i32(0));
+            if (!HttpVersion.valid(a.i32(1))) {
+                throw HostcallException.inval("http version: " + a.i32(1) + " (expected: 0-4)");
+            }
+            req.version = a.i32(1);
+        });
+        t.fastly(M, "auto_decompress_response_set", (m, a) -> s.requests.get(a.i32(0)).autoDecompress = a.i32(1));
+        t.fastly(M, "framing_headers_mode_set", (m, a) -> s.requests.get(a.i32(0)).manualFraming = a.i32(1) == 1);
+        // Caching is not modelled locally: accepted and ignored, as Viceroy does.
+        t.fastly(M, "cache_override_set", (m, a) -> s.requests.get(a.i32(0)));
+        t.fastly(M, "cache_override_v2_set", (m, a) -> s.requests.get(a.i32(0)));
 
-  private CompletableFuture<BackendResponse> start(GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a,
-      boolean streaming) {
-    RequestState req = s.requests.get(a.i32(0));
-    Body body = s.body(a.i32(1));
-    String name = Guest.string(m, a.i32(2), a.i32(3), "backend name");
-    BackendConfig backend = s.backend(name);
-    if (backend == null) {
-      throw HostcallException.inval("backend: " + name + " (expected: a backend from fastly.toml or registered)");
+        // send(req, body, backend, backend_len, resp_out, body_out)
+        t.fastly(M, "send", (m, a) -> wait(m, start(m, a, false), a.i32(4), a.i32(5), 0));
+        t.fastly(M, "send_v2", (m, a) -> wait(m, start(m, a, false), a.i32(5), a.i32(6), a.i32(4)));
+        t.fastly(M, "send_v3", (m, a) -> wait(m, start(m, a, false), a.i32(5), a.i32(6), a.i32(4)));
+        // send_async(req, body, backend, backend_len, pending_out)
+        t.fastly(M, "send_async", (m, a) -> m.writeI32(a.i32(4), pendingHandle(start(m, a, false))));
+        t.fastly(M, "send_async_streaming", (m, a) -> m.writeI32(a.i32(4), pendingHandle(start(m, a, true))));
+        // send_async_v2(req, body, backend, backend_len, streaming, pending_out)
+        t.fastly(M, "send_async_v2", (m, a) -> m.writeI32(a.i32(5), pendingHandle(start(m, a, a.i32(4) != 0))));
+        // pending_req_wait(pending, resp_out, body_out)
+        t.fastly(M, "pending_req_wait", (m, a) -> {
+            PendingRequest p = s.pending(a.i32(0));
+            s.asyncItems.remove(a.i32(0));
+            wait(m, p.response(), a.i32(1), a.i32(2), 0);
+        });
+        // pending_req_wait_v2(pending, error_detail, resp_out, body_out)
+        t.fastly(M, "pending_req_wait_v2", (m, a) -> {
+            PendingRequest p = s.pending(a.i32(0));
+            s.asyncItems.remove(a.i32(0));
+            wait(m, p.response(), a.i32(2), a.i32(3), a.i32(1));
+        });
+        // pending_req_poll(pending, is_done_out, resp_out, body_out)
+        t.fastly(M, "pending_req_poll", (m, a) -> poll(m, a.i32(0), a.i32(1), a.i32(2), a.i32(3), 0));
+        t.fastly(M, "pending_req_poll_v2", (m, a) -> poll(m, a.i32(0), a.i32(2), a.i32(3), a.i32(4), a.i32(1)));
+        t.fastly(
+                M,
+                "register_dynamic_backend",
+                (m, a) -> registerDynamicBackend(m, a.i32(0), a.i32(1), a.i32(2), a.i32(3), a.i32(4), a.i32(5)));
+        t.fastly(M, "fastly_key_is_valid", (m, a) -> m.writeI32(a.i32(0), 0));
+        // redirect_to_*_proxy_v2(req, backend, backend_len): the request as the guest left it goes to the handoff.
+        t.fastly(M, "redirect_to_grip_proxy_v2", (m, a) -> handoff(GripHandoff.Kind.GRIP, m, a));
+        t.fastly(M, "redirect_to_websocket_proxy_v2", (m, a) -> handoff(GripHandoff.Kind.WEBSOCKET, m, a));
+        // The legacy calls take only the backend name and forward the client's original request.
+        t.fastly(M, "redirect_to_grip_proxy", (m, a) -> legacyHandoff(GripHandoff.Kind.GRIP, m, a));
+        t.fastly(M, "redirect_to_websocket_proxy", (m, a) -> legacyHandoff(GripHandoff.Kind.WEBSOCKET, m, a));
     }
-    // Sending consumes both handles; a streaming body stays writable for the guest.
-    s.requests.remove(a.i32(0));
-    if (!streaming) {
-      s.asyncItems.remove(a.i32(1));
-      body.endGuestWrites();
-    }
-    return s.services().backendClient().send(backend, req, body, (req.autoDecompress & 1) != 0);
-  }
 
-  private int pendingHandle(CompletableFuture<BackendResponse> response) {
-    return s.asyncItems.insert(new PendingRequest(response));
-  }
+    private void legacyHandoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
+        String backend = Guest.string(m, a.i32(0), a.i32(1), "backend name");
+        if (backend.isEmpty() || backend.length() > 254) {
+            throw HostcallException.inval("handoff backend: " + backend + " (expected: 1-254 characters)");
+        }
+        s.handoff(new GripHandoff(kind, s.downstream().head(), backend, false));
+    }
 
-  private void wait(GuestMemory m, CompletableFuture<BackendResponse> response, int respOut, int bodyOut,
-      int errorDetail) {
-    BackendResponse r;
-    try {
-      r = response.get();
-    } catch (InterruptedException e) {
-      throw Guest.interrupted("pending_req_wait", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      SendErrorTag tag = cause instanceof BackendException be ? be.tag() : SendErrorTag.INTERNAL_ERROR;
-      if (errorDetail != 0) {
-        m.writeI32(errorDetail, tag.code());
-      }
-      throw new HostcallException(FastlyStatus.ERROR, "backend request failed: " + cause.getMessage());
+    private void handoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
+        RequestState req = s.requests.get(a.i32(0));
+        String backend = Guest.string(m, a.i32(1), a.i32(2), "backend name");
+        if (backend.isEmpty() || backend.length() > 254) {
+            throw HostcallException.inval("handoff backend: " + backend + " (expected: 1-254 characters)");
+        }
+        s.handoff(new GripHandoff(kind, req, backend));
     }
-    if (errorDetail != 0) {
-      m.writeI32(errorDetail, SendErrorTag.OK.code());
-    }
-    m.writeI32(respOut, s.responses.insert(r.head()));
-    m.writeI32(bodyOut, s.asyncItems.insert(r.body()));
-  }
 
-  private void poll(GuestMemory m, int handle, int doneOut, int respOut, int bodyOut, int errorDetail) {
-    PendingRequest p = s.pending(handle);
-    if (!p.isReady()) {
-      m.writeI32(doneOut, 0);
-      return;
+    private CompletableFuture<BackendResponse> start(
+            GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a, boolean streaming) {
+        RequestState req = s.requests.get(a.i32(0));
+        Body body = s.body(a.i32(1));
+        String name = Guest.string(m, a.i32(2), a.i32(3), "backend name");
+        BackendConfig backend = s.backend(name);
+        if (backend == null) {
+            throw HostcallException.inval("backend: " + name + " (expected: a backend from fastly.toml or registered)");
+        }
+        // Sending consumes both handles; a streaming body stays writable for the guest.
+        s.requests.remove(a.i32(0));
+        if (!streaming) {
+            s.asyncItems.remove(a.i32(1));
+            body.endGuestWrites();
+        }
+        return s.services().backendClient().send(backend, req, body, (req.autoDecompress & 1) != 0);
     }
-    s.asyncItems.remove(handle);
-    m.writeI32(doneOut, 1);
-    wait(m, p.response(), respOut, bodyOut, errorDetail);
-  }
 
-  /** Reads the {@code dynamic_backend_config} fields this server honours: override host and timeouts. */
-  private void registerDynamicBackend(GuestMemory m, int namePtr, int nameLen, int targetPtr, int targetLen, int mask,
-      int config) {
-    String name = Guest.string(m, namePtr, nameLen, "backend name");
-    String target = Guest.string(m, targetPtr, targetLen, "backend target");
-    if (name.isEmpty()) {
-      throw HostcallException.inval("register_dynamic_backend: empty name (expected: 1-254 characters)");
+    private int pendingHandle(CompletableFuture<BackendResponse> response) {
+        return s.asyncItems.insert(new PendingRequest(response));
     }
-    boolean useSsl = (mask & (1 << 5)) != 0;
-    URI url;
-    try {
-      url = new URI((useSsl ? "https://" : "http://") + target);
-      if (url.getHost() == null) {
-        throw new URISyntaxException(target, "no host");
-      }
-    } catch (URISyntaxException e) {
-      throw HostcallException.inval("register_dynamic_backend target: " + target + " (expected: host[:port])");
+
+    private void wait(
+            GuestMemory m, CompletableFuture<BackendResponse> response, int respOut, int bodyOut, int errorDetail) {
+        BackendResponse r;
+        try {
+            r = response.get();
+        } catch (InterruptedException e) {
+            throw Guest.interrupted("pending_req_wait", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            SendErrorTag tag = cause instanceof BackendException be ? be.tag() : SendErrorTag.INTERNAL_ERROR;
+            if (errorDetail != 0) {
+                m.writeI32(errorDetail, tag.code());
+            }
+            throw new HostcallException(FastlyStatus.ERROR, "backend request failed: " + cause.getMessage());
+        }
+        if (errorDetail != 0) {
+            m.writeI32(errorDetail, SendErrorTag.OK.code());
+        }
+        m.writeI32(respOut, s.responses.insert(r.head()));
+        m.writeI32(bodyOut, s.asyncItems.insert(r.body()));
     }
-    String overrideHost = null;
-    Duration connect = BackendConfig.DEFAULT_CONNECT_TIMEOUT;
-    Duration firstByte = BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT;
-    Duration betweenBytes = BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT;
-    String certHost = null;
-    String sniHost = null;
-    String caCert = null;
-    if (config != 0) {
-      if ((mask & (1 << 1)) != 0) {
-        overrideHost = Guest.string(m, m.readI32(config), m.readI32(config + 4), "host_override");
-      }
-      if ((mask & (1 << 2)) != 0) {
-        connect = Duration.ofMillis(Integer.toUnsignedLong(m.readI32(config + 8)));
-      }
-      if ((mask & (1 << 3)) != 0) {
-        firstByte = Duration.ofMillis(Integer.toUnsignedLong(m.readI32(config + 12)));
-      }
-      if ((mask & (1 << 4)) != 0) {
-        betweenBytes = Duration.ofMillis(Integer.toUnsignedLong(m.readI32(config + 16)));
-      }
-      if ((mask & (1 << 8)) != 0) {
-        certHost = Guest.string(m, m.readI32(config + 28), m.readI32(config + 32), "cert_hostname");
-      }
-      if ((mask & (1 << 9)) != 0) {
-        caCert = Guest.string(m, m.readI32(config + 36), m.readI32(config + 40), "ca_cert");
-      }
-      if ((mask & (1 << 11)) != 0) {
-        sniHost = Guest.string(m, m.readI32(config + 52), m.readI32(config + 56), "sni_hostname");
-      }
+
+    private void poll(GuestMemory m, int handle, int doneOut, int respOut, int bodyOut, int errorDetail) {
+        PendingRequest p = s.pending(handle);
+        if (!p.isReady()) {
+            m.writeI32(doneOut, 0);
+            return;
+        }
+        s.asyncItems.remove(handle);
+        m.writeI32(doneOut, 1);
+        wait(m, p.response(), respOut, bodyOut, errorDetail);
     }
-    s.registerBackend(new BackendConfig(name, url, overrideHost, certHost != null ? certHost : sniHost, true, connect,
-        firstByte, betweenBytes, "unknown", true, caCert));
-  }
+
+    /** Reads the {@code dynamic_backend_config} fields this server honours: override host and timeouts. */
+    private void registerDynamicBackend(
+            GuestMemory m, int namePtr, int nameLen, int targetPtr, int targetLen, int mask, int config) {
+        String name = Guest.string(m, namePtr, nameLen, "backend name");
+        String target = Guest.string(m, targetPtr, targetLen, "backend target");
+        if (name.isEmpty()) {
+            throw HostcallException.inval("register_dynamic_backend: empty name (expected: 1-254 characters)");
+        }
+        boolean useSsl = (mask & (1 << 5)) != 0;
+        URI url;
+        try {
+            url = new URI((useSsl ? "https://" : "http://") + target);
+            if (url.getHost() == null) {
+                throw new URISyntaxException(target, "no host");
+            }
+        } catch (URISyntaxException e) {
+            throw HostcallException.inval("register_dynamic_backend target: " + target + " (expected: host[:port])");
+        }
+        String overrideHost = null;
+        Duration connect = BackendConfig.DEFAULT_CONNECT_TIMEOUT;
+        Duration firstByte = BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT;
+        Duration betweenBytes = BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT;
+        String certHost = null;
+        String sniHost = null;
+        String caCert = null;
+        if (config != 0) {
+            if ((mask & (1 << 1)) != 0) {
+                overrideHost = Guest.string(m, m.readI32(config), m.readI32(config + 4), "host_override");
+            }
+            if ((mask & (1 << 2)) != 0) {
+                connect = Duration.ofMillis(Integer.toUnsignedLong(m.readI32(config + 8)));
+            }
+            if ((mask & (1 << 3)) != 0) {
+                firstByte = Duration.ofMillis(Integer.toUnsignedLong(m.readI32(config + 12)));
+            }
+            if ((mask & (1 << 4)) != 0) {
+                betweenBytes = Duration.ofMillis(Integer.toUnsignedLong(m.readI32(config + 16)));
+            }
+            if ((mask & (1 << 8)) != 0) {
+                certHost = Guest.string(m, m.readI32(config + 28), m.readI32(config + 32), "cert_hostname");
+            }
+            if ((mask & (1 << 9)) != 0) {
+                caCert = Guest.string(m, m.readI32(config + 36), m.readI32(config + 40), "ca_cert");
+            }
+            if ((mask & (1 << 11)) != 0) {
+                sniHost = Guest.string(m, m.readI32(config + 52), m.readI32(config + 56), "sni_hostname");
+            }
+        }
+        s.registerBackend(new BackendConfig(
+                name,
+                url,
+                overrideHost,
+                certHost != null ? certHost : sniHost,
+                true,
+                connect,
+                firstByte,
+                betweenBytes,
+                "unknown",
+                true,
+                caCert));
+    }
 }

@@ -12,294 +12,294 @@ import java.util.concurrent.TimeUnit;
  * {@link #finish()}; a reader sees end of stream when it is finished and drained.
  */
 public final class Body {
-  private static final byte[] EMPTY = new byte[0];
+    private static final byte[] EMPTY = new byte[0];
 
-  private final ArrayDeque<Object> segments = new ArrayDeque<>();
-  private int headOffset;
-  private boolean finished;
-  private boolean abandoned;
-  private Long knownLength;
-  private final java.util.concurrent.CopyOnWriteArrayList<Runnable> listeners =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
-  private boolean fixedLength;
-  private volatile boolean hostWritten;
+    private final ArrayDeque<Object> segments = new ArrayDeque<>();
+    private int headOffset;
+    private boolean finished;
+    private boolean abandoned;
+    private Long knownLength;
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private boolean fixedLength;
+    private volatile boolean hostWritten;
 
-  public static Body of(byte[] bytes) {
-    Body body = new Body();
-    body.knownLength(bytes.length);
-    body.write(bytes);
-    body.finish();
-    return body;
-  }
-
-  /** Appends to the end. */
-  public void write(byte[] bytes) {
-    if (bytes.length == 0) {
-      return;
+    public static Body of(byte[] bytes) {
+        Body body = new Body();
+        body.knownLength(bytes.length);
+        body.write(bytes);
+        body.finish();
+        return body;
     }
-    changed(() -> segments.addLast(bytes));
-  }
 
-  /** Prepends to the front (the ABI's {@code body_write_end.front}). */
-  public void writeFront(byte[] bytes) {
-    if (bytes.length == 0) {
-      return;
+    /** Appends to the end. */
+    public void write(byte[] bytes) {
+        if (bytes.length == 0) {
+            return;
+        }
+        changed(() -> segments.addLast(bytes));
     }
-    changed(() -> {
-      if (headOffset > 0 && segments.peekFirst() instanceof byte[] head) {
-        segments.pollFirst();
-        segments.addFirst(Arrays.copyOfRange(head, headOffset, head.length));
-        headOffset = 0;
-      }
-      segments.addFirst(bytes);
-    });
-  }
 
-  /** Moves {@code other} to the end of this body; it is read when everything before it is. */
-  public void append(Body other) {
-    changed(() -> segments.addLast(other));
-    other.addListener(() -> changed(() -> {}));
-  }
-
-  /**
-   * Marks this body as written by the host (a client request or a backend response arriving): only the host ends it,
-   * and {@link #endGuestWrites()} leaves it alone.
-   */
-  public Body hostWritten() {
-    this.hostWritten = true;
-    return this;
-  }
-
-  /**
-   * The guest gave up its handle (sent the body, or closed it): a body the guest writes ends here; one the host is
-   * still writing goes on until the host ends it.
-   */
-  public void endGuestWrites() {
-    if (!hostWritten) {
-      finish();
+    /** Prepends to the front (the ABI's {@code body_write_end.front}). */
+    public void writeFront(byte[] bytes) {
+        if (bytes.length == 0) {
+            return;
+        }
+        changed(() -> {
+            if (headOffset > 0 && segments.peekFirst() instanceof byte[] head) {
+                segments.pollFirst();
+                segments.addFirst(Arrays.copyOfRange(head, headOffset, head.length));
+                headOffset = 0;
+            }
+            segments.addFirst(bytes);
+        });
     }
-  }
 
-  /** Marks the end of the writer's data. Idempotent. */
-  public void finish() {
-    changed(() -> finished = true);
-  }
-
-  /** Ends the body unsuccessfully: readers see end of stream, and a streaming consumer should abort. */
-  public void abandon() {
-    changed(() -> {
-      abandoned = true;
-      finished = true;
-    });
-  }
-
-  // Listeners run outside this body's monitor: a parent body's monitor may be held while it asks us for readiness.
-  private void changed(Runnable mutation) {
-    synchronized (this) {
-      mutation.run();
-      notifyAll();
+    /** Moves {@code other} to the end of this body; it is read when everything before it is. */
+    public void append(Body other) {
+        changed(() -> segments.addLast(other));
+        other.addListener(() -> changed(() -> {}));
     }
-    for (Runnable listener : listeners) {
-      listener.run();
+
+    /**
+     * Marks this body as written by the host (a client request or a backend response arriving): only the host ends it,
+     * and {@link #endGuestWrites()} leaves it alone.
+     */
+    public Body hostWritten() {
+        this.hostWritten = true;
+        return this;
     }
-  }
 
-  public synchronized boolean abandoned() {
-    return abandoned;
-  }
-
-  public synchronized boolean finished() {
-    return finished;
-  }
-
-  /** Declares the total length (a {@code content-length}); kept until the body is changed by the guest. */
-  public synchronized void knownLength(long length) {
-    this.knownLength = length;
-    this.fixedLength = true;
-  }
-
-  /** The length when known: declared, or everything buffered is plain bytes; else null. */
-  public synchronized Long knownLength() {
-    if (fixedLength) {
-      return knownLength;
+    /**
+     * The guest gave up its handle (sent the body, or closed it): a body the guest writes ends here; one the host is
+     * still writing goes on until the host ends it.
+     */
+    public void endGuestWrites() {
+        if (!hostWritten) {
+            finish();
+        }
     }
-    long total = -headOffset;
-    for (Object s : segments) {
-      if (!(s instanceof byte[] b)) {
-        return null;
-      }
-      total += b.length;
+
+    /** Marks the end of the writer's data. Idempotent. */
+    public void finish() {
+        changed(() -> finished = true);
     }
-    return total;
-  }
 
-  /** Runs {@code listener} whenever data arrives or the body ends (on the writer's thread, outside locks). */
-  public void addListener(Runnable listener) {
-    listeners.add(listener);
-  }
+    /** Ends the body unsuccessfully: readers see end of stream, and a streaming consumer should abort. */
+    public void abandon() {
+        changed(() -> {
+            abandoned = true;
+            finished = true;
+        });
+    }
 
-  public void removeListener(Runnable listener) {
-    listeners.remove(listener);
-  }
+    // Listeners run outside this body's monitor: a parent body's monitor may be held while it asks us for readiness.
+    private void changed(Runnable mutation) {
+        synchronized (this) {
+            mutation.run();
+            notifyAll();
+        }
+        for (Runnable listener : listeners) {
+            listener.run();
+        }
+    }
 
-  /** Whether a read would not block. */
-  public synchronized boolean isReady() {
-    while (true) {
-      Object head = segments.peekFirst();
-      if (head == null) {
+    public synchronized boolean abandoned() {
+        return abandoned;
+    }
+
+    public synchronized boolean finished() {
         return finished;
-      }
-      if (head instanceof byte[]) {
-        return true;
-      }
-      Body nested = (Body) head;
-      if (!nested.isReady()) {
-        return false;
-      }
-      if (!nested.drained()) {
-        return true;
-      }
-      segments.pollFirst();
     }
-  }
 
-  private synchronized boolean drained() {
-    return finished && segments.isEmpty();
-  }
+    /** Declares the total length (a {@code content-length}); kept until the body is changed by the guest. */
+    public synchronized void knownLength(long length) {
+        this.knownLength = length;
+        this.fixedLength = true;
+    }
 
-  /** The bytes available now, if every segment is plain bytes and the body is finished; else null. */
-  public synchronized byte[] completeBytes() {
-    if (!finished) {
-      return null;
-    }
-    int total = 0;
-    for (Object s : segments) {
-      if (!(s instanceof byte[] b)) {
-        return null;
-      }
-      total += b.length;
-    }
-    byte[] out = new byte[total - headOffset];
-    int at = 0;
-    boolean first = true;
-    for (Object s : segments) {
-      byte[] b = (byte[]) s;
-      int from = first ? headOffset : 0;
-      System.arraycopy(b, from, out, at, b.length - from);
-      at += b.length - from;
-      first = false;
-    }
-    return out;
-  }
-
-  /**
-   * Reads up to {@code max} bytes, blocking until some are available. Returns an empty array at end of stream (or
-   * when {@code max} is 0).
-   *
-   * @throws InterruptedException if the reading thread is interrupted while waiting
-   */
-  public byte[] read(int max) throws InterruptedException {
-    if (max <= 0) {
-      return EMPTY;
-    }
-    while (true) {
-      Body nested;
-      synchronized (this) {
-        Object head = segments.peekFirst();
-        if (head == null) {
-          if (finished) {
-            return EMPTY;
-          }
-          wait();
-          continue;
+    /** The length when known: declared, or everything buffered is plain bytes; else null. */
+    public synchronized Long knownLength() {
+        if (fixedLength) {
+            return knownLength;
         }
-        if (head instanceof byte[] chunk) {
-          int n = Math.min(max, chunk.length - headOffset);
-          byte[] out = Arrays.copyOfRange(chunk, headOffset, headOffset + n);
-          headOffset += n;
-          if (headOffset == chunk.length) {
+        long total = -headOffset;
+        for (Object s : segments) {
+            if (!(s instanceof byte[] b)) {
+                return null;
+            }
+            total += b.length;
+        }
+        return total;
+    }
+
+    /** Runs {@code listener} whenever data arrives or the body ends (on the writer's thread, outside locks). */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
+    }
+
+    /** Whether a read would not block. */
+    public synchronized boolean isReady() {
+        while (true) {
+            Object head = segments.peekFirst();
+            if (head == null) {
+                return finished;
+            }
+            if (head instanceof byte[]) {
+                return true;
+            }
+            Body nested = (Body) head;
+            if (!nested.isReady()) {
+                return false;
+            }
+            if (!nested.drained()) {
+                return true;
+            }
             segments.pollFirst();
-            headOffset = 0;
-          }
-          return out;
         }
-        nested = (Body) head;
-      }
-      // Read the nested body outside this monitor so its writer can reach us.
-      byte[] out = nested.read(max);
-      if (out.length > 0) {
+    }
+
+    private synchronized boolean drained() {
+        return finished && segments.isEmpty();
+    }
+
+    /** The bytes available now, if every segment is plain bytes and the body is finished; else null. */
+    public synchronized byte[] completeBytes() {
+        if (!finished) {
+            return null;
+        }
+        int total = 0;
+        for (Object s : segments) {
+            if (!(s instanceof byte[] b)) {
+                return null;
+            }
+            total += b.length;
+        }
+        byte[] out = new byte[total - headOffset];
+        int at = 0;
+        boolean first = true;
+        for (Object s : segments) {
+            byte[] b = (byte[]) s;
+            int from = first ? headOffset : 0;
+            System.arraycopy(b, from, out, at, b.length - from);
+            at += b.length - from;
+            first = false;
+        }
         return out;
-      }
-      synchronized (this) {
-        if (segments.peekFirst() == nested) {
-          segments.pollFirst();
-        }
-      }
     }
-  }
 
-  /** Reads everything until end of stream. */
-  public byte[] readAll() throws InterruptedException {
-    var out = new java.io.ByteArrayOutputStream();
-    while (true) {
-      byte[] chunk = read(64 * 1024);
-      if (chunk.length == 0) {
-        return out.toByteArray();
-      }
-      out.writeBytes(chunk);
+    /**
+     * Reads up to {@code max} bytes, blocking until some are available. Returns an empty array at end of stream (or
+     * when {@code max} is 0).
+     *
+     * @throws InterruptedException if the reading thread is interrupted while waiting
+     */
+    public byte[] read(int max) throws InterruptedException {
+        if (max <= 0) {
+            return EMPTY;
+        }
+        while (true) {
+            Body nested;
+            synchronized (this) {
+                Object head = segments.peekFirst();
+                if (head == null) {
+                    if (finished) {
+                        return EMPTY;
+                    }
+                    wait();
+                    continue;
+                }
+                if (head instanceof byte[] chunk) {
+                    int n = Math.min(max, chunk.length - headOffset);
+                    byte[] out = Arrays.copyOfRange(chunk, headOffset, headOffset + n);
+                    headOffset += n;
+                    if (headOffset == chunk.length) {
+                        segments.pollFirst();
+                        headOffset = 0;
+                    }
+                    return out;
+                }
+                nested = (Body) head;
+            }
+            // Read the nested body outside this monitor so its writer can reach us.
+            byte[] out = nested.read(max);
+            if (out.length > 0) {
+                return out;
+            }
+            synchronized (this) {
+                if (segments.peekFirst() == nested) {
+                    segments.pollFirst();
+                }
+            }
+        }
     }
-  }
 
-  /** Waits up to {@code timeout} for {@link #isReady()}. */
-  public boolean awaitReady(long timeout, TimeUnit unit) throws InterruptedException {
-    long deadline = System.nanoTime() + unit.toNanos(timeout);
-    synchronized (this) {
-      while (!isReady()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
+    /** Reads everything until end of stream. */
+    public byte[] readAll() throws InterruptedException {
+        var out = new java.io.ByteArrayOutputStream();
+        while (true) {
+            byte[] chunk = read(64 * 1024);
+            if (chunk.length == 0) {
+                return out.toByteArray();
+            }
+            out.writeBytes(chunk);
         }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      }
-      return true;
     }
-  }
 
-  /** A blocking stream over the rest of this body. */
-  public InputStream asInputStream() {
-    return new InputStream() {
-      private byte[] chunk = EMPTY;
-      private int at;
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) {
-          return 0;
+    /** Waits up to {@code timeout} for {@link #isReady()}. */
+    public boolean awaitReady(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (this) {
+            while (!isReady()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
         }
-        if (at == chunk.length) {
-          try {
-            chunk = Body.this.read(Math.max(len, 8192));
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while reading a body", e);
-          }
-          at = 0;
-          if (chunk.length == 0) {
-            return -1;
-          }
-        }
-        int n = Math.min(len, chunk.length - at);
-        System.arraycopy(chunk, at, b, off, n);
-        at += n;
-        return n;
-      }
-    };
-  }
+    }
+
+    /** A blocking stream over the rest of this body. */
+    public InputStream asInputStream() {
+        return new InputStream() {
+            private byte[] chunk = EMPTY;
+            private int at;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                if (at == chunk.length) {
+                    try {
+                        chunk = Body.this.read(Math.max(len, 8192));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted while reading a body", e);
+                    }
+                    at = 0;
+                    if (chunk.length == 0) {
+                        return -1;
+                    }
+                }
+                int n = Math.min(len, chunk.length - at);
+                System.arraycopy(chunk, at, b, off, n);
+                at += n;
+                return n;
+            }
+        };
+    }
 }

@@ -10,4 +10,4 @@ import java.net.InetSocketAddress;
  * @param requestId 32 hex digits, as {@code FASTLY_TRACE_ID}
  */
 public record DownstreamRequest(
-    RequestState head, Body body, InetSocketAddress client, InetSocketAddress server, String requestId) {}
+        RequestState head, Body body, InetSocketAddress client, InetSocketAddress server, String requestId) {}

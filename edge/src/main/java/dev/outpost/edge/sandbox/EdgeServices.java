@@ -13,88 +13,93 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** What every sandbox of one app shares: configuration, store contents, the backend client, log output. */
 public final class EdgeServices {
-  private final LocalServerConfig config;
-  private final BackendClient backends;
-  private final LogSink logSink;
-  private final Map<String, ConcurrentSkipListMap<String, KvEntry>> kvStores = new ConcurrentHashMap<>();
-  private final AtomicLong requestCounter = new AtomicLong();
-  private final RateLimits rateLimits = new RateLimits();
-  private final String hostname;
-  private final long memoryLimit;
-  private final java.util.List<String> guestArgs;
+    private final LocalServerConfig config;
+    private final BackendClient backends;
+    private final LogSink logSink;
+    private final Map<String, ConcurrentSkipListMap<String, KvEntry>> kvStores = new ConcurrentHashMap<>();
+    private final AtomicLong requestCounter = new AtomicLong();
+    private final RateLimits rateLimits = new RateLimits();
+    private final String hostname;
+    private final long memoryLimit;
+    private final java.util.List<String> guestArgs;
 
-  public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname) {
-    this(config, backends, logSink, hostname, DEFAULT_MEMORY_LIMIT, java.util.List.of("app.wasm"));
-  }
+    public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname) {
+        this(config, backends, logSink, hostname, DEFAULT_MEMORY_LIMIT, java.util.List.of("app.wasm"));
+    }
 
-  /**
-   * @param memoryLimit the most linear memory, in bytes, a guest may grow to before it is stopped
-   * @param guestArgs what the guest sees as its command line (WASI {@code args_get})
-   */
-  public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname,
-      long memoryLimit, java.util.List<String> guestArgs) {
-    this.memoryLimit = memoryLimit;
-    this.guestArgs = java.util.List.copyOf(guestArgs);
-    this.config = Objects.requireNonNull(config, "config");
-    this.backends = Objects.requireNonNull(backends, "backends");
-    this.logSink = Objects.requireNonNull(logSink, "logSink");
-    this.hostname = Objects.requireNonNull(hostname, "hostname");
-    config.kvStores().forEach((name, entries) -> kvStores.put(name, new ConcurrentSkipListMap<>(entries)));
-  }
+    /**
+     * @param memoryLimit the most linear memory, in bytes, a guest may grow to before it is stopped
+     * @param guestArgs what the guest sees as its command line (WASI {@code args_get})
+     */
+    public EdgeServices(
+            LocalServerConfig config,
+            BackendClient backends,
+            LogSink logSink,
+            String hostname,
+            long memoryLimit,
+            java.util.List<String> guestArgs) {
+        this.memoryLimit = memoryLimit;
+        this.guestArgs = java.util.List.copyOf(guestArgs);
+        this.config = Objects.requireNonNull(config, "config");
+        this.backends = Objects.requireNonNull(backends, "backends");
+        this.logSink = Objects.requireNonNull(logSink, "logSink");
+        this.hostname = Objects.requireNonNull(hostname, "hostname");
+        config.kvStores().forEach((name, entries) -> kvStores.put(name, new ConcurrentSkipListMap<>(entries)));
+    }
 
-  /** Default guest memory limit: 512 MiB. */
-  public static final long DEFAULT_MEMORY_LIMIT = 512L << 20;
+    /** Default guest memory limit: 512 MiB. */
+    public static final long DEFAULT_MEMORY_LIMIT = 512L << 20;
 
-  public long memoryLimit() {
-    return memoryLimit;
-  }
+    public long memoryLimit() {
+        return memoryLimit;
+    }
 
-  public java.util.List<String> guestArgs() {
-    return guestArgs;
-  }
+    public java.util.List<String> guestArgs() {
+        return guestArgs;
+    }
 
-  public LocalServerConfig config() {
-    return config;
-  }
+    public LocalServerConfig config() {
+        return config;
+    }
 
-  public BackendClient backendClient() {
-    return backends;
-  }
+    public BackendClient backendClient() {
+        return backends;
+    }
 
-  public LogSink logSink() {
-    return logSink;
-  }
+    public LogSink logSink() {
+        return logSink;
+    }
 
-  public RateLimits rateLimits() {
-    return rateLimits;
-  }
+    public RateLimits rateLimits() {
+        return rateLimits;
+    }
 
-  public BackendConfig backend(String name) {
-    return config.backends().get(name);
-  }
+    public BackendConfig backend(String name) {
+        return config.backends().get(name);
+    }
 
-  /** A KV store's live contents (writes are kept in memory for the life of the server), or null. */
-  public ConcurrentSkipListMap<String, KvEntry> kvStore(String name) {
-    return kvStores.get(name);
-  }
+    /** A KV store's live contents (writes are kept in memory for the life of the server), or null. */
+    public ConcurrentSkipListMap<String, KvEntry> kvStore(String name) {
+        return kvStores.get(name);
+    }
 
-  /** The next request id: 32 hex digits of a per-process counter, as Viceroy's {@code FASTLY_TRACE_ID}. */
-  public String nextRequestId() {
-    return String.format("%032x", requestCounter.getAndIncrement());
-  }
+    /** The next request id: 32 hex digits of a per-process counter, as Viceroy's {@code FASTLY_TRACE_ID}. */
+    public String nextRequestId() {
+        return String.format("%032x", requestCounter.getAndIncrement());
+    }
 
-  /** The environment a guest sees, as Viceroy sets it. */
-  public Map<String, String> environment(String traceId) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("FASTLY_CACHE_GENERATION", "0");
-    env.put("FASTLY_CUSTOMER_ID", "0000000000000000000000");
-    env.put("FASTLY_HOSTNAME", hostname);
-    env.put("FASTLY_IS_STAGING", "0");
-    env.put("FASTLY_POP", "XXX");
-    env.put("FASTLY_REGION", "Somewhere");
-    env.put("FASTLY_SERVICE_ID", "0000000000000000000000");
-    env.put("FASTLY_SERVICE_VERSION", "0");
-    env.put("FASTLY_TRACE_ID", traceId);
-    return env;
-  }
+    /** The environment a guest sees, as Viceroy sets it. */
+    public Map<String, String> environment(String traceId) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("FASTLY_CACHE_GENERATION", "0");
+        env.put("FASTLY_CUSTOMER_ID", "0000000000000000000000");
+        env.put("FASTLY_HOSTNAME", hostname);
+        env.put("FASTLY_IS_STAGING", "0");
+        env.put("FASTLY_POP", "XXX");
+        env.put("FASTLY_REGION", "Somewhere");
+        env.put("FASTLY_SERVICE_ID", "0000000000000000000000");
+        env.put("FASTLY_SERVICE_VERSION", "0");
+        env.put("FASTLY_TRACE_ID", traceId);
+        return env;
+    }
 }

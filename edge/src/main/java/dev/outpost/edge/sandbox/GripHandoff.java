@@ -12,19 +12,19 @@ import java.util.Objects;
  *     legacy calls, which forward the client's original request
  */
 public record GripHandoff(Kind kind, RequestState request, String backend, boolean fromHandle) {
-  /** Which handoff hostcall was used. */
-  public enum Kind {
-    GRIP,
-    WEBSOCKET
-  }
+    /** Which handoff hostcall was used. */
+    public enum Kind {
+        GRIP,
+        WEBSOCKET
+    }
 
-  public GripHandoff {
-    Objects.requireNonNull(kind, "kind");
-    Objects.requireNonNull(request, "request");
-    Objects.requireNonNull(backend, "backend");
-  }
+    public GripHandoff {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(backend, "backend");
+    }
 
-  public GripHandoff(Kind kind, RequestState request, String backend) {
-    this(kind, request, backend, true);
-  }
+    public GripHandoff(Kind kind, RequestState request, String backend) {
+        this(kind, request, backend, true);
+    }
 }

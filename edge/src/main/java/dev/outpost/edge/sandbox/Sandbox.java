@@ -14,135 +14,137 @@ import java.util.Objects;
  * thread only.
  */
 public final class Sandbox implements AutoCloseable {
-  public final HandleTable<RequestState> requests = new HandleTable<>("request");
-  public final HandleTable<ResponseState> responses = new HandleTable<>("response");
-  public final HandleTable<Object> asyncItems = new HandleTable<>("async item");
-  public final HandleTable<String> logEndpoints = new HandleTable<>("endpoint");
-  public final HandleTable<Map<String, String>> configStores = new HandleTable<>("config store");
-  public final HandleTable<String> kvStores = new HandleTable<>("kv store");
-  public final HandleTable<Map<String, byte[]>> secretStores = new HandleTable<>("secret store");
-  public final HandleTable<byte[]> secrets = new HandleTable<>("secret");
-  public final HandleTable<String> acls = new HandleTable<>("acl");
+    public final HandleTable<RequestState> requests = new HandleTable<>("request");
+    public final HandleTable<ResponseState> responses = new HandleTable<>("response");
+    public final HandleTable<Object> asyncItems = new HandleTable<>("async item");
+    public final HandleTable<String> logEndpoints = new HandleTable<>("endpoint");
+    public final HandleTable<Map<String, String>> configStores = new HandleTable<>("config store");
+    public final HandleTable<String> kvStores = new HandleTable<>("kv store");
+    public final HandleTable<Map<String, byte[]>> secretStores = new HandleTable<>("secret store");
+    public final HandleTable<byte[]> secrets = new HandleTable<>("secret");
+    public final HandleTable<String> acls = new HandleTable<>("acl");
 
-  private final EdgeServices services;
-  private DownstreamRequest downstream;
-  private DownstreamResponder responder;
-  private RequestSource requestSource = RequestSource.NONE;
-  private Runnable onNextRequest = () -> {};
-  private final Map<String, BackendConfig> dynamicBackends = new HashMap<>();
-  private final Map<String, String> environment;
-  private int downstreamRequestHandle = -1;
-  private int downstreamBodyHandle = -1;
-  private boolean responded;
+    private final EdgeServices services;
+    private DownstreamRequest downstream;
+    private DownstreamResponder responder;
+    private RequestSource requestSource = RequestSource.NONE;
+    private Runnable onNextRequest = () -> {};
+    private final Map<String, BackendConfig> dynamicBackends = new HashMap<>();
+    private final Map<String, String> environment;
+    private int downstreamRequestHandle = -1;
+    private int downstreamBodyHandle = -1;
+    private boolean responded;
 
-  public Sandbox(EdgeServices services, DownstreamRequest downstream, DownstreamResponder responder) {
-    this.services = Objects.requireNonNull(services, "services");
-    this.downstream = Objects.requireNonNull(downstream, "downstream");
-    this.responder = Objects.requireNonNull(responder, "responder");
-    this.environment = services.environment(downstream.requestId());
-  }
-
-  public EdgeServices services() {
-    return services;
-  }
-
-  public DownstreamRequest downstream() {
-    return downstream;
-  }
-
-  public Map<String, String> environment() {
-    return environment;
-  }
-
-  /** Lets the guest take further requests (reusable sandbox); {@code onNext} runs when one starts. */
-  public void reuse(RequestSource source, Runnable onNext) {
-    this.requestSource = Objects.requireNonNull(source, "source");
-    this.onNextRequest = Objects.requireNonNull(onNext, "onNext");
-  }
-
-  public RequestSource requestSource() {
-    return requestSource;
-  }
-
-  /**
-   * Makes {@code next} the current client request. The previous one gets an empty 200 if the guest never answered
-   * it (as when a run ends without a response).
-   */
-  public void switchTo(RequestSource.Assignment next) {
-    if (!responded) {
-      ResponseState head = new ResponseState();
-      responder.send(head, Body.of(new byte[0]), false);
+    public Sandbox(EdgeServices services, DownstreamRequest downstream, DownstreamResponder responder) {
+        this.services = Objects.requireNonNull(services, "services");
+        this.downstream = Objects.requireNonNull(downstream, "downstream");
+        this.responder = Objects.requireNonNull(responder, "responder");
+        this.environment = services.environment(downstream.requestId());
     }
-    downstream = next.request();
-    responder = next.responder();
-    responded = false;
-    downstreamRequestHandle = requests.insert(downstream.head());
-    downstreamBodyHandle = asyncItems.insert(downstream.body());
-    onNextRequest.run();
-  }
 
-  /** The downstream request and body handles, made on first use. */
-  public int[] downstreamHandles() {
-    if (downstreamRequestHandle < 0) {
-      downstreamRequestHandle = requests.insert(downstream.head());
-      downstreamBodyHandle = asyncItems.insert(downstream.body());
+    public EdgeServices services() {
+        return services;
     }
-    return new int[] {downstreamRequestHandle, downstreamBodyHandle};
-  }
 
-  public Body body(int handle) {
-    return asyncItems.get(handle, Body.class, "body");
-  }
-
-  public PendingRequest pending(int handle) {
-    return asyncItems.get(handle, PendingRequest.class, "pending request");
-  }
-
-  public boolean responded() {
-    return responded;
-  }
-
-  /** Sends the client response; a second response is an error, as on Fastly. */
-  public void respond(ResponseState head, Body body, boolean streaming) {
-    if (responded) {
-      throw new HostcallException(FastlyStatus.ERROR, "send_downstream: a response was already sent");
+    public DownstreamRequest downstream() {
+        return downstream;
     }
-    responded = true;
-    responder.send(head, body, streaming);
-  }
 
-  /** Hands the client over instead of responding; counts as the response. */
-  public void handoff(GripHandoff handoff) {
-    if (responded) {
-      throw new HostcallException(FastlyStatus.ERROR, "handoff: a response was already sent");
+    public Map<String, String> environment() {
+        return environment;
     }
-    responded = true;
-    responder.handoff(handoff);
-  }
 
-  /** A static backend from the configuration or one registered by this guest, or null. */
-  public BackendConfig backend(String name) {
-    BackendConfig dynamic = dynamicBackends.get(name);
-    return dynamic != null ? dynamic : services.backend(name);
-  }
-
-  public void registerBackend(BackendConfig backend) {
-    if (backend(backend.name()) != null) {
-      throw new HostcallException(FastlyStatus.ERROR,
-          "register_dynamic_backend: " + backend.name() + " (expected: a name not already used by a backend)");
+    /** Lets the guest take further requests (reusable sandbox); {@code onNext} runs when one starts. */
+    public void reuse(RequestSource source, Runnable onNext) {
+        this.requestSource = Objects.requireNonNull(source, "source");
+        this.onNextRequest = Objects.requireNonNull(onNext, "onNext");
     }
-    dynamicBackends.put(backend.name(), backend);
-  }
 
-  /** Ends every body the guest left open, so streaming consumers see the end. */
-  @Override
-  public void close() {
-    asyncItems.clear(item -> {
-      if (item instanceof Body body) {
-        body.endGuestWrites();
-      }
-    });
-    requests.clear(r -> {});
-    responses.clear(r -> {});
-  }
+    public RequestSource requestSource() {
+        return requestSource;
+    }
+
+    /**
+     * Makes {@code next} the current client request. The previous one gets an empty 200 if the guest never answered
+     * it (as when a run ends without a response).
+     */
+    public void switchTo(RequestSource.Assignment next) {
+        if (!responded) {
+            ResponseState head = new ResponseState();
+            responder.send(head, Body.of(new byte[0]), false);
+        }
+        downstream = next.request();
+        responder = next.responder();
+        responded = false;
+        downstreamRequestHandle = requests.insert(downstream.head());
+        downstreamBodyHandle = asyncItems.insert(downstream.body());
+        onNextRequest.run();
+    }
+
+    /** The downstream request and body handles, made on first use. */
+    public int[] downstreamHandles() {
+        if (downstreamRequestHandle < 0) {
+            downstreamRequestHandle = requests.insert(downstream.head());
+            downstreamBodyHandle = asyncItems.insert(downstream.body());
+        }
+        return new int[] {downstreamRequestHandle, downstreamBodyHandle};
+    }
+
+    public Body body(int handle) {
+        return asyncItems.get(handle, Body.class, "body");
+    }
+
+    public PendingRequest pending(int handle) {
+        return asyncItems.get(handle, PendingRequest.class, "pending request");
+    }
+
+    public boolean responded() {
+        return responded;
+    }
+
+    /** Sends the client response; a second response is an error, as on Fastly. */
+    public void respond(ResponseState head, Body body, boolean streaming) {
+        if (responded) {
+            throw new HostcallException(FastlyStatus.ERROR, "send_downstream: a response was already sent");
+        }
+        responded = true;
+        responder.send(head, body, streaming);
+    }
+
+    /** Hands the client over instead of responding; counts as the response. */
+    public void handoff(GripHandoff handoff) {
+        if (responded) {
+            throw new HostcallException(FastlyStatus.ERROR, "handoff: a response was already sent");
+        }
+        responded = true;
+        responder.handoff(handoff);
+    }
+
+    /** A static backend from the configuration or one registered by this guest, or null. */
+    public BackendConfig backend(String name) {
+        BackendConfig dynamic = dynamicBackends.get(name);
+        return dynamic != null ? dynamic : services.backend(name);
+    }
+
+    public void registerBackend(BackendConfig backend) {
+        if (backend(backend.name()) != null) {
+            throw new HostcallException(
+                    FastlyStatus.ERROR,
+                    "register_dynamic_backend: " + backend.name()
+                            + " (expected: a name not already used by a backend)");
+        }
+        dynamicBackends.put(backend.name(), backend);
+    }
+
+    /** Ends every body the guest left open, so streaming consumers see the end. */
+    @Override
+    public void close() {
+        asyncItems.clear(item -> {
+            if (item instanceof Body body) {
+                body.endGuestWrites();
+            }
+        });
+        requests.clear(r -> {});
+        responses.clear(r -> {});
+    }
 }

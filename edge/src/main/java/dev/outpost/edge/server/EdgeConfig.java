@@ -32,91 +32,99 @@ import java.util.Objects;
  * @param requestListener told about every finished request (default: nobody)
  */
 public record EdgeConfig(
-    Path wasm,
-    InetSocketAddress address,
-    LocalServerConfig localServer,
-    String engine,
-    Duration requestTimeout,
-    long memoryLimit,
-    LogSink logSink,
-    int handoffPort,
-    EdgeRequestListener requestListener) {
+        Path wasm,
+        InetSocketAddress address,
+        LocalServerConfig localServer,
+        String engine,
+        Duration requestTimeout,
+        long memoryLimit,
+        LogSink logSink,
+        int handoffPort,
+        EdgeRequestListener requestListener) {
 
-  public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
-  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
-  public EdgeConfig {
-    Objects.requireNonNull(wasm, "wasm");
-    Objects.requireNonNull(address, "address");
-    Objects.requireNonNull(localServer, "localServer");
-    Objects.requireNonNull(engine, "engine");
-    Objects.requireNonNull(requestTimeout, "requestTimeout");
-    Objects.requireNonNull(logSink, "logSink");
-    Objects.requireNonNull(requestListener, "requestListener");
-    if (!Engines.names().contains(engine)) {
-      throw new IllegalArgumentException("engine: " + engine + " (expected: one of " + Engines.names() + ")");
+    public EdgeConfig {
+        Objects.requireNonNull(wasm, "wasm");
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(localServer, "localServer");
+        Objects.requireNonNull(engine, "engine");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(logSink, "logSink");
+        Objects.requireNonNull(requestListener, "requestListener");
+        if (!Engines.names().contains(engine)) {
+            throw new IllegalArgumentException("engine: " + engine + " (expected: one of " + Engines.names() + ")");
+        }
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: > 0)");
+        }
+        if (handoffPort < 0 || handoffPort > 65535) {
+            throw new IllegalArgumentException("handoffPort: " + handoffPort + " (expected: 0-65535)");
+        }
+        if (memoryLimit < (1L << 20)) {
+            throw new IllegalArgumentException("memoryLimit: " + memoryLimit + " (expected: >= 1 MiB)");
+        }
     }
-    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-      throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: > 0)");
+
+    /** Defaults for everything but the program. */
+    public static EdgeConfig of(Path wasm) {
+        return new EdgeConfig(
+                wasm,
+                DEFAULT_ADDRESS,
+                LocalServerConfig.empty(),
+                Engines.DEFAULT,
+                DEFAULT_REQUEST_TIMEOUT,
+                EdgeServices.DEFAULT_MEMORY_LIMIT,
+                LogSink.stdout(),
+                0,
+                EdgeRequestListener.NONE);
     }
-    if (handoffPort < 0 || handoffPort > 65535) {
-      throw new IllegalArgumentException("handoffPort: " + handoffPort + " (expected: 0-65535)");
+
+    public EdgeConfig withAddress(InetSocketAddress address) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
     }
-    if (memoryLimit < (1L << 20)) {
-      throw new IllegalArgumentException("memoryLimit: " + memoryLimit + " (expected: >= 1 MiB)");
+
+    public EdgeConfig withLocalServer(LocalServerConfig localServer) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
     }
-  }
 
-  /** Defaults for everything but the program. */
-  public static EdgeConfig of(Path wasm) {
-    return new EdgeConfig(wasm, DEFAULT_ADDRESS, LocalServerConfig.empty(), Engines.DEFAULT, DEFAULT_REQUEST_TIMEOUT,
-        EdgeServices.DEFAULT_MEMORY_LIMIT, LogSink.stdout(), 0, EdgeRequestListener.NONE);
-  }
+    public EdgeConfig withEngine(String engine) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+    }
 
-  public EdgeConfig withAddress(InetSocketAddress address) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
-        requestListener);
-  }
+    public EdgeConfig withRequestTimeout(Duration requestTimeout) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+    }
 
-  public EdgeConfig withLocalServer(LocalServerConfig localServer) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
-        requestListener);
-  }
+    public EdgeConfig withMemoryLimit(long memoryLimit) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+    }
 
-  public EdgeConfig withEngine(String engine) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
-        requestListener);
-  }
+    public EdgeConfig withLogSink(LogSink logSink) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+    }
 
-  public EdgeConfig withRequestTimeout(Duration requestTimeout) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
-        requestListener);
-  }
+    public EdgeConfig withWasm(Path wasm) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+    }
 
-  public EdgeConfig withMemoryLimit(long memoryLimit) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
-        requestListener);
-  }
+    /** Sends Fanout handoffs to a GRIP proxy listening on {@code 127.0.0.1:port} (0: Fanout off). */
+    public EdgeConfig withHandoffPort(int port) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, port, requestListener);
+    }
 
-  public EdgeConfig withLogSink(LogSink logSink) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
-        requestListener);
-  }
-
-  public EdgeConfig withWasm(Path wasm) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
-        requestListener);
-  }
-
-  /** Sends Fanout handoffs to a GRIP proxy listening on {@code 127.0.0.1:port} (0: Fanout off). */
-  public EdgeConfig withHandoffPort(int port) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, port,
-        requestListener);
-  }
-
-  /** Reports every finished request to {@code listener} as well as to the log. */
-  public EdgeConfig withRequestListener(EdgeRequestListener listener) {
-    return new EdgeConfig(wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort,
-        listener);
-  }
+    /** Reports every finished request to {@code listener} as well as to the log. */
+    public EdgeConfig withRequestListener(EdgeRequestListener listener) {
+        return new EdgeConfig(
+                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, listener);
+    }
 }

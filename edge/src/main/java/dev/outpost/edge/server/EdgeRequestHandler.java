@@ -39,302 +39,328 @@ import org.slf4j.LoggerFactory;
  * pauses once a request is complete until its response is, so pipelined requests run one at a time.
  */
 final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
-  /** Framing headers the server sets itself (automatic framing, as on Fastly). */
-  private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding", "connection",
-      "keep-alive");
+    private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+    /** Framing headers the server sets itself (automatic framing, as on Fastly). */
+    private static final Set<String> FRAMING =
+            Set.of("content-length", "transfer-encoding", "connection", "keep-alive");
 
-  private final java.util.function.Supplier<ComputeApp> apps;
-  private final ExecutorService guests;
-  private final Duration timeout;
-  private final int handoffPort;
-  private final EdgeRequestListener listener;
-  private Body requestBody;
-  /** A copy of the request body kept for a handoff, which forwards the client's original body. */
-  private Body teeBody;
-  /** The exchange whose request is being read; its flags are only touched on the event loop. */
-  private Exchange current;
+    private final java.util.function.Supplier<ComputeApp> apps;
+    private final ExecutorService guests;
+    private final Duration timeout;
+    private final int handoffPort;
+    private final EdgeRequestListener listener;
+    private Body requestBody;
+    /** A copy of the request body kept for a handoff, which forwards the client's original body. */
+    private Body teeBody;
+    /** The exchange whose request is being read; its flags are only touched on the event loop. */
+    private Exchange current;
 
-  EdgeRequestHandler(java.util.function.Supplier<ComputeApp> apps, ExecutorService guests, Duration timeout,
-      int handoffPort, EdgeRequestListener listener) {
-    this.apps = apps;
-    this.guests = guests;
-    this.timeout = timeout;
-    this.handoffPort = handoffPort;
-    this.listener = listener;
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (msg instanceof HttpRequest request) {
-        start(ctx, request);
-      }
-      if (msg instanceof HttpContent content && requestBody != null) {
-        if (content.content().isReadable()) {
-          byte[] bytes = ByteBufUtil.getBytes(content.content());
-          requestBody.write(bytes);
-          if (!current.sent || current.handedOff) {
-            teeBody.write(bytes);
-          }
-        }
-        if (content instanceof LastHttpContent) {
-          requestBody.finish();
-          teeBody.finish();
-          requestBody = null;
-          teeBody = null;
-          current.requestEnded = true;
-          // Hold further (pipelined) requests until this response is out.
-          if (!current.completed) {
-            ctx.channel().config().setAutoRead(false);
-          }
-        }
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
+    EdgeRequestHandler(
+            java.util.function.Supplier<ComputeApp> apps,
+            ExecutorService guests,
+            Duration timeout,
+            int handoffPort,
+            EdgeRequestListener listener) {
+        this.apps = apps;
+        this.guests = guests;
+        this.timeout = timeout;
+        this.handoffPort = handoffPort;
+        this.listener = listener;
     }
-  }
 
-  private void start(ChannelHandlerContext ctx, HttpRequest request) {
-    long started = System.nanoTime();
-    Channel channel = ctx.channel();
-    if (request.decoderResult().isFailure()) {
-      FullResponses.badRequest(channel, request.decoderResult().cause());
-      return;
-    }
-    RequestState head = new RequestState();
-    head.method = request.method().name();
-    String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
-    head.uri = request.uri().startsWith("/") ? "http://" + host + request.uri() : request.uri();
-    head.version = request.protocolVersion().minorVersion() == 0 ? dev.outpost.edge.sandbox.HttpVersion.HTTP_10
-        : dev.outpost.edge.sandbox.HttpVersion.HTTP_11;
-    request.headers().forEach(e -> head.headers.append(e.getKey(), e.getValue()));
-    Body body = new Body().hostWritten();
-    if (HttpUtil.isContentLengthSet(request)) {
-      body.knownLength(HttpUtil.getContentLength(request));
-    }
-    requestBody = body;
-    teeBody = new Body().hostWritten();
-    boolean keepAlive = HttpUtil.isKeepAlive(request);
-    ComputeApp app = apps.get();
-    DownstreamRequest downstream = new DownstreamRequest(head, body, (InetSocketAddress) channel.remoteAddress(),
-        (InetSocketAddress) channel.localAddress(), app.services().nextRequestId());
-    Exchange exchange = new Exchange(channel, head.method, head.uri, keepAlive, started);
-    exchange.original = request.headers().copy();
-    exchange.originalMethod = head.method;
-    exchange.originalUri = head.uri;
-    exchange.tee = teeBody;
-    exchange.app = app;
-    exchange.handoffPort = handoffPort;
-    exchange.listener = listener;
-    current = exchange;
-    try {
-      app.dispatch(downstream, exchange, timeout, task -> guests.execute(() -> {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-          task.run();
-        } catch (RuntimeException | Error e) {
-          log.error("{} {}: internal error", head.method, head.uri, e);
-          if (!exchange.sent && !exchange.handedOff) {
-            ResponseState error = new ResponseState();
-            error.status = 500;
-            exchange.send(error, Body.of(new byte[0]), false);
-          }
+            if (msg instanceof HttpRequest request) {
+                start(ctx, request);
+            }
+            if (msg instanceof HttpContent content && requestBody != null) {
+                if (content.content().isReadable()) {
+                    byte[] bytes = ByteBufUtil.getBytes(content.content());
+                    requestBody.write(bytes);
+                    if (!current.sent || current.handedOff) {
+                        teeBody.write(bytes);
+                    }
+                }
+                if (content instanceof LastHttpContent) {
+                    requestBody.finish();
+                    teeBody.finish();
+                    requestBody = null;
+                    teeBody = null;
+                    current.requestEnded = true;
+                    // Hold further (pipelined) requests until this response is out.
+                    if (!current.completed) {
+                        ctx.channel().config().setAutoRead(false);
+                    }
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
         }
-      }));
-    } catch (RejectedExecutionException e) {
-      ResponseState unavailable = new ResponseState();
-      unavailable.status = 503;
-      exchange.send(unavailable, Body.of(new byte[0]), false);
-    }
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (requestBody != null) {
-      requestBody.abandon();
-      requestBody = null;
-    }
-    if (teeBody != null) {
-      teeBody.abandon();
-      teeBody = null;
-    }
-    ctx.fireChannelInactive();
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("client connection failed: {}", cause.toString());
-    ctx.close();
-  }
-
-  /** One request's response side; {@link #send} runs on the guest thread. */
-  static final class Exchange implements DownstreamResponder {
-    private final Channel channel;
-    private final String method;
-    private final String uri;
-    private final boolean keepAlive;
-    private final long started;
-    volatile boolean sent;
-    volatile boolean handedOff;
-    /** The client's request as it arrived, for a handoff. */
-    io.netty.handler.codec.http.HttpHeaders original;
-    String originalMethod;
-    String originalUri;
-    Body tee;
-    ComputeApp app;
-    int handoffPort;
-    EdgeRequestListener listener = EdgeRequestListener.NONE;
-    /** Set by a handoff: {@code fanout} or {@code websocket}, and the backend it named. */
-    volatile String handoffKind;
-    volatile String handoffBackend;
-    /** Event loop only: the whole request was read / the whole response was written. */
-    boolean requestEnded;
-    boolean completed;
-
-    Exchange(Channel channel, String method, String uri, boolean keepAlive, long started) {
-      this.channel = channel;
-      this.method = method;
-      this.uri = uri;
-      this.keepAlive = keepAlive;
-      this.started = started;
     }
 
-    @Override
-    public void send(ResponseState head, Body body, boolean streaming) {
-      sent = true;
-      Body t = tee;
-      if (t != null && !handedOff) {
-        tee = null;
-        t.abandon();
-      }
-      HttpResponseStatus status = HttpResponseStatus.valueOf(head.status);
-      byte[] complete = streaming ? null : body.completeBytes();
-      HttpResponse response = complete != null
-          ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(complete))
-          : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-      for (HeaderList.Field field : head.headers.fields()) {
-        if (!FRAMING.contains(field.name()) || head.manualFraming && !field.name().equals("connection")) {
-          response.headers().add(field.name(), field.valueString());
-        }
-      }
-      if (!head.manualFraming || !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
-          && !response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-        Long known = body.knownLength();
-        if (complete != null) {
-          HttpUtil.setContentLength(response, complete.length);
-        } else if (!streaming && known != null) {
-          HttpUtil.setContentLength(response, known);
-        } else {
-          response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        }
-      }
-      HttpUtil.setKeepAlive(response, keepAlive);
-      if (log.isDebugEnabled()) {
-        log.debug("{} {}: response {} streaming={} buffered={} length={}", method, uri, head.status, streaming,
-            complete != null, body.knownLength());
-      }
-      if (complete != null) {
-        channel.writeAndFlush(response).addListener(done(head.status));
-        return;
-      }
-      channel.writeAndFlush(response);
-      // Stream the rest from a thread of its own: the guest may still be writing (streaming) or the body may be a
-      // backend response still arriving.
-      Thread.ofVirtual().name("edge-response-body").start(() -> pump(body, head.status));
-    }
-
-    @Override
-    public void handoff(dev.outpost.edge.sandbox.GripHandoff handoff) {
-      Handoffs.start(this, handoff);
-    }
-
-    /** Answers the client with a plain-text error (a handoff that could not happen). */
-    void sendError(int status, String message) {
-      ResponseState head = new ResponseState();
-      head.status = status;
-      head.headers.insert("content-type", "text/plain; charset=utf-8");
-      send(head, Body.of(message.getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
-    }
-
-    Channel channel() {
-      return channel;
-    }
-
-    boolean keepAlive() {
-      return keepAlive;
-    }
-
-    /** The handed-off response ended on the client connection. */
-    void handoffFinished(int status, boolean keepAlive, boolean success) {
-      logLine(status);
-      if (status == 101) {
-        return;
-      }
-      completed = true;
-      if (!keepAlive || !success) {
-        channel.close();
-      } else if (requestEnded) {
-        channel.config().setAutoRead(true);
-        channel.read();
-      }
-    }
-
-    private void pump(Body body, int status) {
-      long total = 0;
-      try {
-        while (true) {
-          byte[] chunk = body.read(64 * 1024);
-          if (chunk.length == 0) {
-            break;
-          }
-          total += chunk.length;
-          ChannelFuture written = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
-          if (!channel.isWritable()) {
-            written.await();
-          }
-          if (!channel.isActive()) {
+    private void start(ChannelHandlerContext ctx, HttpRequest request) {
+        long started = System.nanoTime();
+        Channel channel = ctx.channel();
+        if (request.decoderResult().isFailure()) {
+            FullResponses.badRequest(channel, request.decoderResult().cause());
             return;
-          }
         }
-        log.debug("{} {}: response body of {} bytes ended (abandoned={})", method, uri, total, body.abandoned());
-        if (body.abandoned()) {
-          // The framing must show the body is incomplete: end the connection without the last chunk.
-          channel.close();
-          logLine(status);
-          return;
+        RequestState head = new RequestState();
+        head.method = request.method().name();
+        String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
+        head.uri = request.uri().startsWith("/") ? "http://" + host + request.uri() : request.uri();
+        head.version = request.protocolVersion().minorVersion() == 0
+                ? dev.outpost.edge.sandbox.HttpVersion.HTTP_10
+                : dev.outpost.edge.sandbox.HttpVersion.HTTP_11;
+        request.headers().forEach(e -> head.headers.append(e.getKey(), e.getValue()));
+        Body body = new Body().hostWritten();
+        if (HttpUtil.isContentLengthSet(request)) {
+            body.knownLength(HttpUtil.getContentLength(request));
         }
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(done(status));
-      } catch (InterruptedException e) {
-        channel.close();
-      }
-    }
-
-    private ChannelFutureListener done(int status) {
-      return future -> {
-        logLine(status);
-        completed = true;
-        if (!keepAlive || !future.isSuccess()) {
-          channel.close();
-        } else if (requestEnded) {
-          channel.config().setAutoRead(true);
-          channel.read();
-        }
-        // Otherwise reading never paused: the rest of the request body is still being read.
-      };
-    }
-
-    private void logLine(int status) {
-      long millis = (System.nanoTime() - started) / 1_000_000;
-      log.info("{} {} {} {} ms", method, uri, status, millis);
-      if (listener != EdgeRequestListener.NONE) {
+        requestBody = body;
+        teeBody = new Body().hostWritten();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        ComputeApp app = apps.get();
+        DownstreamRequest downstream = new DownstreamRequest(
+                head,
+                body,
+                (InetSocketAddress) channel.remoteAddress(),
+                (InetSocketAddress) channel.localAddress(),
+                app.services().nextRequestId());
+        Exchange exchange = new Exchange(channel, head.method, head.uri, keepAlive, started);
+        exchange.original = request.headers().copy();
+        exchange.originalMethod = head.method;
+        exchange.originalUri = head.uri;
+        exchange.tee = teeBody;
+        exchange.app = app;
+        exchange.handoffPort = handoffPort;
+        exchange.listener = listener;
+        current = exchange;
         try {
-          listener.requestEnded(new EdgeRequestListener.Request(method, Handoffs.originForm(uri), status, millis,
-              handoffKind, handoffBackend));
-        } catch (RuntimeException e) {
-          // Whoever listens must not break serving.
-          log.warn("request listener failed: {}", e.toString());
+            app.dispatch(
+                    downstream,
+                    exchange,
+                    timeout,
+                    task -> guests.execute(() -> {
+                        try {
+                            task.run();
+                        } catch (RuntimeException | Error e) {
+                            log.error("{} {}: internal error", head.method, head.uri, e);
+                            if (!exchange.sent && !exchange.handedOff) {
+                                ResponseState error = new ResponseState();
+                                error.status = 500;
+                                exchange.send(error, Body.of(new byte[0]), false);
+                            }
+                        }
+                    }));
+        } catch (RejectedExecutionException e) {
+            ResponseState unavailable = new ResponseState();
+            unavailable.status = 503;
+            exchange.send(unavailable, Body.of(new byte[0]), false);
         }
-      }
     }
-  }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (requestBody != null) {
+            requestBody.abandon();
+            requestBody = null;
+        }
+        if (teeBody != null) {
+            teeBody.abandon();
+            teeBody = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client connection failed: {}", cause.toString());
+        ctx.close();
+    }
+
+    /** One request's response side; {@link #send} runs on the guest thread. */
+    static final class Exchange implements DownstreamResponder {
+        private final Channel channel;
+        private final String method;
+        private final String uri;
+        private final boolean keepAlive;
+        private final long started;
+        volatile boolean sent;
+        volatile boolean handedOff;
+        /** The client's request as it arrived, for a handoff. */
+        io.netty.handler.codec.http.HttpHeaders original;
+
+        String originalMethod;
+        String originalUri;
+        Body tee;
+        ComputeApp app;
+        int handoffPort;
+        EdgeRequestListener listener = EdgeRequestListener.NONE;
+        /** Set by a handoff: {@code fanout} or {@code websocket}, and the backend it named. */
+        volatile String handoffKind;
+
+        volatile String handoffBackend;
+        /** Event loop only: the whole request was read / the whole response was written. */
+        boolean requestEnded;
+
+        boolean completed;
+
+        Exchange(Channel channel, String method, String uri, boolean keepAlive, long started) {
+            this.channel = channel;
+            this.method = method;
+            this.uri = uri;
+            this.keepAlive = keepAlive;
+            this.started = started;
+        }
+
+        @Override
+        public void send(ResponseState head, Body body, boolean streaming) {
+            sent = true;
+            Body t = tee;
+            if (t != null && !handedOff) {
+                tee = null;
+                t.abandon();
+            }
+            HttpResponseStatus status = HttpResponseStatus.valueOf(head.status);
+            byte[] complete = streaming ? null : body.completeBytes();
+            HttpResponse response = complete != null
+                    ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(complete))
+                    : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+            for (HeaderList.Field field : head.headers.fields()) {
+                if (!FRAMING.contains(field.name())
+                        || head.manualFraming && !field.name().equals("connection")) {
+                    response.headers().add(field.name(), field.valueString());
+                }
+            }
+            if (!head.manualFraming
+                    || !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                            && !response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+                Long known = body.knownLength();
+                if (complete != null) {
+                    HttpUtil.setContentLength(response, complete.length);
+                } else if (!streaming && known != null) {
+                    HttpUtil.setContentLength(response, known);
+                } else {
+                    response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                }
+            }
+            HttpUtil.setKeepAlive(response, keepAlive);
+            if (log.isDebugEnabled()) {
+                log.debug(
+                        "{} {}: response {} streaming={} buffered={} length={}",
+                        method,
+                        uri,
+                        head.status,
+                        streaming,
+                        complete != null,
+                        body.knownLength());
+            }
+            if (complete != null) {
+                channel.writeAndFlush(response).addListener(done(head.status));
+                return;
+            }
+            channel.writeAndFlush(response);
+            // Stream the rest from a thread of its own: the guest may still be writing (streaming) or the body may be a
+            // backend response still arriving.
+            Thread.ofVirtual().name("edge-response-body").start(() -> pump(body, head.status));
+        }
+
+        @Override
+        public void handoff(dev.outpost.edge.sandbox.GripHandoff handoff) {
+            Handoffs.start(this, handoff);
+        }
+
+        /** Answers the client with a plain-text error (a handoff that could not happen). */
+        void sendError(int status, String message) {
+            ResponseState head = new ResponseState();
+            head.status = status;
+            head.headers.insert("content-type", "text/plain; charset=utf-8");
+            send(head, Body.of(message.getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
+        }
+
+        Channel channel() {
+            return channel;
+        }
+
+        boolean keepAlive() {
+            return keepAlive;
+        }
+
+        /** The handed-off response ended on the client connection. */
+        void handoffFinished(int status, boolean keepAlive, boolean success) {
+            logLine(status);
+            if (status == 101) {
+                return;
+            }
+            completed = true;
+            if (!keepAlive || !success) {
+                channel.close();
+            } else if (requestEnded) {
+                channel.config().setAutoRead(true);
+                channel.read();
+            }
+        }
+
+        private void pump(Body body, int status) {
+            long total = 0;
+            try {
+                while (true) {
+                    byte[] chunk = body.read(64 * 1024);
+                    if (chunk.length == 0) {
+                        break;
+                    }
+                    total += chunk.length;
+                    ChannelFuture written =
+                            channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+                    if (!channel.isWritable()) {
+                        written.await();
+                    }
+                    if (!channel.isActive()) {
+                        return;
+                    }
+                }
+                log.debug(
+                        "{} {}: response body of {} bytes ended (abandoned={})", method, uri, total, body.abandoned());
+                if (body.abandoned()) {
+                    // The framing must show the body is incomplete: end the connection without the last chunk.
+                    channel.close();
+                    logLine(status);
+                    return;
+                }
+                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(done(status));
+            } catch (InterruptedException e) {
+                channel.close();
+            }
+        }
+
+        private ChannelFutureListener done(int status) {
+            return future -> {
+                logLine(status);
+                completed = true;
+                if (!keepAlive || !future.isSuccess()) {
+                    channel.close();
+                } else if (requestEnded) {
+                    channel.config().setAutoRead(true);
+                    channel.read();
+                }
+                // Otherwise reading never paused: the rest of the request body is still being read.
+            };
+        }
+
+        private void logLine(int status) {
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            log.info("{} {} {} {} ms", method, uri, status, millis);
+            if (listener != EdgeRequestListener.NONE) {
+                try {
+                    listener.requestEnded(new EdgeRequestListener.Request(
+                            method, Handoffs.originForm(uri), status, millis, handoffKind, handoffBackend));
+                } catch (RuntimeException e) {
+                    // Whoever listens must not break serving.
+                    log.warn("request listener failed: {}", e.toString());
+                }
+            }
+        }
+    }
 }

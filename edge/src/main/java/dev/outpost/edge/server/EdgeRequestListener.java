@@ -6,18 +6,18 @@ package dev.outpost.edge.server;
  */
 @FunctionalInterface
 public interface EdgeRequestListener {
-  EdgeRequestListener NONE = request -> { };
+    EdgeRequestListener NONE = request -> {};
 
-  void requestEnded(Request request);
+    void requestEnded(Request request);
 
-  /**
-   * One finished request.
-   *
-   * @param path the request target in origin form ({@code /path?query})
-   * @param millis from the request head's arrival to the end of the response
-   * @param handoff {@code fanout} (to the GRIP proxy) or {@code websocket} (to a backend) when the app handed the
-   *     request off, else null
-   * @param backend the backend named by the handoff, else null
-   */
-  record Request(String method, String path, int status, long millis, String handoff, String backend) {}
+    /**
+     * One finished request.
+     *
+     * @param path the request target in origin form ({@code /path?query})
+     * @param millis from the request head's arrival to the end of the response
+     * @param handoff {@code fanout} (to the GRIP proxy) or {@code websocket} (to a backend) when the app handed the
+     *     request off, else null
+     * @param backend the backend named by the handoff, else null
+     */
+    record Request(String method, String path, int status, long millis, String handoff, String backend) {}
 }

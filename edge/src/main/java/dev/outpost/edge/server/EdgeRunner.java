@@ -30,58 +30,71 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@code GET http://localhost/}), the guest's stdout and stderr passed straight through, and its exit code returned.
  */
 public final class EdgeRunner {
-  private EdgeRunner() {}
+    private EdgeRunner() {}
 
-  /**
-   * What a run did.
-   *
-   * @param exitCode the guest's {@code proc_exit} code, 0 when {@code _start} returned, 1 on a trap
-   * @param status the status of the response the guest sent to the placeholder request, or 0 if none
-   * @param trap the trap message, or null
-   */
-  public record Result(int exitCode, int status, String trap) {}
+    /**
+     * What a run did.
+     *
+     * @param exitCode the guest's {@code proc_exit} code, 0 when {@code _start} returned, 1 on a trap
+     * @param status the status of the response the guest sent to the placeholder request, or 0 if none
+     * @param trap the trap message, or null
+     */
+    public record Result(int exitCode, int status, String trap) {}
 
-  /**
-   * @param args the guest's command line after its name
-   * @param engine {@code graalwasm} or {@code chicory}
-   */
-  public static Result run(Path wasm, List<String> args, String engine, LocalServerConfig localServer,
-      PrintStream out, PrintStream err) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(wasm);
-    } catch (IOException e) {
-      throw new UncheckedIOException("wasm: " + wasm + ": cannot read (" + e.getMessage() + ")", e);
+    /**
+     * @param args the guest's command line after its name
+     * @param engine {@code graalwasm} or {@code chicory}
+     */
+    public static Result run(
+            Path wasm,
+            List<String> args,
+            String engine,
+            LocalServerConfig localServer,
+            PrintStream out,
+            PrintStream err) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(wasm);
+        } catch (IOException e) {
+            throw new UncheckedIOException("wasm: " + wasm + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        List<String> argv = new ArrayList<>();
+        argv.add(wasm.getFileName().toString());
+        argv.addAll(args);
+        LogSink passThrough = (endpoint, message) -> {
+            switch (endpoint) {
+                case "stdout" -> out.println(message);
+                case "stderr" -> err.println(message);
+                default -> out.println(endpoint + " :: " + message);
+            }
+        };
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try (WasmEngine wasmEngine = Engines.create(engine)) {
+            EdgeServices services = new EdgeServices(
+                    localServer,
+                    new BackendClient(group),
+                    passThrough,
+                    "localhost",
+                    EdgeServices.DEFAULT_MEMORY_LIMIT,
+                    argv);
+            try (ComputeApp app = new ComputeApp(wasm.getFileName().toString(), wasmEngine, bytes, services)) {
+                RequestState head = new RequestState();
+                head.uri = "http://localhost/";
+                head.headers.append("host", "localhost");
+                InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+                AtomicInteger status = new AtomicInteger();
+                ComputeApp.Outcome outcome = app.handle(
+                        new DownstreamRequest(head, Body.of(new byte[0]), loopback, loopback, services.nextRequestId()),
+                        (response, body, streaming) -> status.set(response.status),
+                        Duration.ofDays(1));
+                GuestTrapException trap = outcome.trap();
+                return new Result(
+                        trap != null ? 1 : outcome.exitCode(),
+                        outcome.responded() ? status.get() : 0,
+                        trap != null ? trap.getMessage() : null);
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
-    List<String> argv = new ArrayList<>();
-    argv.add(wasm.getFileName().toString());
-    argv.addAll(args);
-    LogSink passThrough = (endpoint, message) -> {
-      switch (endpoint) {
-        case "stdout" -> out.println(message);
-        case "stderr" -> err.println(message);
-        default -> out.println(endpoint + " :: " + message);
-      }
-    };
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    try (WasmEngine wasmEngine = Engines.create(engine)) {
-      EdgeServices services = new EdgeServices(localServer, new BackendClient(group), passThrough, "localhost",
-          EdgeServices.DEFAULT_MEMORY_LIMIT, argv);
-      try (ComputeApp app = new ComputeApp(wasm.getFileName().toString(), wasmEngine, bytes, services)) {
-        RequestState head = new RequestState();
-        head.uri = "http://localhost/";
-        head.headers.append("host", "localhost");
-        InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
-        AtomicInteger status = new AtomicInteger();
-        ComputeApp.Outcome outcome = app.handle(
-            new DownstreamRequest(head, Body.of(new byte[0]), loopback, loopback, services.nextRequestId()),
-            (response, body, streaming) -> status.set(response.status), Duration.ofDays(1));
-        GuestTrapException trap = outcome.trap();
-        return new Result(trap != null ? 1 : outcome.exitCode(), outcome.responded() ? status.get() : 0,
-            trap != null ? trap.getMessage() : null);
-      }
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    }
-  }
 }

@@ -39,155 +39,177 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class EdgeServer implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
-  /** Guest threads need deep stacks: SpiderMonkey's call chains run on the engine's Java stack. */
-  private static final long GUEST_STACK_BYTES = 64L * 1024 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+    /** Guest threads need deep stacks: SpiderMonkey's call chains run on the engine's Java stack. */
+    private static final long GUEST_STACK_BYTES = 64L * 1024 * 1024;
 
-  private final EdgeConfig config;
-  private WasmEngine engine;
-  private volatile ComputeApp app;
-  private EventLoopGroup group;
-  private ExecutorService guests;
-  private Channel serverChannel;
+    private final EdgeConfig config;
+    private WasmEngine engine;
+    private volatile ComputeApp app;
+    private EventLoopGroup group;
+    private ExecutorService guests;
+    private Channel serverChannel;
 
-  public EdgeServer(EdgeConfig config) {
-    this.config = config;
-  }
-
-  /**
-   * Loads the program (may take a few seconds for a JS program) and starts listening.
-   *
-   * @throws UncheckedIOException when the program cannot be read or the address cannot be bound
-   */
-  public EdgeServer start() {
-    long started = System.nanoTime();
-    byte[] wasm;
-    try {
-      wasm = Files.readAllBytes(config.wasm());
-    } catch (IOException e) {
-      throw new UncheckedIOException("wasm: " + config.wasm() + ": cannot read (" + e.getMessage() + ")", e);
+    public EdgeServer(EdgeConfig config) {
+        this.config = config;
     }
-    log.info("loading {} ({} KB) with {}", config.wasm(), wasm.length / 1024, config.engine());
-    group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-    try {
-      engine = Engines.create(config.engine());
-      EdgeServices services = new EdgeServices(config.localServer(), new BackendClient(group), config.logSink(),
-          "localhost", config.memoryLimit(), java.util.List.of(config.wasm().getFileName().toString()));
-      app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
-      log.info("loaded {} in {} ms; engine {}", config.wasm().getFileName(),
-          (System.nanoTime() - started) / 1_000_000, engineDescription());
-      if (engine instanceof dev.outpost.edge.engine.GraalWasmEngine g && !g.optimizing()) {
-        log.info("graalwasm runs interpreted; for its JIT start the JVM with -XX:+UnlockExperimentalVMOptions"
-            + " -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
-      }
-      guests = Executors.newCachedThreadPool(guestThreads());
-      serverChannel = new ServerBootstrap()
-          .group(group)
-          .channel(NioServerSocketChannel.class)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new HttpServerCodec());
-              ch.pipeline().addLast(new HttpServerExpectContinueHandler());
-              ch.pipeline().addLast(new EdgeRequestHandler(() -> app, guests, config.requestTimeout(),
-                  config.handoffPort(), config.requestListener()));
-            }
-          })
-          .bind(config.address())
-          .syncUninterruptibly()
-          .channel();
-    } catch (RuntimeException e) {
-      close();
-      throw e;
-    }
-    log.info("listening on http://{}:{}", address().getHostString(), port());
-    return this;
-  }
 
-  private static ThreadFactory guestThreads() {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(null, r, "edge-guest-" + n.incrementAndGet(), GUEST_STACK_BYTES);
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
-  /**
-   * Loads {@code wasm} with {@code localServer} and serves new requests with it. Requests already running (and
-   * connections handed off to a GRIP proxy) carry on; the old program is closed once they had time to finish.
-   *
-   * @throws UncheckedIOException when the program cannot be read
-   */
-  public synchronized void reload(Path wasm, dev.outpost.edge.config.LocalServerConfig localServer) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(wasm);
-    } catch (IOException e) {
-      throw new UncheckedIOException("wasm: " + wasm + ": cannot read (" + e.getMessage() + ")", e);
-    }
-    long started = System.nanoTime();
-    EdgeServices services = new EdgeServices(localServer, new BackendClient(group), config.logSink(), "localhost",
-        config.memoryLimit(), java.util.List.of(wasm.getFileName().toString()));
-    ComputeApp fresh = new ComputeApp(wasm.getFileName().toString(), engine, bytes, services);
-    ComputeApp old = app;
-    app = fresh;
-    log.info("reloaded {} in {} ms", wasm, (System.nanoTime() - started) / 1_000_000);
-    if (old != null) {
-      retired.add(old);
-      group.schedule(() -> {
-        if (retired.remove(old)) {
-          old.close();
+    /**
+     * Loads the program (may take a few seconds for a JS program) and starts listening.
+     *
+     * @throws UncheckedIOException when the program cannot be read or the address cannot be bound
+     */
+    public EdgeServer start() {
+        long started = System.nanoTime();
+        byte[] wasm;
+        try {
+            wasm = Files.readAllBytes(config.wasm());
+        } catch (IOException e) {
+            throw new UncheckedIOException("wasm: " + config.wasm() + ": cannot read (" + e.getMessage() + ")", e);
         }
-      }, config.requestTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+        log.info("loading {} ({} KB) with {}", config.wasm(), wasm.length / 1024, config.engine());
+        group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        try {
+            engine = Engines.create(config.engine());
+            EdgeServices services = new EdgeServices(
+                    config.localServer(),
+                    new BackendClient(group),
+                    config.logSink(),
+                    "localhost",
+                    config.memoryLimit(),
+                    java.util.List.of(config.wasm().getFileName().toString()));
+            app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
+            log.info(
+                    "loaded {} in {} ms; engine {}",
+                    config.wasm().getFileName(),
+                    (System.nanoTime() - started) / 1_000_000,
+                    engineDescription());
+            if (engine instanceof dev.outpost.edge.engine.GraalWasmEngine g && !g.optimizing()) {
+                log.info("graalwasm runs interpreted; for its JIT start the JVM with -XX:+UnlockExperimentalVMOptions"
+                        + " -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
+            }
+            guests = Executors.newCachedThreadPool(guestThreads());
+            serverChannel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec());
+                            ch.pipeline().addLast(new HttpServerExpectContinueHandler());
+                            ch.pipeline()
+                                    .addLast(new EdgeRequestHandler(
+                                            () -> app,
+                                            guests,
+                                            config.requestTimeout(),
+                                            config.handoffPort(),
+                                            config.requestListener()));
+                        }
+                    })
+                    .bind(config.address())
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        log.info("listening on http://{}:{}", address().getHostString(), port());
+        return this;
     }
-  }
 
-  private final java.util.Set<ComputeApp> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static ThreadFactory guestThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(null, r, "edge-guest-" + n.incrementAndGet(), GUEST_STACK_BYTES);
+            t.setDaemon(true);
+            return t;
+        };
+    }
 
-  public InetSocketAddress address() {
-    return (InetSocketAddress) serverChannel.localAddress();
-  }
+    /**
+     * Loads {@code wasm} with {@code localServer} and serves new requests with it. Requests already running (and
+     * connections handed off to a GRIP proxy) carry on; the old program is closed once they had time to finish.
+     *
+     * @throws UncheckedIOException when the program cannot be read
+     */
+    public synchronized void reload(Path wasm, dev.outpost.edge.config.LocalServerConfig localServer) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(wasm);
+        } catch (IOException e) {
+            throw new UncheckedIOException("wasm: " + wasm + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        long started = System.nanoTime();
+        EdgeServices services = new EdgeServices(
+                localServer,
+                new BackendClient(group),
+                config.logSink(),
+                "localhost",
+                config.memoryLimit(),
+                java.util.List.of(wasm.getFileName().toString()));
+        ComputeApp fresh = new ComputeApp(wasm.getFileName().toString(), engine, bytes, services);
+        ComputeApp old = app;
+        app = fresh;
+        log.info("reloaded {} in {} ms", wasm, (System.nanoTime() - started) / 1_000_000);
+        if (old != null) {
+            retired.add(old);
+            group.schedule(
+                    () -> {
+                        if (retired.remove(old)) {
+                            old.close();
+                        }
+                    },
+                    config.requestTimeout().toMillis() + 5000,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
 
-  public int port() {
-    return address().getPort();
-  }
+    private final java.util.Set<ComputeApp> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  ComputeApp app() {
-    return app;
-  }
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
 
-  /** The engine's name and, for GraalWasm, whether its JIT is on. */
-  public String engineDescription() {
-    return engine instanceof dev.outpost.edge.engine.GraalWasmEngine g
-        ? engine.name() + " (" + g.implementationName() + ")" : engine.name();
-  }
+    public int port() {
+        return address().getPort();
+    }
 
-  @Override
-  public void close() {
-    if (serverChannel != null) {
-      serverChannel.close().syncUninterruptibly();
+    ComputeApp app() {
+        return app;
     }
-    if (guests != null) {
-      guests.shutdownNow();
-      try {
-        guests.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+
+    /** The engine's name and, for GraalWasm, whether its JIT is on. */
+    public String engineDescription() {
+        return engine instanceof dev.outpost.edge.engine.GraalWasmEngine g
+                ? engine.name() + " (" + g.implementationName() + ")"
+                : engine.name();
     }
-    if (group != null) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (guests != null) {
+            guests.shutdownNow();
+            try {
+                guests.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (app != null) {
+            app.close();
+        }
+        for (ComputeApp old : retired) {
+            old.close();
+        }
+        retired.clear();
+        if (engine != null) {
+            engine.close();
+        }
     }
-    if (app != null) {
-      app.close();
-    }
-    for (ComputeApp old : retired) {
-      old.close();
-    }
-    retired.clear();
-    if (engine != null) {
-      engine.close();
-    }
-  }
 }

@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,265 +43,283 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on the client connection's event loop; the target connection shares it, so the two never race.
  */
 final class HandoffRelay {
-  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+    private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
 
-  /** What the relay reports back to the exchange. */
-  interface Listener {
-    /** The target could not be reached or failed before its response began: answer the client with an error. */
-    void failed(int status, String message);
+    /** What the relay reports back to the exchange. */
+    interface Listener {
+        /** The target could not be reached or failed before its response began: answer the client with an error. */
+        void failed(int status, String message);
 
-    /** The response began with {@code status}; {@code whenDone} gets the client write of its end. */
-    void started(int status);
+        /** The response began with {@code status}; {@code whenDone} gets the client write of its end. */
+        void started(int status);
 
-    /** The whole response went to the client; {@code keepAlive} says whether the client connection may go on. */
-    void finished(int status, boolean keepAlive, boolean success);
-  }
+        /** The whole response went to the client; {@code keepAlive} says whether the client connection may go on. */
+        void finished(int status, boolean keepAlive, boolean success);
+    }
 
-  private final Channel client;
-  private final HttpRequest request;
-  private final Body body;
-  private final String label;
-  private final Listener listener;
-  private final boolean clientKeepAlive;
-  private Channel target;
+    private final Channel client;
+    private final HttpRequest request;
+    private final Body body;
+    private final String label;
+    private final Listener listener;
+    private final boolean clientKeepAlive;
+    private Channel target;
 
-  private HandoffRelay(Channel client, HttpRequest request, Body body, String label, boolean clientKeepAlive,
-      Listener listener) {
-    this.client = client;
-    this.request = request;
-    this.body = body;
-    this.label = label;
-    this.clientKeepAlive = clientKeepAlive;
-    this.listener = listener;
-  }
+    private HandoffRelay(
+            Channel client, HttpRequest request, Body body, String label, boolean clientKeepAlive, Listener listener) {
+        this.client = client;
+        this.request = request;
+        this.body = body;
+        this.label = label;
+        this.clientKeepAlive = clientKeepAlive;
+        this.listener = listener;
+    }
 
-  /**
-   * Opens a connection to {@code address} and sends {@code request} followed by {@code body} (read until it ends).
-   *
-   * @param ssl TLS for the target connection, or null
-   * @param label how the target is named in logs and errors
-   */
-  static void start(Channel client, InetSocketAddress address, SslContext ssl, String sniHost, HttpRequest request,
-      Body body, String label, boolean clientKeepAlive, Listener listener) {
-    HandoffRelay relay = new HandoffRelay(client, request, body, label, clientKeepAlive, listener);
-    client.eventLoop().execute(() -> relay.connect(address, ssl, sniHost));
-  }
+    /**
+     * Opens a connection to {@code address} and sends {@code request} followed by {@code body} (read until it ends).
+     *
+     * @param ssl TLS for the target connection, or null
+     * @param label how the target is named in logs and errors
+     */
+    static void start(
+            Channel client,
+            InetSocketAddress address,
+            SslContext ssl,
+            String sniHost,
+            HttpRequest request,
+            Body body,
+            String label,
+            boolean clientKeepAlive,
+            Listener listener) {
+        HandoffRelay relay = new HandoffRelay(client, request, body, label, clientKeepAlive, listener);
+        client.eventLoop().execute(() -> relay.connect(address, ssl, sniHost));
+    }
 
-  private void connect(InetSocketAddress address, SslContext ssl, String sniHost) {
-    new Bootstrap()
-        .group(client.eventLoop())
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            if (ssl != null) {
-              ch.pipeline().addLast(ssl.newHandler(ch.alloc(), sniHost, address.getPort()));
+    private void connect(InetSocketAddress address, SslContext ssl, String sniHost) {
+        new Bootstrap()
+                .group(client.eventLoop())
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc(), sniHost, address.getPort()));
+                        }
+                        ch.pipeline().addLast("http", new HttpClientCodec());
+                        ch.pipeline().addLast("relay", new FromTarget());
+                    }
+                })
+                .connect(address)
+                .addListener((ChannelFutureListener) f -> {
+                    if (!f.isSuccess()) {
+                        body.abandon();
+                        listener.failed(
+                                500,
+                                "Error: Could not connect to handoff target: "
+                                        + f.cause().getMessage());
+                        return;
+                    }
+                    target = f.channel();
+                    if (!client.isActive()) {
+                        target.close();
+                        return;
+                    }
+                    // The client leaving ends the handed-off exchange (a held long-poll, a stream, a WebSocket).
+                    client.closeFuture().addListener(c -> target.close());
+                    sendRequest();
+                });
+    }
+
+    private void sendRequest() {
+        target.write(request).addListener(writeFailure());
+        byte[] complete = body.completeBytes();
+        if (complete != null) {
+            if (complete.length > 0) {
+                target.write(new DefaultHttpContent(Unpooled.wrappedBuffer(complete)));
             }
-            ch.pipeline().addLast("http", new HttpClientCodec());
-            ch.pipeline().addLast("relay", new FromTarget());
-          }
-        })
-        .connect(address)
-        .addListener((ChannelFutureListener) f -> {
-          if (!f.isSuccess()) {
-            body.abandon();
-            listener.failed(500, "Error: Could not connect to handoff target: " + f.cause().getMessage());
+            target.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(writeFailure());
             return;
-          }
-          target = f.channel();
-          if (!client.isActive()) {
-            target.close();
-            return;
-          }
-          // The client leaving ends the handed-off exchange (a held long-poll, a stream, a WebSocket).
-          client.closeFuture().addListener(c -> target.close());
-          sendRequest();
+        }
+        target.flush();
+        // The client may still be sending its body: copy it on as it arrives, off the event loop.
+        Thread.ofVirtual().name("edge-handoff-body").start(() -> {
+            try {
+                while (true) {
+                    byte[] chunk = body.read(64 * 1024);
+                    if (chunk.length == 0) {
+                        break;
+                    }
+                    var written = target.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+                    if (!target.isWritable()) {
+                        written.await();
+                    }
+                    if (!target.isActive()) {
+                        return;
+                    }
+                }
+                if (body.abandoned()) {
+                    target.close();
+                    return;
+                }
+                target.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            } catch (InterruptedException e) {
+                target.close();
+            }
         });
-  }
-
-  private void sendRequest() {
-    target.write(request).addListener(writeFailure());
-    byte[] complete = body.completeBytes();
-    if (complete != null) {
-      if (complete.length > 0) {
-        target.write(new DefaultHttpContent(Unpooled.wrappedBuffer(complete)));
-      }
-      target.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(writeFailure());
-      return;
     }
-    target.flush();
-    // The client may still be sending its body: copy it on as it arrives, off the event loop.
-    Thread.ofVirtual().name("edge-handoff-body").start(() -> {
-      try {
-        while (true) {
-          byte[] chunk = body.read(64 * 1024);
-          if (chunk.length == 0) {
-            break;
-          }
-          var written = target.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
-          if (!target.isWritable()) {
-            written.await();
-          }
-          if (!target.isActive()) {
-            return;
-          }
+
+    private ChannelFutureListener writeFailure() {
+        return f -> {
+            if (!f.isSuccess() && !responseStarted) {
+                responseStarted = true;
+                listener.failed(
+                        502, "Error: Handoff request failed: " + f.cause().getMessage());
+                f.channel().close();
+            }
+        };
+    }
+
+    private boolean responseStarted;
+
+    /** The target's response, on its way to the client. */
+    private final class FromTarget extends ChannelInboundHandlerAdapter {
+        private int status;
+        private boolean keepAlive;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof HttpObject)) {
+                // Only after a 101, before this handler was replaced.
+                client.writeAndFlush(msg);
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                if (response.status().code() == 100) {
+                    // The client already had its 100 Continue from this server.
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+                responseStarted = true;
+                status = response.status().code();
+                log.info("Handoff target '{}' responded with status: {}", label, response.status());
+                if (status == 101) {
+                    upgrade(ctx, response);
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+                listener.started(status);
+                boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
+                keepAlive = clientKeepAlive && framed;
+                HttpResponse head = new DefaultHttpResponse(
+                        HttpVersion.HTTP_1_1,
+                        response.status(),
+                        response.headers().copy());
+                head.headers().remove(HttpHeaderNames.CONNECTION);
+                head.headers().remove("keep-alive");
+                HttpUtil.setKeepAlive(head, keepAlive);
+                // Flushed at once: a held stream may send no body for a long time.
+                client.writeAndFlush(head);
+            }
+            if (msg instanceof HttpContent content) {
+                boolean last = content instanceof LastHttpContent;
+                var written = client.writeAndFlush(content.retain());
+                if (last) {
+                    int s = status;
+                    boolean k = keepAlive;
+                    written.addListener(f -> listener.finished(s, k, f.isSuccess()));
+                    ctx.close();
+                } else if (!client.isWritable()) {
+                    // The client reads slower than the target sends: stop reading the target until it catches up.
+                    ctx.channel().config().setAutoRead(false);
+                    written.addListener(f -> ctx.channel().config().setAutoRead(true));
+                }
+            }
+            ReferenceCountUtil.release(msg);
         }
-        if (body.abandoned()) {
-          target.close();
-          return;
+
+        /** Both sides switch protocols: the 101 goes out, then bytes flow unchanged both ways. */
+        private void upgrade(ChannelHandlerContext ctx, HttpResponse response) {
+            listener.started(101);
+            HttpResponse head = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.SWITCHING_PROTOCOLS,
+                    Unpooled.EMPTY_BUFFER,
+                    response.headers().copy(),
+                    io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+            // Encoded on this thread, before the codec is removed.
+            client.writeAndFlush(head);
+            ChannelPipeline clientPipeline = client.pipeline();
+            for (Class<? extends ChannelHandler> type :
+                    java.util.List.of(HttpServerExpectContinueHandler.class, EdgeRequestHandler.class)) {
+                if (clientPipeline.get(type) != null) {
+                    clientPipeline.remove(type);
+                }
+            }
+            clientPipeline.addLast(new Pipe(ctx.channel(), "client"));
+            if (clientPipeline.get(HttpServerCodec.class) != null) {
+                clientPipeline.remove(HttpServerCodec.class);
+            }
+            ChannelPipeline targetPipeline = ctx.pipeline();
+            targetPipeline.replace(this, "pipe", new Pipe(client, "target"));
+            targetPipeline.remove("http");
+            client.config().setAutoRead(true);
+            client.read();
+            client.closeFuture().addListener(f -> listener.finished(101, false, true));
         }
-        target.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-      } catch (InterruptedException e) {
-        target.close();
-      }
-    });
-  }
 
-  private ChannelFutureListener writeFailure() {
-    return f -> {
-      if (!f.isSuccess() && !responseStarted) {
-        responseStarted = true;
-        listener.failed(502, "Error: Handoff request failed: " + f.cause().getMessage());
-        f.channel().close();
-      }
-    };
-  }
-
-  private boolean responseStarted;
-
-  /** The target's response, on its way to the client. */
-  private final class FromTarget extends ChannelInboundHandlerAdapter {
-    private int status;
-    private boolean keepAlive;
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (!(msg instanceof HttpObject)) {
-        // Only after a 101, before this handler was replaced.
-        client.writeAndFlush(msg);
-        return;
-      }
-      if (msg instanceof HttpResponse response) {
-        if (response.status().code() == 100) {
-          // The client already had its 100 Continue from this server.
-          ReferenceCountUtil.release(msg);
-          return;
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (!responseStarted) {
+                responseStarted = true;
+                listener.failed(502, "Error: Handoff request failed: connection closed before a response");
+            } else {
+                // Ended mid-response: the client must see the body is incomplete.
+                client.close();
+            }
+            ctx.fireChannelInactive();
         }
-        responseStarted = true;
-        status = response.status().code();
-        log.info("Handoff target '{}' responded with status: {}", label, response.status());
-        if (status == 101) {
-          upgrade(ctx, response);
-          ReferenceCountUtil.release(msg);
-          return;
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("handoff target '{}' failed: {}", label, cause.toString());
+            ctx.close();
         }
-        listener.started(status);
-        boolean framed = HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response);
-        keepAlive = clientKeepAlive && framed;
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-            response.headers().copy());
-        head.headers().remove(HttpHeaderNames.CONNECTION);
-        head.headers().remove("keep-alive");
-        HttpUtil.setKeepAlive(head, keepAlive);
-        // Flushed at once: a held stream may send no body for a long time.
-        client.writeAndFlush(head);
-      }
-      if (msg instanceof HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        var written = client.writeAndFlush(content.retain());
-        if (last) {
-          int s = status;
-          boolean k = keepAlive;
-          written.addListener(f -> listener.finished(s, k, f.isSuccess()));
-          ctx.close();
-        } else if (!client.isWritable()) {
-          // The client reads slower than the target sends: stop reading the target until it catches up.
-          ctx.channel().config().setAutoRead(false);
-          written.addListener(f -> ctx.channel().config().setAutoRead(true));
+    }
+
+    /** Copies bytes to {@code peer}, pausing reads while the peer cannot keep up, and closes the peer at the end. */
+    private static final class Pipe extends ChannelInboundHandlerAdapter {
+        private final Channel peer;
+        private final String side;
+
+        Pipe(Channel peer, String side) {
+            this.peer = peer;
+            this.side = side;
         }
-      }
-      ReferenceCountUtil.release(msg);
-    }
 
-    /** Both sides switch protocols: the 101 goes out, then bytes flow unchanged both ways. */
-    private void upgrade(ChannelHandlerContext ctx, HttpResponse response) {
-      listener.started(101);
-      HttpResponse head = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
-          Unpooled.EMPTY_BUFFER, response.headers().copy(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
-      // Encoded on this thread, before the codec is removed.
-      client.writeAndFlush(head);
-      ChannelPipeline clientPipeline = client.pipeline();
-      for (Class<? extends ChannelHandler> type : java.util.List.of(HttpServerExpectContinueHandler.class,
-          EdgeRequestHandler.class)) {
-        if (clientPipeline.get(type) != null) {
-          clientPipeline.remove(type);
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            var written = peer.writeAndFlush(msg);
+            if (!peer.isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+                written.addListener(f -> ctx.channel().config().setAutoRead(true));
+            }
         }
-      }
-      clientPipeline.addLast(new Pipe(ctx.channel(), "client"));
-      if (clientPipeline.get(HttpServerCodec.class) != null) {
-        clientPipeline.remove(HttpServerCodec.class);
-      }
-      ChannelPipeline targetPipeline = ctx.pipeline();
-      targetPipeline.replace(this, "pipe", new Pipe(client, "target"));
-      targetPipeline.remove("http");
-      client.config().setAutoRead(true);
-      client.read();
-      client.closeFuture().addListener(f -> listener.finished(101, false, true));
-    }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      if (!responseStarted) {
-        responseStarted = true;
-        listener.failed(502, "Error: Handoff request failed: connection closed before a response");
-      } else {
-        // Ended mid-response: the client must see the body is incomplete.
-        client.close();
-      }
-      ctx.fireChannelInactive();
-    }
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ctx.fireChannelInactive();
+        }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("handoff target '{}' failed: {}", label, cause.toString());
-      ctx.close();
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("handoff pipe ({}) failed: {}", side, cause.toString());
+            ctx.close();
+        }
     }
-  }
-
-  /** Copies bytes to {@code peer}, pausing reads while the peer cannot keep up, and closes the peer at the end. */
-  private static final class Pipe extends ChannelInboundHandlerAdapter {
-    private final Channel peer;
-    private final String side;
-
-    Pipe(Channel peer, String side) {
-      this.peer = peer;
-      this.side = side;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (!(msg instanceof ByteBuf)) {
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-      var written = peer.writeAndFlush(msg);
-      if (!peer.isWritable()) {
-        ctx.channel().config().setAutoRead(false);
-        written.addListener(f -> ctx.channel().config().setAutoRead(true));
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-      ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.debug("handoff pipe ({}) failed: {}", side, cause.toString());
-      ctx.close();
-    }
-  }
 }

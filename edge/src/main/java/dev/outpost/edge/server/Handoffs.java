@@ -26,126 +26,167 @@ import org.slf4j.LoggerFactory;
  * request rather than from the guest.
  */
 final class Handoffs {
-  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
-  /** Headers a guest cannot change for a handoff: they come from the client's request. */
-  static final Set<String> PROTECTED = Set.of("host", "connection", "sec-websocket-version", "sec-websocket-key",
-      "upgrade", "pushpin-route", "content-length", "content-range", "expect", "fastly-ff", "proxy-authenticate",
-      "proxy-authorization", "te", "trailer", "transfer-encoding", "cdn-loop");
+    private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+    /** Headers a guest cannot change for a handoff: they come from the client's request. */
+    static final Set<String> PROTECTED = Set.of(
+            "host",
+            "connection",
+            "sec-websocket-version",
+            "sec-websocket-key",
+            "upgrade",
+            "pushpin-route",
+            "content-length",
+            "content-range",
+            "expect",
+            "fastly-ff",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "cdn-loop");
 
-  private Handoffs() {}
+    private Handoffs() {}
 
-  static void start(EdgeRequestHandler.Exchange exchange, GripHandoff handoff) {
-    exchange.handedOff = true;
-    exchange.handoffKind = handoff.kind() == GripHandoff.Kind.GRIP ? "fanout" : "websocket";
-    exchange.handoffBackend = handoff.backend();
-    Body body = exchange.tee;
-    if (handoff.kind() == GripHandoff.Kind.GRIP) {
-      log.info("Pushpin handoff signaled to backend '{}'", handoff.backend());
-      if (exchange.handoffPort == 0) {
-        abandon(body);
-        exchange.sendError(500, "Pushpin handoff signaled, but Pushpin mode not enabled.");
-        return;
-      }
-      HttpRequest request = request(exchange, handoff, "");
-      request.headers().set("host", "127.0.0.1:" + exchange.handoffPort);
-      request.headers().set("pushpin-route", handoff.backend());
-      relay(exchange, new InetSocketAddress("127.0.0.1", exchange.handoffPort), null, null, request, body,
-          "Pushpin [" + handoff.backend() + "]");
-      return;
-    }
-    log.info("WebSocket handoff signaled to backend '{}'", handoff.backend());
-    BackendConfig backend = exchange.app.services().backend(handoff.backend());
-    if (backend == null) {
-      abandon(body);
-      exchange.sendError(500, "Backend handoff signaled to unknown backend '" + handoff.backend() + "'.");
-      return;
-    }
-    HttpRequest request = request(exchange, handoff, backend.pathPrefix());
-    String override = backend.overrideHost();
-    String authority = backend.url().getRawAuthority();
-    request.headers().set("host", override != null && !override.isEmpty() ? override : authority);
-    SslContext ssl = null;
-    if (backend.tls()) {
-      try {
-        ssl = SslContextBuilder.forClient().build();
-      } catch (SSLException e) {
-        abandon(body);
-        exchange.sendError(500, "Error: Could not connect to handoff target: " + e.getMessage());
-        return;
-      }
-    }
-    String sni = backend.certHost() != null ? backend.certHost() : backend.url().getHost();
-    relay(exchange, InetSocketAddress.createUnresolved(backend.url().getHost(), backend.port()), ssl, sni, request,
-        body, "Backend [" + handoff.backend() + "]");
-  }
-
-  private static void abandon(Body body) {
-    if (body != null) {
-      body.abandon();
-    }
-  }
-
-  private static void relay(EdgeRequestHandler.Exchange exchange, InetSocketAddress address, SslContext ssl,
-      String sni, HttpRequest request, Body body, String label) {
-    InetSocketAddress resolved = address.isUnresolved()
-        ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
-    HandoffRelay.start(exchange.channel(), resolved, ssl, sni, request, body != null ? body : Body.of(new byte[0]),
-        label, exchange.keepAlive(), new HandoffRelay.Listener() {
-          @Override
-          public void failed(int status, String message) {
-            log.warn("{}: {}", label, message);
-            exchange.sendError(status, message);
-          }
-
-          @Override
-          public void started(int status) {
-            exchange.sent = true;
-          }
-
-          @Override
-          public void finished(int status, boolean keepAlive, boolean success) {
-            exchange.handoffFinished(status, keepAlive, success);
-          }
-        });
-  }
-
-  /** Method, origin-form path and headers of the forwarded request ({@code prefix} goes before the path). */
-  static HttpRequest request(EdgeRequestHandler.Exchange exchange, GripHandoff handoff, String prefix) {
-    HttpHeaders original = exchange.original;
-    String method = handoff.fromHandle() ? handoff.request().method : exchange.originalMethod;
-    String uri = handoff.fromHandle() ? handoff.request().uri : exchange.originalUri;
-    HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method),
-        prefix + originForm(uri));
-    HttpHeaders headers = request.headers();
-    if (handoff.fromHandle()) {
-      for (Map.Entry<String, String> e : original) {
-        if (PROTECTED.contains(e.getKey().toLowerCase(Locale.ROOT))) {
-          headers.add(e.getKey(), e.getValue());
+    static void start(EdgeRequestHandler.Exchange exchange, GripHandoff handoff) {
+        exchange.handedOff = true;
+        exchange.handoffKind = handoff.kind() == GripHandoff.Kind.GRIP ? "fanout" : "websocket";
+        exchange.handoffBackend = handoff.backend();
+        Body body = exchange.tee;
+        if (handoff.kind() == GripHandoff.Kind.GRIP) {
+            log.info("Pushpin handoff signaled to backend '{}'", handoff.backend());
+            if (exchange.handoffPort == 0) {
+                abandon(body);
+                exchange.sendError(500, "Pushpin handoff signaled, but Pushpin mode not enabled.");
+                return;
+            }
+            HttpRequest request = request(exchange, handoff, "");
+            request.headers().set("host", "127.0.0.1:" + exchange.handoffPort);
+            request.headers().set("pushpin-route", handoff.backend());
+            relay(
+                    exchange,
+                    new InetSocketAddress("127.0.0.1", exchange.handoffPort),
+                    null,
+                    null,
+                    request,
+                    body,
+                    "Pushpin [" + handoff.backend() + "]");
+            return;
         }
-      }
-      for (HeaderList.Field field : handoff.request().headers.fields()) {
-        if (!PROTECTED.contains(field.name().toLowerCase(Locale.ROOT))) {
-          headers.add(field.name(), field.valueString());
+        log.info("WebSocket handoff signaled to backend '{}'", handoff.backend());
+        BackendConfig backend = exchange.app.services().backend(handoff.backend());
+        if (backend == null) {
+            abandon(body);
+            exchange.sendError(500, "Backend handoff signaled to unknown backend '" + handoff.backend() + "'.");
+            return;
         }
-      }
-    } else {
-      headers.add(original);
+        HttpRequest request = request(exchange, handoff, backend.pathPrefix());
+        String override = backend.overrideHost();
+        String authority = backend.url().getRawAuthority();
+        request.headers().set("host", override != null && !override.isEmpty() ? override : authority);
+        SslContext ssl = null;
+        if (backend.tls()) {
+            try {
+                ssl = SslContextBuilder.forClient().build();
+            } catch (SSLException e) {
+                abandon(body);
+                exchange.sendError(500, "Error: Could not connect to handoff target: " + e.getMessage());
+                return;
+            }
+        }
+        String sni =
+                backend.certHost() != null ? backend.certHost() : backend.url().getHost();
+        relay(
+                exchange,
+                InetSocketAddress.createUnresolved(backend.url().getHost(), backend.port()),
+                ssl,
+                sni,
+                request,
+                body,
+                "Backend [" + handoff.backend() + "]");
     }
-    // The client already had its 100 Continue from this server.
-    headers.remove("expect");
-    return request;
-  }
 
-  static String originForm(String uri) {
-    if (uri.startsWith("/")) {
-      return uri;
+    private static void abandon(Body body) {
+        if (body != null) {
+            body.abandon();
+        }
     }
-    try {
-      URI parsed = new URI(uri);
-      String path = parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath();
-      return parsed.getRawQuery() != null ? path + "?" + parsed.getRawQuery() : path;
-    } catch (java.net.URISyntaxException e) {
-      return "/";
+
+    private static void relay(
+            EdgeRequestHandler.Exchange exchange,
+            InetSocketAddress address,
+            SslContext ssl,
+            String sni,
+            HttpRequest request,
+            Body body,
+            String label) {
+        InetSocketAddress resolved =
+                address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+        HandoffRelay.start(
+                exchange.channel(),
+                resolved,
+                ssl,
+                sni,
+                request,
+                body != null ? body : Body.of(new byte[0]),
+                label,
+                exchange.keepAlive(),
+                new HandoffRelay.Listener() {
+                    @Override
+                    public void failed(int status, String message) {
+                        log.warn("{}: {}", label, message);
+                        exchange.sendError(status, message);
+                    }
+
+                    @Override
+                    public void started(int status) {
+                        exchange.sent = true;
+                    }
+
+                    @Override
+                    public void finished(int status, boolean keepAlive, boolean success) {
+                        exchange.handoffFinished(status, keepAlive, success);
+                    }
+                });
     }
-  }
+
+    /** Method, origin-form path and headers of the forwarded request ({@code prefix} goes before the path). */
+    static HttpRequest request(EdgeRequestHandler.Exchange exchange, GripHandoff handoff, String prefix) {
+        HttpHeaders original = exchange.original;
+        String method = handoff.fromHandle() ? handoff.request().method : exchange.originalMethod;
+        String uri = handoff.fromHandle() ? handoff.request().uri : exchange.originalUri;
+        HttpRequest request =
+                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), prefix + originForm(uri));
+        HttpHeaders headers = request.headers();
+        if (handoff.fromHandle()) {
+            for (Map.Entry<String, String> e : original) {
+                if (PROTECTED.contains(e.getKey().toLowerCase(Locale.ROOT))) {
+                    headers.add(e.getKey(), e.getValue());
+                }
+            }
+            for (HeaderList.Field field : handoff.request().headers.fields()) {
+                if (!PROTECTED.contains(field.name().toLowerCase(Locale.ROOT))) {
+                    headers.add(field.name(), field.valueString());
+                }
+            }
+        } else {
+            headers.add(original);
+        }
+        // The client already had its 100 Continue from this server.
+        headers.remove("expect");
+        return request;
+    }
+
+    static String originForm(String uri) {
+        if (uri.startsWith("/")) {
+            return uri;
+        }
+        try {
+            URI parsed = new URI(uri);
+            String path = parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath();
+            return parsed.getRawQuery() != null ? path + "?" + parsed.getRawQuery() : path;
+        } catch (java.net.URISyntaxException e) {
+            return "/";
+        }
+    }
 }

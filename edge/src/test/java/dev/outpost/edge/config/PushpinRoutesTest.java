@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class PushpinRoutesTest {
     static java.util.List<String> routes(String toml) {
         return PushpinRoutes.lines(FastlyTomlParser.parse(toml, "fastly.toml", Path.of("."), k -> null)
-                .localServer().backends());
+                .localServer()
+                .backends());
     }
 
     @Test
@@ -21,9 +22,10 @@ class PushpinRoutesTest {
                 [local_server.backends.self]
                 url = "http://localhost:7676/"
                 override_host = "localhost:7676"
-                """)).containsExactly(
-                "id=origin example.com:443,over_http,ssl,host=example.com",
-                "id=self localhost:7676,over_http,host=localhost:7676");
+                """))
+                .containsExactly(
+                        "id=origin example.com:443,over_http,ssl,host=example.com",
+                        "id=self localhost:7676,over_http,host=localhost:7676");
     }
 
     @Test
@@ -35,10 +37,11 @@ class PushpinRoutesTest {
                 url = "http://127.0.0.1:8080"
                 [local_server.backends.tls]
                 url = "https://secure.test:8443/base"
-                """)).containsExactly(
-                "id=api,replace_beg=/v1 api.test:80,over_http,host=api.test",
-                "id=ip 127.0.0.1:8080,over_http",
-                "id=tls,replace_beg=/base secure.test:8443,over_http,ssl,host=secure.test:8443");
+                """))
+                .containsExactly(
+                        "id=api,replace_beg=/v1 api.test:80,over_http,host=api.test",
+                        "id=ip 127.0.0.1:8080,over_http",
+                        "id=tls,replace_beg=/base secure.test:8443,over_http,ssl,host=secure.test:8443");
     }
 
     @Test

@@ -20,39 +20,50 @@ import org.junit.jupiter.api.Test;
 
 /** Linking: every import of a real JS SDK module resolves; the ones the host lacks answer {@code unsupported}. */
 class HostcallTableTest {
-  private static Sandbox sandbox() {
-    EdgeServices services = new EdgeServices(LocalServerConfig.empty(), new BackendClient(null),
-        (endpoint, message) -> {}, "localhost");
-    return new Sandbox(services, new DownstreamRequest(new RequestState(), Body.of(new byte[0]), null, null,
-        "0".repeat(32)), (head, body, streaming) -> {});
-  }
+    private static Sandbox sandbox() {
+        EdgeServices services = new EdgeServices(
+                LocalServerConfig.empty(), new BackendClient(null), (endpoint, message) -> {}, "localhost");
+        return new Sandbox(
+                services,
+                new DownstreamRequest(new RequestState(), Body.of(new byte[0]), null, null, "0".repeat(32)),
+                (head, body, streaming) -> {});
+    }
 
-  @Test
-  void everyImportOfTheJsRuntimeLinks() throws Exception {
-    Path wasm = Path.of(System.getProperty("outpost.edge.testApps", "target/test-apps"), "hello.wasm");
-    List<FunctionImport> imports = WasmImports.functions(Files.readAllBytes(wasm));
-    assertThat(imports).hasSize(181);
-    HostcallTable table = HostcallTable.forSandbox(sandbox());
-    List<String> missing = imports.stream()
-        .filter(i -> !table.implemented(i.module(), i.name()))
-        .map(FunctionImport::qualifiedName)
-        .toList();
-    imports.forEach(i -> assertThat(table.resolve(i)).isNotNull());
-    // Implemented for real: everything but the caches, ERL, ACL, device detection, purge, image optimizer,
-    // shielding and a few HTTP extras.
-    System.out.println("not implemented: " + missing);
-    assertThat(missing).allMatch(name -> name.startsWith("fastly_http_cache.") || name.startsWith("fastly_cache.")
-        || name.startsWith("fastly_erl.") || name.startsWith("fastly_acl.")
-        || name.startsWith("fastly_device_detection.") || name.startsWith("fastly_purge.")
-        || name.startsWith("fastly_image_optimizer.") || name.startsWith("fastly_shielding.")
-        || name.startsWith("fastly_http_req.") || name.startsWith("fastly_http_downstream."), missing.toString());
-  }
+    @Test
+    void everyImportOfTheJsRuntimeLinks() throws Exception {
+        Path wasm = Path.of(System.getProperty("outpost.edge.testApps", "target/test-apps"), "hello.wasm");
+        List<FunctionImport> imports = WasmImports.functions(Files.readAllBytes(wasm));
+        assertThat(imports).hasSize(181);
+        HostcallTable table = HostcallTable.forSandbox(sandbox());
+        List<String> missing = imports.stream()
+                .filter(i -> !table.implemented(i.module(), i.name()))
+                .map(FunctionImport::qualifiedName)
+                .toList();
+        imports.forEach(i -> assertThat(table.resolve(i)).isNotNull());
+        // Implemented for real: everything but the caches, ERL, ACL, device detection, purge, image optimizer,
+        // shielding and a few HTTP extras.
+        System.out.println("not implemented: " + missing);
+        assertThat(missing)
+                .allMatch(
+                        name -> name.startsWith("fastly_http_cache.")
+                                || name.startsWith("fastly_cache.")
+                                || name.startsWith("fastly_erl.")
+                                || name.startsWith("fastly_acl.")
+                                || name.startsWith("fastly_device_detection.")
+                                || name.startsWith("fastly_purge.")
+                                || name.startsWith("fastly_image_optimizer.")
+                                || name.startsWith("fastly_shielding.")
+                                || name.startsWith("fastly_http_req.")
+                                || name.startsWith("fastly_http_downstream."),
+                        missing.toString());
+    }
 
-  @Test
-  void anUnknownImportAnswersUnsupported() {
-    HostcallTable table = HostcallTable.forSandbox(sandbox());
-    int status = table.resolve(new FunctionImport("fastly_image_optimizer", "transform_image_optimizer_request", 9,
-        1)).call(new ByteArrayGuestMemory(64), new long[9]);
-    assertThat(status).isEqualTo(FastlyStatus.UNSUPPORTED.code());
-  }
+    @Test
+    void anUnknownImportAnswersUnsupported() {
+        HostcallTable table = HostcallTable.forSandbox(sandbox());
+        int status = table.resolve(
+                        new FunctionImport("fastly_image_optimizer", "transform_image_optimizer_request", 9, 1))
+                .call(new ByteArrayGuestMemory(64), new long[9]);
+        assertThat(status).isEqualTo(FastlyStatus.UNSUPPORTED.code());
+    }
 }

@@ -5,13 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.KvEntry;
-import java.nio.charset.StandardCharsets;
 import dev.outpost.edge.config.LocalServerConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,413 +29,461 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 abstract class EdgeServerContract {
-  private static final Duration REQUEST_LIMIT = Duration.ofSeconds(4);
-  private static final long MEMORY_LIMIT = 128L << 20;
+    private static final Duration REQUEST_LIMIT = Duration.ofSeconds(4);
+    private static final long MEMORY_LIMIT = 128L << 20;
 
-  private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
-  private TestOrigin origin;
-  private TestOrigin tlsOrigin;
-  private EdgeServer app;
-  private EdgeServer hello;
-  private HttpClient client;
+    private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
+    private TestOrigin origin;
+    private TestOrigin tlsOrigin;
+    private EdgeServer app;
+    private EdgeServer hello;
+    private HttpClient client;
 
-  abstract String engine();
+    abstract String engine();
 
-  @BeforeAll
-  void start() throws IOException {
-    origin = new TestOrigin();
-    tlsOrigin = new TestOrigin(true);
-    String originPem;
-    try (var in = getClass().getResourceAsStream("/certs/origin.pem")) {
-      originPem = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-    }
-    LocalServerConfig local = new LocalServerConfig(
-        Map.of("origin", BackendConfig.of("origin", origin.uri()),
-            "secure", new BackendConfig("secure", tlsOrigin.uri(), null, null, true, Duration.ofSeconds(1),
-                Duration.ofSeconds(15), Duration.ofSeconds(10), "unknown", false, originPem),
-            "untrusted", BackendConfig.of("untrusted", tlsOrigin.uri()),
-            "slow", new BackendConfig("slow", origin.uri(), null, null, true, Duration.ofSeconds(1),
-                Duration.ofMillis(300), Duration.ofSeconds(1), "unknown", false, null),
-            "down", BackendConfig.of("down", URI.create("http://127.0.0.1:" + closedPort() + "/"))),
-        Map.of("flags", Map.of("beta", "on")),
-        Map.of("store", Map.of("seeded", new KvEntry("from toml".getBytes(StandardCharsets.UTF_8), "seed-meta"))),
-        Map.of("secrets", Map.of("token", "s3cret".getBytes(StandardCharsets.UTF_8))),
-        Map.of("10.1.2.3", "{\"city\":\"Lisbon\",\"as_number\":1234}"), true,
-        Map.of("TestPhone/1.0", "{\"device\":{\"name\":\"Test Phone\",\"is_mobile\":true}}"),
-        Map.of("internal", List.of(new LocalServerConfig.AclEntry("10.0.0.0/8", "BLOCK"),
-            new LocalServerConfig.AclEntry("10.1.0.0/16", "ALLOW"))));
-    app = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
-        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
-        .withEngine(engine())
-        .withRequestTimeout(REQUEST_LIMIT)
-        .withMemoryLimit(MEMORY_LIMIT)
-        .withLocalServer(local)
-        .withLogSink((endpoint, message) -> logLines.add(endpoint + " :: " + message)))
-        .start();
-    client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  }
-
-  private static int closedPort() throws IOException {
-    try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  @AfterAll
-  void stop() {
-    if (app != null) {
-      app.close();
-    }
-    if (hello != null) {
-      hello.close();
-    }
-    if (origin != null) {
-      origin.close();
-    }
-    if (tlsOrigin != null) {
-      tlsOrigin.close();
-    }
-  }
-
-  private URI uri(EdgeServer server, String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
-  }
-
-  private HttpResponse<String> get(String path) throws Exception {
-    // A bounded wait for the whole response: a body that never ends must fail the test, not hang it.
-    return client.sendAsync(HttpRequest.newBuilder(uri(app, path)).build(), HttpResponse.BodyHandlers.ofString())
-        .get(60, java.util.concurrent.TimeUnit.SECONDS);
-  }
-
-  @Test
-  void helloAppAnswersWithItsFixedResponse() throws Exception {
-    hello = new EdgeServer(EdgeConfig.of(TestApps.wasm("hello"))
-        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
-        .withEngine(engine()))
-        .start();
-    for (int i = 0; i < 3; i++) {
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri(hello, "/")).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.body()).isEqualTo("hello");
-      assertThat(response.headers().firstValue("content-type")).hasValue("text/plain");
-    }
-  }
-
-  @Test
-  void echoesMethodUrlMultiValueHeadersAndBody() throws Exception {
-    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri(app, "/echo?x=1&y=two"))
-            .header("x-multi", "one")
-            .header("x-multi", "two")
-            .header("x-single", "value")
-            .POST(HttpRequest.BodyPublishers.ofString("request body"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(201);
-    assertThat(response.headers().allValues("set-cookie")).containsExactly("a=1", "b=2");
-    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
-    assertThat(json.get("method").asText()).isEqualTo("POST");
-    assertThat(json.get("url").asText()).isEqualTo("http://127.0.0.1:" + app.port() + "/echo?x=1&y=two");
-    assertThat(json.get("body").asText()).isEqualTo("request body");
-    List<String> headers = new java.util.ArrayList<>();
-    json.get("headers").forEach(h -> headers.add(h.get(0).asText() + ": " + h.get(1).asText()));
-    assertThat(headers).contains("x-multi: one, two", "x-single: value");
-  }
-
-  @Test
-  void streamsAResponseBodyInChunks() throws Exception {
-    HttpResponse<String> response = get("/stream");
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
-    assertThat(response.headers().firstValue("content-length")).isEmpty();
-  }
-
-  @Test
-  void fetchesFromABackend() throws Exception {
-    HttpResponse<String> response = get("/backend?path=/hello%3Fq%3D1");
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("origin said 200: GET /hello?q=1");
-    assertThat(response.headers().firstValue("x-origin-header")).hasValue("test-origin");
-    TestOrigin.Received received = origin.take("/hello?q=1");
-    assertThat(received.fromEdge()).isEqualTo("yes");
-    assertThat(received.host()).isEqualTo("origin.test");
-  }
-
-  @Test
-  void postsARequestBodyToABackend() throws Exception {
-    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri(app, "/backend?path=/submit"))
-            .POST(HttpRequest.BodyPublishers.ofString("payload")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(response.body()).isEqualTo("origin said 200: POST /submit payload");
-    assertThat(origin.take("/submit").body()).isEqualTo("payload");
-  }
-
-  @Test
-  void fetchesFromABackendInParallel() throws Exception {
-    HttpResponse<String> response = get("/parallel");
-    assertThat(response.statusCode()).isEqualTo(200);
-    assertThat(response.body()).isEqualTo("GET /a+GET /b");
-  }
-
-  @Test
-  void readsAConfigStore() throws Exception {
-    assertThat(get("/config?key=beta").body()).isEqualTo("on");
-    HttpResponse<String> missing = get("/config?key=nope");
-    assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(missing.body()).isEqualTo("missing");
-  }
-
-  @Test
-  void writesToLoggingEndpointsAndStdout() throws Exception {
-    assertThat(get("/log").body()).isEqualTo("logged");
-    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(logLines)
-        .contains("mylog :: hello from the edge", "stdout :: console line"));
-  }
-
-  @Test
-  void seesFastlyEnvironmentVariables() throws Exception {
-    assertThat(get("/env").body()).isEqualTo("version=0 host=localhost pop=XXX");
-  }
-
-  @Test
-  void seesTheClientAddress() throws Exception {
-    assertThat(get("/client").body()).isEqualTo("127.0.0.1");
-  }
-
-  @Test
-  void aThrowingHandlerGetsA500AndTheServerKeepsServing() throws Exception {
-    assertThat(get("/throw").statusCode()).isEqualTo(500);
-    assertThat(get("/env").statusCode()).isEqualTo(200);
-  }
-
-  @Test
-  void kvStoreLooksUpSeededEntriesWithMetadata() throws Exception {
-    HttpResponse<String> response = get("/kv?op=get&key=seeded");
-    assertThat(response.body()).isEqualTo("from toml");
-    assertThat(response.headers().firstValue("x-metadata")).hasValue("seed-meta");
-    assertThat(get("/kv?op=get&key=absent").statusCode()).isEqualTo(404);
-  }
-
-  @Test
-  void kvStoreInsertsListsAndDeletes() throws Exception {
-    assertThat(get("/kv?op=put&key=k1&value=v1&meta=m1").body()).isEqualTo("stored");
-    assertThat(get("/kv?op=put&key=k2&value=v2").body()).isEqualTo("stored");
-    HttpResponse<String> read = get("/kv?op=get&key=k1");
-    assertThat(read.body()).isEqualTo("v1");
-    assertThat(read.headers().firstValue("x-metadata")).hasValue("m1");
-    assertThat(get("/kv?op=list&prefix=k").body()).isEqualTo("k1,k2");
-    assertThat(get("/kv?op=delete&key=k1").body()).isEqualTo("deleted");
-    assertThat(get("/kv?op=get&key=k1").statusCode()).isEqualTo(404);
-  }
-
-  @Test
-  void readsASecret() throws Exception {
-    assertThat(get("/secret?key=token").body()).isEqualTo("s3cret");
-    assertThat(get("/secret?key=nope").body()).isEqualTo("missing");
-  }
-
-  @Test
-  void looksUpGeolocationFromConfigAndTheLoopbackDefault() throws Exception {
-    var json = new com.fasterxml.jackson.databind.ObjectMapper();
-    assertThat(json.readTree(get("/geo?ip=10.1.2.3").body()).get("city").asText()).isEqualTo("Lisbon");
-    var loopback = json.readTree(get("/geo?ip=127.0.0.1").body());
-    assertThat(loopback.get("city").asText()).isEqualTo("San Francisco");
-    assertThat(loopback.get("as_number").asInt()).isEqualTo(54113);
-  }
-
-  @Test
-  void fetchesThroughAnImplicitDynamicBackend() throws Exception {
-    String target = "127.0.0.1:" + origin.uri().getPort();
-    assertThat(get("/dynamic?target=" + target).body()).isEqualTo("dynamic 200: GET /dyn");
-  }
-
-  @Test
-  void streamsARequestBodyToABackend() throws Exception {
-    assertThat(get("/stream-upload").body()).isEqualTo("POST /upload part0part1part2");
-    assertThat(origin.take("/upload").body()).isEqualTo("part0part1part2");
-  }
-
-  @Test
-  void passesABackendResponseThrough() throws Exception {
-    // Repeated: the backend body may still be arriving when the guest hands it on, or already complete.
-    for (int i = 0; i < 20; i++) {
-      HttpResponse<String> response = get("/proxy?path=/through");
-      assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.body()).isEqualTo("GET /through");
-      assertThat(response.headers().firstValue("x-origin")).hasValue("test-origin");
-    }
-  }
-
-  @Test
-  void aGuestThatRunsTooLongIsStoppedWithA500() throws Exception {
-    long started = System.nanoTime();
-    assertThat(get("/spin").statusCode()).isEqualTo(500);
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(REQUEST_LIMIT.plusSeconds(10));
-    assertThat(get("/env").statusCode()).isEqualTo(200);
-  }
-
-  @Test
-  void aReusableSandboxServesSeveralRequestsFromOneInstance() throws Exception {
-    try (EdgeServer reuse = new EdgeServer(EdgeConfig.of(TestApps.wasm("reuse"))
-        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
-        .withEngine(engine()))
-        .start()) {
-      List<String> bodies = new java.util.ArrayList<>();
-      for (int i = 0; i < 4; i++) {
-        if (i > 0) {
-          await().atMost(Duration.ofSeconds(10)).until(() -> reuse.app().hasIdleSandbox());
+    @BeforeAll
+    void start() throws IOException {
+        origin = new TestOrigin();
+        tlsOrigin = new TestOrigin(true);
+        String originPem;
+        try (var in = getClass().getResourceAsStream("/certs/origin.pem")) {
+            originPem = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
         }
-        HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri(reuse, "/r" + i)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        LocalServerConfig local = new LocalServerConfig(
+                Map.of(
+                        "origin",
+                        BackendConfig.of("origin", origin.uri()),
+                        "secure",
+                        new BackendConfig(
+                                "secure",
+                                tlsOrigin.uri(),
+                                null,
+                                null,
+                                true,
+                                Duration.ofSeconds(1),
+                                Duration.ofSeconds(15),
+                                Duration.ofSeconds(10),
+                                "unknown",
+                                false,
+                                originPem),
+                        "untrusted",
+                        BackendConfig.of("untrusted", tlsOrigin.uri()),
+                        "slow",
+                        new BackendConfig(
+                                "slow",
+                                origin.uri(),
+                                null,
+                                null,
+                                true,
+                                Duration.ofSeconds(1),
+                                Duration.ofMillis(300),
+                                Duration.ofSeconds(1),
+                                "unknown",
+                                false,
+                                null),
+                        "down",
+                        BackendConfig.of("down", URI.create("http://127.0.0.1:" + closedPort() + "/"))),
+                Map.of("flags", Map.of("beta", "on")),
+                Map.of(
+                        "store",
+                        Map.of("seeded", new KvEntry("from toml".getBytes(StandardCharsets.UTF_8), "seed-meta"))),
+                Map.of("secrets", Map.of("token", "s3cret".getBytes(StandardCharsets.UTF_8))),
+                Map.of("10.1.2.3", "{\"city\":\"Lisbon\",\"as_number\":1234}"),
+                true,
+                Map.of("TestPhone/1.0", "{\"device\":{\"name\":\"Test Phone\",\"is_mobile\":true}}"),
+                Map.of(
+                        "internal",
+                        List.of(
+                                new LocalServerConfig.AclEntry("10.0.0.0/8", "BLOCK"),
+                                new LocalServerConfig.AclEntry("10.1.0.0/16", "ALLOW"))));
+        app = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
+                        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                        .withEngine(engine())
+                        .withRequestTimeout(REQUEST_LIMIT)
+                        .withMemoryLimit(MEMORY_LIMIT)
+                        .withLocalServer(local)
+                        .withLogSink((endpoint, message) -> logLines.add(endpoint + " :: " + message)))
+                .start();
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static int closedPort() throws IOException {
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        if (hello != null) {
+            hello.close();
+        }
+        if (origin != null) {
+            origin.close();
+        }
+        if (tlsOrigin != null) {
+            tlsOrigin.close();
+        }
+    }
+
+    private URI uri(EdgeServer server, String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        // A bounded wait for the whole response: a body that never ends must fail the test, not hang it.
+        return client.sendAsync(HttpRequest.newBuilder(uri(app, path)).build(), HttpResponse.BodyHandlers.ofString())
+                .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void helloAppAnswersWithItsFixedResponse() throws Exception {
+        hello = new EdgeServer(EdgeConfig.of(TestApps.wasm("hello"))
+                        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                        .withEngine(engine()))
+                .start();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response =
+                    client.send(HttpRequest.newBuilder(uri(hello, "/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("hello");
+            assertThat(response.headers().firstValue("content-type")).hasValue("text/plain");
+        }
+    }
+
+    @Test
+    void echoesMethodUrlMultiValueHeadersAndBody() throws Exception {
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(uri(app, "/echo?x=1&y=two"))
+                        .header("x-multi", "one")
+                        .header("x-multi", "two")
+                        .header("x-single", "value")
+                        .POST(HttpRequest.BodyPublishers.ofString("request body"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.headers().allValues("set-cookie")).containsExactly("a=1", "b=2");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        assertThat(json.get("method").asText()).isEqualTo("POST");
+        assertThat(json.get("url").asText()).isEqualTo("http://127.0.0.1:" + app.port() + "/echo?x=1&y=two");
+        assertThat(json.get("body").asText()).isEqualTo("request body");
+        List<String> headers = new java.util.ArrayList<>();
+        json.get("headers")
+                .forEach(h -> headers.add(h.get(0).asText() + ": " + h.get(1).asText()));
+        assertThat(headers).contains("x-multi: one, two", "x-single: value");
+    }
+
+    @Test
+    void streamsAResponseBodyInChunks() throws Exception {
+        HttpResponse<String> response = get("/stream");
         assertThat(response.statusCode()).isEqualTo(200);
-        bodies.add(response.body());
-      }
-      // Each request lands in the waiting instance, so its counter keeps growing.
-      assertThat(bodies).containsExactly("/r0 served=1", "/r1 served=2", "/r2 served=3", "/r3 served=4");
+        assertThat(response.body()).isEqualTo("chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\n");
+        assertThat(response.headers().firstValue("content-length")).isEmpty();
     }
-  }
 
-  @Test
-  void aclLookupPicksTheLongestMatchingPrefix() throws Exception {
-    assertThat(get("/acl?ip=10.1.2.3").body()).isEqualTo("ALLOW 10.1.0.0/16");
-    assertThat(get("/acl?ip=10.9.9.9").body()).isEqualTo("BLOCK 10.0.0.0/8");
-    assertThat(get("/acl?ip=192.168.1.1").body()).isEqualTo("no match");
-  }
-
-  @Test
-  void deviceDetectionMatchesExactUserAgents() throws Exception {
-    HttpResponse<String> known = client.send(HttpRequest.newBuilder(uri(app, "/device"))
-        .header("user-agent", "TestPhone/1.0").build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(known.body()).isEqualTo("Test Phone mobile=true");
-    assertThat(get("/device").body()).isEqualTo("unknown device");
-  }
-
-  @Test
-  void rateCountersCountInMemory() throws Exception {
-    assertThat(get("/erl").body()).startsWith("count=");
-    assertThat(Integer.parseInt(get("/erl").body().substring(6))).isGreaterThanOrEqualTo(14);
-  }
-
-  @Test
-  void aGuestThatAllocatesTooMuchIsStoppedWithA500() throws Exception {
-    long started = System.nanoTime();
-    assertThat(get("/alloc").statusCode()).isEqualTo(500);
-    // Stopped by the memory limit, well before the time limit.
-    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(REQUEST_LIMIT);
-    assertThat(logLines).anyMatch(line -> line.startsWith("stdout :: allocated"));
-    assertThat(get("/env").statusCode()).isEqualTo(200);
-  }
-
-  @Test
-  void anUnreachableBackendFailsTheFetch() throws Exception {
-    HttpResponse<String> response = get("/down");
-    assertThat(response.statusCode()).isEqualTo(502);
-    assertThat(response.body()).startsWith("backend failed: ");
-  }
-
-  @Test
-  void aFanoutHandoffWithoutAGripProxyAnswers500() throws Exception {
-    HttpResponse<String> response = get("/fanout");
-    assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(response.body()).isEqualTo(
-        "Pushpin handoff signaled, but Pushpin mode not enabled.");
-  }
-
-  @Test
-  void servesConcurrentRequestsEachInItsOwnInstance() throws Exception {
-    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      String path = i % 2 == 0 ? "/env" : "/backend?path=/c" + i;
-      responses.add(client.sendAsync(HttpRequest.newBuilder(uri(app, path)).build(),
-          HttpResponse.BodyHandlers.ofString()));
+    @Test
+    void fetchesFromABackend() throws Exception {
+        HttpResponse<String> response = get("/backend?path=/hello%3Fq%3D1");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("origin said 200: GET /hello?q=1");
+        assertThat(response.headers().firstValue("x-origin-header")).hasValue("test-origin");
+        TestOrigin.Received received = origin.take("/hello?q=1");
+        assertThat(received.fromEdge()).isEqualTo("yes");
+        assertThat(received.host()).isEqualTo("origin.test");
     }
-    for (int i = 0; i < responses.size(); i++) {
-      HttpResponse<String> response = responses.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.body()).isEqualTo(i % 2 == 0 ? "version=0 host=localhost pop=XXX"
-          : "origin said 200: GET /c" + i);
+
+    @Test
+    void postsARequestBodyToABackend() throws Exception {
+        HttpResponse<String> response = client.send(
+                HttpRequest.newBuilder(uri(app, "/backend?path=/submit"))
+                        .POST(HttpRequest.BodyPublishers.ofString("payload"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.body()).isEqualTo("origin said 200: POST /submit payload");
+        assertThat(origin.take("/submit").body()).isEqualTo("payload");
     }
-  }
 
-  @Test
-  void readsAChunkedRequestBody() throws Exception {
-    byte[] payload = "x".repeat(100_000).getBytes(StandardCharsets.UTF_8);
-    HttpResponse<String> response = client.sendAsync(HttpRequest.newBuilder(uri(app, "/echo"))
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(payload)))
-            .build(), HttpResponse.BodyHandlers.ofString())
-        .get(60, java.util.concurrent.TimeUnit.SECONDS);
-    assertThat(response.statusCode()).isEqualTo(201);
-    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
-    assertThat(json.get("body").asText()).hasSize(100_000);
-  }
-
-  @Test
-  void streamsTheClientRequestBodyOnToABackend() throws Exception {
-    byte[] payload = "y".repeat(200_000).getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < 3; i++) {
-      HttpResponse<String> response = client.sendAsync(HttpRequest.newBuilder(uri(app, "/pass-upload"))
-              .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(payload)))
-              .build(), HttpResponse.BodyHandlers.ofString())
-          .get(60, java.util.concurrent.TimeUnit.SECONDS);
-      assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(response.body()).hasSize("POST /pass ".length() + payload.length);
-      assertThat(origin.take("/pass").body()).hasSize(payload.length);
+    @Test
+    void fetchesFromABackendInParallel() throws Exception {
+        HttpResponse<String> response = get("/parallel");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("GET /a+GET /b");
     }
-  }
 
-  @Test
-  void aBackendThatSendsNothingHitsTheFirstByteTimeout() throws Exception {
-    HttpResponse<String> response = get("/slow");
-    assertThat(response.statusCode()).isEqualTo(504);
-    assertThat(response.body()).startsWith("timed out: ");
-  }
-
-  @Test
-  void fetchesOverTlsFromABackendWithItsOwnCaCertificate() throws Exception {
-    assertThat(get("/backend?path=/s&be=secure").body()).isEqualTo("origin said 200: GET /s");
-    // Without the CA certificate the origin's certificate is not trusted: the fetch fails.
-    assertThat(get("/backend?path=/s&be=untrusted").statusCode()).isEqualTo(500);
-  }
-
-  @Test
-  void aResponseSentBeforeTheRequestBodyEndsKeepsTheConnectionUsable() throws Exception {
-    try (var socket = new java.net.Socket("127.0.0.1", app.port())) {
-      socket.setSoTimeout(20_000);
-      var out = socket.getOutputStream();
-      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-          StandardCharsets.ISO_8859_1));
-      out.write(("POST /env HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf-").getBytes(
-          StandardCharsets.ISO_8859_1));
-      out.flush();
-      // The guest answers without reading the body; only then does the rest of the body arrive.
-      assertThat(readResponse(in)).isEqualTo("version=0 host=localhost pop=XXX");
-      out.write("done!".getBytes(StandardCharsets.ISO_8859_1));
-      out.write("GET /env HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      assertThat(readResponse(in)).isEqualTo("version=0 host=localhost pop=XXX");
+    @Test
+    void readsAConfigStore() throws Exception {
+        assertThat(get("/config?key=beta").body()).isEqualTo("on");
+        HttpResponse<String> missing = get("/config?key=nope");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(missing.body()).isEqualTo("missing");
     }
-  }
 
-  /** Reads one response with a content-length and returns its body. */
-  private static String readResponse(java.io.BufferedReader in) throws IOException {
-    assertThat(in.readLine()).startsWith("HTTP/1.1 200");
-    int length = -1;
-    for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
-      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-        length = Integer.parseInt(line.substring(15).trim());
-      }
+    @Test
+    void writesToLoggingEndpointsAndStdout() throws Exception {
+        assertThat(get("/log").body()).isEqualTo("logged");
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(
+                        () -> assertThat(logLines).contains("mylog :: hello from the edge", "stdout :: console line"));
     }
-    char[] body = new char[length];
-    int n = 0;
-    while (n < length) {
-      n += in.read(body, n, length - n);
-    }
-    return new String(body);
-  }
 
-  @Test
-  void answersQuestionsAboutBackends() throws Exception {
-    assertThat(get("/backend-info").body()).isEqualTo("exists=true/false target=127.0.0.1 port="
-        + tlsOrigin.uri().getPort() + " ssl=true dynamic=false firstByte=15000 health=unknown");
-  }
+    @Test
+    void seesFastlyEnvironmentVariables() throws Exception {
+        assertThat(get("/env").body()).isEqualTo("version=0 host=localhost pop=XXX");
+    }
+
+    @Test
+    void seesTheClientAddress() throws Exception {
+        assertThat(get("/client").body()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void aThrowingHandlerGetsA500AndTheServerKeepsServing() throws Exception {
+        assertThat(get("/throw").statusCode()).isEqualTo(500);
+        assertThat(get("/env").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void kvStoreLooksUpSeededEntriesWithMetadata() throws Exception {
+        HttpResponse<String> response = get("/kv?op=get&key=seeded");
+        assertThat(response.body()).isEqualTo("from toml");
+        assertThat(response.headers().firstValue("x-metadata")).hasValue("seed-meta");
+        assertThat(get("/kv?op=get&key=absent").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void kvStoreInsertsListsAndDeletes() throws Exception {
+        assertThat(get("/kv?op=put&key=k1&value=v1&meta=m1").body()).isEqualTo("stored");
+        assertThat(get("/kv?op=put&key=k2&value=v2").body()).isEqualTo("stored");
+        HttpResponse<String> read = get("/kv?op=get&key=k1");
+        assertThat(read.body()).isEqualTo("v1");
+        assertThat(read.headers().firstValue("x-metadata")).hasValue("m1");
+        assertThat(get("/kv?op=list&prefix=k").body()).isEqualTo("k1,k2");
+        assertThat(get("/kv?op=delete&key=k1").body()).isEqualTo("deleted");
+        assertThat(get("/kv?op=get&key=k1").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void readsASecret() throws Exception {
+        assertThat(get("/secret?key=token").body()).isEqualTo("s3cret");
+        assertThat(get("/secret?key=nope").body()).isEqualTo("missing");
+    }
+
+    @Test
+    void looksUpGeolocationFromConfigAndTheLoopbackDefault() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertThat(json.readTree(get("/geo?ip=10.1.2.3").body()).get("city").asText())
+                .isEqualTo("Lisbon");
+        var loopback = json.readTree(get("/geo?ip=127.0.0.1").body());
+        assertThat(loopback.get("city").asText()).isEqualTo("San Francisco");
+        assertThat(loopback.get("as_number").asInt()).isEqualTo(54113);
+    }
+
+    @Test
+    void fetchesThroughAnImplicitDynamicBackend() throws Exception {
+        String target = "127.0.0.1:" + origin.uri().getPort();
+        assertThat(get("/dynamic?target=" + target).body()).isEqualTo("dynamic 200: GET /dyn");
+    }
+
+    @Test
+    void streamsARequestBodyToABackend() throws Exception {
+        assertThat(get("/stream-upload").body()).isEqualTo("POST /upload part0part1part2");
+        assertThat(origin.take("/upload").body()).isEqualTo("part0part1part2");
+    }
+
+    @Test
+    void passesABackendResponseThrough() throws Exception {
+        // Repeated: the backend body may still be arriving when the guest hands it on, or already complete.
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> response = get("/proxy?path=/through");
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("GET /through");
+            assertThat(response.headers().firstValue("x-origin")).hasValue("test-origin");
+        }
+    }
+
+    @Test
+    void aGuestThatRunsTooLongIsStoppedWithA500() throws Exception {
+        long started = System.nanoTime();
+        assertThat(get("/spin").statusCode()).isEqualTo(500);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(REQUEST_LIMIT.plusSeconds(10));
+        assertThat(get("/env").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aReusableSandboxServesSeveralRequestsFromOneInstance() throws Exception {
+        try (EdgeServer reuse = new EdgeServer(EdgeConfig.of(TestApps.wasm("reuse"))
+                        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                        .withEngine(engine()))
+                .start()) {
+            List<String> bodies = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                if (i > 0) {
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> reuse.app().hasIdleSandbox());
+                }
+                HttpResponse<String> response = client.send(
+                        HttpRequest.newBuilder(uri(reuse, "/r" + i)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+                bodies.add(response.body());
+            }
+            // Each request lands in the waiting instance, so its counter keeps growing.
+            assertThat(bodies).containsExactly("/r0 served=1", "/r1 served=2", "/r2 served=3", "/r3 served=4");
+        }
+    }
+
+    @Test
+    void aclLookupPicksTheLongestMatchingPrefix() throws Exception {
+        assertThat(get("/acl?ip=10.1.2.3").body()).isEqualTo("ALLOW 10.1.0.0/16");
+        assertThat(get("/acl?ip=10.9.9.9").body()).isEqualTo("BLOCK 10.0.0.0/8");
+        assertThat(get("/acl?ip=192.168.1.1").body()).isEqualTo("no match");
+    }
+
+    @Test
+    void deviceDetectionMatchesExactUserAgents() throws Exception {
+        HttpResponse<String> known = client.send(
+                HttpRequest.newBuilder(uri(app, "/device"))
+                        .header("user-agent", "TestPhone/1.0")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(known.body()).isEqualTo("Test Phone mobile=true");
+        assertThat(get("/device").body()).isEqualTo("unknown device");
+    }
+
+    @Test
+    void rateCountersCountInMemory() throws Exception {
+        assertThat(get("/erl").body()).startsWith("count=");
+        assertThat(Integer.parseInt(get("/erl").body().substring(6))).isGreaterThanOrEqualTo(14);
+    }
+
+    @Test
+    void aGuestThatAllocatesTooMuchIsStoppedWithA500() throws Exception {
+        long started = System.nanoTime();
+        assertThat(get("/alloc").statusCode()).isEqualTo(500);
+        // Stopped by the memory limit, well before the time limit.
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(REQUEST_LIMIT);
+        assertThat(logLines).anyMatch(line -> line.startsWith("stdout :: allocated"));
+        assertThat(get("/env").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anUnreachableBackendFailsTheFetch() throws Exception {
+        HttpResponse<String> response = get("/down");
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.body()).startsWith("backend failed: ");
+    }
+
+    @Test
+    void aFanoutHandoffWithoutAGripProxyAnswers500() throws Exception {
+        HttpResponse<String> response = get("/fanout");
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.body()).isEqualTo("Pushpin handoff signaled, but Pushpin mode not enabled.");
+    }
+
+    @Test
+    void servesConcurrentRequestsEachInItsOwnInstance() throws Exception {
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String path = i % 2 == 0 ? "/env" : "/backend?path=/c" + i;
+            responses.add(client.sendAsync(
+                    HttpRequest.newBuilder(uri(app, path)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < responses.size(); i++) {
+            HttpResponse<String> response = responses.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body())
+                    .isEqualTo(i % 2 == 0 ? "version=0 host=localhost pop=XXX" : "origin said 200: GET /c" + i);
+        }
+    }
+
+    @Test
+    void readsAChunkedRequestBody() throws Exception {
+        byte[] payload = "x".repeat(100_000).getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = client.sendAsync(
+                        HttpRequest.newBuilder(uri(app, "/echo"))
+                                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                        () -> new java.io.ByteArrayInputStream(payload)))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(201);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        assertThat(json.get("body").asText()).hasSize(100_000);
+    }
+
+    @Test
+    void streamsTheClientRequestBodyOnToABackend() throws Exception {
+        byte[] payload = "y".repeat(200_000).getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = client.sendAsync(
+                            HttpRequest.newBuilder(uri(app, "/pass-upload"))
+                                    .POST(HttpRequest.BodyPublishers.ofInputStream(
+                                            () -> new java.io.ByteArrayInputStream(payload)))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).hasSize("POST /pass ".length() + payload.length);
+            assertThat(origin.take("/pass").body()).hasSize(payload.length);
+        }
+    }
+
+    @Test
+    void aBackendThatSendsNothingHitsTheFirstByteTimeout() throws Exception {
+        HttpResponse<String> response = get("/slow");
+        assertThat(response.statusCode()).isEqualTo(504);
+        assertThat(response.body()).startsWith("timed out: ");
+    }
+
+    @Test
+    void fetchesOverTlsFromABackendWithItsOwnCaCertificate() throws Exception {
+        assertThat(get("/backend?path=/s&be=secure").body()).isEqualTo("origin said 200: GET /s");
+        // Without the CA certificate the origin's certificate is not trusted: the fetch fails.
+        assertThat(get("/backend?path=/s&be=untrusted").statusCode()).isEqualTo(500);
+    }
+
+    @Test
+    void aResponseSentBeforeTheRequestBodyEndsKeepsTheConnectionUsable() throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(20_000);
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            out.write(("POST /env HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf-")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            // The guest answers without reading the body; only then does the rest of the body arrive.
+            assertThat(readResponse(in)).isEqualTo("version=0 host=localhost pop=XXX");
+            out.write("done!".getBytes(StandardCharsets.ISO_8859_1));
+            out.write("GET /env HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertThat(readResponse(in)).isEqualTo("version=0 host=localhost pop=XXX");
+        }
+    }
+
+    /** Reads one response with a content-length and returns its body. */
+    private static String readResponse(java.io.BufferedReader in) throws IOException {
+        assertThat(in.readLine()).startsWith("HTTP/1.1 200");
+        int length = -1;
+        for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        char[] body = new char[length];
+        int n = 0;
+        while (n < length) {
+            n += in.read(body, n, length - n);
+        }
+        return new String(body);
+    }
+
+    @Test
+    void answersQuestionsAboutBackends() throws Exception {
+        assertThat(get("/backend-info").body())
+                .isEqualTo("exists=true/false target=127.0.0.1 port="
+                        + tlsOrigin.uri().getPort() + " ssl=true dynamic=false firstByte=15000 health=unknown");
+    }
 }

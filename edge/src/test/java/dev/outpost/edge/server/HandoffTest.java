@@ -32,207 +32,248 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
 class HandoffTest {
-  private FakeTarget proxy;
-  private FakeTarget wsOrigin;
-  private EdgeServer edge;
+    private FakeTarget proxy;
+    private FakeTarget wsOrigin;
+    private EdgeServer edge;
 
-  @BeforeAll
-  void start() throws IOException {
-    proxy = new FakeTarget();
-    wsOrigin = new FakeTarget();
-    LocalServerConfig local = new LocalServerConfig(
-        Map.of("wsorigin", new BackendConfig("wsorigin", URI.create("http://127.0.0.1:" + wsOrigin.port() + "/base"),
-            "ws.example", null, true, BackendConfig.DEFAULT_CONNECT_TIMEOUT, BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
-            BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT, "unknown", false, null)),
-        Map.of(), Map.of(), Map.of(), Map.of(), true, Map.of(), Map.of());
-    edge = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
-        .withAddress(new InetSocketAddress("127.0.0.1", 0))
-        .withEngine("chicory")
-        .withLocalServer(local)
-        .withHandoffPort(proxy.port())
-        .withLogSink((endpoint, message) -> {}))
-        .start();
-  }
-
-  @AfterAll
-  void stop() throws IOException {
-    if (edge != null) {
-      edge.close();
-    }
-    proxy.close();
-    wsOrigin.close();
-  }
-
-  @Test
-  void aFanoutHandoffForwardsTheGuestsHeadersTheProtectedOriginalsAndTheOriginalBody() throws Exception {
-    proxy.reply("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "5\r\nfirst\r\n", "6\r\nsecond\r\n0\r\n\r\n");
-    try (Socket client = connect()) {
-      send(client, "POST /fanout-edit?q=1 HTTP/1.1\r\nHost: app.test\r\nX-Drop: 1\r\nCdn-Loop: from-client\r\n"
-          + "Content-Length: 11\r\nConnection: close\r\n\r\nclient body");
-      String response = readAll(client);
-      assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").contains("first").contains("second");
-    }
-    String request = proxy.received.poll(10, TimeUnit.SECONDS);
-    assertThat(request).startsWith("POST /fanout-edit?q=1 HTTP/1.1\r\n");
-    String lower = request.toLowerCase();
-    assertThat(lower).contains("host: 127.0.0.1:" + proxy.port() + "\r\n", "pushpin-route: self\r\n",
-        "x-edited: yes\r\n", "cdn-loop: from-client\r\n", "content-length: 11\r\n")
-        .doesNotContain("x-drop", "from-guest", "grip-sig");
-    assertThat(request).endsWith("\r\n\r\nclient body");
-  }
-
-  @Test
-  void aSwitchingProtocolsResponseBecomesABytePipeBothWays() throws Exception {
-    proxy.reply("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Accept: x\r\n\r\nfrom-proxy", null);
-    try (Socket client = connect()) {
-      send(client, "GET /fanout HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-      String head = readUntil(client, "from-proxy");
-      assertThat(head).startsWith("HTTP/1.1 101 Switching Protocols\r\n").contains("Sec-WebSocket-Accept: x");
-      send(client, "to-proxy");
-      assertThat(readUntil(client, "echo:to-proxy")).endsWith("echo:to-proxy");
-    }
-    String request = proxy.received.poll(10, TimeUnit.SECONDS);
-    assertThat(request.toLowerCase()).contains("upgrade: websocket\r\n", "sec-websocket-key: dghlihnhbxbszsbub25jzq==",
-        "pushpin-route: origin\r\n");
-  }
-
-  @Test
-  void aWebSocketPassthroughGoesToTheBackendWithItsHostAndPathPrefix() throws Exception {
-    wsOrigin.reply("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhi", null);
-    try (Socket client = connect()) {
-      send(client, "GET /ws-passthrough HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
-      assertThat(readUntil(client, "hi")).startsWith("HTTP/1.1 101 ");
-      send(client, "ping");
-      readUntil(client, "echo:ping");
-    }
-    String request = wsOrigin.received.poll(10, TimeUnit.SECONDS);
-    assertThat(request).startsWith("GET /base/ws-passthrough HTTP/1.1\r\n");
-    assertThat(request.toLowerCase()).contains("host: ws.example\r\n").doesNotContain("pushpin-route");
-  }
-
-  @Test
-  void anUnreachableProxyIs500() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
-    try (EdgeServer other = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
-        .withAddress(new InetSocketAddress("127.0.0.1", 0)).withEngine("chicory").withHandoffPort(closed)
-        .withLogSink((endpoint, message) -> {})).start();
-        Socket client = new Socket("127.0.0.1", other.port())) {
-      send(client, "GET /fanout HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n");
-      String response = readAll(client);
-      assertThat(response).startsWith("HTTP/1.1 500 ").contains("Error: Could not connect to handoff target: ");
-    }
-  }
-
-  private Socket connect() throws IOException {
-    Socket s = new Socket("127.0.0.1", edge.port());
-    s.setSoTimeout(20_000);
-    return s;
-  }
-
-  private static void send(Socket s, String text) throws IOException {
-    s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
-    s.getOutputStream().flush();
-  }
-
-  private static String readAll(Socket s) throws IOException {
-    return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-  }
-
-  private static String readUntil(Socket s, String end) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    InputStream in = s.getInputStream();
-    while (!out.toString(StandardCharsets.ISO_8859_1).endsWith(end)) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed before '" + end + "': " + out.toString(StandardCharsets.ISO_8859_1));
-      }
-      out.write(b);
-    }
-    return out.toString(StandardCharsets.ISO_8859_1);
-  }
-
-  /**
-   * Accepts connections one at a time; records each request (head and the body its Content-Length announces), writes
-   * the scripted reply, then echoes anything further as {@code echo:<bytes>} (after a 101) or writes the rest.
-   */
-  private static final class FakeTarget implements AutoCloseable {
-    final BlockingQueue<String> received = new LinkedBlockingQueue<>();
-    private final ServerSocket server;
-    private volatile String head;
-    private volatile String rest;
-
-    FakeTarget() throws IOException {
-      server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-      Thread.ofVirtual().start(this::loop);
+    @BeforeAll
+    void start() throws IOException {
+        proxy = new FakeTarget();
+        wsOrigin = new FakeTarget();
+        LocalServerConfig local = new LocalServerConfig(
+                Map.of(
+                        "wsorigin",
+                        new BackendConfig(
+                                "wsorigin",
+                                URI.create("http://127.0.0.1:" + wsOrigin.port() + "/base"),
+                                "ws.example",
+                                null,
+                                true,
+                                BackendConfig.DEFAULT_CONNECT_TIMEOUT,
+                                BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
+                                BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT,
+                                "unknown",
+                                false,
+                                null)),
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                true,
+                Map.of(),
+                Map.of());
+        edge = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
+                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .withEngine("chicory")
+                        .withLocalServer(local)
+                        .withHandoffPort(proxy.port())
+                        .withLogSink((endpoint, message) -> {}))
+                .start();
     }
 
-    int port() {
-      return server.getLocalPort();
-    }
-
-    void reply(String head, String rest) {
-      this.head = head;
-      this.rest = rest;
-    }
-
-    private void loop() {
-      while (!server.isClosed()) {
-        try {
-          Socket s = server.accept();
-          Thread.ofVirtual().start(() -> serve(s));
-        } catch (IOException e) {
-          return;
+    @AfterAll
+    void stop() throws IOException {
+        if (edge != null) {
+            edge.close();
         }
-      }
+        proxy.close();
+        wsOrigin.close();
     }
 
-    private void serve(Socket s) {
-      try (s) {
+    @Test
+    void aFanoutHandoffForwardsTheGuestsHeadersTheProtectedOriginalsAndTheOriginalBody() throws Exception {
+        proxy.reply(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + "5\r\nfirst\r\n",
+                "6\r\nsecond\r\n0\r\n\r\n");
+        try (Socket client = connect()) {
+            send(
+                    client,
+                    "POST /fanout-edit?q=1 HTTP/1.1\r\nHost: app.test\r\nX-Drop: 1\r\nCdn-Loop: from-client\r\n"
+                            + "Content-Length: 11\r\nConnection: close\r\n\r\nclient body");
+            String response = readAll(client);
+            assertThat(response)
+                    .startsWith("HTTP/1.1 200 OK\r\n")
+                    .contains("first")
+                    .contains("second");
+        }
+        String request = proxy.received.poll(10, TimeUnit.SECONDS);
+        assertThat(request).startsWith("POST /fanout-edit?q=1 HTTP/1.1\r\n");
+        String lower = request.toLowerCase();
+        assertThat(lower)
+                .contains(
+                        "host: 127.0.0.1:" + proxy.port() + "\r\n",
+                        "pushpin-route: self\r\n",
+                        "x-edited: yes\r\n",
+                        "cdn-loop: from-client\r\n",
+                        "content-length: 11\r\n")
+                .doesNotContain("x-drop", "from-guest", "grip-sig");
+        assertThat(request).endsWith("\r\n\r\nclient body");
+    }
+
+    @Test
+    void aSwitchingProtocolsResponseBecomesABytePipeBothWays() throws Exception {
+        proxy.reply(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: x\r\n\r\nfrom-proxy",
+                null);
+        try (Socket client = connect()) {
+            send(
+                    client,
+                    "GET /fanout HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            String head = readUntil(client, "from-proxy");
+            assertThat(head).startsWith("HTTP/1.1 101 Switching Protocols\r\n").contains("Sec-WebSocket-Accept: x");
+            send(client, "to-proxy");
+            assertThat(readUntil(client, "echo:to-proxy")).endsWith("echo:to-proxy");
+        }
+        String request = proxy.received.poll(10, TimeUnit.SECONDS);
+        assertThat(request.toLowerCase())
+                .contains(
+                        "upgrade: websocket\r\n",
+                        "sec-websocket-key: dghlihnhbxbszsbub25jzq==",
+                        "pushpin-route: origin\r\n");
+    }
+
+    @Test
+    void aWebSocketPassthroughGoesToTheBackendWithItsHostAndPathPrefix() throws Exception {
+        wsOrigin.reply("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhi", null);
+        try (Socket client = connect()) {
+            send(
+                    client,
+                    "GET /ws-passthrough HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(readUntil(client, "hi")).startsWith("HTTP/1.1 101 ");
+            send(client, "ping");
+            readUntil(client, "echo:ping");
+        }
+        String request = wsOrigin.received.poll(10, TimeUnit.SECONDS);
+        assertThat(request).startsWith("GET /base/ws-passthrough HTTP/1.1\r\n");
+        assertThat(request.toLowerCase()).contains("host: ws.example\r\n").doesNotContain("pushpin-route");
+    }
+
+    @Test
+    void anUnreachableProxyIs500() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        try (EdgeServer other = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
+                                .withAddress(new InetSocketAddress("127.0.0.1", 0))
+                                .withEngine("chicory")
+                                .withHandoffPort(closed)
+                                .withLogSink((endpoint, message) -> {}))
+                        .start();
+                Socket client = new Socket("127.0.0.1", other.port())) {
+            send(client, "GET /fanout HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n");
+            String response = readAll(client);
+            assertThat(response).startsWith("HTTP/1.1 500 ").contains("Error: Could not connect to handoff target: ");
+        }
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket("127.0.0.1", edge.port());
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
+    private static void send(Socket s, String text) throws IOException {
+        s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+    }
+
+    private static String readAll(Socket s) throws IOException {
+        return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    private static String readUntil(Socket s, String end) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         InputStream in = s.getInputStream();
-        ByteArrayOutputStream req = new ByteArrayOutputStream();
-        while (!req.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-          int b = in.read();
-          if (b < 0) {
-            return;
-          }
-          req.write(b);
+        while (!out.toString(StandardCharsets.ISO_8859_1).endsWith(end)) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed before '" + end + "': " + out.toString(StandardCharsets.ISO_8859_1));
+            }
+            out.write(b);
         }
-        String text = req.toString(StandardCharsets.ISO_8859_1);
-        var m = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)").matcher(text);
-        if (m.find()) {
-          req.write(in.readNBytes(Integer.parseInt(m.group(1))));
-        }
-        received.add(req.toString(StandardCharsets.ISO_8859_1));
-        OutputStream out = s.getOutputStream();
-        out.write(head.getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-        if (head.startsWith("HTTP/1.1 101")) {
-          byte[] buf = new byte[1024];
-          int n;
-          while ((n = in.read(buf)) > 0) {
-            out.write(("echo:" + new String(buf, 0, n, StandardCharsets.ISO_8859_1))
-                .getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-          }
-        } else if (rest != null) {
-          out.write(rest.getBytes(StandardCharsets.ISO_8859_1));
-          out.flush();
-        }
-      } catch (IOException e) {
-        // The client went away.
-      }
+        return out.toString(StandardCharsets.ISO_8859_1);
     }
 
-    @Override
-    public void close() throws IOException {
-      server.close();
+    /**
+     * Accepts connections one at a time; records each request (head and the body its Content-Length announces), writes
+     * the scripted reply, then echoes anything further as {@code echo:<bytes>} (after a 101) or writes the rest.
+     */
+    private static final class FakeTarget implements AutoCloseable {
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        private final ServerSocket server;
+        private volatile String head;
+        private volatile String rest;
+
+        FakeTarget() throws IOException {
+            server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(this::loop);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        void reply(String head, String rest) {
+            this.head = head;
+            this.rest = rest;
+        }
+
+        private void loop() {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    Thread.ofVirtual().start(() -> serve(s));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket s) {
+            try (s) {
+                InputStream in = s.getInputStream();
+                ByteArrayOutputStream req = new ByteArrayOutputStream();
+                while (!req.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    req.write(b);
+                }
+                String text = req.toString(StandardCharsets.ISO_8859_1);
+                var m = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)")
+                        .matcher(text);
+                if (m.find()) {
+                    req.write(in.readNBytes(Integer.parseInt(m.group(1))));
+                }
+                received.add(req.toString(StandardCharsets.ISO_8859_1));
+                OutputStream out = s.getOutputStream();
+                out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                if (head.startsWith("HTTP/1.1 101")) {
+                    byte[] buf = new byte[1024];
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        out.write(("echo:" + new String(buf, 0, n, StandardCharsets.ISO_8859_1))
+                                .getBytes(StandardCharsets.ISO_8859_1));
+                        out.flush();
+                    }
+                } else if (rest != null) {
+                    out.write(rest.getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // The client went away.
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
     }
-  }
 }

@@ -25,12 +25,10 @@ public sealed interface ControlMessage {
     }
 
     /** Close the origin side and keep the client connection. */
-    record Detach() implements ControlMessage {
-    }
+    record Detach() implements ControlMessage {}
 
     /** Session tracking; {@code id} {@code null} or empty clears it. */
-    record Session(String id) implements ControlMessage {
-    }
+    record Session(String id) implements ControlMessage {}
 
     /** Set subscription meta {@code name}; {@code value} {@code null} deletes it. */
     record SetMeta(String name, String value) implements ControlMessage {
@@ -62,8 +60,11 @@ public sealed interface ControlMessage {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof KeepAlive k && type == k.type && Arrays.equals(content, k.content)
-                    && timeoutSeconds == k.timeoutSeconds && mode == k.mode;
+            return o instanceof KeepAlive k
+                    && type == k.type
+                    && Arrays.equals(content, k.content)
+                    && timeoutSeconds == k.timeoutSeconds
+                    && mode == k.mode;
         }
 
         @Override
@@ -73,8 +74,8 @@ public sealed interface ControlMessage {
 
         @Override
         public String toString() {
-            return "KeepAlive[type=" + type + ", content=" + Bytes.show(content) + ", timeoutSeconds="
-                    + timeoutSeconds + ", mode=" + mode + "]";
+            return "KeepAlive[type=" + type + ", content=" + Bytes.show(content) + ", timeoutSeconds=" + timeoutSeconds
+                    + ", mode=" + mode + "]";
         }
     }
 
@@ -95,7 +96,9 @@ public sealed interface ControlMessage {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof SendDelayed k && type == k.type && Arrays.equals(content, k.content)
+            return o instanceof SendDelayed k
+                    && type == k.type
+                    && Arrays.equals(content, k.content)
                     && timeoutSeconds == k.timeoutSeconds;
         }
 
@@ -112,6 +115,5 @@ public sealed interface ControlMessage {
     }
 
     /** Send the pending delayed message now. */
-    record FlushDelayed() implements ControlMessage {
-    }
+    record FlushDelayed() implements ControlMessage {}
 }

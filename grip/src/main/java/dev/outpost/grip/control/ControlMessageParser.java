@@ -23,8 +23,7 @@ public final class ControlMessageParser {
     private static final String TYPES =
             "subscribe, unsubscribe, detach, session, set-meta, keep-alive, send-delayed or flush-delayed";
 
-    private ControlMessageParser() {
-    }
+    private ControlMessageParser() {}
 
     /** True when a text message from the origin is a control message. */
     public static boolean isControl(byte[] message) {
@@ -49,7 +48,8 @@ public final class ControlMessageParser {
             throw new ControlMessageException("control message: empty (expected: JSON object with 'type')");
         }
         if (!root.isObject()) {
-            throw new ControlMessageException("control message: " + describe(root) + " (expected: JSON object with 'type')");
+            throw new ControlMessageException(
+                    "control message: " + describe(root) + " (expected: JSON object with 'type')");
         }
         JsonNode t = root.get("type");
         if (t == null || t.isNull()) {
@@ -68,7 +68,9 @@ public final class ControlMessageParser {
             case "keep-alive" -> keepAlive(root);
             case "send-delayed" -> sendDelayed(root);
             case "flush-delayed" -> new ControlMessage.FlushDelayed();
-            default -> throw new ControlMessageException("control message: type: " + describe(t) + " (expected: " + TYPES + ")");
+            default ->
+                throw new ControlMessageException(
+                        "control message: type: " + describe(t) + " (expected: " + TYPES + ")");
         };
     }
 
@@ -94,13 +96,14 @@ public final class ControlMessageParser {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < f.size(); i++) {
             if (!f.get(i).isTextual()) {
-                throw new ControlMessageException("subscribe: filters[" + i + "]: " + describe(f.get(i)) + " (expected: string)");
+                throw new ControlMessageException(
+                        "subscribe: filters[" + i + "]: " + describe(f.get(i)) + " (expected: string)");
             }
             out.add(f.get(i).asText());
         }
         if (out.size() > MAX_FILTERS) {
-            throw new ControlMessageException("subscribe: filters: " + out.size() + " filters (expected: at most "
-                    + MAX_FILTERS + ")");
+            throw new ControlMessageException(
+                    "subscribe: filters: " + out.size() + " filters (expected: at most " + MAX_FILTERS + ")");
         }
         return out;
     }
@@ -116,8 +119,7 @@ public final class ControlMessageParser {
         return new ControlMessage.SetMeta(name, optString(root, "set-meta", "value"));
     }
 
-    private record Message(WsMessageType type, byte[] content, int timeout) {
-    }
+    private record Message(WsMessageType type, byte[] content, int timeout) {}
 
     private static Message message(JsonNode root, String type, int defaultTimeout) throws ControlMessageException {
         WsMessageType mt = null;
@@ -128,8 +130,9 @@ public final class ControlMessageParser {
                 case "binary" -> WsMessageType.BINARY;
                 case "ping" -> WsMessageType.PING;
                 case "pong" -> WsMessageType.PONG;
-                default -> throw new ControlMessageException(type + ": message-type: " + describe(root.get("message-type"))
-                        + " (expected: text, binary, ping or pong)");
+                default ->
+                    throw new ControlMessageException(type + ": message-type: " + describe(root.get("message-type"))
+                            + " (expected: text, binary, ping or pong)");
             };
         }
         byte[] content = null;
@@ -137,8 +140,8 @@ public final class ControlMessageParser {
         if (bin != null) {
             content = Base64s.decode(bin);
             if (content == null) {
-                throw new ControlMessageException(type + ": content-bin: " + describe(root.get("content-bin"))
-                        + " (expected: Base64)");
+                throw new ControlMessageException(
+                        type + ": content-bin: " + describe(root.get("content-bin")) + " (expected: Base64)");
             }
             mt = mt == null ? WsMessageType.BINARY : mt;
         } else {
@@ -169,7 +172,8 @@ public final class ControlMessageParser {
         } else if (mode.equals("interval")) {
             km = KeepAliveMode.INTERVAL;
         } else {
-            throw new ControlMessageException("keep-alive: mode: " + describe(root.get("mode")) + " (expected: idle or interval)");
+            throw new ControlMessageException(
+                    "keep-alive: mode: " + describe(root.get("mode")) + " (expected: idle or interval)");
         }
         return new ControlMessage.KeepAlive(m.type(), m.content(), m.timeout(), km);
     }

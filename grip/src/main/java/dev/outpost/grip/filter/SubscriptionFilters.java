@@ -32,8 +32,11 @@ public final class SubscriptionFilters {
     private static final Set<String> CONTENT = Set.of("var-subst", "build-id");
 
     /** What a filter sees besides the content. */
-    public record Context(Map<String, String> subscriptionMeta, Map<String, String> publishMeta,
-            Predicate<String> subscribedTo, Map<String, String> lastIds) {
+    public record Context(
+            Map<String, String> subscriptionMeta,
+            Map<String, String> publishMeta,
+            Predicate<String> subscribedTo,
+            Map<String, String> lastIds) {
         public Context {
             subscriptionMeta = subscriptionMeta == null ? Map.of() : subscriptionMeta;
             publishMeta = publishMeta == null ? Map.of() : publishMeta;
@@ -49,8 +52,7 @@ public final class SubscriptionFilters {
         }
     }
 
-    private SubscriptionFilters() {
-    }
+    private SubscriptionFilters() {}
 
     /** The content-modifying filters of a subscription, in order. */
     public static List<String> contentFilters(List<String> filters) {
@@ -68,7 +70,8 @@ public final class SubscriptionFilters {
      * names none fits every subscription (the list can't tell "absent" from "empty").
      */
     public static boolean contentFiltersMatch(List<String> filters, List<String> itemContentFilters) {
-        return itemContentFilters == null || itemContentFilters.isEmpty()
+        return itemContentFilters == null
+                || itemContentFilters.isEmpty()
                 || contentFilters(filters).equals(itemContentFilters);
     }
 
@@ -151,7 +154,8 @@ public final class SubscriptionFilters {
                 throw new IllegalArgumentException("unterminated '%(' (expected: %(name)s)");
             }
             if (content[close + 1] != 's') {
-                throw new IllegalArgumentException("unknown directive '" + (char) content[close + 1] + "' (expected: s)");
+                throw new IllegalArgumentException(
+                        "unknown directive '" + (char) content[close + 1] + "' (expected: s)");
             }
             String name = new String(content, i + 2, close - i - 2, StandardCharsets.UTF_8);
             String v = vars.get(name);
@@ -173,10 +177,10 @@ public final class SubscriptionFilters {
         if (enc != null && !enc.equals("hex")) {
             throw new IllegalArgumentException("unsupported encoding: " + enc);
         }
-        byte[] id = ctx.lastIds().isEmpty() ? new byte[0]
+        byte[] id = ctx.lastIds().isEmpty()
+                ? new byte[0]
                 : substitute(format.getBytes(StandardCharsets.UTF_8), ctx.lastIds());
-        byte[] rendered = "hex".equals(enc)
-                ? HexFormat.of().formatHex(id).getBytes(StandardCharsets.US_ASCII) : id;
+        byte[] rendered = "hex".equals(enc) ? HexFormat.of().formatHex(id).getBytes(StandardCharsets.US_ASCII) : id;
         ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + rendered.length);
         int i = 0;
         while (i < content.length) {

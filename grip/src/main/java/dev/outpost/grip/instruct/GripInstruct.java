@@ -18,8 +18,16 @@ import java.util.Map;
  * @param response       the grip-instruct body's response, or {@code null}
  * @param exposeHeaders  {@code Grip-Expose-Headers} names, or {@code null} when absent
  */
-public record GripInstruct(HoldMode hold, List<GripChannel> channels, int timeoutSeconds, KeepAlive keepAlive,
-        GripStatus status, NextLink nextLink, String goneLink, Map<String, String> meta, InstructResponse response,
+public record GripInstruct(
+        HoldMode hold,
+        List<GripChannel> channels,
+        int timeoutSeconds,
+        KeepAlive keepAlive,
+        GripStatus status,
+        NextLink nextLink,
+        String goneLink,
+        Map<String, String> meta,
+        InstructResponse response,
         List<String> exposeHeaders) {
 
     public static final int DEFAULT_TIMEOUT = 55;

@@ -25,8 +25,7 @@ public final class GripInstructParser {
 
     private static final JsonMapper JSON = GripJson.MAPPER;
 
-    private GripInstructParser() {
-    }
+    private GripInstructParser() {}
 
     /** True when any header name starts with {@code Grip-} or the content type is {@code application/grip-instruct}. */
     public static boolean isGrip(Iterable<? extends Map.Entry<String, String>> responseHeaders) {
@@ -77,8 +76,10 @@ public final class GripInstructParser {
         if (responseHeaders != null) {
             for (Map.Entry<String, String> h : responseHeaders) {
                 // keep-alive data is bytes, everything else is text
-                headers.add(h.getKey().equalsIgnoreCase("Grip-Keep-Alive") ? h
-                        : Map.entry(h.getKey(), HeaderText.text(h.getValue())));
+                headers.add(
+                        h.getKey().equalsIgnoreCase("Grip-Keep-Alive")
+                                ? h
+                                : Map.entry(h.getKey(), HeaderText.text(h.getValue())));
             }
         }
 
@@ -121,8 +122,17 @@ public final class GripInstructParser {
             response = j.response;
         }
 
-        return new GripInstruct(hold, channels, Math.max(timeout, GripInstruct.MIN_TIMEOUT), keepAlive, gripStatus,
-                next, gone, meta, response, expose);
+        return new GripInstruct(
+                hold,
+                channels,
+                Math.max(timeout, GripInstruct.MIN_TIMEOUT),
+                keepAlive,
+                gripStatus,
+                next,
+                gone,
+                meta,
+                response,
+                expose);
     }
 
     private static HoldMode parseHold(String v) throws GripInstructException {
@@ -149,8 +159,8 @@ public final class GripInstructParser {
                 throw new GripInstructException("Grip-Channel: " + show(element) + " (" + ex.getMessage() + ")");
             }
             if (e.value().isEmpty()) {
-                throw new GripInstructException("Grip-Channel: " + show(element)
-                        + " (expected: channel name before the first ';')");
+                throw new GripInstructException(
+                        "Grip-Channel: " + show(element) + " (expected: channel name before the first ';')");
             }
             List<String> filters = e.getAll("filter");
             if (filters.size() > MAX_FILTERS) {
@@ -206,7 +216,8 @@ public final class GripInstructParser {
         int timeout = KeepAlive.DEFAULT_TIMEOUT;
         String t = e.get("timeout");
         if (t != null) {
-            timeout = Math.max(1, nonNegativeInt(t, "Grip-Keep-Alive: timeout=" + show(t) + " (expected: integer >= 0)"));
+            timeout =
+                    Math.max(1, nonNegativeInt(t, "Grip-Keep-Alive: timeout=" + show(t) + " (expected: integer >= 0)"));
         }
         String format = e.get("format");
         byte[] content;
@@ -215,8 +226,8 @@ public final class GripInstructParser {
         } else if (format.equals("cstring")) {
             content = unescapeCString(data);
             if (content == null) {
-                throw new GripInstructException("Grip-Keep-Alive: " + show(data)
-                        + " (expected: cstring with escapes \\\\ \\r \\n \\xHH)");
+                throw new GripInstructException(
+                        "Grip-Keep-Alive: " + show(data) + " (expected: cstring with escapes \\\\ \\r \\n \\xHH)");
             }
         } else if (format.equals("base64")) {
             content = Base64s.decode(data);
@@ -224,8 +235,8 @@ public final class GripInstructParser {
                 throw new GripInstructException("Grip-Keep-Alive: " + show(data) + " (expected: valid Base64)");
             }
         } else {
-            throw new GripInstructException("Grip-Keep-Alive: format=" + show(format)
-                    + " (expected: raw, cstring or base64)");
+            throw new GripInstructException(
+                    "Grip-Keep-Alive: format=" + show(format) + " (expected: raw, cstring or base64)");
         }
         if (content.length == 0) {
             throw new GripInstructException("Grip-Keep-Alive: " + show(v) + " (expected: non-empty data)");
@@ -285,8 +296,8 @@ public final class GripInstructParser {
             }
             for (HeaderParams.Param p : params) {
                 if (p.key().isEmpty()) {
-                    throw new GripInstructException("Grip-Set-Meta: " + show(element)
-                            + " (expected: name=value or name=\"value\")");
+                    throw new GripInstructException(
+                            "Grip-Set-Meta: " + show(element) + " (expected: name=value or name=\"value\")");
                 }
                 meta.put(p.key(), p.value());
             }
@@ -313,8 +324,7 @@ public final class GripInstructParser {
         return new GripStatus(code, reason.isEmpty() ? HttpStatusText.of(code) : reason);
     }
 
-    private record Link(String uri, String rel, int timeout) {
-    }
+    private record Link(String uri, String rel, int timeout) {}
 
     private static Link parseLink(String element) throws GripInstructException {
         if (element.isEmpty()) {
@@ -331,7 +341,8 @@ public final class GripInstructParser {
         }
         String raw = e.value();
         if (raw.length() <= 2 || raw.charAt(0) != '<' || raw.charAt(raw.length() - 1) != '>') {
-            throw new GripInstructException("Grip-Link: " + show(element) + " (expected: <uri>; rel=next or <uri>; rel=gone)");
+            throw new GripInstructException(
+                    "Grip-Link: " + show(element) + " (expected: <uri>; rel=next or <uri>; rel=gone)");
         }
         String uri = raw.substring(1, raw.length() - 1);
         try {
@@ -441,7 +452,8 @@ public final class GripInstructParser {
             throw new GripInstructException(CT + ": hold.channels: missing (expected: array of channel objects)");
         }
         if (!chans.isArray()) {
-            throw new GripInstructException(CT + ": hold.channels: " + kind(chans) + " (expected: array of channel objects)");
+            throw new GripInstructException(
+                    CT + ": hold.channels: " + kind(chans) + " (expected: array of channel objects)");
         }
         List<GripChannel> channels = new ArrayList<>();
         for (int i = 0; i < chans.size(); i++) {
@@ -460,7 +472,8 @@ public final class GripInstructParser {
             JsonNode fs = ch.get("filters");
             if (fs != null && !fs.isNull()) {
                 if (!fs.isArray()) {
-                    throw new GripInstructException(CT + ": " + p + ".filters: " + kind(fs) + " (expected: array of strings)");
+                    throw new GripInstructException(
+                            CT + ": " + p + ".filters: " + kind(fs) + " (expected: array of strings)");
                 }
                 for (int k = 0; k < fs.size(); k++) {
                     filters.add(requireString(fs.get(k), p + ".filters[" + k + "]"));
@@ -487,17 +500,20 @@ public final class GripInstructParser {
             out.keepAliveSet = true;
             byte[] content = null;
             if (ka.has("content-bin")) {
-                content = base64(requireString(ka.get("content-bin"), "hold.keep-alive.content-bin"),
+                content = base64(
+                        requireString(ka.get("content-bin"), "hold.keep-alive.content-bin"),
                         "hold.keep-alive.content-bin");
             } else if (ka.has("content")) {
-                content = requireString(ka.get("content"), "hold.keep-alive.content").getBytes(StandardCharsets.UTF_8);
+                content = requireString(ka.get("content"), "hold.keep-alive.content")
+                        .getBytes(StandardCharsets.UTF_8);
             }
             int timeout = KeepAlive.DEFAULT_TIMEOUT;
             JsonNode kt = ka.get("timeout");
             if (kt != null) {
                 timeout = intField(kt, "hold.keep-alive.timeout", "integer >= 0");
                 if (timeout < 0) {
-                    throw new GripInstructException(CT + ": hold.keep-alive.timeout: " + kt + " (expected: integer >= 0)");
+                    throw new GripInstructException(
+                            CT + ": hold.keep-alive.timeout: " + kt + " (expected: integer >= 0)");
                 }
                 timeout = Math.max(1, timeout);
             }
@@ -506,7 +522,8 @@ public final class GripInstructParser {
             if ("interval".equals(m)) {
                 kaMode = KeepAliveMode.INTERVAL;
             } else if (m != null && !m.equals("idle")) {
-                throw new GripInstructException(CT + ": hold.keep-alive.mode: " + show(m) + " (expected: idle or interval)");
+                throw new GripInstructException(
+                        CT + ": hold.keep-alive.mode: " + show(m) + " (expected: idle or interval)");
             }
             // without content there is nothing to send: no keep-alive
             out.keepAlive = content == null || content.length == 0 ? null : new KeepAlive(content, timeout, kaMode);
@@ -526,7 +543,10 @@ public final class GripInstructParser {
         if (hs.isArray()) {
             for (int i = 0; i < hs.size(); i++) {
                 JsonNode pair = hs.get(i);
-                if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).isTextual()) {
+                if (!pair.isArray()
+                        || pair.size() != 2
+                        || !pair.get(0).isTextual()
+                        || !pair.get(1).isTextual()) {
                     throw new GripInstructException(where + "[" + i + "]: " + abbreviate(pair.toString())
                             + " (expected: [name, value] strings)");
                 }
@@ -535,14 +555,14 @@ public final class GripInstructParser {
         } else if (hs.isObject()) {
             for (Map.Entry<String, JsonNode> f : hs.properties()) {
                 if (!f.getValue().isTextual()) {
-                    throw new GripInstructException(where + "." + f.getKey() + ": " + kind(f.getValue())
-                            + " (expected: string)");
+                    throw new GripInstructException(
+                            where + "." + f.getKey() + ": " + kind(f.getValue()) + " (expected: string)");
                 }
                 out.add(Map.entry(f.getKey(), f.getValue().asText()));
             }
         } else {
-            throw new GripInstructException(where + ": " + kind(hs)
-                    + " (expected: object of strings or array of [name, value] pairs)");
+            throw new GripInstructException(
+                    where + ": " + kind(hs) + " (expected: object of strings or array of [name, value] pairs)");
         }
         return out;
     }
@@ -576,7 +596,8 @@ public final class GripInstructParser {
         if (n.isFloatingPointNumber() && n.canConvertToInt() && n.doubleValue() == Math.rint(n.doubleValue())) {
             return n.intValue();
         }
-        throw new GripInstructException(CT + ": " + path + ": " + abbreviate(n.toString()) + " (expected: " + expected + ")");
+        throw new GripInstructException(
+                CT + ": " + path + ": " + abbreviate(n.toString()) + " (expected: " + expected + ")");
     }
 
     private static byte[] base64(String s, String path) throws GripInstructException {
@@ -617,5 +638,4 @@ public final class GripInstructParser {
         }
         return v.length() > 80 ? sb + "..." : sb.toString();
     }
-
 }

@@ -12,8 +12,7 @@ import java.util.Map;
 public final class GripLast {
     public static final String HEADER = "Grip-Last";
 
-    private GripLast() {
-    }
+    private GripLast() {}
 
     /**
      * One header value. The ID is quoted only when it would not survive the parameter syntax bare. The result is

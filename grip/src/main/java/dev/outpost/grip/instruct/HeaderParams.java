@@ -9,12 +9,10 @@ import java.util.Map;
  * Commas inside double quotes do not split.
  */
 public final class HeaderParams {
-    private HeaderParams() {
-    }
+    private HeaderParams() {}
 
     /** One parameter; {@code value} is empty when the parameter had no {@code =}. */
-    public record Param(String key, String value) {
-    }
+    public record Param(String key, String value) {}
 
     /** One list element: its first token and the {@code key=value} parameters after it. */
     public record Element(String value, List<Param> params) {

@@ -23,8 +23,11 @@ public record InstructResponse(int code, String reason, List<Map.Entry<String, S
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof InstructResponse r && code == r.code && reason.equals(r.reason)
-                && headers.equals(r.headers) && Arrays.equals(body, r.body);
+        return o instanceof InstructResponse r
+                && code == r.code
+                && reason.equals(r.reason)
+                && headers.equals(r.headers)
+                && Arrays.equals(body, r.body);
     }
 
     @Override
@@ -34,7 +37,7 @@ public record InstructResponse(int code, String reason, List<Map.Entry<String, S
 
     @Override
     public String toString() {
-        return "InstructResponse[code=" + code + ", reason=" + reason + ", headers=" + headers
-                + ", body=" + dev.outpost.grip.internal.Bytes.show(body) + "]";
+        return "InstructResponse[code=" + code + ", reason=" + reason + ", headers=" + headers + ", body="
+                + dev.outpost.grip.internal.Bytes.show(body) + "]";
     }
 }

@@ -20,8 +20,10 @@ public record KeepAlive(byte[] content, int timeoutSeconds, KeepAliveMode mode) 
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeepAlive k && Arrays.equals(content, k.content)
-                && timeoutSeconds == k.timeoutSeconds && mode == k.mode;
+        return o instanceof KeepAlive k
+                && Arrays.equals(content, k.content)
+                && timeoutSeconds == k.timeoutSeconds
+                && mode == k.mode;
     }
 
     @Override
@@ -31,6 +33,7 @@ public record KeepAlive(byte[] content, int timeoutSeconds, KeepAliveMode mode) 
 
     @Override
     public String toString() {
-        return "KeepAlive[content=" + dev.outpost.grip.internal.Bytes.show(content) + ", timeoutSeconds=" + timeoutSeconds + ", mode=" + mode + "]";
+        return "KeepAlive[content=" + dev.outpost.grip.internal.Bytes.show(content) + ", timeoutSeconds="
+                + timeoutSeconds + ", mode=" + mode + "]";
     }
 }

@@ -4,8 +4,7 @@ import java.util.Base64;
 
 /** Base64 as publishers write it. Not API. */
 public final class Base64s {
-    private Base64s() {
-    }
+    private Base64s() {}
 
     /**
      * Decodes standard or URL-safe Base64, padded or not, ignoring whitespace and line breaks.

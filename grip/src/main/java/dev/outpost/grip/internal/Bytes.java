@@ -4,8 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Shared helpers for the byte-array fields of grip records. Not API. */
 public final class Bytes {
-    private Bytes() {
-    }
+    private Bytes() {}
 
     /** A readable rendering for {@code toString()}: the UTF-8 text (lossy) and the length. */
     public static String show(byte[] b) {

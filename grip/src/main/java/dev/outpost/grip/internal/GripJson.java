@@ -10,19 +10,22 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 public final class GripJson {
     /** Strict: no trailing tokens, no NaN, duplicate keys allowed (last wins, as Qt's parser). */
     public static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100).build())
+                    .streamReadConstraints(
+                            StreamReadConstraints.builder().maxNestingDepth(100).build())
                     .build())
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     /** " (at line L, column C)" for a parse error that knows its location, else "". */
     public static String where(Exception e) {
-        if (e instanceof JsonProcessingException j && j.getLocation() != null && j.getLocation().getLineNr() > 0) {
-            return " (at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr() + ")";
+        if (e instanceof JsonProcessingException j
+                && j.getLocation() != null
+                && j.getLocation().getLineNr() > 0) {
+            return " (at line " + j.getLocation().getLineNr() + ", column "
+                    + j.getLocation().getColumnNr() + ")";
         }
         return "";
     }
 
-    private GripJson() {
-    }
+    private GripJson() {}
 }

@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  * ordinary Unicode text. Pushpin reads header bytes as UTF-8; these helpers give the same result for both. Not API.
  */
 public final class HeaderText {
-    private HeaderText() {
-    }
+    private HeaderText() {}
 
     /** The value as text: a one-char-per-byte string holding valid UTF-8 is decoded, anything else is kept. */
     public static String text(String value) {
@@ -19,7 +18,8 @@ public final class HeaderText {
             return value;
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(value.getBytes(StandardCharsets.ISO_8859_1)))
@@ -31,7 +31,9 @@ public final class HeaderText {
 
     /** The value as bytes: the wire bytes for a one-char-per-byte string, else its UTF-8 encoding. */
     public static byte[] bytes(String value) {
-        return isByteString(value) ? value.getBytes(StandardCharsets.ISO_8859_1) : value.getBytes(StandardCharsets.UTF_8);
+        return isByteString(value)
+                ? value.getBytes(StandardCharsets.ISO_8859_1)
+                : value.getBytes(StandardCharsets.UTF_8);
     }
 
     private static boolean isByteString(String s) {

@@ -18,8 +18,15 @@ import java.util.Objects;
  * @param bodyPatch      JSON Patch array applied to the held response body, or {@code null}
  * @param contentFilters content-modifying filters the body was prepared for
  */
-public record HttpResponseFormat(PublishAction action, int code, String reason, List<Map.Entry<String, String>> headers,
-        byte[] body, JsonNode bodyPatch, List<String> contentFilters) implements PublishFormat {
+public record HttpResponseFormat(
+        PublishAction action,
+        int code,
+        String reason,
+        List<Map.Entry<String, String>> headers,
+        byte[] body,
+        JsonNode bodyPatch,
+        List<String> contentFilters)
+        implements PublishFormat {
 
     public HttpResponseFormat {
         Objects.requireNonNull(action, "action");
@@ -30,8 +37,13 @@ public record HttpResponseFormat(PublishAction action, int code, String reason, 
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HttpResponseFormat f && action == f.action && code == f.code && reason.equals(f.reason)
-                && headers.equals(f.headers) && Arrays.equals(body, f.body) && Objects.equals(bodyPatch, f.bodyPatch)
+        return o instanceof HttpResponseFormat f
+                && action == f.action
+                && code == f.code
+                && reason.equals(f.reason)
+                && headers.equals(f.headers)
+                && Arrays.equals(body, f.body)
+                && Objects.equals(bodyPatch, f.bodyPatch)
                 && contentFilters.equals(f.contentFilters);
     }
 

@@ -21,7 +21,9 @@ public record HttpStreamFormat(PublishAction action, byte[] content, List<String
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HttpStreamFormat f && action == f.action && Arrays.equals(content, f.content)
+        return o instanceof HttpStreamFormat f
+                && action == f.action
+                && Arrays.equals(content, f.content)
                 && contentFilters.equals(f.contentFilters);
     }
 

@@ -21,8 +21,7 @@ public final class JsonPatch {
         }
     }
 
-    private JsonPatch() {
-    }
+    private JsonPatch() {}
 
     /** Applies {@code patch} (a JSON array) to the JSON document {@code body}; returns the new document, compact. */
     public static byte[] apply(byte[] body, JsonNode patch) throws PatchException {
@@ -86,7 +85,8 @@ public final class JsonPatch {
             case "move" -> {
                 List<String> from = pointer(text(op, "from"));
                 if (path.size() > from.size() && path.subList(0, from.size()).equals(from)) {
-                    throw new PatchException("'from' " + from + " is a prefix of 'path' (a value can't move into itself)");
+                    throw new PatchException(
+                            "'from' " + from + " is a prefix of 'path' (a value can't move into itself)");
                 }
                 JsonNode v = get(root, from);
                 remove(root, from);
@@ -102,7 +102,8 @@ public final class JsonPatch {
                 }
                 return root;
             }
-            default -> throw new PatchException("op '" + name + "' (expected: add, remove, replace, move, copy or test)");
+            default ->
+                throw new PatchException("op '" + name + "' (expected: add, remove, replace, move, copy or test)");
         }
     }
 
@@ -192,7 +193,9 @@ public final class JsonPatch {
     }
 
     private static int index(String token, int max) throws PatchException {
-        if (token.isEmpty() || token.length() > 9 || !token.chars().allMatch(c -> c >= '0' && c <= '9')
+        if (token.isEmpty()
+                || token.length() > 9
+                || !token.chars().allMatch(c -> c >= '0' && c <= '9')
                 || (token.length() > 1 && token.charAt(0) == '0')) {
             throw new PatchException("array index '" + token + "' (expected: a non-negative integer)");
         }

@@ -17,8 +17,15 @@ import java.util.Objects;
  * @param wsMessage    the {@code ws-message} format, or {@code null}
  * @param noSeq        bypass prev-id sequencing
  */
-public record PublishItem(String channel, String id, String prevId, Map<String, String> meta,
-        HttpResponseFormat httpResponse, HttpStreamFormat httpStream, WsMessageFormat wsMessage, boolean noSeq) {
+public record PublishItem(
+        String channel,
+        String id,
+        String prevId,
+        Map<String, String> meta,
+        HttpResponseFormat httpResponse,
+        HttpStreamFormat httpStream,
+        WsMessageFormat wsMessage,
+        boolean noSeq) {
 
     public PublishItem {
         Objects.requireNonNull(channel, "channel");

@@ -24,8 +24,7 @@ public final class PublishParser {
     /** Message for a body that is not JSON at all. */
     public static final String NOT_JSON = "Body is not valid JSON.";
 
-    private PublishParser() {
-    }
+    private PublishParser() {}
 
     public static List<PublishItem> parse(byte[] body) throws PublishFormatException {
         JsonNode root;
@@ -38,12 +37,13 @@ public final class PublishParser {
             throw new PublishFormatException(NOT_JSON);
         }
         if (!root.isObject()) {
-            throw new PublishFormatException("Invalid format. Body is " + describe(root)
-                    + " (expected: an object with 'items')");
+            throw new PublishFormatException(
+                    "Invalid format. Body is " + describe(root) + " (expected: an object with 'items')");
         }
         JsonNode items = root.get("items");
         if (items == null) {
-            throw new PublishFormatException("Invalid format: object does not contain 'items' (expected: {\"items\": [...]})");
+            throw new PublishFormatException(
+                    "Invalid format: object does not contain 'items' (expected: {\"items\": [...]})");
         }
         if (!items.isArray()) {
             throw new PublishFormatException("Invalid format: object contains 'items' with wrong type (items: "
@@ -66,8 +66,8 @@ public final class PublishParser {
         }
         JsonNode ch = item.get("channel");
         if (ch == null || ch.isNull()) {
-            throw new PublishFormatException("Invalid format: " + pn + " does not contain 'channel' (" + path
-                    + ".channel: missing)");
+            throw new PublishFormatException(
+                    "Invalid format: " + pn + " does not contain 'channel' (" + path + ".channel: missing)");
         }
         String channel = string(ch, pn, "channel", path + ".channel");
         String id = optString(item, pn, "id", path);
@@ -79,7 +79,8 @@ public final class PublishParser {
             // legacy: format objects directly on the item
             formats = item;
             fpath = path;
-            if (present(item.get("http-response")) == null && present(item.get("http-stream")) == null
+            if (present(item.get("http-response")) == null
+                    && present(item.get("http-stream")) == null
                     && present(item.get("ws-message")) == null) {
                 throw new PublishFormatException("Invalid format: no formats specified (" + path
                         + ": expected 'formats' with http-response, http-stream or ws-message)");
@@ -118,8 +119,11 @@ public final class PublishParser {
             }
             for (Map.Entry<String, JsonNode> e : m.properties()) {
                 if (!e.getValue().isTextual()) {
-                    throw fail("'meta' contains '" + e.getKey() + "' with wrong type", path + ".meta." + e.getKey(),
-                            e.getValue(), "string");
+                    throw fail(
+                            "'meta' contains '" + e.getKey() + "' with wrong type",
+                            path + ".meta." + e.getKey(),
+                            e.getValue(),
+                            "string");
                 }
                 meta.put(e.getKey(), e.getValue().asText());
             }
@@ -154,8 +158,12 @@ public final class PublishParser {
             case "hint" -> PublishAction.HINT;
             case "close" -> PublishAction.CLOSE;
             case "refresh" -> PublishAction.REFRESH;
-            default -> throw fail(pn + " contains 'action' with invalid value", path + ".action", f.get("action"),
-                    "send, hint, close or refresh");
+            default ->
+                throw fail(
+                        pn + " contains 'action' with invalid value",
+                        path + ".action",
+                        f.get("action"),
+                        "send, hint, close or refresh");
         };
     }
 
@@ -199,20 +207,28 @@ public final class PublishParser {
         } else if (present(f.get("body-patch")) != null) {
             patch = f.get("body-patch");
             if (!patch.isArray()) {
-                throw fail(pn + " contains 'body-patch' with wrong type", path + ".body-patch", patch,
+                throw fail(
+                        pn + " contains 'body-patch' with wrong type",
+                        path + ".body-patch",
+                        patch,
                         "array of JSON Patch operations");
             }
             for (int i = 0; i < patch.size(); i++) {
                 JsonNode op = patch.get(i);
-                if (!op.isObject() || !op.path("op").isTextual() || !op.path("path").isTextual()) {
-                    throw fail(pn + " contains 'body-patch' with invalid value", path + ".body-patch[" + i + "]", op,
+                if (!op.isObject()
+                        || !op.path("op").isTextual()
+                        || !op.path("path").isTextual()) {
+                    throw fail(
+                            pn + " contains 'body-patch' with invalid value",
+                            path + ".body-patch[" + i + "]",
+                            op,
                             "object with string 'op' and 'path'");
                 }
             }
             patch = patch.deepCopy();
         } else {
-            throw new PublishFormatException("Invalid format: " + pn
-                    + " does not contain 'body', 'body-bin', or 'body-patch' (" + path + ")");
+            throw new PublishFormatException(
+                    "Invalid format: " + pn + " does not contain 'body', 'body-bin', or 'body-patch' (" + path + ")");
         }
         return new HttpResponseFormat(action, code, reason, headers, body, patch, filters);
     }
@@ -233,8 +249,8 @@ public final class PublishParser {
         } else if (present(f.get("content")) != null) {
             content = string(f.get("content"), pn, "content", path + ".content").getBytes(StandardCharsets.UTF_8);
         } else {
-            throw new PublishFormatException("Invalid format: " + pn + " does not contain 'content' or 'content-bin' ("
-                    + path + ")");
+            throw new PublishFormatException(
+                    "Invalid format: " + pn + " does not contain 'content' or 'content-bin' (" + path + ")");
         }
         return new HttpStreamFormat(action, content, filters);
     }
@@ -272,8 +288,12 @@ public final class PublishParser {
                 case "binary" -> WsMessageType.BINARY;
                 case "ping" -> WsMessageType.PING;
                 case "pong" -> WsMessageType.PONG;
-                default -> throw fail(pn + " contains 'type' with unknown value", path + ".type", f.get("type"),
-                        "text, binary, ping or pong");
+                default ->
+                    throw fail(
+                            pn + " contains 'type' with unknown value",
+                            path + ".type",
+                            f.get("type"),
+                            "text, binary, ping or pong");
             };
         }
         List<String> filters = contentFilters(f, pn, path);
@@ -287,8 +307,8 @@ public final class PublishParser {
         } else if (type == WsMessageType.PING || type == WsMessageType.PONG) {
             content = new byte[0];
         } else {
-            throw new PublishFormatException("Invalid format: " + pn + " does not contain 'content' or 'content-bin' ("
-                    + path + ")");
+            throw new PublishFormatException(
+                    "Invalid format: " + pn + " does not contain 'content' or 'content-bin' (" + path + ")");
         }
         return new WsMessageFormat(action, type, content, -1, "", filters);
     }
@@ -317,14 +337,17 @@ public final class PublishParser {
         } else if (h.isObject()) {
             for (Map.Entry<String, JsonNode> e : h.properties()) {
                 if (!e.getValue().isTextual()) {
-                    throw fail("headers contains '" + e.getKey() + "' with wrong type", path + "." + e.getKey(),
-                            e.getValue(), "string");
+                    throw fail(
+                            "headers contains '" + e.getKey() + "' with wrong type",
+                            path + "." + e.getKey(),
+                            e.getValue(),
+                            "string");
                 }
                 out.add(Map.entry(e.getKey(), e.getValue().asText()));
             }
         } else {
-            throw fail(pn + " contains 'headers' with wrong type", path, h,
-                    "object of strings or array of [name, value]");
+            throw fail(
+                    pn + " contains 'headers' with wrong type", path, h, "object of strings or array of [name, value]");
         }
         return out;
     }
@@ -335,14 +358,20 @@ public final class PublishParser {
             return List.of();
         }
         if (!cf.isArray()) {
-            throw fail(pn + " contains 'content-filters' with wrong type", path + ".content-filters", cf,
+            throw fail(
+                    pn + " contains 'content-filters' with wrong type",
+                    path + ".content-filters",
+                    cf,
                     "array of strings");
         }
         List<String> out = new ArrayList<>();
         for (int i = 0; i < cf.size(); i++) {
             if (!cf.get(i).isTextual()) {
-                throw fail("content-filters contains element with wrong type", path + ".content-filters[" + i + "]",
-                        cf.get(i), "string");
+                throw fail(
+                        "content-filters contains element with wrong type",
+                        path + ".content-filters[" + i + "]",
+                        cf.get(i),
+                        "string");
             }
             out.add(cf.get(i).asText());
         }

@@ -14,8 +14,14 @@ import java.util.Objects;
  * @param closeReason    close reason, empty when none
  * @param contentFilters content-modifying filters the content was prepared for
  */
-public record WsMessageFormat(PublishAction action, WsMessageType type, byte[] content, int closeCode,
-        String closeReason, List<String> contentFilters) implements PublishFormat {
+public record WsMessageFormat(
+        PublishAction action,
+        WsMessageType type,
+        byte[] content,
+        int closeCode,
+        String closeReason,
+        List<String> contentFilters)
+        implements PublishFormat {
 
     public WsMessageFormat {
         Objects.requireNonNull(action, "action");
@@ -27,9 +33,13 @@ public record WsMessageFormat(PublishAction action, WsMessageType type, byte[] c
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof WsMessageFormat f && action == f.action && type == f.type
-                && Arrays.equals(content, f.content) && closeCode == f.closeCode
-                && closeReason.equals(f.closeReason) && contentFilters.equals(f.contentFilters);
+        return o instanceof WsMessageFormat f
+                && action == f.action
+                && type == f.type
+                && Arrays.equals(content, f.content)
+                && closeCode == f.closeCode
+                && closeReason.equals(f.closeReason)
+                && contentFilters.equals(f.contentFilters);
     }
 
     @Override

@@ -19,8 +19,7 @@ public final class GripSig {
     /** Lifetime of a signature, as Pushpin signs it. */
     public static final int TTL_SECONDS = 3600;
 
-    private GripSig() {
-    }
+    private GripSig() {}
 
     /**
      * Signs {@code {"iss": iss, "exp": now + 3600}}.
@@ -37,7 +36,11 @@ public final class GripSig {
                 .issuer(iss)
                 .expirationTime(Date.from(now.plusSeconds(TTL_SECONDS)))
                 .build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256)
+                        .type(JOSEObjectType.JWT)
+                        .build(),
+                claims);
         try {
             jwt.sign(new Hs256(key));
         } catch (JOSEException e) {

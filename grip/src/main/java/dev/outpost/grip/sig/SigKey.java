@@ -8,8 +8,7 @@ import java.util.Objects;
 public final class SigKey {
     private static final String BASE64_PREFIX = "base64:";
 
-    private SigKey() {
-    }
+    private SigKey() {}
 
     /**
      * Returns the key bytes.

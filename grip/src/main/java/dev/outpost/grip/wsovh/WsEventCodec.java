@@ -15,8 +15,7 @@ public final class WsEventCodec {
     // an event type line never needs more; guards against scanning a huge junk body for CRLF
     private static final int MAX_TYPE_LINE = 64;
 
-    private WsEventCodec() {
-    }
+    private WsEventCodec() {}
 
     /**
      * Encodes events as Pushpin does: text and binary always carry a length, ping and pong only when non-empty,
@@ -36,7 +35,8 @@ public final class WsEventCodec {
             };
             out.writeBytes(e.type().getBytes(StandardCharsets.US_ASCII));
             if (content != null) {
-                out.writeBytes((" " + Integer.toHexString(content.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.writeBytes(
+                        (" " + Integer.toHexString(content.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.writeBytes(content);
             }
             out.writeBytes(CRLF);
@@ -96,8 +96,8 @@ public final class WsEventCodec {
                 pos += len;
                 if (pos < body.length) {
                     if (body.length - pos < 2 || body[pos] != '\r' || body[pos + 1] != '\n') {
-                        throw new WsEventException("event " + type + " at offset " + lineStart
-                                + ": content of " + len + " bytes not followed by CRLF");
+                        throw new WsEventException("event " + type + " at offset " + lineStart + ": content of " + len
+                                + " bytes not followed by CRLF");
                     }
                     pos += 2;
                 }

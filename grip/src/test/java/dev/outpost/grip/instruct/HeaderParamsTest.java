@@ -13,8 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class HeaderParamsTest {
 
-    record Split(String in, List<String> out) {
-    }
+    record Split(String in, List<String> out) {}
 
     static Stream<Split> splits() {
         return Stream.of(
@@ -33,17 +32,22 @@ class HeaderParamsTest {
         assertThat(HeaderParams.split(s.in())).isEqualTo(s.out());
     }
 
-    record Parse(String in, boolean firstIsValue, List<Param> out) {
-    }
+    record Parse(String in, boolean firstIsValue, List<Param> out) {}
 
     static Stream<Parse> parses() {
         return Stream.of(
                 new Parse("a", true, List.of(new Param("a", ""))),
                 new Parse("a=b; c=d", true, List.of(new Param("a=b", ""), new Param("c", "d"))),
                 new Parse("a=b; c=d", false, List.of(new Param("a", "b"), new Param("c", "d"))),
-                new Parse("v ; flag ; k = v2 ", true, List.of(new Param("v", ""), new Param("flag", ""), new Param("k", "v2"))),
+                new Parse(
+                        "v ; flag ; k = v2 ",
+                        true,
+                        List.of(new Param("v", ""), new Param("flag", ""), new Param("k", "v2"))),
                 new Parse("v; k=\"a;b\\\\c\\\"d\"", true, List.of(new Param("v", ""), new Param("k", "a;b\\c\"d"))),
-                new Parse("v; k=\"x\" junk; j=1", true, List.of(new Param("v", ""), new Param("k", "x"), new Param("j", "1"))),
+                new Parse(
+                        "v; k=\"x\" junk; j=1",
+                        true,
+                        List.of(new Param("v", ""), new Param("k", "x"), new Param("j", "1"))),
                 new Parse("v;;", true, List.of(new Param("v", ""), new Param("", ""))),
                 new Parse("v; k=", true, List.of(new Param("v", ""), new Param("k", ""))));
     }
@@ -57,9 +61,11 @@ class HeaderParamsTest {
     @Test
     void syntaxErrors() {
         assertThatThrownBy(() -> HeaderParams.parseParams("v; k=\"x", true))
-                .isInstanceOf(HeaderParams.SyntaxException.class).hasMessage("unterminated quoted value");
+                .isInstanceOf(HeaderParams.SyntaxException.class)
+                .hasMessage("unterminated quoted value");
         assertThatThrownBy(() -> HeaderParams.parseParams("v; k=\"x\\", true))
-                .isInstanceOf(HeaderParams.SyntaxException.class).hasMessage("backslash at end of quoted value");
+                .isInstanceOf(HeaderParams.SyntaxException.class)
+                .hasMessage("backslash at end of quoted value");
     }
 
     @Test

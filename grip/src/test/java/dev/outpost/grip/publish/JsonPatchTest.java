@@ -19,33 +19,38 @@ class JsonPatchTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{\"a\":1}|[{\"op\":\"add\",\"path\":\"/b\",\"value\":2}]|{\"a\":1,\"b\":2}",
-        "{\"a\":[1,3]}|[{\"op\":\"add\",\"path\":\"/a/1\",\"value\":2}]|{\"a\":[1,2,3]}",
-        "{\"a\":[1]}|[{\"op\":\"add\",\"path\":\"/a/-\",\"value\":2}]|{\"a\":[1,2]}",
-        "{\"a\":1,\"b\":2}|[{\"op\":\"remove\",\"path\":\"/a\"}]|{\"b\":2}",
-        "{\"a\":1}|[{\"op\":\"replace\",\"path\":\"/a\",\"value\":[]}]|{\"a\":[]}",
-        "{\"a\":{\"b\":1}}|[{\"op\":\"move\",\"from\":\"/a/b\",\"path\":\"/c\"}]|{\"a\":{},\"c\":1}",
-        "{\"a\":1}|[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/b\"}]|{\"a\":1,\"b\":1}",
-        "{\"a\":1}|[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]|{\"a\":1}",
-        "{\"a/b\":1,\"m~n\":2}|[{\"op\":\"remove\",\"path\":\"/a~1b\"},{\"op\":\"remove\",\"path\":\"/m~0n\"}]|{}",
-        "{}|[{\"op\":\"replace\",\"path\":\"\",\"value\":[1]}]|[1]",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"a\":1}|[{\"op\":\"add\",\"path\":\"/b\",\"value\":2}]|{\"a\":1,\"b\":2}",
+                "{\"a\":[1,3]}|[{\"op\":\"add\",\"path\":\"/a/1\",\"value\":2}]|{\"a\":[1,2,3]}",
+                "{\"a\":[1]}|[{\"op\":\"add\",\"path\":\"/a/-\",\"value\":2}]|{\"a\":[1,2]}",
+                "{\"a\":1,\"b\":2}|[{\"op\":\"remove\",\"path\":\"/a\"}]|{\"b\":2}",
+                "{\"a\":1}|[{\"op\":\"replace\",\"path\":\"/a\",\"value\":[]}]|{\"a\":[]}",
+                "{\"a\":{\"b\":1}}|[{\"op\":\"move\",\"from\":\"/a/b\",\"path\":\"/c\"}]|{\"a\":{},\"c\":1}",
+                "{\"a\":1}|[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/b\"}]|{\"a\":1,\"b\":1}",
+                "{\"a\":1}|[{\"op\":\"test\",\"path\":\"/a\",\"value\":1}]|{\"a\":1}",
+                "{\"a/b\":1,\"m~n\":2}|[{\"op\":\"remove\",\"path\":\"/a~1b\"},{\"op\":\"remove\",\"path\":\"/m~0n\"}]|{}",
+                "{}|[{\"op\":\"replace\",\"path\":\"\",\"value\":[1]}]|[1]",
+            })
     void operations(String doc, String patch, String expected) throws Exception {
         assertThat(apply(doc, patch)).isEqualTo(expected);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "{\"a\":1}|[{\"op\":\"test\",\"path\":\"/a\",\"value\":2}]|body-patch[0]: test failed at /a",
-        "{\"a\":1}|[{\"op\":\"remove\",\"path\":\"/b\"}]|body-patch[0]: path [b] does not exist",
-        "{\"a\":1}|[{\"op\":\"jump\",\"path\":\"/a\"}]|body-patch[0]: op 'jump' (expected: add, remove, replace, move, copy or test)",
-        "{\"a\":[]}|[{\"op\":\"add\",\"path\":\"/a/01\",\"value\":1}]|body-patch[0]: array index '01' (expected: a non-negative integer)",
-        "{\"a\":1}|[{\"op\":\"add\",\"path\":\"a\",\"value\":1}]|body-patch[0]: pointer 'a' (expected: empty or starting with '/')",
-        "not json|[]|body-patch: held body is not JSON (at line 1, column 1)",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "{\"a\":1}|[{\"op\":\"test\",\"path\":\"/a\",\"value\":2}]|body-patch[0]: test failed at /a",
+                "{\"a\":1}|[{\"op\":\"remove\",\"path\":\"/b\"}]|body-patch[0]: path [b] does not exist",
+                "{\"a\":1}|[{\"op\":\"jump\",\"path\":\"/a\"}]|body-patch[0]: op 'jump' (expected: add, remove, replace, move, copy or test)",
+                "{\"a\":[]}|[{\"op\":\"add\",\"path\":\"/a/01\",\"value\":1}]|body-patch[0]: array index '01' (expected: a non-negative integer)",
+                "{\"a\":1}|[{\"op\":\"add\",\"path\":\"a\",\"value\":1}]|body-patch[0]: pointer 'a' (expected: empty or starting with '/')",
+                "not json|[]|body-patch: held body is not JSON (at line 1, column 1)",
+            })
     void failures(String doc, String patch, String message) {
-        assertThatThrownBy(() -> apply(doc, patch)).isInstanceOf(JsonPatch.PatchException.class)
+        assertThatThrownBy(() -> apply(doc, patch))
+                .isInstanceOf(JsonPatch.PatchException.class)
                 .hasMessage(message);
     }
 
@@ -53,10 +58,12 @@ class JsonPatchTest {
     @Test
     void fuzz() {
         String[] docs = {"{\"a\":[1,{\"b\":null}],\"c\":\"d\"}", "[]", "1", "{}"};
-        String[] patches = {"[{\"op\":\"add\",\"path\":\"/a/0\",\"value\":{}}]",
+        String[] patches = {
+            "[{\"op\":\"add\",\"path\":\"/a/0\",\"value\":{}}]",
             "[{\"op\":\"move\",\"from\":\"/a\",\"path\":\"/a/1\"}]",
             "[{\"op\":\"remove\",\"path\":\"\"},{\"op\":\"copy\",\"from\":\"/c\",\"path\":\"/-\"}]",
-            "[{\"op\":\"replace\",\"path\":\"/a/1/b\",\"value\":[0]},{\"op\":\"test\",\"path\":\"/c\",\"value\":\"d\"}]"};
+            "[{\"op\":\"replace\",\"path\":\"/a/1/b\",\"value\":[0]},{\"op\":\"test\",\"path\":\"/c\",\"value\":\"d\"}]"
+        };
         String junk = "{}[]\":,/~01-abop";
         Random r = new Random(11);
         for (int i = 0; i < 5000; i++) {

@@ -35,12 +35,17 @@ class GripSigTest {
     void shortKeyProducesStandardHs256() throws Exception {
         // a library-made token with a 256-bit key verifies, and our token for that key verifies with the library
         byte[] longKey = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8);
-        SignedJWT lib = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256),
-                new JWTClaimsSet.Builder().issuer("x").expirationTime(Date.from(NOW.plusSeconds(10))).build());
+        SignedJWT lib = new SignedJWT(
+                new JWSHeader(JWSAlgorithm.HS256),
+                new JWTClaimsSet.Builder()
+                        .issuer("x")
+                        .expirationTime(Date.from(NOW.plusSeconds(10)))
+                        .build());
         lib.sign(new MACSigner(longKey));
         assertThat(GripSig.verify(lib.serialize(), longKey, NOW)).isTrue();
         assertThat(SignedJWT.parse(GripSig.sign("x", longKey, NOW))
-                .verify(new com.nimbusds.jose.crypto.MACVerifier(longKey))).isTrue();
+                        .verify(new com.nimbusds.jose.crypto.MACVerifier(longKey)))
+                .isTrue();
     }
 
     @Test
@@ -49,12 +54,15 @@ class GripSigTest {
         assertThat(GripSig.verify(jwt, KEY, NOW)).isTrue();
         assertThat(GripSig.verify(jwt, KEY, NOW.plusSeconds(3599))).isTrue();
         assertThat(GripSig.verify(jwt, KEY, NOW.plusSeconds(3600))).isFalse();
-        assertThat(GripSig.verify(jwt, "other".getBytes(StandardCharsets.UTF_8), NOW)).isFalse();
+        assertThat(GripSig.verify(jwt, "other".getBytes(StandardCharsets.UTF_8), NOW))
+                .isFalse();
     }
 
     @Test
     void rejectsTokenWithoutExp() throws Exception {
-        SignedJWT t = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().issuer("x").build());
+        SignedJWT t = new SignedJWT(
+                new JWSHeader(JWSAlgorithm.HS256),
+                new JWTClaimsSet.Builder().issuer("x").build());
         t.sign(new Hs256(KEY));
         assertThat(GripSig.verify(t.serialize(), KEY, NOW)).isFalse();
     }
@@ -63,16 +71,20 @@ class GripSigTest {
     void rejectsTamperedPayload() {
         String jwt = GripSig.sign("pushpin", KEY, NOW);
         String[] parts = jwt.split("\\.");
-        String payload = Base64.getUrlEncoder().withoutPadding()
+        String payload = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"iss\":\"evil\",\"exp\":9999999999}".getBytes(StandardCharsets.UTF_8));
-        assertThat(GripSig.verify(parts[0] + "." + payload + "." + parts[2], KEY, NOW)).isFalse();
+        assertThat(GripSig.verify(parts[0] + "." + payload + "." + parts[2], KEY, NOW))
+                .isFalse();
     }
 
     @Test
     void rejectsUnsignedAlgNone() {
-        String header = Base64.getUrlEncoder().withoutPadding()
+        String header = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8));
-        String payload = Base64.getUrlEncoder().withoutPadding()
+        String payload = Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString("{\"iss\":\"x\",\"exp\":9999999999}".getBytes(StandardCharsets.UTF_8));
         assertThat(GripSig.verify(header + "." + payload + ".", KEY, NOW)).isFalse();
     }
@@ -88,7 +100,8 @@ class GripSigTest {
         assertThatThrownBy(() -> GripSig.sign("x", new byte[0], NOW))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("sig key: empty (expected: at least one byte)");
-        assertThat(GripSig.verify(GripSig.sign("x", KEY, NOW), new byte[0], NOW)).isFalse();
+        assertThat(GripSig.verify(GripSig.sign("x", KEY, NOW), new byte[0], NOW))
+                .isFalse();
     }
 
     @Test

@@ -25,8 +25,7 @@ public final class IniFile {
     }
 
     /** A line that is neither a section, a comment, nor {@code key=value}. */
-    public record Junk(String text, int line) {
-    }
+    public record Junk(String text, int line) {}
 
     private final List<Entry> entries;
     private final List<Junk> junk;
@@ -102,12 +101,13 @@ public final class IniFile {
                 i++;
             } else if (c == '\\' && i + 1 < raw.length()) {
                 char n = raw.charAt(i + 1);
-                cur.append(switch (n) {
-                    case 'n' -> '\n';
-                    case 't' -> '\t';
-                    case 'r' -> '\r';
-                    default -> n;
-                });
+                cur.append(
+                        switch (n) {
+                            case 'n' -> '\n';
+                            case 't' -> '\t';
+                            case 'r' -> '\r';
+                            default -> n;
+                        });
                 keep = cur.length();
                 i += 2;
             } else if (!quoted && c == ';') {

@@ -43,13 +43,47 @@ public record ProxyConfig(
     }
 
     /** Without the raw settings map. */
-    public ProxyConfig(String httpHost, int httpPort, String publishHost, int publishPort, Path routesFile,
-            List<String> routeLines, String sigIss, byte[] sigKey, boolean debug, int clientMaxConn, int logLevel,
-            boolean acceptPushpinRoute, int publishMaxBodySize, int messageRate, int messageHwm, int messageWaitMs,
-            int idCacheTtlSeconds, int connectionSubscriptionMax, boolean updateOnFirstSubscription) {
-        this(httpHost, httpPort, publishHost, publishPort, routesFile, routeLines, sigIss, sigKey, debug, clientMaxConn,
-                logLevel, acceptPushpinRoute, publishMaxBodySize, messageRate, messageHwm, messageWaitMs,
-                idCacheTtlSeconds, connectionSubscriptionMax, updateOnFirstSubscription, Map.of());
+    public ProxyConfig(
+            String httpHost,
+            int httpPort,
+            String publishHost,
+            int publishPort,
+            Path routesFile,
+            List<String> routeLines,
+            String sigIss,
+            byte[] sigKey,
+            boolean debug,
+            int clientMaxConn,
+            int logLevel,
+            boolean acceptPushpinRoute,
+            int publishMaxBodySize,
+            int messageRate,
+            int messageHwm,
+            int messageWaitMs,
+            int idCacheTtlSeconds,
+            int connectionSubscriptionMax,
+            boolean updateOnFirstSubscription) {
+        this(
+                httpHost,
+                httpPort,
+                publishHost,
+                publishPort,
+                routesFile,
+                routeLines,
+                sigIss,
+                sigKey,
+                debug,
+                clientMaxConn,
+                logLevel,
+                acceptPushpinRoute,
+                publishMaxBodySize,
+                messageRate,
+                messageHwm,
+                messageWaitMs,
+                idCacheTtlSeconds,
+                connectionSubscriptionMax,
+                updateOnFirstSubscription,
+                Map.of());
     }
 
     /** A raw configuration value by {@code section/key} (e.g. {@code proxy/x_forwarded_for}), as read from the file. */
@@ -68,14 +102,24 @@ public record ProxyConfig(
 
     public Builder toBuilder() {
         return new Builder()
-                .httpHost(httpHost).httpPort(httpPort)
-                .publishHost(publishHost).publishPort(publishPort)
-                .routesFile(routesFile).routeLines(routeLines)
-                .sigIss(sigIss).sigKey(sigKey)
-                .debug(debug).clientMaxConn(clientMaxConn).logLevel(logLevel)
-                .acceptPushpinRoute(acceptPushpinRoute).publishMaxBodySize(publishMaxBodySize)
-                .messageRate(messageRate).messageHwm(messageHwm).messageWaitMs(messageWaitMs)
-                .idCacheTtlSeconds(idCacheTtlSeconds).connectionSubscriptionMax(connectionSubscriptionMax)
+                .httpHost(httpHost)
+                .httpPort(httpPort)
+                .publishHost(publishHost)
+                .publishPort(publishPort)
+                .routesFile(routesFile)
+                .routeLines(routeLines)
+                .sigIss(sigIss)
+                .sigKey(sigKey)
+                .debug(debug)
+                .clientMaxConn(clientMaxConn)
+                .logLevel(logLevel)
+                .acceptPushpinRoute(acceptPushpinRoute)
+                .publishMaxBodySize(publishMaxBodySize)
+                .messageRate(messageRate)
+                .messageHwm(messageHwm)
+                .messageWaitMs(messageWaitMs)
+                .idCacheTtlSeconds(idCacheTtlSeconds)
+                .connectionSubscriptionMax(connectionSubscriptionMax)
                 .updateOnFirstSubscription(updateOnFirstSubscription)
                 .settings(settings);
     }
@@ -102,57 +146,222 @@ public record ProxyConfig(
         private boolean updateOnFirstSubscription = true;
         private final Map<String, String> settings = new LinkedHashMap<>();
 
-        private Builder() {
+        private Builder() {}
+
+        public Builder httpHost(String v) {
+            this.httpHost = v;
+            return this;
         }
 
-        public Builder httpHost(String v) { this.httpHost = v; return this; }
-        public Builder httpPort(int v) { this.httpPort = v; return this; }
-        public Builder publishHost(String v) { this.publishHost = v; return this; }
-        public Builder publishPort(int v) { this.publishPort = v; return this; }
-        public Builder routesFile(Path v) { this.routesFile = v; return this; }
-        public Builder routeLines(List<String> v) { routeLines.clear(); if (v != null) routeLines.addAll(v); return this; }
-        public Builder addRouteLine(String v) { routeLines.add(v); return this; }
-        public Builder sigIss(String v) { this.sigIss = v; return this; }
-        public Builder sigKey(byte[] v) { this.sigKey = v == null ? null : v.clone(); return this; }
-        public Builder debug(boolean v) { this.debug = v; return this; }
-        public Builder clientMaxConn(int v) { this.clientMaxConn = v; return this; }
-        public Builder logLevel(int v) { this.logLevel = v; return this; }
-        public Builder acceptPushpinRoute(boolean v) { this.acceptPushpinRoute = v; return this; }
-        public Builder publishMaxBodySize(int v) { this.publishMaxBodySize = v; return this; }
-        public Builder messageRate(int v) { this.messageRate = v; return this; }
-        public Builder messageHwm(int v) { this.messageHwm = v; return this; }
-        public Builder messageWaitMs(int v) { this.messageWaitMs = v; return this; }
-        public Builder idCacheTtlSeconds(int v) { this.idCacheTtlSeconds = v; return this; }
-        public Builder connectionSubscriptionMax(int v) { this.connectionSubscriptionMax = v; return this; }
-        public Builder updateOnFirstSubscription(boolean v) { this.updateOnFirstSubscription = v; return this; }
-        public Builder settings(Map<String, String> v) { settings.clear(); if (v != null) settings.putAll(v); return this; }
-        public Builder setting(String sectionSlashKey, String value) { settings.put(sectionSlashKey, value); return this; }
+        public Builder httpPort(int v) {
+            this.httpPort = v;
+            return this;
+        }
 
-        public String httpHost() { return httpHost; }
-        public int httpPort() { return httpPort; }
-        public String publishHost() { return publishHost; }
-        public int publishPort() { return publishPort; }
-        public Path routesFile() { return routesFile; }
-        public List<String> routeLines() { return List.copyOf(routeLines); }
-        public String sigIss() { return sigIss; }
-        public byte[] sigKey() { return sigKey == null ? null : sigKey.clone(); }
-        public boolean debug() { return debug; }
-        public int clientMaxConn() { return clientMaxConn; }
-        public int logLevel() { return logLevel; }
-        public boolean acceptPushpinRoute() { return acceptPushpinRoute; }
-        public int publishMaxBodySize() { return publishMaxBodySize; }
-        public int messageRate() { return messageRate; }
-        public int messageHwm() { return messageHwm; }
-        public int messageWaitMs() { return messageWaitMs; }
-        public int idCacheTtlSeconds() { return idCacheTtlSeconds; }
-        public int connectionSubscriptionMax() { return connectionSubscriptionMax; }
-        public boolean updateOnFirstSubscription() { return updateOnFirstSubscription; }
-        public Map<String, String> settings() { return Map.copyOf(settings); }
+        public Builder publishHost(String v) {
+            this.publishHost = v;
+            return this;
+        }
+
+        public Builder publishPort(int v) {
+            this.publishPort = v;
+            return this;
+        }
+
+        public Builder routesFile(Path v) {
+            this.routesFile = v;
+            return this;
+        }
+
+        public Builder routeLines(List<String> v) {
+            routeLines.clear();
+            if (v != null) routeLines.addAll(v);
+            return this;
+        }
+
+        public Builder addRouteLine(String v) {
+            routeLines.add(v);
+            return this;
+        }
+
+        public Builder sigIss(String v) {
+            this.sigIss = v;
+            return this;
+        }
+
+        public Builder sigKey(byte[] v) {
+            this.sigKey = v == null ? null : v.clone();
+            return this;
+        }
+
+        public Builder debug(boolean v) {
+            this.debug = v;
+            return this;
+        }
+
+        public Builder clientMaxConn(int v) {
+            this.clientMaxConn = v;
+            return this;
+        }
+
+        public Builder logLevel(int v) {
+            this.logLevel = v;
+            return this;
+        }
+
+        public Builder acceptPushpinRoute(boolean v) {
+            this.acceptPushpinRoute = v;
+            return this;
+        }
+
+        public Builder publishMaxBodySize(int v) {
+            this.publishMaxBodySize = v;
+            return this;
+        }
+
+        public Builder messageRate(int v) {
+            this.messageRate = v;
+            return this;
+        }
+
+        public Builder messageHwm(int v) {
+            this.messageHwm = v;
+            return this;
+        }
+
+        public Builder messageWaitMs(int v) {
+            this.messageWaitMs = v;
+            return this;
+        }
+
+        public Builder idCacheTtlSeconds(int v) {
+            this.idCacheTtlSeconds = v;
+            return this;
+        }
+
+        public Builder connectionSubscriptionMax(int v) {
+            this.connectionSubscriptionMax = v;
+            return this;
+        }
+
+        public Builder updateOnFirstSubscription(boolean v) {
+            this.updateOnFirstSubscription = v;
+            return this;
+        }
+
+        public Builder settings(Map<String, String> v) {
+            settings.clear();
+            if (v != null) settings.putAll(v);
+            return this;
+        }
+
+        public Builder setting(String sectionSlashKey, String value) {
+            settings.put(sectionSlashKey, value);
+            return this;
+        }
+
+        public String httpHost() {
+            return httpHost;
+        }
+
+        public int httpPort() {
+            return httpPort;
+        }
+
+        public String publishHost() {
+            return publishHost;
+        }
+
+        public int publishPort() {
+            return publishPort;
+        }
+
+        public Path routesFile() {
+            return routesFile;
+        }
+
+        public List<String> routeLines() {
+            return List.copyOf(routeLines);
+        }
+
+        public String sigIss() {
+            return sigIss;
+        }
+
+        public byte[] sigKey() {
+            return sigKey == null ? null : sigKey.clone();
+        }
+
+        public boolean debug() {
+            return debug;
+        }
+
+        public int clientMaxConn() {
+            return clientMaxConn;
+        }
+
+        public int logLevel() {
+            return logLevel;
+        }
+
+        public boolean acceptPushpinRoute() {
+            return acceptPushpinRoute;
+        }
+
+        public int publishMaxBodySize() {
+            return publishMaxBodySize;
+        }
+
+        public int messageRate() {
+            return messageRate;
+        }
+
+        public int messageHwm() {
+            return messageHwm;
+        }
+
+        public int messageWaitMs() {
+            return messageWaitMs;
+        }
+
+        public int idCacheTtlSeconds() {
+            return idCacheTtlSeconds;
+        }
+
+        public int connectionSubscriptionMax() {
+            return connectionSubscriptionMax;
+        }
+
+        public boolean updateOnFirstSubscription() {
+            return updateOnFirstSubscription;
+        }
+
+        public Map<String, String> settings() {
+            return Map.copyOf(settings);
+        }
 
         public ProxyConfig build() {
-            return new ProxyConfig(httpHost, httpPort, publishHost, publishPort, routesFile, routeLines, sigIss, sigKey,
-                    debug, clientMaxConn, logLevel, acceptPushpinRoute, publishMaxBodySize, messageRate, messageHwm,
-                    messageWaitMs, idCacheTtlSeconds, connectionSubscriptionMax, updateOnFirstSubscription, settings);
+            return new ProxyConfig(
+                    httpHost,
+                    httpPort,
+                    publishHost,
+                    publishPort,
+                    routesFile,
+                    routeLines,
+                    sigIss,
+                    sigKey,
+                    debug,
+                    clientMaxConn,
+                    logLevel,
+                    acceptPushpinRoute,
+                    publishMaxBodySize,
+                    messageRate,
+                    messageHwm,
+                    messageWaitMs,
+                    idCacheTtlSeconds,
+                    connectionSubscriptionMax,
+                    updateOnFirstSubscription,
+                    settings);
         }
     }
 }

@@ -21,46 +21,120 @@ public final class PushpinConf {
 
     /** Keys Pushpin reads that have no meaning here (ZeroMQ wiring, process management, stats sockets...). */
     private static final Set<String> KNOWN_IGNORED = Set.of(
-            "global/include", "global/rundir", "global/libdir", "global/ipc_prefix", "global/port_offset",
-            "global/stats_connection_ttl", "global/stats_connection_send",
-            "runner/rundir", "runner/services", "runner/https_ports", "runner/local_ports", "runner/logdir",
-            "runner/client_buffer_size", "runner/allow_compression", "runner/condure_bin", "runner/connmgr_bin",
-            "runner/mongrel2_bin", "runner/m2sh_bin", "runner/zurl_bin", "runner/m2adapter_bin",
-            "runner/proxy_bin", "runner/handler_bin",
-            "proxy/auto_cross_origin", "proxy/accept_x_forwarded_protocol", "proxy/set_x_forwarded_protocol",
-            "proxy/x_forwarded_for", "proxy/x_forwarded_for_trusted", "proxy/orig_headers_need_mark", "proxy/cdn_loop",
-            "proxy/log_from", "proxy/log_user_agent", "proxy/upstream_key", "proxy/sockjs_url", "proxy/updates_check",
-            "proxy/organization_name", "proxy/workers", "proxy/max_open_requests", "proxy/prometheus_port",
-            "proxy/prometheus_prefix", "proxy/stats_report_interval", "proxy/stats_connections_max_ttl",
-            "proxy/ipc_file_mode", "proxy/stats_spec", "proxy/command_spec",
-            "proxy/condure_in_specs", "proxy/condure_in_stream_specs", "proxy/condure_out_specs",
-            "proxy/condure_client_in_specs", "proxy/condure_client_out_specs", "proxy/condure_client_out_stream_specs",
-            "proxy/connmgr_in_specs", "proxy/connmgr_in_stream_specs", "proxy/connmgr_out_specs",
-            "proxy/connmgr_client_in_specs", "proxy/connmgr_client_out_specs", "proxy/connmgr_client_out_stream_specs",
-            "proxy/m2a_in_specs", "proxy/m2a_in_stream_specs", "proxy/m2a_out_specs",
-            "proxy/zurl_out_specs", "proxy/zurl_out_stream_specs", "proxy/zurl_in_specs",
-            "proxy/handler_inspect_spec", "proxy/handler_accept_spec", "proxy/handler_retry_in_spec",
-            "proxy/handler_ws_control_in_spec", "proxy/handler_ws_control_out_spec",
-            "proxy/handler_ws_control_init_specs", "proxy/handler_ws_control_stream_specs",
-            "proxy/intreq_in_specs", "proxy/intreq_in_stream_specs", "proxy/intreq_out_specs",
-            "handler/ipc_file_mode", "handler/push_in_spec", "handler/push_in_sub_specs", "handler/push_in_sub_spec",
-            "handler/push_in_sub_connect", "handler/push_in_http_max_headers_size", "handler/push_in_max_headers_size",
-            "handler/stats_spec", "handler/command_spec", "handler/state_spec", "handler/message_block_size",
-            "handler/subscription_linger", "handler/stats_subscription_ttl", "handler/stats_report_interval",
-            "handler/stats_format", "handler/prometheus_port", "handler/prometheus_prefix", "handler/share_all",
-            "handler/m2a_in_stream_specs", "handler/m2a_out_specs",
-            "handler/proxy_inspect_spec", "handler/proxy_inspect_specs", "handler/proxy_accept_spec",
-            "handler/proxy_accept_specs", "handler/proxy_retry_out_spec", "handler/proxy_retry_out_specs",
-            "handler/proxy_ws_control_in_spec", "handler/proxy_ws_control_out_spec",
-            "handler/proxy_ws_control_init_specs", "handler/proxy_ws_control_stream_specs",
-            "handler/proxy_stats_spec", "handler/proxy_stats_specs", "handler/proxy_command_spec",
-            "handler/proxy_intreq_in_specs", "handler/proxy_intreq_out_specs", "handler/proxy_intreq_out_stream_specs",
-            "handler/condure_in_stream_specs", "handler/condure_out_specs");
+            "global/include",
+            "global/rundir",
+            "global/libdir",
+            "global/ipc_prefix",
+            "global/port_offset",
+            "global/stats_connection_ttl",
+            "global/stats_connection_send",
+            "runner/rundir",
+            "runner/services",
+            "runner/https_ports",
+            "runner/local_ports",
+            "runner/logdir",
+            "runner/client_buffer_size",
+            "runner/allow_compression",
+            "runner/condure_bin",
+            "runner/connmgr_bin",
+            "runner/mongrel2_bin",
+            "runner/m2sh_bin",
+            "runner/zurl_bin",
+            "runner/m2adapter_bin",
+            "runner/proxy_bin",
+            "runner/handler_bin",
+            "proxy/auto_cross_origin",
+            "proxy/accept_x_forwarded_protocol",
+            "proxy/set_x_forwarded_protocol",
+            "proxy/x_forwarded_for",
+            "proxy/x_forwarded_for_trusted",
+            "proxy/orig_headers_need_mark",
+            "proxy/cdn_loop",
+            "proxy/log_from",
+            "proxy/log_user_agent",
+            "proxy/upstream_key",
+            "proxy/sockjs_url",
+            "proxy/updates_check",
+            "proxy/organization_name",
+            "proxy/workers",
+            "proxy/max_open_requests",
+            "proxy/prometheus_port",
+            "proxy/prometheus_prefix",
+            "proxy/stats_report_interval",
+            "proxy/stats_connections_max_ttl",
+            "proxy/ipc_file_mode",
+            "proxy/stats_spec",
+            "proxy/command_spec",
+            "proxy/condure_in_specs",
+            "proxy/condure_in_stream_specs",
+            "proxy/condure_out_specs",
+            "proxy/condure_client_in_specs",
+            "proxy/condure_client_out_specs",
+            "proxy/condure_client_out_stream_specs",
+            "proxy/connmgr_in_specs",
+            "proxy/connmgr_in_stream_specs",
+            "proxy/connmgr_out_specs",
+            "proxy/connmgr_client_in_specs",
+            "proxy/connmgr_client_out_specs",
+            "proxy/connmgr_client_out_stream_specs",
+            "proxy/m2a_in_specs",
+            "proxy/m2a_in_stream_specs",
+            "proxy/m2a_out_specs",
+            "proxy/zurl_out_specs",
+            "proxy/zurl_out_stream_specs",
+            "proxy/zurl_in_specs",
+            "proxy/handler_inspect_spec",
+            "proxy/handler_accept_spec",
+            "proxy/handler_retry_in_spec",
+            "proxy/handler_ws_control_in_spec",
+            "proxy/handler_ws_control_out_spec",
+            "proxy/handler_ws_control_init_specs",
+            "proxy/handler_ws_control_stream_specs",
+            "proxy/intreq_in_specs",
+            "proxy/intreq_in_stream_specs",
+            "proxy/intreq_out_specs",
+            "handler/ipc_file_mode",
+            "handler/push_in_spec",
+            "handler/push_in_sub_specs",
+            "handler/push_in_sub_spec",
+            "handler/push_in_sub_connect",
+            "handler/push_in_http_max_headers_size",
+            "handler/push_in_max_headers_size",
+            "handler/stats_spec",
+            "handler/command_spec",
+            "handler/state_spec",
+            "handler/message_block_size",
+            "handler/subscription_linger",
+            "handler/stats_subscription_ttl",
+            "handler/stats_report_interval",
+            "handler/stats_format",
+            "handler/prometheus_port",
+            "handler/prometheus_prefix",
+            "handler/share_all",
+            "handler/m2a_in_stream_specs",
+            "handler/m2a_out_specs",
+            "handler/proxy_inspect_spec",
+            "handler/proxy_inspect_specs",
+            "handler/proxy_accept_spec",
+            "handler/proxy_accept_specs",
+            "handler/proxy_retry_out_spec",
+            "handler/proxy_retry_out_specs",
+            "handler/proxy_ws_control_in_spec",
+            "handler/proxy_ws_control_out_spec",
+            "handler/proxy_ws_control_init_specs",
+            "handler/proxy_ws_control_stream_specs",
+            "handler/proxy_stats_spec",
+            "handler/proxy_stats_specs",
+            "handler/proxy_command_spec",
+            "handler/proxy_intreq_in_specs",
+            "handler/proxy_intreq_out_specs",
+            "handler/proxy_intreq_out_stream_specs",
+            "handler/condure_in_stream_specs",
+            "handler/condure_out_specs");
 
     private static final String DEFAULT_LIBDIR = "/usr/lib/pushpin";
 
-    private PushpinConf() {
-    }
+    private PushpinConf() {}
 
     /** Reads {@code file}; unknown keys are reported through {@code warn}, one line each. */
     public static ProxyConfig.Builder load(Path file, Consumer<String> warn) throws ConfigException {
@@ -77,7 +151,7 @@ public final class PushpinConf {
 
     /** Like {@link #load} for text already read; {@code file} names it in messages and anchors relative paths. */
     public static ProxyConfig.Builder parse(String text, Path file, Consumer<String> warn) throws ConfigException {
-        Consumer<String> w = warn == null ? s -> { } : warn;
+        Consumer<String> w = warn == null ? s -> {} : warn;
         IniFile ini = IniFile.parse(text);
         for (IniFile.Junk j : ini.junk()) {
             w.accept(file + ":" + j.line() + ": not a key=value line, ignored: " + j.text());
@@ -109,15 +183,16 @@ public final class PushpinConf {
                 case "proxy/sig_key" -> b.sigKey(r.sigKey(e));
                 case "handler/push_in_http_addr" -> b.publishHost(r.host(e));
                 case "handler/push_in_http_port" -> b.publishPort(r.publishPort(e));
-                // the example configuration names it push_in_http_max_body_size; Pushpin 1.36 reads push_in_max_body_size
+                // the example configuration names it push_in_http_max_body_size; Pushpin 1.36 reads
+                // push_in_max_body_size
                 case "handler/push_in_http_max_body_size", "handler/push_in_max_body_size" ->
-                        b.publishMaxBodySize(r.integer(e, 1, Integer.MAX_VALUE));
+                    b.publishMaxBodySize(r.integer(e, 1, Integer.MAX_VALUE));
                 case "handler/message_rate" -> b.messageRate(r.integer(e, -1, Integer.MAX_VALUE));
                 case "handler/message_hwm" -> b.messageHwm(r.integer(e, -1, Integer.MAX_VALUE));
                 case "handler/message_wait" -> b.messageWaitMs(r.integer(e, 0, Integer.MAX_VALUE));
                 case "handler/id_cache_ttl" -> b.idCacheTtlSeconds(r.integer(e, 0, Integer.MAX_VALUE));
                 case "handler/connection_subscription_max" ->
-                        b.connectionSubscriptionMax(r.integer(e, 0, Integer.MAX_VALUE));
+                    b.connectionSubscriptionMax(r.integer(e, 0, Integer.MAX_VALUE));
                 case "handler/update_on_first_subscription" -> b.updateOnFirstSubscription(r.bool(e));
                 default -> {
                     if (!KNOWN_IGNORED.contains(k)) {
@@ -307,7 +382,9 @@ public final class PushpinConf {
         void noteUnsupported(IniFile.Entry e, Consumer<String> w) {
             String k = e.section() + "/" + e.key();
             boolean set = !e.value().isBlank();
-            boolean on = set && Set.of("true", "yes", "on", "1").contains(e.value().strip().toLowerCase(Locale.ROOT));
+            boolean on = set
+                    && Set.of("true", "yes", "on", "1")
+                            .contains(e.value().strip().toLowerCase(Locale.ROOT));
             boolean note = switch (k) {
                 case "runner/https_ports", "runner/local_ports", "proxy/upstream_key" -> set;
                 case "proxy/auto_cross_origin" -> on;

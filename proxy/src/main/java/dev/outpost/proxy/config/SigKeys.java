@@ -5,8 +5,7 @@ import java.util.Base64;
 
 /** Pushpin's key syntax for {@code sig_key}: plain text, or {@code base64:} followed by Base64 (standard or URL alphabet). */
 public final class SigKeys {
-    private SigKeys() {
-    }
+    private SigKeys() {}
 
     /**
      * Returns the key bytes, or null for an empty spec (no signing).
@@ -19,7 +18,8 @@ public final class SigKeys {
         }
         if (spec.startsWith("file:")) {
             // Pushpin reads a PEM key (ES256/RS256) from the file; only shared secrets are supported here
-            throw new IllegalArgumentException("expected: a shared secret as plain text or base64:...; file: (PEM) keys are not supported");
+            throw new IllegalArgumentException(
+                    "expected: a shared secret as plain text or base64:...; file: (PEM) keys are not supported");
         }
         if (!spec.startsWith("base64:")) {
             return spec.getBytes(StandardCharsets.UTF_8);

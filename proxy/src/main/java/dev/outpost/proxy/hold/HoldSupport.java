@@ -11,8 +11,7 @@ final class HoldSupport {
     /** Pushpin's per-session publish queue limit; items beyond are dropped. */
     static final int QUEUE_MAX = 100;
 
-    private HoldSupport() {
-    }
+    private HoldSupport() {}
 
     /** A status line from published or origin values; a reason that can't go on the wire falls back to the standard one. */
     static HttpResponseStatus status(int code, String reason) {

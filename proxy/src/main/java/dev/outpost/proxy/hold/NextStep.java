@@ -17,8 +17,13 @@ import java.util.Map;
  * @param meta      the new subscription meta
  * @param body      the response body to append
  */
-public record NextStep(HoldMode hold, List<HoldChannel> channels, KeepAlive keepAlive, NextLink nextLink,
-        Map<String, String> meta, byte[] body) {
+public record NextStep(
+        HoldMode hold,
+        List<HoldChannel> channels,
+        KeepAlive keepAlive,
+        NextLink nextLink,
+        Map<String, String> meta,
+        byte[] body) {
     public NextStep {
         channels = channels == null ? List.of() : List.copyOf(channels);
         meta = meta == null ? Map.of() : Map.copyOf(meta);

@@ -15,7 +15,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.EventExecutor;
@@ -49,6 +48,7 @@ public final class ResponseHold implements Hold, Subscriber {
     private final List<String> channels;
     /** Channel name to its current state; prevId moves on with each delivered item. */
     private final Map<String, HoldChannel> chans = new LinkedHashMap<>();
+
     private final Map<String, String> meta;
     private final HeldResponse base;
     private final int timeoutSeconds;
@@ -60,13 +60,39 @@ public final class ResponseHold implements Hold, Subscriber {
     private ScheduledFuture<?> timer;
     private boolean done;
 
-    public ResponseHold(ChannelHandlerContext ctx, ChannelHub hub, List<String> channels, HeldResponse base,
-            int timeoutSeconds, HttpVersion version, boolean keepAlive, boolean headRequest, HoldOwner owner) {
-        this(ctx, hub, HoldChannel.of(channels), Map.of(), base, timeoutSeconds, version, keepAlive, headRequest, owner);
+    public ResponseHold(
+            ChannelHandlerContext ctx,
+            ChannelHub hub,
+            List<String> channels,
+            HeldResponse base,
+            int timeoutSeconds,
+            HttpVersion version,
+            boolean keepAlive,
+            boolean headRequest,
+            HoldOwner owner) {
+        this(
+                ctx,
+                hub,
+                HoldChannel.of(channels),
+                Map.of(),
+                base,
+                timeoutSeconds,
+                version,
+                keepAlive,
+                headRequest,
+                owner);
     }
 
-    public ResponseHold(ChannelHandlerContext ctx, ChannelHub hub, List<HoldChannel> channels, Map<String, String> meta,
-            HeldResponse base, int timeoutSeconds, HttpVersion version, boolean keepAlive, boolean headRequest,
+    public ResponseHold(
+            ChannelHandlerContext ctx,
+            ChannelHub hub,
+            List<HoldChannel> channels,
+            Map<String, String> meta,
+            HeldResponse base,
+            int timeoutSeconds,
+            HttpVersion version,
+            boolean keepAlive,
+            boolean headRequest,
             HoldOwner owner) {
         this.ctx = ctx;
         this.hub = hub;
@@ -157,14 +183,21 @@ public final class ResponseHold implements Hold, Subscriber {
         HttpResponseFormat f = item.httpResponse();
         HoldChannel c = chans.get(channel);
         if (done || f == null || c == null) {
-            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item,
-                    f == null && !done ? DropReason.NO_FORMAT : DropReason.CLOSED);
+            Observe.of(ctx)
+                    .notDelivered(
+                            Observe.id(ctx),
+                            channel,
+                            item,
+                            f == null && !done ? DropReason.NO_FORMAT : DropReason.CLOSED);
             payload.release();
             return;
         }
         if (c.prevId() != null) {
             if (!c.prevId().equals(item.prevId())) {
-                log.debug("last ID inconsistency on {} (got {}, expected {}): retrying", channel, item.prevId(),
+                log.debug(
+                        "last ID inconsistency on {} (got {}, expected {}): retrying",
+                        channel,
+                        item.prevId(),
                         c.prevId());
                 payload.release();
                 Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_SEQUENCE);
@@ -191,7 +224,11 @@ public final class ResponseHold implements Hold, Subscriber {
             try {
                 body = Unpooled.wrappedBuffer(JsonPatch.apply(base.body(), f.bodyPatch()));
             } catch (JsonPatch.PatchException e) {
-                log.info("item {} on {} for {} not delivered: {}", item.id(), channel, owner.connectionId(),
+                log.info(
+                        "item {} on {} for {} not delivered: {}",
+                        item.id(),
+                        channel,
+                        owner.connectionId(),
                         e.getMessage());
                 Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.PATCH_FAILED);
                 return;
@@ -242,8 +279,8 @@ public final class ResponseHold implements Hold, Subscriber {
     }
 
     /** Published headers replace the held ones of the same name; the others are kept. */
-    static List<Map.Entry<String, String>> merge(List<Map.Entry<String, String>> held,
-            List<Map.Entry<String, String>> published) {
+    static List<Map.Entry<String, String>> merge(
+            List<Map.Entry<String, String>> held, List<Map.Entry<String, String>> published) {
         Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         for (Map.Entry<String, String> e : published) {
             names.add(e.getKey());
@@ -257,7 +294,9 @@ public final class ResponseHold implements Hold, Subscriber {
         for (Map.Entry<String, String> e : published) {
             String lower = e.getKey().toLowerCase(Locale.ROOT);
             // framing is ours to decide; GRIP headers are for the proxy, as Pushpin strips them from items
-            if (!lower.equals("content-length") && !lower.equals("transfer-encoding") && !lower.equals("connection")
+            if (!lower.equals("content-length")
+                    && !lower.equals("transfer-encoding")
+                    && !lower.equals("connection")
                     && !lower.startsWith("grip-")) {
                 out.add(e);
             }
@@ -268,7 +307,9 @@ public final class ResponseHold implements Hold, Subscriber {
     private void respond(int code, String reason, List<Map.Entry<String, String>> headers, ByteBuf body) {
         FullHttpResponse r;
         try {
-            r = new DefaultFullHttpResponse(version, HoldSupport.status(code, reason),
+            r = new DefaultFullHttpResponse(
+                    version,
+                    HoldSupport.status(code, reason),
                     headRequest ? Unpooled.EMPTY_BUFFER : body.retainedSlice());
             try {
                 HoldSupport.copyHeaders(headers, r);
@@ -281,8 +322,12 @@ public final class ResponseHold implements Hold, Subscriber {
             log.warn("response on {} can't be sent: {}", channels, e.getMessage());
             body.release();
             if (timer == null && !done) {
-                respond(502, "Bad Gateway", List.of(Map.entry("Content-Type", "text/plain")),
-                        Unpooled.copiedBuffer("Error while proxying to origin.\n", java.nio.charset.StandardCharsets.UTF_8));
+                respond(
+                        502,
+                        "Bad Gateway",
+                        List.of(Map.entry("Content-Type", "text/plain")),
+                        Unpooled.copiedBuffer(
+                                "Error while proxying to origin.\n", java.nio.charset.StandardCharsets.UTF_8));
             }
             return;
         }

@@ -63,8 +63,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         }
     }
 
-    private record Queued(String channel, PublishItem item, ByteBuf payload) {
-    }
+    private record Queued(String channel, PublishItem item, ByteBuf payload) {}
 
     private static final Subscription[] NO_SUBSCRIPTIONS = new Subscription[0];
 
@@ -79,6 +78,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     private ChannelHandlerContext wire;
     /** Until the head is written; not kept for the life of the stream. */
     private HeldResponse head;
+
     private KeepAlive keepAlive;
     private Map<String, String> meta;
     private NextLink nextLink;
@@ -96,6 +96,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     private ArrayDeque<Queued> queue;
     /** Channels that saw an item since the next-link timer was armed; only with a next link. */
     private Set<String> activeChannels;
+
     private ScheduledFuture<?> keepAliveTimer;
     private ScheduledFuture<?> nextTimer;
     private long lastWriteNanos;
@@ -105,14 +106,39 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     private boolean needUpdate;
     private boolean done;
 
-    public StreamHold(ChannelHandlerContext ctx, ChannelHub hub, List<String> channels, HeldResponse head,
-            KeepAlive keepAlive, HttpVersion version, boolean clientKeepAlive, boolean headRequest, HoldOwner owner) {
-        this(ctx, hub, HoldChannel.of(channels), head, keepAlive, version, clientKeepAlive, headRequest, owner,
+    public StreamHold(
+            ChannelHandlerContext ctx,
+            ChannelHub hub,
+            List<String> channels,
+            HeldResponse head,
+            KeepAlive keepAlive,
+            HttpVersion version,
+            boolean clientKeepAlive,
+            boolean headRequest,
+            HoldOwner owner) {
+        this(
+                ctx,
+                hub,
+                HoldChannel.of(channels),
+                head,
+                keepAlive,
+                version,
+                clientKeepAlive,
+                headRequest,
+                owner,
                 Options.NONE);
     }
 
-    public StreamHold(ChannelHandlerContext ctx, ChannelHub hub, List<HoldChannel> channels, HeldResponse head,
-            KeepAlive keepAlive, HttpVersion version, boolean clientKeepAlive, boolean headRequest, HoldOwner owner,
+    public StreamHold(
+            ChannelHandlerContext ctx,
+            ChannelHub hub,
+            List<HoldChannel> channels,
+            HeldResponse head,
+            KeepAlive keepAlive,
+            HttpVersion version,
+            boolean clientKeepAlive,
+            boolean headRequest,
+            HoldOwner owner,
             Options options) {
         this.ctx = ctx;
         this.hub = hub;
@@ -211,8 +237,8 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             for (HoldChannel c : chans) {
                 String last = c.prevId() == null ? null : hub.lastId(c.name());
                 if (last != null && !last.equals(c.prevId())) {
-                    log.debug("last ID inconsistency on {} (got {}, expected {}): next link", c.name(), c.prevId(),
-                            last);
+                    log.debug(
+                            "last ID inconsistency on {} (got {}, expected {}): next link", c.name(), c.prevId(), last);
                     hub.forgetLastId(c.name());
                     conflict = true;
                 }
@@ -245,10 +271,14 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
             if (activeChannels != null) {
                 activeChannels.clear();
             }
-            nextTimer = ctx.executor().schedule(() -> {
-                nextTimer = null;
-                update();
-            }, Math.max(1, nextLink.timeoutSeconds()), TimeUnit.SECONDS);
+            nextTimer = ctx.executor()
+                    .schedule(
+                            () -> {
+                                nextTimer = null;
+                                update();
+                            },
+                            Math.max(1, nextLink.timeoutSeconds()),
+                            TimeUnit.SECONDS);
         }
     }
 
@@ -353,8 +383,14 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     @Override
     public void receive(String channel, PublishItem item, ByteBuf payload) {
         if (done || item.httpStream() == null || channel(channel) == null) {
-            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item,
-                    done ? DropReason.CLOSED : item.httpStream() == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
+            Observe.of(ctx)
+                    .notDelivered(
+                            Observe.id(ctx),
+                            channel,
+                            item,
+                            done
+                                    ? DropReason.CLOSED
+                                    : item.httpStream() == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
             payload.release();
             return;
         }
@@ -363,8 +399,13 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         } else if (queue.size() >= HoldSupport.QUEUE_MAX) {
             Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_QUEUE_FULL);
             payload.release();
-            owner.drops().drop("session_queue", channel, owner.connectionId(), "item " + item.id()
-                    + ": publish queue at max (" + HoldSupport.QUEUE_MAX + "), client not reading");
+            owner.drops()
+                    .drop(
+                            "session_queue",
+                            channel,
+                            owner.connectionId(),
+                            "item " + item.id() + ": publish queue at max (" + HoldSupport.QUEUE_MAX
+                                    + "), client not reading");
             return;
         }
         queue.add(new Queued(channel, item, payload));
@@ -379,10 +420,20 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     public void receiveShared(String channel, PublishItem item, ByteBuf payload, ByteBuf chunk) {
         HttpStreamFormat f = item.httpStream();
         HoldChannel c;
-        if (chunk == null || f == null || f.action() != dev.outpost.grip.publish.PublishAction.SEND || done || fetching
-                || !subscribed || !chunked || (queue != null && !queue.isEmpty()) || (c = channel(channel)) == null
-                || c.prevId() != null || !c.filters().isEmpty() || !f.contentFilters().isEmpty()
-                || !ctx.channel().isWritable() || wire() == null) {
+        if (chunk == null
+                || f == null
+                || f.action() != dev.outpost.grip.publish.PublishAction.SEND
+                || done
+                || fetching
+                || !subscribed
+                || !chunked
+                || (queue != null && !queue.isEmpty())
+                || (c = channel(channel)) == null
+                || c.prevId() != null
+                || !c.filters().isEmpty()
+                || !f.contentFilters().isEmpty()
+                || !ctx.channel().isWritable()
+                || wire() == null) {
             receive(channel, item, payload.retainedDuplicate());
             return;
         }
@@ -455,7 +506,12 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
 
     private void drain() {
         boolean wrote = false;
-        while (!done && !fetching && subscribed && queue != null && !queue.isEmpty() && ctx.channel().isWritable()) {
+        while (!done
+                && !fetching
+                && subscribed
+                && queue != null
+                && !queue.isEmpty()
+                && ctx.channel().isWritable()) {
             Queued q = queue.peek();
             HoldChannel c = channel(q.channel());
             if (c == null) {
@@ -463,8 +519,11 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
                 continue;
             }
             if (c.prevId() != null && !c.prevId().equals(q.item().prevId())) {
-                log.debug("last ID inconsistency on {} (got {}, expected {}): next link", q.channel(),
-                        q.item().prevId(), c.prevId());
+                log.debug(
+                        "last ID inconsistency on {} (got {}, expected {}): next link",
+                        q.channel(),
+                        q.item().prevId(),
+                        c.prevId());
                 hub.forgetLastId(q.channel());
                 Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.DROPPED_SEQUENCE);
                 clearQueue();

@@ -21,7 +21,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -59,7 +58,8 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     public Inspector(ChannelHub hub, String prefix) {
         this.hub = hub;
         Model.Counts counts = new Model.Counts();
-        this.metrics = new ProxyMetrics(prefix, counts, h -> subscriptions(), h -> hub.channels().size(), hub);
+        this.metrics = new ProxyMetrics(
+                prefix, counts, h -> subscriptions(), h -> hub.channels().size(), hub);
         this.model = new Model(metrics, counts);
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "outpost-inspector");
@@ -253,8 +253,9 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
             batch.put("skipped", lost);
         }
         if (model.keepAlivesSinceTick > 0) {
-            batch.put("keepAlives", Map.of("count", model.keepAlivesSinceTick, "sample",
-                    List.copyOf(model.keepAliveSample)));
+            batch.put(
+                    "keepAlives",
+                    Map.of("count", model.keepAlivesSinceTick, "sample", List.copyOf(model.keepAliveSample)));
         }
         model.fresh.clear();
         model.freshSkipped = 0;
@@ -278,7 +279,8 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     // ---- queries (model thread) ----
 
     Map<String, Object> summary() {
-        Map<String, Object> s = model.summary((int) subscriptions(), hub.channels().size(), feeds.size());
+        Map<String, Object> s =
+                model.summary((int) subscriptions(), hub.channels().size(), feeds.size());
         return s;
     }
 
@@ -286,7 +288,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
         String needle = q == null || q.isBlank() ? null : q.toLowerCase(Locale.ROOT);
         List<Map<String, Object>> page = new ArrayList<>();
         int total = 0;
-        for (Iterator<Model.Conn> it = model.conns.values().iterator(); it.hasNext();) {
+        for (Iterator<Model.Conn> it = model.conns.values().iterator(); it.hasNext(); ) {
             Model.Conn c = it.next();
             if (kind != null && !kind.isEmpty() && !kind.equals(c.kind())) {
                 continue;
@@ -307,8 +309,9 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     }
 
     private static boolean matches(Model.Conn c, String needle) {
-        if (c.id.contains(needle) || c.peer.contains(needle) || (c.uri != null && c.uri.toLowerCase(Locale.ROOT)
-                .contains(needle))) {
+        if (c.id.contains(needle)
+                || c.peer.contains(needle)
+                || (c.uri != null && c.uri.toLowerCase(Locale.ROOT).contains(needle))) {
             return true;
         }
         for (String ch : c.channels) {
@@ -326,7 +329,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
 
     List<Map<String, Object>> publishes(int limit) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Iterator<Model.Pub> it = model.pubs.descendingIterator(); it.hasNext() && out.size() < limit;) {
+        for (Iterator<Model.Pub> it = model.pubs.descendingIterator(); it.hasNext() && out.size() < limit; ) {
             out.add(model.pubBrief(it.next()));
         }
         return out;

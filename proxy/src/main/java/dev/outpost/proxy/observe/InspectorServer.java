@@ -56,8 +56,12 @@ public final class InspectorServer implements AutoCloseable {
     }
 
     /** Binds {@code host:port} (0 picks a free port) on {@code group}. */
-    public static InspectorServer start(Inspector inspector, EventLoopGroup group,
-            Class<? extends ServerChannel> serverChannel, String host, int port) {
+    public static InspectorServer start(
+            Inspector inspector,
+            EventLoopGroup group,
+            Class<? extends ServerChannel> serverChannel,
+            String host,
+            int port) {
         try {
             Channel ch = new ServerBootstrap()
                     .group(group)
@@ -66,15 +70,20 @@ public final class InspectorServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
-                            c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024),
-                                    new Handler(inspector));
+                            c.pipeline()
+                                    .addLast(
+                                            new HttpServerCodec(),
+                                            new HttpObjectAggregator(16 * 1024),
+                                            new Handler(inspector));
                         }
                     })
-                    .bind(host, port).syncUninterruptibly().channel();
+                    .bind(host, port)
+                    .syncUninterruptibly()
+                    .channel();
             return new InspectorServer(inspector, ch);
         } catch (Exception e) {
-            throw new UncheckedIOException(new IOException("cannot listen on " + host + ":" + port
-                    + " for the inspector: " + e.getMessage(), e));
+            throw new UncheckedIOException(new IOException(
+                    "cannot listen on " + host + ":" + port + " for the inspector: " + e.getMessage(), e));
         }
     }
 
@@ -102,29 +111,49 @@ public final class InspectorServer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             if (!HttpMethod.GET.equals(req.method()) && !HttpMethod.HEAD.equals(req.method())) {
-                send(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+                send(
+                        ctx,
+                        keepAlive,
+                        HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "text/plain; charset=utf-8",
                         ("Method " + req.method() + " not allowed (expected: GET)\n").getBytes(StandardCharsets.UTF_8));
                 return;
             }
             QueryStringDecoder q = new QueryStringDecoder(req.uri());
             String path = q.path();
             switch (path) {
-                case "/metrics" -> send(ctx, keepAlive, HttpResponseStatus.OK,
-                        "text/plain; version=0.0.4; charset=utf-8",
-                        inspector.metrics().scrape().getBytes(StandardCharsets.UTF_8));
+                case "/metrics" ->
+                    send(
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.OK,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                            inspector.metrics().scrape().getBytes(StandardCharsets.UTF_8));
                 case "/", "/index.html" -> asset(ctx, keepAlive, "index.html");
                 case "/app.js", "/app.css" -> asset(ctx, keepAlive, path.substring(1));
                 case "/api/feed" -> feed(ctx);
                 case "/api/summary" -> json(ctx, keepAlive, inspector.query(inspector::summary));
-                case "/api/connections" -> json(ctx, keepAlive, inspector.query(() -> inspector.connections(
-                        intParam(q, "offset", 0), Math.min(500, intParam(q, "limit", 50)), param(q, "q"),
-                        param(q, "kind"))));
-                case "/api/publishes" -> json(ctx, keepAlive,
-                        inspector.query(() -> inspector.publishes(Math.min(300, intParam(q, "limit", 50)))));
-                case "/api/events" -> json(ctx, keepAlive,
-                        inspector.query(() -> inspector.events(Math.min(1000, intParam(q, "limit", 200)))));
-                case "/api/explain" -> json(ctx, keepAlive, inspector.query(
-                        () -> inspector.explain(param(q, "conn"), param(q, "pub"))));
+                case "/api/connections" ->
+                    json(
+                            ctx,
+                            keepAlive,
+                            inspector.query(() -> inspector.connections(
+                                    intParam(q, "offset", 0),
+                                    Math.min(500, intParam(q, "limit", 50)),
+                                    param(q, "q"),
+                                    param(q, "kind"))));
+                case "/api/publishes" ->
+                    json(
+                            ctx,
+                            keepAlive,
+                            inspector.query(() -> inspector.publishes(Math.min(300, intParam(q, "limit", 50)))));
+                case "/api/events" ->
+                    json(
+                            ctx,
+                            keepAlive,
+                            inspector.query(() -> inspector.events(Math.min(1000, intParam(q, "limit", 200)))));
+                case "/api/explain" ->
+                    json(ctx, keepAlive, inspector.query(() -> inspector.explain(param(q, "conn"), param(q, "pub"))));
                 default -> {
                     if (path.startsWith("/api/connections/")) {
                         String id = path.substring("/api/connections/".length());
@@ -134,7 +163,11 @@ public final class InspectorServer implements AutoCloseable {
                         String k = QueryStringDecoder.decodeComponent(key);
                         json(ctx, keepAlive, inspector.query(() -> inspector.publish(k)));
                     } else {
-                        send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
+                        send(
+                                ctx,
+                                keepAlive,
+                                HttpResponseStatus.NOT_FOUND,
+                                "text/plain; charset=utf-8",
                                 ("Not found: " + path + "\n").getBytes(StandardCharsets.UTF_8));
                     }
                 }
@@ -157,7 +190,8 @@ public final class InspectorServer implements AutoCloseable {
 
         private void feed(ChannelHandlerContext ctx) {
             HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+            r.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
                     .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                     .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             ctx.write(r);
@@ -169,10 +203,18 @@ public final class InspectorServer implements AutoCloseable {
         private static void json(ChannelHandlerContext ctx, boolean keepAlive, CompletableFuture<?> result) {
             result.whenComplete((v, e) -> ctx.executor().execute(() -> {
                 if (e != null) {
-                    send(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
+                    send(
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            "text/plain; charset=utf-8",
                             ("Error: " + e + "\n").getBytes(StandardCharsets.UTF_8));
                 } else if (v == null) {
-                    send(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "application/json",
+                    send(
+                            ctx,
+                            keepAlive,
+                            HttpResponseStatus.NOT_FOUND,
+                            "application/json",
                             "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8));
                 } else {
                     send(ctx, keepAlive, HttpResponseStatus.OK, "application/json", Inspector.json(v));
@@ -191,11 +233,11 @@ public final class InspectorServer implements AutoCloseable {
             send(ctx, keepAlive, HttpResponseStatus.OK, TYPES.get(name), body);
         }
 
-        private static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type,
-                byte[] body) {
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, type)
-                    .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        private static void send(
+                ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String type, byte[] body) {
+            FullHttpResponse r =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).set(HttpHeaderNames.CACHE_CONTROL, "no-store");
             HttpUtil.setContentLength(r, body.length);
             HttpUtil.setKeepAlive(r, keepAlive);
             var f = ctx.writeAndFlush(r);

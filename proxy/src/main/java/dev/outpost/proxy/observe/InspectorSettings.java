@@ -12,8 +12,7 @@ public final class InspectorSettings {
     public static final String PORT = "outpost/inspector_port";
     public static final String HOST = "outpost/inspector_host";
 
-    private InspectorSettings() {
-    }
+    private InspectorSettings() {}
 
     /** The port to listen on, or null when the listener is off. */
     public static Integer port(ProxyConfig c) {
@@ -44,6 +43,8 @@ public final class InspectorSettings {
 
     public static String prefix(ProxyConfig c) {
         return c.setting("proxy/prometheus_prefix")
-                .or(() -> c.setting("handler/prometheus_prefix")).map(String::trim).orElse("");
+                .or(() -> c.setting("handler/prometheus_prefix"))
+                .map(String::trim)
+                .orElse("");
     }
 }

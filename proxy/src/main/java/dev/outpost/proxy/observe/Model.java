@@ -143,6 +143,7 @@ final class Model {
     final ArrayDeque<Map<String, Object>> events = new ArrayDeque<>();
     /** Events not yet sent to the live feed. */
     final List<Map<String, Object>> fresh = new ArrayList<>();
+
     int freshSkipped;
     long keepAlivesSinceTick;
     final List<String> keepAliveSample = new ArrayList<>();
@@ -257,7 +258,12 @@ final class Model {
         for (String ch : channels) {
             subscribe(c, ch, now);
         }
-        event(now, "hold", id, String.join(", ", channels), null,
+        event(
+                now,
+                "hold",
+                id,
+                String.join(", ", channels),
+                null,
                 mode + (mode.equals("response") ? ", timeout " + ins.timeoutSeconds() + " s" : ""));
     }
 
@@ -338,9 +344,14 @@ final class Model {
         }
         Set<String> subs = channelIndex.getOrDefault(item.channel(), Set.of());
         p.subscribers = Math.max(subs.size(), hubSubscribers);
-        event(now, "publish", null, item.channel(), p.seq,
-                (item.id() == null ? "" : "id " + item.id() + ", ") + formatNames(item) + ", "
-                        + p.subscribers + " subscriber" + (p.subscribers == 1 ? "" : "s"));
+        event(
+                now,
+                "publish",
+                null,
+                item.channel(),
+                p.seq,
+                (item.id() == null ? "" : "id " + item.id() + ", ") + formatNames(item) + ", " + p.subscribers
+                        + " subscriber" + (p.subscribers == 1 ? "" : "s"));
         if (p.subscribers == 0) {
             drop(p, null, DropReason.NO_SUBSCRIBER, now);
             return;
@@ -381,7 +392,8 @@ final class Model {
             resolve(c, p, channel, item, "delivered", null, now);
             if ("response".equals(c.holdMode)) {
                 endHold(c, "published", now);
-            } else if ("stream".equals(c.holdMode) && item.httpStream() != null
+            } else if ("stream".equals(c.holdMode)
+                    && item.httpStream() != null
                     && item.httpStream().action() == dev.outpost.grip.publish.PublishAction.CLOSE) {
                 endHold(c, "closed by publish", now);
             }
@@ -426,11 +438,11 @@ final class Model {
         p.outcomes.add(o);
     }
 
-    private static void resolve(Conn c, Pub p, String channel, PublishItem item, String outcome, String reason,
-            long now) {
+    private static void resolve(
+            Conn c, Pub p, String channel, PublishItem item, String outcome, String reason, long now) {
         Hist h = null;
         if (p != null) {
-            for (Iterator<Hist> it = c.history.descendingIterator(); it.hasNext();) {
+            for (Iterator<Hist> it = c.history.descendingIterator(); it.hasNext(); ) {
                 Hist x = it.next();
                 if (x.pub == p.seq && x.channel.equals(channel)) {
                     h = x;
@@ -462,8 +474,13 @@ final class Model {
         if (c != null) {
             c.dropped++;
         }
-        event(now, "drop", c == null ? null : c.id, channel == null || channel.equals("-") || channel.equals("*")
-                ? null : channel, null, reason + ": " + detail);
+        event(
+                now,
+                "drop",
+                c == null ? null : c.id,
+                channel == null || channel.equals("-") || channel.equals("*") ? null : channel,
+                null,
+                reason + ": " + detail);
     }
 
     void keepAlive(String id) {
@@ -484,8 +501,14 @@ final class Model {
         if (handoff != null) {
             edgeHandoffs++;
         }
-        event(now, "edge", null, null, null, method + " " + path + " " + status + " in " + millis + " ms"
-                + (handoff == null ? "" : ", handoff " + handoff));
+        event(
+                now,
+                "edge",
+                null,
+                null,
+                null,
+                method + " " + path + " " + status + " in " + millis + " ms"
+                        + (handoff == null ? "" : ", handoff " + handoff));
     }
 
     Conn conn(String id) {
@@ -575,7 +598,7 @@ final class Model {
         m.put("instruct", c.instruct);
         m.put("keepAlives", c.keepAlives);
         List<Map<String, Object>> hist = new ArrayList<>();
-        for (Iterator<Hist> it = c.history.descendingIterator(); it.hasNext();) {
+        for (Iterator<Hist> it = c.history.descendingIterator(); it.hasNext(); ) {
             Hist h = it.next();
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("pub", h.pub == 0 ? null : h.pub);
@@ -619,7 +642,7 @@ final class Model {
         } catch (NumberFormatException e) {
             // not a sequence number: an item id
         }
-        for (Iterator<Pub> it = pubs.descendingIterator(); it.hasNext();) {
+        for (Iterator<Pub> it = pubs.descendingIterator(); it.hasNext(); ) {
             Pub p = it.next();
             if (key.equals(p.item.id())) {
                 return p;
@@ -660,11 +683,14 @@ final class Model {
             why = "The connection had closed before this publish.";
         } else if (!c.channels.contains(ch)) {
             verdict = "not delivered";
-            why = "The connection was not subscribed to channel " + ch + (c.channels.isEmpty()
-                    ? " (it has no subscription"
-                    : " (its channels: " + String.join(", ", c.channels)) + ")."
+            why = "The connection was not subscribed to channel " + ch
+                    + (c.channels.isEmpty()
+                            ? " (it has no subscription"
+                            : " (its channels: " + String.join(", ", c.channels))
+                    + ")."
                     + (c.lastHoldEnd != null && c.holdMode == null && !"ws".equals(c.transport)
-                            ? " Its last hold ended: " + c.lastHoldEnd + "." : "");
+                            ? " Its last hold ended: " + c.lastHoldEnd + "."
+                            : "");
         } else {
             verdict = "unknown";
             why = "No record: the connection's history keeps the last " + HISTORY + " publishes on its channels.";
@@ -676,11 +702,12 @@ final class Model {
 
     static String reasonText(String reason, String channel) {
         return switch (reason == null ? "" : reason) {
-            case "no_format" -> "The item has no format this connection takes (long-poll: http-response, stream:"
-                    + " http-stream, WebSocket: ws-message).";
+            case "no_format" ->
+                "The item has no format this connection takes (long-poll: http-response, stream:"
+                        + " http-stream, WebSocket: ws-message).";
             case "filtered" -> "A filter of its subscription to " + channel + " left the item out.";
-            case "dropped_queue_full" -> "The client was not reading fast enough: its queue was full and the item"
-                    + " was dropped.";
+            case "dropped_queue_full" ->
+                "The client was not reading fast enough: its queue was full and the item" + " was dropped.";
             case "dropped_rate" -> "The delivery rate limit (message_rate) was exceeded.";
             case "dropped_sequence" -> "The item was out of sequence (prev-id) or a duplicate id.";
             case "closed" -> "The session had already ended when the item arrived.";
@@ -745,8 +772,15 @@ final class Model {
         m.put("channels", chs);
         m.put("timeout", ins.timeoutSeconds());
         if (ins.keepAlive() != null) {
-            m.put("keepAlive", Map.of("content", preview(ins.keepAlive().content()), "timeout",
-                    ins.keepAlive().timeoutSeconds(), "mode", lower(ins.keepAlive().mode())));
+            m.put(
+                    "keepAlive",
+                    Map.of(
+                            "content",
+                            preview(ins.keepAlive().content()),
+                            "timeout",
+                            ins.keepAlive().timeoutSeconds(),
+                            "mode",
+                            lower(ins.keepAlive().mode())));
         }
         if (ins.status() != null) {
             m.put("status", ins.status().code() + " " + ins.status().reason());

@@ -12,8 +12,7 @@ public final class Observe {
     /** Set on every client channel by the proxy that accepted it. */
     public static final AttributeKey<ProxyObserver> KEY = AttributeKey.valueOf("outpost.observer");
 
-    private Observe() {
-    }
+    private Observe() {}
 
     /** The channel's observer, or {@link ProxyObserver#NOOP}. */
     public static ProxyObserver of(Channel ch) {

@@ -30,7 +30,8 @@ public final class ObservingInitializer extends ChannelInitializer<SocketChannel
         }
         String id = Observe.id(ch);
         InetSocketAddress peer = ch.remoteAddress();
-        observer.connectionOpened(id, "http", peer == null ? "?" : peer.getAddress().getHostAddress() + ":" + peer.getPort());
+        observer.connectionOpened(
+                id, "http", peer == null ? "?" : peer.getAddress().getHostAddress() + ":" + peer.getPort());
         ch.closeFuture().addListener(f -> observer.connectionClosed(id));
         ch.pipeline().addLast(inner);
     }

@@ -14,8 +14,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -38,8 +38,12 @@ public final class ProxyMetrics {
     private final List<Map.Entry<MeterRegistry, String>> mirrors = new CopyOnWriteArrayList<>();
     private final Set<String> mirrored = ConcurrentHashMap.newKeySet();
 
-    ProxyMetrics(String prefix, Model.Counts counts, ToDoubleFunction<Object> subscriptions,
-            ToDoubleFunction<Object> channels, Object hubRef) {
+    ProxyMetrics(
+            String prefix,
+            Model.Counts counts,
+            ToDoubleFunction<Object> subscriptions,
+            ToDoubleFunction<Object> channels,
+            Object hubRef) {
         if (prefix != null && !prefix.isEmpty()) {
             registry.config().meterFilter(new MeterFilter() {
                 @Override
@@ -48,37 +52,58 @@ public final class ProxyMetrics {
                 }
             });
         }
-        requestReceived = Counter.builder("request_received").description("Client requests received")
+        requestReceived = Counter.builder("request_received")
+                .description("Client requests received")
                 .register(registry);
-        Gauge.builder("connection_connected", counts, c -> c.connections).description("Client connections open")
+        Gauge.builder("connection_connected", counts, c -> c.connections)
+                .description("Client connections open")
                 .register(registry);
         FunctionCounter.builder("connection_minute", counts, c -> c.connectionMinutes)
-                .description("Client connection-minutes").register(registry);
-        messageReceived = Counter.builder("message_received").description("Items received on the publish API")
+                .description("Client connection-minutes")
                 .register(registry);
-        messageSent = Counter.builder("message_sent").description("Items delivered to clients").register(registry);
+        messageReceived = Counter.builder("message_received")
+                .description("Items received on the publish API")
+                .register(registry);
+        messageSent = Counter.builder("message_sent")
+                .description("Items delivered to clients")
+                .register(registry);
         for (String t : new String[] {"http", "ws"}) {
-            Gauge.builder("outpost.connections", counts, c -> c.byTransport(t)).tag("transport", t)
-                    .description("Client connections open by transport").register(registry);
+            Gauge.builder("outpost.connections", counts, c -> c.byTransport(t))
+                    .tag("transport", t)
+                    .description("Client connections open by transport")
+                    .register(registry);
         }
-        Gauge.builder("outpost.holds", counts, c -> c.holdsResponse).tag("mode", "response")
-                .description("Held requests by mode").register(registry);
-        Gauge.builder("outpost.holds", counts, c -> c.holdsStream).tag("mode", "stream")
-                .description("Held requests by mode").register(registry);
-        Gauge.builder("outpost.subscriptions", hubRef, subscriptions).description("Channel subscriptions")
+        Gauge.builder("outpost.holds", counts, c -> c.holdsResponse)
+                .tag("mode", "response")
+                .description("Held requests by mode")
                 .register(registry);
-        Gauge.builder("outpost.channels", hubRef, channels).description("Channels with at least one subscriber")
+        Gauge.builder("outpost.holds", counts, c -> c.holdsStream)
+                .tag("mode", "stream")
+                .description("Held requests by mode")
+                .register(registry);
+        Gauge.builder("outpost.subscriptions", hubRef, subscriptions)
+                .description("Channel subscriptions")
+                .register(registry);
+        Gauge.builder("outpost.channels", hubRef, channels)
+                .description("Channels with at least one subscriber")
                 .register(registry);
         for (DropReason r : DropReason.values()) {
-            dropped.put(r, Counter.builder("outpost.messages.not.delivered").tag("reason", r.label())
-                    .description("Published items that did not reach a connection, by reason").register(registry));
+            dropped.put(
+                    r,
+                    Counter.builder("outpost.messages.not.delivered")
+                            .tag("reason", r.label())
+                            .description("Published items that did not reach a connection, by reason")
+                            .register(registry));
         }
-        keepAlives = Counter.builder("outpost.keepalives.sent").description("Keep-alives sent to clients")
+        keepAlives = Counter.builder("outpost.keepalives.sent")
+                .description("Keep-alives sent to clients")
                 .register(registry);
         deliveryLatency = Timer.builder("outpost.publish.delivery")
                 .description("From an item's arrival on the publish API to its delivery to one connection")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
-                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
     }
 
     void dropped(DropReason r) {
@@ -88,17 +113,29 @@ public final class ProxyMetrics {
     void origin(String route, int status, long nanos) {
         String r = route == null ? "" : route;
         String s = Integer.toString(status);
-        originTimers.computeIfAbsent(r + "\n" + s, k -> Timer.builder("outpost.origin.request")
-                .description("From a client request's arrival to the origin's response head")
-                .tag("route", r).tag("status", s).publishPercentileHistogram()
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry))
+        originTimers
+                .computeIfAbsent(
+                        r + "\n" + s,
+                        k -> Timer.builder("outpost.origin.request")
+                                .description("From a client request's arrival to the origin's response head")
+                                .tag("route", r)
+                                .tag("status", s)
+                                .publishPercentileHistogram()
+                                .maximumExpectedValue(Duration.ofSeconds(30))
+                                .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void edge(int status, long millis) {
-        edgeTimers.computeIfAbsent(status, k -> Timer.builder("outpost.edge.request")
-                .description("Requests served by the local Compute server").tag("status", Integer.toString(k))
-                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30)).register(registry))
+        edgeTimers
+                .computeIfAbsent(
+                        status,
+                        k -> Timer.builder("outpost.edge.request")
+                                .description("Requests served by the local Compute server")
+                                .tag("status", Integer.toString(k))
+                                .publishPercentileHistogram()
+                                .maximumExpectedValue(Duration.ofSeconds(30))
+                                .register(registry))
                 .record(millis, TimeUnit.MILLISECONDS);
     }
 
@@ -115,8 +152,10 @@ public final class ProxyMetrics {
             for (Counter c : m.getKey().find(m.getValue()).counters()) {
                 String key = m.getValue() + c.getId().getTags();
                 if (mirrored.add(key)) {
-                    FunctionCounter.builder(m.getValue(), c, Counter::count).tags(c.getId().getTags())
-                            .description(c.getId().getDescription()).register(registry);
+                    FunctionCounter.builder(m.getValue(), c, Counter::count)
+                            .tags(c.getId().getTags())
+                            .description(c.getId().getDescription())
+                            .register(registry);
                 }
             }
         }

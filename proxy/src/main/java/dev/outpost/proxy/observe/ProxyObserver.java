@@ -15,75 +15,59 @@ import java.util.Map;
 public interface ProxyObserver {
 
     /** The observer that does nothing, used when observation is off. */
-    ProxyObserver NOOP = new ProxyObserver() {
-    };
+    ProxyObserver NOOP = new ProxyObserver() {};
 
     /** A client connected; {@code transport} is {@code http} (it may become {@code ws} later). */
-    default void connectionOpened(String connId, String transport, String peer) {
-    }
+    default void connectionOpened(String connId, String transport, String peer) {}
 
     /** The client connection is closed; ends any hold and subscription it had. */
-    default void connectionClosed(String connId) {
-    }
+    default void connectionClosed(String connId) {}
 
     /** The connection changed transport (an HTTP connection upgraded to {@code ws}). */
-    default void transportChanged(String connId, String transport) {
-    }
+    default void transportChanged(String connId, String transport) {}
 
     /** A request arrived on the connection (one per request, also the ones later held). */
-    default void requestReceived(String connId, String method, String uri) {
-    }
+    default void requestReceived(String connId, String method, String uri) {}
 
     /**
      * The origin answered the connection's current request (the status line arrived); the latency is measured from
      * {@link #requestReceived}. {@code route} is the route id or null.
      */
-    default void originResponse(String connId, String route, String target, int status) {
-    }
+    default void originResponse(String connId, String route, String target, int status) {}
 
     /**
      * The request is held: {@code mode} is {@code response} or {@code stream}, {@code channels} the channel names
      * subscribed (route prefix applied), {@code instruct} the decoded GRIP instruction.
      */
-    default void holdStarted(String connId, String mode, List<String> channels, GripInstruct instruct) {
-    }
+    default void holdStarted(String connId, String mode, List<String> channels, GripInstruct instruct) {}
 
     /** The held request ended: {@code timeout}, {@code published}, {@code closed} (a close item) or {@code finished}. */
-    default void holdEnded(String connId, String reason) {
-    }
+    default void holdEnded(String connId, String reason) {}
 
     /** A WebSocket connection joined a channel (GRIP control message or implicit). */
-    default void subscribed(String connId, String channel) {
-    }
+    default void subscribed(String connId, String channel) {}
 
     /** A WebSocket connection left a channel. */
-    default void unsubscribed(String connId, String channel) {
-    }
+    default void unsubscribed(String connId, String channel) {}
 
     /** Connection meta changed (WebSocket {@code set-meta}); the map is the full meta now. */
-    default void metaChanged(String connId, Map<String, String> meta) {
-    }
+    default void metaChanged(String connId, Map<String, String> meta) {}
 
     /** An item arrived on the publish API (called before it is fanned out). */
-    default void publishReceived(PublishItem item) {
-    }
+    default void publishReceived(PublishItem item) {}
 
     /** The item was written (or queued for writing) to the connection. */
-    default void delivered(String connId, String channel, PublishItem item) {
-    }
+    default void delivered(String connId, String channel, PublishItem item) {}
 
     /** The item reached the connection's session but was not sent to the client, for {@code reason}. */
-    default void notDelivered(String connId, String channel, PublishItem item, DropReason reason) {
-    }
+    default void notDelivered(String connId, String channel, PublishItem item, DropReason reason) {}
 
     /** A keep-alive was sent to the connection. */
-    default void keepAliveSent(String connId) {
-    }
+    default void keepAliveSent(String connId) {}
 
     /**
      * A request served by the local Compute server ended. {@code handoff} is {@code fanout} when it was handed to
      * the proxy, else null.
      */
-    default void edgeRequest(String method, String path, int status, long millis, String handoff) {
-    }
+    default void edgeRequest(String method, String path, int status, long millis, String handoff) {}
 }

@@ -50,8 +50,13 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         }
         String type = negotiate(req.headers().getAll(HttpHeaderNames.ACCEPT));
         if (type == null) {
-            send(ctx, req, text(HttpResponseStatus.NOT_ACCEPTABLE,
-                    "Not Acceptable. Supported formats are text/plain and application/json.\n", TEXT));
+            send(
+                    ctx,
+                    req,
+                    text(
+                            HttpResponseStatus.NOT_ACCEPTABLE,
+                            "Not Acceptable. Supported formats are text/plain and application/json.\n",
+                            TEXT));
             return;
         }
         String path = req.uri();
@@ -109,7 +114,7 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 switch (t) {
                     case "text/plain", "text/*", "*/*", "*" -> out = TEXT;
                     case "application/json", "application/*" -> out = JSON;
-                    default -> { }
+                    default -> {}
                 }
             }
         }
@@ -124,15 +129,15 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private static FullHttpResponse methodNotAllowed(HttpMethod method) {
-        FullHttpResponse r = text(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                "Method not allowed: " + method.name() + ".\n", TEXT);
+        FullHttpResponse r =
+                text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method not allowed: " + method.name() + ".\n", TEXT);
         r.headers().set(HttpHeaderNames.ALLOW, "POST");
         return r;
     }
 
     static FullHttpResponse text(HttpResponseStatus status, String body, String contentType) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setContentLength(r, r.content().readableBytes());
         return r;

@@ -20,8 +20,8 @@ final class PublishBodyAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        FullHttpResponse r = PublishApiHandler.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                "Request body too large.\n", PublishApiHandler.TEXT);
+        FullHttpResponse r = PublishApiHandler.text(
+                HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Request body too large.\n", PublishApiHandler.TEXT);
         HttpUtil.setKeepAlive(r, false);
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }

@@ -39,10 +39,8 @@ public interface ChannelHub {
     }
 
     /** Forgets the channel's last ID (a session found it inconsistent with what its origin said). */
-    default void forgetLastId(String channel) {
-    }
+    default void forgetLastId(String channel) {}
 
     /** {@code POST /recover}: forgets every last ID and asks every session to update from its origin. */
-    default void recover() {
-    }
+    default void recover() {}
 }

@@ -49,8 +49,10 @@ public final class Drops {
     }
 
     private Counter counter(String reason) {
-        return Counter.builder(METER).description("messages (or subscriptions, connections) dropped by a limit")
-                .tag("reason", reason).register(registry);
+        return Counter.builder(METER)
+                .description("messages (or subscriptions, connections) dropped by a limit")
+                .tag("reason", reason)
+                .register(registry);
     }
 
     public void addListener(Listener l) {

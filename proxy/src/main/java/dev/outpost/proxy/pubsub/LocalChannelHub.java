@@ -57,8 +57,13 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /** Delivery settings; {@link #defaults()} sequences but keeps no ID cache and never updates sessions. */
-    public record Settings(int messageWaitMs, int idCacheTtlSeconds, int messageRate, int messageHwm,
-            boolean updateOnFirstSubscription, long firstSubscriptionDelayMs) {
+    public record Settings(
+            int messageWaitMs,
+            int idCacheTtlSeconds,
+            int messageRate,
+            int messageHwm,
+            boolean updateOnFirstSubscription,
+            long firstSubscriptionDelayMs) {
         public static Settings defaults() {
             return new Settings(5000, 0, -1, -1, false, 1000);
         }
@@ -71,8 +76,8 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         public static Settings from(ProxyConfig c) {
             boolean update = c.updateOnFirstSubscription()
                     && c.setting("handler/update_on_first_subscription").isPresent();
-            return new Settings(c.messageWaitMs(), c.idCacheTtlSeconds(), c.messageRate(), c.messageHwm(), update,
-                    1000);
+            return new Settings(
+                    c.messageWaitMs(), c.idCacheTtlSeconds(), c.messageRate(), c.messageHwm(), update, 1000);
         }
     }
 
@@ -90,6 +95,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     private final Map<String, Long> emptiedAt = new HashMap<>();
     /** Deliveries waiting for message_rate. Guarded by lock. */
     private final ArrayDeque<Paced> paced = new ArrayDeque<>();
+
     private double tokens;
     private long tokensAt = System.nanoTime();
     private ScheduledFuture<?> pacer;
@@ -144,8 +150,10 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         if (first && settings.updateOnFirstSubscription() && !closed) {
             // the origin may have published between answering and this subscription: let its sessions catch up
             try {
-                timers().schedule(() -> updateChannel(channel), settings.firstSubscriptionDelayMs(),
-                        TimeUnit.MILLISECONDS);
+                timers().schedule(
+                                () -> updateChannel(channel),
+                                settings.firstSubscriptionDelayMs(),
+                                TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException ex) {
                 // closing
             }
@@ -239,19 +247,29 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         List<Parked> list = parked.computeIfAbsent(item.channel(), k -> new ArrayList<>());
         for (Parked p : list) {
             if (p.item.prevId().equals(item.prevId())) {
-                drops.quietDrop("sequence_duplicate", item.channel(), "*",
+                drops.quietDrop(
+                        "sequence_duplicate",
+                        item.channel(),
+                        "*",
                         "item " + item.id() + " waits behind another with prev-id " + item.prevId());
                 return;
             }
         }
         if (list.size() >= PARKED_MAX) {
-            drops.drop("sequence_buffer", item.channel(), "*", "item " + item.id() + ": " + PARKED_MAX
-                    + " items already wait for their predecessors");
+            drops.drop(
+                    "sequence_buffer",
+                    item.channel(),
+                    "*",
+                    "item " + item.id() + ": " + PARKED_MAX + " items already wait for their predecessors");
             return;
         }
         Parked p = new Parked(item);
         list.add(p);
-        log.debug("item {} on {} waits for {} (last id {})", item.id(), item.channel(), item.prevId(),
+        log.debug(
+                "item {} on {} waits for {} (last id {})",
+                item.id(),
+                item.channel(),
+                item.prevId(),
                 lastIds.get(item.channel()));
         try {
             p.timer = timers().schedule(() -> expire(p), settings.messageWaitMs(), TimeUnit.MILLISECONDS);
@@ -328,8 +346,10 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
                 ByteBuf buf = encoded.get(f);
                 if (buf == null) {
                     if (!encoded.containsKey(f)) {
-                        if (f == DeliveryFormat.HTTP_STREAM && item.httpStream() != null
-                                && item.httpStream().content() != null && item.httpStream().content().length > 0) {
+                        if (f == DeliveryFormat.HTTP_STREAM
+                                && item.httpStream() != null
+                                && item.httpStream().content() != null
+                                && item.httpStream().content().length > 0) {
                             chunk = StreamChunk.frame(item.httpStream().content());
                             int len = item.httpStream().content().length;
                             buf = chunk.retainedSlice(StreamChunk.headerLength(len), len);
@@ -414,8 +434,12 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         }
         if (settings.messageHwm() > 0 && paced.size() >= settings.messageHwm()) {
             payload.release();
-            drops.drop("message_hwm", e.channel, e.subscriber.connectionId(), "item " + item.id() + ": "
-                    + settings.messageHwm() + " deliveries already wait (message_rate " + settings.messageRate() + "/s)");
+            drops.drop(
+                    "message_hwm",
+                    e.channel,
+                    e.subscriber.connectionId(),
+                    "item " + item.id() + ": " + settings.messageHwm() + " deliveries already wait (message_rate "
+                            + settings.messageRate() + "/s)");
             return;
         }
         paced.add(r);
@@ -438,12 +462,15 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         if (!paced.isEmpty() && pacer == null && !closed) {
             long waitNanos = (long) Math.ceil((1 - tokens) * 1e9 / settings.messageRate());
             try {
-                pacer = timers().schedule(() -> {
-                    synchronized (lock) {
-                        pacer = null;
-                        pace();
-                    }
-                }, Math.max(1_000_000L, waitNanos), TimeUnit.NANOSECONDS);
+                pacer = timers().schedule(
+                                () -> {
+                                    synchronized (lock) {
+                                        pacer = null;
+                                        pace();
+                                    }
+                                },
+                                Math.max(1_000_000L, waitNanos),
+                                TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException ex) {
                 // closing
             }
@@ -470,6 +497,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         ByteBuf chunk;
         /** {@link #chunk} is this batch's own copy. */
         boolean copied;
+
         final ArrayList<Entry> entries = new ArrayList<>();
         /** Per entry: its own payload, or null for an http-stream subscriber. */
         final ArrayList<ByteBuf> payloads = new ArrayList<>();

@@ -10,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  * one for each socket.
  */
 public final class StreamChunk {
-    private StreamChunk() {
-    }
+    private StreamChunk() {}
 
     /** A new direct buffer holding {@code content} framed as one chunk; {@code content} must not be empty. */
     public static ByteBuf frame(byte[] content) {

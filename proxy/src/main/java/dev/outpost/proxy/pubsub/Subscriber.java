@@ -59,8 +59,7 @@ public interface Subscriber {
      * Asks the origin again now: a long-poll is re-requested, a stream fetches its next link. Called on the executor
      * ~1 s after the channel's first subscription ({@code update_on_first_subscription}) and on recovery.
      */
-    default void update() {
-    }
+    default void update() {}
 
     /**
      * What the hub calls on {@link #executor()}: runs the subscription's filters (and the {@code content-filters}
@@ -86,8 +85,7 @@ public interface Subscriber {
     }
 
     /** A filter of the subscription left {@code item} out (so observers can say why it was not delivered). */
-    default void filteredOut(String channel, PublishItem item) {
-    }
+    default void filteredOut(String channel, PublishItem item) {}
 
     /**
      * Applies {@code s}'s filters for {@code channel} to {@code payload}: returns the payload to deliver (maybe a new
@@ -97,21 +95,26 @@ public interface Subscriber {
         List<String> filters = s.filters(channel);
         List<String> itemContentFilters = contentFiltersOf(item, s.format());
         if (!SubscriptionFilters.contentFiltersMatch(filters, itemContentFilters)) {
-            LoggerFactory.getLogger(Subscriber.class).debug("content filter mismatch on {} for {}: subscription={} item={}",
-                    channel, s.connectionId(), SubscriptionFilters.contentFilters(filters), itemContentFilters);
+            LoggerFactory.getLogger(Subscriber.class)
+                    .debug(
+                            "content filter mismatch on {} for {}: subscription={} item={}",
+                            channel,
+                            s.connectionId(),
+                            SubscriptionFilters.contentFilters(filters),
+                            itemContentFilters);
             payload.release();
             return null;
         }
         if (filters.isEmpty()) {
             return payload;
         }
-        SubscriptionFilters.Context ctx = new SubscriptionFilters.Context(s.meta(), item.meta(), s::subscribedTo,
-                s.lastIds());
+        SubscriptionFilters.Context ctx =
+                new SubscriptionFilters.Context(s.meta(), item.meta(), s::subscribedTo, s.lastIds());
         byte[] in = ByteBufUtil.getBytes(payload);
         SubscriptionFilters.Result r = SubscriptionFilters.apply(filters, ctx, in);
         if (r.dropped()) {
-            LoggerFactory.getLogger(Subscriber.class).debug("item {} on {} filtered out for {}: {}", item.id(), channel,
-                    s.connectionId(), r.reason());
+            LoggerFactory.getLogger(Subscriber.class)
+                    .debug("item {} on {} filtered out for {}: {}", item.id(), channel, s.connectionId(), r.reason());
             payload.release();
             return null;
         }
@@ -124,9 +127,12 @@ public interface Subscriber {
 
     private static List<String> contentFiltersOf(PublishItem item, DeliveryFormat f) {
         return switch (f) {
-            case HTTP_RESPONSE -> item.httpResponse() == null ? List.of() : item.httpResponse().contentFilters();
-            case HTTP_STREAM -> item.httpStream() == null ? List.of() : item.httpStream().contentFilters();
-            case WS_MESSAGE -> item.wsMessage() == null ? List.of() : item.wsMessage().contentFilters();
+            case HTTP_RESPONSE ->
+                item.httpResponse() == null ? List.of() : item.httpResponse().contentFilters();
+            case HTTP_STREAM ->
+                item.httpStream() == null ? List.of() : item.httpStream().contentFilters();
+            case WS_MESSAGE ->
+                item.wsMessage() == null ? List.of() : item.wsMessage().contentFilters();
         };
     }
 }

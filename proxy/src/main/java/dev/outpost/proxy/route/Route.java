@@ -48,8 +48,9 @@ public record Route(
         List<String> notes) {
 
     public Route {
-        headers = headers == null ? List.of() : headers.stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue())).toList();
+        headers = headers == null
+                ? List.of()
+                : headers.stream().map(e -> Map.entry(e.getKey(), e.getValue())).toList();
         targets = targets == null ? List.of() : List.copyOf(targets);
         prefix = prefix == null ? "" : prefix;
         notes = notes == null ? List.of() : List.copyOf(notes);
@@ -59,11 +60,43 @@ public record Route(
     }
 
     /** The fields of the original contract; everything else takes its "not given" value. */
-    public Route(String id, String domain, String pathBeg, Proto proto, Boolean ssl, String replaceBeg, String prefix,
-            byte[] sigKey, String sigIss, boolean noGrip, List<Map.Entry<String, String>> headers, List<Target> targets,
+    public Route(
+            String id,
+            String domain,
+            String pathBeg,
+            Proto proto,
+            Boolean ssl,
+            String replaceBeg,
+            String prefix,
+            byte[] sigKey,
+            String sigIss,
+            boolean noGrip,
+            List<Map.Entry<String, String>> headers,
+            List<Target> targets,
             String source) {
-        this(id, domain, pathBeg, proto, ssl, replaceBeg, prefix, sigKey, sigIss, noGrip, headers, targets, source,
-                false, null, 0, false, false, false, false, -1, List.of());
+        this(
+                id,
+                domain,
+                pathBeg,
+                proto,
+                ssl,
+                replaceBeg,
+                prefix,
+                sigKey,
+                sigIss,
+                noGrip,
+                headers,
+                targets,
+                source,
+                false,
+                null,
+                0,
+                false,
+                false,
+                false,
+                false,
+                -1,
+                List.of());
     }
 
     /** True when this route's {@code sig_iss} and {@code sig_key} replace the global ones (Pushpin needs both). */

@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * A later route with the same host, proto, ssl and path_beg as an earlier one is dropped (Pushpin skips duplicates).
  */
 public final class RouteTable {
-    private static final Route SHARED = new Route(null, null, null, null, null, null, null, null, null, false,
-            List.of(), List.of(), "(shared id)");
+    private static final Route SHARED =
+            new Route(null, null, null, null, null, null, null, null, null, false, List.of(), List.of(), "(shared id)");
 
     private final List<Route> routes;
     private final Map<String, List<Route>> byDomain;
@@ -37,7 +37,7 @@ public final class RouteTable {
     }
 
     public static RouteTable of(List<Route> routes) {
-        return of(routes, s -> { });
+        return of(routes, s -> {});
     }
 
     /** Like {@link #of(List)}; dropped duplicates and ids used twice are reported through {@code warn}. */
@@ -49,7 +49,10 @@ public final class RouteTable {
             if (!r.hostless()) {
                 String key = domainKey(r.domain());
                 List<Route> same = byDomain.computeIfAbsent(key, k -> new ArrayList<>());
-                Route dup = same.stream().filter(o -> sameCondition(o, r)).findFirst().orElse(null);
+                Route dup = same.stream()
+                        .filter(o -> sameCondition(o, r))
+                        .findFirst()
+                        .orElse(null);
                 if (dup != null) {
                     warn.accept(r.source() + ": skipping duplicate condition (same as " + dup.source() + ")");
                     continue;
@@ -75,7 +78,8 @@ public final class RouteTable {
     }
 
     private static boolean sameCondition(Route a, Route b) {
-        return a.proto() == b.proto() && java.util.Objects.equals(a.ssl(), b.ssl())
+        return a.proto() == b.proto()
+                && java.util.Objects.equals(a.ssl(), b.ssl())
                 && java.util.Objects.equals(emptyToNull(a.pathBeg()), emptyToNull(b.pathBeg()));
     }
 

@@ -1,7 +1,6 @@
 package dev.outpost.proxy.route;
 
 import dev.outpost.proxy.config.SigKeys;
-
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -23,16 +22,37 @@ public final class RoutesParser {
     private static final Set<String> CONDITION_FLAGS = Set.of("debug", "aco", "session", "no_grip", "orig_headers");
     private static final Set<String> TARGET_FLAGS =
             Set.of("ssl", "untrusted", "trust_connect_host", "insecure", "over_http", "one_event");
-    private static final Set<String> CONDITION_UNSUPPORTED = Set.of("aco", "session", "sockjs", "sockjs_as_path",
-            "orig_headers", "jsonp_mode", "jsonp_cb", "jsonp_body", "jsonp_defcb", "jsonp_defmethod");
-    private static final Set<String> CONDITION_KNOWN = Set.of("proto", "ssl", "id", "path_beg", "sig_iss", "sig_key",
-            "prefix", "as_host", "path_rem", "replace_beg", "debug", "header", "no_grip", "log_level");
+    private static final Set<String> CONDITION_UNSUPPORTED = Set.of(
+            "aco",
+            "session",
+            "sockjs",
+            "sockjs_as_path",
+            "orig_headers",
+            "jsonp_mode",
+            "jsonp_cb",
+            "jsonp_body",
+            "jsonp_defcb",
+            "jsonp_defmethod");
+    private static final Set<String> CONDITION_KNOWN = Set.of(
+            "proto",
+            "ssl",
+            "id",
+            "path_beg",
+            "sig_iss",
+            "sig_key",
+            "prefix",
+            "as_host",
+            "path_rem",
+            "replace_beg",
+            "debug",
+            "header",
+            "no_grip",
+            "log_level");
     private static final Set<String> TARGET_UNSUPPORTED = Set.of("ipc_file_mode", "client_cert", "client_key");
-    private static final Set<String> TARGET_KNOWN = Set.of("ssl", "untrusted", "trust_connect_host", "insecure",
-            "host", "sub", "over_http", "one_event");
+    private static final Set<String> TARGET_KNOWN =
+            Set.of("ssl", "untrusted", "trust_connect_host", "insecure", "host", "sub", "over_http", "one_event");
 
-    private RoutesParser() {
-    }
+    private RoutesParser() {}
 
     /** Parses a whole file's text; blank and comment lines are skipped; sources read {@code sourceName:line}. */
     public static List<Route> parse(String text, String sourceName) throws RoutesException {
@@ -71,8 +91,10 @@ public final class RoutesParser {
         } catch (CharacterCodingException e) {
             throw new RoutesException(file.toString(), "not valid UTF-8 text", null);
         } catch (IOException e) {
-            throw new RoutesException(file.toString(), "cannot read", e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            throw new RoutesException(
+                    file.toString(),
+                    "cannot read",
+                    e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
         return parse(text, file.toString());
     }
@@ -103,7 +125,10 @@ public final class RoutesParser {
         }
 
         List<String> all(String name) {
-            return props.stream().filter(p -> p.getKey().equals(name)).map(Map.Entry::getValue).toList();
+            return props.stream()
+                    .filter(p -> p.getKey().equals(name))
+                    .map(Map.Entry::getValue)
+                    .toList();
         }
 
         String prop(String name) {
@@ -173,8 +198,8 @@ public final class RoutesParser {
         String replaceBeg = c.has("replace_beg") ? c.last("replace_beg") : null;
         int logLevel = -1;
         if (c.has("log_level")) {
-            logLevel = nonNegative(c.last("log_level"), source, "log_level must be an integer >= 0",
-                    c.prop("log_level"));
+            logLevel =
+                    nonNegative(c.last("log_level"), source, "log_level must be an integer >= 0", c.prop("log_level"));
         }
         if (c.has("jsonp_mode") && !Set.of("basic", "extended").contains(c.last("jsonp_mode"))) {
             throw new RoutesException(source, "jsonp_mode must be basic or extended", c.prop("jsonp_mode"));
@@ -204,9 +229,29 @@ public final class RoutesParser {
             targets.add(target(sections.get(n), source, n, notes));
         }
 
-        return new Route(id, domain, pathBeg, proto, ssl, replaceBeg, prefix, sigKey, sigIss, c.has("no_grip"),
-                headers, targets, source, hostless, asHost, pathRem, c.has("debug"), c.has("aco"), c.has("session"),
-                c.has("orig_headers"), logLevel, notes);
+        return new Route(
+                id,
+                domain,
+                pathBeg,
+                proto,
+                ssl,
+                replaceBeg,
+                prefix,
+                sigKey,
+                sigIss,
+                c.has("no_grip"),
+                headers,
+                targets,
+                source,
+                hostless,
+                asHost,
+                pathRem,
+                c.has("debug"),
+                c.has("aco"),
+                c.has("session"),
+                c.has("orig_headers"),
+                logLevel,
+                notes);
     }
 
     private static Target target(Section t, String source, int n, List<String> notes) throws RoutesException {
@@ -250,12 +295,27 @@ public final class RoutesParser {
         String hostHeader = t.has("host") && !t.last("host").isEmpty() ? t.last("host") : null;
         List<String> subs = t.all("sub").stream().filter(s -> !s.isEmpty()).toList();
         noteProps(t, TARGET_KNOWN, TARGET_UNSUPPORTED, TARGET_FLAGS, "target " + n + " (" + v + "): ", notes);
-        return new Target(kind, host, port, t.has("over_http"), t.has("ssl"), hostHeader, t.has("insecure"), subs,
-                t.has("untrusted"), t.has("trust_connect_host"), t.has("one_event"));
+        return new Target(
+                kind,
+                host,
+                port,
+                t.has("over_http"),
+                t.has("ssl"),
+                hostHeader,
+                t.has("insecure"),
+                subs,
+                t.has("untrusted"),
+                t.has("trust_connect_host"),
+                t.has("one_event"));
     }
 
-    private static void noteProps(Section s, Set<String> known, Set<String> unsupported, Set<String> flags,
-            String where, List<String> notes) {
+    private static void noteProps(
+            Section s,
+            Set<String> known,
+            Set<String> unsupported,
+            Set<String> flags,
+            String where,
+            List<String> notes) {
         Set<String> seen = new java.util.HashSet<>();
         for (Map.Entry<String, String> p : s.props()) {
             String name = p.getKey();
@@ -357,7 +417,9 @@ public final class RoutesParser {
                     }
                     char e = line.charAt(i + 1);
                     if (e != '\\' && e != '"') {
-                        throw new RoutesException(source, "bad escape in quoted value (only \\\\ and \\\" are allowed)",
+                        throw new RoutesException(
+                                source,
+                                "bad escape in quoted value (only \\\\ and \\\" are allowed)",
                                 line.substring(quoteStart, Math.min(len, i + 2)));
                     }
                     sb.append(e);

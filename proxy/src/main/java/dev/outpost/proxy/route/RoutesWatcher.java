@@ -1,8 +1,5 @@
 package dev.outpost.proxy.route;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Polls a routes file and hands each good new version to a listener; a bad version is logged ({@code file:line:
@@ -53,8 +52,8 @@ public final class RoutesWatcher implements AutoCloseable {
     private byte[] pendingHash;
     private boolean missingLogged;
 
-    private RoutesWatcher(Path file, Duration interval, ScheduledExecutorService executor,
-            Consumer<RouteTable> onChange) {
+    private RoutesWatcher(
+            Path file, Duration interval, ScheduledExecutorService executor, Consumer<RouteTable> onChange) {
         this.file = Objects.requireNonNull(file, "file");
         this.onChange = Objects.requireNonNull(onChange, "onChange");
         this.intervalNanos = Math.max(1, interval.toNanos());
@@ -80,15 +79,15 @@ public final class RoutesWatcher implements AutoCloseable {
      * Like {@link #start(Path, Consumer)} with a polling interval and an executor to poll on (null: a daemon thread
      * of its own, stopped by {@link #close()}; a given executor is not shut down).
      */
-    public static RoutesWatcher start(Path file, Duration interval, ScheduledExecutorService executor,
-            Consumer<RouteTable> onChange) throws RoutesException {
+    public static RoutesWatcher start(
+            Path file, Duration interval, ScheduledExecutorService executor, Consumer<RouteTable> onChange)
+            throws RoutesException {
         RoutesWatcher w = new RoutesWatcher(file, interval, executor, onChange);
         try {
             Snapshot s = w.read();
             w.current = w.load(s.content());
             w.remember(s);
-            w.task = w.executor.scheduleWithFixedDelay(w::poll, w.intervalNanos, w.intervalNanos,
-                    TimeUnit.NANOSECONDS);
+            w.task = w.executor.scheduleWithFixedDelay(w::poll, w.intervalNanos, w.intervalNanos, TimeUnit.NANOSECONDS);
         } catch (RoutesException e) {
             w.close();
             throw e;
@@ -108,8 +107,7 @@ public final class RoutesWatcher implements AutoCloseable {
         return file;
     }
 
-    private record Snapshot(long mtime, long size, byte[] content) {
-    }
+    private record Snapshot(long mtime, long size, byte[] content) {}
 
     private Snapshot read() throws IOException {
         BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
@@ -127,7 +125,10 @@ public final class RoutesWatcher implements AutoCloseable {
     private RouteTable load(byte[] content) throws RoutesException {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(content)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(java.nio.ByteBuffer.wrap(content))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new RoutesException(file.toString(), "not valid UTF-8 text", null);
         }

@@ -32,7 +32,14 @@ public record Target(
         subs = subs == null ? List.of() : List.copyOf(subs);
     }
 
-    public Target(Kind kind, String host, int port, boolean overHttp, boolean ssl, String hostHeader, boolean insecure,
+    public Target(
+            Kind kind,
+            String host,
+            int port,
+            boolean overHttp,
+            boolean ssl,
+            String hostHeader,
+            boolean insecure,
             List<String> subs) {
         this(kind, host, port, overHttp, ssl, hostHeader, insecure, subs, false, false, false);
     }

@@ -33,7 +33,10 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (open.incrementAndGet() > max) {
-            drops.drop("client_maxconn", "-", ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress(),
+            drops.drop(
+                    "client_maxconn",
+                    "-",
+                    ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress(),
                     "connection refused: client_maxconn " + max + " reached");
             ctx.close();
             return;

@@ -31,11 +31,13 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
                 .addLast("limit", limiter)
-                .addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(MAX_INITIAL_LINE)
-                        .setMaxHeaderSize(MAX_HEADER_SIZE)
-                        .setMaxChunkSize(MAX_CHUNK)
-                        .setInitialBufferSize(LINE_BUFFER)))
+                .addLast(
+                        "codec",
+                        new HttpServerCodec(new HttpDecoderConfig()
+                                .setMaxInitialLineLength(MAX_INITIAL_LINE)
+                                .setMaxHeaderSize(MAX_HEADER_SIZE)
+                                .setMaxChunkSize(MAX_CHUNK)
+                                .setInitialBufferSize(LINE_BUFFER)))
                 .addLast("continue", new HttpServerExpectContinueHandler())
                 .addLast("client", new ClientConnection(px));
     }

@@ -41,9 +41,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     /** Decoded parts not yet given to an exchange; owned here, released on close. */
     private final ArrayDeque<HttpObject> queue = new ArrayDeque<>(2); // grows for pipelined requests
+
     private ProxyExchange current;
     /** {@link #current} before its start: it first takes the body parts already queued. */
     private ProxyExchange unstarted;
+
     private boolean draining;
     private boolean closed;
     /** The proxy is stopping: no request after the current one. */
@@ -51,9 +53,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     /** Looked up once per connection, not per request: both are fixed when the pipeline is built. */
     private ProxyObserver observer;
+
     private String id;
     /** This loop's idle origin connections, and the pool key of the target last used (the same nearly always). */
     private Map<OriginPool.Key, ArrayDeque<Channel>> idleOrigins;
+
     private Target lastTarget;
     private OriginPool.Key lastKey;
     private String lastTriedName;
@@ -300,7 +304,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     private void badRequest(Throwable cause) {
         log.debug("bad request from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
         closed = true;
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.BAD_REQUEST,
                 Unpooled.copiedBuffer("Bad Request\n", StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
         HttpUtil.setContentLength(r, r.content().readableBytes());

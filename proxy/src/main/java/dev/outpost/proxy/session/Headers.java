@@ -15,11 +15,11 @@ final class Headers {
     /** What {@code Grip-Feature} advertises: only what this proxy implements. As bytes: it goes on every request. */
     static final AsciiString GRIP_FEATURES = AsciiString.cached("status, session, link:next, filter:skip-self, "
             + "filter:skip-users, filter:require-sub, filter:build-id, filter:var-subst");
+
     static final AsciiString GRIP_FEATURE = AsciiString.cached("Grip-Feature");
     static final AsciiString GRIP_SIG = AsciiString.cached("Grip-Sig");
 
-    private Headers() {
-    }
+    private Headers() {}
 
     static boolean isGrip(String name) {
         return name.regionMatches(true, 0, "Grip-", 0, 5);
@@ -92,7 +92,10 @@ final class Headers {
             boolean listed = listed(conn, n);
             // TE is hop-by-hop, but Pushpin 1.36 forwards it and origins may rely on it
             boolean te = !listed && n.equalsIgnoreCase("TE");
-            if ((hopByHop(n) && !te) || requestDrop(n) || listed || isGrip(n)
+            if ((hopByHop(n) && !te)
+                    || requestDrop(n)
+                    || listed
+                    || isGrip(n)
                     || (dropPushpinRoute && n.equalsIgnoreCase("Pushpin-Route"))) {
                 continue;
             }
@@ -131,8 +134,8 @@ final class Headers {
     }
 
     /** The headers kept on a GRIP response: no {@code Grip-*}, no framing, no hop-by-hop. */
-    static List<Map.Entry<String, String>> cleanGripResponse(List<Map.Entry<String, String>> in,
-            List<String> exposeHeaders) {
+    static List<Map.Entry<String, String>> cleanGripResponse(
+            List<Map.Entry<String, String>> in, List<String> exposeHeaders) {
         Set<String> expose = null;
         if (exposeHeaders != null) {
             expose = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -142,7 +145,9 @@ final class Headers {
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
             String lower = n.toLowerCase(Locale.ROOT);
-            if (isGrip(n) || hopByHop(n) || lower.equals("content-length")
+            if (isGrip(n)
+                    || hopByHop(n)
+                    || lower.equals("content-length")
                     || (expose != null && !expose.contains(n) && !lower.equals("content-type"))) {
                 continue;
             }

@@ -54,8 +54,15 @@ final class LinkRequest implements OriginListener {
     private boolean done;
     private String lastError = "no target";
 
-    private LinkRequest(ProxyContext px, EventLoop loop, List<Target> targets, HttpMethod method, String uri,
-            HttpHeaders headers, int maxBody, Callback cb) {
+    private LinkRequest(
+            ProxyContext px,
+            EventLoop loop,
+            List<Target> targets,
+            HttpMethod method,
+            String uri,
+            HttpHeaders headers,
+            int maxBody,
+            Callback cb) {
         this.px = px;
         this.loop = loop;
         this.targets = new ArrayDeque<>(targets);
@@ -67,8 +74,15 @@ final class LinkRequest implements OriginListener {
     }
 
     /** Starts the request; call on {@code loop}. Returns a handle that can abandon it. */
-    static LinkRequest start(ProxyContext px, EventLoop loop, List<Target> targets, HttpMethod method, String uri,
-            HttpHeaders headers, int maxBody, Callback cb) {
+    static LinkRequest start(
+            ProxyContext px,
+            EventLoop loop,
+            List<Target> targets,
+            HttpMethod method,
+            String uri,
+            HttpHeaders headers,
+            int maxBody,
+            Callback cb) {
         LinkRequest r = new LinkRequest(px, loop, targets, method, uri, headers, maxBody, cb);
         r.next();
         return r;
@@ -111,7 +125,9 @@ final class LinkRequest implements OriginListener {
         String sni = t.hostHeader() != null ? ProxyExchange.hostOf(t.hostHeader()) : host;
         key = new OriginPool.Key(host, t.port(), t.ssl(), sni, t.insecure());
         if (!headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, host.indexOf(':') >= 0 ? "[" + host + "]:" + t.port() : host + ":" + t.port());
+            headers.set(
+                    HttpHeaderNames.HOST,
+                    host.indexOf(':') >= 0 ? "[" + host + "]:" + t.port() : host + ":" + t.port());
         }
         Future<Channel> f = px.pool().connect(loop, key);
         f.addListener(x -> {

@@ -19,7 +19,9 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
 
     /** The connection's instance: the last handler (found without a walk), else looked up. */
     static OriginHandler of(Channel ch) {
-        return ch.pipeline().last() instanceof OriginHandler h ? h : ch.pipeline().get(OriginHandler.class);
+        return ch.pipeline().last() instanceof OriginHandler h
+                ? h
+                : ch.pipeline().get(OriginHandler.class);
     }
 
     void listener(OriginListener l) {

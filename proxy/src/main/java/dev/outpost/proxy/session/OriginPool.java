@@ -21,14 +21,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -41,12 +41,12 @@ final class OriginPool {
     static final int MAX_IDLE = 64;
     /** An idle pooled connection is closed after this long. */
     static final int IDLE_SECONDS = 60;
+
     static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     static final int MAX_RESPONSE_HEADER_SIZE = 64 * 1024;
 
     /** Where and how to connect. {@code sniHost} is also the name the certificate must match. */
-    record Key(String host, int port, boolean ssl, String sniHost, boolean insecure) {
-    }
+    record Key(String host, int port, boolean ssl, String sniHost, boolean insecure) {}
 
     private final Transport transport;
     private final Map<EventLoop, Map<Key, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
@@ -57,7 +57,12 @@ final class OriginPool {
     private final ExecutorService resolver = resolverPool();
 
     private static ExecutorService resolverPool() {
-        ThreadPoolExecutor e = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        ThreadPoolExecutor e = new ThreadPoolExecutor(
+                4,
+                4,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
                 new DefaultThreadFactory("outpost-resolve", true));
         e.allowCoreThreadTimeOut(true);
         return e;
@@ -117,21 +122,23 @@ final class OriginPool {
         return promise;
     }
 
-    private void connectEach(EventLoop loop, Key key, List<InetAddress> addrs, int i, Throwable last,
-            Promise<Channel> promise) {
+    private void connectEach(
+            EventLoop loop, Key key, List<InetAddress> addrs, int i, Throwable last, Promise<Channel> promise) {
         if (i >= addrs.size()) {
             promise.tryFailure(last != null ? last : new UnknownHostException(key.host()));
             return;
         }
-        bootstrap(loop, key).connect(new InetSocketAddress(addrs.get(i), key.port())).addListener((ChannelFuture f) -> {
-            if (f.isSuccess()) {
-                if (!promise.trySuccess(f.channel())) {
-                    f.channel().close();
-                }
-            } else {
-                connectEach(loop, key, addrs, i + 1, f.cause(), promise);
-            }
-        });
+        bootstrap(loop, key)
+                .connect(new InetSocketAddress(addrs.get(i), key.port()))
+                .addListener((ChannelFuture f) -> {
+                    if (f.isSuccess()) {
+                        if (!promise.trySuccess(f.channel())) {
+                            f.channel().close();
+                        }
+                    } else {
+                        connectEach(loop, key, addrs, i + 1, f.cause(), promise);
+                    }
+                });
     }
 
     private Bootstrap bootstrap(EventLoop loop, Key key) {
@@ -203,7 +210,9 @@ final class OriginPool {
                     return trusting;
                 }
                 if (verifying == null) {
-                    verifying = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+                    verifying = SslContextBuilder.forClient()
+                            .endpointIdentificationAlgorithm("HTTPS")
+                            .build();
                 }
                 return verifying;
             } catch (SSLException e) {

@@ -37,7 +37,8 @@ public final class ProxyContext {
 
     /** Where dropped messages are counted: the hub's when it has one. */
     public dev.outpost.proxy.pubsub.Drops drops() {
-        return hub instanceof dev.outpost.proxy.pubsub.LocalChannelHub l ? l.drops()
+        return hub instanceof dev.outpost.proxy.pubsub.LocalChannelHub l
+                ? l.drops()
                 : dev.outpost.proxy.pubsub.Drops.global();
     }
 

@@ -13,9 +13,9 @@ import dev.outpost.proxy.hold.Hold;
 import dev.outpost.proxy.hold.HoldChannel;
 import dev.outpost.proxy.hold.HoldOwner;
 import dev.outpost.proxy.hold.NextStep;
-import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.hold.ResponseHold;
 import dev.outpost.proxy.hold.StreamHold;
+import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.Target;
@@ -30,10 +30,10 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -53,11 +53,9 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -79,17 +77,36 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     static final int MAX_ACCEPT_BODY = 100_000;
     /** Past this much request body a GRIP answer is refused, as Pushpin's MAX_ACCEPT_REQUEST_BODY. */
     static final int MAX_ACCEPT_REQUEST_BODY = 100_000;
+
     static final String ORIGIN_ERROR = "Error while proxying to origin.";
     /** Largest next-link response body. */
     static final int MAX_LINK_BODY = 1_000_000;
     /** Next-link attempts after the first, backing off 1 s·2ⁿ plus up to 1 s (Pushpin's RETRY_MAX, RETRY_TIMEOUT). */
     static final int LINK_RETRY_MAX = 5;
 
-    private static final Route DEFAULT_ROUTE = new Route(null, null, null, null, null, null, null, null, null, false,
-            List.of(), List.of(new Target(Target.Kind.TEST, null, 0, false, false, null, false, List.of())),
+    private static final Route DEFAULT_ROUTE = new Route(
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            false,
+            List.of(),
+            List.of(new Target(Target.Kind.TEST, null, 0, false, false, null, false, List.of())),
             "default");
 
-    private enum State { CONNECTING, REQUESTING, ACCEPTING, RESPONDING, HOLDING, DONE }
+    private enum State {
+        CONNECTING,
+        REQUESTING,
+        ACCEPTING,
+        RESPONDING,
+        HOLDING,
+        DONE
+    }
 
     private final ClientConnection conn;
     private final ChannelHandlerContext ctx;
@@ -97,11 +114,13 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private final ProxyConfig cfg;
     /** The client's request head; once a hold starts, a compact copy (see {@link #compact}). */
     private HttpRequest req;
+
     private final HttpVersion version;
     private final boolean clientKeepAlive;
     private final boolean headRequest;
     /** Read from the full head: the compact copy does not split comma-separated values as Netty's headers do. */
     private final boolean requestChunked;
+
     private final boolean requestLengthSet;
 
     private State state = State.CONNECTING;
@@ -111,6 +130,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** Request body parts not yet written to the origin; owned here. */
     // small first capacities: these live as long as a held connection and usually hold 0-2 items
     private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
+
     private boolean writingToOrigin;
     private int bodyPartsSent;
     private long requestBodyBytes;
@@ -125,6 +145,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private Channel origin;
     /** {@link #origin}'s last handler, kept rather than looked up in its pipeline at every step. */
     private OriginHandler originHandler;
+
     private boolean reused;
     private boolean gotResponse;
     private boolean skippingInformational;
@@ -135,6 +156,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private HttpResponse responseHead;
     /** The GRIP response body while it is read; owned here. */
     private CompositeByteBuf gripBody;
+
     private boolean responseKeepAlive;
     private boolean waitingWritable;
     private Hold hold;
@@ -148,6 +170,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private String goneLink;
     /** What next links resolve against: the client's URL, then each fetched link. */
     private URI linkBase;
+
     private LinkRequest link;
     private io.netty.util.concurrent.ScheduledFuture<?> linkRetryTimer;
     private int retries;
@@ -189,7 +212,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         String query = q >= 0 ? uri.substring(q) : "";
         route = resolve(path);
         if (route == null) {
-            respondText(502, "Bad Gateway", "No route for host: " + hostOf(req.headers().get(HttpHeaderNames.HOST)));
+            respondText(
+                    502,
+                    "Bad Gateway",
+                    "No route for host: " + hostOf(req.headers().get(HttpHeaderNames.HOST)));
             return;
         }
         targets.addAll(route.targets());
@@ -209,7 +235,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
         Optional<Route> r = table.select(id, hostOf(req.headers().get(HttpHeaderNames.HOST)), path, false, false);
         // a route picked by id must still match the path, as in Pushpin
-        return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg())).orElse(null);
+        return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
+                .orElse(null);
     }
 
     /** The Host header's name without the port; IPv6 literals keep no brackets; no Host is {@code localhost}. */
@@ -261,7 +288,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private void nextTarget() {
         target = targets.poll();
         if (target == null) {
-            reject(502, "Bad Gateway", ORIGIN_ERROR,
+            reject(
+                    502,
+                    "Bad Gateway",
+                    ORIGIN_ERROR,
                     "Unable to connect to any targets. Tried: " + String.join(", ", tried));
             return;
         }
@@ -274,8 +304,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             if (GripInstructParser.isGrip(a.head().headers())) {
                 handleGrip(a.head(), a.body());
             } else {
-                respondFull(a.head().status().code(), a.head().status().reasonPhrase(),
-                        Headers.cleanGripResponse(Headers.list(a.head().headers()), null), a.body());
+                respondFull(
+                        a.head().status().code(),
+                        a.head().status().reasonPhrase(),
+                        Headers.cleanGripResponse(Headers.list(a.head().headers()), null),
+                        a.body());
             }
             return;
         }
@@ -442,7 +475,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 gotResponse = true;
                 originResponse = r;
                 originKeepAlive = HttpUtil.isKeepAlive(r);
-                conn.observer().originResponse(conn.id(), route.id(), lastTried(), r.status().code());
+                conn.observer()
+                        .originResponse(
+                                conn.id(), route.id(), lastTried(), r.status().code());
                 if (!route.noGrip() && GripInstructParser.isGrip(r.headers())) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
@@ -536,7 +571,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (head != null) {
             responseHead = null;
             if (last) {
-                msg = new DefaultFullHttpResponse(head.protocolVersion(), head.status(), c.content(), head.headers(),
+                msg = new DefaultFullHttpResponse(
+                        head.protocolVersion(),
+                        head.status(),
+                        c.content(),
+                        head.headers(),
                         ((LastHttpContent) c).trailingHeaders());
             } else {
                 ctx.write(head);
@@ -648,7 +687,16 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             // the body is the first page: the next link continues the response
             enterHold();
-            hold = new StreamHold(ctx, px.hub(), List.of(), held, null, version, clientKeepAlive, headRequest, this,
+            hold = new StreamHold(
+                    ctx,
+                    px.hub(),
+                    List.of(),
+                    held,
+                    null,
+                    version,
+                    clientKeepAlive,
+                    headRequest,
+                    this,
                     new StreamHold.Options(ins.meta(), ins.nextLink(), true));
             hold.start();
             return;
@@ -656,14 +704,36 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         enterHold();
         List<HoldChannel> chans = channels(ins);
         if (ins.hold() == HoldMode.RESPONSE) {
-            hold = new ResponseHold(ctx, px.hub(), chans, ins.meta(), held, ins.timeoutSeconds(), version,
-                    clientKeepAlive, headRequest, this);
+            hold = new ResponseHold(
+                    ctx,
+                    px.hub(),
+                    chans,
+                    ins.meta(),
+                    held,
+                    ins.timeoutSeconds(),
+                    version,
+                    clientKeepAlive,
+                    headRequest,
+                    this);
         } else {
-            hold = new StreamHold(ctx, px.hub(), chans, held, ins.keepAlive(), version, clientKeepAlive,
-                    headRequest, this, new StreamHold.Options(ins.meta(), ins.nextLink(), false));
+            hold = new StreamHold(
+                    ctx,
+                    px.hub(),
+                    chans,
+                    held,
+                    ins.keepAlive(),
+                    version,
+                    clientKeepAlive,
+                    headRequest,
+                    this,
+                    new StreamHold.Options(ins.meta(), ins.nextLink(), false));
         }
-        dev.outpost.proxy.observe.Observe.of(ctx).holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), ins.hold() == HoldMode.RESPONSE ? "response" : "stream",
-                names(chans), ins);
+        dev.outpost.proxy.observe.Observe.of(ctx)
+                .holdStarted(
+                        dev.outpost.proxy.observe.Observe.id(ctx),
+                        ins.hold() == HoldMode.RESPONSE ? "response" : "stream",
+                        names(chans),
+                        ins);
         hold.start();
     }
 
@@ -741,7 +811,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             kv[i++] = e.getKey();
             kv[i++] = e.getValue();
         }
-        return new DefaultHttpRequest(r.protocolVersion(), r.method(), r.uri(),
+        return new DefaultHttpRequest(
+                r.protocolVersion(),
+                r.method(),
+                r.uri(),
                 new ReadOnlyHttpHeaders(false, i == kv.length ? kv : java.util.Arrays.copyOf(kv, i)));
     }
 
@@ -752,7 +825,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private boolean streamThrough(HttpContent c) {
         String mode = originResponse.headers().get("Grip-Hold");
         String type = originResponse.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (mode == null || !mode.trim().equalsIgnoreCase("stream")
+        if (mode == null
+                || !mode.trim().equalsIgnoreCase("stream")
                 || (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/grip-instruct"))) {
             return false;
         }
@@ -772,10 +846,20 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         enterHold();
         goneLink = ins.goneLink();
         List<HoldChannel> chans = channels(ins);
-        StreamHold sh = new StreamHold(ctx, px.hub(), chans, held, ins.keepAlive(), version,
-                clientKeepAlive, headRequest, this, new StreamHold.Options(ins.meta(), ins.nextLink(), false));
+        StreamHold sh = new StreamHold(
+                ctx,
+                px.hub(),
+                chans,
+                held,
+                ins.keepAlive(),
+                version,
+                clientKeepAlive,
+                headRequest,
+                this,
+                new StreamHold.Options(ins.meta(), ins.nextLink(), false));
         hold = sh;
-        dev.outpost.proxy.observe.Observe.of(ctx).holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), "stream", names(chans), ins);
+        dev.outpost.proxy.observe.Observe.of(ctx)
+                .holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), "stream", names(chans), ins);
         streamingInitial = sh;
         if (!sh.writeHead()) {
             streamingInitial = null;
@@ -844,8 +928,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         int max = cfg.connectionSubscriptionMax();
         if (max > 0 && list.size() > max) {
             for (HoldChannel c : list.subList(max, list.size())) {
-                drops().drop("subscription_max", c.name(), connectionId(),
-                        "not subscribed: connection_subscription_max is " + max);
+                drops().drop(
+                                "subscription_max",
+                                c.name(),
+                                connectionId(),
+                                "not subscribed: connection_subscription_max is " + max);
             }
             return List.copyOf(list.subList(0, max));
         }
@@ -876,7 +963,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** Pushpin's retry: the original request goes to the origin again, with what the hold knew as Grip-Last. */
     @Override
     public boolean retry(Map<String, String> gripLast) {
-        if (state != State.HOLDING || streamingInitial != null || !ctx.channel().isActive()
+        if (state != State.HOLDING
+                || streamingInitial != null
+                || !ctx.channel().isActive()
                 || requestCopy.size() > MAX_ACCEPT_REQUEST_BODY) {
             return false;
         }
@@ -901,8 +990,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (body.length > 0 || requestLengthSet || requestChunked) {
             HttpUtil.setContentLength(originRequest, body.length);
         }
-        pending.add(body.length == 0 ? LastHttpContent.EMPTY_LAST_CONTENT
-                : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+        pending.add(
+                body.length == 0
+                        ? LastHttpContent.EMPTY_LAST_CONTENT
+                        : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
         targets.clear();
         targets.addAll(route.targets());
         nextTarget();
@@ -910,15 +1001,14 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     }
 
     /** Where a link goes: the targets of the route it matches (or the link's own host), and the request target. */
-    private record LinkPlan(URI uri, Route route, List<Target> targets, String path, String host) {
-    }
+    private record LinkPlan(URI uri, Route route, List<Target> targets, String path, String host) {}
 
     private LinkPlan plan(String linkUri) {
         try {
             if (linkBase == null) {
                 String h = req.headers().get(HttpHeaderNames.HOST);
-                linkBase = new URI("http://" + (h == null || h.isBlank() ? "localhost" : h.trim())
-                        + originForm(req.uri()));
+                linkBase = new URI(
+                        "http://" + (h == null || h.isBlank() ? "localhost" : h.trim()) + originForm(req.uri()));
             }
             URI u = linkBase.resolve(new URI(linkUri.trim()));
             if (u.getHost() == null) {
@@ -927,8 +1017,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
             String query = u.getRawQuery() == null ? "" : "?" + u.getRawQuery();
             RouteTable table = px.routes();
-            Route r = table.isEmpty() ? DEFAULT_ROUTE : table.select(null, u.getHost(), path, false, false)
-                    .filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg())).orElse(null);
+            Route r = table.isEmpty()
+                    ? DEFAULT_ROUTE
+                    : table.select(null, u.getHost(), path, false, false)
+                            .filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
+                            .orElse(null);
             String authority = u.getRawAuthority();
             if (r != null) {
                 String host = r.asHost() != null && !r.asHost().isEmpty() ? r.asHost() : authority;
@@ -936,8 +1029,12 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             boolean tls = "https".equalsIgnoreCase(u.getScheme());
             int port = u.getPort() > 0 ? u.getPort() : tls ? 443 : 80;
-            return new LinkPlan(u, null, List.of(new Target(Target.Kind.HOST, u.getHost(), port, false, tls, null,
-                    false, List.of())), path + query, authority);
+            return new LinkPlan(
+                    u,
+                    null,
+                    List.of(new Target(Target.Kind.HOST, u.getHost(), port, false, tls, null, false, List.of())),
+                    path + query,
+                    authority);
         } catch (URISyntaxException | IllegalArgumentException e) {
             return null;
         }
@@ -982,8 +1079,15 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return;
         }
         log.debug("next link {} (attempt {})", plan.uri(), attempt + 1);
-        link = LinkRequest.start(px, ctx.channel().eventLoop(), plan.targets(), HttpMethod.GET, plan.path(),
-                linkHeaders(plan, gripLast), MAX_LINK_BODY, new LinkRequest.Callback() {
+        link = LinkRequest.start(
+                px,
+                ctx.channel().eventLoop(),
+                plan.targets(),
+                HttpMethod.GET,
+                plan.path(),
+                linkHeaders(plan, gripLast),
+                MAX_LINK_BODY,
+                new LinkRequest.Callback() {
                     @Override
                     public void response(HttpResponse head, byte[] body) {
                         link = null;
@@ -1007,8 +1111,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                             goneLink = ins.goneLink();
                         }
                         byte[] out = ins.response() != null ? ins.response().body() : body;
-                        to.next(new NextStep(ins.hold(), channels(ins), ins.keepAlive(), ins.nextLink(), ins.meta(),
-                                out));
+                        to.next(new NextStep(
+                                ins.hold(), channels(ins), ins.keepAlive(), ins.nextLink(), ins.meta(), out));
                     }
 
                     @Override
@@ -1024,12 +1128,17 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                             to.nextFailed("Failed to retrieve next link: " + why);
                             return;
                         }
-                        long delay = (1000L << attempt) + ThreadLocalRandom.current().nextLong(1000);
+                        long delay =
+                                (1000L << attempt) + ThreadLocalRandom.current().nextLong(1000);
                         log.debug("next link {} failed ({}), again in {} ms", plan.uri(), why, delay);
-                        linkRetryTimer = ctx.executor().schedule(() -> {
-                            linkRetryTimer = null;
-                            fetchAttempt(plan, gripLast, to, attempt + 1);
-                        }, delay, TimeUnit.MILLISECONDS);
+                        linkRetryTimer = ctx.executor()
+                                .schedule(
+                                        () -> {
+                                            linkRetryTimer = null;
+                                            fetchAttempt(plan, gripLast, to, attempt + 1);
+                                        },
+                                        delay,
+                                        TimeUnit.MILLISECONDS);
                     }
                 });
     }
@@ -1043,11 +1152,17 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return;
         }
         log.debug("gone link {}", plan.uri());
-        LinkRequest.start(px, ctx.channel().eventLoop(), plan.targets(), HttpMethod.POST, plan.path(),
-                linkHeaders(plan, Map.of()), MAX_LINK_BODY, new LinkRequest.Callback() {
+        LinkRequest.start(
+                px,
+                ctx.channel().eventLoop(),
+                plan.targets(),
+                HttpMethod.POST,
+                plan.path(),
+                linkHeaders(plan, Map.of()),
+                MAX_LINK_BODY,
+                new LinkRequest.Callback() {
                     @Override
-                    public void response(HttpResponse head, byte[] body) {
-                    }
+                    public void response(HttpResponse head, byte[] body) {}
 
                     @Override
                     public void failed(String why) {
@@ -1055,7 +1170,6 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                     }
                 });
     }
-
 
     @Override
     public void holdFinished(boolean keepAlive) {
@@ -1120,8 +1234,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (!access.isInfoEnabled()) {
             return;
         }
-        StringBuilder sb = new StringBuilder(req.method().name()).append(' ')
-                .append(req.headers().get(HttpHeaderNames.HOST, "")).append(req.uri());
+        StringBuilder sb = new StringBuilder(req.method().name())
+                .append(' ')
+                .append(req.headers().get(HttpHeaderNames.HOST, ""))
+                .append(req.uri());
         if (!tried.isEmpty()) {
             sb.append(" -> ").append(lastTried());
         }
@@ -1134,7 +1250,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** Requests that may be sent twice: only these are retried when a pooled connection turns out dead. */
     private boolean safeMethod() {
         HttpMethod m = req.method();
-        return HttpMethod.GET.equals(m) || HttpMethod.HEAD.equals(m) || HttpMethod.OPTIONS.equals(m)
+        return HttpMethod.GET.equals(m)
+                || HttpMethod.HEAD.equals(m)
+                || HttpMethod.OPTIONS.equals(m)
                 || HttpMethod.TRACE.equals(m);
     }
 
@@ -1149,7 +1267,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     /** Pushpin's error form: text/plain, the message and a newline. */
     private void respondText(int code, String reason, String message) {
-        respondFull(code, reason, List.of(Map.entry("Content-Type", "text/plain")),
+        respondFull(
+                code,
+                reason,
+                List.of(Map.entry("Content-Type", "text/plain")),
                 (message + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
@@ -1158,7 +1279,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         releasePending();
         state = State.DONE;
         logAccess("code=" + code + " " + body.length);
-        FullHttpResponse r = new DefaultFullHttpResponse(version, new HttpResponseStatus(code, reason),
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                version,
+                new HttpResponseStatus(code, reason),
                 headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         for (Map.Entry<String, String> h : headers) {
             r.headers().add(h.getKey(), h.getValue());

@@ -10,14 +10,12 @@ import java.util.Arrays;
  * in, so every request of one second can share it: signing a JWT per request was a fifth of the plain proxy path.
  */
 final class SigCache {
-    private record Entry(String iss, byte[] key, long second, AsciiString token) {
-    }
+    private record Entry(String iss, byte[] key, long second, AsciiString token) {}
 
     /** One entry: nearly always one issuer and key per proxy; a miss only costs a signature. */
     private static volatile Entry last;
 
-    private SigCache() {
-    }
+    private SigCache() {}
 
     /** The same token {@link GripSig#sign} gives for {@code iss}, {@code key} and now. */
     static AsciiString sign(String iss, byte[] key) {

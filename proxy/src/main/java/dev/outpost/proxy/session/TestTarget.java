@@ -17,11 +17,9 @@ import java.util.Set;
  * query parameters.
  */
 final class TestTarget {
-    record Answer(HttpResponse head, byte[] body) {
-    }
+    record Answer(HttpResponse head, byte[] body) {}
 
-    private TestTarget() {
-    }
+    private TestTarget() {}
 
     static Answer answer(String uri) {
         QueryStringDecoder q = new QueryStringDecoder(uri);

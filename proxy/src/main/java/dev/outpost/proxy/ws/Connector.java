@@ -32,13 +32,12 @@ import javax.net.ssl.SSLException;
  */
 final class Connector {
     static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-    private static final ExecutorService RESOLVER = Executors.newCachedThreadPool(
-            new DefaultThreadFactory("outpost-ws-resolve", true));
+    private static final ExecutorService RESOLVER =
+            Executors.newCachedThreadPool(new DefaultThreadFactory("outpost-ws-resolve", true));
     private static volatile SslContext verifying;
     private static volatile SslContext trusting;
 
-    private Connector() {
-    }
+    private Connector() {}
 
     static Future<Channel> connect(EventLoop loop, Channel client, Target target, Supplier<ChannelHandler[]> handlers) {
         Promise<Channel> p = loop.newPromise();
@@ -51,10 +50,13 @@ final class Connector {
             return p;
         }
         String sni = target.hostHeader() != null ? hostOnly(target.hostHeader()) : host;
-        Bootstrap b = new Bootstrap().group(loop)
+        Bootstrap b = new Bootstrap()
+                .group(loop)
                 // the client's own channel type is the transport's (epoll, io_uring or NIO), which the loop runs
-                .channel(client instanceof SocketChannel ? client.getClass().asSubclass(SocketChannel.class)
-                        : NioSocketChannel.class)
+                .channel(
+                        client instanceof SocketChannel
+                                ? client.getClass().asSubclass(SocketChannel.class)
+                                : NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
@@ -110,13 +112,16 @@ final class Connector {
             synchronized (Connector.class) {
                 if (insecure) {
                     if (trusting == null) {
-                        trusting = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE)
+                        trusting = SslContextBuilder.forClient()
+                                .trustManager(InsecureTrustManagerFactory.INSTANCE)
                                 .build();
                     }
                     c = trusting;
                 } else {
                     if (verifying == null) {
-                        verifying = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").build();
+                        verifying = SslContextBuilder.forClient()
+                                .endpointIdentificationAlgorithm("HTTPS")
+                                .build();
                     }
                     c = verifying;
                 }

@@ -21,12 +21,10 @@ interface OriginLeg {
     void disconnect();
 
     /** The client socket can take more (true) or is full (false): an origin that streams pauses meanwhile. */
-    default void clientWritable(boolean writable) {
-    }
+    default void clientWritable(boolean writable) {}
 
     /** Asks the origin for news now (WebSocket-over-HTTP only). */
-    default void refresh() {
-    }
+    default void refresh() {}
 
     interface Listener {
         /** The origin accepted: these headers (not yet cleaned) go into the client's 101. */

@@ -44,8 +44,8 @@ final class TestLeg implements OriginLeg {
         }
         listener.opened(new DefaultHttpHeaders().set("Sec-WebSocket-Extensions", "grip"));
         for (String c : channels) {
-            String json = "{\"type\":\"subscribe\",\"channel\":\"" + c.replace("\\", "\\\\").replace("\"", "\\\"")
-                    + "\"}";
+            String json = "{\"type\":\"subscribe\",\"channel\":\""
+                    + c.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
             listener.message(Msg.text("c:" + json));
         }
     }

@@ -56,7 +56,11 @@ final class WohLeg implements OriginLeg {
     /** Base retry delay; tests lower it so that retries don't take seconds. */
     static volatile long retryBaseMillis = 1000;
 
-    private enum State { OPENING, OPEN, DONE }
+    private enum State {
+        OPENING,
+        OPEN,
+        DONE
+    }
 
     private final EventLoop loop;
     private final Channel client;
@@ -64,6 +68,7 @@ final class WohLeg implements OriginLeg {
     private final String uri;
     /** The client's handshake headers as every request replays them. */
     private final HttpHeaders base;
+
     private final Supplier<String> gripSig;
     private final boolean grip;
     private final String cid;
@@ -71,12 +76,14 @@ final class WohLeg implements OriginLeg {
     private final ArrayDeque<WsEvent> queue = new ArrayDeque<>();
     /** Stored {@code Set-Meta-*} values, echoed as {@code Meta-*}. */
     private final Map<String, String> meta = new LinkedHashMap<>();
+
     private State state = State.OPENING;
     private boolean inFlight;
     private boolean refreshWanted;
     private boolean closeSent;
     /** The origin sent CLOSE: only the client's close reply is still sent. */
     private boolean peerClosed;
+
     private boolean disconnectSent;
     private int retries;
     private int keepAliveSeconds = -1;
@@ -89,8 +96,16 @@ final class WohLeg implements OriginLeg {
     /** A kept-alive connection between requests. */
     private Channel idle;
 
-    WohLeg(EventLoop loop, Channel client, Target target, String uri, HttpHeaders clientHeaders,
-            Supplier<String> gripSig, boolean grip, String cid, Listener listener) {
+    WohLeg(
+            EventLoop loop,
+            Channel client,
+            Target target,
+            String uri,
+            HttpHeaders clientHeaders,
+            Supplier<String> gripSig,
+            boolean grip,
+            String cid,
+            Listener listener) {
         this.loop = loop;
         this.client = client;
         this.target = target;
@@ -100,8 +115,14 @@ final class WohLeg implements OriginLeg {
         this.cid = cid;
         this.listener = listener;
         this.base = clientHeaders.copy();
-        for (String n : List.of("Upgrade", "Accept", "Connection-Id", "Content-Length", "Content-Type",
-                "Sec-WebSocket-Extensions", "Connection")) {
+        for (String n : List.of(
+                "Upgrade",
+                "Accept",
+                "Connection-Id",
+                "Content-Length",
+                "Content-Type",
+                "Sec-WebSocket-Extensions",
+                "Connection")) {
             base.remove(n);
         }
         List<String> metaNames = new ArrayList<>();
@@ -124,12 +145,13 @@ final class WohLeg implements OriginLeg {
         if (state == State.DONE || closeSent || peerClosed) {
             return;
         }
-        queue.add(switch (m.type()) {
-            case TEXT -> new WsEvent.Text(m.data());
-            case BINARY -> new WsEvent.Binary(m.data());
-            case PING -> new WsEvent.Ping(m.data());
-            case PONG -> new WsEvent.Pong(m.data());
-        });
+        queue.add(
+                switch (m.type()) {
+                    case TEXT -> new WsEvent.Text(m.data());
+                    case BINARY -> new WsEvent.Binary(m.data());
+                    case PING -> new WsEvent.Ping(m.data());
+                    case PONG -> new WsEvent.Pong(m.data());
+                });
         flush();
     }
 
@@ -234,8 +256,8 @@ final class WohLeg implements OriginLeg {
         inFlight = true;
         cancelTimer();
         byte[] body = WsEventCodec.encode(batch);
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri,
-                Unpooled.wrappedBuffer(body));
+        FullHttpRequest r =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri, Unpooled.wrappedBuffer(body));
         r.headers().add(base);
         r.headers().set("Accept", WsEventCodec.CONTENT_TYPE);
         r.headers().set("Connection-Id", cid);
@@ -261,9 +283,8 @@ final class WohLeg implements OriginLeg {
             kept.close();
         }
         Future<Channel> f = Connector.connect(loop, client, target, () -> new ChannelHandler[] {
-            new HttpClientCodec(8192, 64 * 1024, 16 * 1024),
-            new HttpObjectAggregator(MAX_RESPONSE),
-            new Handler()});
+            new HttpClientCodec(8192, 64 * 1024, 16 * 1024), new HttpObjectAggregator(MAX_RESPONSE), new Handler()
+        });
         f.addListener(x -> {
             if (state == State.DONE) {
                 r.release();
@@ -301,7 +322,8 @@ final class WohLeg implements OriginLeg {
             listener.failed("origin unreachable: " + why);
             return;
         }
-        long delay = retryBaseMillis * (1L << retries) + ThreadLocalRandom.current().nextLong(retryBaseMillis);
+        long delay =
+                retryBaseMillis * (1L << retries) + ThreadLocalRandom.current().nextLong(retryBaseMillis);
         retries++;
         log.debug("WebSocket-over-HTTP {}: {}; retry {} in {} ms", target.address(), why, retries, delay);
         inFlight = true;
@@ -329,7 +351,9 @@ final class WohLeg implements OriginLeg {
             if (conn == ctx.channel()) {
                 conn = null;
             }
-            if (state != State.DONE && HttpUtil.isKeepAlive(r) && !r.decoderResult().isFailure()) {
+            if (state != State.DONE
+                    && HttpUtil.isKeepAlive(r)
+                    && !r.decoderResult().isFailure()) {
                 idle = ctx.channel();
             } else {
                 ctx.close();
@@ -383,7 +407,9 @@ final class WohLeg implements OriginLeg {
         if (code != 200 || !WsEventCodec.CONTENT_TYPE.equals(WsHeaders.contentTypeBase(h.get("Content-Type")))) {
             if (state == State.OPENING) {
                 state = State.DONE;
-                byte[] body = ByteBufUtil.getBytes(r.content(), r.content().readerIndex(),
+                byte[] body = ByteBufUtil.getBytes(
+                        r.content(),
+                        r.content().readerIndex(),
                         Math.min(r.content().readableBytes(), WsSession.MAX_REJECT_BODY));
                 listener.rejected(code, r.status().reasonPhrase(), h, body);
             } else {
@@ -417,8 +443,10 @@ final class WohLeg implements OriginLeg {
         }
         if (state == State.OPENING) {
             if (events.isEmpty() ? keepAliveSeconds < 0 : !(events.get(0) instanceof WsEvent.Open)) {
-                fail(events.isEmpty() ? "empty answer to OPEN without Keep-Alive-Interval"
-                        : "answer to OPEN starts with " + events.get(0).type() + " (expected: OPEN)");
+                fail(
+                        events.isEmpty()
+                                ? "empty answer to OPEN without Keep-Alive-Interval"
+                                : "answer to OPEN starts with " + events.get(0).type() + " (expected: OPEN)");
                 return;
             }
             state = State.OPEN;
@@ -471,11 +499,14 @@ final class WohLeg implements OriginLeg {
         if (!queue.isEmpty() || refreshWanted) {
             flush();
         } else if (keepAliveSeconds > 0) {
-            keepAliveTimer = loop.schedule(() -> {
-                keepAliveTimer = null;
-                refreshWanted = true;
-                flush();
-            }, keepAliveSeconds, TimeUnit.SECONDS);
+            keepAliveTimer = loop.schedule(
+                    () -> {
+                        keepAliveTimer = null;
+                        refreshWanted = true;
+                        flush();
+                    },
+                    keepAliveSeconds,
+                    TimeUnit.SECONDS);
         }
     }
 

@@ -26,11 +26,10 @@ import java.util.Optional;
  * {@code over_http} route (refused with 403, as Pushpin's {@code proxysession.cpp}).
  */
 public final class WsGateway {
-    private static final Route DEFAULT_ROUTE = new Route(null, null, null, null, null, null, null, null, null, false,
-            List.of(), List.of(Target.test()), "default");
+    private static final Route DEFAULT_ROUTE = new Route(
+            null, null, null, null, null, null, null, null, null, false, List.of(), List.of(Target.test()), "default");
 
-    private WsGateway() {
-    }
+    private WsGateway() {}
 
     /**
      * Takes a WebSocket upgrade request and returns true; the caller then lets go of the connection (its handler
@@ -77,19 +76,22 @@ public final class WsGateway {
      * drops the request's body. Otherwise returns false and writes nothing.
      */
     public static boolean refuseEvents(ChannelHandlerContext ctx, ProxyContext px, HttpRequest req) {
-        if (!WsEventCodec.CONTENT_TYPE.equals(WsHeaders.contentTypeBase(req.headers().get("Content-Type")))) {
+        if (!WsEventCodec.CONTENT_TYPE.equals(
+                WsHeaders.contentTypeBase(req.headers().get("Content-Type")))) {
             return false;
         }
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
         Route route = resolve(px, req, path, false, ctx.pipeline().get(SslHandler.class) != null);
-        if (route == null || route.targets().isEmpty() || !route.targets().get(0).overHttp()) {
+        if (route == null
+                || route.targets().isEmpty()
+                || !route.targets().get(0).overHttp()) {
             return false;
         }
         byte[] b = "Client not allowed to send WebSocket events directly.\n".getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.FORBIDDEN,
-                Unpooled.wrappedBuffer(b));
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                req.protocolVersion(), HttpResponseStatus.FORBIDDEN, Unpooled.wrappedBuffer(b));
         r.headers().set("Content-Type", "text/plain");
         HttpUtil.setContentLength(r, b.length);
         boolean keepAlive = HttpUtil.isKeepAlive(req);
@@ -111,7 +113,8 @@ public final class WsGateway {
             return DEFAULT_ROUTE;
         }
         Optional<Route> r = table.select(id, Connector.hostOnly(req.headers().get("Host", "")), path, websocket, tls);
-        return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg())).orElse(null);
+        return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
+                .orElse(null);
     }
 
     private static String originForm(String uri) {
@@ -125,8 +128,8 @@ public final class WsGateway {
 
     private static void respond(ChannelHandlerContext ctx, int code, String reason, String body, String wsVersion) {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(code, reason),
-                Unpooled.wrappedBuffer(b));
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, new HttpResponseStatus(code, reason), Unpooled.wrappedBuffer(b));
         r.headers().set("Content-Type", "text/plain");
         if (wsVersion != null) {
             r.headers().set("Sec-WebSocket-Version", wsVersion);

@@ -16,17 +16,26 @@ import java.util.TreeSet;
 final class WsHeaders {
     static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    private static final Set<String> HOP_BY_HOP = ci("Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-            "Transfer-Encoding", "Upgrade");
+    private static final Set<String> HOP_BY_HOP =
+            ci("Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade");
     /** Never passed on from the client's handshake to an origin. */
-    private static final Set<String> REQUEST_DROP = ci("Accept-Encoding", "Content-Encoding", "Expect",
-            "X-Forwarded-Proto", "X-Forwarded-Protocol", "Sec-WebSocket-Extensions", "Content-Length");
+    private static final Set<String> REQUEST_DROP = ci(
+            "Accept-Encoding",
+            "Content-Encoding",
+            "Expect",
+            "X-Forwarded-Proto",
+            "X-Forwarded-Protocol",
+            "Sec-WebSocket-Extensions",
+            "Content-Length");
     /** Set by the proxy on the origin's 101 or not meaningful to the client. */
-    private static final Set<String> RESPONSE_DROP = ci("Sec-WebSocket-Extensions", "Sec-WebSocket-Accept",
-            "Content-Length", "Content-Type", "Keep-Alive-Interval");
+    private static final Set<String> RESPONSE_DROP = ci(
+            "Sec-WebSocket-Extensions",
+            "Sec-WebSocket-Accept",
+            "Content-Length",
+            "Content-Type",
+            "Keep-Alive-Interval");
 
-    private WsHeaders() {
-    }
+    private WsHeaders() {}
 
     private static Set<String> ci(String... names) {
         Set<String> s = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -37,7 +46,8 @@ final class WsHeaders {
     /** RFC 6455 §4.2.2: the accept value for a client key. */
     static String accept(String key) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-1").digest((key.trim() + GUID).getBytes(StandardCharsets.US_ASCII));
+            byte[] d =
+                    MessageDigest.getInstance("SHA-1").digest((key.trim() + GUID).getBytes(StandardCharsets.US_ASCII));
             return Base64.getEncoder().encodeToString(d);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -73,7 +83,9 @@ final class WsHeaders {
         Set<String> conn = connectionTokens(in);
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
-            if (HOP_BY_HOP.contains(n) || REQUEST_DROP.contains(n) || conn.contains(n)
+            if (HOP_BY_HOP.contains(n)
+                    || REQUEST_DROP.contains(n)
+                    || conn.contains(n)
                     || n.regionMatches(true, 0, "Grip-", 0, 5)
                     || (dropPushpinRoute && n.equalsIgnoreCase("Pushpin-Route"))) {
                 continue;
@@ -89,7 +101,9 @@ final class WsHeaders {
         Set<String> conn = connectionTokens(in);
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
-            if (HOP_BY_HOP.contains(n) || RESPONSE_DROP.contains(n) || conn.contains(n)
+            if (HOP_BY_HOP.contains(n)
+                    || RESPONSE_DROP.contains(n)
+                    || conn.contains(n)
                     || n.regionMatches(true, 0, "Set-Meta-", 0, 9)) {
                 continue;
             }
@@ -104,8 +118,11 @@ final class WsHeaders {
         Set<String> conn = connectionTokens(in);
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
-            if (HOP_BY_HOP.contains(n) || conn.contains(n) || n.equalsIgnoreCase("Content-Length")
-                    || n.equalsIgnoreCase("Keep-Alive-Interval") || n.regionMatches(true, 0, "Set-Meta-", 0, 9)) {
+            if (HOP_BY_HOP.contains(n)
+                    || conn.contains(n)
+                    || n.equalsIgnoreCase("Content-Length")
+                    || n.equalsIgnoreCase("Keep-Alive-Interval")
+                    || n.regionMatches(true, 0, "Set-Meta-", 0, 9)) {
                 continue;
             }
             out.add(n, e.getValue());

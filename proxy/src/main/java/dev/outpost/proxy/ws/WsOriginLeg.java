@@ -70,7 +70,8 @@ final class WsOriginLeg implements OriginLeg {
         Future<Channel> f = Connector.connect(loop, client, target, () -> new ChannelHandler[] {
             new HttpClientCodec(8192, 64 * 1024, 16 * 1024),
             new HttpObjectAggregator(WsSession.MAX_REJECT_BODY),
-            new Handler()});
+            new Handler()
+        });
         f.addListener(x -> {
             if (done) {
                 if (x.isSuccess()) {
@@ -84,13 +85,17 @@ final class WsOriginLeg implements OriginLeg {
                 return;
             }
             origin = f.getNow();
-            loop.schedule(() -> {
-                if (!open && !done) {
-                    done = true;
-                    origin.close();
-                    listener.failed("no handshake answer from the origin within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
-                }
-            }, HANDSHAKE_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            loop.schedule(
+                    () -> {
+                        if (!open && !done) {
+                            done = true;
+                            origin.close();
+                            listener.failed(
+                                    "no handshake answer from the origin within " + HANDSHAKE_TIMEOUT_SECONDS + " s");
+                        }
+                    },
+                    HANDSHAKE_TIMEOUT_SECONDS,
+                    java.util.concurrent.TimeUnit.SECONDS);
             FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
             r.headers().add(headers);
             r.headers().set("Upgrade", "websocket");
@@ -138,8 +143,10 @@ final class WsOriginLeg implements OriginLeg {
             }
             done = true;
             // without a close frame this is an error either way: a 502 before the 101, a 1011 after it
-            listener.failed(open ? "origin dropped the connection without a close"
-                    : "origin closed the connection during the handshake");
+            listener.failed(
+                    open
+                            ? "origin dropped the connection without a close"
+                            : "origin closed the connection during the handshake");
         }
     }
 
@@ -153,8 +160,8 @@ final class WsOriginLeg implements OriginLeg {
         if (r.status().code() != 101) {
             done = true;
             origin.close();
-            listener.rejected(r.status().code(), r.status().reasonPhrase(), r.headers(),
-                    ByteBufUtil.getBytes(r.content()));
+            listener.rejected(
+                    r.status().code(), r.status().reasonPhrase(), r.headers(), ByteBufUtil.getBytes(r.content()));
             return;
         }
         String accept = r.headers().get("Sec-WebSocket-Accept");
@@ -166,8 +173,11 @@ final class WsOriginLeg implements OriginLeg {
         }
         open = true;
         var p = ctx.pipeline();
-        WebSocketDecoderConfig cfg = WebSocketDecoderConfig.newBuilder().expectMaskedFrames(false)
-                .maxFramePayloadLength(WsSession.MAX_FRAME).allowExtensions(false).closeOnProtocolViolation(true)
+        WebSocketDecoderConfig cfg = WebSocketDecoderConfig.newBuilder()
+                .expectMaskedFrames(false)
+                .maxFramePayloadLength(WsSession.MAX_FRAME)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
                 .build();
         HttpClientCodec codec = p.get(HttpClientCodec.class);
         String codecName = p.context(codec).name();

@@ -89,6 +89,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     private static final Logger log = LoggerFactory.getLogger(WsSession.class);
     /** One line per WebSocket, like the HTTP requests' lines. */
     private static final Logger access = LoggerFactory.getLogger("dev.outpost.proxy.access");
+
     static final int MAX_FRAME = 1_000_000;
     static final int MAX_MESSAGE = 1_000_000;
     static final int MAX_OUT_FRAME = 16_384;
@@ -96,9 +97,15 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     static final int CLOSE_WAIT_SECONDS = 5;
     /** Past this much unsent data, published messages for the client are dropped (as Pushpin's queue limit). */
     static final long MAX_PENDING_PUBLISHED = 4L * 1024 * 1024;
+
     static final String ORIGIN_ERROR = "Error while proxying to origin.";
 
-    private enum State { CONNECTING, OPEN, CLOSING, DONE }
+    private enum State {
+        CONNECTING,
+        OPEN,
+        CLOSING,
+        DONE
+    }
 
     private final ProxyContext px;
     private final ProxyConfig cfg;
@@ -117,15 +124,18 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     private boolean detached;
     /** GRIP messages from the origin: prefix required, {@code c:} control messages. */
     private boolean gripMessages;
+
     private byte[] prefix = new byte[0];
     /** The client sent a close and waits for the reply. */
     private boolean clientClosing;
+
     private int clientCloseCode = -1;
     private String clientCloseReason = "";
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, String> subMeta = new HashMap<>();
     /** Each subscription's filters ({@code subscribe} control message), by full channel name. */
     private final Map<String, List<String>> subFilters = new HashMap<>();
+
     private ControlMessage.KeepAlive keepAlive;
     private ScheduledFuture<?> keepAliveTimer;
     private ScheduledFuture<?> delayedTimer;
@@ -198,8 +208,16 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 h.set("Host", target.address());
             }
             if (target.overHttp()) {
-                leg = new WohLeg(ctx.channel().eventLoop(), ctx.channel(), target, uri, h, this::gripSig,
-                        !route.noGrip(), cid, events);
+                leg = new WohLeg(
+                        ctx.channel().eventLoop(),
+                        ctx.channel(),
+                        target,
+                        uri,
+                        h,
+                        this::gripSig,
+                        !route.noGrip(),
+                        cid,
+                        events);
             } else {
                 if (!route.noGrip()) {
                     h.set("Sec-WebSocket-Extensions", "grip");
@@ -316,9 +334,13 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         ChannelPipeline p = ctx.pipeline();
         HttpServerCodec codec = p.get(HttpServerCodec.class);
         String codecName = p.context(codec).name();
-        WebSocketDecoderConfig dc = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(MAX_FRAME)
-                .expectMaskedFrames(true).allowMaskMismatch(false).allowExtensions(false)
-                .closeOnProtocolViolation(true).build();
+        WebSocketDecoderConfig dc = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(MAX_FRAME)
+                .expectMaskedFrames(true)
+                .allowMaskMismatch(false)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .build();
         p.addBefore(codecName, "ws-encoder", new WebSocket13FrameEncoder(false));
         p.addBefore(codecName, "ws-decoder", new WebSocket13FrameDecoder(dc));
         p.addBefore(codecName, "ws-utf8", new Utf8FrameValidator(true));
@@ -343,8 +365,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         }
         state = State.DONE;
         logAccess("code=" + code + " " + body.length);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(code, reason),
-                Unpooled.wrappedBuffer(body));
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, new HttpResponseStatus(code, reason), Unpooled.wrappedBuffer(body));
         r.headers().add(WsHeaders.cleanRejection(headers));
         HttpUtil.setContentLength(r, body.length);
         // Pushpin closes the connection after a refused upgrade; Outpost also says so
@@ -402,7 +424,9 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             }
             if (prefix.length > 0) {
                 if (!m.startsWith(prefix)) {
-                    log.debug("WebSocket {}: dropping origin message without the prefix {}", uri,
+                    log.debug(
+                            "WebSocket {}: dropping origin message without the prefix {}",
+                            uri,
                             new String(prefix, StandardCharsets.UTF_8));
                     return;
                 }
@@ -419,7 +443,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         try {
             c = ControlMessageParser.parse(data);
         } catch (ControlMessageException e) {
-            if (e.getMessage().startsWith("subscribe: filters: ") && e.getMessage().contains("at most")) {
+            if (e.getMessage().startsWith("subscribe: filters: ")
+                    && e.getMessage().contains("at most")) {
                 log.info("WebSocket {}: {}", uri, e.getMessage());
                 closeClient(1011, "too many filters for channel '" + channelOf(data) + "'");
                 return;
@@ -449,8 +474,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             case ControlMessage.SendDelayed sd -> {
                 cancelDelayed();
                 delayed = sd;
-                delayedTimer = ctx.executor().schedule(this::flushDelayed, Math.max(0, sd.timeoutSeconds()),
-                        TimeUnit.SECONDS);
+                delayedTimer =
+                        ctx.executor().schedule(this::flushDelayed, Math.max(0, sd.timeoutSeconds()), TimeUnit.SECONDS);
             }
             case ControlMessage.FlushDelayed fd -> flushDelayed();
             case ControlMessage.Session s -> {
@@ -461,8 +486,10 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
 
     private static String channelOf(byte[] control) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(control, 2, control.length - 2)
-                    .path("channel").asText("");
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(control, 2, control.length - 2)
+                    .path("channel")
+                    .asText("");
         } catch (java.io.IOException | RuntimeException e) {
             return "";
         }
@@ -598,8 +625,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         payload.release();
         WsMessageFormat w = item.wsMessage();
         if (w == null || state != State.OPEN) {
-            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item,
-                    w == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
+            Observe.of(ctx)
+                    .notDelivered(Observe.id(ctx), channel, item, w == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
             return;
         }
         switch (w.action()) {
@@ -695,10 +722,14 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             return;
         }
         state = State.CLOSING;
-        closeTimer = ctx.executor().schedule(() -> {
-            state = State.DONE;
-            writeClose(clientCloseCode, clientCloseReason).addListener(ChannelFutureListener.CLOSE);
-        }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        closeTimer = ctx.executor()
+                .schedule(
+                        () -> {
+                            state = State.DONE;
+                            writeClose(clientCloseCode, clientCloseReason).addListener(ChannelFutureListener.CLOSE);
+                        },
+                        CLOSE_WAIT_SECONDS,
+                        TimeUnit.SECONDS);
         leg.close(code, reason);
     }
 
@@ -709,9 +740,13 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         }
         state = State.CLOSING;
         writeClose(code, reason);
-        closeTimer = ctx.executor().schedule(() -> {
-            ctx.close();
-        }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        closeTimer = ctx.executor()
+                .schedule(
+                        () -> {
+                            ctx.close();
+                        },
+                        CLOSE_WAIT_SECONDS,
+                        TimeUnit.SECONDS);
     }
 
     private io.netty.channel.ChannelFuture writeClose(int code, String reason) {
@@ -734,7 +769,9 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             boolean fin = off + n >= d.length;
             ByteBuf b = Unpooled.wrappedBuffer(d, off, n);
             WebSocketFrame f = off == 0
-                    ? (m.type() == WsMessageType.TEXT ? new TextWebSocketFrame(fin, 0, b) : new BinaryWebSocketFrame(fin, 0, b))
+                    ? (m.type() == WsMessageType.TEXT
+                            ? new TextWebSocketFrame(fin, 0, b)
+                            : new BinaryWebSocketFrame(fin, 0, b))
                     : new ContinuationWebSocketFrame(fin, 0, b);
             ctx.write(f);
         }

@@ -90,22 +90,31 @@ class BrowserTest {
         try (TestOrigin origin = new TestOrigin()) {
             origin(origin);
             String target = "127.0.0.1:" + origin.port();
-            try (OutpostProxy proxy = ProxyHarness.start("*,path_beg=/ws " + target + ",over_http\n* " + target + "\n")) {
-                Process node = new ProcessBuilder("node", "run.mjs",
-                        "http://127.0.0.1:" + proxy.httpPort() + "/", "30000")
-                        .directory(DIR.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-                try (BufferedReader out = new BufferedReader(
-                        new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+            try (OutpostProxy proxy =
+                    ProxyHarness.start("*,path_beg=/ws " + target + ",over_http\n* " + target + "\n")) {
+                Process node = new ProcessBuilder(
+                                "node", "run.mjs", "http://127.0.0.1:" + proxy.httpPort() + "/", "30000")
+                        .directory(DIR.toFile())
+                        .redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
+                try (BufferedReader out =
+                        new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
                     String line = out.readLine();
                     assertThat(line).as("the page did not get ready").isEqualTo("READY");
-                    Awaitility.await().atMost(Duration.ofSeconds(10)).until(
-                            () -> proxy.hub().subscriberCount("news") == 1 && proxy.hub().subscriberCount("live") == 1);
-                    Publisher.publish(proxy.publishPort(), "{\"items\":["
-                            + "{\"channel\":\"news\",\"formats\":{\"http-stream\":{\"content\":"
-                            + "\"event: update\\nid: 9\\ndata: sse published\\n\\n\"}}},"
-                            + "{\"channel\":\"live\",\"formats\":{\"ws-message\":{\"content\":\"ws published\"}}}]}");
-                    Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"live\",\"formats\":"
-                            + "{\"ws-message\":{\"action\":\"close\",\"code\":4000,\"reason\":\"bye\"}}}]}");
+                    Awaitility.await()
+                            .atMost(Duration.ofSeconds(10))
+                            .until(() -> proxy.hub().subscriberCount("news") == 1
+                                    && proxy.hub().subscriberCount("live") == 1);
+                    Publisher.publish(
+                            proxy.publishPort(),
+                            "{\"items\":["
+                                    + "{\"channel\":\"news\",\"formats\":{\"http-stream\":{\"content\":"
+                                    + "\"event: update\\nid: 9\\ndata: sse published\\n\\n\"}}},"
+                                    + "{\"channel\":\"live\",\"formats\":{\"ws-message\":{\"content\":\"ws published\"}}}]}");
+                    Publisher.publish(
+                            proxy.publishPort(),
+                            "{\"items\":[{\"channel\":\"live\",\"formats\":"
+                                    + "{\"ws-message\":{\"action\":\"close\",\"code\":4000,\"reason\":\"bye\"}}}]}");
                     String json = out.readLine();
                     assertThat(json).as("no result from the browser").isNotNull();
                     JsonNode r = new ObjectMapper().readTree(json);

@@ -1,11 +1,7 @@
 package dev.outpost.proxy.config;
 
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +9,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PushpinConfTest {
     private static final Path FILE = Path.of("/srv/app/pushpin.conf");
@@ -153,12 +152,13 @@ class PushpinConfTest {
                 a=1
                 top=1
                 """);
-        assertThat(warnings).containsExactly(
-                "/srv/app/pushpin.conf: [proxy] sig_kee: unknown key, ignored",
-                "/srv/app/pushpin.conf: [handler] sig_kee: unknown key, ignored",
-                "/srv/app/pushpin.conf: [handler] message_rat: unknown key, ignored",
-                "/srv/app/pushpin.conf: [mystery] a: unknown key, ignored",
-                "/srv/app/pushpin.conf: [mystery] top: unknown key, ignored");
+        assertThat(warnings)
+                .containsExactly(
+                        "/srv/app/pushpin.conf: [proxy] sig_kee: unknown key, ignored",
+                        "/srv/app/pushpin.conf: [handler] sig_kee: unknown key, ignored",
+                        "/srv/app/pushpin.conf: [handler] message_rat: unknown key, ignored",
+                        "/srv/app/pushpin.conf: [mystery] a: unknown key, ignored",
+                        "/srv/app/pushpin.conf: [mystery] top: unknown key, ignored");
     }
 
     @Test
@@ -186,14 +186,14 @@ class PushpinConfTest {
         parse("[runner]\nhttps_ports=\nlocal_ports=\n[proxy]\nupstream_key=\nauto_cross_origin=false\n");
         assertThat(warnings).isEmpty();
         parse("[runner]\nhttps_ports=443\n[proxy]\nupstream_key=k\nauto_cross_origin=true\n");
-        assertThat(warnings).containsExactly(
-                "/srv/app/pushpin.conf: [runner] https_ports: not supported, ignored",
-                "/srv/app/pushpin.conf: [proxy] upstream_key: not supported, ignored",
-                "/srv/app/pushpin.conf: [proxy] auto_cross_origin: not supported, ignored");
+        assertThat(warnings)
+                .containsExactly(
+                        "/srv/app/pushpin.conf: [runner] https_ports: not supported, ignored",
+                        "/srv/app/pushpin.conf: [proxy] upstream_key: not supported, ignored",
+                        "/srv/app/pushpin.conf: [proxy] auto_cross_origin: not supported, ignored");
     }
 
-    record Case(String section, String key, String value, Function<ProxyConfig, Object> get, Object expected) {
-    }
+    record Case(String section, String key, String value, Function<ProxyConfig, Object> get, Object expected) {}
 
     static List<Case> goodValues() {
         return List.of(
@@ -213,11 +213,23 @@ class PushpinConfTest {
                 new Case("runner", "log_level", "condure:1,4", ProxyConfig::logLevel, 4),
                 new Case("runner", "log_level", "condure:1", ProxyConfig::logLevel, 2),
                 new Case("proxy", "routesfile", "routes", ProxyConfig::routesFile, Path.of("/srv/app/routes")),
-                new Case("proxy", "routesfile", "conf.d/../my-routes", ProxyConfig::routesFile,
+                new Case(
+                        "proxy",
+                        "routesfile",
+                        "conf.d/../my-routes",
+                        ProxyConfig::routesFile,
                         Path.of("/srv/app/my-routes")),
-                new Case("proxy", "routesfile", "/etc/other/routes", ProxyConfig::routesFile,
+                new Case(
+                        "proxy",
+                        "routesfile",
+                        "/etc/other/routes",
+                        ProxyConfig::routesFile,
                         Path.of("/etc/other/routes")),
-                new Case("proxy", "routesfile", "{libdir}/routes", ProxyConfig::routesFile,
+                new Case(
+                        "proxy",
+                        "routesfile",
+                        "{libdir}/routes",
+                        ProxyConfig::routesFile,
                         Path.of("/usr/lib/pushpin/routes")),
                 new Case("proxy", "routesfile", "", ProxyConfig::routesFile, null),
                 new Case("proxy", "debug", "true", ProxyConfig::debug, true),
@@ -246,8 +258,12 @@ class PushpinConfTest {
                 new Case("handler", "message_wait", "250", ProxyConfig::messageWaitMs, 250),
                 new Case("handler", "id_cache_ttl", "60", ProxyConfig::idCacheTtlSeconds, 60),
                 new Case("handler", "connection_subscription_max", "5", ProxyConfig::connectionSubscriptionMax, 5),
-                new Case("handler", "update_on_first_subscription", "false",
-                        ProxyConfig::updateOnFirstSubscription, false));
+                new Case(
+                        "handler",
+                        "update_on_first_subscription",
+                        "false",
+                        ProxyConfig::updateOnFirstSubscription,
+                        false));
     }
 
     private static String str(byte[] b) {
@@ -263,38 +279,41 @@ class PushpinConfTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
-            "runner|http_port|abc|port 0-65535, or addr:port",
-            "runner|http_port|65536|port 0-65535, or addr:port",
-            "runner|http_port|-1|port 0-65535, or addr:port",
-            "runner|http_port|99999999999|port 0-65535, or addr:port",
-            "runner|http_port|127.0.0.1:|port 0-65535, or addr:port",
-            "runner|http_port|::1:80|IPv6 address in brackets",
-            "runner|http_port|[::1]80|IPv6 address in brackets",
-            "runner|client_maxconn|0|integer >= 1",
-            "runner|client_maxconn|many|integer >= 1",
-            "runner|log_level|-1|integer >= 0",
-            "runner|log_level|:3|integer >= 0",
-            "runner|log_level|proxy:x|integer >= 0",
-            "runner|log_level|loud|integer >= 0",
-            "proxy|debug|maybe|true or false",
-            "proxy|debug|'true,false'|true or false",
-            "proxy|accept_pushpin_route|2|true or false",
-            "proxy|sig_key|base64:!!!|valid Base64",
-            "proxy|sig_key|base64:|non-empty Base64",
-            "proxy|sig_key|file:key.pem|file: (PEM) keys are not supported",
-            "proxy|routesfile|'a,b'|one file path",
-            "handler|push_in_http_port|70000|integer 0-65535",
-            "handler|push_in_http_port|x|integer 0-65535",
-            "handler|push_in_http_addr|'a b'|IP address or host name",
-            "handler|push_in_http_max_body_size|0|integer >= 1",
-            "handler|message_rate|-2|integer >= -1",
-            "handler|message_hwm|lots|integer >= -1",
-            "handler|message_wait|-5|integer >= 0",
-            "handler|id_cache_ttl|1.5|integer >= 0",
-            "handler|connection_subscription_max|-1|integer >= 0",
-            "handler|update_on_first_subscription|sometimes|true or false",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '\'',
+            value = {
+                "runner|http_port|abc|port 0-65535, or addr:port",
+                "runner|http_port|65536|port 0-65535, or addr:port",
+                "runner|http_port|-1|port 0-65535, or addr:port",
+                "runner|http_port|99999999999|port 0-65535, or addr:port",
+                "runner|http_port|127.0.0.1:|port 0-65535, or addr:port",
+                "runner|http_port|::1:80|IPv6 address in brackets",
+                "runner|http_port|[::1]80|IPv6 address in brackets",
+                "runner|client_maxconn|0|integer >= 1",
+                "runner|client_maxconn|many|integer >= 1",
+                "runner|log_level|-1|integer >= 0",
+                "runner|log_level|:3|integer >= 0",
+                "runner|log_level|proxy:x|integer >= 0",
+                "runner|log_level|loud|integer >= 0",
+                "proxy|debug|maybe|true or false",
+                "proxy|debug|'true,false'|true or false",
+                "proxy|accept_pushpin_route|2|true or false",
+                "proxy|sig_key|base64:!!!|valid Base64",
+                "proxy|sig_key|base64:|non-empty Base64",
+                "proxy|sig_key|file:key.pem|file: (PEM) keys are not supported",
+                "proxy|routesfile|'a,b'|one file path",
+                "handler|push_in_http_port|70000|integer 0-65535",
+                "handler|push_in_http_port|x|integer 0-65535",
+                "handler|push_in_http_addr|'a b'|IP address or host name",
+                "handler|push_in_http_max_body_size|0|integer >= 1",
+                "handler|message_rate|-2|integer >= -1",
+                "handler|message_hwm|lots|integer >= -1",
+                "handler|message_wait|-5|integer >= 0",
+                "handler|id_cache_ttl|1.5|integer >= 0",
+                "handler|connection_subscription_max|-1|integer >= 0",
+                "handler|update_on_first_subscription|sometimes|true or false",
+            })
     void badValuesNameFileKeyValueAndExpectation(String section, String key, String value, String expected) {
         assertThatThrownBy(() -> one(section, key, value))
                 .isInstanceOf(ConfigException.class)
@@ -307,8 +326,9 @@ class PushpinConfTest {
     void severalHttpPortsUseTheFirstAndSaySo() throws Exception {
         ProxyConfig c = one("runner", "http_port", "7999,127.0.0.1:8000");
         assertThat(c.httpPort()).isEqualTo(7999);
-        assertThat(warnings).containsExactly(
-                "/srv/app/pushpin.conf: [runner] http_port: only the first entry (7999) is used, ignored: 127.0.0.1:8000");
+        assertThat(warnings)
+                .containsExactly(
+                        "/srv/app/pushpin.conf: [runner] http_port: only the first entry (7999) is used, ignored: 127.0.0.1:8000");
     }
 
     @Test
@@ -318,7 +338,8 @@ class PushpinConfTest {
 
     @Test
     void portOffsetShiftsThePublishPortAsPushpinDoes() throws Exception {
-        ProxyConfig c = parse("[global]\nport_offset=10\n[handler]\npush_in_http_port=5561\n[runner]\nhttp_port=7999\n");
+        ProxyConfig c =
+                parse("[global]\nport_offset=10\n[handler]\npush_in_http_port=5561\n[runner]\nhttp_port=7999\n");
         assertThat(c.publishPort()).isEqualTo(5571);
         assertThat(c.httpPort()).isEqualTo(7999);
     }

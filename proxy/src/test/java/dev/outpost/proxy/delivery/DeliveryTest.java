@@ -50,8 +50,8 @@ class DeliveryTest {
     }
 
     private void start(UnaryOperator<ProxyConfig.Builder> cfg) throws Exception {
-        proxy = ProxyHarness.start("* 127.0.0.1:" + origin.port() + "\n",
-                b -> cfg.apply(b.updateOnFirstSubscription(false)));
+        proxy = ProxyHarness.start(
+                "* 127.0.0.1:" + origin.port() + "\n", b -> cfg.apply(b.updateOnFirstSubscription(false)));
     }
 
     private void start() throws Exception {
@@ -194,7 +194,8 @@ class DeliveryTest {
                 TestOrigin.respond(ex, 200, "text/plain", "timeout\n");
             }
         });
-        try (RawHttp w = new RawHttp(proxy.httpPort()); RawHttp c = new RawHttp(proxy.httpPort())) {
+        try (RawHttp w = new RawHttp(proxy.httpPort());
+                RawHttp c = new RawHttp(proxy.httpPort())) {
             w.send(RawHttp.get("/watch")).readHead();
             awaitSubscribers("pc", 1);
             publish(stream("pc", "x\n", ",\"id\":\"x1\""));
@@ -270,7 +271,9 @@ class DeliveryTest {
 
     @Test
     void aPublishBeforeTheHoldRegistersIsCaughtUpByUpdateOnFirstSubscription() throws Exception {
-        proxy = ProxyHarness.start("* 127.0.0.1:" + origin.port() + "\n", b -> b.updateOnFirstSubscription(true).setting("handler/update_on_first_subscription", "true"));
+        proxy = ProxyHarness.start(
+                "* 127.0.0.1:" + origin.port() + "\n",
+                b -> b.updateOnFirstSubscription(true).setting("handler/update_on_first_subscription", "true"));
         AtomicInteger n = new AtomicInteger();
         origin.on("/race", ex -> {
             if (n.incrementAndGet() == 1) {
@@ -310,9 +313,12 @@ class DeliveryTest {
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             c.send(RawHttp.get("/rec"));
             awaitSubscribers("rec", 1);
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + proxy.publishPort() + "/recover"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.publishPort() + "/recover"))
+                                    .POST(HttpRequest.BodyPublishers.noBody())
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(r.body()).isEqualTo("Updated\n");
             assertThat(c.read().text()).isEqualTo("recovered\n");
             origin.take();

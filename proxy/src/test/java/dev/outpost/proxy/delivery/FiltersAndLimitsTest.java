@@ -116,14 +116,20 @@ class FiltersAndLimitsTest {
     @Test
     void gripInstructBodyIsFullyApplied() throws Exception {
         start(b -> b);
-        origin.on("/gi", ex -> TestOrigin.respond(ex, 200, "application/grip-instruct",
-                "{\"hold\":{\"mode\":\"response\",\"channels\":[{\"name\":\"gi\",\"filters\":[\"skip-self\"]}],"
-                        + "\"timeout\":30,\"meta\":{\"user\":\"me\"}},"
-                        + "\"response\":{\"code\":202,\"headers\":{\"X-From\":\"instruct\"},\"body\":\"timeout\\n\"}}"));
+        origin.on(
+                "/gi",
+                ex -> TestOrigin.respond(
+                        ex,
+                        200,
+                        "application/grip-instruct",
+                        "{\"hold\":{\"mode\":\"response\",\"channels\":[{\"name\":\"gi\",\"filters\":[\"skip-self\"]}],"
+                                + "\"timeout\":30,\"meta\":{\"user\":\"me\"}},"
+                                + "\"response\":{\"code\":202,\"headers\":{\"X-From\":\"instruct\"},\"body\":\"timeout\\n\"}}"));
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             c.send(RawHttp.get("/gi"));
             awaitSubscribers("gi", 1);
-            publish("{\"channel\":\"gi\",\"meta\":{\"sender\":\"me\"},\"formats\":{\"http-response\":{\"body\":\"own\"}}}");
+            publish(
+                    "{\"channel\":\"gi\",\"meta\":{\"sender\":\"me\"},\"formats\":{\"http-response\":{\"body\":\"own\"}}}");
             publish("{\"channel\":\"gi\",\"formats\":{\"http-response\":{\"body\":\"other\"}}}");
             RawHttp.Response r = c.read();
             assertThat(r.text()).isEqualTo("other");
@@ -134,9 +140,14 @@ class FiltersAndLimitsTest {
     @Test
     void gripInstructStreamWithKeepAlive() throws Exception {
         start(b -> b);
-        origin.on("/gis", ex -> TestOrigin.respond(ex, 200, "application/grip-instruct",
-                "{\"hold\":{\"mode\":\"stream\",\"channels\":[{\"name\":\"gis\"}],"
-                        + "\"keep-alive\":{\"content\":\"ka\\n\",\"timeout\":1}},\"response\":{\"body\":\"open\\n\"}}"));
+        origin.on(
+                "/gis",
+                ex -> TestOrigin.respond(
+                        ex,
+                        200,
+                        "application/grip-instruct",
+                        "{\"hold\":{\"mode\":\"stream\",\"channels\":[{\"name\":\"gis\"}],"
+                                + "\"keep-alive\":{\"content\":\"ka\\n\",\"timeout\":1}},\"response\":{\"body\":\"open\\n\"}}"));
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             c.send(RawHttp.get("/gis")).readHead();
             assertThat(c.readChunkText()).isEqualTo("open\n");
@@ -220,7 +231,8 @@ class FiltersAndLimitsTest {
     void connectionsPastClientMaxConnAreReported() throws Exception {
         start(b -> b.clientMaxConn(1));
         origin.on("/x", ex -> TestOrigin.respond(ex, 200, "text/plain", "x"));
-        try (RawHttp a = new RawHttp(proxy.httpPort()); RawHttp b = new RawHttp(proxy.httpPort())) {
+        try (RawHttp a = new RawHttp(proxy.httpPort());
+                RawHttp b = new RawHttp(proxy.httpPort())) {
             assertThat(a.send(RawHttp.get("/x")).read().text()).isEqualTo("x");
             assertThat(b.closedByPeer()).isTrue();
             assertThat(proxy.drops().count("client_maxconn")).isEqualTo(1);

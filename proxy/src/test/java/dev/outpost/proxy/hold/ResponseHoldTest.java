@@ -11,11 +11,19 @@ class ResponseHoldTest {
     @Test
     void publishedHeadersReplaceHeldOnesOfTheSameNameCaseInsensitively() {
         List<Map.Entry<String, String>> merged = ResponseHold.merge(
-                List.of(Map.entry("Content-Type", "text/plain"), Map.entry("X-A", "1"), Map.entry("Set-Cookie", "a"),
+                List.of(
+                        Map.entry("Content-Type", "text/plain"),
+                        Map.entry("X-A", "1"),
+                        Map.entry("Set-Cookie", "a"),
                         Map.entry("Set-Cookie", "b")),
-                List.of(Map.entry("content-type", "application/json"), Map.entry("Set-Cookie", "c"),
+                List.of(
+                        Map.entry("content-type", "application/json"),
+                        Map.entry("Set-Cookie", "c"),
                         Map.entry("Content-Length", "99")));
-        assertThat(merged).containsExactly(Map.entry("X-A", "1"), Map.entry("content-type", "application/json"),
-                Map.entry("Set-Cookie", "c"));
+        assertThat(merged)
+                .containsExactly(
+                        Map.entry("X-A", "1"),
+                        Map.entry("content-type", "application/json"),
+                        Map.entry("Set-Cookie", "c"));
     }
 }

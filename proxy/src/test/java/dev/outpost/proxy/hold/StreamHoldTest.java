@@ -6,6 +6,7 @@ import dev.outpost.grip.publish.HttpStreamFormat;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.pubsub.LocalChannelHub;
+import dev.outpost.proxy.support.LeakGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import dev.outpost.proxy.support.LeakGuard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -32,8 +32,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StreamHoldTest {
 
     private static PublishItem item(String channel, PublishAction action, String content) {
-        return new PublishItem(channel, null, null, Map.of(), null, new HttpStreamFormat(action,
-                content == null ? null : content.getBytes(StandardCharsets.UTF_8), List.of()), null, false);
+        return new PublishItem(
+                channel,
+                null,
+                null,
+                Map.of(),
+                null,
+                new HttpStreamFormat(
+                        action, content == null ? null : content.getBytes(StandardCharsets.UTF_8), List.of()),
+                null,
+                false);
     }
 
     private static List<Object> drainOutbound(EmbeddedChannel ch) {
@@ -51,14 +59,23 @@ class StreamHoldTest {
         ChannelHandlerContext ctx = ch.pipeline().firstContext();
         LocalChannelHub hub = new LocalChannelHub();
         AtomicReference<Boolean> finished = new AtomicReference<>();
-        StreamHold hold = new StreamHold(ctx, hub, List.of("q"),
-                new HeldResponse(200, "OK", List.of(Map.entry("Content-Type", "text/plain")), "init".getBytes()), null,
-                HttpVersion.HTTP_1_1, true, false, finished::set);
+        StreamHold hold = new StreamHold(
+                ctx,
+                hub,
+                List.of("q"),
+                new HeldResponse(200, "OK", List.of(Map.entry("Content-Type", "text/plain")), "init".getBytes()),
+                null,
+                HttpVersion.HTTP_1_1,
+                true,
+                false,
+                finished::set);
         hold.start();
         List<Object> head = drainOutbound(ch);
         assertThat(head.get(0)).isInstanceOf(HttpResponse.class);
-        assertThat(HttpUtil.isTransferEncodingChunked((HttpResponse) head.get(0))).isTrue();
-        assertThat(((HttpContent) head.get(1)).content().toString(StandardCharsets.UTF_8)).isEqualTo("init");
+        assertThat(HttpUtil.isTransferEncodingChunked((HttpResponse) head.get(0)))
+                .isTrue();
+        assertThat(((HttpContent) head.get(1)).content().toString(StandardCharsets.UTF_8))
+                .isEqualTo("init");
         head.forEach(ReferenceCountUtil::release);
 
         // the client stops reading: unflushed bytes above the high water mark
@@ -80,8 +97,10 @@ class StreamHoldTest {
         List<Object> out = drainOutbound(ch);
         assertThat(out.get(0)).isSameAs(stuck);
         assertThat(out).hasSize(1 + 100);
-        assertThat(((HttpContent) out.get(1)).content().toString(StandardCharsets.UTF_8)).isEqualTo("m0");
-        assertThat(((HttpContent) out.get(100)).content().toString(StandardCharsets.UTF_8)).isEqualTo("m99");
+        assertThat(((HttpContent) out.get(1)).content().toString(StandardCharsets.UTF_8))
+                .isEqualTo("m0");
+        assertThat(((HttpContent) out.get(100)).content().toString(StandardCharsets.UTF_8))
+                .isEqualTo("m99");
         out.forEach(ReferenceCountUtil::release);
 
         hub.publish(List.of(item("q", PublishAction.CLOSE, null)));
@@ -97,9 +116,16 @@ class StreamHoldTest {
     void clientCloseReleasesQueuedItemsAndUnsubscribes() {
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
         LocalChannelHub hub = new LocalChannelHub();
-        StreamHold hold = new StreamHold(ch.pipeline().firstContext(), hub, List.of("a", "b"),
-                new HeldResponse(200, "OK", List.of(), new byte[0]), null, HttpVersion.HTTP_1_1, true, false,
-                keepAlive -> { });
+        StreamHold hold = new StreamHold(
+                ch.pipeline().firstContext(),
+                hub,
+                List.of("a", "b"),
+                new HeldResponse(200, "OK", List.of(), new byte[0]),
+                null,
+                HttpVersion.HTTP_1_1,
+                true,
+                false,
+                keepAlive -> {});
         hold.start();
         drainOutbound(ch).forEach(ReferenceCountUtil::release);
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1, 2));
@@ -117,8 +143,15 @@ class StreamHoldTest {
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
         LocalChannelHub hub = new LocalChannelHub();
         AtomicReference<Boolean> finished = new AtomicReference<>();
-        StreamHold hold = new StreamHold(ch.pipeline().firstContext(), hub, List.of("c"),
-                new HeldResponse(200, "OK", List.of(), new byte[0]), null, HttpVersion.HTTP_1_0, true, false,
+        StreamHold hold = new StreamHold(
+                ch.pipeline().firstContext(),
+                hub,
+                List.of("c"),
+                new HeldResponse(200, "OK", List.of(), new byte[0]),
+                null,
+                HttpVersion.HTTP_1_0,
+                true,
+                false,
                 finished::set);
         hold.start();
         HttpResponse r = ch.readOutbound();
@@ -134,32 +167,49 @@ class StreamHoldTest {
     void aNextStepReplacesTheChannelsKeepingTheSubscriptionsItStillNames() {
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
         LocalChannelHub hub = new LocalChannelHub();
-        StreamHold hold = new StreamHold(ch.pipeline().firstContext(), hub,
-                List.of(new HoldChannel("a", null, List.of()), new HoldChannel("b", null, List.of()),
+        StreamHold hold = new StreamHold(
+                ch.pipeline().firstContext(),
+                hub,
+                List.of(
+                        new HoldChannel("a", null, List.of()),
+                        new HoldChannel("b", null, List.of()),
                         new HoldChannel("a", null, List.of())),
-                new HeldResponse(200, "OK", List.of(), new byte[0]), null, HttpVersion.HTTP_1_1, true, false,
-                keepAlive -> { }, StreamHold.Options.NONE);
+                new HeldResponse(200, "OK", List.of(), new byte[0]),
+                null,
+                HttpVersion.HTTP_1_1,
+                true,
+                false,
+                keepAlive -> {},
+                StreamHold.Options.NONE);
         hold.start();
         drainOutbound(ch).forEach(ReferenceCountUtil::release);
         assertThat(hub.subscriberCount("a")).isEqualTo(1);
         assertThat(hub.subscriberCount("b")).isEqualTo(1);
 
-        hold.next(new NextStep(dev.outpost.grip.instruct.HoldMode.STREAM,
-                List.of(new HoldChannel("b", null, List.of()), new HoldChannel("c", null, List.of())), null, null,
-                Map.of(), new byte[0]));
+        hold.next(new NextStep(
+                dev.outpost.grip.instruct.HoldMode.STREAM,
+                List.of(new HoldChannel("b", null, List.of()), new HoldChannel("c", null, List.of())),
+                null,
+                null,
+                Map.of(),
+                new byte[0]));
         assertThat(hub.subscriberCount("a")).isZero();
         assertThat(hub.subscriberCount("b")).isEqualTo(1);
         assertThat(hub.subscriberCount("c")).isEqualTo(1);
         assertThat(hold.subscribedTo("a")).isFalse();
         assertThat(hold.subscribedTo("c")).isTrue();
 
-        hub.publish(List.of(item("a", PublishAction.SEND, "gone"), item("c", PublishAction.SEND, "on c"),
+        hub.publish(List.of(
+                item("a", PublishAction.SEND, "gone"),
+                item("c", PublishAction.SEND, "on c"),
                 item("b", PublishAction.SEND, "on b")));
         ch.runPendingTasks();
         List<Object> out = drainOutbound(ch);
         assertThat(out).hasSize(2);
-        assertThat(((HttpContent) out.get(0)).content().toString(StandardCharsets.UTF_8)).isEqualTo("on c");
-        assertThat(((HttpContent) out.get(1)).content().toString(StandardCharsets.UTF_8)).isEqualTo("on b");
+        assertThat(((HttpContent) out.get(0)).content().toString(StandardCharsets.UTF_8))
+                .isEqualTo("on c");
+        assertThat(((HttpContent) out.get(1)).content().toString(StandardCharsets.UTF_8))
+                .isEqualTo("on b");
         out.forEach(ReferenceCountUtil::release);
         hold.clientClosed();
         assertThat(hub.subscriberCount("b")).isZero();

@@ -33,7 +33,11 @@ class InspectorBrowserTest {
 
     /** {@code target-*} beside {@code test-classes}. */
     static Path buildDir() throws Exception {
-        return Path.of(InspectorBrowserTest.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        return Path.of(InspectorBrowserTest.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 .getParent();
     }
 
@@ -46,48 +50,66 @@ class InspectorBrowserTest {
                 RawHttp poll = new RawHttp(proxy.httpPort());
                 RawHttp other = new RawHttp(proxy.httpPort())) {
             java.net.http.WebSocket ws = null;
-            Process node = new ProcessBuilder("node", "inspector.mjs",
-                    "http://127.0.0.1:" + proxy.inspectorAddress().getPort() + "/", shots.toString(), "30000")
-                    .directory(DIR.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-                assertThat(out.readLine()).as("the inspector did not connect its feed").isEqualTo("READY");
+            Process node = new ProcessBuilder(
+                            "node",
+                            "inspector.mjs",
+                            "http://127.0.0.1:" + proxy.inspectorAddress().getPort() + "/",
+                            shots.toString(),
+                            "30000")
+                    .directory(DIR.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
+                assertThat(out.readLine())
+                        .as("the inspector did not connect its feed")
+                        .isEqualTo("READY");
                 stream.send(RawHttp.get("/stream?channel=news"));
                 assertThat(stream.readHead().status()).isEqualTo(200);
                 poll.send(RawHttp.get("/response?channel=news"));
                 other.send(RawHttp.get("/response?channel=alerts"));
                 java.util.concurrent.BlockingQueue<String> wsGot = new java.util.concurrent.LinkedBlockingQueue<>();
-                ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(
-                        java.net.URI.create("ws://127.0.0.1:" + proxy.httpPort() + "/ws?channel=news"),
-                        new java.net.http.WebSocket.Listener() {
-                            @Override
-                            public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w,
-                                    CharSequence data, boolean last) {
-                                wsGot.add(data.toString());
-                                w.request(1);
-                                return null;
-                            }
-                        }).get(10, TimeUnit.SECONDS);
-                assertThat(out.readLine()).as("the page did not list the held connections").isEqualTo("SUBSCRIBED");
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                ws = java.net.http.HttpClient.newHttpClient()
+                        .newWebSocketBuilder()
+                        .buildAsync(
+                                java.net.URI.create("ws://127.0.0.1:" + proxy.httpPort() + "/ws?channel=news"),
+                                new java.net.http.WebSocket.Listener() {
+                                    @Override
+                                    public java.util.concurrent.CompletionStage<?> onText(
+                                            java.net.http.WebSocket w, CharSequence data, boolean last) {
+                                        wsGot.add(data.toString());
+                                        w.request(1);
+                                        return null;
+                                    }
+                                })
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(out.readLine())
+                        .as("the page did not list the held connections")
+                        .isEqualTo("SUBSCRIBED");
+                org.awaitility.Awaitility.await()
+                        .atMost(java.time.Duration.ofSeconds(10))
                         .until(() -> proxy.hub().subscriberCount("news") == 3);
-                Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"news\",\"id\":\"n1\",\"formats\":{"
-                        + "\"http-response\":{\"body\":\"extra!\\n\"},\"http-stream\":{\"content\":\"extra!\\n\"},"
-                        + "\"ws-message\":{\"content\":\"extra!\"}}}]}");
+                Publisher.publish(
+                        proxy.publishPort(),
+                        "{\"items\":[{\"channel\":\"news\",\"id\":\"n1\",\"formats\":{"
+                                + "\"http-response\":{\"body\":\"extra!\\n\"},\"http-stream\":{\"content\":\"extra!\\n\"},"
+                                + "\"ws-message\":{\"content\":\"extra!\"}}}]}");
                 assertThat(poll.read().text()).isEqualTo("extra!\n");
                 assertThat(wsGot.poll(10, TimeUnit.SECONDS)).isEqualTo("extra!");
-                Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"sports\",\"id\":\"s1\","
-                        + "\"formats\":{\"http-stream\":{\"content\":\"goal\\n\"}}}]}");
+                Publisher.publish(
+                        proxy.publishPort(),
+                        "{\"items\":[{\"channel\":\"sports\",\"id\":\"s1\","
+                                + "\"formats\":{\"http-stream\":{\"content\":\"goal\\n\"}}}]}");
                 String json = out.readLine();
                 assertThat(json).as("no result from the browser").isNotNull();
                 JsonNode r = new ObjectMapper().readTree(json);
                 assertThat(r.path("ok").asBoolean()).as(json).isTrue();
                 assertThat(r.path("connections").toString()).contains("news", "alerts", "long-poll", "stream", "ws");
-                assertThat(r.path("publishes").toString()).contains("#1", "news", "n1", "reached 3 of 3",
-                        "#2", "sports", "no subscriber 1");
+                assertThat(r.path("publishes").toString())
+                        .contains("#1", "news", "n1", "reached 3 of 3", "#2", "sports", "no subscriber 1");
                 assertThat(r.path("events").toString()).contains("hold", "publish", "deliver", "no_subscriber");
-                assertThat(r.path("explain").asText()).contains("not delivered",
-                        "not subscribed to channel news", "alerts");
+                assertThat(r.path("explain").asText())
+                        .contains("not delivered", "not subscribed to channel news", "alerts");
                 assertThat(r.path("publish").asText()).contains("delivered");
                 for (String name : new String[] {"inspector.png", "inspector-explain.png", "inspector-publish.png"}) {
                     assertThat(shots.resolve(name)).isNotEmptyFile();

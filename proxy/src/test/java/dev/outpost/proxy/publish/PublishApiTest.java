@@ -3,15 +3,15 @@ package dev.outpost.proxy.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import dev.outpost.proxy.support.LeakGuard;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(LeakGuard.class)
 @Timeout(30)
@@ -34,7 +34,11 @@ class PublishApiTest {
             sb.append(h).append("\r\n");
         }
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        return sb.append("Content-Length: ").append(b.length).append("\r\n\r\n").append(body).toString();
+        return sb.append("Content-Length: ")
+                .append(b.length)
+                .append("\r\n\r\n")
+                .append(body)
+                .toString();
     }
 
     private static RawHttp.Response once(String raw) throws Exception {
@@ -65,7 +69,8 @@ class PublishApiTest {
 
     @Test
     void lastKnownAcceptTypeWins() {
-        assertThat(PublishApiHandler.negotiate(java.util.List.of("application/json, text/plain"))).isEqualTo("text/plain");
+        assertThat(PublishApiHandler.negotiate(java.util.List.of("application/json, text/plain")))
+                .isEqualTo("text/plain");
         assertThat(PublishApiHandler.negotiate(java.util.List.of("image/png, application/json;q=0.5")))
                 .isEqualTo("application/json");
         assertThat(PublishApiHandler.negotiate(java.util.List.of("text/html"))).isNull();
@@ -134,9 +139,11 @@ class PublishApiTest {
     @Test
     void connectionStaysOpenBetweenPublishes() throws Exception {
         try (RawHttp c = new RawHttp(proxy.publishPort())) {
-            assertThat(c.send(post("/publish", "{\"items\":[]}")).read().status()).isEqualTo(200);
+            assertThat(c.send(post("/publish", "{\"items\":[]}")).read().status())
+                    .isEqualTo(200);
             assertThat(c.send(post("/publish", "{nope")).read().status()).isEqualTo(400);
-            assertThat(c.send(post("/publish", "{\"items\":[]}")).read().status()).isEqualTo(200);
+            assertThat(c.send(post("/publish", "{\"items\":[]}")).read().status())
+                    .isEqualTo(200);
         }
     }
 }

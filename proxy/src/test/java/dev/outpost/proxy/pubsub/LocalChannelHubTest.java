@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.grip.publish.HttpStreamFormat;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
+import dev.outpost.proxy.support.LeakGuard;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -12,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.outpost.proxy.support.LeakGuard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -44,8 +44,14 @@ class LocalChannelHubTest {
     }
 
     private static PublishItem stream(String channel, String content) {
-        return new PublishItem(channel, null, null, Map.of(), null,
-                new HttpStreamFormat(PublishAction.SEND, content.getBytes(StandardCharsets.UTF_8), List.of()), null,
+        return new PublishItem(
+                channel,
+                null,
+                null,
+                Map.of(),
+                null,
+                new HttpStreamFormat(PublishAction.SEND, content.getBytes(StandardCharsets.UTF_8), List.of()),
+                null,
                 false);
     }
 
@@ -131,7 +137,8 @@ class LocalChannelHubTest {
 
     @Test
     void subscribersOnSeveralLoopsGetEveryItemInOrderOnTheirOwnLoop() throws Exception {
-        io.netty.util.concurrent.DefaultEventExecutorGroup loops = new io.netty.util.concurrent.DefaultEventExecutorGroup(2);
+        io.netty.util.concurrent.DefaultEventExecutorGroup loops =
+                new io.netty.util.concurrent.DefaultEventExecutorGroup(2);
         io.netty.util.concurrent.DefaultEventExecutor gone = new io.netty.util.concurrent.DefaultEventExecutor();
         gone.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         try {
@@ -160,7 +167,8 @@ class LocalChannelHubTest {
             }
             assertThat(left.got).isEmpty();
         } finally {
-            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                    .syncUninterruptibly();
         }
     }
 }

@@ -57,8 +57,14 @@ class SequencingTest {
     }
 
     private static PublishItem item(String id, String prevId, String content) {
-        return new PublishItem("c", id, prevId, Map.of(), null,
-                new HttpStreamFormat(PublishAction.SEND, content.getBytes(StandardCharsets.UTF_8), List.of()), null,
+        return new PublishItem(
+                "c",
+                id,
+                prevId,
+                Map.of(),
+                null,
+                new HttpStreamFormat(PublishAction.SEND, content.getBytes(StandardCharsets.UTF_8), List.of()),
+                null,
                 false);
     }
 

@@ -1,15 +1,14 @@
 package dev.outpost.proxy.route;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class RouteTableTest {
 
@@ -19,50 +18,52 @@ class RouteTableTest {
 
     /** Target host of the chosen route, or "none". */
     private static String pick(RouteTable t, String host, String path, boolean ws, boolean tls) {
-        return t.match(host, path, ws, tls).map(r -> r.targets().getFirst().host()).orElse("none");
+        return t.match(host, path, ws, tls)
+                .map(r -> r.targets().getFirst().host())
+                .orElse("none");
     }
 
     private static final String[] PRECEDENCE = {
-            "* star:1",
-            "*,proto=ws star-ws:1",
-            "*,path_beg=/api star-api:1",
-            "*,path_beg=/api/v2 star-api-v2:1",
-            "*,path_beg=/api,proto=http star-api-http:1",
-            "*,path_beg=/secure,ssl=yes star-secure-tls:1",
-            "*,path_beg=/secure,ssl=no star-secure-plain:1",
-            "*,path_beg=/secure star-secure:1",
-            "example.com exact:1",
-            "example.com,path_beg=/only exact-only:1",
-            "Mixed.Case.org mixed:1",
-            "id=hidden,path_beg=/hidden hostless:1",
+        "* star:1",
+        "*,proto=ws star-ws:1",
+        "*,path_beg=/api star-api:1",
+        "*,path_beg=/api/v2 star-api-v2:1",
+        "*,path_beg=/api,proto=http star-api-http:1",
+        "*,path_beg=/secure,ssl=yes star-secure-tls:1",
+        "*,path_beg=/secure,ssl=no star-secure-plain:1",
+        "*,path_beg=/secure star-secure:1",
+        "example.com exact:1",
+        "example.com,path_beg=/only exact-only:1",
+        "Mixed.Case.org mixed:1",
+        "id=hidden,path_beg=/hidden hostless:1",
     };
 
     @ParameterizedTest(name = "{0} {1} ws={2} tls={3} -> {4}")
     @CsvSource({
-            // exact host beats *
-            "example.com,     /,              false, false, exact",
-            "example.com,     /api/x,         false, false, exact",
-            "EXAMPLE.com,     /,              false, false, exact",
-            "mixed.case.org,  /,              false, false, mixed",
-            "other.com,       /,              false, false, star",
-            "'',              /,              false, false, star",
-            // a host with routes never falls back to *
-            "example.com,     /only/x,        false, false, exact-only",
-            // proto given beats proto not given, even against a longer path_beg
-            "other.com,       /api/v2/x,      false, false, star-api-http",
-            "other.com,       /api/x,         false, false, star-api-http",
-            "other.com,       /api/v2/x,      true,  false, star-ws",
-            "other.com,       /x,             true,  false, star-ws",
-            // longer path_beg wins when proto does not decide
-            "other.com,       /apix,          false, false, star-api-http",
-            // path_beg is a plain prefix of the encoded path
-            "other.com,       /api,           false, false, star-api-http",
-            "other.com,       /ap,            false, false, star",
-            // ssl given beats ssl not given; a mismatching ssl is no candidate
-            "other.com,       /secure/x,      false, true,  star-secure-tls",
-            "other.com,       /secure/x,      false, false, star-secure-plain",
-            // a route without host is not matched by host
-            "other.com,       /hidden/x,      false, false, star",
+        // exact host beats *
+        "example.com,     /,              false, false, exact",
+        "example.com,     /api/x,         false, false, exact",
+        "EXAMPLE.com,     /,              false, false, exact",
+        "mixed.case.org,  /,              false, false, mixed",
+        "other.com,       /,              false, false, star",
+        "'',              /,              false, false, star",
+        // a host with routes never falls back to *
+        "example.com,     /only/x,        false, false, exact-only",
+        // proto given beats proto not given, even against a longer path_beg
+        "other.com,       /api/v2/x,      false, false, star-api-http",
+        "other.com,       /api/x,         false, false, star-api-http",
+        "other.com,       /api/v2/x,      true,  false, star-ws",
+        "other.com,       /x,             true,  false, star-ws",
+        // longer path_beg wins when proto does not decide
+        "other.com,       /apix,          false, false, star-api-http",
+        // path_beg is a plain prefix of the encoded path
+        "other.com,       /api,           false, false, star-api-http",
+        "other.com,       /ap,            false, false, star",
+        // ssl given beats ssl not given; a mismatching ssl is no candidate
+        "other.com,       /secure/x,      false, true,  star-secure-tls",
+        "other.com,       /secure/x,      false, false, star-secure-plain",
+        // a route without host is not matched by host
+        "other.com,       /hidden/x,      false, false, star",
     })
     void precedence(String host, String path, boolean ws, boolean tls, String expected) throws Exception {
         assertThat(pick(table(PRECEDENCE), host, path, ws, tls)).isEqualTo(expected);
@@ -108,13 +109,13 @@ class RouteTableTest {
                 "*,proto=ws r2:1",
                 "*,proto=ws,path_beg=/api r8:1");
         String[][] requests = {
-                {"/x", "false", "false", "r1"},
-                {"/api/x", "false", "false", "r3"},
-                {"/api/v3", "false", "true", "r3"},
-                {"/api/v2/x", "false", "true", "r6"},
-                {"/api/v2/x", "false", "false", "r7"},
-                {"/x", "true", "false", "r2"},
-                {"/api/v2/x", "true", "true", "r8"},
+            {"/x", "false", "false", "r1"},
+            {"/api/x", "false", "false", "r3"},
+            {"/api/v3", "false", "true", "r3"},
+            {"/api/v2/x", "false", "true", "r6"},
+            {"/api/v2/x", "false", "false", "r7"},
+            {"/x", "true", "false", "r2"},
+            {"/api/v2/x", "true", "true", "r8"},
         };
         int checked = 0;
         for (List<String> perm : permutations(lines)) {
@@ -141,8 +142,9 @@ class RouteTableTest {
     @Test
     void duplicateConditionKeepsTheFirstAndWarns() throws Exception {
         List<String> warnings = new ArrayList<>();
-        RouteTable t = RouteTable.of(RoutesParser.parse(
-                "*,path_beg=/a first:1\nother.com,path_beg=/a other:1\n*,path_beg=/a second:1\n", "routes"),
+        RouteTable t = RouteTable.of(
+                RoutesParser.parse(
+                        "*,path_beg=/a first:1\nother.com,path_beg=/a other:1\n*,path_beg=/a second:1\n", "routes"),
                 warnings::add);
         assertThat(pick(t, "h", "/a", false, false)).isEqualTo("first");
         assertThat(t.routes()).hasSize(2);
@@ -168,13 +170,17 @@ class RouteTableTest {
     @Test
     void sharedIdSelectsNothingAndFallsBackToHostMatching() throws Exception {
         List<String> warnings = new ArrayList<>();
-        RouteTable t = RouteTable.of(RoutesParser.parse(
-                "*,id=x,path_beg=/a a:1\n*,id=x,path_beg=/b b:1\n*,id=x,path_beg=/c c:1\n", "routes"), warnings::add);
+        RouteTable t = RouteTable.of(
+                RoutesParser.parse(
+                        "*,id=x,path_beg=/a a:1\n*,id=x,path_beg=/b b:1\n*,id=x,path_beg=/c c:1\n", "routes"),
+                warnings::add);
         assertThat(t.isIdShared("x")).isTrue();
         assertThat(t.byId("x")).isEmpty();
-        assertThat(t.select("x", "h", "/b", false, false).map(r -> r.targets().getFirst().host())).hasValue("b");
-        assertThat(warnings).containsExactly(
-                "routes:2: route id x is also used by routes:1; Pushpin-Route cannot select either");
+        assertThat(t.select("x", "h", "/b", false, false)
+                        .map(r -> r.targets().getFirst().host()))
+                .hasValue("b");
+        assertThat(warnings)
+                .containsExactly("routes:2: route id x is also used by routes:1; Pushpin-Route cannot select either");
     }
 
     @Test

@@ -1,15 +1,12 @@
 package dev.outpost.proxy.route;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -20,10 +17,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 @Timeout(30)
 class RoutesWatcherTest {
@@ -88,7 +87,8 @@ class RoutesWatcherTest {
         try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
             Files.writeString(file, "* bbb:1\n");
             Files.setLastModifiedTime(file, mtime);
-            await().atMost(Duration.ofSeconds(10)).until(() -> firstHost(w.current()).equals("bbb"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> firstHost(w.current()).equals("bbb"));
         }
     }
 
@@ -98,10 +98,10 @@ class RoutesWatcherTest {
         try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
             RouteTable before = w.current();
             replace("* one:1\n*,proto=tcp two:2\n");
-            await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
-                    .anyMatch(m -> m.contains("proto must be http or ws")));
-            assertThat(messages()).contains(
-                    file + ":2: proto must be http or ws (proto=tcp); keeping the previous routes");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> messages().stream().anyMatch(m -> m.contains("proto must be http or ws")));
+            assertThat(messages())
+                    .contains(file + ":2: proto must be http or ws (proto=tcp); keeping the previous routes");
             assertThat(w.current()).isSameAs(before);
             assertThat(changes).isEmpty();
 
@@ -110,7 +110,8 @@ class RoutesWatcherTest {
             replace("* three:3\n");
             await().atMost(Duration.ofSeconds(10)).until(() -> !changes.isEmpty());
             assertThat(firstHost(w.current())).isEqualTo("three");
-            assertThat(messages().subList(0, logged).stream().filter(m -> m.contains("proto must be"))).hasSize(1);
+            assertThat(messages().subList(0, logged).stream().filter(m -> m.contains("proto must be")))
+                    .hasSize(1);
         }
     }
 
@@ -119,8 +120,8 @@ class RoutesWatcherTest {
         Files.writeString(file, "* one:1\n");
         try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
             Files.delete(file);
-            await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
-                    .anyMatch(m -> m.contains("routes file is gone")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> messages().stream().anyMatch(m -> m.contains("routes file is gone")));
             assertThat(firstHost(w.current())).isEqualTo("one");
 
             Path tmp = dir.resolve("routes.tmp");
@@ -152,8 +153,9 @@ class RoutesWatcherTest {
             Files.writeString(file, "");
             Files.writeString(file, "* tw", java.nio.file.StandardOpenOption.APPEND);
             Files.writeString(file, "o:2\n", java.nio.file.StandardOpenOption.APPEND);
-            await().atMost(Duration.ofSeconds(10)).until(() -> !w.current().isEmpty()
-                    && firstHost(w.current()).equals("two"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            !w.current().isEmpty() && firstHost(w.current()).equals("two"));
             assertThat(firstHost(changes.getLast())).isEqualTo("two");
         }
     }
@@ -221,8 +223,10 @@ class RoutesWatcherTest {
     void notesAndDuplicatesAreLogged() throws Exception {
         Files.writeString(file, "*,aco a:1\n*,aco b:1\n");
         try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
-            assertThat(messages()).contains(file + ":1: aco is not supported, ignored",
-                    file + ":2: skipping duplicate condition (same as " + file + ":1)");
+            assertThat(messages())
+                    .contains(
+                            file + ":1: aco is not supported, ignored",
+                            file + ":2: skipping duplicate condition (same as " + file + ":1)");
             assertThat(w.current().routes()).hasSize(1);
         }
     }

@@ -16,7 +16,8 @@ class CompactRequestTest {
 
     private static HttpRequest request() {
         HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.POST, "/stream/a?x=1");
-        r.headers().add("Host", "example.com:8080")
+        r.headers()
+                .add("Host", "example.com:8080")
                 .add("Connection", "keep-alive, X-Hop")
                 .add("X-Hop", "1")
                 .add("X-Forwarded-For", "10.0.0.1")
@@ -34,7 +35,8 @@ class CompactRequestTest {
         assertThat(c.method()).isEqualTo(HttpMethod.POST);
         assertThat(c.uri()).isEqualTo("/stream/a?x=1");
         assertThat(c.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_0);
-        assertThat(c.headers().entries().toString()).isEqualTo(r.headers().entries().toString());
+        assertThat(c.headers().entries().toString())
+                .isEqualTo(r.headers().entries().toString());
         assertThat(c.headers().get("host")).isEqualTo("example.com:8080");
         assertThat(c.headers().getAll("X-FORWARDED-FOR")).containsExactly("10.0.0.1", "10.0.0.2");
         assertThat(HttpUtil.isTransferEncodingChunked(c)).isTrue();
@@ -49,7 +51,8 @@ class CompactRequestTest {
         HttpHeaders fromCompact = new DefaultHttpHeaders();
         Headers.cleanRequest(r.headers(), fromFull, true);
         Headers.cleanRequest(ProxyExchange.compact(r).headers(), fromCompact, true);
-        assertThat(fromCompact.entries().toString()).isEqualTo(fromFull.entries().toString());
+        assertThat(fromCompact.entries().toString())
+                .isEqualTo(fromFull.entries().toString());
         assertThat(fromCompact.names()).containsExactly("Host", "Accept", "X-Forwarded-For");
         assertThat(fromCompact.contains("X-Hop")).isFalse();
         assertThat(fromCompact.get("X-Forwarded-For")).isEqualTo("10.0.0.1, 10.0.0.2");

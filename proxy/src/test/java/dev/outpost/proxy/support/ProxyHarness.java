@@ -1,17 +1,17 @@
 package dev.outpost.proxy.support;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesParser;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
-import static org.awaitility.Awaitility.await;
 
 /** Starts a proxy on free ports with inline routes. */
 public final class ProxyHarness {
-    private ProxyHarness() {
-    }
+    private ProxyHarness() {}
 
     public static OutpostProxy start(String routes) throws Exception {
         return start(routes, b -> b);

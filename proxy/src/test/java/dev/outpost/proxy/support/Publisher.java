@@ -8,21 +8,26 @@ import java.net.http.HttpResponse;
 
 /** Publishes over the publish API, as a user would. */
 public final class Publisher {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private Publisher() {
-    }
+    private Publisher() {}
 
     public static HttpResponse<String> publish(int port, String json) throws IOException, InterruptedException {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/publish/"))
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/publish/"))
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Publishes one item on {@code channel} with both an http-response body and http-stream content. */
     public static void publishText(int port, String channel, String text) throws IOException, InterruptedException {
         String t = text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-        HttpResponse<String> r = publish(port, "{\"items\":[{\"channel\":\"" + channel + "\",\"formats\":{"
-                + "\"http-response\":{\"body\":\"" + t + "\"},\"http-stream\":{\"content\":\"" + t + "\"}}}]}");
+        HttpResponse<String> r = publish(
+                port,
+                "{\"items\":[{\"channel\":\"" + channel + "\",\"formats\":{" + "\"http-response\":{\"body\":\"" + t
+                        + "\"},\"http-stream\":{\"content\":\"" + t + "\"}}}]}");
         if (r.statusCode() != 200) {
             throw new AssertionError("publish answered " + r.statusCode() + ": " + r.body());
         }

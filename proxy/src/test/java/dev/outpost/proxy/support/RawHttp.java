@@ -14,8 +14,8 @@ import java.util.Map;
 /** A plain-socket HTTP/1.1 client that shows the wire: framing, order, closes. */
 public final class RawHttp implements AutoCloseable {
 
-    public record Response(String statusLine, int status, List<Map.Entry<String, String>> headers, byte[] body,
-            boolean chunked) {
+    public record Response(
+            String statusLine, int status, List<Map.Entry<String, String>> headers, byte[] body, boolean chunked) {
         public String header(String name) {
             for (Map.Entry<String, String> e : headers) {
                 if (e.getKey().equalsIgnoreCase(name)) {
@@ -87,12 +87,17 @@ public final class RawHttp implements AutoCloseable {
         String line;
         while (!(line = readLine()).isEmpty()) {
             int colon = line.indexOf(':');
-            headers.add(Map.entry(line.substring(0, colon).trim(), line.substring(colon + 1).trim()));
+            headers.add(Map.entry(
+                    line.substring(0, colon).trim(), line.substring(colon + 1).trim()));
         }
         int code = Integer.parseInt(status.split(" ")[1]);
         Response r = new Response(status, code, headers, new byte[0], false);
         String te = r.header("Transfer-Encoding");
-        return new Response(status, code, headers, new byte[0],
+        return new Response(
+                status,
+                code,
+                headers,
+                new byte[0],
                 te != null && te.toLowerCase(Locale.ROOT).contains("chunked"));
     }
 

@@ -60,8 +60,12 @@ public final class TestOrigin implements AutoCloseable {
                 }
                 byte[] body = ex.getRequestBody().readAllBytes();
                 ex.setAttribute("body", body);
-                seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(),
-                        Map.copyOf(ex.getRequestHeaders()), body, ex.getRemoteAddress().getPort()));
+                seen.add(new Seen(
+                        ex.getRequestMethod(),
+                        ex.getRequestURI().toString(),
+                        Map.copyOf(ex.getRequestHeaders()),
+                        body,
+                        ex.getRemoteAddress().getPort()));
                 Handler h = handlers.get(ex.getRequestURI().getPath());
                 if (h == null) {
                     respond(ex, 404, "text/plain", "no handler\n");

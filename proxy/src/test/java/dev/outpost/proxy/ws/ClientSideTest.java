@@ -25,8 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LeakGuard.class)
 @Timeout(60)
 class ClientSideTest {
-    static final String HANDSHAKE = "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    static final String HANDSHAKE =
+            "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     OutpostProxy proxy;
 
     @BeforeEach
@@ -46,14 +47,16 @@ class ClientSideTest {
             c.send("hi");
             assertThat(c.nextText()).isEqualTo("hi");
             org.awaitility.Awaitility.await().until(() -> proxy.hub().subscriberCount("test") == 1);
-            var r = Publisher.publish(proxy.publishPort(),
+            var r = Publisher.publish(
+                    proxy.publishPort(),
                     "{\"items\":[{\"channel\":\"test\",\"formats\":{\"ws-message\":{\"content\":\"published\"}}}]}");
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(c.nextText()).isEqualTo("published");
         }
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/ws?channel=a&channel=b")) {
             org.awaitility.Awaitility.await().until(() -> proxy.hub().subscriberCount("b") == 1);
-            Publisher.publish(proxy.publishPort(),
+            Publisher.publish(
+                    proxy.publishPort(),
                     "{\"items\":[{\"channel\":\"b\",\"formats\":{\"ws-message\":{\"content\":\"on b\"}}}]}");
             assertThat(c.nextText()).isEqualTo("on b");
         }
@@ -167,7 +170,8 @@ class ClientSideTest {
         // reserved opcode
         assertThat(closeCodeAfter(port, frame(3, new byte[0], true))).isEqualTo(1002);
         // text that is not UTF-8
-        assertThat(closeCodeAfter(port, frame(1, new byte[] {(byte) 0xff, (byte) 0xfe}, true))).isEqualTo(1007);
+        assertThat(closeCodeAfter(port, frame(1, new byte[] {(byte) 0xff, (byte) 0xfe}, true)))
+                .isEqualTo(1007);
     }
 
     @Test

@@ -34,7 +34,8 @@ class WebSocketOriginTest {
     @BeforeEach
     void start() throws Exception {
         origin = new WsOrigin();
-        proxy = ProxyHarness.start("* 127.0.0.1:" + origin.port() + "\n",
+        proxy = ProxyHarness.start(
+                "* 127.0.0.1:" + origin.port() + "\n",
                 b -> b.sigKey("secret".getBytes(StandardCharsets.UTF_8)).connectionSubscriptionMax(3));
     }
 
@@ -51,7 +52,8 @@ class WebSocketOriginTest {
     }
 
     private void publish(String channel, String wsMessage) throws Exception {
-        var r = Publisher.publish(proxy.publishPort(),
+        var r = Publisher.publish(
+                proxy.publishPort(),
                 "{\"items\":[{\"channel\":\"" + channel + "\",\"formats\":{\"ws-message\":" + wsMessage + "}}]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
@@ -59,16 +61,17 @@ class WebSocketOriginTest {
     @Test
     void passthroughKeepsMessagesPingsAndCloseCodes() throws Exception {
         origin.echoPrefix = "echo ";
-        try (WsClient c = WsClient.connect(proxy.httpPort(), "/chat?room=1", "X-Custom", "yes",
-                "protocols", "chat,superchat")) {
+        try (WsClient c =
+                WsClient.connect(proxy.httpPort(), "/chat?room=1", "X-Custom", "yes", "protocols", "chat,superchat")) {
             FullHttpRequest hs = origin.handshake();
             assertThat(hs.uri()).isEqualTo("/chat?room=1");
             assertThat(hs.headers().get("X-Custom")).isEqualTo("yes");
             assertThat(hs.headers().get("Sec-WebSocket-Protocol")).isEqualTo("chat, superchat");
             // the client's extensions are never offered upstream; the grip one is
             assertThat(hs.headers().get("Sec-WebSocket-Extensions")).isEqualTo("grip");
-            assertThat(GripSig.verify(hs.headers().get("Grip-Sig"), "secret".getBytes(StandardCharsets.UTF_8),
-                    Instant.now())).isTrue();
+            assertThat(GripSig.verify(
+                            hs.headers().get("Grip-Sig"), "secret".getBytes(StandardCharsets.UTF_8), Instant.now()))
+                    .isTrue();
             Channel o = origin.connection();
 
             c.send("hello");
@@ -110,7 +113,9 @@ class WebSocketOriginTest {
 
     @Test
     void subprotocolChosenByTheOriginReachesTheClient() throws Exception {
-        io.netty.handler.codec.http.HttpHeaders h = new DefaultHttpHeaders().set("Sec-WebSocket-Protocol", "superchat").set("X-Origin", "1");
+        io.netty.handler.codec.http.HttpHeaders h = new DefaultHttpHeaders()
+                .set("Sec-WebSocket-Protocol", "superchat")
+                .set("X-Origin", "1");
         origin.answer = r -> new WsOrigin.Answer(101, h, "");
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x", "protocols", "chat,superchat")) {
             assertThat(c.ws.getSubprotocol()).isEqualTo("superchat");
@@ -149,7 +154,9 @@ class WebSocketOriginTest {
             assertThat(bin.kind()).isEqualTo("binary");
             assertThat(bin.data()).containsExactly(0, 1, 2);
             publish("room", "{\"type\":\"ping\",\"content\":\"pp\"}");
-            assertThat(c.next()).extracting(WsClient.Event::kind, WsClient.Event::text).containsExactly("ping", "pp");
+            assertThat(c.next())
+                    .extracting(WsClient.Event::kind, WsClient.Event::text)
+                    .containsExactly("ping", "pp");
             // a large published message arrives whole (sent in fragments)
             String big = "x".repeat(100_000);
             publish("room", "{\"content\":\"" + big + "\"}");
@@ -205,8 +212,10 @@ class WebSocketOriginTest {
     void tooManyFiltersCloses1011() throws Exception {
         origin.answer = r -> new WsOrigin.Answer(101, grip("grip"), "");
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
-            WsOrigin.sendText(origin.connection(), "c:{\"type\":\"subscribe\",\"channel\":\"a\",\"filters\":"
-                    + "[\"skip-self\",\"skip-users\",\"require-sub\",\"build-id\",\"var-subst\",\"x\"]}");
+            WsOrigin.sendText(
+                    origin.connection(),
+                    "c:{\"type\":\"subscribe\",\"channel\":\"a\",\"filters\":"
+                            + "[\"skip-self\",\"skip-users\",\"require-sub\",\"build-id\",\"var-subst\",\"x\"]}");
             WsClient.Event e = c.nextClose();
             assertThat(e.code()).isEqualTo(1011);
             assertThat(e.text()).isEqualTo("too many filters for channel 'a'");
@@ -253,8 +262,10 @@ class WebSocketOriginTest {
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             Channel o = origin.connection();
             WsOrigin.sendText(o, "c:{\"type\":\"subscribe\",\"channel\":\"k\"}");
-            WsOrigin.sendText(o, "c:{\"type\":\"keep-alive\",\"content-bin\":\"AQI=\",\"message-type\":\"binary\","
-                    + "\"timeout\":1}");
+            WsOrigin.sendText(
+                    o,
+                    "c:{\"type\":\"keep-alive\",\"content-bin\":\"AQI=\",\"message-type\":\"binary\","
+                            + "\"timeout\":1}");
             long t0 = System.nanoTime();
             WsClient.Event ka = c.next();
             assertThat(ka.kind()).isEqualTo("binary");
@@ -273,8 +284,8 @@ class WebSocketOriginTest {
 
     @Test
     void routePrefixAppliesToControlSubscriptions() throws Exception {
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
-                "*,prefix=app- 127.0.0.1:" + origin.port() + "\n", "t")));
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
+                dev.outpost.proxy.route.RoutesParser.parse("*,prefix=app- 127.0.0.1:" + origin.port() + "\n", "t")));
         origin.answer = r -> new WsOrigin.Answer(101, grip("grip"), "");
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             Channel o = origin.connection();
@@ -289,8 +300,8 @@ class WebSocketOriginTest {
 
     @Test
     void implicitSubscriptionFromTargetSub() throws Exception {
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
-                "* 127.0.0.1:" + origin.port() + ",sub=news\n", "t")));
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
+                dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + origin.port() + ",sub=news\n", "t")));
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             Channel o = origin.connection();
             // no grip extension: origin messages pass as they are, publishes still arrive
@@ -312,8 +323,8 @@ class WebSocketOriginTest {
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             origin.connection();
         }
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
-                "* 127.0.0.1:" + dead + "\n", "t")));
+        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
+                dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + dead + "\n", "t")));
         Throwable t = WsClient.connectFailure(proxy.httpPort(), "/x");
         assertThat(((WebSocketHandshakeException) t).getResponse().statusCode()).isEqualTo(502);
     }

@@ -3,6 +3,7 @@ package dev.outpost.proxy.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpExchange;
 import dev.outpost.grip.sig.GripSig;
 import dev.outpost.grip.wsovh.WsEvent;
 import dev.outpost.grip.wsovh.WsEventCodec;
@@ -12,10 +13,8 @@ import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.proxy.support.TestOrigin;
-import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +41,7 @@ class WebSocketOverHttpTest {
     OutpostProxy proxy;
     /** Each request's events, in arrival order. */
     final List<List<WsEvent>> requests = new CopyOnWriteArrayList<>();
+
     final AtomicInteger concurrent = new AtomicInteger();
     final AtomicInteger maxConcurrent = new AtomicInteger();
 
@@ -93,13 +93,14 @@ class WebSocketOverHttpTest {
                 switch (e) {
                     case WsEvent.Open o -> {
                         out.add(new WsEvent.Open());
-                        headers.addAll(List.of("Sec-WebSocket-Extensions", "grip", "X-From-Origin", "hi",
-                                "Set-Meta-User", "alice"));
+                        headers.addAll(List.of(
+                                "Sec-WebSocket-Extensions", "grip", "X-From-Origin", "hi", "Set-Meta-User", "alice"));
                     }
                     case WsEvent.Text t -> {
                         String s = new String(t.content(), StandardCharsets.UTF_8);
                         if (s.startsWith("sub ")) {
-                            out.add(new WsEvent.Text("c:{\"type\":\"subscribe\",\"channel\":\"" + s.substring(4) + "\"}"));
+                            out.add(new WsEvent.Text(
+                                    "c:{\"type\":\"subscribe\",\"channel\":\"" + s.substring(4) + "\"}"));
                             out.add(new WsEvent.Text("m:subscribed"));
                         } else if (s.equals("close")) {
                             out.add(new WsEvent.Close(4002, "origin closes"));
@@ -114,8 +115,7 @@ class WebSocketOverHttpTest {
                     }
                     case WsEvent.Ping p -> out.add(new WsEvent.Pong(p.content()));
                     case WsEvent.Close c -> out.add(new WsEvent.Close(c.code(), c.reason()));
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
             reply(ex, out, headers.toArray(String[]::new));
@@ -136,8 +136,8 @@ class WebSocketOverHttpTest {
 
     @Test
     void openRequestAndMessagesCarryTheProtocolHeaders() throws Exception {
-        try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh?x=1", "X-Client", "c1", "Meta-User", "forged",
-                "Connection-Id", "forged")) {
+        try (WsClient c = WsClient.connect(
+                proxy.httpPort(), "/woh?x=1", "X-Client", "c1", "Meta-User", "forged", "Connection-Id", "forged")) {
             TestOrigin.Seen open = origin.take();
             assertThat(open.method()).isEqualTo("POST");
             assertThat(open.uri()).isEqualTo("/woh?x=1");
@@ -149,7 +149,8 @@ class WebSocketOverHttpTest {
             assertThat(open.header("Upgrade")).isNull();
             String cid = open.header("Connection-Id");
             assertThat(cid).isNotEqualTo("forged").isNotBlank();
-            assertThat(GripSig.verify(open.header("Grip-Sig"), KEY, Instant.now())).isTrue();
+            assertThat(GripSig.verify(open.header("Grip-Sig"), KEY, Instant.now()))
+                    .isTrue();
             assertThat(open.bodyText()).isEqualTo("OPEN\r\n");
 
             c.send("hello");
@@ -161,12 +162,16 @@ class WebSocketOverHttpTest {
             assertThat(text.remotePort()).isEqualTo(open.remotePort());
             assertThat(text.header("X-Client")).isEqualTo("c1");
             assertThat(text.header("Meta-User")).isEqualTo("alice");
-            assertThat(GripSig.verify(text.header("Grip-Sig"), KEY, Instant.now())).isTrue();
+            assertThat(GripSig.verify(text.header("Grip-Sig"), KEY, Instant.now()))
+                    .isTrue();
 
             c.ws.sendBinary(ByteBuffer.wrap(new byte[] {9, 8}), true).get(10, TimeUnit.SECONDS);
-            assertThat(origin.take().body()).isEqualTo(WsEventCodec.encode(List.of(new WsEvent.Binary(new byte[] {9, 8}))));
+            assertThat(origin.take().body())
+                    .isEqualTo(WsEventCodec.encode(List.of(new WsEvent.Binary(new byte[] {9, 8}))));
             c.ws.sendPing(ByteBuffer.wrap("pi".getBytes())).get(10, TimeUnit.SECONDS);
-            assertThat(c.next()).extracting(WsClient.Event::kind, WsClient.Event::text).containsExactly("pong", "pi");
+            assertThat(c.next())
+                    .extracting(WsClient.Event::kind, WsClient.Event::text)
+                    .containsExactly("pong", "pi");
         }
     }
 
@@ -247,8 +252,13 @@ class WebSocketOverHttpTest {
         t = WsClient.connectFailure(proxy.httpPort(), "/woh");
         assertThat(((WebSocketHandshakeException) t).getResponse().statusCode()).isEqualTo(502);
         // uppercase hex lengths are read too
-        origin.on("/woh", ex -> TestOrigin.respond(ex, 200, "application/websocket-events",
-                "OPEN\r\nTEXT 0C\r\nhello, world\r\nTEXT 1\r\n2\r\nPING\r\n"));
+        origin.on(
+                "/woh",
+                ex -> TestOrigin.respond(
+                        ex,
+                        200,
+                        "application/websocket-events",
+                        "OPEN\r\nTEXT 0C\r\nhello, world\r\nTEXT 1\r\n2\r\nPING\r\n"));
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
             // messages in the answer to OPEN follow the 101 at once, in order
             assertThat(c.nextText()).isEqualTo("hello, world");
@@ -262,8 +272,9 @@ class WebSocketOverHttpTest {
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
             origin.take();
             c.ws.sendClose(4100, "client bye").get(10, TimeUnit.SECONDS);
-            assertThat(origin.take().bodyText()).isEqualTo(
-                    new String(WsEventCodec.encode(List.of(new WsEvent.Close(4100, "client bye"))),
+            assertThat(origin.take().bodyText())
+                    .isEqualTo(new String(
+                            WsEventCodec.encode(List.of(new WsEvent.Close(4100, "client bye"))),
                             StandardCharsets.UTF_8));
             WsClient.Event e = c.nextClose();
             assertThat(e.code()).isEqualTo(4100);
@@ -275,8 +286,8 @@ class WebSocketOverHttpTest {
             assertThat(e.code()).isEqualTo(4002);
             assertThat(e.text()).isEqualTo("origin closes");
             // the client's close reply reaches the origin as a CLOSE event
-            await().atMost(Duration.ofSeconds(10)).until(() -> requests.stream()
-                    .anyMatch(l -> l.size() == 1 && l.get(0) instanceof WsEvent.Close));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> requests.stream().anyMatch(l -> l.size() == 1 && l.get(0) instanceof WsEvent.Close));
         }
     }
 
@@ -292,8 +303,8 @@ class WebSocketOverHttpTest {
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
             assertThat(raw.readHead().status()).isEqualTo(101);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> requests.stream()
-                .anyMatch(l -> l.contains(new WsEvent.Disconnect())));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> requests.stream().anyMatch(l -> l.contains(new WsEvent.Disconnect())));
     }
 
     @Test
@@ -301,19 +312,23 @@ class WebSocketOverHttpTest {
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
             c.send("sub room");
             assertThat(c.nextText()).isEqualTo("subscribed");
-            var r = Publisher.publish(proxy.publishPort(),
+            var r = Publisher.publish(
+                    proxy.publishPort(),
                     "{\"items\":[{\"channel\":\"room\",\"formats\":{\"ws-message\":{\"content\":\"pub\"}}}]}");
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(c.nextText()).isEqualTo("pub");
 
             int before = requests.size();
-            Publisher.publish(proxy.publishPort(),
+            Publisher.publish(
+                    proxy.publishPort(),
                     "{\"items\":[{\"channel\":\"room\",\"formats\":{\"ws-message\":{\"action\":\"refresh\"}}}]}");
             await().atMost(Duration.ofSeconds(10)).until(() -> requests.size() > before);
             assertThat(requests.get(before)).isEmpty();
 
-            Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"room\",\"formats\":{\"ws-message\":"
-                    + "{\"action\":\"close\",\"code\":4444,\"reason\":\"kicked\"}}}]}");
+            Publisher.publish(
+                    proxy.publishPort(),
+                    "{\"items\":[{\"channel\":\"room\",\"formats\":{\"ws-message\":"
+                            + "{\"action\":\"close\",\"code\":4444,\"reason\":\"kicked\"}}}]}");
             WsClient.Event e = c.nextClose();
             assertThat(e.code()).isEqualTo(4444);
             assertThat(e.text()).isEqualTo("kicked");
@@ -404,8 +419,11 @@ class WebSocketOverHttpTest {
         origin.on("/woh", ex -> {
             List<WsEvent> in = events(ex);
             requests.add(in);
-            reply(ex, in.contains(new WsEvent.Open()) ? List.of(new WsEvent.Open()) : List.of(),
-                    "Keep-Alive-Interval", "1");
+            reply(
+                    ex,
+                    in.contains(new WsEvent.Open()) ? List.of(new WsEvent.Open()) : List.of(),
+                    "Keep-Alive-Interval",
+                    "1");
         });
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
             long t0 = System.nanoTime();

@@ -38,7 +38,8 @@ final class WsClient implements AutoCloseable {
                 b.header(headersAndProtocols[i], headersAndProtocols[i + 1]);
             }
         }
-        c.ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + path), c.listener()).get(10, TimeUnit.SECONDS);
+        c.ws = b.buildAsync(URI.create("ws://127.0.0.1:" + port + path), c.listener())
+                .get(10, TimeUnit.SECONDS);
         return c;
     }
 
@@ -46,8 +47,10 @@ final class WsClient implements AutoCloseable {
     static Throwable connectFailure(int port, String path) throws Exception {
         try {
             WsClient c = new WsClient();
-            HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + port + path), c.listener())
-                    .get(10, TimeUnit.SECONDS).abort();
+            HTTP.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + path), c.listener())
+                    .get(10, TimeUnit.SECONDS)
+                    .abort();
             throw new AssertionError("the handshake succeeded");
         } catch (java.util.concurrent.ExecutionException e) {
             return e.getCause();

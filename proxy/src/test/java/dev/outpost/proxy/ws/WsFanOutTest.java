@@ -28,12 +28,15 @@ class WsFanOutTest {
                 for (int i = 0; i < CLIENTS; i++) {
                     clients.add(WsClient.connect(proxy.httpPort(), "/ws?channel=fan"));
                 }
-                Awaitility.await().atMost(Duration.ofSeconds(30))
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
                         .until(() -> proxy.hub().subscriberCount("fan") == CLIENTS);
                 String big = "z".repeat(40_000);
-                var r = Publisher.publish(proxy.publishPort(), "{\"items\":["
-                        + "{\"channel\":\"fan\",\"formats\":{\"ws-message\":{\"content\":\"one\"}}},"
-                        + "{\"channel\":\"fan\",\"formats\":{\"ws-message\":{\"content\":\"" + big + "\"}}}]}");
+                var r = Publisher.publish(
+                        proxy.publishPort(),
+                        "{\"items\":["
+                                + "{\"channel\":\"fan\",\"formats\":{\"ws-message\":{\"content\":\"one\"}}},"
+                                + "{\"channel\":\"fan\",\"formats\":{\"ws-message\":{\"content\":\"" + big + "\"}}}]}");
                 assertThat(r.statusCode()).isEqualTo(200);
                 for (WsClient c : clients) {
                     assertThat(c.nextText()).isEqualTo("one");
@@ -43,7 +46,9 @@ class WsFanOutTest {
             } finally {
                 clients.forEach(WsClient::close);
             }
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> proxy.hub().subscriberCount("fan") == 0);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> proxy.hub().subscriberCount("fan") == 0);
         }
     }
 }

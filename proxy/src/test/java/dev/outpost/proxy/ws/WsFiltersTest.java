@@ -24,7 +24,8 @@ class WsFiltersTest {
     @BeforeEach
     void start() throws Exception {
         origin = new WsOrigin();
-        origin.answer = r -> new WsOrigin.Answer(101, new DefaultHttpHeaders().set("Sec-WebSocket-Extensions", "grip"), "");
+        origin.answer =
+                r -> new WsOrigin.Answer(101, new DefaultHttpHeaders().set("Sec-WebSocket-Extensions", "grip"), "");
         proxy = ProxyHarness.start("* 127.0.0.1:" + origin.port() + "\n");
     }
 
@@ -35,8 +36,10 @@ class WsFiltersTest {
     }
 
     private void publish(String sender, String content) throws Exception {
-        var r = Publisher.publish(proxy.publishPort(), "{\"items\":[{\"channel\":\"chat\",\"meta\":{\"sender\":\""
-                + sender + "\"},\"formats\":{\"ws-message\":{\"content\":\"" + content + "\"}}}]}");
+        var r = Publisher.publish(
+                proxy.publishPort(),
+                "{\"items\":[{\"channel\":\"chat\",\"meta\":{\"sender\":\"" + sender
+                        + "\"},\"formats\":{\"ws-message\":{\"content\":\"" + content + "\"}}}]}");
         assertThat(r.statusCode()).isEqualTo(200);
     }
 
@@ -45,7 +48,8 @@ class WsFiltersTest {
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             Channel o = origin.connection();
             WsOrigin.sendText(o, "c:{\"type\":\"set-meta\",\"name\":\"user\",\"value\":\"alice\"}");
-            WsOrigin.sendText(o, "c:{\"type\":\"subscribe\",\"channel\":\"chat\",\"filters\":[\"skip-self\",\"var-subst\"]}");
+            WsOrigin.sendText(
+                    o, "c:{\"type\":\"subscribe\",\"channel\":\"chat\",\"filters\":[\"skip-self\",\"var-subst\"]}");
             WsOrigin.sendText(o, "m:ready");
             assertThat(c.nextText()).isEqualTo("ready");
             publish("alice", "from alice");

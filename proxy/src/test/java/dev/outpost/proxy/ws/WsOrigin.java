@@ -41,12 +41,10 @@ import java.util.function.Function;
  */
 final class WsOrigin implements AutoCloseable {
     /** A frame the origin received: its class simple name, text and close code. */
-    record Got(String kind, String text, int code) {
-    }
+    record Got(String kind, String text, int code) {}
 
     /** A handshake answer: status 101 accepts (with headers), anything else rejects with that body. */
-    record Answer(int status, HttpHeaders headers, String body) {
-    }
+    record Answer(int status, HttpHeaders headers, String body) {}
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
@@ -60,15 +58,21 @@ final class WsOrigin implements AutoCloseable {
     volatile boolean badAccept;
 
     WsOrigin() {
-        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("http", new HttpServerCodec())
+                        ch.pipeline()
+                                .addLast("http", new HttpServerCodec())
                                 .addLast("agg", new HttpObjectAggregator(65536))
                                 .addLast("h", new Handler());
                     }
-                }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
+                })
+                .bind("127.0.0.1", 0)
+                .syncUninterruptibly()
+                .channel();
     }
 
     int port() {
@@ -111,8 +115,8 @@ final class WsOrigin implements AutoCloseable {
                 Answer a = answer.apply(r);
                 if (a != null && a.status() != 101) {
                     byte[] b = a.body().getBytes(StandardCharsets.UTF_8);
-                    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                            HttpResponseStatus.valueOf(a.status()), Unpooled.wrappedBuffer(b));
+                    FullHttpResponse res = new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()), Unpooled.wrappedBuffer(b));
                     if (a.headers() != null) {
                         res.headers().add(a.headers());
                     }
@@ -120,24 +124,37 @@ final class WsOrigin implements AutoCloseable {
                     ctx.writeAndFlush(res);
                     return;
                 }
-                FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                        HttpResponseStatus.SWITCHING_PROTOCOLS);
+                FullHttpResponse res =
+                        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
                 if (a != null && a.headers() != null) {
                     res.headers().add(a.headers());
                 }
-                res.headers().set("Upgrade", "websocket").set("Connection", "Upgrade").set("Sec-WebSocket-Accept",
-                        badAccept ? "wrong" : WsHeaders.accept(r.headers().get("Sec-WebSocket-Key")));
+                res.headers()
+                        .set("Upgrade", "websocket")
+                        .set("Connection", "Upgrade")
+                        .set(
+                                "Sec-WebSocket-Accept",
+                                badAccept
+                                        ? "wrong"
+                                        : WsHeaders.accept(r.headers().get("Sec-WebSocket-Key")));
                 var p = ctx.pipeline();
                 p.addBefore("http", "wsenc", new WebSocket13FrameEncoder(false));
                 ctx.writeAndFlush(res).addListener(f -> {
                     p.remove("agg");
-                    p.replace("http", "wsdec", new WebSocket13FrameDecoder(
-                            WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(2_000_000).build()));
+                    p.replace(
+                            "http",
+                            "wsdec",
+                            new WebSocket13FrameDecoder(WebSocketDecoderConfig.newBuilder()
+                                    .maxFramePayloadLength(2_000_000)
+                                    .build()));
                     p.addAfter("wsdec", "wsagg", new WebSocketFrameAggregator(2_000_000));
                     connections.add(ctx.channel());
                 });
             } else if (msg instanceof WebSocketFrame f) {
-                String kind = f.getClass().getSimpleName().replace("WebSocketFrame", "").toLowerCase();
+                String kind = f.getClass()
+                        .getSimpleName()
+                        .replace("WebSocketFrame", "")
+                        .toLowerCase();
                 if (f instanceof CloseWebSocketFrame c) {
                     int code = c.content().readableBytes() >= 2 ? c.statusCode() : -1;
                     got.add(new Got("close", code >= 0 ? c.reasonText() : "", code));

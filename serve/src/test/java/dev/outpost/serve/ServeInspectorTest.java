@@ -1,4 +1,4 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,7 +33,8 @@ class ServeInspectorTest {
     static Path wasm;
     static final List<ServeSession> sessions = new ArrayList<>();
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     @BeforeAll
     static void build() throws Exception {
@@ -52,30 +53,49 @@ class ServeInspectorTest {
     /** A manifest with Fanout on free ports and the app as its own backend ({@code self}). */
     Path manifest(int edgePort, boolean fanout) throws Exception {
         Path manifest = dir.resolve("fastly.toml");
-        Files.writeString(manifest, String.join("\n",
-                "manifest_version = 3",
-                "name = \"inspector-test\"",
-                "[local_server.pushpin]",
-                "enable = " + fanout,
-                "proxy_port = " + FanoutServeContract.freePort(),
-                "publish_port = " + FanoutServeContract.freePort(),
-                "[local_server.backends.self]",
-                "url = \"http://localhost:" + edgePort + "/\"",
-                ""));
+        Files.writeString(
+                manifest,
+                String.join(
+                        "\n",
+                        "manifest_version = 3",
+                        "name = \"inspector-test\"",
+                        "[local_server.pushpin]",
+                        "enable = " + fanout,
+                        "proxy_port = " + FanoutServeContract.freePort(),
+                        "publish_port = " + FanoutServeContract.freePort(),
+                        "[local_server.backends.self]",
+                        "url = \"http://localhost:" + edgePort + "/\"",
+                        ""));
         return manifest;
     }
 
     ServeSession serve(boolean fanout, String inspectorPort, ByteArrayOutputStream out) throws Exception {
         int edgePort = FanoutServeContract.freePort();
-        ServeSession s = ServeSession.start(new ServeOptions(FanoutServeContract.EXAMPLE, manifest(edgePort, fanout),
-                new InetSocketAddress("127.0.0.1", edgePort), wasm, false, "graalwasm", false, null, null, null, false,
-                inspectorPort), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+        ServeSession s = ServeSession.start(
+                new ServeOptions(
+                        FanoutServeContract.EXAMPLE,
+                        manifest(edgePort, fanout),
+                        new InetSocketAddress("127.0.0.1", edgePort),
+                        wasm,
+                        false,
+                        "graalwasm",
+                        false,
+                        null,
+                        null,
+                        null,
+                        false,
+                        inspectorPort),
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                System.err);
         sessions.add(s);
         return s;
     }
 
     static HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -108,10 +128,13 @@ class ServeInspectorTest {
                     edgeEvents.add(e.path("text").asText());
                 }
             }
-            assertThat(edgeEvents).anySatisfy(t -> assertThat(t).startsWith("GET /edge/hello 200 in ")
-                    .doesNotContain("handoff"));
-            assertThat(edgeEvents).anySatisfy(t -> assertThat(t).startsWith("GET /test/nothing-here?x=1 404 in ")
-                    .endsWith(", handoff fanout to backend 'self'"));
+            assertThat(edgeEvents)
+                    .anySatisfy(t ->
+                            assertThat(t).startsWith("GET /edge/hello 200 in ").doesNotContain("handoff"));
+            assertThat(edgeEvents)
+                    .anySatisfy(t -> assertThat(t)
+                            .startsWith("GET /test/nothing-here?x=1 404 in ")
+                            .endsWith(", handoff fanout to backend 'self'"));
         });
         String metrics = get(api + "/metrics").body();
         assertThat(metrics).contains("outpost_edge_request_seconds_count{status=\"404\"}");
@@ -123,7 +146,8 @@ class ServeInspectorTest {
         ServeSession s = serve(true, "off", out);
         assertThat(s.inspectorAddress()).isNull();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("  inspector  off: --inspector-port off");
-        assertThat(get("http://127.0.0.1:" + s.edgePort() + "/edge/hello").statusCode()).isEqualTo(200);
+        assertThat(get("http://127.0.0.1:" + s.edgePort() + "/edge/hello").statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -147,9 +171,11 @@ class ServeInspectorTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ServeSession s = serve(true, null, out);
             assertThat(s.inspectorAddress()).isNull();
-            assertThat(out.toString(StandardCharsets.UTF_8)).contains("  inspector  off: 127.0.0.1:7998 could not be"
-                    + " bound (").contains("choose a port with --inspector-port");
-            assertThat(get("http://127.0.0.1:" + s.edgePort() + "/edge/hello").statusCode()).isEqualTo(200);
+            assertThat(out.toString(StandardCharsets.UTF_8))
+                    .contains("  inspector  off: 127.0.0.1:7998 could not be" + " bound (")
+                    .contains("choose a port with --inspector-port");
+            assertThat(get("http://127.0.0.1:" + s.edgePort() + "/edge/hello").statusCode())
+                    .isEqualTo(200);
         } finally {
             if (taken != null) {
                 taken.close();
@@ -161,7 +187,8 @@ class ServeInspectorTest {
     void aBadValueIsAUsageError() {
         for (String bad : List.of("abc", "70000", "-1", ":8080", "host:")) {
             assertThatThrownBy(() -> serve(true, bad, new ByteArrayOutputStream()))
-                    .isInstanceOfSatisfying(ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                    .isInstanceOfSatisfying(
+                            ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
                     .hasMessage("--inspector-port: '" + bad + "' (expected: PORT or ADDR:PORT, PORT 0-65535, or off)");
         }
     }

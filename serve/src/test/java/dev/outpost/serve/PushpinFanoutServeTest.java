@@ -1,4 +1,4 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

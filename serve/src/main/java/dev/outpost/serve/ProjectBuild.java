@@ -1,4 +1,4 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
 import dev.outpost.edge.server.EdgeProject;
 import java.io.IOException;
@@ -28,14 +28,17 @@ public final class ProjectBuild {
         exec(project, List.of("sh", "-c", script), script, out, err);
     }
 
-    private static void exec(EdgeProject project, List<String> command, String shown, PrintStream out,
-            PrintStream err) throws ServeException {
+    private static void exec(EdgeProject project, List<String> command, String shown, PrintStream out, PrintStream err)
+            throws ServeException {
         out.println("Building in " + project.dir() + ": " + shown);
         out.flush();
         long started = System.nanoTime();
         Process p;
         try {
-            p = new ProcessBuilder(command).directory(project.dir().toFile()).redirectErrorStream(true).start();
+            p = new ProcessBuilder(command)
+                    .directory(project.dir().toFile())
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
             throw new ServeException(1, "build: cannot run " + shown + ": " + e.getMessage(), e);
         }
@@ -45,8 +48,8 @@ public final class ProjectBuild {
             int code = p.waitFor();
             out.flush();
             if (code != 0) {
-                throw new ServeException(1, "build failed: '" + shown + "' exited with " + code
-                        + " (in " + project.dir() + ")");
+                throw new ServeException(
+                        1, "build failed: '" + shown + "' exited with " + code + " (in " + project.dir() + ")");
             }
         } catch (IOException e) {
             throw new ServeException(1, "build: " + shown + ": " + e.getMessage(), e);

@@ -1,7 +1,6 @@
-package dev.outpost.cli;
+package dev.outpost.proxy.observe;
 
 import dev.outpost.proxy.config.ProxyConfig;
-import dev.outpost.proxy.observe.InspectorSettings;
 
 /**
  * {@code --inspector-port [ADDR:]PORT|0|off}, shared by {@code outpost proxy} and {@code outpost serve}.
@@ -37,8 +36,8 @@ public record InspectorOption(String host, int port, boolean given) {
             p = -1;
         }
         if (p < 0 || p > 65535 || (host != null && host.isEmpty())) {
-            throw new IllegalArgumentException("--inspector-port: '" + value
-                    + "' (expected: PORT or ADDR:PORT, PORT 0-65535, or off)");
+            throw new IllegalArgumentException(
+                    "--inspector-port: '" + value + "' (expected: PORT or ADDR:PORT, PORT 0-65535, or off)");
         }
         return new InspectorOption(host, p, true);
     }

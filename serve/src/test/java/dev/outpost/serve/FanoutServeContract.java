@@ -1,4 +1,4 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * {@code self}), holds the connection, and a publish reaches the client. Subclasses choose the proxy.
  */
 abstract class FanoutServeContract {
-    static final Path EXAMPLE = Path.of("..", "examples", "fanout-starter").toAbsolutePath().normalize();
+    static final Path EXAMPLE =
+            Path.of("..", "examples", "fanout-starter").toAbsolutePath().normalize();
 
     static ServeSession session;
     static HttpServer origin;
@@ -63,9 +64,10 @@ abstract class FanoutServeContract {
         });
         origin.createContext("/", exchange -> {
             String received = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            byte[] body = (exchange.getRequestURI().getPath().equals("/hello") ? "hello from the origin\n"
-                    : "origin saw " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
-                            + exchange.getRequestHeaders().getFirst("pushpin-route") + " [" + received + "]\n")
+            byte[] body = (exchange.getRequestURI().getPath().equals("/hello")
+                            ? "hello from the origin\n"
+                            : "origin saw " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                                    + exchange.getRequestHeaders().getFirst("pushpin-route") + " [" + received + "]\n")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("content-type", "text/plain");
             exchange.sendResponseHeaders(200, body.length);
@@ -76,7 +78,8 @@ abstract class FanoutServeContract {
         int edgePort = freePort();
         int proxyPort = freePort();
         publishPort = freePortRange(4);
-        String toml = String.join("\n",
+        String toml = String.join(
+                "\n",
                 "manifest_version = 3",
                 "name = \"fanout-test\"",
                 "[local_server.pushpin]",
@@ -92,15 +95,29 @@ abstract class FanoutServeContract {
         Path manifest = Files.createTempFile("fastly-", ".toml");
         Files.writeString(manifest, toml);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        session = ServeSession.start(new ServeOptions(EXAMPLE, manifest, new InetSocketAddress("127.0.0.1", edgePort),
-                wasm, false, "graalwasm", false, null, null, null, false), new PrintStream(output, true), System.err);
+        session = ServeSession.start(
+                new ServeOptions(
+                        EXAMPLE,
+                        manifest,
+                        new InetSocketAddress("127.0.0.1", edgePort),
+                        wasm,
+                        false,
+                        "graalwasm",
+                        false,
+                        null,
+                        null,
+                        null,
+                        false),
+                new PrintStream(output, true),
+                System.err);
     }
 
     /** The example's program, built first when missing or older than its source. */
     static Path exampleWasm() throws Exception {
         Path wasm = EXAMPLE.resolve("bin/main.wasm");
-        if (!Files.isRegularFile(wasm) || Files.getLastModifiedTime(wasm).compareTo(
-                Files.getLastModifiedTime(EXAMPLE.resolve("src/index.js"))) < 0) {
+        if (!Files.isRegularFile(wasm)
+                || Files.getLastModifiedTime(wasm).compareTo(Files.getLastModifiedTime(EXAMPLE.resolve("src/index.js")))
+                        < 0) {
             ProjectBuild.run(dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null), System.out, System.err);
         }
         return wasm;
@@ -149,21 +166,25 @@ abstract class FanoutServeContract {
     }
 
     static void publish(String formats) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"channel\":\"test\",\"formats\":{" + formats
-                        + "}}]}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"items\":[{\"channel\":\"test\",\"formats\":{" + formats + "}}]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
     /** Publishes until {@code done} completes: a hold only receives what is published after it subscribed. */
     static <T> T publishUntil(CompletableFuture<T> done, String formats) throws Exception {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            if (!done.isDone()) {
-                publish(formats);
-            }
-            return done.isDone();
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    if (!done.isDone()) {
+                        publish(formats);
+                    }
+                    return done.isDone();
+                });
         return done.get(1, TimeUnit.SECONDS);
     }
 
@@ -178,13 +199,14 @@ abstract class FanoutServeContract {
 
     @Test
     void aStreamReceivesHttpStreamPublishes() throws Exception {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(edge("/test/stream")).build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = http.send(
+                HttpRequest.newBuilder(edge("/test/stream")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/plain");
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> readLine(in), READERS);
-            assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"chunk\\n\"}")).isEqualTo("chunk");
+            assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"chunk\\n\"}"))
+                    .isEqualTo("chunk");
             CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> readLine(in), READERS);
             publish("\"http-stream\":{\"content\":\"second\\n\"}");
             // Earlier retries may still be on their way: skip them.
@@ -198,18 +220,23 @@ abstract class FanoutServeContract {
 
     @Test
     void serverSentEventsReceiveHttpStreamPublishes() throws Exception {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(edge("/test/sse"))
-                .header("accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = http.send(
+                HttpRequest.newBuilder(edge("/test/sse"))
+                        .header("accept", "text/event-stream")
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-                String l;
-                do {
-                    l = readLine(in);
-                } while (l.isEmpty());
-                return l;
-            }, READERS);
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(
+                    () -> {
+                        String l;
+                        do {
+                            l = readLine(in);
+                        } while (l.isEmpty());
+                        return l;
+                    },
+                    READERS);
             assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"event: note\\ndata: hi\\n\\n\"}"))
                     .isEqualTo("event: note");
             assertThat(readLine(in)).isEqualTo("data: hi");
@@ -219,8 +246,10 @@ abstract class FanoutServeContract {
     @Test
     void aWebSocketReceivesPublishesAndItsMessagesAreEchoed() throws Exception {
         BlockingQueue<String> messages = new LinkedBlockingQueue<>();
-        WebSocket ws = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(URI.create("ws://127.0.0.1:" + session.edgePort() + "/test/websocket"),
+        WebSocket ws = http.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + session.edgePort() + "/test/websocket"),
                         new WebSocket.Listener() {
                             final StringBuilder partial = new StringBuilder();
 
@@ -238,7 +267,8 @@ abstract class FanoutServeContract {
                 .get(20, TimeUnit.SECONDS);
         try {
             CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> take(messages), READERS);
-            assertThat(publishUntil(first, "\"ws-message\":{\"content\":\"hello\"}")).isEqualTo("hello");
+            assertThat(publishUntil(first, "\"ws-message\":{\"content\":\"hello\"}"))
+                    .isEqualTo("hello");
             ws.sendText("echo me", true).get(5, TimeUnit.SECONDS);
             String got;
             do {
@@ -252,24 +282,27 @@ abstract class FanoutServeContract {
 
     @Test
     void theAppAnswersARequestItselfWithoutFanout() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(edge("/edge/hello")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(HttpRequest.newBuilder(edge("/edge/hello")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("Hello from the Compute app\n");
     }
 
     @Test
     void theAppFetchesFromABackend() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(edge("/edge/fetch")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(HttpRequest.newBuilder(edge("/edge/fetch")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("origin said: hello from the origin\n");
     }
 
     @Test
     void otherPathsAreHandedOffToTheOriginThroughTheProxy() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(edge("/some/page?x=1"))
-                .POST(HttpRequest.BodyPublishers.ofString("the body")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(edge("/some/page?x=1"))
+                        .POST(HttpRequest.BodyPublishers.ofString("the body"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         // Pushpin-Route is for the proxy only; the body is the client's.
         assertThat(r.body()).isEqualTo("origin saw POST /some/page?x=1 null [the body]\n");
@@ -277,8 +310,8 @@ abstract class FanoutServeContract {
 
     @Test
     void anUnknownTestEndpointIsA404FromTheApp() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(edge("/test/nope")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                http.send(HttpRequest.newBuilder(edge("/test/nope")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).isEqualTo("No such test endpoint\n");
     }
@@ -288,18 +321,24 @@ abstract class FanoutServeContract {
     void eventSourceAndWebSocketInChromiumThroughTheEdge() throws Exception {
         Path chromium = Path.of(System.getenv().getOrDefault("OUTPOST_CHROMIUM", "/usr/bin/chromium"));
         Path driver = Path.of("..", "proxy", "src", "test", "browser");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(chromium),
-                "Chromium not installed at " + chromium + ": browser test skipped");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(driver.resolve("node_modules/playwright-core")),
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(chromium), "Chromium not installed at " + chromium + ": browser test skipped");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isDirectory(driver.resolve("node_modules/playwright-core")),
                 "playwright-core not installed in " + driver + " (.ci/setup.sh): browser test skipped");
-        Process node = new ProcessBuilder("node", "run.mjs", edge("/browser-page").toString(), "40000")
-                .directory(driver.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        Process node = new ProcessBuilder(
+                        "node", "run.mjs", edge("/browser-page").toString(), "40000")
+                .directory(driver.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).as("the page did not get ready").isEqualTo("READY");
             CompletableFuture<String> result = CompletableFuture.supplyAsync(() -> readLine(out), READERS);
-            String json = publishUntil(result, "\"http-stream\":{\"content\":\"data: browser published\\n\\n\"},"
-                    + "\"ws-message\":{\"content\":\"browser published\"}");
+            String json = publishUntil(
+                    result,
+                    "\"http-stream\":{\"content\":\"data: browser published\\n\\n\"},"
+                            + "\"ws-message\":{\"content\":\"browser published\"}");
             var r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
             assertThat(r.path("ok").asBoolean()).as(json).isTrue();
             assertThat(r.path("results").path("ws").get(0).asText()).isEqualTo("echo me");

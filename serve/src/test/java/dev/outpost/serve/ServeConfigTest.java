@@ -1,4 +1,4 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,11 +15,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** How serve resolves Fanout settings and reports configuration mistakes (no program is loaded). */
 class ServeConfigTest {
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     static ServeOptions options(Path dir, boolean enable, String proxyPort, String publishPort, String path) {
-        return new ServeOptions(dir, null, new InetSocketAddress("127.0.0.1", 0), null, false, "graalwasm", enable,
-                proxyPort, publishPort, path, false);
+        return new ServeOptions(
+                dir,
+                null,
+                new InetSocketAddress("127.0.0.1", 0),
+                null,
+                false,
+                "graalwasm",
+                enable,
+                proxyPort,
+                publishPort,
+                path,
+                false);
     }
 
     static FastlyManifest manifest(String toml) {
@@ -91,8 +102,18 @@ class ServeConfigTest {
 
     @Test
     void skipBuildAndWatchDoNotGoTogether() {
-        ServeOptions o = new ServeOptions(dir, null, new InetSocketAddress("127.0.0.1", 0), null, true, "graalwasm",
-                false, null, null, null, true);
+        ServeOptions o = new ServeOptions(
+                dir,
+                null,
+                new InetSocketAddress("127.0.0.1", 0),
+                null,
+                true,
+                "graalwasm",
+                false,
+                null,
+                null,
+                null,
+                true);
         assertThatThrownBy(() -> ServeSession.start(o, quiet(), quiet()))
                 .isInstanceOf(ServeException.class)
                 .hasMessageContaining("--skip-build and --watch cannot be used together");
@@ -111,8 +132,8 @@ class ServeConfigTest {
     void aFailingBuildIsReportedWithItsCommand() throws Exception {
         Files.writeString(dir.resolve("fastly.toml"), "[scripts]\nbuild = \"echo building; exit 3\"\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThatThrownBy(() -> ServeSession.start(options(dir, false, null, null, null), new PrintStream(out, true),
-                quiet()))
+        assertThatThrownBy(() ->
+                        ServeSession.start(options(dir, false, null, null, null), new PrintStream(out, true), quiet()))
                 .isInstanceOf(ServeException.class)
                 .hasMessage("build failed: 'echo building; exit 3' exited with 3 (in " + dir + ")");
         assertThat(out.toString()).contains("Building in " + dir + ": echo building; exit 3", "building");
@@ -130,10 +151,18 @@ class ServeConfigTest {
     @Test
     void theGeneratedPushpinConfigNamesTheServicesOfItsVersion() {
         String legacy = ExternalPushpin.config("/tmp/x/internal.conf", Path.of("/tmp/x"), true, 7677, 5561);
-        assertThat(legacy).contains("services=condure,zurl,pushpin-proxy,pushpin-handler", "http_port=127.0.0.1:7677",
-                "push_in_http_port=5561", "push_in_spec=tcp://127.0.0.1:5562", "push_in_sub_specs=tcp://127.0.0.1:5563",
-                "command_spec=tcp://127.0.0.1:5564", "accept_pushpin_route=true", "sig_iss=viceroy",
-                "sig_key=viceroy_dev_signing_key_dont_use_in_production", "push_in_http_max_body_size=65536");
+        assertThat(legacy)
+                .contains(
+                        "services=condure,zurl,pushpin-proxy,pushpin-handler",
+                        "http_port=127.0.0.1:7677",
+                        "push_in_http_port=5561",
+                        "push_in_spec=tcp://127.0.0.1:5562",
+                        "push_in_sub_specs=tcp://127.0.0.1:5563",
+                        "command_spec=tcp://127.0.0.1:5564",
+                        "accept_pushpin_route=true",
+                        "sig_iss=viceroy",
+                        "sig_key=viceroy_dev_signing_key_dont_use_in_production",
+                        "push_in_http_max_body_size=65536");
         String current = ExternalPushpin.config("{libdir}/internal.conf", Path.of("/tmp/x"), false, 7677, 5561);
         assertThat(current).contains("services=connmgr,proxy,handler", "include={libdir}/internal.conf");
         assertThat(ExternalPushpin.parseVersion("pushpin 1.36.0")).containsExactly(1, 36);

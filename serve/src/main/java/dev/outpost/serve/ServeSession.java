@@ -1,6 +1,5 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
-import dev.outpost.cli.InspectorOption;
 import dev.outpost.edge.config.FastlyManifest;
 import dev.outpost.edge.config.FastlyTomlException;
 import dev.outpost.edge.config.LocalServerConfig;
@@ -11,6 +10,7 @@ import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.edge.server.EdgeServer;
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.observe.InspectorOption;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesException;
@@ -30,6 +30,7 @@ import java.util.List;
 public final class ServeSession implements AutoCloseable {
     /** What Fastly's local Fanout setup signs with (development only; the CLI's values). */
     public static final String SIG_ISS = "viceroy";
+
     public static final String SIG_KEY = "viceroy_dev_signing_key_dont_use_in_production";
     /** Fanout's publish message limit. */
     public static final int PUBLISH_MAX_BODY = 65536;
@@ -75,8 +76,10 @@ public final class ServeSession implements AutoCloseable {
 
     private void run() throws ServeException {
         if (options.skipBuild() && options.watch()) {
-            throw new ServeException(2, "--skip-build and --watch cannot be used together"
-                    + " (expected: one of them; --watch rebuilds on change)");
+            throw new ServeException(
+                    2,
+                    "--skip-build and --watch cannot be used together"
+                            + " (expected: one of them; --watch rebuilds on change)");
         }
         project = open();
         fanout = resolveFanout(options, project.manifest());
@@ -89,8 +92,10 @@ public final class ServeSession implements AutoCloseable {
             ProjectBuild.run(project, out, err);
         }
         if (!Files.isRegularFile(project.wasm())) {
-            throw new ServeException(2, "wasm: " + project.wasm() + ": not found (expected: a built Compute program;"
-                    + " give --file, or add [scripts] build to fastly.toml)");
+            throw new ServeException(
+                    2,
+                    "wasm: " + project.wasm() + ": not found (expected: a built Compute program;"
+                            + " give --file, or add [scripts] build to fastly.toml)");
         }
         routeLines = PushpinRoutes.lines(project.localServer().backends());
         if (fanout.enabled()) {
@@ -102,7 +107,11 @@ public final class ServeSession implements AutoCloseable {
                 .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0);
         if (proxy != null && proxy.inspectorAddress() != null) {
             var observer = proxy.observer();
-            config = config.withRequestListener(r -> observer.edgeRequest(r.method(), r.path(), r.status(), r.millis(),
+            config = config.withRequestListener(r -> observer.edgeRequest(
+                    r.method(),
+                    r.path(),
+                    r.status(),
+                    r.millis(),
                     r.handoff() == null ? null : r.handoff() + " to backend '" + r.backend() + "'"));
         }
         EdgeConfig edgeConfig = config;
@@ -129,17 +138,19 @@ public final class ServeSession implements AutoCloseable {
     public static Fanout resolveFanout(ServeOptions o, FastlyManifest manifest) throws ServeException {
         PushpinConfig toml = manifest != null ? manifest.pushpin() : PushpinConfig.defaults();
         int proxyPort = o.pushpinProxyPort() != null
-                ? ServeOptions.parsePortFlag("--pushpin-proxy-port", o.pushpinProxyPort()) : toml.proxyPort();
+                ? ServeOptions.parsePortFlag("--pushpin-proxy-port", o.pushpinProxyPort())
+                : toml.proxyPort();
         int publishPort = o.pushpinPublishPort() != null
-                ? ServeOptions.parsePortFlag("--pushpin-publish-port", o.pushpinPublishPort()) : toml.publishPort();
+                ? ServeOptions.parsePortFlag("--pushpin-publish-port", o.pushpinPublishPort())
+                : toml.publishPort();
         String path = o.pushpinPath() != null && !o.pushpinPath().isEmpty() ? o.pushpinPath() : toml.pushpinPath();
         return new Fanout(o.enablePushpin() || toml.enable(), path, proxyPort, publishPort);
     }
 
     private void startFanout() throws ServeException {
         if (fanout.pushpinPath() != null) {
-            pushpin = ExternalPushpin.start(Path.of(fanout.pushpinPath()), fanout.proxyPort(), fanout.publishPort(),
-                    routeLines, out, err);
+            pushpin = ExternalPushpin.start(
+                    Path.of(fanout.pushpinPath()), fanout.proxyPort(), fanout.publishPort(), routeLines, out, err);
             return;
         }
         ProxyConfig.Builder builder = ProxyConfig.builder()
@@ -168,10 +179,13 @@ public final class ServeSession implements AutoCloseable {
                     e.addSuppressed(again);
                 }
             }
-            throw new ServeException(1, "cannot start the GRIP proxy on ports " + fanout.proxyPort() + " and "
-                    + fanout.publishPort() + ": " + e.getMessage()
-                    + " (is another process using them? choose others with --pushpin-proxy-port and"
-                    + " --pushpin-publish-port)", e);
+            throw new ServeException(
+                    1,
+                    "cannot start the GRIP proxy on ports " + fanout.proxyPort() + " and "
+                            + fanout.publishPort() + ": " + e.getMessage()
+                            + " (is another process using them? choose others with --pushpin-proxy-port and"
+                            + " --pushpin-publish-port)",
+                    e);
         }
     }
 
@@ -181,8 +195,8 @@ public final class ServeSession implements AutoCloseable {
             try {
                 routes.add(RoutesParser.parseLine(line, "fastly.toml backends"));
             } catch (RoutesException e) {
-                throw new ServeException(2, "route generated from [local_server.backends]: " + line + ": "
-                        + e.getMessage(), e);
+                throw new ServeException(
+                        2, "route generated from [local_server.backends]: " + line + ": " + e.getMessage(), e);
             }
         }
         return RouteTable.of(routes);
@@ -233,8 +247,11 @@ public final class ServeSession implements AutoCloseable {
         out.println("  edge       " + edgeUrl + "/");
         if (fanout.enabled()) {
             String publish = "http://127.0.0.1:" + fanout.publishPort() + "/publish/";
-            out.println("  fanout     " + (pushpin != null ? "Pushpin " + pushpin.version() + " (" + fanout.pushpinPath()
-                    + ")" : "GRIP proxy (in-process)") + " on http://127.0.0.1:" + fanout.proxyPort() + "/");
+            out.println("  fanout     "
+                    + (pushpin != null
+                            ? "Pushpin " + pushpin.version() + " (" + fanout.pushpinPath() + ")"
+                            : "GRIP proxy (in-process)")
+                    + " on http://127.0.0.1:" + fanout.proxyPort() + "/");
             out.println("  publish    " + publish);
             printInspector();
             if (routeLines.isEmpty()) {
@@ -264,8 +281,9 @@ public final class ServeSession implements AutoCloseable {
 
     private void printInspector() {
         if (proxy != null && proxy.inspectorAddress() != null) {
-            out.println("  inspector  http://" + hostForUrl(proxy.inspectorAddress().getHostString()) + ":"
-                    + proxy.inspectorAddress().getPort() + "/   (Prometheus: /metrics)");
+            out.println(
+                    "  inspector  http://" + hostForUrl(proxy.inspectorAddress().getHostString()) + ":"
+                            + proxy.inspectorAddress().getPort() + "/   (Prometheus: /metrics)");
             return;
         }
         String why;
@@ -324,8 +342,8 @@ public final class ServeSession implements AutoCloseable {
             } catch (java.io.IOException e) {
                 size = 0;
             }
-            out.print("Loading " + wasm.getFileName() + " (" + Math.max(1, size / (1024 * 1024)) + " MB) with "
-                    + engine + " ");
+            out.print("Loading " + wasm.getFileName() + " (" + Math.max(1, size / (1024 * 1024)) + " MB) with " + engine
+                    + " ");
             out.flush();
             long started = System.nanoTime();
             Thread ticker = Thread.ofPlatform().daemon().name("serve-loading").start(() -> {

@@ -1,4 +1,4 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
 /** {@code serve} cannot go on; the message is for the user, {@code exitCode} for the shell. */
 public final class ServeException extends Exception {

@@ -1,4 +1,4 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
 import dev.outpost.edge.config.FastlyManifest;
 import dev.outpost.edge.config.FastlyTomlException;
@@ -43,8 +43,9 @@ final class ProjectWatcher implements AutoCloseable {
     private final Map<WatchKey, Path> keys = new HashMap<>();
     private final Thread thread;
 
-    private ProjectWatcher(ServeSession session, EdgeProject project, ServeOptions options, PrintStream out,
-            PrintStream err) throws IOException {
+    private ProjectWatcher(
+            ServeSession session, EdgeProject project, ServeOptions options, PrintStream out, PrintStream err)
+            throws IOException {
         this.session = session;
         this.project = project;
         this.options = options;
@@ -61,8 +62,9 @@ final class ProjectWatcher implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("serve-watch").unstarted(this::loop);
     }
 
-    static ProjectWatcher start(ServeSession session, EdgeProject project, ServeOptions options, PrintStream out,
-            PrintStream err) throws ServeException {
+    static ProjectWatcher start(
+            ServeSession session, EdgeProject project, ServeOptions options, PrintStream out, PrintStream err)
+            throws ServeException {
         try {
             ProjectWatcher w = new ProjectWatcher(session, project, options, out, err);
             w.thread.start();
@@ -89,8 +91,13 @@ final class ProjectWatcher implements AutoCloseable {
         if (keys.containsValue(dir)) {
             return;
         }
-        keys.put(dir.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE), dir);
+        keys.put(
+                dir.register(
+                        watch,
+                        StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE),
+                dir);
     }
 
     private void loop() {
@@ -134,7 +141,8 @@ final class ProjectWatcher implements AutoCloseable {
             if (dir != null && event.context() instanceof Path name) {
                 Path full = dir.resolve(name).toAbsolutePath().normalize();
                 changed.add(full);
-                if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(full)
+                if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE
+                        && Files.isDirectory(full)
                         && !IGNORED.contains(name.toString())) {
                     try {
                         registerTree(full);

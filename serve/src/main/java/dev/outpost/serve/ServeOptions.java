@@ -1,4 +1,4 @@
-package dev.outpost.cli.serve;
+package dev.outpost.serve;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -29,11 +29,31 @@ public record ServeOptions(
         String inspectorPort) {
 
     /** Without {@code --inspector-port}. */
-    public ServeOptions(Path dir, Path manifest, InetSocketAddress address, Path wasm, boolean skipBuild, String engine,
-            boolean enablePushpin, String pushpinProxyPort, String pushpinPublishPort, String pushpinPath,
+    public ServeOptions(
+            Path dir,
+            Path manifest,
+            InetSocketAddress address,
+            Path wasm,
+            boolean skipBuild,
+            String engine,
+            boolean enablePushpin,
+            String pushpinProxyPort,
+            String pushpinPublishPort,
+            String pushpinPath,
             boolean watch) {
-        this(dir, manifest, address, wasm, skipBuild, engine, enablePushpin, pushpinProxyPort, pushpinPublishPort,
-                pushpinPath, watch, null);
+        this(
+                dir,
+                manifest,
+                address,
+                wasm,
+                skipBuild,
+                engine,
+                enablePushpin,
+                pushpinProxyPort,
+                pushpinPublishPort,
+                pushpinPath,
+                watch,
+                null);
     }
 
     /** Parses {@code HOST:PORT} (IPv6 as {@code [::1]:PORT}). */

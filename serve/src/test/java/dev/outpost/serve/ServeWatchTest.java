@@ -1,0 +1,187 @@
+package dev.outpost.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code serve --watch} and {@code serve} without Fanout, on a copy of the example project whose build script copies
+ * the example's program.
+ */
+@Timeout(120)
+class ServeWatchTest {
+    @TempDir
+    Path dir;
+
+    private Path project(boolean fanout, int edgePort, int proxyPort, int publishPort) throws Exception {
+        Path wasm = FanoutServeContract.EXAMPLE.resolve("bin/main.wasm");
+        if (!Files.isRegularFile(wasm)) {
+            ProjectBuild.run(
+                    dev.outpost.edge.server.EdgeProject.open(FanoutServeContract.EXAMPLE, null, null),
+                    System.out,
+                    System.err);
+        }
+        Files.createDirectories(dir.resolve("src"));
+        Files.writeString(dir.resolve("src/index.js"), "// stands in for the sources\n");
+        Files.writeString(dir.resolve("fastly.toml"), manifest(fanout, edgePort, proxyPort, publishPort, ""));
+        return wasm;
+    }
+
+    private String manifest(boolean fanout, int edgePort, int proxyPort, int publishPort, String extra) {
+        Path wasm = FanoutServeContract.EXAMPLE.resolve("bin/main.wasm");
+        return String.join(
+                "\n",
+                "[scripts]",
+                "build = \"mkdir -p bin && cp '" + wasm + "' bin/main.wasm\"",
+                "[local_server.pushpin]",
+                "enable = " + fanout,
+                "proxy_port = " + proxyPort,
+                "publish_port = " + publishPort,
+                "[local_server.backends.self]",
+                "url = \"http://localhost:" + edgePort + "/\"",
+                extra,
+                "");
+    }
+
+    @Test
+    void watchRebuildsReloadsAndRegeneratesRoutesWhileAStreamStaysOpen() throws Exception {
+        int edgePort = FanoutServeContract.freePort();
+        int proxyPort = FanoutServeContract.freePort();
+        int publishPort = FanoutServeContract.freePort();
+        project(true, edgePort, proxyPort, publishPort);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+        try (HttpClient http = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build();
+                ServeSession session = ServeSession.start(
+                        new ServeOptions(
+                                dir,
+                                null,
+                                new InetSocketAddress("127.0.0.1", edgePort),
+                                null,
+                                false,
+                                "graalwasm",
+                                false,
+                                null,
+                                null,
+                                null,
+                                true),
+                        new PrintStream(out, true),
+                        System.err)) {
+            assertThat(out.toString()).contains("Building in " + dir, "Watching " + dir);
+            HttpResponse<InputStream> stream = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/test/stream"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(stream.statusCode()).isEqualTo(200);
+
+            Files.writeString(
+                    dir.resolve("fastly.toml"),
+                    manifest(
+                            true,
+                            edgePort,
+                            proxyPort,
+                            publishPort,
+                            "[local_server.backends.extra]\nurl = \"http://127.0.0.1:9/\"\n"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> out.toString().contains("Reloaded "));
+            assertThat(session.routeLines())
+                    .containsExactly(
+                            "id=self localhost:" + edgePort + ",over_http,host=localhost:" + edgePort,
+                            "id=extra 127.0.0.1:9,over_http");
+            assertThat(out.toString()).contains("Routes regenerated from", "Change detected: rebuilding.");
+
+            // The stream opened before the reload still receives publishes.
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+                CompletableFuture<String> line = CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return in.readLine();
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        },
+                        readers);
+                await().atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(300))
+                        .until(() -> {
+                            if (!line.isDone()) {
+                                http.send(
+                                        HttpRequest.newBuilder(
+                                                        URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
+                                                .POST(
+                                                        HttpRequest.BodyPublishers.ofString(
+                                                                "{\"items\":[{\"channel\":\"test\","
+                                                                        + "\"formats\":{\"http-stream\":{\"content\":\"after reload\\n\"}}}]}"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding());
+                            }
+                            return line.isDone();
+                        });
+                assertThat(line.get()).isEqualTo("after reload");
+            }
+            // New requests run the reloaded program.
+            HttpResponse<String> hello = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/edge/hello"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(hello.body()).isEqualTo("Hello from the Compute app\n");
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
+    @Test
+    void aHandoffWithoutFanoutIsViceroys500() throws Exception {
+        int edgePort = FanoutServeContract.freePort();
+        Path wasm = project(false, edgePort, 7677, 5561);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (HttpClient http = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build();
+                ServeSession session = ServeSession.start(
+                        new ServeOptions(
+                                dir,
+                                null,
+                                new InetSocketAddress("127.0.0.1", edgePort),
+                                wasm,
+                                false,
+                                "graalwasm",
+                                false,
+                                null,
+                                null,
+                                null,
+                                false),
+                        new PrintStream(out, true),
+                        System.err)) {
+            assertThat(session.fanout().enabled()).isFalse();
+            assertThat(out.toString()).contains("fanout     off").doesNotContain("Building");
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/test/stream"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(r.body()).isEqualTo("Pushpin handoff signaled, but Pushpin mode not enabled.");
+        }
+    }
+}
