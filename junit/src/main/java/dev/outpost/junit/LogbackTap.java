@@ -51,17 +51,20 @@ final class LogbackTap extends TurboFilter {
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        // format is null for isEnabled() checks: nothing is logged then
-        if (format != null
-                && level.isGreaterOrEqual(Level.DEBUG)
-                && logger.getName().startsWith("dev.outpost")) {
-            var formatted = MessageFormatter.arrayFormat(format, params, t);
-            Throwable thrown = t != null ? t : formatted.getThrowable();
-            String name = logger.getName();
-            buffer.add(LocalTime.now().format(TIME) + " " + level + " " + name.substring(name.lastIndexOf('.') + 1)
-                    + " [" + Thread.currentThread().getName() + "] " + formatted.getMessage()
-                    + (thrown == null ? "" : " (" + thrown + ")"));
+        if (!level.isGreaterOrEqual(Level.DEBUG) || !logger.getName().startsWith("dev.outpost")) {
+            return FilterReply.NEUTRAL;
         }
+        if (format == null) {
+            // an isInfoEnabled()-style check: say yes, so a guarded line is built and comes through here; whether
+            // the project's appenders print it is still up to its levels (NEUTRAL below)
+            return FilterReply.ACCEPT;
+        }
+        var formatted = MessageFormatter.arrayFormat(format, params, t);
+        Throwable thrown = t != null ? t : formatted.getThrowable();
+        String name = logger.getName();
+        buffer.add(LocalTime.now().format(TIME) + " " + level + " " + name.substring(name.lastIndexOf('.') + 1) + " ["
+                + Thread.currentThread().getName() + "] " + formatted.getMessage()
+                + (thrown == null ? "" : " (" + thrown + ")"));
         return FilterReply.NEUTRAL;
     }
 }

@@ -75,6 +75,8 @@ class FailureReportTest {
                 .startsWith("Outpost GRIP proxy on " + "http://127.0.0.1:")
                 .contains("channels with subscribers: ")
                 .contains("log lines during this test:")
+                .contains("GET 127.0.0.1:")
+                .contains("/response?channel=lonely")
                 .contains("holding response on [lonely]")
                 .contains("publish: 1 item(s)");
     }
