@@ -1,4 +1,4 @@
-package dev.outpost.cli.publish;
+package dev.outpost.grip.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -92,6 +92,8 @@ class GripUrlTest {
         GripUrl u = GripUrl.parse("http://h:1/p?verify-iss=x&verify-key=y&tenant=a%20b");
         assertThat(u.requestTarget()).isEqualTo("/p/publish/?tenant=a%20b");
         assertThat(u.authorization(NOW)).isEmpty();
+        assertThat(u.verifyIss()).isEqualTo("x");
+        assertThat(u.verifyKey()).isEqualTo("y");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.outpost.cli.publish;
+package dev.outpost.grip.client;
 
 import dev.outpost.grip.sig.GripSig;
 import dev.outpost.grip.sig.SigKey;
@@ -17,7 +17,8 @@ import java.util.Optional;
  * A GRIP URL as publisher libraries read it ({@code GRIP_URL}): {@code http[s]://[user:pass@]host[:port][/path]
  * [?iss=ISS&key=KEY]}. The publish endpoint is the URL's path plus {@code /publish/}. With {@code iss} and {@code key}
  * requests carry a Bearer JWT; with {@code key} alone the key is the Bearer token; user info means Basic auth.
- * {@code verify-iss} and {@code verify-key} are for checking {@code Grip-Sig} and play no part in publishing.
+ * {@code verify-iss} and {@code verify-key} are for checking {@code Grip-Sig} (see
+ * {@link dev.outpost.grip.origin.GripSigVerifier#fromGripUrl(String)}) and play no part in publishing.
  *
  * @param scheme {@code http} or {@code https}
  * @param host host name or address (IPv6 without brackets)
@@ -27,6 +28,8 @@ import java.util.Optional;
  * @param iss JWT issuer, or null
  * @param key key as written (plain or {@code base64:...}), or null
  * @param userInfo {@code user:pass} from the URL, decoded, or null
+ * @param verifyIss {@code verify-iss}: the issuer a {@code Grip-Sig} must name, or null
+ * @param verifyKey {@code verify-key} as written: the key a {@code Grip-Sig} must be signed with, or null
  */
 public record GripUrl(
         String scheme,
@@ -36,7 +39,9 @@ public record GripUrl(
         String otherQuery,
         String iss,
         String key,
-        String userInfo) {
+        String userInfo,
+        String verifyIss,
+        String verifyKey) {
 
     /** The default when neither {@code --spec} nor {@code GRIP_URL} is given, as {@code pushpin-publish}'s. */
     public static final String DEFAULT = "http://localhost:5561";
@@ -87,6 +92,8 @@ public record GripUrl(
         }
         String iss = null;
         String key = null;
+        String verifyIss = null;
+        String verifyKey = null;
         List<String> rest = new ArrayList<>();
         String query = uri.getRawQuery();
         if (query != null && !query.isEmpty()) {
@@ -100,9 +107,8 @@ public record GripUrl(
                 switch (name) {
                     case "iss" -> iss = value;
                     case "key" -> key = value;
-                    case "verify-iss", "verify-key" -> {
-                        // only for checking Grip-Sig
-                    }
+                    case "verify-iss" -> verifyIss = value;
+                    case "verify-key" -> verifyKey = value;
                     default -> rest.add(pair);
                 }
             }
@@ -111,14 +117,8 @@ public record GripUrl(
             throw new IllegalArgumentException(
                     "'" + redact(spec) + "': iss but no key (expected: both iss=ISS and key=KEY to sign a token)");
         }
-        if (key != null) {
-            try {
-                SigKey.parse(key);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "'" + redact(spec) + "': key is not valid (expected: plain text or base64:BASE64)");
-            }
-        }
+        checkKey(spec, "key", key);
+        checkKey(spec, "verify-key", verifyKey);
         String userInfo = uri.getUserInfo();
         return new GripUrl(
                 scheme,
@@ -128,7 +128,21 @@ public record GripUrl(
                 rest.isEmpty() ? null : String.join("&", rest),
                 iss,
                 key,
-                userInfo == null || userInfo.isEmpty() ? null : userInfo);
+                userInfo == null || userInfo.isEmpty() ? null : userInfo,
+                verifyIss,
+                verifyKey);
+    }
+
+    private static void checkKey(String spec, String name, String key) {
+        if (key == null) {
+            return;
+        }
+        try {
+            SigKey.parse(key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "'" + redact(spec) + "': " + name + " is not valid (expected: plain text or base64:BASE64)");
+        }
     }
 
     /** Decodes %XX but keeps '+' as is: a Base64 key written in a URL is full of them. */
