@@ -23,6 +23,13 @@ class InProcessFanoutServeTest extends FanoutServeContract {
         startServe(null);
     }
 
+    @org.junit.jupiter.api.Test
+    void theBannerSaysTheReadthroughCacheIsOn() {
+        assertThat(output.toString(StandardCharsets.UTF_8))
+                .contains("  cache      64 MiB in memory (--cache-size); readthrough HTTP cache on for send/fetch to"
+                        + " backends (off: --no-readthrough-cache)");
+    }
+
     /**
      * A client that leaves a handed-off connection (Ctrl-C on curl, a closed tab) releases what serves it on the
      * proxy side at once, with no publish to discover it (issue #11): its subscription and the edge's loopback
