@@ -33,7 +33,8 @@ public record CacheWrite(
         Objects.requireNonNull(varyRule, "varyRule");
         Objects.requireNonNull(userMetadata, "userMetadata");
         Objects.requireNonNull(surrogateKeys, "surrogateKeys");
-        surrogateKeys = Set.copyOf(surrogateKeys);
+        // In the order given: they are reported back (get_surrogate_keys) as written.
+        surrogateKeys = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(surrogateKeys));
         if (maxAgeNs < 0 || initialAgeNs < 0 || staleWhileRevalidateNs < 0 || staleIfErrorNs < 0) {
             throw new IllegalArgumentException("cache durations must not be negative (max age " + maxAgeNs
                     + " ns, initial age " + initialAgeNs + " ns)");

@@ -28,7 +28,7 @@ public final class SurrogateKeys {
                 keys.add(validate(key));
             }
         }
-        return Set.copyOf(keys);
+        return java.util.Collections.unmodifiableSet(keys);
     }
 
     /**
