@@ -119,8 +119,8 @@ public final class Body {
     }
 
     /**
-     * The length when known: declared, or everything buffered is plain bytes or appended bodies of known length; else
-     * null.
+     * The length when known: declared, or everything buffered is plain bytes or appended bodies that ended or declared
+     * their length; else null.
      */
     public synchronized Long knownLength() {
         if (fixedLength) {
@@ -131,7 +131,7 @@ public final class Body {
             if (s instanceof byte[] b) {
                 total += b.length;
             } else {
-                Long nested = ((Body) s).knownLength();
+                Long nested = ((Body) s).lengthWhenAppended();
                 if (nested == null) {
                     return null;
                 }
@@ -139,6 +139,14 @@ public final class Body {
             }
         }
         return total;
+    }
+
+    /** The length of an appended body: declared, or once it has ended; null while it may still grow. */
+    private synchronized Long lengthWhenAppended() {
+        if (fixedLength) {
+            return knownLength;
+        }
+        return finished ? knownLength() : null;
     }
 
     /** Runs {@code listener} whenever data arrives or the body ends (on the writer's thread, outside locks). */
