@@ -45,6 +45,9 @@ final class AsyncIoHostcalls {
         if (item instanceof PendingRequest pending) {
             return pending.isReady();
         }
+        if (item instanceof dev.outpost.edge.sandbox.AsyncItem other) {
+            return other.isReady();
+        }
         return true;
     }
 
@@ -62,6 +65,9 @@ final class AsyncIoHostcalls {
                 cleanup.add(() -> body.removeListener(wake));
             } else if (item instanceof PendingRequest pending) {
                 CompletableFuture<?> f = pending.response().whenComplete((r, e) -> wake.run());
+                cleanup.add(() -> f.cancel(false));
+            } else if (item instanceof dev.outpost.edge.sandbox.AsyncItem other) {
+                CompletableFuture<?> f = other.whenReady().whenComplete((r, e) -> wake.run());
                 cleanup.add(() -> f.cancel(false));
             }
         }

@@ -35,8 +35,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns each client request into a guest run and writes the guest's response back, streaming both bodies. Reading
- * pauses once a request is complete until its response is, so pipelined requests run one at a time.
+ * Turns each client request into a guest run and writes the guest's response back, streaming both bodies. Pipelined
+ * requests run one at a time: one that arrives while a response is still going out waits (and reading pauses) until
+ * that response is complete. Reading goes on while a response is on its way, so a client that leaves a long response
+ * (a held stream, a handed-off connection) is noticed at once and what serves it is released (issue #11).
  */
 final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
@@ -54,6 +56,8 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private Body teeBody;
     /** The exchange whose request is being read; its flags are only touched on the event loop. */
     private Exchange current;
+    /** A pipelined request that arrived while the current response was still going out (event loop only). */
+    private final java.util.ArrayDeque<Object> waiting = new java.util.ArrayDeque<>();
 
     EdgeRequestHandler(
             java.util.function.Supplier<ComputeApp> apps,
@@ -70,6 +74,16 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!waiting.isEmpty() || busy()) {
+            // The next pipelined request waits for the current response; one read's worth is enough.
+            waiting.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        process(ctx, msg);
+    }
+
+    private void process(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof HttpRequest request) {
                 start(ctx, request);
@@ -88,15 +102,40 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                     requestBody = null;
                     teeBody = null;
                     current.requestEnded = true;
-                    // Hold further (pipelined) requests until this response is out.
-                    if (!current.completed) {
-                        ctx.channel().config().setAutoRead(false);
-                    }
                 }
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** Whether a whole request was read and its response is still going out. */
+    private boolean busy() {
+        return current != null && current.requestEnded && !current.completed;
+    }
+
+    /** The current response is complete: go on with what waited, then read on. */
+    private void resume(ChannelHandlerContext ctx) {
+        while (!waiting.isEmpty() && !busy() && ctx.channel().isActive()) {
+            process(ctx, waiting.poll());
+        }
+        if (waiting.isEmpty()) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    private void release() {
+        Object msg;
+        while ((msg = waiting.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // After a 101 the connection is a byte pipe: a request pipelined behind the upgrade has no taker.
+        release();
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest request) {
@@ -136,6 +175,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         exchange.app = app;
         exchange.handoffPort = handoffPort;
         exchange.listener = listener;
+        exchange.resume = () -> resume(ctx);
         current = exchange;
         try {
             app.dispatch(
@@ -163,6 +203,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        release();
         if (requestBody != null) {
             requestBody.abandon();
             requestBody = null;
@@ -206,6 +247,8 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         boolean requestEnded;
 
         boolean completed;
+        /** Event loop only: called once the response is complete, to go on with the connection's next request. */
+        Runnable resume = () -> {};
 
         Exchange(Channel channel, String method, String uri, boolean keepAlive, long started) {
             this.channel = channel;
@@ -297,9 +340,8 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             completed = true;
             if (!keepAlive || !success) {
                 channel.close();
-            } else if (requestEnded) {
-                channel.config().setAutoRead(true);
-                channel.read();
+            } else {
+                resume.run();
             }
         }
 
@@ -341,11 +383,9 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                 completed = true;
                 if (!keepAlive || !future.isSuccess()) {
                     channel.close();
-                } else if (requestEnded) {
-                    channel.config().setAutoRead(true);
-                    channel.read();
+                } else {
+                    resume.run();
                 }
-                // Otherwise reading never paused: the rest of the request body is still being read.
             };
         }
 
