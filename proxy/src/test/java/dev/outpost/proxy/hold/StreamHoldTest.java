@@ -2,6 +2,7 @@ package dev.outpost.proxy.hold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.grip.publish.HttpStreamFormat;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
@@ -23,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -58,7 +58,7 @@ class StreamHoldTest {
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
         ChannelHandlerContext ctx = ch.pipeline().firstContext();
         LocalChannelHub hub = new LocalChannelHub();
-        AtomicReference<Boolean> finished = new AtomicReference<>();
+        RecordingOwner owner = new RecordingOwner();
         StreamHold hold = new StreamHold(
                 ctx,
                 hub,
@@ -68,7 +68,7 @@ class StreamHoldTest {
                 HttpVersion.HTTP_1_1,
                 true,
                 false,
-                finished::set);
+                owner);
         hold.start();
         List<Object> head = drainOutbound(ch);
         assertThat(head.get(0)).isInstanceOf(HttpResponse.class);
@@ -107,7 +107,7 @@ class StreamHoldTest {
         ch.runPendingTasks();
         List<Object> end = drainOutbound(ch);
         assertThat(end).singleElement().isInstanceOf(LastHttpContent.class);
-        assertThat(finished.get()).isTrue();
+        assertThat(owner.finished).isTrue();
         assertThat(hub.subscriberCount("q")).isZero();
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
@@ -125,7 +125,7 @@ class StreamHoldTest {
                 HttpVersion.HTTP_1_1,
                 true,
                 false,
-                keepAlive -> {});
+                new RecordingOwner());
         hold.start();
         drainOutbound(ch).forEach(ReferenceCountUtil::release);
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1, 2));
@@ -142,7 +142,7 @@ class StreamHoldTest {
     void http10StreamIsCloseDelimited() {
         EmbeddedChannel ch = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
         LocalChannelHub hub = new LocalChannelHub();
-        AtomicReference<Boolean> finished = new AtomicReference<>();
+        RecordingOwner owner = new RecordingOwner();
         StreamHold hold = new StreamHold(
                 ch.pipeline().firstContext(),
                 hub,
@@ -152,14 +152,14 @@ class StreamHoldTest {
                 HttpVersion.HTTP_1_0,
                 true,
                 false,
-                finished::set);
+                owner);
         hold.start();
         HttpResponse r = ch.readOutbound();
         assertThat(HttpUtil.isTransferEncodingChunked(r)).isFalse();
         assertThat(HttpUtil.isKeepAlive(r)).isFalse();
         hub.publish(List.of(item("c", PublishAction.CLOSE, null)));
         ch.runPendingTasks();
-        assertThat(finished.get()).isFalse();
+        assertThat(owner.finished).isFalse();
         ch.finishAndReleaseAll();
     }
 
@@ -179,7 +179,7 @@ class StreamHoldTest {
                 HttpVersion.HTTP_1_1,
                 true,
                 false,
-                keepAlive -> {},
+                new RecordingOwner(),
                 StreamHold.Options.NONE);
         hold.start();
         drainOutbound(ch).forEach(ReferenceCountUtil::release);
@@ -187,7 +187,7 @@ class StreamHoldTest {
         assertThat(hub.subscriberCount("b")).isEqualTo(1);
 
         hold.next(new NextStep(
-                dev.outpost.grip.instruct.HoldMode.STREAM,
+                HoldMode.STREAM,
                 List.of(new HoldChannel("b", null, List.of()), new HoldChannel("c", null, List.of())),
                 null,
                 null,

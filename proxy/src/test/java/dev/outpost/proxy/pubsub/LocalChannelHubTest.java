@@ -38,8 +38,8 @@ class LocalChannelHubTest {
         }
 
         @Override
-        public void onMessage(String channel, PublishItem item, ByteBuf payload) {
-            got.add(payload);
+        public void deliver(Delivery d) {
+            got.add(d.payload().retainedDuplicate());
         }
     }
 
@@ -56,7 +56,7 @@ class LocalChannelHubTest {
     }
 
     @Test
-    void fanOutSharesOneEncodedBuffer() {
+    void subscribersOfOneLoopShareOnePayload() {
         LocalChannelHub hub = new LocalChannelHub();
         Recorder a = new Recorder(DeliveryFormat.HTTP_STREAM);
         Recorder b = new Recorder(DeliveryFormat.HTTP_STREAM);
@@ -66,11 +66,73 @@ class LocalChannelHubTest {
         assertThat(a.got).hasSize(1);
         assertThat(b.got).hasSize(1);
         assertThat(a.got.get(0).toString(StandardCharsets.UTF_8)).isEqualTo("hello");
-        // one buffer in memory for both (a direct one: the shared chunk's content)
-        assertThat(a.got.get(0).memoryAddress() + a.got.get(0).readerIndex())
-                .isEqualTo(b.got.get(0).memoryAddress() + b.got.get(0).readerIndex());
+        // one buffer in memory for both: the item's own bytes, wrapped
+        assertThat(a.got.get(0).array()).isSameAs(b.got.get(0).array());
         assertThat(a.got.get(0).release()).isFalse();
         assertThat(b.got.get(0).release()).isTrue();
+    }
+
+    /** Takes the loop's framed form of each delivery, as stream holds do. */
+    static final class DerivingRecorder implements Subscriber {
+        final EventExecutor loop;
+        final List<ByteBuf> got = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        DerivingRecorder(EventExecutor loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public DeliveryFormat format() {
+            return DeliveryFormat.HTTP_STREAM;
+        }
+
+        @Override
+        public EventExecutor executor() {
+            return loop;
+        }
+
+        @Override
+        public void deliver(Delivery d) {
+            got.add(d.derived(COPY).retainedDuplicate());
+        }
+    }
+
+    static final java.util.concurrent.atomic.AtomicInteger derivations =
+            new java.util.concurrent.atomic.AtomicInteger();
+    static final Delivery.Derivation COPY = p -> {
+        derivations.incrementAndGet();
+        return io.netty.buffer.Unpooled.copiedBuffer(p);
+    };
+
+    @Test
+    void aDerivedFormIsMadeOncePerLoopAndEachLoopHasItsOwn() throws Exception {
+        io.netty.util.concurrent.DefaultEventExecutor one = new io.netty.util.concurrent.DefaultEventExecutor();
+        io.netty.util.concurrent.DefaultEventExecutor two = new io.netty.util.concurrent.DefaultEventExecutor();
+        try {
+            LocalChannelHub hub = new LocalChannelHub();
+            DerivingRecorder a = new DerivingRecorder(one);
+            DerivingRecorder b = new DerivingRecorder(one);
+            DerivingRecorder c = new DerivingRecorder(two);
+            hub.subscribe("c", a);
+            hub.subscribe("c", b);
+            hub.subscribe("c", c);
+            derivations.set(0);
+            hub.publish(List.of(stream("c", "hello")));
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> a.got.size() + b.got.size() + c.got.size() == 3);
+            assertThat(derivations.get()).isEqualTo(2);
+            assertThat(a.got.get(0).unwrap()).isSameAs(b.got.get(0).unwrap());
+            assertThat(c.got.get(0).unwrap()).isNotSameAs(a.got.get(0).unwrap());
+            assertThat(c.got.get(0).toString(StandardCharsets.UTF_8)).isEqualTo("hello");
+            // each loop's batch let go of its own reference: the subscribers hold the last ones
+            assertThat(a.got.get(0).release()).isFalse();
+            assertThat(b.got.get(0).release()).isTrue();
+            assertThat(c.got.get(0).release()).isTrue();
+        } finally {
+            one.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            two.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 
     @Test
@@ -127,10 +189,9 @@ class LocalChannelHubTest {
         }
 
         @Override
-        public void onMessage(String channel, PublishItem item, ByteBuf payload) {
+        public void deliver(Delivery d) {
             assertThat(loop.inEventLoop()).isTrue();
-            got.add(payload.toString(StandardCharsets.UTF_8));
-            payload.release();
+            got.add(d.payload().toString(StandardCharsets.UTF_8));
             done.countDown();
         }
     }
