@@ -193,13 +193,13 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         head = null;
         ctx.flush();
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = now();
         return true;
     }
 
     /** Appends more of the origin's initial body (takes ownership of {@code content}). */
     public ChannelFuture writeInitial(ByteBuf content) {
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = now();
         return ctx.writeAndFlush(new DefaultHttpContent(content));
     }
 
@@ -321,7 +321,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         if (step.body().length > 0) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(step.body())));
-            lastWriteNanos = System.nanoTime();
+            lastWriteNanos = now();
         }
         if (step.hold() == HoldMode.RESPONSE) {
             error("Next link returned non-stream hold.");
@@ -449,7 +449,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
         wire.write(chunk.retainedDuplicate(), wire.voidPromise());
         wire.flush();
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = now();
         active(channel);
     }
 
@@ -499,6 +499,11 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
                 subscriptions = more;
             }
         }
+    }
+
+    /** The loop's clock (the one its timers run on), so that idle keep-alives and timers agree. */
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
     }
 
     private ChannelHandlerContext wire() {
@@ -575,7 +580,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         if (wrote) {
             ctx.flush();
-            lastWriteNanos = System.nanoTime();
+            lastWriteNanos = now();
         }
     }
 
@@ -635,7 +640,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         long period = ka.timeoutSeconds() * 1000L;
         if (ka.mode() == KeepAliveMode.IDLE) {
-            long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastWriteNanos);
+            long idle = TimeUnit.NANOSECONDS.toMillis(now() - lastWriteNanos);
             if (idle + 1000 < period) {
                 scheduleKeepAlive(period - idle);
                 return;
@@ -644,7 +649,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         if ((queue == null || queue.isEmpty()) && !fetching && ctx.channel().isWritable()) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(ka.content())));
             Observe.of(ctx).keepAliveSent(Observe.id(ctx));
-            lastWriteNanos = System.nanoTime();
+            lastWriteNanos = now();
         }
         scheduleKeepAlive(period);
     }
