@@ -181,7 +181,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         this.px = px;
         this.cfg = px.config();
         this.req = req;
-        this.version = req.protocolVersion();
+        this.version = RequestChecks.responseVersion(req.protocolVersion());
         this.clientKeepAlive = HttpUtil.isKeepAlive(req);
         this.headRequest = HttpMethod.HEAD.equals(req.method());
         this.requestChunked = HttpUtil.isTransferEncodingChunked(req);
@@ -1254,6 +1254,16 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (state == State.HOLDING && hold != null && streamingInitial == null) {
             hold.shutdown();
         }
+    }
+
+    /**
+     * The request's body turned out malformed (a bad chunk size, say): the exchange lets go of everything. True when
+     * the client has had no byte of a response yet, so that it can still be told 400.
+     */
+    boolean badRequestBody() {
+        boolean untouched = state == State.CONNECTING || state == State.REQUESTING || state == State.ACCEPTING;
+        clientClosed();
+        return untouched;
     }
 
     /** The client left: let go of everything at once. */
