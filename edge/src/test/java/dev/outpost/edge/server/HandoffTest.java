@@ -80,6 +80,22 @@ class HandoffTest {
         wsOrigin.close();
     }
 
+    /** Slow or silent clients are closed on the edge's port, by the GRIP proxy's rule (issue 16, item 3). */
+    @Test
+    void anIdleClientAndAnUnfinishedHeadAreClosed() throws Exception {
+        ClientTimeouts.testOverride = java.time.Duration.ofSeconds(1);
+        try (Socket idle = connect();
+                Socket slow = connect()) {
+            idle.setSoTimeout(20_000);
+            slow.setSoTimeout(20_000);
+            send(slow, "GET /fanout HTTP/1.1\r\nHost: app.test\r\n");
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+            assertThat(slow.getInputStream().read()).isEqualTo(-1);
+        } finally {
+            ClientTimeouts.testOverride = null;
+        }
+    }
+
     @Test
     void aFanoutHandoffForwardsTheGuestsHeadersTheProtectedOriginalsAndTheOriginalBody() throws Exception {
         proxy.reply(
