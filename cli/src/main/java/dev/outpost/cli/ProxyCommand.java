@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,7 +31,9 @@ import picocli.CommandLine.Option;
         },
         footer = {
             "",
-            "Exit codes: 0 stopped normally, 1 failed at run time, 2 bad configuration or usage.",
+            "Timeouts and queue limits: Pushpin's keys, and an [outpost] section in the --config file"
+                    + " (docs/limits.md).",
+            "Exit codes: 0 stopped normally (SIGTERM or Ctrl-C), 1 failed at run time, 2 bad configuration or usage.",
             "Example: outpost proxy --route '* 127.0.0.1:8080'"
         })
 final class ProxyCommand implements Callable<Integer> {
@@ -164,19 +165,13 @@ final class ProxyCommand implements Callable<Integer> {
         proxyRef[0] = proxy;
         printBanner(out, cfg, proxy, initial, routes);
 
-        CountDownLatch stopped = new CountDownLatch(1);
         RoutesWatcher w = watcher;
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            if (w != null) {
-                                w.close();
-                            }
-                            proxy.close();
-                            stopped.countDown();
-                        },
-                        "outpost-shutdown"));
-        stopped.await();
+        StopSignal.await(() -> {
+            if (w != null) {
+                w.close();
+            }
+            proxy.close();
+        });
         return 0;
     }
 
