@@ -84,6 +84,7 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StopSignal signals = StopSignal.install();
         PrintStream out = System.out;
         ProxyConfig.Builder builder;
         try {
@@ -163,15 +164,16 @@ final class ProxyCommand implements Callable<Integer> {
             return 1;
         }
         proxyRef[0] = proxy;
-        printBanner(out, cfg, proxy, initial, routes);
-
         RoutesWatcher w = watcher;
-        StopSignal.await(() -> {
+        signals.arm(() -> {
             if (w != null) {
                 w.close();
             }
             proxy.close();
         });
+        printBanner(out, cfg, proxy, initial, routes);
+
+        signals.await();
         return 0;
     }
 

@@ -122,6 +122,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StopSignal signals = StopSignal.install();
         if (verbose) {
             Logging.setLevel(3);
         }
@@ -151,7 +152,8 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("outpost: " + e.getMessage());
             return e.exitCode();
         }
-        StopSignal.await(session::close);
+        signals.arm(session::close);
+        signals.await();
         return 0;
     }
 }
