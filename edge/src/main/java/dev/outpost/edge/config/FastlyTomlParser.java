@@ -217,7 +217,34 @@ public final class FastlyTomlParser {
             }
         }
         return new LocalServerConfig(
-                backends, configStores, kvStores, secretStores, geolocation, useDefaultLoopback, devices, acls);
+                backends,
+                configStores,
+                kvStores,
+                secretStores,
+                geolocation,
+                useDefaultLoopback,
+                devices,
+                acls,
+                fakeValidFastlyKeys(local.get("fake_valid_fastly_keys")),
+                ShieldingSites.parse(file, local.get("shielding_sites")));
+    }
+
+    /** {@code fake_valid_fastly_keys = ["…"]}: what {@code fastly_key_is_valid} accepts. */
+    private List<String> fakeValidFastlyKeys(JsonNode node) {
+        if (node == null) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        if (node.isArray()) {
+            for (JsonNode key : node) {
+                if (!key.isTextual()) {
+                    throw error("local_server", "fake_valid_fastly_keys", node, "an array of strings");
+                }
+                keys.add(key.asText());
+            }
+            return List.copyOf(keys);
+        }
+        throw error("local_server", "fake_valid_fastly_keys", node, "an array of strings");
     }
 
     private BackendConfig backend(String name, JsonNode node) {

@@ -48,7 +48,8 @@ final class AsyncIoHostcalls {
         return true;
     }
 
-    private static int select(List<Object> items, long timeoutMs) {
+    /** Waits until one of {@code items} is ready (0: without limit); its index, or -1 when the time passed. */
+    static int select(List<Object> items, long timeoutMs) {
         Object signal = new Object();
         Runnable wake = () -> {
             synchronized (signal) {

@@ -23,6 +23,7 @@ public final class Body {
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean fixedLength;
     private volatile boolean hostWritten;
+    private final HeaderList trailers = new HeaderList();
 
     public static Body of(byte[] bytes) {
         Body body = new Body();
@@ -78,6 +79,16 @@ public final class Body {
         if (!hostWritten) {
             finish();
         }
+    }
+
+    /** The trailers: written by whoever writes the body, readable once it is read to its end. */
+    public HeaderList trailers() {
+        return trailers;
+    }
+
+    /** Whether the trailers are complete: the body ended and was read to its end. */
+    public synchronized boolean trailersReady() {
+        return finished && segments.isEmpty();
     }
 
     /** Marks the end of the writer's data. Idempotent. */

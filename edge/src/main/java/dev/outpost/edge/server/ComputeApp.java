@@ -48,6 +48,13 @@ public final class ComputeApp implements AutoCloseable {
     public ComputeApp(String name, WasmEngine engine, byte[] wasm, EdgeServices services) {
         this.name = Objects.requireNonNull(name, "name");
         this.module = engine.load(name, wasm);
+        try {
+            // Refused here, with every unknown name, rather than when a request first calls one.
+            HostcallTable.checkImports(name, module.imports());
+        } catch (RuntimeException e) {
+            module.close();
+            throw e;
+        }
         this.services = Objects.requireNonNull(services, "services");
     }
 
