@@ -109,7 +109,7 @@
     ;; 25-26: select_v2 and poll_v2 over one more pair
     (call $ok (call $fastly_http_req.send_async (call $request) (call $body) (i32.const 0x400) (i32.const 6)
         (i32.const 0x530)) (i32.const 8))
-    (call $ok (call $fastly_http_req.send_async (call $request) (call $body) (i32.const 0x408) (i32.const 4)
+    (call $ok (call $fastly_http_req.send_async (call $request) (call $body) (i32.const 0x400) (i32.const 6)
         (i32.const 0x534)) (i32.const 9))
     (call $r (call $fastly_http_req.pending_req_select_v2 (i32.const 0x530) (i32.const 2) (i32.const 0x520)
         (i32.const 0x540) (i32.const 0x544) (i32.const 0x548)))

@@ -40,7 +40,8 @@ final class AsyncIoHostcalls {
 
     static boolean ready(Object item) {
         if (item instanceof Body body) {
-            return body.isReady();
+            // A body the guest writes never makes its own reads wait.
+            return body.guestWritten() || body.isReady();
         }
         if (item instanceof PendingRequest pending) {
             return pending.isReady();

@@ -25,7 +25,7 @@ final class HttpBodyHostcalls {
             Body body = s.body(a.i32(0));
             byte[] chunk;
             try {
-                chunk = body.read(Math.max(0, a.i32(2)));
+                chunk = body.readByGuest(Math.max(0, a.i32(2)));
             } catch (InterruptedException e) {
                 throw Guest.interrupted("http_body.read", e);
             }

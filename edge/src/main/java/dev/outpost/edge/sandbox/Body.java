@@ -210,6 +210,24 @@ public final class Body {
      * @throws InterruptedException if the reading thread is interrupted while waiting
      */
     public byte[] read(int max) throws InterruptedException {
+        return read(max, false);
+    }
+
+    /**
+     * A read by the guest itself. A body the guest writes is a buffer to its own reads, as in Viceroy: what is there
+     * now, then end of stream, never a wait for more of its own writes (a host-written body, and a host-written body
+     * appended to it, still wait for their data).
+     */
+    public byte[] readByGuest(int max) throws InterruptedException {
+        return read(max, !hostWritten);
+    }
+
+    /** Whether the guest writes this body (it made it) rather than the host (a client request, a backend response). */
+    public boolean guestWritten() {
+        return !hostWritten;
+    }
+
+    private byte[] read(int max, boolean endWhenEmpty) throws InterruptedException {
         if (max <= 0) {
             return EMPTY;
         }
@@ -218,7 +236,7 @@ public final class Body {
             synchronized (this) {
                 Object head = segments.peekFirst();
                 if (head == null) {
-                    if (finished) {
+                    if (finished || endWhenEmpty) {
                         return EMPTY;
                     }
                     wait();
@@ -237,7 +255,7 @@ public final class Body {
                 nested = (Body) head;
             }
             // Read the nested body outside this monitor so its writer can reach us.
-            byte[] out = nested.read(max);
+            byte[] out = nested.read(max, endWhenEmpty && !nested.hostWritten);
             if (out.length > 0) {
                 return out;
             }
