@@ -24,6 +24,13 @@ public final class Body {
     private boolean fixedLength;
     private volatile boolean hostWritten;
     private final HeaderList trailers = new HeaderList();
+    /** Plain bytes held now (appended bodies not counted). */
+    private long buffered;
+    /** Set once nobody will read this body: writes are dropped. */
+    private boolean discarded;
+
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> readListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public static Body of(byte[] bytes) {
         Body body = new Body();
@@ -38,7 +45,12 @@ public final class Body {
         if (bytes.length == 0) {
             return;
         }
-        changed(() -> segments.addLast(bytes));
+        changed(() -> {
+            if (!discarded) {
+                segments.addLast(bytes);
+                buffered += bytes.length;
+            }
+        });
     }
 
     /** Prepends to the front (the ABI's {@code body_write_end.front}). */
@@ -53,6 +65,7 @@ public final class Body {
                 headOffset = 0;
             }
             segments.addFirst(bytes);
+            buffered += bytes.length;
         });
     }
 
@@ -233,6 +246,7 @@ public final class Body {
         }
         while (true) {
             Body nested;
+            byte[] out = null;
             synchronized (this) {
                 Object head = segments.peekFirst();
                 if (head == null) {
@@ -244,20 +258,29 @@ public final class Body {
                 }
                 if (head instanceof byte[] chunk) {
                     int n = Math.min(max, chunk.length - headOffset);
-                    byte[] out = Arrays.copyOfRange(chunk, headOffset, headOffset + n);
+                    out = Arrays.copyOfRange(chunk, headOffset, headOffset + n);
                     headOffset += n;
+                    buffered -= n;
                     if (headOffset == chunk.length) {
                         segments.pollFirst();
                         headOffset = 0;
                     }
-                    return out;
+                    nested = null;
+                } else {
+                    nested = (Body) head;
                 }
-                nested = (Body) head;
+            }
+            if (out != null) {
+                // Outside the monitor: a listener may resume the writer (a socket read on its event loop).
+                for (Runnable listener : readListeners) {
+                    listener.run();
+                }
+                return out;
             }
             // Read the nested body outside this monitor so its writer can reach us.
-            byte[] out = nested.read(max, endWhenEmpty && !nested.hostWritten);
-            if (out.length > 0) {
-                return out;
+            byte[] nestedOut = nested.read(max, endWhenEmpty && !nested.hostWritten);
+            if (nestedOut.length > 0) {
+                return nestedOut;
             }
             synchronized (this) {
                 if (segments.peekFirst() == nested) {
@@ -265,6 +288,36 @@ public final class Body {
                 }
             }
         }
+    }
+
+    /** The plain bytes held now, waiting to be read (bodies appended to this one not counted). */
+    public synchronized long buffered() {
+        return buffered;
+    }
+
+    /** Runs {@code listener} after each read that took bytes out of this body (on the reader's thread). */
+    public void addReadListener(Runnable listener) {
+        readListeners.add(listener);
+    }
+
+    /**
+     * Nobody will read this body any more (the guest that held it has finished): what it holds is dropped, and so is
+     * whatever the writer still sends, so a client's unread upload costs no memory.
+     */
+    public void discard() {
+        changed(() -> {
+            discarded = true;
+            segments.clear();
+            headOffset = 0;
+            buffered = 0;
+        });
+        for (Runnable listener : readListeners) {
+            listener.run();
+        }
+    }
+
+    public synchronized boolean discarded() {
+        return discarded;
     }
 
     /** Reads everything until end of stream. */

@@ -74,6 +74,7 @@ public final class Sandbox implements AutoCloseable {
             ResponseState head = new ResponseState();
             responder.send(head, Body.of(new byte[0]), false);
         }
+        dropUnreadBody();
         downstream = next.request();
         responder = next.responder();
         responded = false;
@@ -95,6 +96,13 @@ public final class Sandbox implements AutoCloseable {
         downstreamByHandle.put(
                 downstreamRequestHandle,
                 new Downstream(downstream, downstream.head().headers.copy()));
+    }
+
+    /** The client's body when the guest never asked for it: nobody will read it. */
+    private void dropUnreadBody() {
+        if (downstreamBodyHandle < 0) {
+            downstream.body().discard();
+        }
     }
 
     /** A client request and its headers as they arrived, before the guest changed any. */
@@ -167,12 +175,18 @@ public final class Sandbox implements AutoCloseable {
         dynamicBackends.put(backend.name(), backend);
     }
 
-    /** Ends every body the guest left open, so streaming consumers see the end. */
+    /** Ends every body the guest left open, so streaming consumers see the end, and drops those it never read. */
     @Override
     public void close() {
+        dropUnreadBody();
         asyncItems.clear(item -> {
             if (item instanceof Body body) {
-                body.endGuestWrites();
+                if (body.guestWritten()) {
+                    body.endGuestWrites();
+                } else {
+                    // A client request or backend response body the guest kept: nobody reads it now.
+                    body.discard();
+                }
             }
         });
         requests.clear(r -> {});

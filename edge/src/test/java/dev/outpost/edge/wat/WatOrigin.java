@@ -10,10 +10,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** A test origin on a free port: answers {@code origin:<path>} with {@code x-origin: 1}. */
+/**
+ * A test origin on a free port: answers {@code origin:<path>} with {@code x-origin: 1}; {@code /gate} answers only once
+ * the test opens the gate.
+ */
 public final class WatOrigin implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger arrivals = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Requests to {@code /gate} so far; each waits until {@link #openGate()}. */
+    public int arrivals() {
+        return arrivals.get();
+    }
+
+    public void openGate() {
+        gate.countDown();
+    }
 
     public WatOrigin() {
         try {
@@ -23,6 +37,14 @@ public final class WatOrigin implements AutoCloseable {
         }
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            if (exchange.getRequestURI().getPath().equals("/gate")) {
+                arrivals.incrementAndGet();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             byte[] body = ("origin:" + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("x-origin", "1");
             exchange.sendResponseHeaders(200, body.length);
@@ -43,6 +65,7 @@ public final class WatOrigin implements AutoCloseable {
 
     @Override
     public void close() {
+        gate.countDown();
         server.stop(0);
         executor.shutdownNow();
     }
