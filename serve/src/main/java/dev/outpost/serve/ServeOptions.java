@@ -1,5 +1,7 @@
 package dev.outpost.serve;
 
+import dev.outpost.edge.sandbox.EdgeServices;
+import dev.outpost.edge.server.EdgeLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
@@ -13,6 +15,9 @@ import java.nio.file.Path;
  * @param pushpinProxyPort {@code --pushpin-proxy-port}, as typed
  * @param pushpinPublishPort {@code --pushpin-publish-port}, as typed
  * @param inspectorPort {@code --inspector-port}, as typed (null: the default, as {@code outpost proxy})
+ * @param limits {@code --max-guests}, {@code --guest-queue}, {@code --request-body-buffer},
+ *     {@code --handoff-body-limit}
+ * @param memoryLimit {@code --memory-limit}: bytes of linear memory one guest may grow to
  */
 public record ServeOptions(
         Path dir,
@@ -26,7 +31,40 @@ public record ServeOptions(
         String pushpinPublishPort,
         String pushpinPath,
         boolean watch,
-        String inspectorPort) {
+        String inspectorPort,
+        EdgeLimits limits,
+        long memoryLimit) {
+
+    /** With the default guard rails. */
+    public ServeOptions(
+            Path dir,
+            Path manifest,
+            InetSocketAddress address,
+            Path wasm,
+            boolean skipBuild,
+            String engine,
+            boolean enablePushpin,
+            String pushpinProxyPort,
+            String pushpinPublishPort,
+            String pushpinPath,
+            boolean watch,
+            String inspectorPort) {
+        this(
+                dir,
+                manifest,
+                address,
+                wasm,
+                skipBuild,
+                engine,
+                enablePushpin,
+                pushpinProxyPort,
+                pushpinPublishPort,
+                pushpinPath,
+                watch,
+                inspectorPort,
+                EdgeLimits.DEFAULT,
+                EdgeServices.DEFAULT_MEMORY_LIMIT);
+    }
 
     /** Without {@code --inspector-port}. */
     public ServeOptions(

@@ -129,7 +129,9 @@ public final class ServeSession implements AutoCloseable {
         EdgeConfig config = project.config()
                 .withAddress(options.address())
                 .withEngine(options.engine())
-                .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0);
+                .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0)
+                .withLimits(options.limits())
+                .withMemoryLimit(options.memoryLimit());
         if (proxy != null && proxy.inspectorAddress() != null) {
             var observer = proxy.observer();
             config = config.withRequestListener(r -> observer.edgeRequest(
