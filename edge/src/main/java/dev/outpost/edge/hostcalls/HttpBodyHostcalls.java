@@ -29,6 +29,9 @@ final class HttpBodyHostcalls {
             } catch (InterruptedException e) {
                 throw Guest.interrupted("http_body.read", e);
             }
+            if (chunk.length == 0 && body.failure() != null) {
+                throw new HostcallException(FastlyStatus.ERROR, "http_body.read: " + body.failure());
+            }
             m.write(a.i32(1), chunk);
             m.writeI32(a.i32(3), chunk.length);
         });

@@ -29,6 +29,8 @@ public final class Body {
     /** Set once nobody will read this body: writes are dropped. */
     private boolean discarded;
 
+    private String failure;
+
     private final java.util.concurrent.CopyOnWriteArrayList<Runnable> readListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -107,6 +109,22 @@ public final class Body {
     /** Marks the end of the writer's data. Idempotent. */
     public void finish() {
         changed(() -> finished = true);
+    }
+
+    /**
+     * Ends the body because its writer failed (a backend that stopped mid-body): readers get what arrived, then the
+     * failure instead of a clean end.
+     */
+    public void fail(String reason) {
+        synchronized (this) {
+            failure = reason;
+        }
+        abandon();
+    }
+
+    /** Why the writer failed, or null. */
+    public synchronized String failure() {
+        return failure;
     }
 
     /** Ends the body unsuccessfully: readers see end of stream, and a streaming consumer should abort. */

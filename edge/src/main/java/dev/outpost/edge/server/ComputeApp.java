@@ -157,6 +157,7 @@ public final class ComputeApp implements AutoCloseable {
 
     @Override
     public void close() {
+        services.backendClient().close();
         module.close();
     }
 }
