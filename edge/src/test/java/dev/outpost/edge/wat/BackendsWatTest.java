@@ -245,4 +245,35 @@ class BackendsWatTest {
             }
         }
     }
+
+    @BothEngines
+    void aFastlyTomlBackendWithAClientCertificate(String engine) throws Exception {
+        try (NettyOrigin mtls = NettyOrigin.tls(true, null)) {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("outpost-mtls");
+            for (String name : List.of("ca.pem", "client.pem", "client-key.pem")) {
+                java.nio.file.Files.writeString(dir.resolve(name), NettyOrigin.pem(name));
+            }
+            LocalServerConfig local = dev.outpost.edge.config.FastlyTomlParser.parse(
+                            """
+                            [local_server.backends.secure]
+                            url = "%s"
+                            cert_host = "localhost"
+                            ca_certificate = { file = "ca.pem" }
+                            client_certificate = { certificate_file = "client.pem", key_file = "client-key.pem" }
+                            min_tls_version = "1.2"
+                            """.formatted(mtls.uri()), "fastly.toml", dir, Map.<String, String>of()::get)
+                    .localServer();
+            String program = HELPERS + """
+                (data (i32.const 0x400) "secure")
+                (data (i32.const 0x408) "https://example.com/s")
+                (func (export "_start")
+                  (call $r (call $get (i32.const 0x400) (i32.const 6) (i32.const 0x408) (i32.const 21)))
+                  (call $say_body)
+                  (call $finish))
+                """;
+            try (WatServer server = WatServer.start(engine, Wat.program(program), local)) {
+                assertThat(server.get("/").body()).isEqualTo("0 conn=1 path=/s client=CN=outpost-test-client ");
+            }
+        }
+    }
 }
