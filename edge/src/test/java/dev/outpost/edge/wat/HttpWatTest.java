@@ -72,6 +72,8 @@ class HttpWatTest {
                             "0",
                             "0",
                             "3", // responses
+                            "0", // inspect: allowed
+                            "2", // inspect without corp and workspace
                             "5",
                             "5"); // upgrade_websocket, on_behalf_of
         }
