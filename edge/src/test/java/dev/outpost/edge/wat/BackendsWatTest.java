@@ -276,4 +276,45 @@ class BackendsWatTest {
             }
         }
     }
+
+    @BothEngines
+    void aBackendThatDoesNotAcceptEndsInAConnectionTimeout(String engine) throws Exception {
+        // A listening socket whose accept queue is full: the kernel drops further SYNs, so connecting times out.
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> fillers = new java.util.ArrayList<>();
+            try {
+                while (fillers.size() < 16) {
+                    java.net.Socket s = new java.net.Socket();
+                    fillers.add(s);
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 200);
+                    } catch (java.net.SocketTimeoutException queueFull) {
+                        break;
+                    }
+                }
+                String target = "127.0.0.1:" + full.getLocalPort();
+                String program = HELPERS + """
+                    (data (i32.const 0x400) "full")
+                    (data (i32.const 0x408) "http://example.com/")
+                    (data (i32.const 0x420) "%s")
+                    (func (export "_start")
+                      ;; connect_timeout (2): 300 ms
+                      (i32.store (i32.const 0x808) (i32.const 300))
+                      (call $r (call $dyn (i32.const 0x400) (i32.const 4) (i32.const 0x420) (i32.const %d)
+                        (i32.const 4)))
+                      (call $r (call $get (i32.const 0x400) (i32.const 4) (i32.const 0x408) (i32.const 19)))
+                      (call $r (i32.load (i32.const 0x520)))
+                      (call $finish))
+                    """.formatted(target, target.length());
+                try (WatServer server = WatServer.start(engine, Wat.program(program))) {
+                    // error, connection_timeout (9)
+                    assertThat(server.get("/").body()).isEqualTo("0 1 9 ");
+                }
+            } finally {
+                for (java.net.Socket s : fillers) {
+                    s.close();
+                }
+            }
+        }
+    }
 }
