@@ -123,6 +123,14 @@ final class ServeCommand implements Callable<Integer> {
     long memoryLimit;
 
     @Option(
+            names = "--guest-time-limit",
+            paramLabel = "SECONDS",
+            defaultValue = "60",
+            description = "How long one guest run may take; past it the guest is stopped and its request gets 500"
+                    + " (waiting for a reused sandbox's next request does not count). Default: ${DEFAULT-VALUE}.")
+    long guestTimeLimit;
+
+    @Option(
             names = "--request-body-buffer",
             paramLabel = "SIZE",
             defaultValue = "1MiB",
@@ -163,6 +171,10 @@ final class ServeCommand implements Callable<Integer> {
                             "--request-body-buffer: " + requestBodyBuffer + " bytes (expected: at most 2GiB)");
                 }
                 limits = new EdgeLimits(maxGuests, guestQueue, (int) requestBodyBuffer, handoffBodyLimit);
+                if (guestTimeLimit < 1) {
+                    throw new IllegalArgumentException(
+                            "--guest-time-limit: " + guestTimeLimit + " (expected: at least 1 second)");
+                }
                 if (memoryLimit < (1L << 20)) {
                     throw new IllegalArgumentException(
                             "--memory-limit: " + memoryLimit + " bytes (expected: at least 1MiB)");
@@ -184,7 +196,8 @@ final class ServeCommand implements Callable<Integer> {
                     watch,
                     inspectorPort,
                     limits,
-                    memoryLimit);
+                    memoryLimit,
+                    java.time.Duration.ofSeconds(guestTimeLimit));
             session = ServeSession.start(options, System.out, System.err);
         } catch (ServeException e) {
             System.err.println("outpost: " + e.getMessage());

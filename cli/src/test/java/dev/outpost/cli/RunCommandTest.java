@@ -91,6 +91,7 @@ class RunCommandTest {
                         "Default: 512MiB.",
                         "--request-body-buffer=SIZE",
                         "--handoff-body-limit=SIZE",
+                        "--guest-time-limit=SECONDS",
                         "docs/limits.md");
         assertThat(outpost("run", "--help").out()).contains("--memory-limit=SIZE");
     }
@@ -100,6 +101,9 @@ class RunCommandTest {
         Result zero = outpost("serve", "--max-guests", "0", "--skip-build", ".");
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.err()).contains("--max-guests: 0 (expected: at least 1)");
+        Result time = outpost("serve", "--guest-time-limit", "0", "--skip-build", ".");
+        assertThat(time.code()).isEqualTo(2);
+        assertThat(time.err()).contains("--guest-time-limit: 0 (expected: at least 1 second)");
         Result size = outpost("serve", "--memory-limit", "lots", "--skip-build", ".");
         assertThat(size.code()).isEqualTo(2);
         assertThat(size.err()).contains("'lots' is not a size (expected: bytes, or a number with KiB, MiB or GiB");

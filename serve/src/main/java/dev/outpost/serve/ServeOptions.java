@@ -18,6 +18,7 @@ import java.nio.file.Path;
  * @param limits {@code --max-guests}, {@code --guest-queue}, {@code --request-body-buffer},
  *     {@code --handoff-body-limit}
  * @param memoryLimit {@code --memory-limit}: bytes of linear memory one guest may grow to
+ * @param guestTimeLimit {@code --guest-time-limit}: how long one guest run may take
  */
 public record ServeOptions(
         Path dir,
@@ -33,7 +34,8 @@ public record ServeOptions(
         boolean watch,
         String inspectorPort,
         EdgeLimits limits,
-        long memoryLimit) {
+        long memoryLimit,
+        java.time.Duration guestTimeLimit) {
 
     /** With the default guard rails. */
     public ServeOptions(
@@ -63,7 +65,8 @@ public record ServeOptions(
                 watch,
                 inspectorPort,
                 EdgeLimits.DEFAULT,
-                EdgeServices.DEFAULT_MEMORY_LIMIT);
+                EdgeServices.DEFAULT_MEMORY_LIMIT,
+                dev.outpost.edge.server.EdgeConfig.DEFAULT_REQUEST_TIMEOUT);
     }
 
     /** Without {@code --inspector-port}. */

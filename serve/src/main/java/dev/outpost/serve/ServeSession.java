@@ -131,7 +131,8 @@ public final class ServeSession implements AutoCloseable {
                 .withEngine(options.engine())
                 .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0)
                 .withLimits(options.limits())
-                .withMemoryLimit(options.memoryLimit());
+                .withMemoryLimit(options.memoryLimit())
+                .withRequestTimeout(options.guestTimeLimit());
         if (proxy != null && proxy.inspectorAddress() != null) {
             var observer = proxy.observer();
             config = config.withRequestListener(r -> observer.edgeRequest(

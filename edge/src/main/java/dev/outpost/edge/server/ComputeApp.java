@@ -135,7 +135,9 @@ public final class ComputeApp implements AutoCloseable {
         } catch (GuestTrapException e) {
             trap = timedOut.get()
                     ? new GuestTrapException(
-                            "guest stopped: it ran longer than the limit of " + timeout.toMillis() + " ms", e)
+                            "guest stopped: it ran longer than the limit of " + timeout.toMillis()
+                                    + " ms (raise it with --guest-time-limit)",
+                            e)
                     : e;
         } finally {
             hostcalls.close();
