@@ -132,7 +132,10 @@
     (call $r (call $fastly_http_resp.http_keepalive_mode_set (local.get $resp) (i32.const 1)))
     (call $r (call $fastly_http_resp.close (local.get $resp)))
     (call $r (call $fastly_http_resp.close (local.get $resp)))
-    ;; 35-36: inspect (Next-Gen WAF) with corp and workspace: ok, an "allow" verdict; without them: inval
+    ;; 35-36: a plain (non-transactional) HTTP cache lookup of a request, and closing its handle
+    (call $r (call $fastly_http_cache.lookup (call $request) (i32.const 0) (i32.const 0) (i32.const 0x580)))
+    (call $r (call $fastly_http_cache.close (i32.load (i32.const 0x580))))
+    ;; 37-38: inspect (Next-Gen WAF) with corp and workspace: ok, an "allow" verdict; without them: inval
     (i32.store (i32.const 0x700) (i32.const 0x478)) (i32.store (i32.const 0x704) (i32.const 3))
     (i32.store (i32.const 0x708) (i32.const 0x478)) (i32.store (i32.const 0x70c) (i32.const 3))
     (call $ok (call $fastly_http_req.body_downstream_get (i32.const 0x570) (i32.const 0x574)) (i32.const 11))
@@ -140,7 +143,7 @@
         (i32.const 0x700) (i32.const 0x2000) (i32.const 256) (i32.const 0x604)))
     (call $r (call $fastly_http_req.inspect (i32.load (i32.const 0x570)) (i32.load (i32.const 0x574)) (i32.const 0)
         (i32.const 0x700) (i32.const 0x2000) (i32.const 256) (i32.const 0x604)))
-    ;; 37-38: only Fastly's network has these
+    ;; 39-40: only Fastly's network has these
     (call $r (call $fastly_http_req.upgrade_websocket (i32.const 0x470) (i32.const 4)))
     (call $r (call $fastly_http_req.on_behalf_of (call $request) (i32.const 0x478) (i32.const 3)))
     (call $finish))

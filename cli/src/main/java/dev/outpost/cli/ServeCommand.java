@@ -151,6 +151,24 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--watch", description = "Rebuild and reload on change (held connections stay open).")
     boolean watch;
 
+    @Option(
+            names = "--cache-size",
+            paramLabel = "SIZE",
+            description = "The most the app's cache (core, simple, HTTP and readthrough) holds in memory before it"
+                    + " evicts the least recently used: 512k, 64m, 1g. Default: 64m.")
+    String cacheSize;
+
+    @Option(
+            names = "--no-readthrough-cache",
+            description = "Send backend requests straight to the backend, as Viceroy does, instead of through the"
+                    + " readthrough HTTP cache that Fastly puts in front of every send/fetch (on by default).")
+    boolean noReadthroughCache;
+
+    @Option(
+            names = "--clear-cache-on-reload",
+            description = "With --watch: empty the cache when the program is reloaded (by default it is kept).")
+    boolean clearCacheOnReload;
+
     @Option(names = "--verbose", description = "Debug logging.")
     boolean verbose;
 
@@ -195,6 +213,9 @@ final class ServeCommand implements Callable<Integer> {
                     pushpinPath,
                     watch,
                     inspectorPort,
+                    cacheSize,
+                    !noReadthroughCache,
+                    clearCacheOnReload,
                     limits,
                     memoryLimit,
                     java.time.Duration.ofSeconds(guestTimeLimit));

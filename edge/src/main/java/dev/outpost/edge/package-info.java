@@ -20,13 +20,17 @@
  *       {@code HostcallTable}; {@code ComputeAbi} lists every function of the ABI (from Viceroy's witx), and a
  *       program importing anything else is refused when it is loaded (docs/edge-abi.md).</li>
  *   <li>{@code sandbox}: per-request host state ({@code Sandbox}, bodies, requests, responses) and what an app's
- *       requests share ({@code EdgeServices}: stores, rate limits, backend client).</li>
+ *       requests share ({@code EdgeServices}: stores, rate limits, backend client, cache).</li>
  *   <li>{@code config}: {@code fastly.toml} ({@link dev.outpost.edge.config.FastlyTomlParser}), including the
  *       CLI's {@code [local_server.pushpin]} ({@link dev.outpost.edge.config.PushpinConfig}) and the proxy routes
  *       generated from the backends ({@link dev.outpost.edge.config.PushpinRoutes}).</li>
  *   <li>{@code backend}: the Netty client for backend requests: pooled keep-alive connections
  *       ({@code BackendPool}), each backend's TLS ({@code BackendTls}), timeouts and send errors
  *       ({@code ResponseHandler}).</li>
+ *   <li>{@code cache}: the app's cache, one bounded in-memory store behind {@code fastly_cache},
+ *       {@code fastly_http_cache}, {@code fastly_purge} and the readthrough cache of {@code send}
+ *       ({@link dev.outpost.edge.cache.CacheStore}, {@link dev.outpost.edge.cache.Readthrough}); it outlives program
+ *       reloads.</li>
  * </ul>
  *
  * <h2>Invariants</h2>

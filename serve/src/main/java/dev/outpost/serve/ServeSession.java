@@ -1,5 +1,6 @@
 package dev.outpost.serve;
 
+import dev.outpost.edge.cache.CacheSettings;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.FastlyManifest;
 import dev.outpost.edge.config.FastlyTomlException;
@@ -46,6 +47,7 @@ public final class ServeSession implements AutoCloseable {
     private EdgeServer edge;
     private ProjectWatcher watcher;
     private List<String> routeLines = List.of();
+    private CacheSettings cacheSettings = CacheSettings.DEFAULT;
     private InspectorOption inspector = InspectorOption.DEFAULT;
     /** Why the inspector is not running, for the banner. */
     private String inspectorOff;
@@ -101,6 +103,7 @@ public final class ServeSession implements AutoCloseable {
                             + " (expected: one of them; --watch rebuilds on change)");
         }
         project = open();
+        cacheSettings = resolveCache(options);
         fanout = resolveFanout(options, project.manifest());
         if (freePorts) {
             fanout = new Fanout(fanout.enabled(), null, 0, 0);
@@ -130,6 +133,7 @@ public final class ServeSession implements AutoCloseable {
                 .withAddress(options.address())
                 .withEngine(options.engine())
                 .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0)
+                .withCache(cacheSettings)
                 .withLimits(options.limits())
                 .withMemoryLimit(options.memoryLimit())
                 .withRequestTimeout(options.guestTimeLimit());
@@ -164,6 +168,26 @@ public final class ServeSession implements AutoCloseable {
         } catch (FastlyTomlException e) {
             throw new ServeException(2, e.getMessage(), e);
         }
+    }
+
+    /** {@code --cache-size}, {@code --no-readthrough-cache}, {@code --clear-cache-on-reload}, checked. */
+    static CacheSettings resolveCache(ServeOptions o) throws ServeException {
+        long heap = Runtime.getRuntime().maxMemory();
+        // The default never takes more than a quarter of a small heap; a size the user gives must fit.
+        long size = o.cacheSize() == null
+                ? Math.min(CacheSettings.DEFAULT.capacityBytes(), heap / 4)
+                : ServeOptions.parseSize("--cache-size", o.cacheSize());
+        if (size >= heap) {
+            throw new ServeException(
+                    2,
+                    "--cache-size: " + o.cacheSize() + " is more than this JVM's heap (" + (heap >> 20)
+                            + " MiB); choose a smaller size, or give the JVM more (OUTPOST_JAVA_OPTS=-Xmx...)");
+        }
+        if (o.clearCacheOnReload() && !o.watch()) {
+            throw new ServeException(
+                    2, "--clear-cache-on-reload only applies to --watch reloads (expected: --watch as well)");
+        }
+        return new CacheSettings(size, o.readthroughCache());
     }
 
     /** The Fastly CLI's precedence: flags, then {@code [local_server.pushpin]}, then defaults. */
@@ -339,11 +363,31 @@ public final class ServeSession implements AutoCloseable {
                     + " or --experimental-enable-pushpin)");
             printInspector();
         }
+        out.println("  cache      " + cacheLine());
         if (options.watch()) {
             out.println("Watching " + project.dir() + " for changes.");
         }
         out.println("Ctrl-C stops.");
         out.flush();
+    }
+
+    /** What the banner says about the cache: size, readthrough, reloads. */
+    private String cacheLine() {
+        long size = cacheSettings.capacityBytes();
+        String amount = size % (1L << 30) == 0
+                ? (size >> 30) + " GiB"
+                : size % (1L << 20) == 0
+                        ? (size >> 20) + " MiB"
+                        : size % 1024 == 0 ? (size >> 10) + " KiB" : size + " B";
+        return amount + " in memory (--cache-size); readthrough HTTP cache "
+                + (cacheSettings.readthrough()
+                        ? "on for send/fetch to backends (off: --no-readthrough-cache)"
+                        : "off (--no-readthrough-cache)")
+                + (options.watch()
+                        ? options.clearCacheOnReload()
+                                ? "; emptied on reload"
+                                : "; kept across reloads (--clear-cache-on-reload empties it)"
+                        : "");
     }
 
     private void printInspector() {

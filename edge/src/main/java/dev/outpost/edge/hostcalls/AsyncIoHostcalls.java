@@ -46,6 +46,9 @@ final class AsyncIoHostcalls {
         if (item instanceof PendingRequest pending) {
             return pending.isReady();
         }
+        if (item instanceof dev.outpost.edge.sandbox.AsyncItem other) {
+            return other.isReady();
+        }
         return true;
     }
 
@@ -64,6 +67,9 @@ final class AsyncIoHostcalls {
                 cleanup.add(() -> body.removeListener(wake));
             } else if (item instanceof PendingRequest pending) {
                 CompletableFuture<?> f = pending.response().whenComplete((r, e) -> wake.run());
+                cleanup.add(() -> f.cancel(false));
+            } else if (item instanceof dev.outpost.edge.sandbox.AsyncItem other) {
+                CompletableFuture<?> f = other.whenReady().whenComplete((r, e) -> wake.run());
                 cleanup.add(() -> f.cancel(false));
             }
         }

@@ -68,8 +68,10 @@ public final class HostcallTable implements ImportResolver {
         new UapHostcalls().register(table);
         new ImageOptimizerHostcalls().register(table);
         new ShieldingHostcalls(sandbox).register(table);
-        // Purging has nothing to purge locally: accepted, as Viceroy does.
-        table.fastly("fastly_purge", "purge_surrogate_key", (m, a) -> {});
+        new CacheHostcalls(sandbox).register(table);
+        new CacheReplaceHostcalls(sandbox).register(table);
+        new HttpCacheHostcalls(sandbox).register(table);
+        new PurgeHostcalls(sandbox).register(table);
         return table;
     }
 

@@ -47,7 +47,8 @@ final class HttpBodyHostcalls {
             }
             m.writeI32(a.i32(4), bytes.length);
         });
-        // append(dest, src): src is consumed.
+        // append(dest, src): src is consumed, so the guest can no longer write to it: a body the guest wrote ends here
+        // (else dest would never end, issue #11), one the host still writes goes on.
         t.fastly(M, "append", (m, a) -> {
             Body dest = s.body(a.i32(0));
             Body src = s.body(a.i32(1));
@@ -55,6 +56,7 @@ final class HttpBodyHostcalls {
                 throw HostcallException.inval("append: a body cannot be appended to itself");
             }
             s.asyncItems.remove(a.i32(1));
+            src.endGuestWrites();
             dest.append(src);
         });
         t.fastly(M, "close", (m, a) -> {

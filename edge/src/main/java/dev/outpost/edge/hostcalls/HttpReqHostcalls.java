@@ -5,8 +5,11 @@ import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.backend.BackendException;
 import dev.outpost.edge.backend.SendErrorTag;
+import dev.outpost.edge.cache.AppCache;
+import dev.outpost.edge.cache.Readthrough;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.CacheOverride;
 import dev.outpost.edge.sandbox.GripHandoff;
 import dev.outpost.edge.sandbox.HttpVersion;
 import dev.outpost.edge.sandbox.PendingRequest;
@@ -70,19 +73,30 @@ final class HttpReqHostcalls {
         });
         t.fastly(M, "auto_decompress_response_set", (m, a) -> s.requests.get(a.i32(0)).autoDecompress = a.i32(1));
         t.fastly(M, "framing_headers_mode_set", (m, a) -> s.requests.get(a.i32(0)).manualFraming = a.i32(1) == 1);
-        // Caching is not modelled locally: accepted and ignored, as Viceroy does.
-        t.fastly(M, "cache_override_set", (m, a) -> s.requests.get(a.i32(0)));
-        t.fastly(M, "cache_override_v2_set", (m, a) -> s.requests.get(a.i32(0)));
+        // cache_override_set(req, tag, ttl, swr); _v2 adds the surrogate keys (ptr, len). The readthrough cache of
+        // send/send_async follows them; send_v3 and send_async_v2 are uncached.
+        t.fastly(M, "cache_override_set", (m, a) -> cacheOverride(s.requests.get(a.i32(0)), a, null));
+        t.fastly(
+                M,
+                "cache_override_v2_set",
+                (m, a) -> cacheOverride(
+                        s.requests.get(a.i32(0)), a, Guest.string(m, a.i32(4), a.i32(5), "surrogate keys")));
 
         // send(req, body, backend, backend_len, resp_out, body_out)
-        t.fastly(M, "send", (m, a) -> wait(m, new PendingRequest(start(m, a, false)), a.i32(4), a.i32(5), 0));
-        t.fastly(M, "send_v2", (m, a) -> wait(m, new PendingRequest(start(m, a, false)), a.i32(5), a.i32(6), a.i32(4)));
-        t.fastly(M, "send_v3", (m, a) -> wait(m, new PendingRequest(start(m, a, false)), a.i32(5), a.i32(6), a.i32(4)));
+        t.fastly(M, "send", (m, a) -> wait(m, new PendingRequest(start(m, a, false, true)), a.i32(4), a.i32(5), 0));
+        t.fastly(
+                M,
+                "send_v2",
+                (m, a) -> wait(m, new PendingRequest(start(m, a, false, true)), a.i32(5), a.i32(6), a.i32(4)));
+        t.fastly(
+                M,
+                "send_v3",
+                (m, a) -> wait(m, new PendingRequest(start(m, a, false, false)), a.i32(5), a.i32(6), a.i32(4)));
         // send_async(req, body, backend, backend_len, pending_out)
-        t.fastly(M, "send_async", (m, a) -> m.writeI32(a.i32(4), pendingHandle(start(m, a, false))));
-        t.fastly(M, "send_async_streaming", (m, a) -> m.writeI32(a.i32(4), pendingHandle(start(m, a, true))));
+        t.fastly(M, "send_async", (m, a) -> m.writeI32(a.i32(4), pendingHandle(start(m, a, false, true))));
+        t.fastly(M, "send_async_streaming", (m, a) -> m.writeI32(a.i32(4), pendingHandle(start(m, a, true, true))));
         // send_async_v2(req, body, backend, backend_len, streaming, pending_out)
-        t.fastly(M, "send_async_v2", (m, a) -> m.writeI32(a.i32(5), pendingHandle(start(m, a, a.i32(4) != 0))));
+        t.fastly(M, "send_async_v2", (m, a) -> m.writeI32(a.i32(5), pendingHandle(start(m, a, a.i32(4) != 0, false))));
         // pending_req_wait(pending, resp_out, body_out)
         t.fastly(M, "pending_req_wait", (m, a) -> {
             PendingRequest p = s.pending(a.i32(0));
@@ -144,8 +158,17 @@ final class HttpReqHostcalls {
         s.handoff(new GripHandoff(kind, req, backend));
     }
 
+    private static void cacheOverride(RequestState req, dev.outpost.edge.abi.FastlyHostcall.Args a, String keys) {
+        try {
+            req.cacheOverride = CacheOverride.fromAbi(a.i32(1), a.i32(2), a.i32(3), keys);
+        } catch (IllegalArgumentException e) {
+            throw HostcallException.inval(e.getMessage());
+        }
+    }
+
+    /** Starts sending a request; {@code cached}: through the app's readthrough cache (when it is on). */
     private CompletableFuture<BackendResponse> start(
-            GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a, boolean streaming) {
+            GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a, boolean streaming, boolean cached) {
         RequestState req = s.requests.get(a.i32(0));
         Body body = s.body(a.i32(1));
         String name = Guest.string(m, a.i32(2), a.i32(3), "backend name");
@@ -159,7 +182,12 @@ final class HttpReqHostcalls {
             s.asyncItems.remove(a.i32(1));
             body.endGuestWrites();
         }
-        return s.services().backendClient().send(backend, req, body, (req.autoDecompress & 1) != 0);
+        Readthrough.Sender direct =
+                (r, b) -> s.services().backendClient().send(backend, r, b, (r.autoDecompress & 1) != 0);
+        AppCache cache = s.services().cache();
+        return cached && cache.readthrough()
+                ? new Readthrough(cache.store(), direct).send(req, body)
+                : direct.send(req, body);
     }
 
     private int pendingHandle(CompletableFuture<BackendResponse> response) {

@@ -160,19 +160,35 @@ public final class Body {
         this.fixedLength = true;
     }
 
-    /** The length when known: declared, or everything buffered is plain bytes; else null. */
+    /**
+     * The length when known: declared, or everything buffered is plain bytes or appended bodies that ended or declared
+     * their length; else null.
+     */
     public synchronized Long knownLength() {
         if (fixedLength) {
             return knownLength;
         }
         long total = -headOffset;
         for (Object s : segments) {
-            if (!(s instanceof byte[] b)) {
-                return null;
+            if (s instanceof byte[] b) {
+                total += b.length;
+            } else {
+                Long nested = ((Body) s).lengthWhenAppended();
+                if (nested == null) {
+                    return null;
+                }
+                total += nested;
             }
-            total += b.length;
         }
         return total;
+    }
+
+    /** The length of an appended body: declared, or once it has ended; null while it may still grow. */
+    private synchronized Long lengthWhenAppended() {
+        if (fixedLength) {
+            return knownLength;
+        }
+        return finished ? knownLength() : null;
     }
 
     /** Runs {@code listener} whenever data arrives or the body ends (on the writer's thread, outside locks). */
@@ -209,29 +225,30 @@ public final class Body {
         return finished && segments.isEmpty();
     }
 
-    /** The bytes available now, if every segment is plain bytes and the body is finished; else null. */
+    /**
+     * The whole body, if it is finished and so is every body appended to it (the common case of a body the guest wrote
+     * and handed over); else null, and the body must be streamed.
+     */
     public synchronized byte[] completeBytes() {
         if (!finished) {
             return null;
         }
-        int total = 0;
-        for (Object s : segments) {
-            if (!(s instanceof byte[] b)) {
-                return null;
-            }
-            total += b.length;
-        }
-        byte[] out = new byte[total - headOffset];
-        int at = 0;
+        var out = new java.io.ByteArrayOutputStream();
         boolean first = true;
         for (Object s : segments) {
-            byte[] b = (byte[]) s;
-            int from = first ? headOffset : 0;
-            System.arraycopy(b, from, out, at, b.length - from);
-            at += b.length - from;
+            if (s instanceof byte[] b) {
+                int from = first ? headOffset : 0;
+                out.write(b, from, b.length - from);
+            } else {
+                byte[] nested = ((Body) s).completeBytes();
+                if (nested == null) {
+                    return null;
+                }
+                out.writeBytes(nested);
+            }
             first = false;
         }
-        return out;
+        return out.toByteArray();
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.outpost.edge.server;
 
+import dev.outpost.edge.cache.CacheSettings;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.sandbox.EdgeServices;
@@ -22,6 +23,7 @@ import java.util.Objects;
  *   not count)</td></tr>
  *   <tr><td>memoryLimit</td><td>512 MiB of guest linear memory</td></tr>
  *   <tr><td>logSink</td><td>standard output, {@code <endpoint> :: <message>}</td></tr>
+ *   <tr><td>cache</td><td>64 MiB, readthrough on</td></tr>
  * </table>
  *
  * @param wasm the Compute program ({@code bin/main.wasm} by convention)
@@ -30,6 +32,7 @@ import java.util.Objects;
  * @param handoffPort the GRIP proxy's client port on 127.0.0.1 that Fanout handoffs go to, or 0 when Fanout is off
  *     (a handoff then gets Viceroy's 500)
  * @param requestListener told about every finished request (default: nobody)
+ * @param cache the app's cache: its size and whether backend requests read through it
  * @param limits guest runs at once, the wait queue, request body buffering ({@link EdgeLimits#DEFAULT})
  */
 public record EdgeConfig(
@@ -42,6 +45,7 @@ public record EdgeConfig(
         LogSink logSink,
         int handoffPort,
         EdgeRequestListener requestListener,
+        CacheSettings cache,
         EdgeLimits limits) {
 
     public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
@@ -55,6 +59,7 @@ public record EdgeConfig(
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(logSink, "logSink");
         Objects.requireNonNull(requestListener, "requestListener");
+        Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(limits, "limits");
         if (!Engines.names().contains(engine)) {
             throw new IllegalArgumentException("engine: " + engine + " (expected: one of " + Engines.names() + ")");
@@ -82,6 +87,7 @@ public record EdgeConfig(
                 LogSink.stdout(),
                 0,
                 EdgeRequestListener.NONE,
+                CacheSettings.DEFAULT,
                 EdgeLimits.DEFAULT);
     }
 
@@ -96,6 +102,7 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
+                cache,
                 limits);
     }
 
@@ -110,6 +117,7 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
+                cache,
                 limits);
     }
 
@@ -124,6 +132,7 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
+                cache,
                 limits);
     }
 
@@ -138,6 +147,7 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
+                cache,
                 limits);
     }
 
@@ -152,6 +162,7 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
+                cache,
                 limits);
     }
 
@@ -166,6 +177,7 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
+                cache,
                 limits);
     }
 
@@ -180,6 +192,7 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
+                cache,
                 limits);
     }
 
@@ -195,6 +208,7 @@ public record EdgeConfig(
                 logSink,
                 port,
                 requestListener,
+                cache,
                 limits);
     }
 
@@ -210,6 +224,23 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
+                cache,
+                limits);
+    }
+
+    /** Sets up the app's cache (size, readthrough). */
+    public EdgeConfig withCache(CacheSettings cache) {
+        return new EdgeConfig(
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
                 limits);
     }
 
@@ -225,6 +256,7 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 listener,
+                cache,
                 limits);
     }
 }

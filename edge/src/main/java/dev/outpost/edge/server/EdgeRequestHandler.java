@@ -34,8 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns each client request into a guest run and writes the guest's response back, streaming both bodies. Reading
- * pauses once a request is complete until its response is, so pipelined requests run one at a time.
+ * Turns each client request into a guest run and writes the guest's response back, streaming both bodies. Pipelined
+ * requests run one at a time: one that arrives while a response is still going out waits (and reading pauses) until
+ * that response is complete. Reading goes on while a response is on its way, so a client that leaves a long response
+ * (a held stream, a handed-off connection) is noticed at once and what serves it is released (issue #11).
  */
 final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
@@ -47,10 +49,8 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private final GuestLimiter guests;
     private final EdgeLimits limits;
     private final java.util.concurrent.atomic.AtomicLong peakBuffered;
-    /** Event loop only: reading paused because a body holds its buffer's worth (flow control). */
+    /** Reading paused because a body holds its buffer's worth (flow control); set on the event loop. */
     private volatile boolean bodyFull;
-    /** Event loop only: reading paused until the current response is out (pipelined requests run in order). */
-    private boolean awaitingResponse;
 
     private ChannelHandlerContext ctx;
     private final Duration timeout;
@@ -61,6 +61,8 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private Body teeBody;
     /** The exchange whose request is being read; its flags are only touched on the event loop. */
     private Exchange current;
+    /** A pipelined request that arrived while the current response was still going out (event loop only). */
+    private final java.util.ArrayDeque<Object> waiting = new java.util.ArrayDeque<>();
 
     EdgeRequestHandler(
             java.util.function.Supplier<ComputeApp> apps,
@@ -81,6 +83,16 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!waiting.isEmpty() || busy()) {
+            // The next pipelined request waits for the current response; one read's worth is enough.
+            waiting.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        process(ctx, msg);
+    }
+
+    private void process(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof HttpRequest request) {
                 start(ctx, request);
@@ -108,16 +120,24 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                     requestBody = null;
                     teeBody = null;
                     current.requestEnded = true;
-                    // Hold further (pipelined) requests until this response is out.
-                    if (!current.completed) {
-                        awaitingResponse = true;
-                        updateAutoRead();
-                    }
                 }
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** Whether a whole request was read and its response is still going out. */
+    private boolean busy() {
+        return current != null && current.requestEnded && !current.completed;
+    }
+
+    /** The current response is complete: go on with what waited, then read on. */
+    private void resume(ChannelHandlerContext ctx) {
+        while (!waiting.isEmpty() && !busy() && ctx.channel().isActive()) {
+            process(ctx, waiting.poll());
+        }
+        updateAutoRead();
     }
 
     @Override
@@ -141,8 +161,9 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         teeBody.write(bytes);
     }
 
+    /** Reads on unless a pipelined request waits or a request body is full (event loop). */
     private void updateAutoRead() {
-        boolean read = !(bodyFull || awaitingResponse);
+        boolean read = waiting.isEmpty() && !bodyFull;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
             if (read) {
@@ -171,10 +192,17 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         return limits.handoffBodyLimit();
     }
 
-    /** The current response is out: read the next pipelined request (event loop). */
-    void responseDone() {
-        awaitingResponse = false;
-        updateAutoRead();
+    private void release() {
+        Object msg;
+        while ((msg = waiting.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // After a 101 the connection is a byte pipe: a request pipelined behind the upgrade has no taker.
+        release();
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest request) {
@@ -198,7 +226,6 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         }
         requestBody = body;
         teeBody = new Body().hostWritten();
-
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         ComputeApp app = apps.get();
         DownstreamRequest downstream = new DownstreamRequest(
@@ -215,11 +242,12 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         exchange.app = app;
         exchange.handoffPort = handoffPort;
         exchange.listener = listener;
+        exchange.resume = () -> resume(ctx);
+        exchange.handler = this;
         current = exchange;
         Body tee = teeBody;
         body.addReadListener(() -> bodyRead(exchange, body, tee));
         tee.addReadListener(() -> bodyRead(exchange, body, tee));
-        exchange.handler = this;
         boolean[] refused = {false};
         try {
             app.dispatch(
@@ -259,6 +287,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        release();
         if (requestBody != null) {
             requestBody.abandon();
             requestBody = null;
@@ -298,14 +327,16 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         volatile String handoffKind;
 
         volatile String handoffBackend;
-        EdgeRequestHandler handler;
-        /** The body outgrew --handoff-body-limit before the guest answered: a handoff is refused. */
-        volatile boolean handoffBodyTooLong;
-
         /** Event loop only: the whole request was read / the whole response was written. */
         boolean requestEnded;
 
         boolean completed;
+        EdgeRequestHandler handler;
+        /** The body outgrew --handoff-body-limit before the guest answered: a handoff is refused. */
+        volatile boolean handoffBodyTooLong;
+
+        /** Event loop only: called once the response is complete, to go on with the connection's next request. */
+        Runnable resume = () -> {};
 
         Exchange(Channel channel, String method, String uri, boolean keepAlive, long started) {
             this.channel = channel;
@@ -397,8 +428,8 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             completed = true;
             if (!keepAlive || !success) {
                 channel.close();
-            } else if (requestEnded) {
-                handler.responseDone();
+            } else {
+                resume.run();
             }
         }
 
@@ -440,10 +471,9 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                 completed = true;
                 if (!keepAlive || !future.isSuccess()) {
                     channel.close();
-                } else if (requestEnded) {
-                    handler.responseDone();
+                } else {
+                    resume.run();
                 }
-                // Otherwise reading never paused: the rest of the request body is still being read.
             };
         }
 

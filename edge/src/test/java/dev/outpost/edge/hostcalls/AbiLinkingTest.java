@@ -55,13 +55,12 @@ class AbiLinkingTest {
     }
 
     @Test
-    void everyFunctionHasAHostcallButTheCachesOwnedElsewhere() {
+    void everyFunctionHasAHostcall() {
         HostcallTable table = table();
         Set<String> missing = ComputeAbi.functions().keySet().stream()
                 .filter(name -> !table.registered().contains(name))
                 .collect(Collectors.toCollection(java.util.TreeSet::new));
-        // fastly_cache and fastly_http_cache are the cache work's; until they land they answer unsupported.
-        assertThat(missing).allMatch(n -> n.startsWith("fastly_cache.") || n.startsWith("fastly_http_cache."));
+        assertThat(missing).isEmpty();
         Set<String> wasi = WasiHostcalls.NAMES.stream()
                 .map(n -> "wasi_snapshot_preview1." + n)
                 .collect(Collectors.toSet());

@@ -95,7 +95,7 @@ class EdgeAbiDocTest {
                     .map(FunctionImport::qualifiedName)
                     .forEach(jsImports::add);
         }
-        Pattern named = Pattern.compile("`(?:wat/)?([A-Za-z]+(?:\\.wat)?)`");
+        Pattern named = Pattern.compile("`(?:wat/)?([A-Za-z_]+(?:\\.wat)?)`");
         for (Row row : rows().values()) {
             if (row.test().equals("—")) {
                 assertThat(row.status())

@@ -12,7 +12,10 @@ import java.util.Map;
  * certificate, versions), and each timeout ending in the send error the SDKs expect.
  */
 class BackendsWatTest {
-    /** Helpers: $get sends GET uri to a backend with send_v2 (detail at 0x520); $dyn registers a backend. */
+    /**
+     * Helpers: $get sends GET uri to a backend with send_v3 (no readthrough cache; the error detail at 0x520); $dyn
+     * registers a dynamic backend.
+     */
     private static final String HELPERS = """
         (func $r (param $status i32) (call $say_i32 (local.get $status)) (call $say_char (i32.const 32)))
         (func $get (param $backend i32) (param $blen i32) (param $uri i32) (param $ulen i32) (result i32)
@@ -21,7 +24,7 @@ class BackendsWatTest {
             (i32.const 101))
           (call $ok (call $fastly_http_body.new (i32.const 0x504)) (i32.const 102))
           (i32.store (i32.const 0x520) (i32.const 0))
-          (call $fastly_http_req.send_v2 (i32.load (i32.const 0x500)) (i32.load (i32.const 0x504))
+          (call $fastly_http_req.send_v3 (i32.load (i32.const 0x500)) (i32.load (i32.const 0x504))
             (local.get $backend) (local.get $blen) (i32.const 0x520) (i32.const 0x510) (i32.const 0x514)))
         ;; Reports the body of the last response, or ERR <status> when reading it fails.
         (func $say_body

@@ -72,6 +72,8 @@ class HttpWatTest {
                             "0",
                             "0",
                             "3", // responses
+                            "0",
+                            "0", // HTTP cache lookup, close
                             "0", // inspect: allowed
                             "2", // inspect without corp and workspace
                             "5",
