@@ -53,6 +53,10 @@ class ClientTimeoutsTest {
             }
         }
         assertThat(proxy.drops().hits("client_header_timeout")).isEqualTo(3);
+        try (RawHttp c = new RawHttp(proxy.inspectorAddress().getPort())) {
+            assertThat(c.send(RawHttp.get("/metrics")).read().text())
+                    .contains("outpost_limit_hits_total{limit=\"client_header_timeout\"} 3.0");
+        }
     }
 
     @Test

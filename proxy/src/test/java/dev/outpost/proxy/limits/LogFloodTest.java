@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A limit that bites many times for one connection or one response logs a line or two with a count, not one line per
- * dropped item or channel (issue 16, item 8); every drop is still counted.
+ * dropped item or channel (issue 16, item 8); every drop is still counted, and shown in /metrics.
  */
 @ExtendWith(LeakGuard.class)
 @Timeout(60)
@@ -52,7 +52,8 @@ class LogFloodTest {
     @Test
     void aStreamClientThatDoesNotReadLogsAtMostTwoLines() throws Exception {
         try (LogCapture log = new LogCapture(Drops.class, Level.WARN);
-                OutpostProxy proxy = ProxyHarness.start(null, b -> b.setting("outpost/stream_queue_max", "2"))) {
+                OutpostProxy proxy = ProxyHarness.start(
+                        null, b -> b.setting("outpost/stream_queue_max", "2").setting("outpost/inspector_port", "0"))) {
             try (RawHttp c = new RawHttp(proxy.httpPort())) {
                 c.send(RawHttp.get("/stream"));
                 ProxyHarness.awaitSubscribers(proxy, "test", 1);
@@ -74,6 +75,10 @@ class LogFloodTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> log.lines().size() == 2);
             long dropped = (long) proxy.drops().count("session_queue");
             assertThat(log.lines().get(1)).contains("dropped (session_queue) " + dropped + " times in all");
+            try (RawHttp c = new RawHttp(proxy.inspectorAddress().getPort())) {
+                assertThat(c.send(RawHttp.get("/metrics")).read().text())
+                        .contains("outpost_messages_dropped_total{reason=\"session_queue\"} " + dropped + ".0");
+            }
         }
     }
 }

@@ -3,11 +3,14 @@ package dev.outpost.proxy.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import com.sun.net.httpserver.HttpExchange;
 import dev.outpost.grip.wsovh.WsEvent;
 import dev.outpost.grip.wsovh.WsEventCodec;
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.support.LeakGuard;
+import dev.outpost.proxy.support.LogCapture;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.proxy.support.RawWs;
@@ -100,13 +103,19 @@ class WebSocketBackpressureTest {
 
     @Test
     void aFloodToASlowWebSocketOverHttpOriginStopsBeingReadAndEndsWhenTheClientLeaves() throws Exception {
-        try (RawWs ws = new RawWs(proxy.httpPort(), "/woh")) {
+        try (LogCapture log = new LogCapture(Drops.class, Level.INFO);
+                RawWs ws = new RawWs(proxy.httpPort(), "/woh")) {
             await().atMost(Duration.ofSeconds(10)).until(() -> requests.size() == 1);
             long written = floodUntilBlocked(
                     ws, RawWs.frame(RawWs.TEXT, "x".repeat(100).getBytes()), 3);
             assertThat(written).isLessThan(FLOOD_LIMIT);
             // OPEN and the one batch the origin holds: nothing more is sent while it is busy
             assertThat(requests).hasSize(2);
+            // one line for the connection, however long the flood
+            assertThat(log.lines())
+                    .singleElement()
+                    .asString()
+                    .contains("limit websocket_over_http_queue_max", "bytes of events wait for the origin");
             // the client goes as a process that exits with unread data does: with a reset
             ws.socket().setSoLinger(true, 0);
         }
