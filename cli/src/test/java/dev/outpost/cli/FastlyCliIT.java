@@ -39,7 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real Fastly CLI 16 ({@code @fastly/cli} from npm, cli/src/test/fastly-cli) running {@code fastly compute serve}
+ * The real Fastly CLI 16 (its binary package from npm, the one {@code @fastly/cli} installs on Linux x64; see
+ * cli/src/test/fastly-cli) running {@code fastly compute serve}
  * on a copy of examples/fanout-starter with Outpost as its Viceroy and its Pushpin: first found on PATH
  * ({@code FASTLY_VICEROY_USE_PATH=1}), then named with {@code --viceroy-path} and {@code --pushpin-path} on the same
  * ports right after. Through the edge: a Fanout handoff held until a publish, SSE, a WebSocket; {@code --watch}
@@ -67,7 +68,10 @@ class FastlyCliIT {
     @BeforeAll
     static void setUp() throws Exception {
         fastly = findFastly();
-        assumeTrue(fastly != null, "@fastly/cli is not installed in " + CLI_PACKAGES.getParent() + " (.ci/setup.sh)");
+        assumeTrue(
+                fastly != null,
+                "the Fastly CLI is not installed in " + CLI_PACKAGES.getParent()
+                        + " (.ci/setup.sh; its npm package is for Linux x64)");
         assumeTrue(
                 Files.isDirectory(EXAMPLE.resolve("node_modules/@fastly/js-compute")),
                 "examples/fanout-starter has no node_modules (.ci/setup.sh)");
@@ -87,7 +91,7 @@ class FastlyCliIT {
         }
     }
 
-    /** The platform package's binary: node_modules/.bin/fastly is a Node wrapper that would stand between. */
+    /** The platform package's binary (@fastly/cli's node_modules/.bin/fastly is a Node wrapper that would stand between). */
     static Path findFastly() throws IOException {
         if (!Files.isDirectory(CLI_PACKAGES)) {
             return null;
