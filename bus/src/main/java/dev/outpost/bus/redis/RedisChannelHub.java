@@ -14,7 +14,6 @@ import dev.outpost.proxy.pubsub.Subscription;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -408,13 +407,5 @@ public final class RedisChannelHub implements ChannelHub, BusStatus {
         redis.close();
         timers.shutdownNow();
         local.close();
-    }
-
-    /** A map of what the inspector shows, for logs. */
-    Map<String, Object> describe() {
-        Map<String, Object> m = new HashMap<>();
-        m.put("uri", uri());
-        m.put("connected", connected());
-        return m;
     }
 }
