@@ -143,8 +143,11 @@ class ClusterProcessTest {
     void publishesFromEveryInputReachEveryNodeOnceAndAKilledNodeDropsOnlyItsOwnClients() throws Exception {
         List<StreamClient> streams = streams("procs");
 
-        assertThat(Http.publish(nodes.get(1).publish(), "procs", "via http", null).statusCode()).isEqualTo(200);
-        PublishRun r = PublishRun.run("--spec", "http://127.0.0.1:" + nodes.get(2).publish(), "procs", "via cli");
+        assertThat(Http.publish(nodes.get(1).publish(), "procs", "via http", null)
+                        .statusCode())
+                .isEqualTo(200);
+        PublishRun r =
+                PublishRun.run("--spec", "http://127.0.0.1:" + nodes.get(2).publish(), "procs", "via cli");
         assertThat(r.code()).as(r.err()).isZero();
         Process pp = new ProcessBuilder("pushpin-publish", "--spec", "tcp://127.0.0.1:" + zmqPull, "procs", "via zmq")
                 .redirectErrorStream(true)
@@ -152,24 +155,31 @@ class ClusterProcessTest {
         assertThat(pp.waitFor(20, TimeUnit.SECONDS)).isTrue();
         assertThat(pp.exitValue()).isZero();
         for (StreamClient s : streams) {
-            await().atMost(Duration.ofSeconds(15)).until(() -> s.lines("via zmq").size() == 1);
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> s.lines("via zmq").size() == 1);
             assertThat(s.lines("via http")).hasSize(1);
             assertThat(s.lines("via cli")).hasSize(1);
         }
 
         String metrics = Http.get(nodes.get(0).inspector(), "/metrics");
-        assertThat(metrics).contains("outpost_bus_connected 1.0").contains("outpost_bus_messages_total{direction=\"in\"}");
+        assertThat(metrics)
+                .contains("outpost_bus_connected 1.0")
+                .contains("outpost_bus_messages_total{direction=\"in\"}");
         String summary = Http.get(nodes.get(0).inspector(), "/api/summary");
-        assertThat(summary).contains("\"bus\":{\"uri\":\"redis://127.0.0.1:" + redis.port() + "/0\",\"connected\":true");
+        assertThat(summary)
+                .contains("\"bus\":{\"uri\":\"redis://127.0.0.1:" + redis.port() + "/0\",\"connected\":true");
 
         Node killed = nodes.remove(2);
         killed.process().destroyForcibly();
         killed.process().waitFor(20, TimeUnit.SECONDS);
         StreamClient orphan = streams.remove(2);
         await().atMost(Duration.ofSeconds(10)).until(orphan::isClosed);
-        assertThat(Http.publish(nodes.get(0).publish(), "procs", "after kill", null).statusCode()).isEqualTo(200);
+        assertThat(Http.publish(nodes.get(0).publish(), "procs", "after kill", null)
+                        .statusCode())
+                .isEqualTo(200);
         for (StreamClient s : streams) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("after kill").size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> s.lines("after kill").size() == 1);
             assertThat(s.isClosed()).isFalse();
             s.close();
         }

@@ -93,8 +93,12 @@ public record BusUri(boolean tls, String host, int port, int db, String user, St
 
     /** Lettuce's form, with {@code timeout} for commands. */
     RedisURI toLettuce(Duration timeout) {
-        RedisURI.Builder b =
-                RedisURI.builder().withHost(host).withPort(port).withDatabase(db).withSsl(tls).withTimeout(timeout);
+        RedisURI.Builder b = RedisURI.builder()
+                .withHost(host)
+                .withPort(port)
+                .withDatabase(db)
+                .withSsl(tls)
+                .withTimeout(timeout);
         if (password != null) {
             if (user != null) {
                 b.withAuthentication(user, password.toCharArray());

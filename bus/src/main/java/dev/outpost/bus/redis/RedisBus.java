@@ -1,9 +1,9 @@
 package dev.outpost.bus.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -105,7 +105,8 @@ final class RedisBus implements AutoCloseable {
         preferTransport(transport);
         DefaultClientResources.Builder rb = DefaultClientResources.builder()
                 .computationThreadPoolSize(1)
-                .reconnectDelay(Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS));
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(5), 2, TimeUnit.MILLISECONDS));
         if (loops != null && sameTransport(transport)) {
             rb.eventLoopGroupProvider(new SharedLoops(loops));
         } else {
@@ -118,7 +119,9 @@ final class RedisBus implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .pingBeforeActivateConnection(true)
                 // the hub answers 503 on its own timer; a command stays until Redis answers or the link drops
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(Duration.ofSeconds(60)).build())
+                .timeoutOptions(TimeoutOptions.builder()
+                        .fixedTimeout(Duration.ofSeconds(60))
+                        .build())
                 .build());
         this.subClient = RedisClient.create(resources);
         subClient.setOptions(ClientOptions.builder()
@@ -132,7 +135,8 @@ final class RedisBus implements AutoCloseable {
      * proxy's, once, before its transport classes load.
      */
     private static synchronized void preferTransport(String transport) {
-        if (System.getProperty("io.lettuce.core.iouring") == null && System.getProperty("io.lettuce.core.epoll") == null) {
+        if (System.getProperty("io.lettuce.core.iouring") == null
+                && System.getProperty("io.lettuce.core.epoll") == null) {
             if ("io_uring".equals(transport)) {
                 System.setProperty("io.lettuce.core.epoll", "false");
             } else {
@@ -184,7 +188,8 @@ final class RedisBus implements AutoCloseable {
                         @Override
                         public void onRedisDisconnected(RedisChannelHandler<?, ?> conn) {
                             if (pubUp) {
-                                log.warn("bus {}: publish connection lost; publishes are answered 503 until it is back",
+                                log.warn(
+                                        "bus {}: publish connection lost; publishes are answered 503 until it is back",
                                         settings.uri());
                             }
                             pubUp = false;
@@ -308,24 +313,30 @@ final class RedisBus implements AutoCloseable {
         }
         byte[][] args = pairs.toArray(byte[][]::new);
         CompletableFuture<Long> out = new CompletableFuture<>();
-        p.async().<Long>evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, NO_KEYS, args).whenComplete((n, err) -> {
-            if (err == null) {
-                out.complete(n);
-            } else if (String.valueOf(err.getMessage()).startsWith("NOSCRIPT")) {
-                // a restarted Redis has no scripts cached: send it whole once
-                p.async()
-                        .<Long>eval(SCRIPT.getBytes(StandardCharsets.UTF_8), ScriptOutputType.INTEGER, NO_KEYS, args)
-                        .whenComplete((n2, err2) -> {
-                            if (err2 == null) {
-                                out.complete(n2);
-                            } else {
-                                out.completeExceptionally(err2);
-                            }
-                        });
-            } else {
-                out.completeExceptionally(err);
-            }
-        });
+        p.async()
+                .<Long>evalsha(SCRIPT_SHA, ScriptOutputType.INTEGER, NO_KEYS, args)
+                .whenComplete((n, err) -> {
+                    if (err == null) {
+                        out.complete(n);
+                    } else if (String.valueOf(err.getMessage()).startsWith("NOSCRIPT")) {
+                        // a restarted Redis has no scripts cached: send it whole once
+                        p.async()
+                                .<Long>eval(
+                                        SCRIPT.getBytes(StandardCharsets.UTF_8),
+                                        ScriptOutputType.INTEGER,
+                                        NO_KEYS,
+                                        args)
+                                .whenComplete((n2, err2) -> {
+                                    if (err2 == null) {
+                                        out.complete(n2);
+                                    } else {
+                                        out.completeExceptionally(err2);
+                                    }
+                                });
+                    } else {
+                        out.completeExceptionally(err);
+                    }
+                });
         return out;
     }
 

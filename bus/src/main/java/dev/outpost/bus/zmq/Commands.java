@@ -91,7 +91,8 @@ final class Commands {
                 items.add(PublishParser.parseItem(PushMessage.toJson(vitems.get(i)), "items[" + i + "]"));
             } catch (PublishFormatException e) {
                 String msg = e.getMessage();
-                reply.accept(error(id, "bad-request", msg.startsWith("Invalid format") ? msg : "Invalid format: " + msg));
+                reply.accept(
+                        error(id, "bad-request", msg.startsWith("Invalid format") ? msg : "Invalid format: " + msg));
                 return;
             }
         }

@@ -305,7 +305,8 @@ public final class ZmqInputs implements AutoCloseable {
         try {
             request = TnetString.parse(frames.get(empty + 1));
         } catch (TnetStringException e) {
-            log.warn("command: received message with invalid format (tnetstring parse failed: {}), skipping",
+            log.warn(
+                    "command: received message with invalid format (tnetstring parse failed: {}), skipping",
                     e.getMessage());
             return;
         }

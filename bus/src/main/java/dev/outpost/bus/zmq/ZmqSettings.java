@@ -14,7 +14,8 @@ import java.util.Locale;
  * @param pushInSubConnect {@code push_in_sub_connect}: the SUB socket connects to publishers instead of binding
  * @param commandSpec      {@code command_spec}: a REP-style (ROUTER) socket for commands, bound; or null
  */
-public record ZmqSettings(String pushInSpec, List<String> pushInSubSpecs, boolean pushInSubConnect, String commandSpec) {
+public record ZmqSettings(
+        String pushInSpec, List<String> pushInSubSpecs, boolean pushInSubConnect, String commandSpec) {
 
     public ZmqSettings {
         pushInSubSpecs = List.copyOf(pushInSubSpecs);

@@ -11,8 +11,7 @@ class BusUriTest {
     void readsEveryForm() {
         assertThat(BusUri.parse("redis://10.0.0.5:6379")).isEqualTo(new BusUri(false, "10.0.0.5", 6379, 0, null, null));
         assertThat(BusUri.parse("redis://h")).isEqualTo(new BusUri(false, "h", 6379, 0, null, null));
-        assertThat(BusUri.parse("rediss://u:p%40ss@h:6380/2"))
-                .isEqualTo(new BusUri(true, "h", 6380, 2, "u", "p@ss"));
+        assertThat(BusUri.parse("rediss://u:p%40ss@h:6380/2")).isEqualTo(new BusUri(true, "h", 6380, 2, "u", "p@ss"));
         assertThat(BusUri.parse("redis://:secret@h:1/")).isEqualTo(new BusUri(false, "h", 1, 0, null, "secret"));
         assertThat(BusUri.parse("redis://secret@h:1")).isEqualTo(new BusUri(false, "h", 1, 0, null, "secret"));
         assertThat(BusUri.parse("redis://[::1]:7000")).isEqualTo(new BusUri(false, "::1", 7000, 0, null, null));
@@ -38,7 +37,8 @@ class BusUriTest {
     @Test
     void busMessagesCarryTimeKindOriginAndPayload() {
         byte[] body = BusMessage.body(BusMessage.ITEM, "ab12", "{}".getBytes(StandardCharsets.UTF_8));
-        byte[] wire = ("1733490000:000042:" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        byte[] wire =
+                ("1733490000:000042:" + new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
         BusMessage m = BusMessage.parse(wire);
         assertThat(m.busMicros()).isEqualTo(1733490000_000042L);
         assertThat(m.kind()).isEqualTo(BusMessage.ITEM);

@@ -46,7 +46,8 @@ class ClusterTest {
             nodes.add(OutpostNode.start(config(redis.uri()), routes));
         }
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> nodes.stream().allMatch(n -> n.proxy().hub().bus().orElseThrow().connected()));
+                .until(() -> nodes.stream()
+                        .allMatch(n -> n.proxy().hub().bus().orElseThrow().connected()));
     }
 
     @AfterAll
@@ -147,9 +148,12 @@ class ClusterTest {
     @Test
     void idsAreDeduplicatedAcrossNodes() throws Exception {
         List<StreamClient> streams = streams("dedup");
-        assertThat(Http.publish(pub(0), "dedup", "once", "\"id\":\"a1\"").statusCode()).isEqualTo(200);
-        assertThat(Http.publish(pub(1), "dedup", "once", "\"id\":\"a1\"").statusCode()).isEqualTo(200);
-        assertThat(Http.publish(pub(2), "dedup", "after", "\"id\":\"a2\"").statusCode()).isEqualTo(200);
+        assertThat(Http.publish(pub(0), "dedup", "once", "\"id\":\"a1\"").statusCode())
+                .isEqualTo(200);
+        assertThat(Http.publish(pub(1), "dedup", "once", "\"id\":\"a1\"").statusCode())
+                .isEqualTo(200);
+        assertThat(Http.publish(pub(2), "dedup", "after", "\"id\":\"a2\"").statusCode())
+                .isEqualTo(200);
         for (StreamClient s : streams) {
             await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("after").size() == 1);
             assertThat(s.lines("once")).hasSize(1);

@@ -91,8 +91,10 @@ class FaultTest {
         redis.restart();
         await().atMost(Duration.ofSeconds(20)).until(() -> nodes.stream().allMatch(n -> bus(n).connected()));
         // every held channel is subscribed again
-        await().atMost(Duration.ofSeconds(10)).until(() -> redis.numsub("outpost:0:k").get("outpost:0:k") == 2);
-        assertThat(Http.publish(nodes.get(1).proxy().publishPort(), "k", "after", null).statusCode())
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> redis.numsub("outpost:0:k").get("outpost:0:k") == 2);
+        assertThat(Http.publish(nodes.get(1).proxy().publishPort(), "k", "after", null)
+                        .statusCode())
                 .isEqualTo(200);
         for (StreamClient s : streams) {
             await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("after").size() == 1);

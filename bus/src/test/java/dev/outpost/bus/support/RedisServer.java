@@ -47,12 +47,18 @@ public final class RedisServer implements AutoCloseable {
     private void launch() throws Exception {
         process = new ProcessBuilder(
                         "redis-server",
-                        "--port", Integer.toString(port),
-                        "--bind", "127.0.0.1",
-                        "--save", "",
-                        "--appendonly", "no",
-                        "--protected-mode", "no",
-                        "--loglevel", "warning")
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--protected-mode",
+                        "no",
+                        "--loglevel",
+                        "warning")
                 .redirectErrorStream(true)
                 .start();
         CompletableFuture<Boolean> ready = new CompletableFuture<>();

@@ -97,7 +97,8 @@ class ZmqInputsTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("Published");
-            await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("hello from zmq").size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> s.lines("hello from zmq").size() == 1);
         }
     }
 
@@ -110,7 +111,8 @@ class ZmqInputsTest {
             push.connect("tcp://127.0.0.1:" + pull);
             push.send("J{\"channel\":\"frames\",\"formats\":{\"http-stream\":{\"content\":\"j1\\n\"}}}");
             push.send("not a message"); // logged and skipped
-            byte[] t = TnetString.write(Map.of("channel", "frames", "formats", Map.of("http-stream", Map.of("content", "t2\n"))));
+            byte[] t = TnetString.write(
+                    Map.of("channel", "frames", "formats", Map.of("http-stream", Map.of("content", "t2\n"))));
             byte[] prefixed = new byte[t.length + 1];
             prefixed[0] = 'T';
             System.arraycopy(t, 0, prefixed, 1, t.length);
@@ -129,11 +131,14 @@ class ZmqInputsTest {
             // the node's SUB tells this XPUB that it wants 'subbed'
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 byte[] m = pub.recv(ZMQ.DONTWAIT);
-                return m != null && m[0] == 1 && new String(m, 1, m.length - 1, StandardCharsets.UTF_8).equals("subbed");
+                return m != null
+                        && m[0] == 1
+                        && new String(m, 1, m.length - 1, StandardCharsets.UTF_8).equals("subbed");
             });
             pub.sendMore("subbed");
             pub.send(TnetString.write(Map.of("formats", Map.of("http-stream", Map.of("content", "via sub\n")))));
-            await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("via sub").size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> s.lines("via sub").size() == 1);
         }
     }
 
@@ -188,10 +193,17 @@ class ZmqInputsTest {
                     Map.of(
                             "id", "2",
                             "method", "publish",
-                            "args", Map.of("items", List.of(Map.of(
-                                    "channel", "cmd", "formats", Map.of("http-stream", Map.of("content", "by command\n")))))));
+                            "args",
+                                    Map.of(
+                                            "items",
+                                            List.of(Map.of(
+                                                    "channel",
+                                                    "cmd",
+                                                    "formats",
+                                                    Map.of("http-stream", Map.of("content", "by command\n")))))));
             assertThat(published.get("success")).isEqualTo(true);
-            await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("by command").size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> s.lines("by command").size() == 1);
 
             Map<?, ?> bad = call(req, Map.of("method", "publish", "args", Map.of("items", List.of(Map.of("x", 1L)))));
             assertThat(bad.get("success")).isEqualTo(false);
@@ -220,7 +232,8 @@ class ZmqInputsTest {
             ZMsg reply = ZMsg.recvMsg(dealer);
             assertThat(reply.size()).isEqualTo(2);
             assertThat(reply.getFirst().getData()).isEmpty();
-            assertThat(((Map<?, ?>) TnetString.parse(reply.getLast().getData())).get("success")).isEqualTo(true);
+            assertThat(((Map<?, ?>) TnetString.parse(reply.getLast().getData())).get("success"))
+                    .isEqualTo(true);
         }
     }
 }

@@ -116,7 +116,9 @@ public final class PushMessage {
                 }
                 yield o;
             }
-            default -> throw new IllegalArgumentException("not a tnetstring value: " + v.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(
+                        "not a tnetstring value: " + v.getClass().getName());
         };
     }
 

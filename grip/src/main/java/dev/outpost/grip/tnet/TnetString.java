@@ -89,7 +89,9 @@ public final class TnetString {
                 }
                 framed(out, inner.toByteArray(), '}');
             }
-            default -> throw new IllegalArgumentException("no tnetstring form for " + v.getClass().getName());
+            default ->
+                throw new IllegalArgumentException(
+                        "no tnetstring form for " + v.getClass().getName());
         }
     }
 

@@ -40,16 +40,15 @@ class TnetStringTest {
     @Test
     void readsNestedMapsInWireOrder() throws Exception {
         // what Debian's pushpin-publish sends (key order is whatever its map yields)
-        String stream = t("7:content," + t("hi\n", ','), '}');
-        String formats = t("11:http-stream," + stream, '}');
+        String content = t("7:content," + t("hi\n", ','), '}');
+        String formats = t("11:http-stream," + content, '}');
         Object v = TnetString.parse(b(t("7:channel,4:test,7:formats," + formats, '}')));
         @SuppressWarnings("unchecked")
         Map<String, Object> m = (Map<String, Object>) v;
         assertThat(m.keySet()).containsExactly("channel", "formats");
         assertThat(s((byte[]) m.get("channel"))).isEqualTo("test");
         @SuppressWarnings("unchecked")
-        Map<String, Object> stream =
-                (Map<String, Object>) ((Map<String, Object>) m.get("formats")).get("http-stream");
+        Map<String, Object> stream = (Map<String, Object>) ((Map<String, Object>) m.get("formats")).get("http-stream");
         assertThat(s((byte[]) stream.get("content"))).isEqualTo("hi\n");
     }
 
