@@ -261,7 +261,7 @@ final class RedisBus implements AutoCloseable {
                 });
     }
 
-    private void resubscribe() {
+    private synchronized void resubscribe() {
         StatefulRedisPubSubConnection<String, byte[]> s = sub;
         if (s != null && !wanted.isEmpty()) {
             s.async().subscribe(wanted.toArray(String[]::new));
@@ -341,7 +341,7 @@ final class RedisBus implements AutoCloseable {
     }
 
     /** Subscribes to {@code channel} (a bus name) now or as soon as connected. */
-    void subscribe(String channel) {
+    synchronized void subscribe(String channel) {
         if (wanted.add(channel)) {
             StatefulRedisPubSubConnection<String, byte[]> s = sub;
             if (s != null && subUp) {
@@ -350,8 +350,8 @@ final class RedisBus implements AutoCloseable {
         }
     }
 
-    /** Unsubscribes from {@code channel}. */
-    void unsubscribe(String channel) {
+    /** Unsubscribes from {@code channel}. Synchronized with {@link #subscribe}: the commands go out in call order. */
+    synchronized void unsubscribe(String channel) {
         if (wanted.remove(channel)) {
             StatefulRedisPubSubConnection<String, byte[]> s = sub;
             if (s != null && subUp) {

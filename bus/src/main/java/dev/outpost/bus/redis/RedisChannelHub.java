@@ -142,9 +142,8 @@ public final class RedisChannelHub implements ChannelHub, BusStatus {
 
     private void lingerOver(String channel, long at) {
         if (emptiedAt.remove(channel, at)) {
-            if (local.subscriberCount(channel) == 0) {
-                redis.unsubscribe(busName(channel));
-            }
+            // under the hub's lock: a subscriber that comes after this makes the channel wanted again
+            local.releaseIfEmpty(channel, () -> redis.unsubscribe(busName(channel)));
         }
     }
 

@@ -39,6 +39,7 @@ class FaultTest {
                             .publishPort(0)
                             .setting("handler/bus", redis.uri())
                             .setting("handler/bus_queue_max", "3")
+                            .setting("handler/subscription_linger", "1")
                             .build(),
                     routes));
         }
@@ -65,6 +66,24 @@ class FaultTest {
         String name = "outpost:0:" + channel;
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.numsub(name).get(name) == nodes.size());
         return out;
+    }
+
+    @Test
+    void aChannelIsUnsubscribedOnTheBusAfterTheLingerAndSubscribedAgainWhenWanted() throws Exception {
+        String name = "outpost:0:linger";
+        StreamClient s = new StreamClient(nodes.get(0).proxy().httpPort(), "linger");
+        s.awaitOpened();
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.numsub(name).get(name) == 1);
+        s.close();
+        // subscription_linger 1 s
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.numsub(name).get(name) == 0);
+        StreamClient again = new StreamClient(nodes.get(0).proxy().httpPort(), "linger");
+        again.awaitOpened();
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.numsub(name).get(name) == 1);
+        assertThat(Http.publish(nodes.get(1).proxy().publishPort(), "linger", "back", null).statusCode())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> again.lines("back").size() == 1);
+        again.close();
     }
 
     @Test

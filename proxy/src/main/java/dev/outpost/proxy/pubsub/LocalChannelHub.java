@@ -250,6 +250,22 @@ public final class LocalChannelHub implements ChannelHub {
         }
     }
 
+    /**
+     * Runs {@code release} under the hub's lock when {@code channel} has no subscriber, and then makes the channel's
+     * next first subscriber wanted again (not lingering): for a bus that unsubscribes after the linger, so that no
+     * subscriber can arrive between the check and the release unnoticed. Returns whether it ran.
+     */
+    public boolean releaseIfEmpty(String channel, Runnable release) {
+        synchronized (lock) {
+            if (registry.subscribers(channel) != null) {
+                return false;
+            }
+            registry.forgetEmptied(channel);
+            release.run();
+            return true;
+        }
+    }
+
     /** Ends the waits that end by {@code now} on the caller's clock. */
     public void expire(long now) {
         synchronized (lock) {

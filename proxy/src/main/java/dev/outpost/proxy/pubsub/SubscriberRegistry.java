@@ -81,6 +81,14 @@ public final class SubscriberRegistry {
         return e;
     }
 
+    /**
+     * Forgets when {@code channel} was emptied, so that its next first subscriber makes it wanted whatever the time
+     * (its owner let go of the channel, say, on a bus). Under lock.
+     */
+    public void forgetEmptied(String channel) {
+        emptiedAt.remove(channel);
+    }
+
     /** The live subscribers of {@code channel}, or null when it has none. */
     public Set<Entry> subscribers(String channel) {
         Set<Entry> s = channels.get(channel);
