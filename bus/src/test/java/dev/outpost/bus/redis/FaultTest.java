@@ -80,7 +80,8 @@ class FaultTest {
         StreamClient again = new StreamClient(nodes.get(0).proxy().httpPort(), "linger");
         again.awaitOpened();
         await().atMost(Duration.ofSeconds(10)).until(() -> redis.numsub(name).get(name) == 1);
-        assertThat(Http.publish(nodes.get(1).proxy().publishPort(), "linger", "back", null).statusCode())
+        assertThat(Http.publish(nodes.get(1).proxy().publishPort(), "linger", "back", null)
+                        .statusCode())
                 .isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> again.lines("back").size() == 1);
         again.close();
