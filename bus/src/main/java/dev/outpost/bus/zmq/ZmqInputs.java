@@ -18,7 +18,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -40,26 +39,23 @@ import org.zeromq.ZMsg;
  * </ul>
  *
  * <p>Items go to the hub as publishes do (with a bus: onto the bus). All sockets live on one thread of their own;
- * other threads hand it work through a queue and wake it through an inproc socket.
+ * other threads hand it work (subscriptions, late command answers) through a queue it looks at every
+ * {@value #POLL_MILLIS} ms.
  */
 public final class ZmqInputs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ZmqInputs.class);
-    private static final AtomicInteger IDS = new AtomicInteger();
-    /** Pushpin's SUB send high-water mark and receive bounds are its defaults; ours are JeroMQ's (1000). */
-    private static final int POLL_MILLIS = 1000;
+    /** How long the socket thread waits for input before it looks at work handed over by other threads. */
+    private static final int POLL_MILLIS = 20;
 
     private final ZmqSettings settings;
     private final ZContext ctx = new ZContext(1);
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final String wakeAddress = "inproc://outpost-zmq-wake-" + IDS.incrementAndGet();
-    private final Object wakeLock = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Channels emptied and when (nanoTime), for the SUB socket's linger. Thread: the ZeroMQ thread. */
     private final Map<String, Long> emptiedAt = new HashMap<>();
     /** Topics the SUB socket subscribes to. Thread: the ZeroMQ thread. */
     private final Set<String> subscribed = new HashSet<>();
 
-    private ZMQ.Socket wake;
     private ChannelHub hub;
     private Commands commands;
     private Thread thread;
@@ -102,11 +98,6 @@ public final class ZmqInputs implements AutoCloseable {
         ZMQ.Socket pull = null;
         ZMQ.Socket router = null;
         try {
-            ZMQ.Socket w = ctx.createSocket(SocketType.PAIR);
-            w.bind(wakeAddress);
-            ZMQ.Socket wakeOut = ctx.createSocket(SocketType.PAIR);
-            wakeOut.connect(wakeAddress);
-            this.wake = wakeOut;
             if (settings.pushInSpec() != null) {
                 pull = ctx.createSocket(SocketType.PULL);
                 pull.setRcvHWM(1000);
@@ -135,7 +126,8 @@ public final class ZmqInputs implements AutoCloseable {
             }
             ZMQ.Socket p = pull;
             ZMQ.Socket r = router;
-            thread = new Thread(() -> run(w, p, sub, r), "outpost-zmq");
+            ZMQ.Socket sb = sub;
+            thread = new Thread(() -> run(p, sb, r), "outpost-zmq");
             thread.setDaemon(true);
             thread.start();
         } catch (RuntimeException e) {
@@ -167,14 +159,8 @@ public final class ZmqInputs implements AutoCloseable {
     }
 
     private void submit(Runnable task) {
-        if (closed) {
-            return;
-        }
-        tasks.add(task);
-        synchronized (wakeLock) {
-            if (wake != null && !closed) {
-                wake.send(new byte[0], ZMQ.DONTWAIT);
-            }
+        if (!closed) {
+            tasks.add(task);
         }
     }
 
@@ -192,31 +178,33 @@ public final class ZmqInputs implements AutoCloseable {
         }
     }
 
-    private void run(ZMQ.Socket w, ZMQ.Socket pull, ZMQ.Socket sub, ZMQ.Socket router) {
-        ZMQ.Poller poller = ctx.createPoller(4);
-        int iw = poller.register(w, ZMQ.Poller.POLLIN);
-        int ip = pull == null ? -1 : poller.register(pull, ZMQ.Poller.POLLIN);
-        int is = sub == null ? -1 : poller.register(sub, ZMQ.Poller.POLLIN);
-        int ir = router == null ? -1 : poller.register(router, ZMQ.Poller.POLLIN);
+    private void run(ZMQ.Socket pull, ZMQ.Socket sub, ZMQ.Socket router) {
+        ZMQ.Poller poller = ctx.createPoller(3);
+        if (pull != null) {
+            poller.register(pull, ZMQ.Poller.POLLIN);
+        }
+        if (sub != null) {
+            poller.register(sub, ZMQ.Poller.POLLIN);
+        }
+        if (router != null) {
+            poller.register(router, ZMQ.Poller.POLLIN);
+        }
         try {
             while (!closed && !Thread.currentThread().isInterrupted()) {
+                // a short wait: work handed over by other threads waits at most this long
                 poller.poll(POLL_MILLIS);
-                if (poller.pollin(iw)) {
-                    while (w.recv(ZMQ.DONTWAIT) != null) {
-                        // drained
-                    }
-                }
                 Runnable t;
                 while ((t = tasks.poll()) != null) {
                     t.run();
                 }
-                if (ip >= 0 && poller.pollin(ip)) {
+                // read every socket whatever the poll said: a missed readiness must not strand a message
+                if (pull != null) {
                     drain(pull, this::pulled);
                 }
-                if (is >= 0 && poller.pollin(is)) {
+                if (sub != null) {
                     drain(sub, this::subbed);
                 }
-                if (ir >= 0 && poller.pollin(ir)) {
+                if (router != null) {
                     drain(router, m -> command(router, m));
                 }
                 lingerOver();
@@ -350,11 +338,6 @@ public final class ZmqInputs implements AutoCloseable {
             return;
         }
         closed = true;
-        synchronized (wakeLock) {
-            if (wake != null) {
-                wake.send(new byte[0], ZMQ.DONTWAIT);
-            }
-        }
         if (thread != null) {
             try {
                 stopped.await(3, TimeUnit.SECONDS);
@@ -362,8 +345,6 @@ public final class ZmqInputs implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        synchronized (wakeLock) {
-            ctx.destroy();
-        }
+        ctx.destroy();
     }
 }

@@ -124,12 +124,12 @@ class ZmqInputsTest {
 
     @Test
     void aPublisherOnTheSubSocketSendsChannelAndItem() throws Exception {
-        try (StreamClient s = new StreamClient(node.proxy().httpPort(), "subbed");
-                ZMQ.Socket pub = ctx.createSocket(SocketType.XPUB)) {
-            s.awaitOpened();
+        try (ZMQ.Socket pub = ctx.createSocket(SocketType.XPUB)) {
             pub.connect("tcp://127.0.0.1:" + sub);
+            StreamClient s = new StreamClient(node.proxy().httpPort(), "subbed");
+            s.awaitOpened();
             // the node's SUB tells this XPUB that it wants 'subbed'
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
+            await().pollInSameThread().atMost(Duration.ofSeconds(60)).until(() -> {
                 byte[] m = pub.recv(ZMQ.DONTWAIT);
                 return m != null
                         && m[0] == 1
@@ -139,6 +139,7 @@ class ZmqInputsTest {
             pub.send(TnetString.write(Map.of("formats", Map.of("http-stream", Map.of("content", "via sub\n")))));
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> s.lines("via sub").size() == 1);
+            s.close();
         }
     }
 
@@ -146,7 +147,7 @@ class ZmqInputsTest {
     void aConnectingSubSocketSubscribesWhileTheChannelIsHeldAndUnsubscribesAfterTheLinger() throws Exception {
         StreamClient s = new StreamClient(connecting.proxy().httpPort(), "wanted");
         s.awaitOpened();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
+        await().pollInSameThread().atMost(Duration.ofSeconds(60)).until(() -> {
             byte[] m = publisher.recv(ZMQ.DONTWAIT);
             return m != null && m[0] == 1 && new String(m, 1, m.length - 1, StandardCharsets.UTF_8).equals("wanted");
         });
@@ -155,7 +156,7 @@ class ZmqInputsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("pushed").size() == 1);
         s.close();
         // subscription_linger 1 s: then the publisher hears the unsubscription
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
+        await().pollInSameThread().atMost(Duration.ofSeconds(60)).until(() -> {
             byte[] m = publisher.recv(ZMQ.DONTWAIT);
             return m != null && m[0] == 0 && new String(m, 1, m.length - 1, StandardCharsets.UTF_8).equals("wanted");
         });
@@ -175,7 +176,7 @@ class ZmqInputsTest {
     void theCommandSocketAnswersAsPushpinsDoes() throws Exception {
         try (ZMQ.Socket req = ctx.createSocket(SocketType.REQ);
                 StreamClient s = new StreamClient(node.proxy().httpPort(), "cmd")) {
-            req.setReceiveTimeOut(10_000);
+            req.setReceiveTimeOut(60_000);
             req.connect("tcp://127.0.0.1:" + command);
             s.awaitOpened();
 
@@ -225,7 +226,7 @@ class ZmqInputsTest {
     @Test
     void aDealerClientGetsItsAnswerToo() throws Exception {
         try (ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER)) {
-            dealer.setReceiveTimeOut(10_000);
+            dealer.setReceiveTimeOut(60_000);
             dealer.connect("tcp://127.0.0.1:" + command);
             dealer.sendMore(new byte[0]);
             dealer.send(TnetString.write(Map.of("id", "d", "method", "get-zmq-uris")));
