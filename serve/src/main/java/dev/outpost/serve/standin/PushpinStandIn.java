@@ -1,8 +1,9 @@
 package dev.outpost.serve.standin;
 
+import dev.outpost.bus.OutpostNode;
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.config.ConfigException;
 import dev.outpost.proxy.config.ProxyConfig;
-import dev.outpost.proxy.config.ZmqInputs;
 import dev.outpost.proxy.observe.InspectorOption;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
@@ -20,18 +21,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Outpost in Pushpin's place: what {@code pushpin --config=FILE} does when {@code fastly compute serve} runs it. One
  * process holds what Pushpin runs as several (connmgr, proxy, handler), so the configuration's wiring between them
- * ({@code include}d internal.conf, {@code rundir} sockets) is not needed and is reported once; the routes file is
- * followed as Pushpin follows it. The line ending in {@code started}, which the Fastly CLI waits for, is logged only
+ * ({@code include}d internal.conf, {@code rundir} sockets) is not needed and is reported once; the ZeroMQ publish
+ * inputs the configuration names ({@code push_in_spec}, {@code push_in_sub_specs}, {@code command_spec}) are served
+ * as Pushpin's handler serves them; the routes file is followed as Pushpin follows it. The line ending in {@code started}, which the Fastly CLI waits for, is logged only
  * once both ports accept connections.
  */
 public final class PushpinStandIn implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("pushpin");
 
+    private final OutpostNode node;
     private final OutpostProxy proxy;
     private final RoutesWatcher watcher;
 
-    private PushpinStandIn(OutpostProxy proxy, RoutesWatcher watcher) {
-        this.proxy = proxy;
+    private PushpinStandIn(OutpostNode node, RoutesWatcher watcher) {
+        this.node = node;
+        this.proxy = node.proxy();
         this.watcher = watcher;
     }
 
@@ -41,12 +45,12 @@ public final class PushpinStandIn implements AutoCloseable {
      * @param config as read from the configuration and the command line; {@link ProxyConfig#routeLines()} (from
      *     {@code --route}) replace the routes file, as in Pushpin
      * @param inspectorDefaulted whether the inspector's port is the default one, which is then skipped when taken
-     * @throws ServeException 2 for a bad routes file, 1 when a port cannot be bound
+     * @throws ServeException 2 for a bad routes file or ZeroMQ spec, 1 when a port cannot be bound
      */
     public static PushpinStandIn start(ProxyConfig config, boolean inspectorDefaulted) throws ServeException {
         reportWiring(config);
         RoutesWatcher[] watcherRef = new RoutesWatcher[1];
-        OutpostProxy[] proxyRef = new OutpostProxy[1];
+        OutpostNode[] proxyRef = new OutpostNode[1];
         RouteTable routes;
         try {
             if (!config.routeLines().isEmpty()) {
@@ -57,9 +61,9 @@ public final class PushpinStandIn implements AutoCloseable {
                     throw new ServeException(2, "routes file " + file + ": not found (expected: a readable file)");
                 }
                 watcherRef[0] = RoutesWatcher.start(file, table -> {
-                    OutpostProxy p = proxyRef[0];
+                    OutpostNode p = proxyRef[0];
                     if (p != null) {
-                        p.updateRoutes(table);
+                        p.proxy().updateRoutes(table);
                     }
                 });
                 routes = watcherRef[0].current();
@@ -75,13 +79,14 @@ public final class PushpinStandIn implements AutoCloseable {
         }
         try {
             proxyRef[0] = startProxy(config, routes, inspectorDefaulted);
-        } catch (RuntimeException e) {
+        } catch (ConfigException | RuntimeException e) {
             if (watcherRef[0] != null) {
                 watcherRef[0].close();
             }
-            throw new ServeException(1, e.getMessage(), e);
+            throw new ServeException(e instanceof ConfigException ? 2 : 1, e.getMessage(), e);
         }
-        OutpostProxy proxy = proxyRef[0];
+        OutpostNode node = proxyRef[0];
+        OutpostProxy proxy = node.proxy();
         if (proxy.inspectorAddress() != null) {
             log.info(
                     "inspector on http://{}:{}/ (Prometheus: /metrics)",
@@ -90,7 +95,7 @@ public final class PushpinStandIn implements AutoCloseable {
         }
         // Both listeners are bound (start returns after bind): the Fastly CLI may go on.
         log.info("started");
-        return new PushpinStandIn(proxy, watcherRef[0]);
+        return new PushpinStandIn(node, watcherRef[0]);
     }
 
     /** One line for each part of Pushpin's multi-process wiring that the configuration names and is not used here. */
@@ -102,10 +107,6 @@ public final class PushpinStandIn implements AutoCloseable {
         folder(config, "global/rundir", "runtime files");
         folder(config, "runner/rundir", "runtime files");
         folder(config, "runner/logdir", "log files; logs go to standard output");
-        String zmq = ZmqInputs.of(config).notServedYet();
-        if (zmq != null) {
-            log.info("{}", zmq);
-        }
     }
 
     private static void folder(ProxyConfig config, String key, String what) {
@@ -125,16 +126,17 @@ public final class PushpinStandIn implements AutoCloseable {
     }
 
     /** Starts the proxy; a default inspector port that is taken is skipped with one line instead of failing. */
-    private static OutpostProxy startProxy(ProxyConfig config, RouteTable routes, boolean inspectorDefaulted) {
+    private static OutpostNode startProxy(ProxyConfig config, RouteTable routes, boolean inspectorDefaulted)
+            throws ConfigException {
         try {
-            return OutpostProxy.start(config, routes);
+            return OutpostNode.start(config, routes);
         } catch (RuntimeException e) {
             if (!inspectorDefaulted) {
                 throw e;
             }
             ProxyConfig.Builder b = config.toBuilder();
             InspectorOption.OFF.applyTo(b);
-            OutpostProxy proxy = OutpostProxy.start(b.build(), routes);
+            OutpostNode proxy = OutpostNode.start(b.build(), routes);
             log.warn(
                     "inspector off: 127.0.0.1:{} could not be bound ({}); set OUTPOST_INSPECTOR_PORT to choose a port",
                     InspectorOption.DEFAULT_PORT,
@@ -156,6 +158,6 @@ public final class PushpinStandIn implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
-        proxy.close();
+        node.close();
     }
 }
