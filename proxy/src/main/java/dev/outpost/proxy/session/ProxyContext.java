@@ -16,10 +16,16 @@ public final class ProxyContext {
     private final OriginPool pool;
     private volatile RouteTable routes;
 
-    /** @throws IllegalArgumentException when a limit in the config's {@code [outpost]} settings is not valid */
-    public ProxyContext(ProxyConfig config, RouteTable routes, ChannelHub hub, Drops drops, Transport transport) {
+    /** {@code limits} are {@code config}'s, checked by the caller before it started anything. */
+    public ProxyContext(
+            ProxyConfig config,
+            ProxyLimits limits,
+            RouteTable routes,
+            ChannelHub hub,
+            Drops drops,
+            Transport transport) {
         this.config = config;
-        this.limits = ProxyLimits.of(config);
+        this.limits = limits;
         this.routes = routes;
         this.hub = hub;
         this.drops = drops;
