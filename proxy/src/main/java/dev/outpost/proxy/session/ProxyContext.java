@@ -2,6 +2,7 @@ package dev.outpost.proxy.session;
 
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.ProxyLimits;
+import dev.outpost.proxy.config.UpstreamKey;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.RouteTable;
@@ -14,6 +15,7 @@ public final class ProxyContext {
     private final ChannelHub hub;
     private final Drops drops;
     private final OriginPool pool;
+    private final UpstreamKey upstreamKey;
     private volatile RouteTable routes;
 
     /** {@code limits} are {@code config}'s, checked by the caller before it started anything. */
@@ -30,6 +32,12 @@ public final class ProxyContext {
         this.hub = hub;
         this.drops = drops;
         this.pool = new OriginPool(transport);
+        this.upstreamKey = UpstreamKey.of(config);
+    }
+
+    /** True when {@code req} comes from a GRIP proxy in front of this one ({@code upstream_key}). */
+    public boolean trusted(io.netty.handler.codec.http.HttpRequest req) {
+        return upstreamKey != null && upstreamKey.trusts(req.headers().get(Headers.GRIP_SIG));
     }
 
     public ProxyConfig config() {
