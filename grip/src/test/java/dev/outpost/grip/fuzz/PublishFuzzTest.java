@@ -30,7 +30,11 @@ class PublishFuzzTest {
         }
         // every content byte comes from the body (Base64 and JSON escapes only shrink)
         assertThat(contentBytes(items)).isLessThanOrEqualTo(body.length);
-        // the writer is the parser's inverse
+        // the writer is the parser's inverse, for the items it can write: those with a format Outpost delivers (an
+        // item with only other formats, e.g. for push notifications, is accepted and delivers nothing)
+        items = items.stream()
+                .filter(i -> i.httpResponse() != null || i.httpStream() != null || i.wsMessage() != null)
+                .toList();
         byte[] again = PublishWriter.write(items);
         try {
             assertThat(PublishParser.parse(again)).isEqualTo(items);
