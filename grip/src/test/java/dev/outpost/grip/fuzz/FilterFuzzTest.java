@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Subscription filters over published content: a result (kept or dropped with a reason), never an exception, and
- * content that grows only by the substituted variables.
+ * content changed only by the content filters.
  */
 class FilterFuzzTest {
     private static final String[] NAMES = {"skip-self", "skip-users", "require-sub", "var-subst", "build-id", "x"};
@@ -33,17 +33,10 @@ class FilterFuzzTest {
                 filters, new SubscriptionFilters.Context(sub, pub, pub::containsKey, lastIds), content);
         if (r.dropped()) {
             assertThat(r.reason()).isNotBlank();
-            return;
+        } else if (filters.stream().noneMatch(f -> f.equals("var-subst") || f.equals("build-id"))) {
+            // only the content filters change the content
+            assertThat(r.content()).isEqualTo(content);
         }
-        long vars = 0;
-        for (String v : sub.values()) {
-            vars += v.length() * 4L;
-        }
-        for (String v : lastIds.values()) {
-            vars += v.length() * 8L;
-        }
-        // each directive is at least two bytes and becomes at most one (hex-encoded) variable
-        assertThat((long) r.content().length).isLessThanOrEqualTo((long) content.length * (1 + vars) + vars);
     }
 
     private static Map<String, String> meta(FuzzedDataProvider in) {
