@@ -1,7 +1,11 @@
 package dev.outpost.serve;
 
+import dev.outpost.edge.sandbox.EdgeServices;
+import dev.outpost.edge.server.EdgeConfig;
+import dev.outpost.edge.server.EdgeLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * What {@code outpost serve} was asked to do. Null means "not given on the command line".
@@ -16,6 +20,10 @@ import java.nio.file.Path;
  * @param cacheSize {@code --cache-size}, as typed (null: 64 MiB)
  * @param readthroughCache false with {@code --no-readthrough-cache}: backend requests go straight to the backend
  * @param clearCacheOnReload {@code --clear-cache-on-reload}: a {@code --watch} reload starts with an empty cache
+ * @param limits {@code --max-guests}, {@code --guest-queue}, {@code --request-body-buffer},
+ *     {@code --handoff-body-limit}
+ * @param memoryLimit {@code --memory-limit}: bytes of linear memory one guest may grow to
+ * @param guestTimeLimit {@code --guest-time-limit}: how long one guest run may take
  */
 public record ServeOptions(
         Path dir,
@@ -32,7 +40,48 @@ public record ServeOptions(
         String inspectorPort,
         String cacheSize,
         boolean readthroughCache,
-        boolean clearCacheOnReload) {
+        boolean clearCacheOnReload,
+        EdgeLimits limits,
+        long memoryLimit,
+        Duration guestTimeLimit) {
+
+    /** With the default guard rails (docs/limits.md, "Edge"). */
+    public ServeOptions(
+            Path dir,
+            Path manifest,
+            InetSocketAddress address,
+            Path wasm,
+            boolean skipBuild,
+            String engine,
+            boolean enablePushpin,
+            String pushpinProxyPort,
+            String pushpinPublishPort,
+            String pushpinPath,
+            boolean watch,
+            String inspectorPort,
+            String cacheSize,
+            boolean readthroughCache,
+            boolean clearCacheOnReload) {
+        this(
+                dir,
+                manifest,
+                address,
+                wasm,
+                skipBuild,
+                engine,
+                enablePushpin,
+                pushpinProxyPort,
+                pushpinPublishPort,
+                pushpinPath,
+                watch,
+                inspectorPort,
+                cacheSize,
+                readthroughCache,
+                clearCacheOnReload,
+                EdgeLimits.DEFAULT,
+                EdgeServices.DEFAULT_MEMORY_LIMIT,
+                EdgeConfig.DEFAULT_REQUEST_TIMEOUT);
+    }
 
     /** Without the cache options (their defaults: 64 MiB, readthrough on, kept across reloads). */
     public ServeOptions(

@@ -133,7 +133,10 @@ public final class ServeSession implements AutoCloseable {
                 .withAddress(options.address())
                 .withEngine(options.engine())
                 .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0)
-                .withCache(cacheSettings);
+                .withCache(cacheSettings)
+                .withLimits(options.limits())
+                .withMemoryLimit(options.memoryLimit())
+                .withRequestTimeout(options.guestTimeLimit());
         if (proxy != null && proxy.inspectorAddress() != null) {
             var observer = proxy.observer();
             config = config.withRequestListener(r -> observer.edgeRequest(

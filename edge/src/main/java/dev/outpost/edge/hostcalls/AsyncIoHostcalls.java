@@ -40,7 +40,8 @@ final class AsyncIoHostcalls {
 
     static boolean ready(Object item) {
         if (item instanceof Body body) {
-            return body.isReady();
+            // A body the guest writes never makes its own reads wait.
+            return body.guestWritten() || body.isReady();
         }
         if (item instanceof PendingRequest pending) {
             return pending.isReady();
@@ -51,7 +52,8 @@ final class AsyncIoHostcalls {
         return true;
     }
 
-    private static int select(List<Object> items, long timeoutMs) {
+    /** Waits until one of {@code items} is ready (0: without limit); its index, or -1 when the time passed. */
+    static int select(List<Object> items, long timeoutMs) {
         Object signal = new Object();
         Runnable wake = () -> {
             synchronized (signal) {

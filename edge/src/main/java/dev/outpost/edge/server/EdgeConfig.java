@@ -33,6 +33,7 @@ import java.util.Objects;
  *     (a handoff then gets Viceroy's 500)
  * @param requestListener told about every finished request (default: nobody)
  * @param cache the app's cache: its size and whether backend requests read through it
+ * @param limits guest runs at once, the wait queue, request body buffering ({@link EdgeLimits#DEFAULT})
  */
 public record EdgeConfig(
         Path wasm,
@@ -44,7 +45,8 @@ public record EdgeConfig(
         LogSink logSink,
         int handoffPort,
         EdgeRequestListener requestListener,
-        CacheSettings cache) {
+        CacheSettings cache,
+        EdgeLimits limits) {
 
     public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -58,6 +60,7 @@ public record EdgeConfig(
         Objects.requireNonNull(logSink, "logSink");
         Objects.requireNonNull(requestListener, "requestListener");
         Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(limits, "limits");
         if (!Engines.names().contains(engine)) {
             throw new IllegalArgumentException("engine: " + engine + " (expected: one of " + Engines.names() + ")");
         }
@@ -84,7 +87,8 @@ public record EdgeConfig(
                 LogSink.stdout(),
                 0,
                 EdgeRequestListener.NONE,
-                CacheSettings.DEFAULT);
+                CacheSettings.DEFAULT,
+                EdgeLimits.DEFAULT);
     }
 
     public EdgeConfig withAddress(InetSocketAddress address) {
@@ -98,7 +102,8 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
-                cache);
+                cache,
+                limits);
     }
 
     public EdgeConfig withLocalServer(LocalServerConfig localServer) {
@@ -112,7 +117,8 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
-                cache);
+                cache,
+                limits);
     }
 
     public EdgeConfig withEngine(String engine) {
@@ -126,7 +132,8 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
-                cache);
+                cache,
+                limits);
     }
 
     public EdgeConfig withRequestTimeout(Duration requestTimeout) {
@@ -140,7 +147,8 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
-                cache);
+                cache,
+                limits);
     }
 
     public EdgeConfig withMemoryLimit(long memoryLimit) {
@@ -154,7 +162,8 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
-                cache);
+                cache,
+                limits);
     }
 
     public EdgeConfig withLogSink(LogSink logSink) {
@@ -168,7 +177,8 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
-                cache);
+                cache,
+                limits);
     }
 
     public EdgeConfig withWasm(Path wasm) {
@@ -182,13 +192,40 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
-                cache);
+                cache,
+                limits);
     }
 
     /** Sends Fanout handoffs to a GRIP proxy listening on {@code 127.0.0.1:port} (0: Fanout off). */
     public EdgeConfig withHandoffPort(int port) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, port, requestListener, cache);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                port,
+                requestListener,
+                cache,
+                limits);
+    }
+
+    /** Guest runs at once, their queue and request body buffering. */
+    public EdgeConfig withLimits(EdgeLimits limits) {
+        return new EdgeConfig(
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     /** Sets up the app's cache (size, readthrough). */
@@ -203,12 +240,23 @@ public record EdgeConfig(
                 logSink,
                 handoffPort,
                 requestListener,
-                cache);
+                cache,
+                limits);
     }
 
     /** Reports every finished request to {@code listener} as well as to the log. */
     public EdgeConfig withRequestListener(EdgeRequestListener listener) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, listener, cache);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                listener,
+                cache,
+                limits);
     }
 }

@@ -29,7 +29,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +46,13 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             Set.of("content-length", "transfer-encoding", "connection", "keep-alive");
 
     private final java.util.function.Supplier<ComputeApp> apps;
-    private final ExecutorService guests;
+    private final GuestLimiter guests;
+    private final EdgeLimits limits;
+    private final java.util.concurrent.atomic.AtomicLong peakBuffered;
+    /** Reading paused because a body holds its buffer's worth (flow control); set on the event loop. */
+    private volatile boolean bodyFull;
+
+    private ChannelHandlerContext ctx;
     private final Duration timeout;
     private final int handoffPort;
     private final EdgeRequestListener listener;
@@ -61,12 +66,16 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
 
     EdgeRequestHandler(
             java.util.function.Supplier<ComputeApp> apps,
-            ExecutorService guests,
+            GuestLimiter guests,
+            EdgeLimits limits,
+            java.util.concurrent.atomic.AtomicLong peakBuffered,
             Duration timeout,
             int handoffPort,
             EdgeRequestListener listener) {
         this.apps = apps;
         this.guests = guests;
+        this.limits = limits;
+        this.peakBuffered = peakBuffered;
         this.timeout = timeout;
         this.handoffPort = handoffPort;
         this.listener = listener;
@@ -92,11 +101,20 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                 if (content.content().isReadable()) {
                     byte[] bytes = ByteBufUtil.getBytes(content.content());
                     requestBody.write(bytes);
-                    if (!current.sent || current.handedOff) {
-                        teeBody.write(bytes);
+                    keepForHandoff(bytes);
+                    // The copy for a handoff shares the body's arrays: what is held is the larger of the two.
+                    long held = Math.max(requestBody.buffered(), teeBody.buffered());
+                    peakBuffered.accumulateAndGet(held, Math::max);
+                    if (requestBody.buffered() > limits.requestBodyBuffer()
+                            || current.handedOff && teeBody.buffered() > limits.requestBodyBuffer()) {
+                        // The guest (or the handoff) reads slower than the client sends: stop reading until it
+                        // catches up, so a large upload is never held whole in memory.
+                        bodyFull = true;
+                        updateAutoRead();
                     }
                 }
-                if (content instanceof LastHttpContent) {
+                if (content instanceof LastHttpContent last) {
+                    last.trailingHeaders().forEach(e -> requestBody.trailers().append(e.getKey(), e.getValue()));
                     requestBody.finish();
                     teeBody.finish();
                     requestBody = null;
@@ -119,10 +137,59 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         while (!waiting.isEmpty() && !busy() && ctx.channel().isActive()) {
             process(ctx, waiting.poll());
         }
-        if (waiting.isEmpty()) {
-            ctx.channel().config().setAutoRead(true);
-            ctx.read();
+        updateAutoRead();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * Keeps a copy of the body for a handoff until the guest answers itself, up to {@code --handoff-body-limit}; past
+     * it the copy is dropped, and a handoff of this request is refused with a message naming the limit.
+     */
+    private void keepForHandoff(byte[] bytes) {
+        if (current.sent && !current.handedOff || teeBody.discarded()) {
+            return;
         }
+        if (!current.handedOff && teeBody.buffered() + bytes.length > limits.handoffBodyLimit()) {
+            current.handoffBodyTooLong = true;
+            teeBody.discard();
+            return;
+        }
+        teeBody.write(bytes);
+    }
+
+    /** Reads on unless a pipelined request waits or a request body is full (event loop). */
+    private void updateAutoRead() {
+        boolean read = waiting.isEmpty() && !bodyFull;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+            if (read) {
+                ctx.read();
+            }
+        }
+    }
+
+    /** A reader took bytes out of a request body: resume reading once the buffers are half empty (any thread). */
+    private void bodyRead(Exchange exchange, Body body, Body tee) {
+        if (!bodyFull) {
+            return;
+        }
+        ctx.channel().eventLoop().execute(() -> {
+            // The copy kept for a handoff is bounded on its own (--handoff-body-limit) until it is read by one.
+            if (bodyFull
+                    && body.buffered() <= limits.requestBodyBuffer() / 2
+                    && (!exchange.handedOff || tee.buffered() <= limits.requestBodyBuffer() / 2)) {
+                bodyFull = false;
+                updateAutoRead();
+            }
+        });
+    }
+
+    long handoffBodyLimit() {
+        return limits.handoffBodyLimit();
     }
 
     private void release() {
@@ -176,13 +243,23 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         exchange.handoffPort = handoffPort;
         exchange.listener = listener;
         exchange.resume = () -> resume(ctx);
+        exchange.handler = this;
         current = exchange;
+        Body tee = teeBody;
+        body.addReadListener(() -> bodyRead(exchange, body, tee));
+        tee.addReadListener(() -> bodyRead(exchange, body, tee));
+        boolean[] refused = {false};
         try {
             app.dispatch(
                     downstream,
                     exchange,
                     timeout,
-                    task -> guests.execute(() -> {
+                    task -> refused[0] = !guests.submit(() -> {
+                        if (!channel.isActive()) {
+                            // The client left while its request waited for a guest run.
+                            body.discard();
+                            return;
+                        }
                         try {
                             task.run();
                         } catch (RuntimeException | Error e) {
@@ -195,9 +272,16 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                         }
                     }));
         } catch (RejectedExecutionException e) {
+            refused[0] = true;
+        }
+        if (refused[0]) {
+            body.discard();
             ResponseState unavailable = new ResponseState();
             unavailable.status = 503;
-            exchange.send(unavailable, Body.of(new byte[0]), false);
+            unavailable.headers.insert("retry-after", "1");
+            unavailable.headers.insert("content-type", "text/plain; charset=utf-8");
+            exchange.send(
+                    unavailable, Body.of(guests.refusal().getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
         }
     }
 
@@ -247,6 +331,10 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         boolean requestEnded;
 
         boolean completed;
+        EdgeRequestHandler handler;
+        /** The body outgrew --handoff-body-limit before the guest answered: a handoff is refused. */
+        volatile boolean handoffBodyTooLong;
+
         /** Event loop only: called once the response is complete, to go on with the connection's next request. */
         Runnable resume = () -> {};
 

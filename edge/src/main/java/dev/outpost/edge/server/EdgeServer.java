@@ -52,6 +52,8 @@ public final class EdgeServer implements AutoCloseable {
 
     private EventLoopGroup group;
     private ExecutorService guests;
+    private GuestLimiter limiter;
+    private final java.util.concurrent.atomic.AtomicLong peakBuffered = new java.util.concurrent.atomic.AtomicLong();
     private Channel serverChannel;
 
     public EdgeServer(EdgeConfig config) {
@@ -95,6 +97,7 @@ public final class EdgeServer implements AutoCloseable {
                         + " -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
             }
             guests = Executors.newCachedThreadPool(guestThreads());
+            limiter = new GuestLimiter(config.limits(), guests);
             serverChannel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -106,7 +109,9 @@ public final class EdgeServer implements AutoCloseable {
                             ch.pipeline()
                                     .addLast(new EdgeRequestHandler(
                                             () -> app,
-                                            guests,
+                                            limiter,
+                                            config.limits(),
+                                            peakBuffered,
                                             config.requestTimeout(),
                                             config.handoffPort(),
                                             config.requestListener()));
@@ -200,6 +205,13 @@ public final class EdgeServer implements AutoCloseable {
 
     ComputeApp app() {
         return app;
+    }
+
+    /** What the guard rails see now: guest runs, waiting requests, refusals, request body bytes held at most. */
+    public record Stats(int runningGuests, int queuedRequests, long refusedRequests, long peakRequestBodyBuffered) {}
+
+    public Stats stats() {
+        return new Stats(limiter.running(), limiter.queued(), limiter.refused(), peakBuffered.get());
     }
 
     /** The app's cache (its store, and whether backend requests read through it). */
