@@ -45,7 +45,8 @@ public final class PushpinRoutes {
      * {@code my api} gave {@code id=my api ...}: a route whose first target is {@code api}, which serve refused.
      */
     static String quoted(String value) {
-        boolean plain = value.chars().noneMatch(c -> c == ' ' || c == '\t' || c == ',' || c == '#' || c == '"' || c == '\\');
+        boolean plain =
+                value.chars().noneMatch(c -> c == ' ' || c == '\t' || c == ',' || c == '#' || c == '"' || c == '\\');
         if (plain) {
             return value;
         }
