@@ -35,6 +35,7 @@ abstract class EdgeServerContract {
      * {@code GuardRailsWatTest}.
      */
     private static final Duration GUEST_TIME_LIMIT = Duration.ofSeconds(60);
+
     private static final long MEMORY_LIMIT = 128L << 20;
 
     private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();

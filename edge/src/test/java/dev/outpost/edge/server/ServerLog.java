@@ -28,7 +28,9 @@ public final class ServerLog implements AutoCloseable {
     public List<String> messages() {
         // AppenderBase appends under the appender's own monitor.
         synchronized (appender) {
-            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            return appender.list.stream()
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
         }
     }
 

@@ -165,8 +165,8 @@ class GuardRailsWatTest {
               (loop $forever (br $forever)))
             """;
         try (ServerLog log = ServerLog.capture();
-                WatServer server = WatServer.start(
-                        engine, Wat.program(spin), c -> c.withRequestTimeout(Duration.ofMillis(500)))) {
+                WatServer server =
+                        WatServer.start(engine, Wat.program(spin), c -> c.withRequestTimeout(Duration.ofMillis(500)))) {
             // Twice: the first stopped guest gave its place back, so the server keeps serving.
             for (int i = 0; i < 2; i++) {
                 HttpResponse<String> response = server.get("/spin" + i);
