@@ -61,6 +61,10 @@ public final class BackendClient implements AutoCloseable {
             "trailer",
             "proxy-connection");
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendClient.class);
+    /** Backends whose gRPC request was warned about, so each is named once. */
+    private static final Set<String> GRPC_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final EventLoopGroup group;
     private final BackendTls tls = new BackendTls();
     private final BackendPool pool;
@@ -109,6 +113,11 @@ public final class BackendClient implements AutoCloseable {
                         : uri.getRawAuthority() != null
                                 ? uri.getRawAuthority()
                                 : backend.url().getRawAuthority();
+        if (backend.options().grpc() && GRPC_WARNED.add(backend.name())) {
+            log.warn(
+                    "backend {} asks for gRPC (HTTP/2); requests to it go as HTTP/1.1, which a gRPC server may refuse",
+                    backend.name());
+        }
         Call call = new Call(backend, request, target, host, body, body.completeBytes(), decompressGzip, result);
         acquire(call, BackendPool.Endpoint.of(backend), false);
         return result;

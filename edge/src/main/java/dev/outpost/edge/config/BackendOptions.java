@@ -58,25 +58,6 @@ public record BackendOptions(
         }
     }
 
-    /** With {@code grpc} as given (a {@code fastly.toml} backend's {@code grpc} key). */
-    public BackendOptions withGrpc(boolean grpc) {
-        return new BackendOptions(
-                clientCertificate,
-                clientKey,
-                minTlsVersion,
-                maxTlsVersion,
-                sniHostname,
-                ciphers,
-                pooled,
-                httpKeepalive,
-                maxConnections,
-                maxUse,
-                maxLifetime,
-                tcpKeepalive,
-                preferIpv4,
-                grpc);
-    }
-
     /**
      * TCP keep-alive: idle time before probes, the interval between them, and how many before giving up (zero: the
      * system's default for that one).
