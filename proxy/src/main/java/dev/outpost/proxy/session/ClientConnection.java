@@ -1,5 +1,6 @@
 package dev.outpost.proxy.session;
 
+import dev.outpost.origin.Endpoint;
 import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.route.Target;
@@ -56,10 +57,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private String id;
     /** This loop's idle origin connections, and the pool key of the target last used (the same nearly always). */
-    private Map<OriginPool.Key, ArrayDeque<Channel>> idleOrigins;
+    private Map<Endpoint, ArrayDeque<Channel>> idleOrigins;
 
     private Target lastTarget;
-    private OriginPool.Key lastKey;
+    private Endpoint lastEndpoint;
     private String lastTriedName;
 
     public ClientConnection(ProxyContext px) {
@@ -82,27 +83,30 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         return s;
     }
 
-    Map<OriginPool.Key, ArrayDeque<Channel>> idleOrigins() {
-        Map<OriginPool.Key, ArrayDeque<Channel>> m = idleOrigins;
+    Map<Endpoint, ArrayDeque<Channel>> idleOrigins() {
+        Map<Endpoint, ArrayDeque<Channel>> m = idleOrigins;
         if (m == null) {
             m = idleOrigins = px.pool().idleOn(ctx.channel().eventLoop());
         }
         return m;
     }
 
-    /** The pool key of a (non-test) target; {@link #triedName()} is then its address as error messages name it. */
-    OriginPool.Key keyOf(Target t) {
+    /** Where a (non-test) target is reached; the same instance while the same target is used (nearly always). */
+    Endpoint endpointOf(Target t) {
         if (t != lastTarget) {
-            String host = ProxyExchange.unbracket(t.host());
-            String sni = t.hostHeader() != null ? ProxyExchange.hostOf(t.hostHeader()) : host;
-            lastKey = new OriginPool.Key(host, t.port(), t.ssl(), sni, t.insecure());
-            lastTriedName = host.indexOf(':') >= 0 ? "[" + host + "]:" + t.port() : host + ":" + t.port();
+            lastEndpoint = t.endpoint();
+            lastTriedName = lastEndpoint.address();
             lastTarget = t;
         }
-        return lastKey;
+        return lastEndpoint;
     }
 
-    String triedName() {
+    /** A target as error messages name it: its address, or {@code test}. */
+    String nameOf(Target t) {
+        if (t.kind() == Target.Kind.TEST) {
+            return "test";
+        }
+        endpointOf(t);
         return lastTriedName;
     }
 

@@ -1,20 +1,34 @@
 package dev.outpost.proxy.session;
 
+import dev.outpost.origin.OriginClient;
+import dev.outpost.origin.OriginConnector;
+import dev.outpost.origin.OriginPool;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
+import dev.outpost.proxy.route.Route;
+import dev.outpost.proxy.route.RouteSigner;
+import dev.outpost.proxy.route.RouteSigners;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.Transport;
 
-/** What every client connection of one proxy shares: configuration, the current routes, the hub, drops, the pool. */
+/**
+ * What every client connection of one proxy shares: configuration, the current routes and their signers, the hub,
+ * drops, and the one way to reach origins (connector, pool, client).
+ */
 public final class ProxyContext {
     private final ProxyConfig config;
     private final ProxyLimits limits;
     private final ChannelHub hub;
     private final Drops drops;
+    private final OriginConnector connector;
     private final OriginPool pool;
-    private volatile RouteTable routes;
+    private final OriginClient client;
+    /** The routes and their signers, replaced together. */
+    private volatile Routes routes;
+
+    private record Routes(RouteTable table, RouteSigners signers) {}
 
     /** {@code limits} are {@code config}'s, checked by the caller before it started anything. */
     public ProxyContext(
@@ -26,10 +40,12 @@ public final class ProxyContext {
             Transport transport) {
         this.config = config;
         this.limits = limits;
-        this.routes = routes;
         this.hub = hub;
         this.drops = drops;
-        this.pool = new OriginPool(transport);
+        this.connector = new OriginConnector(transport.socketChannel(), transport.datagramChannel());
+        this.pool = new OriginPool(connector);
+        this.client = new OriginClient(pool);
+        routes(routes);
     }
 
     public ProxyConfig config() {
@@ -46,11 +62,16 @@ public final class ProxyContext {
     }
 
     public RouteTable routes() {
-        return routes;
+        return routes.table();
     }
 
-    public void routes(RouteTable routes) {
-        this.routes = routes;
+    public void routes(RouteTable table) {
+        this.routes = new Routes(table, RouteSigners.of(table, config.sigIss(), config.sigKey()));
+    }
+
+    /** The signer of {@code route} (null: the configuration's), from the routes in force when it was loaded. */
+    public RouteSigner signer(Route route) {
+        return routes.signers().of(route);
     }
 
     /** Where dropped messages are counted (the hub counts its own drops on the same instance). */
@@ -58,12 +79,24 @@ public final class ProxyContext {
         return drops;
     }
 
-    OriginPool pool() {
+    /** Opens origin connections of any kind (HTTP, WebSocket) on a caller's loop. */
+    public OriginConnector connector() {
+        return connector;
+    }
+
+    /** Keep-alive HTTP origin connections. */
+    public OriginPool pool() {
         return pool;
     }
 
-    /** Closes the idle origin connections. */
+    /** Requests the proxy makes on its own behalf (next and gone links). */
+    public OriginClient client() {
+        return client;
+    }
+
+    /** Closes the idle origin connections and the name resolvers. */
     public void close() {
         pool.close();
+        connector.close();
     }
 }

@@ -7,6 +7,13 @@ import dev.outpost.grip.instruct.GripInstructParser;
 import dev.outpost.grip.instruct.GripLast;
 import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.grip.instruct.InstructResponse;
+import dev.outpost.origin.Endpoint;
+import dev.outpost.origin.Failover;
+import dev.outpost.origin.OriginClient;
+import dev.outpost.origin.OriginHandler;
+import dev.outpost.origin.OriginListener;
+import dev.outpost.origin.OriginPool;
+import dev.outpost.origin.OriginTimeoutException;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.hold.HeldResponse;
 import dev.outpost.proxy.hold.Hold;
@@ -44,7 +51,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.ByteArrayOutputStream;
@@ -137,10 +143,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private long responseBodyBytes;
 
     private Route route;
-    private final ArrayDeque<Target> targets = new ArrayDeque<>(2);
-    private final List<String> tried = new ArrayList<>(2);
+    /** The route's targets in order, and the names of those tried. */
+    private Failover<Target> targets;
+
     private Target target;
-    private OriginPool.Key key;
+    private Endpoint endpoint;
     private HttpRequest originRequest;
     private Channel origin;
     /** {@link #origin}'s last handler, kept rather than looked up in its pipeline at every step. */
@@ -171,7 +178,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** What next links resolve against: the client's URL, then each fetched link. */
     private URI linkBase;
 
-    private LinkRequest link;
+    private OriginClient.Call link;
     private io.netty.util.concurrent.ScheduledFuture<?> linkRetryTimer;
     private int retries;
 
@@ -218,7 +225,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                     "No route for host: " + hostOf(req.headers().get(HttpHeaderNames.HOST)));
             return;
         }
-        targets.addAll(route.targets());
+        targets = new Failover<>(route.targets(), conn::nameOf);
         originUri = route.rewritePath(path) + query;
         originRequest = buildOriginRequest(originUri);
         nextTarget();
@@ -286,17 +293,12 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     }
 
     private void nextTarget() {
-        target = targets.poll();
+        target = targets.next();
         if (target == null) {
-            reject(
-                    502,
-                    "Bad Gateway",
-                    ORIGIN_ERROR,
-                    "Unable to connect to any targets. Tried: " + String.join(", ", tried));
+            reject(502, "Bad Gateway", ORIGIN_ERROR, targets.exhausted());
             return;
         }
         if (target.kind() == Target.Kind.TEST) {
-            tried.add("test");
             discardBody = true;
             releasePending();
             TestTarget.Answer a = TestTarget.answer(originRequest.uri());
@@ -312,10 +314,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             return;
         }
-        OriginPool.Key k = conn.keyOf(target);
-        key = k;
-        tried.add(conn.triedName());
-        Channel idle = OriginPool.pollIdle(conn.idleOrigins(), k);
+        endpoint = conn.endpointOf(target);
+        Channel idle = OriginPool.pollIdle(conn.idleOrigins(), endpoint);
         if (idle != null) {
             reused = true;
             attach(idle);
@@ -326,7 +326,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void connect() {
         reused = false;
-        Future<Channel> f = px.pool().connect(ctx.channel().eventLoop(), key);
+        Future<Channel> f = px.pool().connect(ctx.channel().eventLoop(), endpoint);
         f.addListener(x -> {
             if (state == State.DONE) {
                 if (x.isSuccess()) {
@@ -334,37 +334,14 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 }
                 return;
             }
-            if (!x.isSuccess()) {
+            if (x.isSuccess()) {
+                attach(f.getNow());
+            } else {
+                // a TLS failure counts as a connect error, as in Pushpin: the next target is tried
                 log.debug("connect to {} failed: {}", lastTried(), x.cause().toString());
                 nextTarget();
-                return;
             }
-            Channel ch = f.getNow();
-            SslHandler tls = ch.pipeline().get(SslHandler.class);
-            if (tls == null) {
-                attach(ch);
-                return;
-            }
-            // a TLS failure counts as a connect error, as in Pushpin: the next target is tried
-            tls.handshakeFuture().addListener(h -> {
-                if (state == State.DONE) {
-                    ch.close();
-                } else if (h.isSuccess()) {
-                    attach(ch);
-                } else {
-                    log.debug("TLS with {} failed: {}", lastTried(), h.cause().toString());
-                    ch.close();
-                    nextTarget();
-                }
-            });
         });
-    }
-
-    static String unbracket(String host) {
-        if (host != null && host.startsWith("[") && host.endsWith("]")) {
-            return host.substring(1, host.length() - 1);
-        }
-        return host;
     }
 
     private void attach(Channel ch) {
@@ -627,7 +604,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         h.listener(null);
         boolean reusable = !requestOpen && !writingToOrigin && pending.isEmpty() && originKeepAlive;
         if (reusable) {
-            px.pool().release(ch, h, key);
+            px.pool().release(ch, h, endpoint);
         } else {
             ch.close();
         }
@@ -1052,8 +1029,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 body.length == 0
                         ? LastHttpContent.EMPTY_LAST_CONTENT
                         : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
-        targets.clear();
-        targets.addAll(route.targets());
+        targets.again(route.targets());
         nextTarget();
         return true;
     }
@@ -1098,12 +1074,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
     }
 
-    /** {@code Grip-Sig} (with the route's issuer and key, else the config's; none without both) and {@code Grip-Feature}. */
+    /** {@code Grip-Sig} (the route's signer; none without issuer and key) and {@code Grip-Feature}. */
     private void gripHeaders(HttpHeaders h, Route r) {
-        String iss = r != null && r.sigIss() != null ? r.sigIss() : cfg.sigIss();
-        byte[] key = r != null && r.sigKey() != null ? r.sigKey() : cfg.sigKey();
-        if (key != null && iss != null && !iss.isEmpty()) {
-            h.set(Headers.GRIP_SIG, SigCache.sign(iss, key));
+        CharSequence sig = px.signer(r).sign();
+        if (sig != null) {
+            h.set(Headers.GRIP_SIG, sig);
         }
         h.set(Headers.GRIP_FEATURE, Headers.GRIP_FEATURES);
     }
@@ -1119,6 +1094,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             h.add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
         }
         return h;
+    }
+
+    private OriginClient.Request request(HttpMethod method, LinkPlan plan, HttpHeaders headers) {
+        return new OriginClient.Request(
+                method, plan.path(), headers, MAX_LINK_BODY, px.limits().originResponseTimeout());
     }
 
     @Override
@@ -1141,11 +1121,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 px,
                 ctx.channel().eventLoop(),
                 plan.targets(),
-                HttpMethod.GET,
-                plan.path(),
-                linkHeaders(plan, gripLast),
-                MAX_LINK_BODY,
-                new LinkRequest.Callback() {
+                request(HttpMethod.GET, plan, linkHeaders(plan, gripLast)),
+                new OriginClient.Callback() {
                     @Override
                     public void response(HttpResponse head, byte[] body) {
                         link = null;
@@ -1214,11 +1191,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 px,
                 ctx.channel().eventLoop(),
                 plan.targets(),
-                HttpMethod.POST,
-                plan.path(),
-                linkHeaders(plan, Map.of()),
-                MAX_LINK_BODY,
-                new LinkRequest.Callback() {
+                request(HttpMethod.POST, plan, linkHeaders(plan, Map.of())),
+                new OriginClient.Callback() {
                     @Override
                     public void response(HttpResponse head, byte[] body) {}
 
@@ -1306,7 +1280,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 .append(' ')
                 .append(req.headers().get(HttpHeaderNames.HOST, ""))
                 .append(req.uri());
-        if (!tried.isEmpty()) {
+        if (targets != null && targets.started()) {
             sb.append(" -> ").append(lastTried());
         }
         if (route != null && route.id() != null) {
@@ -1325,7 +1299,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     }
 
     private String lastTried() {
-        return tried.isEmpty() ? "?" : tried.get(tried.size() - 1);
+        return targets == null ? "?" : targets.lastTried();
     }
 
     private void reject(int code, String reason, String message, String debugMessage) {

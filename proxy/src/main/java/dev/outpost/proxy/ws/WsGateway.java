@@ -1,6 +1,7 @@
 package dev.outpost.proxy.ws;
 
 import dev.outpost.grip.wsovh.WsEventCodec;
+import dev.outpost.origin.Endpoint;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.Target;
@@ -112,7 +113,7 @@ public final class WsGateway {
         if (table.isEmpty() && (id == null || id.isEmpty())) {
             return DEFAULT_ROUTE;
         }
-        Optional<Route> r = table.select(id, Connector.hostOnly(req.headers().get("Host", "")), path, websocket, tls);
+        Optional<Route> r = table.select(id, Endpoint.hostOnly(req.headers().get("Host", "")), path, websocket, tls);
         return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
                 .orElse(null);
     }

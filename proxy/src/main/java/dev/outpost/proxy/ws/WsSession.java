@@ -7,7 +7,6 @@ import dev.outpost.grip.instruct.KeepAliveMode;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.WsMessageFormat;
 import dev.outpost.grip.publish.WsMessageType;
-import dev.outpost.grip.sig.GripSig;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.observe.DropReason;
 import dev.outpost.proxy.observe.Observe;
@@ -56,7 +55,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -187,9 +185,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         if (route.noGrip()) {
             return null;
         }
-        String iss = route.sigIss() != null ? route.sigIss() : cfg.sigIss();
-        byte[] key = route.sigKey() != null ? route.sigKey() : cfg.sigKey();
-        return key != null && iss != null && !iss.isEmpty() ? GripSig.sign(iss, key, Instant.now()) : null;
+        CharSequence token = px.signer(route).sign();
+        return token == null ? null : token.toString();
     }
 
     private void nextTarget() {
@@ -216,7 +213,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             if (target.overHttp()) {
                 leg = new WohLeg(
                         ctx.channel().eventLoop(),
-                        ctx.channel(),
+                        px.connector(),
                         target,
                         uri,
                         h,
@@ -233,7 +230,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                         h.set("Grip-Sig", sig);
                     }
                 }
-                leg = new WsOriginLeg(ctx.channel().eventLoop(), ctx.channel(), target, uri, h, events);
+                leg = new WsOriginLeg(ctx.channel().eventLoop(), px.connector(), target, uri, h, events);
             }
         }
         events.leg = leg;
