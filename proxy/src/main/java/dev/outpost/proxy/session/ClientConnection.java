@@ -1,8 +1,7 @@
 package dev.outpost.proxy.session;
 
 import dev.outpost.origin.Endpoint;
-import dev.outpost.proxy.observe.Observe;
-import dev.outpost.proxy.observe.ProxyObserver;
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.route.Target;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -52,10 +51,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** The proxy is stopping: no request after the current one. */
     private boolean stopping;
 
-    /** Looked up once per connection, not per request: both are fixed when the pipeline is built. */
-    private ProxyObserver observer;
-
-    private String id;
+    /** Made when the handler is added: the channel's id is known from then on. */
+    private ConnectionObserver observer = ConnectionObserver.NOOP;
     /** This loop's idle origin connections, and the pool key of the target last used (the same nearly always). */
     private Map<Endpoint, ArrayDeque<Channel>> idleOrigins;
 
@@ -67,20 +64,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         this.px = px;
     }
 
-    ProxyObserver observer() {
-        ProxyObserver o = observer;
-        if (o == null) {
-            o = observer = Observe.of(ctx);
-        }
-        return o;
-    }
-
-    String id() {
-        String s = id;
-        if (s == null) {
-            s = id = Observe.id(ctx);
-        }
-        return s;
+    /** What this connection's sessions report through: the proxy's observer, bound to this connection's id. */
+    public ConnectionObserver observer() {
+        return observer;
     }
 
     Map<Endpoint, ArrayDeque<Channel>> idleOrigins() {
@@ -113,6 +99,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.observer = ConnectionObserver.of(px.observer(), ctx.channel().id().asShortText());
     }
 
     @Override
@@ -227,7 +214,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                             refuse(refusal.code(), refusal.message());
                             return;
                         }
-                        if (dev.outpost.proxy.ws.WsGateway.divert(ctx, px, req)) {
+                        if (dev.outpost.proxy.ws.WsGateway.divert(ctx, px, req, observer)) {
                             // a WebSocket (or refused) request: the connection is no longer HTTP for this handler
                             handedOff();
                             return;

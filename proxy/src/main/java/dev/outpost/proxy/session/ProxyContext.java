@@ -5,6 +5,7 @@ import dev.outpost.origin.OriginConnector;
 import dev.outpost.origin.OriginPool;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.ProxyLimits;
+import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.Route;
@@ -22,6 +23,7 @@ public final class ProxyContext {
     private final ProxyLimits limits;
     private final ChannelHub hub;
     private final Drops drops;
+    private final ProxyObserver observer;
     private final OriginConnector connector;
     private final OriginPool pool;
     private final OriginClient client;
@@ -30,18 +32,20 @@ public final class ProxyContext {
 
     private record Routes(RouteTable table, RouteSigners signers) {}
 
+    /**
+     * The parts one proxy makes once and shares: the hub, where drops are counted, the observer
+     * ({@link ProxyObserver#NOOP} when observation is off), and the transport whose loops run everything.
+     */
+    public record Shared(ChannelHub hub, Drops drops, ProxyObserver observer, Transport transport) {}
+
     /** {@code limits} are {@code config}'s, checked by the caller before it started anything. */
-    public ProxyContext(
-            ProxyConfig config,
-            ProxyLimits limits,
-            RouteTable routes,
-            ChannelHub hub,
-            Drops drops,
-            Transport transport) {
+    public ProxyContext(ProxyConfig config, ProxyLimits limits, RouteTable routes, Shared shared) {
         this.config = config;
         this.limits = limits;
-        this.hub = hub;
-        this.drops = drops;
+        this.hub = shared.hub();
+        this.drops = shared.drops();
+        this.observer = shared.observer();
+        Transport transport = shared.transport();
         this.connector = new OriginConnector(transport.socketChannel(), transport.datagramChannel());
         this.pool = new OriginPool(connector);
         this.client = new OriginClient(pool);
@@ -72,6 +76,11 @@ public final class ProxyContext {
     /** The signer of {@code route} (null: the configuration's), from the routes in force when it was loaded. */
     public RouteSigner signer(Route route) {
         return routes.signers().of(route);
+    }
+
+    /** What the proxy reports through; each client connection binds it to its id. */
+    public ProxyObserver observer() {
+        return observer;
     }
 
     /** Where dropped messages are counted (the hub counts its own drops on the same instance). */

@@ -18,10 +18,12 @@ import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.hold.HeldResponse;
 import dev.outpost.proxy.hold.Hold;
 import dev.outpost.proxy.hold.HoldChannel;
+import dev.outpost.proxy.hold.HoldHandoff;
 import dev.outpost.proxy.hold.HoldOwner;
 import dev.outpost.proxy.hold.NextStep;
 import dev.outpost.proxy.hold.ResponseHold;
 import dev.outpost.proxy.hold.StreamHold;
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
@@ -212,7 +214,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- request side ----
 
     void start() {
-        conn.observer().requestReceived(conn.id(), req.method().name(), req.uri());
+        conn.observer().requestReceived(req.method().name(), req.uri());
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
@@ -471,8 +473,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 originResponse = r;
                 originKeepAlive = HttpUtil.isKeepAlive(r);
                 conn.observer()
-                        .originResponse(
-                                conn.id(), route.id(), lastTried(), r.status().code());
+                        .originResponse(route.id(), lastTried(), r.status().code());
                 if (!route.noGrip() && GripInstructParser.isGrip(r.headers())) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
@@ -718,54 +719,32 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             // the body is the first page: the next link continues the response
             enterHold();
-            hold = new StreamHold(
-                    ctx,
-                    px.hub(),
-                    List.of(),
-                    held,
-                    null,
-                    version,
-                    clientKeepAlive,
-                    headRequest,
-                    this,
-                    new StreamHold.Options(ins.meta(), ins.nextLink(), true));
+            hold = new StreamHold(ctx, px.hub(), handoff(ins, held, List.of(), true), this);
             hold.start();
             return;
         }
         enterHold();
         List<HoldChannel> chans = channels(ins);
         if (ins.hold() == HoldMode.RESPONSE) {
-            hold = new ResponseHold(
-                    ctx,
-                    px.hub(),
-                    chans,
-                    ins.meta(),
-                    held,
-                    ins.timeoutSeconds(),
-                    version,
-                    clientKeepAlive,
-                    headRequest,
-                    this);
+            hold = new ResponseHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
         } else {
-            hold = new StreamHold(
-                    ctx,
-                    px.hub(),
-                    chans,
-                    held,
-                    ins.keepAlive(),
-                    version,
-                    clientKeepAlive,
-                    headRequest,
-                    this,
-                    new StreamHold.Options(ins.meta(), ins.nextLink(), false));
+            hold = new StreamHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
         }
-        dev.outpost.proxy.observe.Observe.of(ctx)
-                .holdStarted(
-                        dev.outpost.proxy.observe.Observe.id(ctx),
-                        ins.hold() == HoldMode.RESPONSE ? "response" : "stream",
-                        names(chans),
-                        ins);
+        conn.observer().holdStarted(ins.hold() == HoldMode.RESPONSE ? "response" : "stream", names(chans), ins);
         hold.start();
+    }
+
+    /** The one hand-over to a hold; a body-only answer ({@code noHold}) has no keep-alive. */
+    private HoldHandoff handoff(GripInstruct ins, HeldResponse held, List<HoldChannel> chans, boolean noHold) {
+        return new HoldHandoff(
+                new HoldHandoff.Client(version, clientKeepAlive, headRequest),
+                held,
+                chans,
+                ins.meta(),
+                ins.timeoutSeconds(),
+                noHold ? null : ins.keepAlive(),
+                ins.nextLink(),
+                noHold);
     }
 
     /** The instruction, or null after the client got a 502. */
@@ -877,20 +856,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         enterHold();
         goneLink = ins.goneLink();
         List<HoldChannel> chans = channels(ins);
-        StreamHold sh = new StreamHold(
-                ctx,
-                px.hub(),
-                chans,
-                held,
-                ins.keepAlive(),
-                version,
-                clientKeepAlive,
-                headRequest,
-                this,
-                new StreamHold.Options(ins.meta(), ins.nextLink(), false));
+        StreamHold sh = new StreamHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
         hold = sh;
-        dev.outpost.proxy.observe.Observe.of(ctx)
-                .holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), "stream", names(chans), ins);
+        conn.observer().holdStarted("stream", names(chans), ins);
         streamingInitial = sh;
         if (!sh.writeHead()) {
             streamingInitial = null;
@@ -976,6 +944,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- going back to the origin (retries, links) ----
 
     @Override
+    public ConnectionObserver observer() {
+        return conn.observer();
+    }
+
+    @Override
     public String connectionId() {
         return ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress();
     }
@@ -1006,7 +979,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
         retries++;
         log.debug("retrying {} with Grip-Last {} (retry {})", originUri, gripLast, retries);
-        dev.outpost.proxy.observe.Observe.of(ctx).holdEnded(dev.outpost.proxy.observe.Observe.id(ctx), "retry");
+        conn.observer().holdEnded("retry");
         hold = null;
         state = State.CONNECTING;
         gotResponse = false;
@@ -1205,7 +1178,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     @Override
     public void holdFinished(boolean keepAlive) {
-        dev.outpost.proxy.observe.Observe.of(ctx).holdEnded(dev.outpost.proxy.observe.Observe.id(ctx), "finished");
+        conn.observer().holdEnded("finished");
         finish(keepAlive);
     }
 
