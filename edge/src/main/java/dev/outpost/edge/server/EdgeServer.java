@@ -41,11 +41,13 @@ import org.slf4j.LoggerFactory;
 public final class EdgeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
     /** Guest threads need deep stacks: SpiderMonkey's call chains run on the engine's Java stack. */
-    private static final long GUEST_STACK_BYTES = 64L * 1024 * 1024;
+    static final long GUEST_STACK_BYTES = 64L * 1024 * 1024;
 
     private final EdgeConfig config;
     private WasmEngine engine;
     private volatile ComputeApp app;
+    /** Warms the current program up while the server is idle; null when off. */
+    private WarmUp warmUp;
     private EventLoopGroup group;
     private ExecutorService guests;
     private Channel serverChannel;
@@ -79,6 +81,7 @@ public final class EdgeServer implements AutoCloseable {
                     config.memoryLimit(),
                     java.util.List.of(config.wasm().getFileName().toString()));
             app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
+            warmUp = WarmUp.start(app);
             log.info(
                     "loaded {} in {} ms; engine {}",
                     config.wasm().getFileName(),
@@ -150,6 +153,10 @@ public final class EdgeServer implements AutoCloseable {
         ComputeApp fresh = new ComputeApp(wasm.getFileName().toString(), engine, bytes, services);
         ComputeApp old = app;
         app = fresh;
+        if (warmUp != null) {
+            warmUp.close();
+        }
+        warmUp = WarmUp.start(fresh);
         log.info("reloaded {} in {} ms", wasm, (System.nanoTime() - started) / 1_000_000);
         if (old != null) {
             retired.add(old);
@@ -187,6 +194,9 @@ public final class EdgeServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (warmUp != null) {
+            warmUp.close();
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
