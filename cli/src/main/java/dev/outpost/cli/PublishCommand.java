@@ -1,12 +1,12 @@
 package dev.outpost.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.outpost.cli.publish.GripUrl;
 import dev.outpost.cli.publish.PublishBody;
 import dev.outpost.cli.publish.PublishBody.Action;
 import dev.outpost.cli.publish.PublishBody.Format;
-import dev.outpost.cli.publish.PublishClient;
-import dev.outpost.cli.publish.PublishException;
+import dev.outpost.grip.client.GripPublisher;
+import dev.outpost.grip.client.GripUrl;
+import dev.outpost.grip.client.PublishException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -141,16 +140,14 @@ final class PublishCommand implements Callable<Integer> {
 
     private final Map<String, String> env;
     private final Supplier<InputStream> stdin;
-    private final Supplier<Instant> clock;
 
     PublishCommand() {
-        this(System.getenv(), () -> System.in, Instant::now);
+        this(System.getenv(), () -> System.in);
     }
 
-    PublishCommand(Map<String, String> env, Supplier<InputStream> stdin, Supplier<Instant> clock) {
+    PublishCommand(Map<String, String> env, Supplier<InputStream> stdin) {
         this.env = env;
         this.stdin = stdin;
-        this.clock = clock;
     }
 
     /** A bad option value or combination; exit code 2. */
@@ -166,39 +163,30 @@ final class PublishCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        GripUrl url;
+        GripPublisher publisher;
         PublishBody.Item item;
-        Map<String, String> requestHeaders;
-        Duration timeout;
         try {
-            url = endpoint();
-            requestHeaders = authorization(url);
+            GripUrl url = endpoint();
             item = buildItem();
-            timeout = timeout();
+            publisher = publisher(url, timeout());
         } catch (UsageError e) {
             err.println("outpost: " + e.getMessage());
             err.flush();
             return 2;
         }
-        byte[] body = PublishBody.toJson(item);
-        PublishClient.Response response;
-        try {
-            response = PublishClient.post(url, requestHeaders, body, timeout, timeout);
+        try (publisher) {
+            publisher.publish(PublishBody.toPublishItem(item));
         } catch (PublishException e) {
-            err.println("outpost: cannot reach the publish endpoint " + url.publishUri() + ": " + e.getMessage());
-            err.println("  Is Outpost running? Start it with `outpost proxy` (publish port 5561 by default), or point "
-                    + "--spec or " + GRIP_URL_ENV + " at its publish port.");
-            err.flush();
-            return 1;
-        }
-        if (response.status() != 200) {
-            String text = response.body().strip();
-            err.println("outpost: publish to " + url.publishUri() + " failed: " + response.status()
-                    + (response.reason().isEmpty() ? "" : " " + response.reason())
-                    + (text.isEmpty() ? "" : ": " + text));
-            if (response.status() == 401 || response.status() == 403) {
-                err.println("  The endpoint wants credentials: ?iss=..&key=.. in the GRIP URL, -u USER:PASS or "
-                        + "-B TOKEN.");
+            if (!e.refused()) {
+                err.println("outpost: cannot reach the publish endpoint " + e.endpoint() + ": " + e.detail());
+                err.println("  Is Outpost running? Start it with `outpost proxy` (publish port 5561 by default), or "
+                        + "point --spec or " + GRIP_URL_ENV + " at its publish port.");
+            } else {
+                err.println("outpost: publish to " + e.endpoint() + " failed: " + e.detail());
+                if (e.status() == 401 || e.status() == 403) {
+                    err.println("  The endpoint wants credentials: ?iss=..&key=.. in the GRIP URL, -u USER:PASS or "
+                            + "-B TOKEN.");
+                }
             }
             err.flush();
             return 1;
@@ -231,7 +219,8 @@ final class PublishCommand implements Callable<Integer> {
         }
     }
 
-    private Map<String, String> authorization(GripUrl url) throws UsageError {
+    /** The kit's publisher for the URL, with -u or -B in place of the URL's credentials. */
+    private GripPublisher publisher(GripUrl url, Duration timeout) throws UsageError {
         if (user != null && bearer != null) {
             throw new UsageError("-u and -B both given (expected: one way to authenticate)");
         }
@@ -241,16 +230,15 @@ final class PublishCommand implements Callable<Integer> {
         if (user != null && user.isEmpty()) {
             throw new UsageError("-u '' (expected: USER:PASS)");
         }
-        Map<String, String> h = new LinkedHashMap<>();
+        GripPublisher.Builder b = GripPublisher.builder(url)
+                .timeout(timeout)
+                .header("User-Agent", "outpost-publish/" + VersionProvider.version());
         if (bearer != null) {
-            h.put("Authorization", "Bearer " + bearer.strip());
+            b.bearer(bearer);
         } else if (user != null) {
-            h.put("Authorization", GripUrl.basic(user));
-        } else {
-            url.authorization(clock.get()).ifPresent(a -> h.put("Authorization", a));
+            b.basicAuth(user);
         }
-        h.put("User-Agent", "outpost-publish/" + VersionProvider.version());
-        return h;
+        return b.build();
     }
 
     private Duration timeout() throws UsageError {

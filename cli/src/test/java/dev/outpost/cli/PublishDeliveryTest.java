@@ -1,12 +1,8 @@
 package dev.outpost.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import dev.outpost.proxy.OutpostProxy;
-import dev.outpost.proxy.config.ProxyConfig;
-import dev.outpost.proxy.route.RouteTable;
-import dev.outpost.proxy.route.RoutesParser;
+import dev.outpost.junit.OutpostExtension;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -15,7 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,33 +19,32 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code outpost publish} against a running proxy and its built-in test target. */
 @Timeout(30)
 class PublishDeliveryTest {
-    static OutpostProxy proxy;
+    @RegisterExtension
+    static final OutpostExtension outpost = OutpostExtension.withRoutes("* test");
+
     static HttpClient http;
 
     @BeforeAll
-    static void start() throws Exception {
-        proxy = OutpostProxy.start(
-                ProxyConfig.builder().httpPort(0).publishPort(0).build(),
-                RouteTable.of(List.of(RoutesParser.parseLine("* test", "t"))));
+    static void start() {
         http = HttpClient.newHttpClient();
     }
 
     @AfterAll
     static void stop() {
         http.shutdownNow(); // close() would wait for held streams and sockets that never end
-        proxy.close();
     }
 
     static String spec() {
-        return "http://127.0.0.1:" + proxy.publishPort();
+        return outpost.publishUrl();
     }
 
     static URI client(String path) {
-        return URI.create("http://127.0.0.1:" + proxy.httpPort() + path);
+        return URI.create(outpost.proxyUrl() + path);
     }
 
     /** Opens a stream on the test target and waits until its subscription is registered. */
@@ -59,7 +54,7 @@ class PublishDeliveryTest {
         assertThat(r.statusCode()).isEqualTo(200);
         BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
         assertThat(in.readLine()).isEqualTo("[stream opened]");
-        await().atMost(10, TimeUnit.SECONDS).until(() -> proxy.hub().subscriberCount(channel) >= 1);
+        outpost.awaitSubscribers(channel, 1, Duration.ofSeconds(10));
         return in;
     }
 
@@ -107,7 +102,7 @@ class PublishDeliveryTest {
         CompletableFuture<HttpResponse<String>> poll = http.sendAsync(
                 HttpRequest.newBuilder(client("/response?channel=poll-ch")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        await().atMost(10, TimeUnit.SECONDS).until(() -> proxy.hub().subscriberCount("poll-ch") >= 1);
+        outpost.awaitSubscribers("poll-ch", 1, Duration.ofSeconds(10));
         PublishRun r = PublishRun.run("--spec", spec(), "poll-ch", "done", "--code", "202", "-H", "X-Outpost: yes");
         assertThat(r.code()).as(r.err()).isZero();
         HttpResponse<String> res = poll.get(10, TimeUnit.SECONDS);

@@ -14,7 +14,7 @@ record PublishRun(int code, String out, String err) {
     static PublishRun run(Map<String, String> env, byte[] stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        PublishCommand command = new PublishCommand(env, () -> new ByteArrayInputStream(stdin), () -> NOW);
+        PublishCommand command = new PublishCommand(env, () -> new ByteArrayInputStream(stdin));
         CommandLine cl = new CommandLine(command).setExpandAtFiles(false); // as Main configures it
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));

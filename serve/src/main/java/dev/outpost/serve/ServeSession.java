@@ -1,5 +1,7 @@
 package dev.outpost.serve;
 
+import dev.outpost.edge.cache.CacheSettings;
+import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.FastlyManifest;
 import dev.outpost.edge.config.FastlyTomlException;
 import dev.outpost.edge.config.LocalServerConfig;
@@ -45,6 +47,7 @@ public final class ServeSession implements AutoCloseable {
     private EdgeServer edge;
     private ProjectWatcher watcher;
     private List<String> routeLines = List.of();
+    private CacheSettings cacheSettings = CacheSettings.DEFAULT;
     private InspectorOption inspector = InspectorOption.DEFAULT;
     /** Why the inspector is not running, for the banner. */
     private String inspectorOff;
@@ -56,15 +59,33 @@ public final class ServeSession implements AutoCloseable {
      */
     public record Fanout(boolean enabled, String pushpinPath, int proxyPort, int publishPort) {}
 
-    private ServeSession(ServeOptions options, PrintStream out, PrintStream err) {
+    /** Proxy, publish API and Compute server on free ports (tests), see {@link #startOnFreePorts}. */
+    private final boolean freePorts;
+
+    private ServeSession(ServeOptions options, PrintStream out, PrintStream err, boolean freePorts) {
         this.options = options;
         this.out = out;
         this.err = err;
+        this.freePorts = freePorts;
     }
 
     /** Starts everything; on failure stops what was started and throws. */
     public static ServeSession start(ServeOptions options, PrintStream out, PrintStream err) throws ServeException {
-        ServeSession s = new ServeSession(options, out, err);
+        return start(new ServeSession(options, out, err, false));
+    }
+
+    /**
+     * As {@link #start}, for tests: the in-process GRIP proxy and its publish API listen on free ports whatever
+     * {@code fastly.toml} and the flags say (an external Pushpin is not used), the Compute server on
+     * {@link ServeOptions#address()} (port 0: a free one), and backends that point at the Compute server's default
+     * address (localhost or 127.0.0.1, port 7676, like the usual {@code self}) follow it to its port.
+     */
+    public static ServeSession startOnFreePorts(ServeOptions options, PrintStream out, PrintStream err)
+            throws ServeException {
+        return start(new ServeSession(options, out, err, true));
+    }
+
+    private static ServeSession start(ServeSession s) throws ServeException {
         try {
             s.run();
             return s;
@@ -82,7 +103,11 @@ public final class ServeSession implements AutoCloseable {
                             + " (expected: one of them; --watch rebuilds on change)");
         }
         project = open();
+        cacheSettings = resolveCache(options);
         fanout = resolveFanout(options, project.manifest());
+        if (freePorts) {
+            fanout = new Fanout(fanout.enabled(), null, 0, 0);
+        }
         try {
             inspector = InspectorOption.parse(options.inspectorPort());
         } catch (IllegalArgumentException e) {
@@ -100,11 +125,18 @@ public final class ServeSession implements AutoCloseable {
         routeLines = PushpinRoutes.lines(project.localServer().backends());
         if (fanout.enabled()) {
             startFanout();
+            if (freePorts) {
+                fanout = new Fanout(true, null, proxy.httpPort(), proxy.publishPort());
+            }
         }
         EdgeConfig config = project.config()
                 .withAddress(options.address())
                 .withEngine(options.engine())
-                .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0);
+                .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0)
+                .withCache(cacheSettings)
+                .withLimits(options.limits())
+                .withMemoryLimit(options.memoryLimit())
+                .withRequestTimeout(options.guestTimeLimit());
         if (proxy != null && proxy.inspectorAddress() != null) {
             var observer = proxy.observer();
             config = config.withRequestListener(r -> observer.edgeRequest(
@@ -116,6 +148,10 @@ public final class ServeSession implements AutoCloseable {
         }
         EdgeConfig edgeConfig = config;
         edge = Loading.withProgress(out, project.wasm(), options.engine(), () -> new EdgeServer(edgeConfig).start());
+        if (freePorts && proxy != null) {
+            routeLines = PushpinRoutes.lines(followEdge(project.localServer().backends(), edge.port()));
+            proxy.updateRoutes(routes(routeLines));
+        }
         printBanner();
         if (options.watch()) {
             watcher = ProjectWatcher.start(this, project, options, out, err);
@@ -132,6 +168,26 @@ public final class ServeSession implements AutoCloseable {
         } catch (FastlyTomlException e) {
             throw new ServeException(2, e.getMessage(), e);
         }
+    }
+
+    /** {@code --cache-size}, {@code --no-readthrough-cache}, {@code --clear-cache-on-reload}, checked. */
+    static CacheSettings resolveCache(ServeOptions o) throws ServeException {
+        long heap = Runtime.getRuntime().maxMemory();
+        // The default never takes more than a quarter of a small heap; a size the user gives must fit.
+        long size = o.cacheSize() == null
+                ? Math.min(CacheSettings.DEFAULT.capacityBytes(), heap / 4)
+                : ServeOptions.parseSize("--cache-size", o.cacheSize());
+        if (size >= heap) {
+            throw new ServeException(
+                    2,
+                    "--cache-size: " + o.cacheSize() + " is more than this JVM's heap (" + (heap >> 20)
+                            + " MiB); choose a smaller size, or give the JVM more (OUTPOST_JAVA_OPTS=-Xmx...)");
+        }
+        if (o.clearCacheOnReload() && !o.watch()) {
+            throw new ServeException(
+                    2, "--clear-cache-on-reload only applies to --watch reloads (expected: --watch as well)");
+        }
+        return new CacheSettings(size, o.readthroughCache());
     }
 
     /** The Fastly CLI's precedence: flags, then {@code [local_server.pushpin]}, then defaults. */
@@ -187,6 +243,41 @@ public final class ServeSession implements AutoCloseable {
                             + " --pushpin-publish-port)",
                     e);
         }
+    }
+
+    /** Backends at the Compute server's default address, moved to {@code port}; the others as they are. */
+    static java.util.Map<String, BackendConfig> followEdge(java.util.Map<String, BackendConfig> backends, int port) {
+        java.util.Map<String, BackendConfig> out = new java.util.LinkedHashMap<>();
+        int defaultPort = EdgeConfig.DEFAULT_ADDRESS.getPort();
+        for (BackendConfig b : backends.values()) {
+            java.net.URI u = b.url();
+            String host = u.getHost() == null ? "" : u.getHost();
+            boolean self = b.port() == defaultPort
+                    && !b.tls()
+                    && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"));
+            if (self) {
+                try {
+                    u = new java.net.URI(
+                            u.getScheme(), u.getUserInfo(), u.getHost(), port, u.getPath(), u.getQuery(), null);
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException("backend " + b.name() + ": " + e.getMessage(), e);
+                }
+                b = new BackendConfig(
+                        b.name(),
+                        u,
+                        b.overrideHost(),
+                        b.certHost(),
+                        b.useSni(),
+                        b.connectTimeout(),
+                        b.firstByteTimeout(),
+                        b.betweenBytesTimeout(),
+                        b.health(),
+                        b.dynamic(),
+                        b.caCertificates());
+            }
+            out.put(b.name(), b);
+        }
+        return out;
     }
 
     static RouteTable routes(List<String> lines) throws ServeException {
@@ -272,11 +363,31 @@ public final class ServeSession implements AutoCloseable {
                     + " or --experimental-enable-pushpin)");
             printInspector();
         }
+        out.println("  cache      " + cacheLine());
         if (options.watch()) {
             out.println("Watching " + project.dir() + " for changes.");
         }
         out.println("Ctrl-C stops.");
         out.flush();
+    }
+
+    /** What the banner says about the cache: size, readthrough, reloads. */
+    private String cacheLine() {
+        long size = cacheSettings.capacityBytes();
+        String amount = size % (1L << 30) == 0
+                ? (size >> 30) + " GiB"
+                : size % (1L << 20) == 0
+                        ? (size >> 20) + " MiB"
+                        : size % 1024 == 0 ? (size >> 10) + " KiB" : size + " B";
+        return amount + " in memory (--cache-size); readthrough HTTP cache "
+                + (cacheSettings.readthrough()
+                        ? "on for send/fetch to backends (off: --no-readthrough-cache)"
+                        : "off (--no-readthrough-cache)")
+                + (options.watch()
+                        ? options.clearCacheOnReload()
+                                ? "; emptied on reload"
+                                : "; kept across reloads (--clear-cache-on-reload empties it)"
+                        : "");
     }
 
     private void printInspector() {
@@ -297,6 +408,11 @@ public final class ServeSession implements AutoCloseable {
             why = "it runs with the in-process GRIP proxy, and Fanout is off";
         }
         out.println("  inspector  off: " + why);
+    }
+
+    /** The in-process GRIP proxy, or null when Fanout is off or an external Pushpin runs. */
+    public OutpostProxy proxy() {
+        return proxy;
     }
 
     /** The inspector's address, or null when it is off. */

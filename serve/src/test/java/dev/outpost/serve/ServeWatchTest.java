@@ -95,6 +95,15 @@ class ServeWatchTest {
                             .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertThat(stream.statusCode()).isEqualTo(200);
+            // An object in the app's cache outlives the reload (--clear-cache-on-reload would empty it).
+            var cache = session.edge().cache().store();
+            var key = dev.outpost.edge.cache.CacheKey.core(new byte[] {1});
+            cache.insert(
+                    key,
+                    new dev.outpost.edge.sandbox.HeaderList(),
+                    dev.outpost.edge.cache.CacheWrite.ofMaxAge(
+                            Duration.ofMinutes(5).toNanos()),
+                    dev.outpost.edge.cache.CollectedBody.of(new byte[] {42}));
 
             Files.writeString(
                     dir.resolve("fastly.toml"),
@@ -109,7 +118,11 @@ class ServeWatchTest {
                     .containsExactly(
                             "id=self localhost:" + edgePort + ",over_http,host=localhost:" + edgePort,
                             "id=extra 127.0.0.1:9,over_http");
-            assertThat(out.toString()).contains("Routes regenerated from", "Change detected: rebuilding.");
+            assertThat(out.toString())
+                    .contains("Routes regenerated from", "Change detected: rebuilding.", "the cache was kept.");
+            assertThat(cache.lookup(key, new dev.outpost.edge.sandbox.HeaderList())
+                            .found())
+                    .isNotNull();
 
             // The stream opened before the reload still receives publishes.
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {

@@ -2,15 +2,20 @@ package dev.outpost.cli.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.outpost.grip.HttpStatusText;
+import dev.outpost.grip.publish.HttpResponseFormat;
+import dev.outpost.grip.publish.HttpStreamFormat;
+import dev.outpost.grip.publish.PublishAction;
+import dev.outpost.grip.publish.PublishItem;
+import dev.outpost.grip.publish.PublishWriter;
+import dev.outpost.grip.publish.WsMessageFormat;
+import dev.outpost.grip.publish.WsMessageType;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,12 +25,16 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Builds the body of {@code POST /publish/} for one item, as {@code pushpin-publish} composes it: the content goes
- * to {@code http-response} (with code and headers), {@code http-stream} and {@code ws-message}; a hint goes to all
- * three; a close to the two streaming formats; a JSON patch to {@code http-response} only. Pure functions.
+ * Turns {@code outpost publish}'s options into one {@link PublishItem}, as {@code pushpin-publish} composes it: the
+ * content goes to {@code http-response} (with code and headers), {@code http-stream} and {@code ws-message}; a hint
+ * goes to all three; a close to the two streaming formats; a JSON patch to {@code http-response} only. The JSON is
+ * the kit's ({@link PublishWriter}). Pure functions.
  */
 public final class PublishBody {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** For {@code --patch} only: a plain publish never builds an ObjectMapper (it costs start-up time). */
+    private static final class Patches {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private PublishBody() {}
 
@@ -142,90 +151,83 @@ public final class PublishBody {
 
     /** {@code {"items": [item]}} as UTF-8 JSON. */
     public static byte[] toJson(Item item) {
-        ObjectNode root = JSON.createObjectNode();
-        root.putArray("items").add(itemNode(item));
-        try {
-            return JSON.writeValueAsBytes(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write publish JSON", e);
-        }
+        return PublishWriter.write(List.of(toPublishItem(item)));
     }
 
-    /** The item object. */
-    public static ObjectNode itemNode(Item item) {
+    /** The item as the kit's {@link PublishItem}, in the formats {@link #effectiveFormats} names. */
+    public static PublishItem toPublishItem(Item item) {
         Set<Format> formats = effectiveFormats(item);
-        ObjectNode node = JSON.createObjectNode();
-        node.put("channel", item.channel());
-        if (item.id() != null && !item.id().isEmpty()) {
-            node.put("id", item.id());
-        }
-        if (item.prevId() != null && !item.prevId().isEmpty()) {
-            node.put("prev-id", item.prevId());
-        }
-        ObjectNode f = node.putObject("formats");
+        HttpResponseFormat response = null;
+        HttpStreamFormat stream = null;
+        WsMessageFormat ws = null;
         for (Format format : formats) {
-            ObjectNode target = f.putObject(format == Format.SSE ? "http-stream" : format.label());
-            fill(target, format, item);
-        }
-        if (!item.meta().isEmpty()) {
-            ObjectNode meta = node.putObject("meta");
-            item.meta().forEach(meta::put);
-        }
-        if (item.noSeq()) {
-            node.put("no-seq", true);
-        }
-        return node;
-    }
-
-    private static void fill(ObjectNode target, Format format, Item item) {
-        switch (item.action()) {
-            case HINT -> target.put("action", "hint");
-            case CLOSE -> target.put("action", "close");
-            case SEND -> {
-                switch (format) {
-                    case HTTP_RESPONSE -> {
-                        target.put("code", item.code());
-                        if (!item.headers().isEmpty()) {
-                            ArrayNode hs = target.putArray("headers");
-                            for (Map.Entry<String, String> h : item.headers()) {
-                                hs.addArray().add(h.getKey()).add(h.getValue());
-                            }
-                        }
-                        if (item.patch() != null) {
-                            target.set("body-patch", item.patch().deepCopy());
-                        } else {
-                            putBytes(target, "body", item.httpContent());
+            switch (item.action()) {
+                case HINT -> {
+                    switch (format) {
+                        case HTTP_RESPONSE -> response = HttpResponseFormat.hint();
+                        case HTTP_STREAM, SSE -> stream = HttpStreamFormat.hint();
+                        case WS_MESSAGE ->
+                            ws = new WsMessageFormat(PublishAction.HINT, WsMessageType.TEXT, null, -1, "", List.of());
+                    }
+                }
+                case CLOSE -> {
+                    switch (format) {
+                        case HTTP_STREAM, SSE -> stream = HttpStreamFormat.close();
+                        case WS_MESSAGE -> ws = WsMessageFormat.close();
+                        case HTTP_RESPONSE -> throw new IllegalStateException("checked by effectiveFormats");
+                    }
+                }
+                case SEND -> {
+                    switch (format) {
+                        case HTTP_RESPONSE ->
+                            response = new HttpResponseFormat(
+                                    PublishAction.SEND,
+                                    item.code(),
+                                    HttpStatusText.of(item.code()),
+                                    item.headers(),
+                                    item.patch() != null ? null : bytes(item.httpContent()),
+                                    item.patch(),
+                                    List.of());
+                        case HTTP_STREAM ->
+                            stream = new HttpStreamFormat(PublishAction.SEND, bytes(item.httpContent()), List.of());
+                        case SSE ->
+                            stream = new HttpStreamFormat(PublishAction.SEND, sseEvent(item.wsContent()), List.of());
+                        case WS_MESSAGE -> {
+                            byte[] content = bytes(item.wsContent());
+                            // bytes that are not text go out as a binary frame, as pushpin-publish sends them
+                            ws = isUtf8(content)
+                                    ? WsMessageFormat.text(new String(content, StandardCharsets.UTF_8))
+                                    : WsMessageFormat.binary(content);
                         }
                     }
-                    case HTTP_STREAM -> putBytes(target, "content", item.httpContent());
-                    case WS_MESSAGE -> putBytes(target, "content", item.wsContent());
-                    case SSE -> putBytes(target, "content", sseEvent(item.wsContent()));
                 }
             }
         }
+        return new PublishItem(
+                item.channel(),
+                item.id() == null || item.id().isEmpty() ? null : item.id(),
+                item.prevId() == null || item.prevId().isEmpty() ? null : item.prevId(),
+                item.meta(),
+                response,
+                stream,
+                ws,
+                item.noSeq());
     }
 
-    /** Text as {@code name}, anything that is not UTF-8 as Base64 {@code name-bin}. */
-    private static void putBytes(ObjectNode target, String name, byte[] bytes) {
-        byte[] b = bytes == null ? new byte[0] : bytes;
-        String text = utf8(b);
-        if (text != null) {
-            target.put(name, text);
-        } else {
-            target.put(name + "-bin", Base64.getEncoder().encodeToString(b));
-        }
+    private static byte[] bytes(byte[] b) {
+        return b == null ? new byte[0] : b;
     }
 
-    private static String utf8(byte[] b) {
+    private static boolean isUtf8(byte[] b) {
         try {
-            return StandardCharsets.UTF_8
+            StandardCharsets.UTF_8
                     .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(b))
-                    .toString();
+                    .decode(ByteBuffer.wrap(b));
+            return true;
         } catch (CharacterCodingException e) {
-            return null;
+            return false;
         }
     }
 
@@ -284,7 +286,7 @@ public final class PublishBody {
     public static JsonNode parsePatch(byte[] content) {
         JsonNode node;
         try {
-            node = JSON.readTree(content);
+            node = Patches.JSON.readTree(content);
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("--patch: content is not JSON: "
                     + e.getMessage().lines().findFirst().orElse("") + " (expected: a JSON array of patch operations)");

@@ -1,2 +1,5 @@
-/** {@code outpost publish}: GRIP URLs, the publish request body, and a one-shot client for the publish endpoint. */
+/**
+ * {@code outpost publish}: its options as one publish item. The GRIP URL, the JSON and the client are the kit's
+ * ({@code dev.outpost.grip.client}, {@code dev.outpost.grip.publish}).
+ */
 package dev.outpost.cli.publish;

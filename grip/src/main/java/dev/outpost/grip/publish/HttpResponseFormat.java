@@ -35,6 +35,54 @@ public record HttpResponseFormat(
         contentFilters = contentFilters == null ? List.of() : List.copyOf(contentFilters);
     }
 
+    /** A 200 response with this UTF-8 body. */
+    public static HttpResponseFormat of(String body) {
+        return of(200, List.of(), body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A response with this code (the standard reason phrase), headers (overriding same-named ones of the held
+     * response) and body.
+     */
+    public static HttpResponseFormat of(int code, List<Map.Entry<String, String>> headers, byte[] body) {
+        checkCode(code);
+        return new HttpResponseFormat(
+                PublishAction.SEND,
+                code,
+                dev.outpost.grip.HttpStatusText.of(code),
+                headers,
+                Objects.requireNonNull(body, "body").clone(),
+                null,
+                List.of());
+    }
+
+    /** A 200 response whose body is the held response's body with this JSON Patch (RFC 6902) applied. */
+    public static HttpResponseFormat patch(JsonNode operations) {
+        if (!Objects.requireNonNull(operations, "operations").isArray()) {
+            throw new IllegalArgumentException("body-patch: " + operations + " (expected: a JSON array of operations)");
+        }
+        return new HttpResponseFormat(
+                PublishAction.SEND,
+                200,
+                dev.outpost.grip.HttpStatusText.of(200),
+                List.of(),
+                null,
+                operations.deepCopy(),
+                List.of());
+    }
+
+    /** No content: long-polls re-ask the origin now (with {@code Grip-Last}). */
+    public static HttpResponseFormat hint() {
+        return new HttpResponseFormat(
+                PublishAction.HINT, 200, dev.outpost.grip.HttpStatusText.of(200), List.of(), null, null, List.of());
+    }
+
+    private static void checkCode(int code) {
+        if (code < 0 || code > 999) {
+            throw new IllegalArgumentException("code: " + code + " (expected: 0-999)");
+        }
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HttpResponseFormat f

@@ -19,6 +19,27 @@ public record HttpStreamFormat(PublishAction action, byte[] content, List<String
         contentFilters = contentFilters == null ? List.of() : List.copyOf(contentFilters);
     }
 
+    /** Content appended to held streams, as UTF-8. */
+    public static HttpStreamFormat of(String content) {
+        return of(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Content appended to held streams. */
+    public static HttpStreamFormat of(byte[] content) {
+        return new HttpStreamFormat(
+                PublishAction.SEND, Objects.requireNonNull(content, "content").clone(), List.of());
+    }
+
+    /** Ends held streams (after what was queued before). */
+    public static HttpStreamFormat close() {
+        return new HttpStreamFormat(PublishAction.CLOSE, null, List.of());
+    }
+
+    /** No content: streams with a next link fetch it now. */
+    public static HttpStreamFormat hint() {
+        return new HttpStreamFormat(PublishAction.HINT, null, List.of());
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof HttpStreamFormat f

@@ -31,6 +31,46 @@ public record WsMessageFormat(
         contentFilters = contentFilters == null ? List.of() : List.copyOf(contentFilters);
     }
 
+    /** A text message. */
+    public static WsMessageFormat text(String text) {
+        return new WsMessageFormat(
+                PublishAction.SEND,
+                WsMessageType.TEXT,
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                -1,
+                "",
+                List.of());
+    }
+
+    /** A binary message. */
+    public static WsMessageFormat binary(byte[] content) {
+        return new WsMessageFormat(
+                PublishAction.SEND,
+                WsMessageType.BINARY,
+                Objects.requireNonNull(content, "content").clone(),
+                -1,
+                "",
+                List.of());
+    }
+
+    /** Closes subscribed WebSockets without a close code. */
+    public static WsMessageFormat close() {
+        return new WsMessageFormat(PublishAction.CLOSE, WsMessageType.TEXT, null, -1, "", List.of());
+    }
+
+    /** Closes subscribed WebSockets with this close code (0-65535) and reason. */
+    public static WsMessageFormat close(int code, String reason) {
+        if (code < 0 || code > 0xffff) {
+            throw new IllegalArgumentException("close code: " + code + " (expected: 0-65535)");
+        }
+        return new WsMessageFormat(PublishAction.CLOSE, WsMessageType.TEXT, null, code, reason, List.of());
+    }
+
+    /** WebSocket-over-HTTP: the proxy asks the origin about each subscribed connection now. */
+    public static WsMessageFormat refresh() {
+        return new WsMessageFormat(PublishAction.REFRESH, WsMessageType.TEXT, null, -1, "", List.of());
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof WsMessageFormat f
