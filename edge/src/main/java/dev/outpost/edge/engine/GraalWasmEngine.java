@@ -143,7 +143,8 @@ public final class GraalWasmEngine implements WasmEngine {
     private static String sha256(byte[] bytes) {
         try {
             return java.util.HexFormat.of()
-                    .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -187,7 +188,12 @@ public final class GraalWasmEngine implements WasmEngine {
         private final InstancePool pool;
 
         GraalModule(
-                String name, Source source, Source data, List<FunctionImport> imports, boolean poolable, boolean check) {
+                String name,
+                Source source,
+                Source data,
+                List<FunctionImport> imports,
+                boolean poolable,
+                boolean check) {
             this.source = source;
             this.data = data;
             this.imports = imports;
@@ -227,7 +233,10 @@ public final class GraalWasmEngine implements WasmEngine {
             try {
                 Value imports = importObject;
                 if (data != null) {
-                    Value initial = context.eval(data).newInstance().getMember("exports").getMember(ModuleSplit.MEMORY_NAME);
+                    Value initial = context.eval(data)
+                            .newInstance()
+                            .getMember("exports")
+                            .getMember(ModuleSplit.MEMORY_NAME);
                     Map<String, Object> withMemory = new HashMap<>(importModules);
                     withMemory.put(
                             ModuleSplit.MEMORY_MODULE, ProxyObject.fromMap(Map.of(ModuleSplit.MEMORY_NAME, initial)));

@@ -99,7 +99,8 @@ final class InstancePool implements AutoCloseable {
     /** Counts the instance out when it is closed (once). */
     private final class Tracked implements WasmInstance {
         private final WasmInstance instance;
-        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicBoolean closed =
+                new java.util.concurrent.atomic.AtomicBoolean();
 
         Tracked(WasmInstance instance) {
             this.instance = instance;

@@ -57,6 +57,7 @@ final class WarmUp implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+
     private final int runs;
     private final Thread thread;
     private volatile boolean stopped;

@@ -48,18 +48,16 @@ class ModuleSplitTest {
         section(out, 3, new byte[] {1, 1}); // one function of type 1
         section(out, 5, new byte[] {1, 0, 2}); // memory: min 2 pages
         int peek = withImport ? 1 : 0;
-        section(out, 7, concat(new byte[] {2}, name("memory"), new byte[] {2, 0}, name("peek"), new byte[] {0, (byte)
-                peek}));
+        section(out, 7, concat(new byte[] {2}, name("memory"), new byte[] {2, 0}, name("peek"), new byte[] {
+            0, (byte) peek
+        }));
         byte[] body = withImport
                 ? new byte[] {0, 0x20, 0, 0x2d, 0, 0, 0x41, (byte) 0xe8, 0x07, 0x10, 0, 0x0b}
                 : new byte[] {0, 0x20, 0, 0x2d, 0, 0, 0x41, (byte) 0xe8, 0x07, 0x6a, 0x0b};
         section(out, 10, concat(new byte[] {1, (byte) body.length}, body));
-        section(
-                out,
-                11,
-                concat(
-                        new byte[] {2, 0, 0x41, 16, 0x0b, 2, 'h', 'i'},
-                        new byte[] {0, 0x41, (byte) 0xf0, (byte) 0xa2, 0x04, 0x0b, 1, '!'}));
+        section(out, 11, concat(new byte[] {2, 0, 0x41, 16, 0x0b, 2, 'h', 'i'}, new byte[] {
+            0, 0x41, (byte) 0xf0, (byte) 0xa2, 0x04, 0x0b, 1, '!'
+        }));
         return out.toByteArray();
     }
 
@@ -91,10 +89,12 @@ class ModuleSplitTest {
     /** peek at 16, 17 and 70000, and the memory size, of the whole module. */
     private int[] whole(byte[] wasm, boolean withImport) {
         try (Context context = Context.newBuilder("wasm").engine(engine).build()) {
-            Value imports = Value.asValue(
-                    ProxyObject.fromMap(
-                            withImport ? Map.<String, Object>of("env", ProxyObject.fromMap(Map.<String, Object>of("add", ADD))) : Map.<String, Object>of()));
-            Value exports = context.eval(source(wasm, "whole")).newInstance(imports).getMember("exports");
+            Value imports = Value.asValue(ProxyObject.fromMap(
+                    withImport
+                            ? Map.<String, Object>of("env", ProxyObject.fromMap(Map.<String, Object>of("add", ADD)))
+                            : Map.<String, Object>of()));
+            Value exports =
+                    context.eval(source(wasm, "whole")).newInstance(imports).getMember("exports");
             return observe(exports);
         }
     }
@@ -107,7 +107,9 @@ class ModuleSplitTest {
                     .getMember("exports")
                     .getMember(ModuleSplit.MEMORY_NAME);
             Map<String, Object> modules = new java.util.HashMap<>();
-            modules.put(ModuleSplit.MEMORY_MODULE, ProxyObject.fromMap(Map.<String, Object>of(ModuleSplit.MEMORY_NAME, memory)));
+            modules.put(
+                    ModuleSplit.MEMORY_MODULE,
+                    ProxyObject.fromMap(Map.<String, Object>of(ModuleSplit.MEMORY_NAME, memory)));
             if (withImport) {
                 modules.put("env", ProxyObject.fromMap(Map.<String, Object>of("add", ADD)));
             }
@@ -147,7 +149,8 @@ class ModuleSplitTest {
         byte[] b = a.clone();
         b[b.length - 1] = '?'; // other data: the last byte is the second segment's
         assertThat(ModuleSplit.split(a).code()).isEqualTo(ModuleSplit.split(b).code());
-        assertThat(ModuleSplit.split(a).data()).isNotEqualTo(ModuleSplit.split(b).data());
+        assertThat(ModuleSplit.split(a).data())
+                .isNotEqualTo(ModuleSplit.split(b).data());
     }
 
     @Test

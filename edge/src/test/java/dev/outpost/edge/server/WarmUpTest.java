@@ -69,8 +69,8 @@ class WarmUpTest {
         assertThat(WarmUp.reachesNetwork(new dev.outpost.edge.engine.WasmModule.FunctionImport(
                         "fastly_http_resp", "send_downstream", 3, 1)))
                 .isFalse();
-        assertThat(WarmUp.reachesNetwork(new dev.outpost.edge.engine.WasmModule.FunctionImport(
-                        "fastly_kv_store", "insert", 7, 1)))
+        assertThat(WarmUp.reachesNetwork(
+                        new dev.outpost.edge.engine.WasmModule.FunctionImport("fastly_kv_store", "insert", 7, 1)))
                 .isFalse();
     }
 

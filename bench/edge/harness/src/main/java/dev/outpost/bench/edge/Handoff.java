@@ -32,9 +32,7 @@ final class Handoff {
         int proxyPort = m.port();
         int publishPort = m.port();
         // Backend 'self' is this edge: the proxy's request comes back to the guest.
-        Files.writeString(
-                project.resolve("fastly.toml"),
-                """
+        Files.writeString(project.resolve("fastly.toml"), """
                 manifest_version = 3
                 name = "bench-fanout"
                 language = "javascript"
@@ -45,8 +43,7 @@ final class Handoff {
                 [local_server.backends.self]
                 url = "http://127.0.0.1:%d/"
                 override_host = "127.0.0.1:%d"
-                """
-                        .formatted(edgePort, edgePort));
+                """.formatted(edgePort, edgePort));
         List<String> args = List.of(
                 "--skip-build",
                 "--pushpin-proxy-port",

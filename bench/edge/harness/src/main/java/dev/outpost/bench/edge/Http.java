@@ -124,9 +124,7 @@ final class Http implements AutoCloseable {
                                     var f = pending;
                                     if (f != null) {
                                         f.complete(new Response(
-                                                r.status().code(),
-                                                r.content().toString(StandardCharsets.UTF_8),
-                                                took));
+                                                r.status().code(), r.content().toString(StandardCharsets.UTF_8), took));
                                     }
                                     if (!HttpUtil.isKeepAlive(r)) {
                                         ctx.close();
@@ -209,7 +207,9 @@ final class Http implements AutoCloseable {
                                         openedAt = System.nanoTime();
                                         opened.complete(r.status().code());
                                     }
-                                    if (msg instanceof HttpContent c && marked && c.content().isReadable()) {
+                                    if (msg instanceof HttpContent c
+                                            && marked
+                                            && c.content().isReadable()) {
                                         bytesAfter.addAndGet(c.content().readableBytes());
                                         firstAfterMark.complete(System.nanoTime());
                                     }

@@ -78,8 +78,13 @@ final class Latency {
                 Main.log(engine + " banner " + Stats.fmt(banner / 1e6) + " ms, JVM cpu " + s.cpuMillis() + " ms");
             }
         }
-        m.report.row("banner after launch, ms (median of " + times + ")", engine, Stats.median(banners), Double.NaN,
-                "≤ 2000", Stats.median(banners) <= 2000);
+        m.report.row(
+                "banner after launch, ms (median of " + times + ")",
+                engine,
+                Stats.median(banners),
+                Double.NaN,
+                "≤ 2000",
+                Stats.median(banners) <= 2000);
         m.report.row("JVM CPU time until the banner, ms (median)", engine, Stats.median(cpus), Double.NaN, "", null);
     }
 
@@ -99,18 +104,37 @@ final class Latency {
             m.threads("first requests", s, cpu0);
             double rssFirst = s.rssMib();
             if (latency) {
-                m.report.row("hello: banner after launch, ms", engine, banner / 1e6, Double.NaN, "≤ 2000",
+                m.report.row(
+                        "hello: banner after launch, ms",
+                        engine,
+                        banner / 1e6,
+                        Double.NaN,
+                        "≤ 2000",
                         banner / 1e6 <= 2000);
-                m.report.row("hello: request 1, ms", engine, first.outpost().get(0),
-                        ref == null ? Double.NaN : first.reference().get(0), "", null);
+                m.report.row(
+                        "hello: request 1, ms",
+                        engine,
+                        first.outpost().get(0),
+                        ref == null ? Double.NaN : first.reference().get(0),
+                        "",
+                        null);
                 double med = Stats.median(Stats.range(first.outpost(), 21, 70));
-                m.report.row("hello: median of requests 21–70, ms", engine, med,
-                        ref == null ? Double.NaN : Stats.median(Stats.range(first.reference(), 21, 70)), "≤ 3 ms",
+                m.report.row(
+                        "hello: median of requests 21–70, ms",
+                        engine,
+                        med,
+                        ref == null ? Double.NaN : Stats.median(Stats.range(first.reference(), 21, 70)),
+                        "≤ 3 ms",
                         med <= 3);
                 m.report.row("serve RSS after the first requests, MiB", engine, rssFirst, Double.NaN, "", null);
                 if (m.o.guestCpu) {
-                    m.report.row("hello: requests 21–70, request threads' CPU per request (median), ms", engine,
-                            Stats.median(Stats.range(first.guestCpu(), 21, 70)), Double.NaN, "", null);
+                    m.report.row(
+                            "hello: requests 21–70, request threads' CPU per request (median), ms",
+                            engine,
+                            Stats.median(Stats.range(first.guestCpu(), 21, 70)),
+                            Double.NaN,
+                            "",
+                            null);
                     Main.log(engine + " hello first, request threads' CPU ms: " + Stats.list(first.guestCpu()));
                 }
             }
@@ -120,16 +144,31 @@ final class Latency {
             double rss = s.rssMib();
             if (latency) {
                 double med = Stats.median(steady.outpost());
-                m.report.row("hello: steady median (after " + steadySeconds + " s), ms", engine, med,
-                        ref == null ? Double.NaN : Stats.median(steady.reference()), "≤ 1.5 ms", med <= 1.5);
-                m.report.row("hello: steady p99, ms", engine, Stats.percentile(steady.outpost(), 99),
-                        ref == null ? Double.NaN : Stats.percentile(steady.reference(), 99), "", null);
+                m.report.row(
+                        "hello: steady median (after " + steadySeconds + " s), ms",
+                        engine,
+                        med,
+                        ref == null ? Double.NaN : Stats.median(steady.reference()),
+                        "≤ 1.5 ms",
+                        med <= 1.5);
+                m.report.row(
+                        "hello: steady p99, ms",
+                        engine,
+                        Stats.percentile(steady.outpost(), 99),
+                        ref == null ? Double.NaN : Stats.percentile(steady.reference(), 99),
+                        "",
+                        null);
                 if (m.o.guestCpu) {
-                    m.report.row("hello: steady, request threads' CPU per request (median), ms", engine,
-                            Stats.median(steady.guestCpu()), Double.NaN, "", null);
+                    m.report.row(
+                            "hello: steady, request threads' CPU per request (median), ms",
+                            engine,
+                            Stats.median(steady.guestCpu()),
+                            Double.NaN,
+                            "",
+                            null);
                 }
-                m.report.row("serve RSS with one JS app (hello, steady), MiB", engine, rss, Double.NaN, "≤ 400",
-                        rss <= 400);
+                m.report.row(
+                        "serve RSS with one JS app (hello, steady), MiB", engine, rss, Double.NaN, "≤ 400", rss <= 400);
             }
             if (concurrency) {
                 concurrency(s);
@@ -161,27 +200,54 @@ final class Latency {
             m.threads("first requests", s, cpu0);
             double refMedian = ref == null ? Double.NaN : Stats.median(first.reference());
             m.report.row(name + ": banner after launch, ms", engine, banner / 1e6, Double.NaN, "", null);
-            m.report.row(name + ": request 1, ms", engine, first.outpost().get(0),
-                    ref == null ? Double.NaN : first.reference().get(0), "≤ 1000 ms", first.outpost().get(0) <= 1000);
+            m.report.row(
+                    name + ": request 1, ms",
+                    engine,
+                    first.outpost().get(0),
+                    ref == null ? Double.NaN : first.reference().get(0),
+                    "≤ 1000 ms",
+                    first.outpost().get(0) <= 1000);
             if (m.o.guestCpu) {
                 Main.log(engine + " " + name + " first, request threads' CPU ms: " + Stats.list(first.guestCpu()));
-                m.report.row(name + ": request 1 / median of 4–" + requests + ", request threads' CPU, ms", engine,
+                m.report.row(
+                        name + ": request 1 / median of 4–" + requests + ", request threads' CPU, ms",
+                        engine,
                         Stats.fmt(first.guestCpu().get(0)) + " / "
                                 + Stats.fmt(Stats.median(Stats.range(first.guestCpu(), 4, requests))),
-                        "", "", "", null);
+                        "",
+                        "",
+                        "",
+                        null);
             }
             if (first.outpost().size() >= 3) {
-                m.report.row(name + ": requests 2 and 3, ms", engine,
-                        Stats.fmt(first.outpost().get(1)) + ", " + Stats.fmt(first.outpost().get(2)), "", "", "", null);
+                m.report.row(
+                        name + ": requests 2 and 3, ms",
+                        engine,
+                        Stats.fmt(first.outpost().get(1)) + ", "
+                                + Stats.fmt(first.outpost().get(2)),
+                        "",
+                        "",
+                        "",
+                        null);
             }
             if (first.outpost().size() >= 4) {
                 List<Double> rest = Stats.range(first.outpost(), 4, requests);
                 double med = Stats.median(rest);
-                m.report.row(name + ": median of requests 4–" + requests + ", ms", engine, med, refMedian,
-                        "≤ 3× wasmtime", ref == null ? null : med <= 3 * refMedian);
+                m.report.row(
+                        name + ": median of requests 4–" + requests + ", ms",
+                        engine,
+                        med,
+                        refMedian,
+                        "≤ 3× wasmtime",
+                        ref == null ? null : med <= 3 * refMedian);
                 double max = Stats.max(rest);
-                m.report.row(name + ": slowest of requests 4–" + requests + ", ms", engine, max, refMedian,
-                        "≤ 3× wasmtime", ref == null ? null : max <= 3 * refMedian);
+                m.report.row(
+                        name + ": slowest of requests 4–" + requests + ", ms",
+                        engine,
+                        max,
+                        refMedian,
+                        "≤ 3× wasmtime",
+                        ref == null ? null : max <= 3 * refMedian);
             }
             if (steadySeconds > 0 && !engine.equals("chicory")) {
                 Map<String, Long> cpu1 = s.cpuByThread();
@@ -189,11 +255,21 @@ final class Latency {
                 m.threads("steady", s, cpu1);
                 double med = Stats.median(steady.outpost());
                 double refMed = ref == null ? Double.NaN : Stats.median(steady.reference());
-                m.report.row(name + ": steady median (after " + steadySeconds + " s), ms", engine, med, refMed,
-                        "≤ 1.5× wasmtime", ref == null ? null : med <= 1.5 * refMed);
+                m.report.row(
+                        name + ": steady median (after " + steadySeconds + " s), ms",
+                        engine,
+                        med,
+                        refMed,
+                        "≤ 1.5× wasmtime",
+                        ref == null ? null : med <= 1.5 * refMed);
                 if (m.o.guestCpu) {
-                    m.report.row(name + ": steady, request threads' CPU per request (median), ms", engine,
-                            Stats.median(steady.guestCpu()), Double.NaN, "", null);
+                    m.report.row(
+                            name + ": steady, request threads' CPU per request (median), ms",
+                            engine,
+                            Stats.median(steady.guestCpu()),
+                            Double.NaN,
+                            "",
+                            null);
                 }
             }
         }
@@ -217,8 +293,14 @@ final class Latency {
         }
         double r1 = Collections.max(one);
         double r8 = Collections.max(eight);
-        m.report.row("hello: req/s, 1 client / 8 clients", engine, Stats.fmt(r1) + " / " + Stats.fmt(r8), "",
-                String.format("%.2f×", r8 / r1), "≥ 1.6×", r8 / r1 >= 1.6);
+        m.report.row(
+                "hello: req/s, 1 client / 8 clients",
+                engine,
+                Stats.fmt(r1) + " / " + Stats.fmt(r8),
+                "",
+                String.format("%.2f×", r8 / r1),
+                "≥ 1.6×",
+                r8 / r1 >= 1.6);
         m.report.row("hello: p99 with 8 clients, ms", engine, Stats.fmt(Collections.min(p99s)), "", "", "", null);
     }
 

@@ -13,16 +13,11 @@ final class Report {
      * @param target e.g. {@code "≤ 3 ms"}, {@code "≤ 3× wasmtime"}, or empty
      * @param met null when there is no target
      */
-    void row(String measure, String engine, String outpost, String reference, String ratio, String target, Boolean met) {
+    void row(
+            String measure, String engine, String outpost, String reference, String ratio, String target, Boolean met) {
         String line = String.format(
                 "| %s | %s | %s | %s | %s | %s | %s |",
-                measure,
-                engine,
-                outpost,
-                reference,
-                ratio,
-                target,
-                met == null ? "" : met ? "yes" : "**no**");
+                measure, engine, outpost, reference, ratio, target, met == null ? "" : met ? "yes" : "**no**");
         rows.add(line);
         System.err.println(line);
     }

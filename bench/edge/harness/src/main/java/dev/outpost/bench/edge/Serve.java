@@ -54,7 +54,8 @@ final class Serve implements AutoCloseable {
      * Starts {@code ./outpost serve PROJECT --addr 127.0.0.1:PORT --engine ENGINE ARGS...}; {@code engine}
      * {@code graalwasm-interp} is GraalWasm with {@code OUTPOST_JIT=0}.
      */
-    static Serve start(Path repo, Path project, String engine, int port, List<String> args, Map<String, String> env, Path log)
+    static Serve start(
+            Path repo, Path project, String engine, int port, List<String> args, Map<String, String> env, Path log)
             throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 repo.resolve("outpost").toString(),
@@ -95,8 +96,8 @@ final class Serve implements AutoCloseable {
             }
             sleep(5);
         }
-        throw new IOException("outpost serve did not print '" + text + "' within " + timeout.toSeconds() + " s:\n"
-                + tail(30));
+        throw new IOException(
+                "outpost serve did not print '" + text + "' within " + timeout.toSeconds() + " s:\n" + tail(30));
     }
 
     int lineCount() {

@@ -144,7 +144,8 @@ public final class WasmtimeEngine implements WasmEngine {
             for (int i = 0; i < BATCH; i++) {
                 Prepared p = new Prepared(b, imports.size());
                 p.instance = new Instance(b.store, module, externs);
-                p.memory = new WtMemory(b.store, p.instance.getMemory(b.store, "memory").orElseThrow());
+                p.memory = new WtMemory(
+                        b.store, p.instance.getMemory(b.store, "memory").orElseThrow());
                 p.start = p.instance.getFunc(b.store, "_start").orElseThrow();
                 b.instances.add(p);
             }
