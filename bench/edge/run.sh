@@ -11,8 +11,16 @@
 #   --scenarios LIST     hello (banner, requests 1-70, steady state, memory), concurrency (1 vs 8 clients), fib and
 #                        json (CPU-heavy JS: first requests, steady state), watch (--watch reload to first response),
 #                        handoff (Fanout SSE clients through the edge, RSS, one publish). Default: all
+#                        banner (3 starts: banner and the JVM's CPU time until it) and ab (see below) only when named
 #   --steady SECONDS     traffic before the steady-state measurement (default 120; Chicory: --chicory-steady, 30)
+#   --requests N         hello requests measured after the banner (default 70)
+#   --cpu-requests N     fib and json requests measured after the banner (default 30)
+#   --concurrency-seconds N   each round of 1 and of 8 clients (default 10)
 #   --clients N          handoff clients (default 2000), --inflight N (default 50)
+#   --guest-cpu          also the CPU time of the server's request threads per request (less load-dependent)
+#   --no-prime           do not make the JVM's AOT cache first when the build has none
+#   --scenarios ab --a NAME=VALUE --b NAME=VALUE   two servers with different environments side by side
+#                        (--ab-app cpu, --ab-paths /,/fib,/json, --ab-requests 600)
 #   --ports FROM-TO      take every port from this range (default: ports the kernel picks)
 #   --env NAME=VALUE     extra environment for ./outpost serve (e.g. OUTPOST_JAVA_OPTS=...), repeatable
 #   --threads            log the server's CPU time per thread group after each phase
