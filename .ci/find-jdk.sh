@@ -1,6 +1,13 @@
 # Sourced by ./outpost, ./test and .ci/run: sets JAVA_HOME to a JDK >= 21.
 # Order: $JAVA_HOME if it is new enough, then the newest JDK under /usr/lib/jvm.
 outpost_jdk_major() {
+  # The JDK's release file when it has one: starting a JVM only to ask costs every launch a JVM start.
+  local major
+  major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n1)
+  if [ -n "$major" ] && [ "$major" != 1 ]; then
+    echo "$major"
+    return
+  fi
   "$1/bin/java" -XshowSettings:properties -version 2>&1 \
     | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
 }

@@ -1,4 +1,4 @@
-# Sourced by ./outpost for `serve` and `run` when GraalWasm's JIT can run: picks the JVM and its options.
+# Sourced by ./outpost for `serve`, `run` and `viceroy` when GraalWasm's JIT can run: picks the JVM and its options.
 #
 # The runtime the build linked (cli/src/build/runtime-image.sh) has no Graal compiler module of its own, so the
 # compiler from cli/target/jvmci goes on the module path; with --upgrade-module-path instead (the JDK as it is) the
