@@ -108,6 +108,7 @@ public final class EdgeServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new HttpServerCodec());
+                            ch.pipeline().addLast(new ClientTimeouts());
                             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                             ch.pipeline()
                                     .addLast(new EdgeRequestHandler(
