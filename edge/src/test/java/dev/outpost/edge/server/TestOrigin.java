@@ -87,6 +87,11 @@ final class TestOrigin implements AutoCloseable {
         return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/");
     }
 
+    /** How many requests arrived that no {@link #take} has consumed yet. */
+    int unread() {
+        return received.size();
+    }
+
     /** The next request the origin received for {@code path}; others are skipped. */
     Received take(String path) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
