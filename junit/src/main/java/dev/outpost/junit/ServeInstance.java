@@ -113,8 +113,17 @@ final class ServeInstance implements OutpostExtension.Instance {
         return Class.forName(PACKAGE + simpleName, true, ServeInstance.class.getClassLoader());
     }
 
-    /** A {@code ServeException} with exit code 2 is a bad project or option; anything else a failure to run. */
+    /**
+     * What serve threw, as the extension reports it: a {@code ServeException} with exit code 2 is a bad project or
+     * option, any other a failure to run (both with serve's last output lines); unchecked ones pass unchanged.
+     */
     private static RuntimeException failed(OutpostExtension.Settings s, LogBuffer output, Throwable cause) {
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        if (cause instanceof RuntimeException unchecked) {
+            return unchecked;
+        }
         String what = "OutpostExtension.serve(" + s.computeProject() + "): " + cause.getMessage();
         List<String> recent = output.last(20);
         String tail = recent.isEmpty() ? "" : "\n  " + String.join("\n  ", recent);
@@ -125,8 +134,6 @@ final class ServeInstance implements OutpostExtension.Instance {
             } catch (ReflectiveOperationException e) {
                 cause.addSuppressed(e);
             }
-        } else if (cause instanceof Error error) {
-            throw error;
         }
         return usage
                 ? new ExtensionConfigurationException(what + tail, cause)
