@@ -28,7 +28,7 @@ class WarmUpTest {
     void warmUpRunsLeaveNoTraceAndRealRequestsAreServedAsUsual() throws Exception {
         ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
         String previous = System.setProperty(WarmUp.RUNS_PROPERTY, String.valueOf(RUNS));
-        try (TestOrigin origin = new TestOrigin();
+        try (EchoOrigin origin = new EchoOrigin();
                 EdgeServer server = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
                                 .withAddress(new InetSocketAddress("127.0.0.1", 0))
                                 .withLocalServer(local(origin))
@@ -74,7 +74,7 @@ class WarmUpTest {
                 .isFalse();
     }
 
-    private static LocalServerConfig local(TestOrigin origin) {
+    private static LocalServerConfig local(EchoOrigin origin) {
         return new LocalServerConfig(
                 Map.of("origin", BackendConfig.of("origin", origin.uri())),
                 Map.of(),
