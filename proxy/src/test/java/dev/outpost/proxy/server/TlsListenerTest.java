@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
-import dev.outpost.proxy.support.TestOrigin;
+import dev.outpost.testkit.TestOrigin;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
