@@ -192,7 +192,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     }
 
     String gripSig() {
-        if (route.noGrip()) {
+        if (route.noGrip() || passToUpstream) {
+            // a trusted upstream's own Grip-Sig goes on instead
             return null;
         }
         CharSequence token = px.signer(route).sign();
@@ -235,7 +236,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             } else {
                 if (!route.noGrip()) {
                     h.set("Sec-WebSocket-Extensions", "grip");
-                    String sig = passToUpstream ? null : gripSig();
+                    String sig = gripSig();
                     if (sig != null) {
                         h.set("Grip-Sig", sig);
                     }
