@@ -36,6 +36,8 @@ import picocli.CommandLine.Option;
             "Timeouts and queue limits: Pushpin's keys, and an [outpost] section in the --config file"
                     + " (docs/limits.md).",
             "Exit codes: 0 stopped normally (SIGTERM or Ctrl-C), 1 failed at run time, 2 bad configuration or usage.",
+            "On SIGTERM held requests end cleanly and requests in flight get [outpost] drain_timeout (5 s) to finish"
+                    + " (docs/security.md).",
             "Example: outpost proxy --route '* 127.0.0.1:8080'",
             "Several nodes on one Redis: outpost proxy --bus redis://10.0.0.5:6379 (see docs/cluster.md)"
         })
@@ -294,6 +296,11 @@ final class ProxyCommand implements Callable<Integer> {
         String publish = "http://" + hostForUrl(cfg.publishHost()) + ":" + proxy.publishPort() + "/publish/";
         out.println("Outpost " + VersionProvider.version() + " GRIP proxy");
         out.println("  client     " + client);
+        for (java.net.InetSocketAddress a : proxy.httpsAddresses()) {
+            out.println("  https      https://" + hostForUrl(a.getAddress().getHostAddress()) + ":" + a.getPort()
+                    + "/   (certificates: "
+                    + dev.outpost.proxy.server.TlsListeners.of(cfg).certsDir() + ")");
+        }
         out.println("  publish    " + publish);
         if (proxy.inspectorAddress() != null) {
             out.println("  inspector  http://" + hostForUrl(InspectorSettings.host(cfg)) + ":"

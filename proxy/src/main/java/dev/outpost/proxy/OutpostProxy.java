@@ -7,6 +7,7 @@ import dev.outpost.proxy.observe.InspectorServer;
 import dev.outpost.proxy.observe.InspectorSettings;
 import dev.outpost.proxy.observe.ObservingInitializer;
 import dev.outpost.proxy.observe.ProxyObserver;
+import dev.outpost.proxy.publish.PublishAuth;
 import dev.outpost.proxy.publish.PublishServer;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
@@ -14,6 +15,8 @@ import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.ConnectionLimiter;
 import dev.outpost.proxy.server.DescriptorLimit;
 import dev.outpost.proxy.server.ProxyChannelInitializer;
+import dev.outpost.proxy.server.TlsIdentities;
+import dev.outpost.proxy.server.TlsListeners;
 import dev.outpost.proxy.server.Transport;
 import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;
@@ -27,6 +30,7 @@ import io.netty.channel.group.ChannelGroupFuture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +51,8 @@ public final class OutpostProxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutpostProxy.class);
     /** Event loops at most; one per core below that. */
     static final int MAX_LOOPS = 4;
-    /** How long {@link #close()} lets connections finish before closing them. */
-    static final long SHUTDOWN_GRACE_MILLIS = 2000;
+    /** How long {@link #close()} waits for connections to close once it closed them. */
+    static final long CLOSE_WAIT_MILLIS = 2000;
 
     private final ProxyConfig config;
     private final ChannelHub hub;
@@ -57,6 +61,8 @@ public final class OutpostProxy implements AutoCloseable {
     private final ConnectionLimiter limiter;
     private final Channel httpChannel;
     private final Channel publishChannel;
+    /** The TLS client listeners ({@code https_ports}), in the configuration's order. */
+    private final List<Channel> httpsChannels = new ArrayList<>();
     /** The hub this proxy created (and closes), or null when the caller gave one. */
     private ChannelHub ownHub;
     /** Metrics and the inspector, or null when no inspector port is configured. */
@@ -69,6 +75,7 @@ public final class OutpostProxy implements AutoCloseable {
         Transport transport = Transport.detect();
         // the settings are checked before anything is started
         ProxyLimits limits = ProxyLimits.of(config);
+        PublishAuth publishAuth = PublishAuth.of(config);
         this.group = transport.newGroup("outpost", MAX_LOOPS);
         ChannelHub hub = givenHub;
         if (hub == null) {
@@ -116,14 +123,19 @@ public final class OutpostProxy implements AutoCloseable {
                     .childHandler(
                             inspector == null
                                     ? new PublishServer(
-                                            hub, config.publishMaxBodySize(), context.limits(), context.drops())
+                                            hub,
+                                            config.publishMaxBodySize(),
+                                            context.limits(),
+                                            context.drops(),
+                                            publishAuth)
                                     : new ObservingInitializer(
                                             inspector,
                                             new PublishServer(
                                                     hub,
                                                     config.publishMaxBodySize(),
                                                     context.limits(),
-                                                    context.drops())))
+                                                    context.drops(),
+                                                    publishAuth)))
                     .bind(config.publishHost(), config.publishPort())
                     .syncUninterruptibly()
                     .channel();
@@ -146,6 +158,21 @@ public final class OutpostProxy implements AutoCloseable {
         }
         this.httpChannel = http;
         this.publishChannel = publish;
+        try {
+            bindTls(TlsListeners.of(config), transport);
+        } catch (RuntimeException e) {
+            httpsChannels.forEach(c -> c.close().syncUninterruptibly());
+            http.close().syncUninterruptibly();
+            publish.close().syncUninterruptibly();
+            if (inspector != null) {
+                inspector.close();
+            }
+            if (ownHub != null) {
+                ownHub.close();
+            }
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
         InspectorServer is = null;
         if (inspector != null) {
             try {
@@ -179,6 +206,42 @@ public final class OutpostProxy implements AutoCloseable {
                 http.localAddress(),
                 publish.localAddress(),
                 transport.name());
+    }
+
+    /** Binds one client listener per {@code https_ports} entry, with the certificates of {@code certs_dir}. */
+    private void bindTls(TlsListeners tls, Transport transport) {
+        if (tls.addresses().isEmpty()) {
+            return;
+        }
+        TlsIdentities identities = new TlsIdentities(tls.certsDir());
+        if (!java.nio.file.Files.isDirectory(tls.certsDir())) {
+            log.warn(
+                    "https_ports: the certificates directory {} does not exist; TLS handshakes will fail",
+                    tls.certsDir());
+        }
+        for (TlsListeners.Address a : tls.addresses()) {
+            try {
+                ProxyChannelInitializer init = new ProxyChannelInitializer(context, limiter, identities);
+                Channel ch = new ServerBootstrap()
+                        .group(group)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.AUTO_READ, false)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(
+                                ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                        .childHandler(init)
+                        .bind(a.host(), a.port())
+                        .syncUninterruptibly()
+                        .channel();
+                httpsChannels.add(ch);
+            } catch (Exception e) {
+                throw new UncheckedIOException(new IOException(
+                        "cannot listen on " + a.host() + ":" + a.port() + " (https_ports): " + e.getMessage(), e));
+            }
+        }
+        log.info("TLS listening on {} (certificates from {})", httpsAddresses(), tls.certsDir());
     }
 
     /**
@@ -244,6 +307,13 @@ public final class OutpostProxy implements AutoCloseable {
         return (InetSocketAddress) httpChannel.localAddress();
     }
 
+    /** The TLS client listeners' addresses ({@code https_ports}), empty without any. */
+    public List<InetSocketAddress> httpsAddresses() {
+        return httpsChannels.stream()
+                .map(c -> (InetSocketAddress) c.localAddress())
+                .toList();
+    }
+
     public InetSocketAddress publishAddress() {
         return (InetSocketAddress) publishChannel.localAddress();
     }
@@ -291,8 +361,9 @@ public final class OutpostProxy implements AutoCloseable {
     }
 
     /**
-     * Stops listening, ends held requests cleanly (a long-poll gets its timeout response, a stream its last chunk),
-     * waits up to {@value #SHUTDOWN_GRACE_MILLIS} ms for connections to finish, then closes everything.
+     * The graceful drain (docs/security.md, "Stopping"): stops listening, ends held requests cleanly (a long-poll gets
+     * its timeout response, a stream its last chunk, a WebSocket a close frame 1001), lets requests in flight finish
+     * for up to {@code [outpost] drain_timeout} (default 5 s), then closes what is still open.
      */
     @Override
     public void close() {
@@ -300,6 +371,7 @@ public final class OutpostProxy implements AutoCloseable {
             return;
         }
         httpChannel.close().syncUninterruptibly();
+        httpsChannels.forEach(c -> c.close().syncUninterruptibly());
         publishChannel.close().syncUninterruptibly();
         if (inspector != null) {
             inspector.close();
@@ -309,8 +381,13 @@ public final class OutpostProxy implements AutoCloseable {
         for (Channel ch : limiter.clients()) {
             ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ClientConnection.SHUTDOWN));
         }
-        closed.awaitUninterruptibly(SHUTDOWN_GRACE_MILLIS);
-        limiter.clients().close().awaitUninterruptibly(SHUTDOWN_GRACE_MILLIS);
+        long drain = context.limits().drainTimeout().toMillis();
+        if (!closed.awaitUninterruptibly(drain) && !limiter.clients().isEmpty()) {
+            log.info(
+                    "stopping: {} connection(s) still open after drain_timeout, closed",
+                    limiter.clients().size());
+        }
+        limiter.clients().close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
         context.close();
         if (ownHub != null) {
             ownHub.close();

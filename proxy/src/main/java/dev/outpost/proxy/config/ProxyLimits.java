@@ -20,6 +20,8 @@ import java.util.Map;
  *                               dropped
  * @param websocketOverHttpQueueMax bytes of client events waiting for a WebSocket-over-HTTP origin, past which the
  *                               client is no longer read from until the origin catches up
+ * @param drainTimeout           when the proxy stops (SIGTERM), how long requests still in flight may take to finish
+ *                               after held ones were ended cleanly; what is open then is closed
  */
 public record ProxyLimits(
         Duration clientHeaderTimeout,
@@ -28,7 +30,8 @@ public record ProxyLimits(
         Duration originResponseTimeout,
         int streamQueueMax,
         long websocketQueueMax,
-        int websocketOverHttpQueueMax) {
+        int websocketOverHttpQueueMax,
+        Duration drainTimeout) {
 
     public static final String SECTION = "outpost";
 
@@ -40,7 +43,8 @@ public record ProxyLimits(
         ORIGIN_RESPONSE_TIMEOUT("origin_response_timeout", Unit.SECONDS, 60),
         STREAM_QUEUE_MAX("stream_queue_max", Unit.COUNT, 100),
         WEBSOCKET_QUEUE_MAX("websocket_queue_max", Unit.BYTES, 4L * 1024 * 1024),
-        WEBSOCKET_OVER_HTTP_QUEUE_MAX("websocket_over_http_queue_max", Unit.BYTES, 200_000);
+        WEBSOCKET_OVER_HTTP_QUEUE_MAX("websocket_over_http_queue_max", Unit.BYTES, 200_000),
+        DRAIN_TIMEOUT("drain_timeout", Unit.SECONDS, 5);
 
         private final String name;
         private final Unit unit;
@@ -146,7 +150,8 @@ public record ProxyLimits(
                 Duration.ofSeconds(v.get(Key.ORIGIN_RESPONSE_TIMEOUT)),
                 (int) (long) v.get(Key.STREAM_QUEUE_MAX),
                 v.get(Key.WEBSOCKET_QUEUE_MAX),
-                (int) Math.min(Integer.MAX_VALUE, v.get(Key.WEBSOCKET_OVER_HTTP_QUEUE_MAX)));
+                (int) Math.min(Integer.MAX_VALUE, v.get(Key.WEBSOCKET_OVER_HTTP_QUEUE_MAX)),
+                Duration.ofSeconds(v.get(Key.DRAIN_TIMEOUT)));
     }
 
     /** The names of every key, for messages. */

@@ -32,7 +32,6 @@ public final class PushpinConf {
             "global/stats_connection_send",
             "runner/rundir",
             "runner/services",
-            "runner/https_ports",
             "runner/local_ports",
             "runner/logdir",
             "runner/client_buffer_size",
@@ -54,7 +53,6 @@ public final class PushpinConf {
             "proxy/cdn_loop",
             "proxy/log_from",
             "proxy/log_user_agent",
-            "proxy/upstream_key",
             "proxy/sockjs_url",
             "proxy/updates_check",
             "proxy/organization_name",
@@ -187,6 +185,9 @@ public final class PushpinConf {
             String k = e.section() + "/" + e.key();
             switch (k) {
                 case "runner/http_port" -> r.httpPort(e, b, w);
+                case "runner/https_ports" -> r.httpsPorts(e);
+                case "runner/certs_dir" ->
+                    b.setting("runner/certs_dir", r.path(e).toString());
                 case "runner/client_maxconn" -> b.clientMaxConn(r.integer(e, 1, Integer.MAX_VALUE));
                 case "runner/log_level" -> r.logLevel(e, b);
                 case "proxy/routesfile" -> b.routesFile(r.routesFile(e));
@@ -194,12 +195,18 @@ public final class PushpinConf {
                 case "proxy/accept_pushpin_route" -> b.acceptPushpinRoute(r.bool(e));
                 case "proxy/sig_iss" -> b.sigIss(r.single(e));
                 case "proxy/sig_key" -> b.sigKey(r.sigKey(e));
+                // read where used (UpstreamKey), checked here
+                case "proxy/upstream_key" -> r.sigKey(e);
                 case "handler/push_in_http_addr" -> b.publishHost(r.host(e));
                 case "handler/push_in_http_port" -> b.publishPort(r.publishPort(e));
                 // the example configuration names it push_in_http_max_body_size; Pushpin 1.36 reads
                 // push_in_max_body_size
                 case "handler/push_in_http_max_body_size", "handler/push_in_max_body_size" ->
                     b.publishMaxBodySize(r.integer(e, 1, Integer.MAX_VALUE));
+                // Outpost's: optional publish authentication (docs/security.md); read where used
+                case "handler/push_in_http_auth_key",
+                        "handler/push_in_http_auth_iss",
+                        "handler/push_in_http_auth_basic" -> r.checked(e, "handler/" + e.key());
                 case "handler/message_rate" -> b.messageRate(r.integer(e, -1, Integer.MAX_VALUE));
                 case "handler/message_hwm" -> b.messageHwm(r.integer(e, -1, Integer.MAX_VALUE));
                 case "handler/message_wait" -> b.messageWaitMs(r.integer(e, 0, Integer.MAX_VALUE));
@@ -226,6 +233,13 @@ public final class PushpinConf {
                     }
                 }
             }
+        }
+        if (!byKey.containsKey("runner/certs_dir")) {
+            // Pushpin's connection manager reads its certificates from runner/certs next to the file
+            Path dir = file.toAbsolutePath().getParent();
+            b.setting(
+                    "runner/certs_dir",
+                    (dir == null ? Path.of("runner", "certs") : dir.resolve("runner/certs")).toString());
         }
         return b;
     }
@@ -403,6 +417,43 @@ public final class PushpinConf {
             return port;
         }
 
+        void httpsPorts(IniFile.Entry e) throws ConfigException {
+            for (String v : e.values()) {
+                if (!v.isBlank()) {
+                    try {
+                        dev.outpost.proxy.server.TlsListeners.parse(v.strip(), "127.0.0.1");
+                    } catch (IllegalArgumentException ex) {
+                        throw bad(e, "a comma list of PORT or ADDR:PORT; " + ex.getMessage());
+                    }
+                }
+            }
+        }
+
+        /** A path, relative to the file's directory unless absolute. */
+        Path path(IniFile.Entry e) throws ConfigException {
+            String v = resolve(e.value()).strip();
+            if (e.isList() || v.isEmpty()) {
+                throw bad(e, "one directory path");
+            }
+            try {
+                Path p = Path.of(v);
+                Path dir = file.toAbsolutePath().getParent();
+                return p.isAbsolute() || dir == null ? p : dir.resolve(p).normalize();
+            } catch (InvalidPathException ex) {
+                throw bad(e, "a directory path");
+            }
+        }
+
+        /** A value checked by the part that reads it; its message never holds the value (it may be a secret). */
+        void checked(IniFile.Entry e, String key) throws ConfigException {
+            // a comma is part of a secret, not a list separator (as for sig_key)
+            try {
+                dev.outpost.proxy.publish.PublishAuth.check(key, resolve(e.value()));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigException(file + ":" + e.line() + ": " + ex.getMessage());
+            }
+        }
+
         /** A key of the {@code [outpost]} section: checked here, read later from the settings. */
         void outpostKey(IniFile.Entry e, Consumer<String> w) throws ConfigException {
             ProxyLimits.Key key = ProxyLimits.Key.named(e.key());
@@ -431,7 +482,7 @@ public final class PushpinConf {
                     && Set.of("true", "yes", "on", "1")
                             .contains(e.value().strip().toLowerCase(Locale.ROOT));
             boolean note = switch (k) {
-                case "runner/https_ports", "runner/local_ports", "proxy/upstream_key" -> set;
+                case "runner/local_ports" -> set;
                 case "proxy/auto_cross_origin" -> on;
                 default -> false;
             };

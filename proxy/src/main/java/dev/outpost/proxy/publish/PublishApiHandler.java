@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -36,9 +37,11 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     static final String JSON = "application/json";
 
     private final ChannelHub hub;
+    private final PublishAuth auth;
 
-    PublishApiHandler(ChannelHub hub) {
+    PublishApiHandler(ChannelHub hub, PublishAuth auth) {
         this.hub = hub;
+        this.auth = auth;
     }
 
     @Override
@@ -53,6 +56,14 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         if (refused != null) {
             log.debug("publish connection {}: {}", ctx.channel().remoteAddress(), refused);
             send(ctx, req, text(HttpResponseStatus.FORBIDDEN, refused + "\n", TEXT));
+            return;
+        }
+        String unauthorized = auth == null ? null : auth.refusal(req.headers(), Instant.now());
+        if (unauthorized != null) {
+            log.debug("publish connection {}: {}", ctx.channel().remoteAddress(), unauthorized);
+            FullHttpResponse r = text(HttpResponseStatus.UNAUTHORIZED, unauthorized + "\n", TEXT);
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, auth.challenge());
+            send(ctx, req, r);
             return;
         }
         String type = negotiate(req.headers().getAll(HttpHeaderNames.ACCEPT));

@@ -22,8 +22,15 @@ public final class PublishServer extends ChannelInitializer<SocketChannel> {
     private final int maxBody;
     private final ProxyLimits limits;
     private final TimeoutReport timeouts;
+    private final PublishAuth auth;
 
     public PublishServer(ChannelHub hub, int maxBody, ProxyLimits limits, Drops drops) {
+        this(hub, maxBody, limits, drops, null);
+    }
+
+    /** With {@code auth} (null: the port is open to anyone who can reach it, as Pushpin's). */
+    public PublishServer(ChannelHub hub, int maxBody, ProxyLimits limits, Drops drops, PublishAuth auth) {
+        this.auth = auth;
         this.hub = hub;
         this.maxBody = maxBody;
         this.limits = limits;
@@ -43,6 +50,6 @@ public final class PublishServer extends ChannelInitializer<SocketChannel> {
                                 timeouts))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
                 .addLast("aggregator", new PublishBodyAggregator(maxBody))
-                .addLast("api", new PublishApiHandler(hub));
+                .addLast("api", new PublishApiHandler(hub, auth));
     }
 }

@@ -8,10 +8,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.ssl.SniHandler;
 import java.net.InetSocketAddress;
 
 /**
- * The only place the client pipeline is built: limit → HTTP/1.1 codec → timeouts ({@link ClientTimeouts}) →
+ * The only place the client pipeline is built: limit → TLS (on an {@code https_ports} listener) → HTTP/1.1 codec → timeouts ({@link ClientTimeouts}) →
  * 100-continue → {@link ClientConnection}.
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -23,12 +24,24 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
      * the life of every connection, held streams included).
      */
     static final int LINE_BUFFER = 32;
+    /** The longest ClientHello read while looking for the SNI name. */
+    static final int MAX_CLIENT_HELLO = 16 * 1024;
+    /** A TLS handshake (ClientHello included) that takes longer ends the connection. */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final ProxyContext px;
     private final ConnectionLimiter limiter;
     private final TimeoutReport timeouts;
+    /** The certificates of a TLS listener ({@code https_ports}), or null on the plain one. */
+    private final TlsIdentities tls;
 
     public ProxyChannelInitializer(ProxyContext px, ConnectionLimiter limiter) {
+        this(px, limiter, null);
+    }
+
+    /** For a TLS listener: the client's TLS is ended first, with the certificate its SNI name selects. */
+    public ProxyChannelInitializer(ProxyContext px, ConnectionLimiter limiter, TlsIdentities tls) {
+        this.tls = tls;
         this.px = px;
         this.limiter = limiter;
         this.timeouts = new TimeoutReport(px.drops(), "client");
@@ -44,8 +57,19 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                     id, "http", peer == null ? "?" : peer.getAddress().getHostAddress() + ":" + peer.getPort());
             ch.closeFuture().addListener(f -> observer.connectionClosed(id));
         }
+        ch.pipeline().addLast("limit", limiter);
+        if (tls != null) {
+            // replaced by an SslHandler once the ClientHello names the host (default_PORT: the port bound); the
+            // session sees that as https
+            ch.pipeline()
+                    .addLast(
+                            "tls",
+                            new SniHandler(
+                                    tls.forPort(ch.localAddress().getPort()),
+                                    MAX_CLIENT_HELLO,
+                                    HANDSHAKE_TIMEOUT_MILLIS));
+        }
         ch.pipeline()
-                .addLast("limit", limiter)
                 .addLast(
                         "codec",
                         new HttpServerCodec(new HttpDecoderConfig()

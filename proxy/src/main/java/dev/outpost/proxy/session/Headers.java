@@ -85,6 +85,11 @@ final class Headers {
 
     /** Request headers as the origin gets them, before route headers, signing and Host. */
     static void cleanRequest(HttpHeaders in, HttpHeaders out, boolean dropPushpinRoute) {
+        cleanRequest(in, out, dropPushpinRoute, false);
+    }
+
+    /** As above; {@code keepGrip} keeps {@code Grip-*} headers (a request from a trusted upstream proxy). */
+    static void cleanRequest(HttpHeaders in, HttpHeaders out, boolean dropPushpinRoute, boolean keepGrip) {
         List<String> conn = connectionTokens(in);
         List<String> xff = null;
         for (Map.Entry<String, String> e : in) {
@@ -95,7 +100,7 @@ final class Headers {
             if ((hopByHop(n) && !te)
                     || requestDrop(n)
                     || listed
-                    || isGrip(n)
+                    || (isGrip(n) && !keepGrip)
                     || (dropPushpinRoute && n.equalsIgnoreCase("Pushpin-Route"))) {
                 continue;
             }

@@ -5,6 +5,7 @@ import dev.outpost.origin.OriginConnector;
 import dev.outpost.origin.OriginPool;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.ProxyLimits;
+import dev.outpost.proxy.config.UpstreamKey;
 import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
@@ -13,6 +14,7 @@ import dev.outpost.proxy.route.RouteSigner;
 import dev.outpost.proxy.route.RouteSigners;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.Transport;
+import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * What every client connection of one proxy shares: configuration, the current routes and their signers, the hub,
@@ -26,6 +28,7 @@ public final class ProxyContext {
     private final ProxyObserver observer;
     private final OriginConnector connector;
     private final OriginPool pool;
+    private final UpstreamKey upstreamKey;
     private final OriginClient client;
     /** The routes and their signers, replaced together. */
     private volatile Routes routes;
@@ -49,7 +52,13 @@ public final class ProxyContext {
         this.connector = new OriginConnector(transport.socketChannel(), transport.datagramChannel());
         this.pool = new OriginPool(connector);
         this.client = new OriginClient(pool);
+        this.upstreamKey = UpstreamKey.of(config);
         routes(routes);
+    }
+
+    /** True when {@code req} comes from a GRIP proxy in front of this one ({@code upstream_key}). */
+    public boolean trusted(HttpRequest req) {
+        return upstreamKey != null && upstreamKey.trusts(req.headers().get(Headers.GRIP_SIG));
     }
 
     public ProxyConfig config() {

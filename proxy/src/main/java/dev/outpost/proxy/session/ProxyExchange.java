@@ -53,6 +53,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.ByteArrayOutputStream;
@@ -133,6 +134,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private State state = State.CONNECTING;
     private boolean requestOpen = true;
+    private final boolean trusted;
     /** The rest of the request body is not wanted (test target, or the origin already answered). */
     private boolean discardBody;
     /** Request body parts not yet written to the origin; owned here. */
@@ -190,6 +192,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         this.px = px;
         this.cfg = px.config();
         this.req = req;
+        // upstream_key: a signed upstream proxy's request passes through with its Grip-* headers, and the answer's
+        // GRIP instructions go back to it (Pushpin's trusted client)
+        this.trusted = px.trusted(req);
         this.version = RequestChecks.responseVersion(req.protocolVersion());
         this.clientKeepAlive = HttpUtil.isKeepAlive(req);
         this.headRequest = HttpMethod.HEAD.equals(req.method());
@@ -242,7 +247,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (table.isEmpty() && (id == null || id.isEmpty())) {
             return DEFAULT_ROUTE;
         }
-        Optional<Route> r = table.select(id, hostOf(req.headers().get(HttpHeaderNames.HOST)), path, false, false);
+        // a request that came over TLS (https_ports) matches ssl=yes routes
+        boolean tls = ctx.pipeline().get(SslHandler.class) != null;
+        Optional<Route> r = table.select(id, hostOf(req.headers().get(HttpHeaderNames.HOST)), path, false, tls);
         // a route picked by id must still match the path, as in Pushpin
         return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
                 .orElse(null);
@@ -275,7 +282,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private HttpRequest buildOriginRequest(String uri) {
         HttpRequest o = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), uri.isEmpty() ? "/" : uri);
-        Headers.cleanRequest(req.headers(), o.headers(), cfg.acceptPushpinRoute());
+        Headers.cleanRequest(req.headers(), o.headers(), cfg.acceptPushpinRoute(), trusted);
         if (route.asHost() != null && !route.asHost().isEmpty()) {
             o.headers().set(HttpHeaderNames.HOST, route.asHost());
         }
@@ -285,7 +292,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 o.headers().add(h.getKey(), h.getValue());
             }
         }
-        if (!route.noGrip()) {
+        if (!route.noGrip() && !trusted) {
             gripHeaders(o.headers(), route);
         }
         if (requestChunked) {
@@ -474,7 +481,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 originKeepAlive = HttpUtil.isKeepAlive(r);
                 conn.observer()
                         .originResponse(route.id(), lastTried(), r.status().code());
-                if (!route.noGrip() && GripInstructParser.isGrip(r.headers())) {
+                if (!route.noGrip() && !trusted && GripInstructParser.isGrip(r.headers())) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
                         ReferenceCountUtil.release(msg);

@@ -83,6 +83,10 @@ public final class WsGateway {
                 WsHeaders.contentTypeBase(req.headers().get("Content-Type")))) {
             return false;
         }
+        if (px.trusted(req)) {
+            // a GRIP proxy in front of this one (upstream_key) speaks WebSocket-over-HTTP itself
+            return false;
+        }
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;

@@ -79,6 +79,11 @@ final class WsHeaders {
 
     /** The client's handshake headers as an origin gets them (before route headers, Host and signing). */
     static HttpHeaders cleanRequest(HttpHeaders in, boolean dropPushpinRoute) {
+        return cleanRequest(in, dropPushpinRoute, false);
+    }
+
+    /** As above; {@code keepGrip} keeps {@code Grip-*} headers (a handshake from a trusted upstream proxy). */
+    static HttpHeaders cleanRequest(HttpHeaders in, boolean dropPushpinRoute, boolean keepGrip) {
         HttpHeaders out = new DefaultHttpHeaders();
         Set<String> conn = connectionTokens(in);
         for (Map.Entry<String, String> e : in) {
@@ -86,7 +91,7 @@ final class WsHeaders {
             if (HOP_BY_HOP.contains(n)
                     || REQUEST_DROP.contains(n)
                     || conn.contains(n)
-                    || n.regionMatches(true, 0, "Grip-", 0, 5)
+                    || (!keepGrip && n.regionMatches(true, 0, "Grip-", 0, 5))
                     || (dropPushpinRoute && n.equalsIgnoreCase("Pushpin-Route"))) {
                 continue;
             }
@@ -128,6 +133,19 @@ final class WsHeaders {
             out.add(n, e.getValue());
         }
         return out;
+    }
+
+    /** The {@code grip} extension of a {@code Sec-WebSocket-Extensions} header as written, or null when absent. */
+    static String gripExtension(HttpHeaders h) {
+        for (String v : h.getAll("Sec-WebSocket-Extensions")) {
+            for (String ext : splitOutsideQuotes(v, ',')) {
+                List<String> parts = splitOutsideQuotes(ext, ';');
+                if (!parts.isEmpty() && parts.get(0).trim().equalsIgnoreCase("grip")) {
+                    return ext.trim();
+                }
+            }
+        }
+        return null;
     }
 
     /**

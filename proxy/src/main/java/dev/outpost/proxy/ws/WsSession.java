@@ -127,6 +127,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     private boolean detached;
     /** GRIP messages from the origin: prefix required, {@code c:} control messages. */
     private boolean gripMessages;
+    /** The handshake came from a trusted upstream proxy ({@code upstream_key}), which does the GRIP part itself. */
+    private final boolean passToUpstream;
 
     private byte[] prefix = new byte[0];
     /** The client sent a close and waits for the reply. */
@@ -162,7 +164,10 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         byte[] id = new byte[12];
         ThreadLocalRandom.current().nextBytes(id);
         this.cid = HexFormat.of().formatHex(id);
-        this.originHeaders = WsHeaders.cleanRequest(req.headers(), cfg.acceptPushpinRoute());
+        // a GRIP proxy in front (upstream_key) handles GRIP itself: its Grip-* headers go on, and the origin's GRIP
+        // messages go back to it untouched, as Pushpin passes such a session to upstream
+        this.passToUpstream = px.trusted(req);
+        this.originHeaders = WsHeaders.cleanRequest(req.headers(), cfg.acceptPushpinRoute(), passToUpstream);
         if (route.asHost() != null && !route.asHost().isEmpty()) {
             originHeaders.set("Host", route.asHost());
         }
@@ -187,7 +192,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     }
 
     String gripSig() {
-        if (route.noGrip()) {
+        if (route.noGrip() || passToUpstream) {
+            // a trusted upstream's own Grip-Sig goes on instead
             return null;
         }
         CharSequence token = px.signer(route).sign();
@@ -328,13 +334,18 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         if (state != State.CONNECTING) {
             return;
         }
-        String p = route.noGrip() ? null : WsHeaders.gripPrefix(h);
+        String p = route.noGrip() || passToUpstream ? null : WsHeaders.gripPrefix(h);
         if (p != null) {
             gripMessages = true;
             prefix = p.getBytes(StandardCharsets.UTF_8);
         }
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
         r.headers().add(WsHeaders.cleanOpenResponse(h));
+        String grip = passToUpstream && !route.noGrip() ? WsHeaders.gripExtension(h) : null;
+        if (grip != null) {
+            // tell the upstream proxy to do the GRIP part
+            r.headers().set("Sec-WebSocket-Extensions", grip);
+        }
         r.headers().set("Upgrade", "websocket");
         r.headers().set("Connection", "Upgrade");
         r.headers().set("Sec-WebSocket-Accept", WsHeaders.accept(req.headers().get("Sec-WebSocket-Key")));

@@ -7,7 +7,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /**
  * A WebSocket client on a plain socket, for what real clients won't do: frames that break the protocol, and floods
@@ -31,26 +34,35 @@ public final class RawWs implements AutoCloseable {
     private final OutputStream out;
 
     /** Connects and completes the handshake for {@code path}; fails unless the answer is 101. */
+    /** The 101's header lines, as received. */
+    public final List<String> responseHeaders = new ArrayList<>();
+
     public RawWs(int port, String path) throws IOException {
         this(port, path, "localhost");
     }
 
     /** As {@link #RawWs(int, String)}, with {@code host} as the {@code Host} header. */
     public RawWs(int port, String path, String host) throws IOException {
+        this(port, path, host, List.of());
+    }
+
+    /** As above, with more handshake header lines ({@code Name: value}); the 101's header lines are kept. */
+    public RawWs(int port, String path, String host, List<String> extraHeaders) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(20_000);
         in = new java.io.BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
         out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                        + extraHeaders.stream().map(h -> h + "\r\n").collect(Collectors.joining()) + "\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         String status = line();
         if (!status.startsWith("HTTP/1.1 101")) {
             throw new IOException("handshake answered: " + status);
         }
-        while (!line().isEmpty()) {
-            // headers
+        for (String h = line(); !h.isEmpty(); h = line()) {
+            responseHeaders.add(h);
         }
     }
 
