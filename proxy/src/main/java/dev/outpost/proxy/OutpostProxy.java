@@ -12,6 +12,7 @@ import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.pubsub.LocalChannelHub;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.ConnectionLimiter;
+import dev.outpost.proxy.server.ListenException;
 import dev.outpost.proxy.server.ProxyChannelInitializer;
 import dev.outpost.proxy.server.Transport;
 import dev.outpost.proxy.session.ClientConnection;
@@ -23,8 +24,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroupFuture;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -113,10 +112,9 @@ public final class OutpostProxy implements AutoCloseable {
                 inspector.close();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            String where = http == null
-                    ? config.httpHost() + ":" + config.httpPort()
-                    : config.publishHost() + ":" + config.publishPort();
-            throw new UncheckedIOException(new IOException("cannot listen on " + where + ": " + e.getMessage(), e));
+            throw http == null
+                    ? new ListenException("client port", config.httpHost(), config.httpPort(), e)
+                    : new ListenException("publish port", config.publishHost(), config.publishPort(), e);
         }
         this.httpChannel = http;
         this.publishChannel = publish;
@@ -145,7 +143,11 @@ public final class OutpostProxy implements AutoCloseable {
                 transport.name());
     }
 
-    /** Binds both listeners; routes may be null or empty (then every request goes to the built-in test target). */
+    /**
+     * Binds both listeners; routes may be null or empty (then every request goes to the built-in test target).
+     *
+     * @throws ListenException when a listener cannot bind (the message says which, where, why and who holds it)
+     */
     public static OutpostProxy start(ProxyConfig config, RouteTable routes) {
         LocalChannelHub hub =
                 new LocalChannelHub(LocalChannelHub.Settings.from(config), new Drops(new SimpleMeterRegistry()));

@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * @param wasm {@code --file}: the program (no build when given)
  * @param pushpinProxyPort {@code --pushpin-proxy-port}, as typed
  * @param pushpinPublishPort {@code --pushpin-publish-port}, as typed
- * @param inspectorPort {@code --inspector-port}, as typed (null: the default, as {@code outpost proxy})
+ * @param inspectorPort {@code --inspector-port}, as typed (null: the default)
+ * @param forceBuild {@code --force-build}: build even when nothing changed since the last build
  */
 public record ServeOptions(
         Path dir,
@@ -26,9 +27,40 @@ public record ServeOptions(
         String pushpinPublishPort,
         String pushpinPath,
         boolean watch,
-        String inspectorPort) {
+        String inspectorPort,
+        boolean forceBuild) {
 
-    /** Without {@code --inspector-port}. */
+    /** Without {@code --force-build}. */
+    public ServeOptions(
+            Path dir,
+            Path manifest,
+            InetSocketAddress address,
+            Path wasm,
+            boolean skipBuild,
+            String engine,
+            boolean enablePushpin,
+            String pushpinProxyPort,
+            String pushpinPublishPort,
+            String pushpinPath,
+            boolean watch,
+            String inspectorPort) {
+        this(
+                dir,
+                manifest,
+                address,
+                wasm,
+                skipBuild,
+                engine,
+                enablePushpin,
+                pushpinProxyPort,
+                pushpinPublishPort,
+                pushpinPath,
+                watch,
+                inspectorPort,
+                false);
+    }
+
+    /** Without {@code --inspector-port} and {@code --force-build}. */
     public ServeOptions(
             Path dir,
             Path manifest,
@@ -53,7 +85,8 @@ public record ServeOptions(
                 pushpinPublishPort,
                 pushpinPath,
                 watch,
-                null);
+                null,
+                false);
     }
 
     /** Parses {@code HOST:PORT} (IPv6 as {@code [::1]:PORT}). */

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.observe;
 
+import dev.outpost.proxy.server.ListenException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -27,7 +28,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -82,8 +82,8 @@ public final class InspectorServer implements AutoCloseable {
                     .channel();
             return new InspectorServer(inspector, ch);
         } catch (Exception e) {
-            throw new UncheckedIOException(new IOException(
-                    "cannot listen on " + host + ":" + port + " for the inspector: " + e.getMessage(), e));
+            // syncUninterruptibly() rethrows a BindException as is, though it is checked
+            throw new ListenException("inspector", host, port, e);
         }
     }
 
