@@ -209,6 +209,7 @@ public final class ResponseHold implements Hold, Subscriber {
         }
         if (f.action() == PublishAction.HINT) {
             payload.release();
+            Observe.of(ctx).acted(Observe.id(ctx), channel, item, "hint");
             retry();
             return;
         }

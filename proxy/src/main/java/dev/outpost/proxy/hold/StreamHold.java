@@ -540,8 +540,12 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
                 continue;
             }
             HttpStreamFormat f = q.item().httpStream();
-            if (f.action() != dev.outpost.grip.publish.PublishAction.HINT) {
-                Observe.of(ctx).delivered(Observe.id(ctx), q.channel(), q.item());
+            switch (f.action()) {
+                case SEND -> Observe.of(ctx).delivered(Observe.id(ctx), q.channel(), q.item());
+                case HINT -> Observe.of(ctx).acted(Observe.id(ctx), q.channel(), q.item(), "hint");
+                case CLOSE -> Observe.of(ctx).acted(Observe.id(ctx), q.channel(), q.item(), "close");
+                default ->
+                    Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.UNSUPPORTED_ACTION);
             }
             switch (f.action()) {
                 case SEND -> {

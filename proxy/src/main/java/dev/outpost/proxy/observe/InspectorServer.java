@@ -44,7 +44,8 @@ public final class InspectorServer implements AutoCloseable {
     private static final Map<String, String> TYPES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8",
-            "app.css", "text/css; charset=utf-8");
+            "app.css", "text/css; charset=utf-8",
+            "favicon.svg", "image/svg+xml");
     private static final Map<String, byte[]> CACHE = new ConcurrentHashMap<>();
 
     private final Inspector inspector;
@@ -130,7 +131,9 @@ public final class InspectorServer implements AutoCloseable {
                             "text/plain; version=0.0.4; charset=utf-8",
                             inspector.metrics().scrape().getBytes(StandardCharsets.UTF_8));
                 case "/", "/index.html" -> asset(ctx, keepAlive, "index.html");
-                case "/app.js", "/app.css" -> asset(ctx, keepAlive, path.substring(1));
+                case "/app.js", "/app.css", "/favicon.svg" -> asset(ctx, keepAlive, path.substring(1));
+                // browsers ask for it whatever the page links
+                case "/favicon.ico" -> asset(ctx, keepAlive, "favicon.svg");
                 case "/api/feed" -> feed(ctx);
                 case "/api/summary" -> json(ctx, keepAlive, inspector.query(inspector::summary));
                 case "/api/connections" ->

@@ -173,6 +173,10 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     /** Connects to the first target. */
     void start() {
         Observe.of(ctx).requestReceived(Observe.id(ctx), "GET", uri);
+        String forwardedFor = originHeaders.get("X-Forwarded-For");
+        if (forwardedFor != null) {
+            Observe.of(ctx).forwardedFor(Observe.id(ctx), forwardedFor);
+        }
         ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::teardown));
         nextTarget();
     }
@@ -641,19 +645,21 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 writeClient(new Msg(w.type(), content));
             }
             case CLOSE -> {
+                Observe.of(ctx).acted(Observe.id(ctx), channel, item, "close");
                 if (!legDone && !detached) {
                     leg.close(-1, "");
                 }
                 closeClient(w.closeCode(), w.closeReason());
             }
             case REFRESH -> {
+                Observe.of(ctx).acted(Observe.id(ctx), channel, item, "refresh");
                 if (!legDone && !detached) {
                     leg.refresh();
                 }
             }
-            case HINT -> {
+            case HINT ->
                 // no meaning for WebSockets, as in Pushpin
-            }
+                Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.UNSUPPORTED_ACTION);
         }
     }
 
