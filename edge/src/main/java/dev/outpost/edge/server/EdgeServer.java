@@ -9,11 +9,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -49,6 +52,8 @@ public final class EdgeServer implements AutoCloseable {
     private EventLoopGroup group;
     private ExecutorService guests;
     private Channel serverChannel;
+    /** Open client connections, closed first on {@link #close()}. */
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     public EdgeServer(EdgeConfig config) {
         this.config = config;
@@ -95,6 +100,7 @@ public final class EdgeServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            clients.add(ch);
                             ch.pipeline().addLast(new HttpServerCodec());
                             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                             ch.pipeline()
@@ -185,21 +191,19 @@ public final class EdgeServer implements AutoCloseable {
                 : engine.name();
     }
 
+    /**
+     * Stops in an order that leaves nobody writing to a stopped event loop (issue #18): no new connections; the open
+     * ones closed (response bodies still streaming see it and stop); guest threads interrupted and programs closed,
+     * which cancels guests still running in Wasm; then, with nothing left to write, the event loops.
+     */
     @Override
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (guests != null) {
             guests.shutdownNow();
-            try {
-                guests.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (app != null) {
             app.close();
@@ -210,6 +214,16 @@ public final class EdgeServer implements AutoCloseable {
         retired.clear();
         if (engine != null) {
             engine.close();
+        }
+        if (guests != null) {
+            try {
+                guests.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 }
