@@ -22,6 +22,11 @@ final class Logging {
         ((Logger) LoggerFactory.getLogger(logger)).setLevel(level(pushpinLevel));
     }
 
+    /** Back to the level of the logger's parent. */
+    static void inherit(String logger) {
+        ((Logger) LoggerFactory.getLogger(logger)).setLevel(null);
+    }
+
     private static Level level(int pushpinLevel) {
         return switch (Math.max(0, Math.min(pushpinLevel, 4))) {
             case 0 -> Level.ERROR;

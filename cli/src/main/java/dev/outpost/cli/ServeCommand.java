@@ -118,7 +118,7 @@ final class ServeCommand implements Callable<Integer> {
             Logging.setLevel(3);
         } else {
             // Their start-up lines (loading, listening) are what the progress lines and the banner say; printed
-            // as well, they land between the progress lines.
+            // as well, they land between the progress lines. The Compute server's request lines come after.
             Logging.setLevel("dev.outpost.edge.server.EdgeServer", 1);
             Logging.setLevel("dev.outpost.proxy.OutpostProxy", 1);
         }
@@ -142,6 +142,10 @@ final class ServeCommand implements Callable<Integer> {
                     inspectorPort,
                     forceBuild);
             session = ServeSession.start(options, System.out, System.err);
+            if (!verbose) {
+                // from now on its lines are the requests, one each
+                Logging.inherit("dev.outpost.edge.server.EdgeServer");
+            }
         } catch (ServeException e) {
             Messages.debug("serve", e);
             System.err.println("outpost: " + e.getMessage());

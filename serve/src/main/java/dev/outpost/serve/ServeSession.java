@@ -6,6 +6,8 @@ import dev.outpost.edge.config.FastlyTomlException;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.config.PushpinConfig;
 import dev.outpost.edge.config.PushpinRoutes;
+import dev.outpost.edge.engine.Engines;
+import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.server.EdgeConfig;
 import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.edge.server.EdgeServer;
@@ -26,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,8 @@ public final class ServeSession implements AutoCloseable {
     private InspectorOption inspector;
     private BannerHints hints = BannerHints.NONE;
     private final ServeBanner.Notes notes = new ServeBanner.Notes();
+    /** The Wasm engine, started at once: it takes a second or more, the build and the proxy meanwhile. */
+    private CompletableFuture<WasmEngine> engine;
 
     /**
      * Fanout as resolved from flags, fastly.toml and defaults (flags win).
@@ -128,6 +133,9 @@ public final class ServeSession implements AutoCloseable {
                             + " (expected: one of them; --watch rebuilds on change)");
         }
         project = open();
+        engine = CompletableFuture.supplyAsync(
+                () -> Engines.create(options.engine()),
+                r -> Thread.ofPlatform().daemon().name("serve-engine").start(r));
         fanout = resolveFanout(options, project.manifest());
         if (freePorts) {
             fanout = new Fanout(fanout.enabled(), null, 0, 0);
@@ -334,7 +342,8 @@ public final class ServeSession implements AutoCloseable {
                 Progress.start(out, "Loading " + project.wasm() + " (" + mb + ") with " + options.engine() + " ...")) {
             EdgeServer server;
             try {
-                server = new EdgeServer(config).start();
+                server = new EdgeServer(config, engine::join).start();
+                engine = null; // the server's now
             } catch (Exception e) { // the bind's BindException is rethrown unchecked by Netty
                 log.debug("cannot start the Compute server", e);
                 if (Failures.isBind(e)) {
@@ -469,6 +478,10 @@ public final class ServeSession implements AutoCloseable {
     /** Stops the Compute server first (no new guest runs, no new handoffs), then the proxy. */
     @Override
     public void close() {
+        if (engine != null) {
+            // started, never handed to a server (a failure before loading)
+            engine.thenAccept(WasmEngine::close);
+        }
         if (watcher != null) {
             watcher.close();
         }

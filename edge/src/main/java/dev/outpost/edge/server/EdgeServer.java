@@ -55,8 +55,20 @@ public final class EdgeServer implements AutoCloseable {
     /** Open client connections, closed first on {@link #close()}. */
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
+    /** Made on {@link #start()}, unless given. */
+    private final java.util.function.Supplier<WasmEngine> engineSource;
+
     public EdgeServer(EdgeConfig config) {
+        this(config, () -> Engines.create(config.engine()));
+    }
+
+    /**
+     * As {@link #EdgeServer(EdgeConfig)}, with the engine {@code engine} gives (say, one made while the project was
+     * building: starting GraalWasm takes a second or more); the server closes it.
+     */
+    public EdgeServer(EdgeConfig config, java.util.function.Supplier<WasmEngine> engine) {
         this.config = config;
+        this.engineSource = engine;
     }
 
     /**
@@ -75,7 +87,7 @@ public final class EdgeServer implements AutoCloseable {
         log.info("loading {} ({} KB) with {}", config.wasm(), wasm.length / 1024, config.engine());
         group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         try {
-            engine = Engines.create(config.engine());
+            engine = engineSource.get();
             EdgeServices services = new EdgeServices(
                     config.localServer(),
                     new BackendClient(group),
