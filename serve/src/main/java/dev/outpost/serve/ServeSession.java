@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ports: the app's address ({@code --addr}) never moves, its {@code self} backend points at it. The proxy's, the
  * publish and the inspector port, when left at their defaults and taken (say, the publish port 5561 by
- * {@code outpost proxy}, which shares it with Pushpin), move to a free port and the banner says so (docs/adr/0004).
+ * {@code outpost proxy}, which shares it with Pushpin), move to a free port and the banner says so (docs/adr/0008).
  */
 public final class ServeSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServeSession.class);
