@@ -15,13 +15,32 @@ public final class Main {
             }
             System.exit(0);
         }
-        System.exit(newCommandLine().execute(args));
+        System.exit(newCommandLine(args).execute(args));
     }
 
-    /** The configured command line; {@code @FILE} stays a literal argument ({@code outpost publish} reads it). */
+    /** The configured command line with every subcommand; {@code @FILE} stays a literal argument. */
     static CommandLine newCommandLine() {
-        return new CommandLine(new OutpostCommand())
-                .setCaseInsensitiveEnumValuesAllowed(true)
+        return newCommandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: when the first word names a subcommand, only that one's model is built
+     * (picocli reads every option of every subcommand it knows; {@code outpost publish} in a loop should not pay for
+     * {@code serve}'s), else all of them, for help and for suggestions.
+     */
+    static CommandLine newCommandLine(String[] args) {
+        CommandLine cl = configure(new CommandLine(new OutpostCommand()));
+        var only = args.length > 0 ? OutpostCommand.SUBCOMMANDS.get(args[0]) : null;
+        if (only != null) {
+            cl.addSubcommand(configure(new CommandLine(only.get())));
+        } else {
+            OutpostCommand.SUBCOMMANDS.values().forEach(s -> cl.addSubcommand(configure(new CommandLine(s.get()))));
+        }
+        return cl;
+    }
+
+    private static CommandLine configure(CommandLine cl) {
+        return cl.setCaseInsensitiveEnumValuesAllowed(true)
                 .setExpandAtFiles(false)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // Nothing a command did not foresee reaches the user as a stack trace: the message, and the

@@ -1,19 +1,20 @@
 package dev.outpost.cli;
 
-import dev.outpost.proxy.OutpostProxy;
-import dev.outpost.proxy.config.ProxyConfig;
-import dev.outpost.proxy.observe.InspectorOption;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The training run behind the start-up cache of the short commands ({@code outpost publish}, {@code --version},
  * {@code --help}): {@code ./outpost} runs this class once per build with the JDK's {@code -XX:AOTCacheOutput}, so that
  * later calls find the classes it loads already parsed and linked (issue #18: a publish loop pays a JVM start per
- * call). It does what those commands do: prints help and the version, and publishes a few items to a proxy of its own
- * on free ports (and once to a closed port). Nothing is printed; the exit code tells whether every step went as
+ * call). It does what those commands do: prints help and the version, and publishes a few items to an endpoint of its
+ * own on a free port (and once to a closed port). Nothing is printed; the exit code tells whether every step went as
  * expected.
  */
 public final class StartupTraining {
@@ -33,18 +34,24 @@ public final class StartupTraining {
                 sink.println(line);
             }
             failures += expect(0, "--version");
-            ProxyConfig.Builder config = ProxyConfig.builder()
-                    .httpHost("127.0.0.1")
-                    .httpPort(0)
-                    .publishHost("127.0.0.1")
-                    .publishPort(0);
-            InspectorOption.OFF.applyTo(config);
-            try (OutpostProxy proxy = OutpostProxy.start(config.build(), null)) {
-                String spec = "http://127.0.0.1:" + proxy.publishPort();
+            // A publish endpoint of the JDK's own: the cache holds what a publish loads, not a proxy's classes too.
+            HttpServer endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            endpoint.createContext("/publish/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                byte[] ok = "Published\n".getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, ok.length);
+                exchange.getResponseBody().write(ok);
+                exchange.close();
+            });
+            endpoint.start();
+            try {
+                String spec = "http://127.0.0.1:" + endpoint.getAddress().getPort();
                 failures += expect(0, "publish", "--spec", spec, "test", "hello");
                 failures += expect(0, "publish", "--spec", spec, "--format", "sse", "--id", "2", "test", "hello");
                 failures += expect(0, "publish", "--spec", spec, "-H", "X-Outpost: 1", "-M", "k=v", "test", "hi");
                 failures += expect(0, "publish", "--spec", spec, "test", "--close");
+            } finally {
+                endpoint.stop(0);
             }
             failures += expect(1, "publish", "--spec", "http://127.0.0.1:" + closedPort(), "test", "hello");
             failures += expect(2, "publish", "test");
@@ -63,7 +70,7 @@ public final class StartupTraining {
     }
 
     private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
