@@ -88,12 +88,6 @@ PUBLISH_MS=$(mean_ms ./outpost publish test hello)
 stop_serve
 
 cat <<EOF
-echo
-echo "The first start, as it printed (seconds since the start):"
-sed -n '1,/Ctrl-C stops/p' "$WORK/first.log"
-echo
-echo "The second start:"
-sed -n '1,/Ctrl-C stops/p' "$WORK/second.log"
 
 First run ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)):
   first serve to the banner     ${FIRST} s   (Maven $(phase 'outpost: built in' "$WORK/first.log") s, npm $(phase 'outpost: npm packages installed in' "$WORK/first.log") s alongside it, app build $(phase 'Built in' "$WORK/first.log") s, load $(phase 'Loaded in' "$WORK/first.log") s)
