@@ -7,10 +7,12 @@
 #      and a hello-world class in the same run, so that a loaded machine shows as a ratio.
 # Warm caches are assumed (~/.m2 and ~/.npm hold what the build and the example need: run ./test or ./outpost once).
 # Uses the default ports of serve (7676, 7677, 5561, 7678): nothing else may hold them.
-# Usage: bench/first-run.sh [RUNS]   (default 20)
+# Usage: bench/first-run.sh [RUNS [REV]]   (default 20 runs, the checked-out commit; REV: another commit to measure,
+#        e.g. the one before a change, for a comparison on the same machine at about the same time)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${1:-20}"
+REV="${2:-HEAD}"
 WORK="$(mktemp -d /tmp/outpost-first-run.XXXXXX)"
 SERVE_PID=""
 cleanup() {
@@ -51,8 +53,9 @@ phase() { # the seconds a phase line of the log reports, or -
   echo "${v:--}"
 }
 
-echo "first-run: cloning $REPO into $WORK/outpost"
+echo "first-run: cloning $REPO ($REV) into $WORK/outpost"
 git clone -q "$REPO" "$WORK/outpost"
+git -C "$WORK/outpost" checkout -q "$(git -C "$REPO" rev-parse "$REV")"
 
 echo "first-run: first start (fresh clone)"
 serve_until_banner "$WORK/first.log"
@@ -89,7 +92,7 @@ stop_serve
 
 cat <<EOF
 
-First run ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)):
+First run of $(git -C "$WORK/outpost" log -1 --format='%h %s' | cut -c1-60) ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)):
   first serve to the banner     ${FIRST} s   (Maven $(phase 'outpost: built in' "$WORK/first.log") s, npm $(phase 'outpost: npm packages installed in' "$WORK/first.log") s alongside it, app build $(phase 'Built in' "$WORK/first.log") s, load $(phase 'Loaded in' "$WORK/first.log") s)
   second start to the banner    ${SECOND} s   (load $(phase 'Loaded in' "$WORK/second.log") s)
   java -version                 ${JAVA_VERSION_MS} ms   (reference)
