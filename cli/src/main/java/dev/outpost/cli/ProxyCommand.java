@@ -297,7 +297,7 @@ final class ProxyCommand implements Callable<Integer> {
             out.println("  inspector  http://" + hostForUrl(InspectorSettings.host(cfg)) + ":"
                     + proxy.inspectorAddress().getPort() + "/   (Prometheus: /metrics)");
         }
-        out.println("  routes     " + routesOrigin(routes, file));
+        out.println("  routes     " + routesOrigin(file));
         for (Route r : routes.routes()) {
             out.println("             " + describe(r));
         }
@@ -315,7 +315,7 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     /** Where the routes below came from, as the banner says it. */
-    private String routesOrigin(RouteTable routes, Path file) {
+    private String routesOrigin(Path file) {
         if (file != null) {
             return file + " (reloaded on change)" + (routeLines.isEmpty() ? "" : " and --route");
         }
