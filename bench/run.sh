@@ -6,7 +6,9 @@
 #   bench/run.sh --smoke    tiny N, seconds per proxy; exits non-zero when a message is lost or a step fails,
 #                           ends with "N passed, N failed"; needs neither Pushpin nor wrk with --targets outpost
 #   bench/run.sh --warmup N unmeasured fan-out rounds before the measured ones (default 5; smoke 0)
-#   bench/run.sh --targets pushpin,outpost   pick proxies (pushpin = unthrottled, pushpin-default = Debian conf)
+#   bench/run.sh --targets pushpin,outpost   pick proxies (pushpin = unthrottled, pushpin-default = Debian conf,
+#                           outpost-ref = the build in $OUTPOST_REF, another source tree with its jar built: see
+#                           bench/compare-builds.sh; the last target is the one the ratios are about)
 #   bench/run.sh --loadgen-threads N  event-loop threads of the load generator's clients (default 1)
 #   bench/run.sh --no-ws    skip the WebSocket-over-HTTP scenario; --keep-work keeps logs and configs in /tmp
 #
@@ -182,6 +184,11 @@ fi
 step "load generator built" 1
 LOADGEN_JAVA=("$JAVA" --enable-native-access=ALL-UNNAMED -Xms256m -Xmx1g -XX:+UseParallelGC -jar "$LOADGEN")
 
+if [[ ",$TARGETS," == *",outpost-ref,"* ]]; then
+  [ -n "${OUTPOST_REF:-}" ] && [ -f "$OUTPOST_REF/cli/target/outpost.jar" ] && [ -x "$OUTPOST_REF/outpost" ] \
+    || die "outpost-ref: OUTPOST_REF must name a source tree with cli/target/outpost.jar built (see bench/compare-builds.sh)"
+fi
+
 OUTPOST_OK=0
 if [[ ",$TARGETS," == *",outpost,"* ]]; then
   # the launcher rebuilds when sources changed; do that now, outside any measurement
@@ -317,6 +324,8 @@ run_target() {
     # the inspector is off, as Pushpin's Prometheus endpoint is; its fixed default port could also be taken
     outpost)  start "$name" env OUTPOST_SKIP_BUILD=1 "$REPO/outpost" proxy --config "$dir/pushpin.conf" \
                 --inspector-port off ;;
+    outpost-ref) start "$name" env OUTPOST_SKIP_BUILD=1 "$OUTPOST_REF/outpost" proxy --config "$dir/pushpin.conf" \
+                --inspector-port off ;;
   esac
   pid=$LAST_PID
   log "$name: starting (pid $pid, http 127.0.0.1:$http, publish 127.0.0.1:$pub)"
@@ -398,7 +407,8 @@ for t in "${TARGET_LIST[@]}"; do
   case "$t" in
     pushpin|pushpin-default) run_target "$t" || FAILED=1 ;;
     outpost) if [ "$OUTPOST_OK" = 1 ]; then run_target outpost || FAILED=1; fi ;;
-    *) die "unknown target: $t (expected: pushpin, pushpin-default, outpost)" ;;
+    outpost-ref) run_target outpost-ref || FAILED=1 ;;
+    *) die "unknown target: $t (expected: pushpin, pushpin-default, outpost-ref, outpost)" ;;
   esac
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -415,7 +425,7 @@ TABLE="$("${LOADGEN_JAVA[@]}" report "${REPORT_ARGS[@]}")"
   echo "- Versions: $(pushpin --version 2>/dev/null | head -n1 || echo 'pushpin -'), $("$JAVA" -version 2>&1 | head -n1), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), outpost $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- File-descriptor limit: $FD_LIMIT (max held connections step: $MAX_CONNS)"
   echo "- Command: bench/run.sh --$MODE --targets $TARGETS (fan-out: $WARMUP unmeasured warm-up round(s), then $ROUNDS measured; load generator: $LOADGEN_THREADS event-loop thread(s))"
-  echo "- Columns: pushpin = Pushpin without delivery rate limit (message_hwm 10M); pushpin-default = Debian's message_rate=2500, message_hwm=25000; ratios > 1 mean Outpost did better"
+  echo "- Columns: pushpin = Pushpin without delivery rate limit (message_hwm 10M); pushpin-default = Debian's message_rate=2500, message_hwm=25000; outpost-ref = Outpost built from ${OUTPOST_REF_NAME:-${OUTPOST_REF:-another tree}}; ratios > 1 mean the last column did better"
   echo
   echo "$TABLE"
 } >"$REPORT"

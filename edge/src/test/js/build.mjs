@@ -1,5 +1,6 @@
 // Compiles every src/*.js app to <outDir>/<name>.wasm with @fastly/js-compute.
 // A build is skipped when the app source and the compiler version are unchanged (hash stamp beside the .wasm).
+// An app that needs compiler flags names them in a line of its own: // js-compute-flags: --enable-http-cache
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,7 +25,8 @@ for (const file of readdirSync('src').filter((f) => f.endsWith('.js')).sort()) {
     continue;
   }
   const started = Date.now();
-  execFileSync(process.execPath, [compiler, join('src', file), wasm], { stdio: 'inherit' });
+  const flags = /^\/\/ js-compute-flags: (.*)$/m.exec(source.toString('utf8'))?.[1].trim().split(/\s+/) ?? [];
+  execFileSync(process.execPath, [compiler, ...flags, join('src', file), wasm], { stdio: 'inherit' });
   writeFileSync(stamp, hash);
   console.log(`edge test apps: ${file} -> ${wasm} (${Date.now() - started} ms)`);
 }

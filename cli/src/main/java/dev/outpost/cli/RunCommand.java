@@ -44,8 +44,20 @@ final class RunCommand implements Callable<Integer> {
             description = "Wasm engine: graalwasm or chicory. Default: ${DEFAULT-VALUE}.")
     String engine;
 
+    @Option(
+            names = "--memory-limit",
+            paramLabel = "SIZE",
+            defaultValue = "512MiB",
+            converter = SizeConverter.class,
+            description = "Linear memory the guest may grow to before it is stopped. Default: ${DEFAULT-VALUE}.")
+    long memoryLimit;
+
     @Override
     public Integer call() {
+        if (memoryLimit < (1L << 20)) {
+            System.err.println("outpost: --memory-limit: " + memoryLimit + " bytes (expected: at least 1MiB)");
+            return 2;
+        }
         if (!Engines.names().contains(engine)) {
             System.err.println("outpost: --engine: " + engine + " (expected: one of " + Engines.names() + ")");
             return 2;
@@ -64,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         try {
-            EdgeRunner.Result result = EdgeRunner.run(wasm, args, engine, local, System.out, System.err);
+            EdgeRunner.Result result = EdgeRunner.run(wasm, args, engine, local, memoryLimit, System.out, System.err);
             if (result.trap() != null) {
                 System.err.println("outpost: " + wasm.getFileName() + " trapped: " + result.trap());
             }

@@ -1,6 +1,7 @@
 package dev.outpost.cli;
 
 import dev.outpost.edge.engine.Engines;
+import dev.outpost.edge.server.EdgeLimits;
 import dev.outpost.serve.ServeException;
 import dev.outpost.serve.ServeOptions;
 import dev.outpost.serve.ServeSession;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Parameters;
         },
         footer = {
             "",
+            "Limits: docs/limits.md (section Edge) lists each, with what a refusal says.",
             "Exit codes: 0 stopped normally, 1 failed at run time, 2 bad configuration or usage.",
             "Example: outpost serve examples/fanout-starter"
         })
@@ -106,8 +108,75 @@ final class ServeCommand implements Callable<Integer> {
                     + " turns it off.")
     String inspectorPort;
 
+    @Option(
+            names = "--max-guests",
+            paramLabel = "N",
+            defaultValue = "" + EdgeLimits.DEFAULT_MAX_GUESTS,
+            description = "Guest runs at once; more requests wait for one. Default: ${DEFAULT-VALUE}.")
+    int maxGuests;
+
+    @Option(
+            names = "--guest-queue",
+            paramLabel = "N",
+            defaultValue = "" + EdgeLimits.DEFAULT_GUEST_QUEUE,
+            description = "Requests that may wait for a guest run; past it they get 503. Default: ${DEFAULT-VALUE}.")
+    int guestQueue;
+
+    @Option(
+            names = "--memory-limit",
+            paramLabel = "SIZE",
+            defaultValue = "512MiB",
+            converter = SizeConverter.class,
+            description = "Linear memory one guest may grow to; past it the guest is stopped and its request gets"
+                    + " 500. Default: ${DEFAULT-VALUE}.")
+    long memoryLimit;
+
+    @Option(
+            names = "--guest-time-limit",
+            paramLabel = "SECONDS",
+            defaultValue = "60",
+            description = "How long one guest run may take; past it the guest is stopped and its request gets 500"
+                    + " (waiting for a reused sandbox's next request does not count). Default: ${DEFAULT-VALUE}.")
+    long guestTimeLimit;
+
+    @Option(
+            names = "--request-body-buffer",
+            paramLabel = "SIZE",
+            defaultValue = "1MiB",
+            converter = SizeConverter.class,
+            description = "Unread request body held in memory; past it reading from the client pauses until the guest"
+                    + " reads. Default: ${DEFAULT-VALUE}.")
+    long requestBodyBuffer;
+
+    @Option(
+            names = "--handoff-body-limit",
+            paramLabel = "SIZE",
+            defaultValue = "1MiB",
+            converter = SizeConverter.class,
+            description = "Request body kept for a Fanout or WebSocket handoff; a handoff of a longer one gets 413."
+                    + " Default: ${DEFAULT-VALUE}.")
+    long handoffBodyLimit;
+
     @Option(names = "--watch", description = "Rebuild and reload on change (held connections stay open).")
     boolean watch;
+
+    @Option(
+            names = "--cache-size",
+            paramLabel = "SIZE",
+            description = "The most the app's cache (core, simple, HTTP and readthrough) holds in memory before it"
+                    + " evicts the least recently used: 512k, 64m, 1g. Default: 64m.")
+    String cacheSize;
+
+    @Option(
+            names = "--no-readthrough-cache",
+            description = "Send backend requests straight to the backend, as Viceroy does, instead of through the"
+                    + " readthrough HTTP cache that Fastly puts in front of every send/fetch (on by default).")
+    boolean noReadthroughCache;
+
+    @Option(
+            names = "--clear-cache-on-reload",
+            description = "With --watch: empty the cache when the program is reloaded (by default it is kept).")
+    boolean clearCacheOnReload;
 
     @Option(names = "--verbose", description = "Debug logging.")
     boolean verbose;
@@ -127,6 +196,24 @@ final class ServeCommand implements Callable<Integer> {
             if (!Engines.names().contains(engine)) {
                 throw new ServeException(2, "--engine: " + engine + " (expected: one of " + Engines.names() + ")");
             }
+            EdgeLimits limits;
+            try {
+                if (requestBodyBuffer > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(
+                            "--request-body-buffer: " + requestBodyBuffer + " bytes (expected: at most 2GiB)");
+                }
+                limits = new EdgeLimits(maxGuests, guestQueue, (int) requestBodyBuffer, handoffBodyLimit);
+                if (guestTimeLimit < 1) {
+                    throw new IllegalArgumentException(
+                            "--guest-time-limit: " + guestTimeLimit + " (expected: at least 1 second)");
+                }
+                if (memoryLimit < (1L << 20)) {
+                    throw new IllegalArgumentException(
+                            "--memory-limit: " + memoryLimit + " bytes (expected: at least 1MiB)");
+                }
+            } catch (IllegalArgumentException e) {
+                throw new ServeException(2, e.getMessage());
+            }
             ServeOptions options = new ServeOptions(
                     dir,
                     manifest,
@@ -140,6 +227,12 @@ final class ServeCommand implements Callable<Integer> {
                     pushpinPath,
                     watch,
                     inspectorPort,
+                    cacheSize,
+                    !noReadthroughCache,
+                    clearCacheOnReload,
+                    limits,
+                    memoryLimit,
+                    java.time.Duration.ofSeconds(guestTimeLimit),
                     forceBuild);
             session = ServeSession.start(options, System.out, System.err);
             if (!verbose) {

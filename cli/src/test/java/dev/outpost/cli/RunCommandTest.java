@@ -127,4 +127,38 @@ class RunCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--addr: 7676 (expected: HOST:PORT, e.g. 127.0.0.1:7676)");
     }
+
+    @Test
+    void serveShowsTheEdgeLimitsWithTheirDefaults() {
+        Result r = outpost("serve", "--help");
+        assertThat(r.out())
+                .contains(
+                        "--max-guests=N",
+                        "Default: 8.",
+                        "--guest-queue=N",
+                        "Default: 256.",
+                        "--memory-limit=SIZE",
+                        "Default: 512MiB.",
+                        "--request-body-buffer=SIZE",
+                        "--handoff-body-limit=SIZE",
+                        "--guest-time-limit=SECONDS",
+                        "docs/limits.md");
+        assertThat(outpost("run", "--help").out()).contains("--memory-limit=SIZE");
+    }
+
+    @Test
+    void badLimitsAreUsageErrorsNamingTheOption() {
+        Result zero = outpost("serve", "--max-guests", "0", "--skip-build", ".");
+        assertThat(zero.code()).isEqualTo(2);
+        assertThat(zero.err()).contains("--max-guests: 0 (expected: at least 1)");
+        Result time = outpost("serve", "--guest-time-limit", "0", "--skip-build", ".");
+        assertThat(time.code()).isEqualTo(2);
+        assertThat(time.err()).contains("--guest-time-limit: 0 (expected: at least 1 second)");
+        Result size = outpost("serve", "--memory-limit", "lots", "--skip-build", ".");
+        assertThat(size.code()).isEqualTo(2);
+        assertThat(size.err()).contains("'lots' is not a size (expected: bytes, or a number with KiB, MiB or GiB");
+        Result tiny = outpost("run", "--memory-limit", "1KiB", "nope.wasm");
+        assertThat(tiny.code()).isEqualTo(2);
+        assertThat(tiny.err()).contains("--memory-limit: 1024 bytes (expected: at least 1MiB)");
+    }
 }

@@ -18,4 +18,17 @@ class ServeCommandTest {
                 .isEqualTo("outpost: --inspector-port: 'nope' (expected: PORT or ADDR:PORT, PORT 0-65535," + " or off)"
                         + System.lineSeparator());
     }
+
+    @Test
+    void serveRejectsABadCacheSizeWithExitCode2() {
+        RunCommandTest.Result r = RunCommandTest.outpost(
+                "serve",
+                "--cache-size",
+                "lots",
+                Path.of("..", "examples", "fanout-starter").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err())
+                .isEqualTo("outpost: --cache-size: lots (expected: a size such as 64m, 512k or 1g)"
+                        + System.lineSeparator());
+    }
 }

@@ -17,13 +17,20 @@
  *       {@link dev.outpost.edge.abi.FastlyStatus}, {@link dev.outpost.edge.abi.HostcallException},
  *       {@link dev.outpost.edge.abi.HandleTable}.</li>
  *   <li>{@code hostcalls}: one class per {@code fastly_*} module plus WASI, bound per request by
- *       {@code HostcallTable}.</li>
+ *       {@code HostcallTable}; {@code ComputeAbi} lists every function of the ABI (from Viceroy's witx), and a
+ *       program importing anything else is refused when it is loaded (docs/edge-abi.md).</li>
  *   <li>{@code sandbox}: per-request host state ({@code Sandbox}, bodies, requests, responses) and what an app's
- *       requests share ({@code EdgeServices}: stores, rate limits, backend client).</li>
+ *       requests share ({@code EdgeServices}: stores, rate limits, backend client, cache).</li>
  *   <li>{@code config}: {@code fastly.toml} ({@link dev.outpost.edge.config.FastlyTomlParser}), including the
  *       CLI's {@code [local_server.pushpin]} ({@link dev.outpost.edge.config.PushpinConfig}) and the proxy routes
  *       generated from the backends ({@link dev.outpost.edge.config.PushpinRoutes}).</li>
- *   <li>{@code backend}: the Netty client for backend requests.</li>
+ *   <li>{@code backend}: the Netty client for backend requests: pooled keep-alive connections
+ *       ({@code BackendPool}), each backend's TLS ({@code BackendTls}), timeouts and send errors
+ *       ({@code ResponseHandler}).</li>
+ *   <li>{@code cache}: the app's cache, one bounded in-memory store behind {@code fastly_cache},
+ *       {@code fastly_http_cache}, {@code fastly_purge} and the readthrough cache of {@code send}
+ *       ({@link dev.outpost.edge.cache.CacheStore}, {@link dev.outpost.edge.cache.Readthrough}); it outlives program
+ *       reloads.</li>
  * </ul>
  *
  * <h2>Invariants</h2>
@@ -31,6 +38,8 @@
  *   <li>Hostcalls never see engine types: only {@code GuestMemory} and {@code long[]} arguments.</li>
  *   <li>Status codes are made in one place, {@code HostcallTable}; hostcall bodies throw
  *       {@code HostcallException}.</li>
+ *   <li>At most {@code --max-guests} guests run at once ({@code GuestLimiter}); a request body is read from the
+ *       client only as fast as it is consumed, and a body nobody reads is dropped when its run ends.</li>
  *   <li>A module is loaded once per app; every request gets a fresh instance and sandbox (unless the guest asks to
  *       be reused with {@code next_request}).</li>
  *   <li>A body is ended by its writer: the guest for bodies it made, the host for the client request and backend

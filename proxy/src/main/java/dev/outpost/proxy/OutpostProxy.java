@@ -62,15 +62,15 @@ public final class OutpostProxy implements AutoCloseable {
 
     private final InspectorServer inspectorServer;
 
-    private OutpostProxy(ProxyConfig config, RouteTable routes, ChannelHub hub) {
+    private OutpostProxy(ProxyConfig config, RouteTable routes, ChannelHub hub, Drops drops) {
         this.config = config;
         this.hub = hub;
         Transport transport = Transport.detect();
         this.group = transport.newGroup("outpost", MAX_LOOPS);
         Integer inspectorPort = InspectorSettings.port(config);
         this.inspector = inspectorPort == null ? null : new Inspector(hub, InspectorSettings.prefix(config));
-        this.context = new ProxyContext(config, routes, hub, transport);
-        this.limiter = new ConnectionLimiter(config.clientMaxConn(), context.drops());
+        this.context = new ProxyContext(config, routes, hub, drops, transport);
+        this.limiter = new ConnectionLimiter(config.clientMaxConn(), drops);
         Channel http = null;
         Channel publish = null;
         try {
@@ -133,8 +133,8 @@ public final class OutpostProxy implements AutoCloseable {
         }
         this.inspectorServer = is;
         if (inspector != null) {
-            inspector.metrics().mirror(context.drops().registry(), dev.outpost.proxy.pubsub.Drops.METER);
-            inspector.watch(context.drops());
+            inspector.metrics().mirror(drops.registry(), Drops.METER);
+            inspector.watch(drops);
         }
         log.info(
                 "proxy listening on {} (publish on {}), {} transport",
@@ -149,10 +149,10 @@ public final class OutpostProxy implements AutoCloseable {
      * @throws ListenException when a listener cannot bind (the message says which, where, why and who holds it)
      */
     public static OutpostProxy start(ProxyConfig config, RouteTable routes) {
-        LocalChannelHub hub =
-                new LocalChannelHub(LocalChannelHub.Settings.from(config), new Drops(new SimpleMeterRegistry()));
+        Drops drops = new Drops(new SimpleMeterRegistry());
+        LocalChannelHub hub = new LocalChannelHub(LocalChannelHub.Settings.from(config), drops);
         try {
-            OutpostProxy p = start(config, routes, hub);
+            OutpostProxy p = start(config, routes, hub, drops);
             p.ownHub = hub;
             return p;
         } catch (RuntimeException e) {
@@ -161,11 +161,15 @@ public final class OutpostProxy implements AutoCloseable {
         }
     }
 
-    /** As {@link #start(ProxyConfig, RouteTable)}, delivering through the given hub. */
-    public static OutpostProxy start(ProxyConfig config, RouteTable routes, ChannelHub hub) {
+    /**
+     * As {@link #start(ProxyConfig, RouteTable)}, delivering through the given hub (which the caller closes) and
+     * counting drops on {@code drops}, which the hub should count its own on too.
+     */
+    public static OutpostProxy start(ProxyConfig config, RouteTable routes, ChannelHub hub, Drops drops) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(hub, "hub");
-        return new OutpostProxy(config, routes == null ? RouteTable.of(List.of()) : routes, hub);
+        Objects.requireNonNull(drops, "drops");
+        return new OutpostProxy(config, routes == null ? RouteTable.of(List.of()) : routes, hub, drops);
     }
 
     public int httpPort() {

@@ -179,8 +179,9 @@ final class ProjectWatcher implements AutoCloseable {
                     return; // the same files as at the last build: nothing to do
                 }
             }
-            session.edge().reload(project.wasm(), local);
-            out.println("Reloaded " + project.wasm() + "; held connections stay open.");
+            session.edge().reload(project.wasm(), local, options.clearCacheOnReload());
+            out.println("Reloaded " + project.wasm() + "; held connections stay open"
+                    + (options.clearCacheOnReload() ? "; the cache was emptied." : "; the cache was kept."));
         } catch (ServeException | FastlyTomlException e) {
             err.println("outpost: " + e.getMessage() + " (still serving the previous program)");
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.outpost.serve;
 
+import dev.outpost.edge.cache.CacheSettings;
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.server.ListenException;
 import java.io.PrintStream;
@@ -67,6 +68,7 @@ final class ServeBanner {
                     + " or --experimental-enable-pushpin)");
             printInspector();
         }
+        out.println("  cache      " + cacheLine());
         for (String note : s.notes().lines()) {
             out.println("  note       " + note);
         }
@@ -110,6 +112,27 @@ final class ServeBanner {
                 + "\"http-stream\":{\"content\":\"hello\\n\"},\"http-response\":{\"body\":\"hello\\n\"},"
                 + "\"ws-message\":{\"content\":\"hello\"}}}]}' " + publishBase + "/publish/");
         out.println("  ./outpost publish --spec " + publishBase + " " + channel + " hello");
+    }
+
+    /** What the banner says about the cache: size, readthrough, reloads. */
+    private String cacheLine() {
+        CacheSettings cache = s.cacheSettings();
+        long size = cache.capacityBytes();
+        String amount = size % (1L << 30) == 0
+                ? (size >> 30) + " GiB"
+                : size % (1L << 20) == 0
+                        ? (size >> 20) + " MiB"
+                        : size % 1024 == 0 ? (size >> 10) + " KiB" : size + " B";
+        ServeOptions o = s.options();
+        return amount + " in memory (--cache-size); readthrough HTTP cache "
+                + (cache.readthrough()
+                        ? "on for send/fetch to backends (off: --no-readthrough-cache)"
+                        : "off (--no-readthrough-cache)")
+                + (o.watch()
+                        ? o.clearCacheOnReload()
+                                ? "; emptied on reload"
+                                : "; kept across reloads (--clear-cache-on-reload empties it)"
+                        : "");
     }
 
     private void printInspector() {

@@ -1,7 +1,11 @@
 package dev.outpost.serve;
 
+import dev.outpost.edge.sandbox.EdgeServices;
+import dev.outpost.edge.server.EdgeConfig;
+import dev.outpost.edge.server.EdgeLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * What {@code outpost serve} was asked to do. Null means "not given on the command line".
@@ -13,7 +17,14 @@ import java.nio.file.Path;
  * @param pushpinProxyPort {@code --pushpin-proxy-port}, as typed
  * @param pushpinPublishPort {@code --pushpin-publish-port}, as typed
  * @param inspectorPort {@code --inspector-port}, as typed (null: the default)
- * @param forceBuild {@code --force-build}: build even when nothing changed since the last build
+ * @param cacheSize {@code --cache-size}, as typed (null: 64 MiB)
+ * @param readthroughCache false with {@code --no-readthrough-cache}: backend requests go straight to the backend
+ * @param clearCacheOnReload {@code --clear-cache-on-reload}: a {@code --watch} reload starts with an empty cache
+ * @param limits {@code --max-guests}, {@code --guest-queue}, {@code --request-body-buffer},
+ *     {@code --handoff-body-limit}
+ * @param memoryLimit {@code --memory-limit}: bytes of linear memory one guest may grow to
+ * @param guestTimeLimit {@code --guest-time-limit}: how long one guest run may take
+ * @param forceBuild {@code --force-build}: build even when the project's files are those of the last build
  */
 public record ServeOptions(
         Path dir,
@@ -28,9 +39,95 @@ public record ServeOptions(
         String pushpinPath,
         boolean watch,
         String inspectorPort,
+        String cacheSize,
+        boolean readthroughCache,
+        boolean clearCacheOnReload,
+        EdgeLimits limits,
+        long memoryLimit,
+        Duration guestTimeLimit,
         boolean forceBuild) {
 
     /** Without {@code --force-build}. */
+    public ServeOptions(
+            Path dir,
+            Path manifest,
+            InetSocketAddress address,
+            Path wasm,
+            boolean skipBuild,
+            String engine,
+            boolean enablePushpin,
+            String pushpinProxyPort,
+            String pushpinPublishPort,
+            String pushpinPath,
+            boolean watch,
+            String inspectorPort,
+            String cacheSize,
+            boolean readthroughCache,
+            boolean clearCacheOnReload,
+            EdgeLimits limits,
+            long memoryLimit,
+            Duration guestTimeLimit) {
+        this(
+                dir,
+                manifest,
+                address,
+                wasm,
+                skipBuild,
+                engine,
+                enablePushpin,
+                pushpinProxyPort,
+                pushpinPublishPort,
+                pushpinPath,
+                watch,
+                inspectorPort,
+                cacheSize,
+                readthroughCache,
+                clearCacheOnReload,
+                limits,
+                memoryLimit,
+                guestTimeLimit,
+                false);
+    }
+
+    /** With the default guard rails (docs/limits.md, "Edge"). */
+    public ServeOptions(
+            Path dir,
+            Path manifest,
+            InetSocketAddress address,
+            Path wasm,
+            boolean skipBuild,
+            String engine,
+            boolean enablePushpin,
+            String pushpinProxyPort,
+            String pushpinPublishPort,
+            String pushpinPath,
+            boolean watch,
+            String inspectorPort,
+            String cacheSize,
+            boolean readthroughCache,
+            boolean clearCacheOnReload) {
+        this(
+                dir,
+                manifest,
+                address,
+                wasm,
+                skipBuild,
+                engine,
+                enablePushpin,
+                pushpinProxyPort,
+                pushpinPublishPort,
+                pushpinPath,
+                watch,
+                inspectorPort,
+                cacheSize,
+                readthroughCache,
+                clearCacheOnReload,
+                EdgeLimits.DEFAULT,
+                EdgeServices.DEFAULT_MEMORY_LIMIT,
+                EdgeConfig.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** Without the cache options (their defaults: 64 MiB, readthrough on, kept across reloads). */
     public ServeOptions(
             Path dir,
             Path manifest,
@@ -57,10 +154,12 @@ public record ServeOptions(
                 pushpinPath,
                 watch,
                 inspectorPort,
+                null,
+                true,
                 false);
     }
 
-    /** Without {@code --inspector-port} and {@code --force-build}. */
+    /** Without {@code --inspector-port}. */
     public ServeOptions(
             Path dir,
             Path manifest,
@@ -85,8 +184,7 @@ public record ServeOptions(
                 pushpinPublishPort,
                 pushpinPath,
                 watch,
-                null,
-                false);
+                null);
     }
 
     /** Parses {@code HOST:PORT} (IPv6 as {@code [::1]:PORT}). */
@@ -110,6 +208,35 @@ public record ServeOptions(
             throw new ServeException(2, "--addr: " + value + expected);
         }
         return new InetSocketAddress(host, port);
+    }
+
+    /**
+     * A size in bytes, with an optional binary unit: {@code 512k}, {@code 64m}, {@code 1g} (also {@code KB},
+     * {@code MiB} and so on, any case).
+     */
+    public static long parseSize(String flag, String value) throws ServeException {
+        String expected = " (expected: a size such as 64m, 512k or 1g)";
+        var m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\\s*")
+                .matcher(value);
+        if (!m.matches()) {
+            throw new ServeException(2, flag + ": " + value + expected);
+        }
+        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k", "kb", "kib" -> 10;
+            case "m", "mb", "mib" -> 20;
+            case "g", "gb", "gib" -> 30;
+            default -> 0;
+        };
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new ServeException(2, flag + ": " + value + expected);
+        }
+        if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
+            throw new ServeException(2, flag + ": " + value + expected);
+        }
+        return n << shift;
     }
 
     /** A port flag as the Fastly CLI checks it: a number from 1 to 65535. */

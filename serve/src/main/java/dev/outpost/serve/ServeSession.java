@@ -1,5 +1,6 @@
 package dev.outpost.serve;
 
+import dev.outpost.edge.cache.CacheSettings;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.FastlyManifest;
 import dev.outpost.edge.config.FastlyTomlException;
@@ -70,6 +71,7 @@ public final class ServeSession implements AutoCloseable {
     private EdgeServer edge;
     private ProjectWatcher watcher;
     private List<String> routeLines = List.of();
+    private CacheSettings cacheSettings = CacheSettings.DEFAULT;
     private InspectorOption inspector;
     private BannerHints hints = BannerHints.NONE;
     private final ServeBanner.Notes notes = new ServeBanner.Notes();
@@ -133,6 +135,7 @@ public final class ServeSession implements AutoCloseable {
                             + " (expected: one of them; --watch rebuilds on change)");
         }
         project = open();
+        cacheSettings = resolveCache(options);
         engine = CompletableFuture.supplyAsync(
                 () -> Engines.create(options.engine()),
                 r -> Thread.ofPlatform().daemon().name("serve-engine").start(r));
@@ -167,7 +170,11 @@ public final class ServeSession implements AutoCloseable {
         EdgeConfig config = project.config()
                 .withAddress(options.address())
                 .withEngine(options.engine())
-                .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0);
+                .withHandoffPort(fanout.enabled() ? fanout.proxyPort() : 0)
+                .withCache(cacheSettings)
+                .withLimits(options.limits())
+                .withMemoryLimit(options.memoryLimit())
+                .withRequestTimeout(options.guestTimeLimit());
         if (proxy != null && proxy.inspectorAddress() != null) {
             var observer = proxy.observer();
             config = config.withRequestListener(r -> observer.edgeRequest(
@@ -230,6 +237,26 @@ public final class ServeSession implements AutoCloseable {
                     + " (expected: a built program; add [scripts] build, or give --file WASM)";
         }
         return project.wasm() + ": not found after the build ('" + script + "' should write it)";
+    }
+
+    /** {@code --cache-size}, {@code --no-readthrough-cache}, {@code --clear-cache-on-reload}, checked. */
+    static CacheSettings resolveCache(ServeOptions o) throws ServeException {
+        long heap = Runtime.getRuntime().maxMemory();
+        // The default never takes more than a quarter of a small heap; a size the user gives must fit.
+        long size = o.cacheSize() == null
+                ? Math.min(CacheSettings.DEFAULT.capacityBytes(), heap / 4)
+                : ServeOptions.parseSize("--cache-size", o.cacheSize());
+        if (size >= heap) {
+            throw new ServeException(
+                    2,
+                    "--cache-size: " + o.cacheSize() + " is more than this JVM's heap (" + (heap >> 20)
+                            + " MiB); choose a smaller size, or give the JVM more (OUTPOST_JAVA_OPTS=-Xmx...)");
+        }
+        if (o.clearCacheOnReload() && !o.watch()) {
+            throw new ServeException(
+                    2, "--clear-cache-on-reload only applies to --watch reloads (expected: --watch as well)");
+        }
+        return new CacheSettings(size, o.readthroughCache());
     }
 
     /** The Fastly CLI's precedence: flags, then {@code [local_server.pushpin]}, then defaults. */
@@ -468,6 +495,10 @@ public final class ServeSession implements AutoCloseable {
 
     public List<String> routeLines() {
         return routeLines;
+    }
+
+    CacheSettings cacheSettings() {
+        return cacheSettings;
     }
 
     /** The inspector's address, or null when it is off. */

@@ -100,6 +100,47 @@ class ServeConfigTest {
                 .hasMessage("--addr: localhost:http (expected: HOST:PORT, e.g. 127.0.0.1:7676)");
     }
 
+    private ServeOptions cacheOptions(String size, boolean readthrough, boolean watch, boolean clear) {
+        return new ServeOptions(
+                dir,
+                null,
+                new InetSocketAddress("127.0.0.1", 0),
+                null,
+                false,
+                "graalwasm",
+                false,
+                null,
+                null,
+                null,
+                watch,
+                null,
+                size,
+                readthrough,
+                clear);
+    }
+
+    @Test
+    void cacheOptionsResolveToSettingsAndBadOnesAreExplained() throws Exception {
+        assertThat(ServeSession.resolveCache(cacheOptions(null, true, false, false)))
+                .isEqualTo(new dev.outpost.edge.cache.CacheSettings(64L << 20, true));
+        assertThat(ServeSession.resolveCache(cacheOptions("512k", false, true, true)))
+                .isEqualTo(new dev.outpost.edge.cache.CacheSettings(512L << 10, false));
+        assertThat(ServeOptions.parseSize("--cache-size", "2MiB")).isEqualTo(2L << 20);
+        assertThat(ServeOptions.parseSize("--cache-size", "1G")).isEqualTo(1L << 30);
+        assertThat(ServeOptions.parseSize("--cache-size", "1000")).isEqualTo(1000);
+        assertThatThrownBy(() -> ServeOptions.parseSize("--cache-size", "lots"))
+                .hasMessage("--cache-size: lots (expected: a size such as 64m, 512k or 1g)");
+        assertThatThrownBy(() -> ServeOptions.parseSize("--cache-size", "0"))
+                .hasMessage("--cache-size: 0 (expected: a size such as 64m, 512k or 1g)");
+        assertThatThrownBy(() -> ServeSession.resolveCache(cacheOptions("100000g", true, false, false)))
+                .isInstanceOf(ServeException.class)
+                .hasMessageContaining("--cache-size: 100000g is more than this JVM's heap")
+                .hasMessageContaining("OUTPOST_JAVA_OPTS=-Xmx");
+        assertThatThrownBy(() -> ServeSession.resolveCache(cacheOptions(null, true, false, true)))
+                .isInstanceOf(ServeException.class)
+                .hasMessage("--clear-cache-on-reload only applies to --watch reloads (expected: --watch as well)");
+    }
+
     @Test
     void skipBuildAndWatchDoNotGoTogether() {
         ServeOptions o = new ServeOptions(

@@ -89,6 +89,15 @@ class ServeWatchTest {
                             .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertThat(stream.statusCode()).isEqualTo(200);
+            // An object in the app's cache outlives the reload (--clear-cache-on-reload would empty it).
+            var cache = session.edge().cache().store();
+            var key = dev.outpost.edge.cache.CacheKey.core(new byte[] {1});
+            cache.insert(
+                    key,
+                    new dev.outpost.edge.sandbox.HeaderList(),
+                    dev.outpost.edge.cache.CacheWrite.ofMaxAge(
+                            Duration.ofMinutes(5).toNanos()),
+                    dev.outpost.edge.cache.CollectedBody.of(new byte[] {42}));
 
             // What js-compute-runtime does during every build: a file in the project folder, moved away. No change
             // of the project's files, so no rebuild (once it looped: every build triggered the next, issue #18).
@@ -110,9 +119,15 @@ class ServeWatchTest {
                             "id=self localhost:" + edgePort + ",over_http,host=localhost:" + edgePort,
                             "id=extra 127.0.0.1:9,over_http");
             assertThat(out.toString())
-                    .contains("Routes regenerated from", "Change detected (fastly.toml): rebuilding.");
+                    .contains(
+                            "Routes regenerated from",
+                            "Change detected (fastly.toml): rebuilding.",
+                            "the cache was kept.");
             assertThat(out.toString().split("Change detected", -1)).hasSize(2);
             assertThat(out.toString()).doesNotContain("__input_bundled.js");
+            assertThat(cache.lookup(key, new dev.outpost.edge.sandbox.HeaderList())
+                            .found())
+                    .isNotNull();
 
             // The stream opened before the reload still receives publishes.
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {

@@ -5,54 +5,44 @@ import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
 import dev.outpost.edge.sandbox.RequestState;
-import dev.outpost.edge.sandbox.ResponseState;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 /**
- * Sends guest requests to backends over Netty, one connection per request. The response completes as soon as its head
- * arrives; its body streams into a {@link Body}. Request bodies stream too: a body still being written by the guest is
- * sent chunked as it grows.
+ * Sends guest requests to backends over Netty, on pooled keep-alive connections ({@link BackendPool}) with each
+ * backend's TLS settings ({@link BackendTls}) and timeouts: connect, first byte (from the end of the request), and
+ * between bytes. The response completes as soon as its head arrives; its body streams into a {@link Body}, with flow
+ * control. Request bodies stream too: a body still being written by the guest is sent chunked as it grows. A request
+ * that fails gets a {@link BackendException} with the ABI's {@link SendErrorTag}.
  */
-public final class BackendClient {
+public final class BackendClient implements AutoCloseable {
     /** Hop-by-hop and framing headers the client sets itself. */
     private static final Set<String> SKIPPED = Set.of(
             "host",
@@ -66,18 +56,23 @@ public final class BackendClient {
             "proxy-connection");
 
     private final EventLoopGroup group;
-    private final SslContext ssl;
-    /** TLS contexts of backends with their own CA certificates, by PEM text. */
-    private final java.util.Map<String, SslContext> customTrust = new java.util.concurrent.ConcurrentHashMap<>();
+    private final BackendTls tls = new BackendTls();
+    private final BackendPool pool = new BackendPool();
 
     public BackendClient(EventLoopGroup group) {
         this.group = group;
-        try {
-            this.ssl = SslContextBuilder.forClient().build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("TLS client context: " + e.getMessage(), e);
-        }
     }
+
+    /** What one request needs on whichever connection carries it. */
+    record Call(
+            BackendConfig backend,
+            RequestState request,
+            String target,
+            String host,
+            Body body,
+            byte[] complete,
+            boolean decompress,
+            CompletableFuture<BackendResponse> result) {}
 
     /**
      * Sends {@code request} with {@code body} to {@code backend}. The URI's path and query go after the backend's path
@@ -105,92 +100,120 @@ public final class BackendClient {
                         : uri.getRawAuthority() != null
                                 ? uri.getRawAuthority()
                                 : backend.url().getRawAuthority();
+        Call call = new Call(backend, request, target, host, body, body.completeBytes(), decompressGzip, result);
+        BackendPool.Endpoint endpoint = BackendPool.Endpoint.of(backend);
+        // dont_pool: a connection of its own, never one another request left.
+        BackendPool.Connection pooled = backend.options().pooled() ? pool.take(endpoint) : null;
+        if (pooled != null) {
+            start(call, endpoint, pooled, true);
+        } else {
+            connect(call, endpoint);
+        }
+        return result;
+    }
 
-        String backendHost = backend.url().getHost();
-        int port = backend.port();
+    private void connect(Call call, BackendPool.Endpoint endpoint) {
+        BackendConfig backend = call.backend();
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        backend.connectTimeout().toMillis())
+                        Math.min(Integer.MAX_VALUE, backend.connectTimeout().toMillis()))
+                .option(ChannelOption.SO_KEEPALIVE, backend.options().tcpKeepalive() != null)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (backend.tls()) {
-                            SslContext context =
-                                    backend.caCertificates() == null ? ssl : trusting(backend.caCertificates());
-                            String sni = backend.certHost() != null ? backend.certHost() : backendHost;
-                            ch.pipeline()
-                                    .addLast(
-                                            backend.useSni()
-                                                    ? context.newHandler(ch.alloc(), sni, port)
-                                                    : context.newHandler(ch.alloc()));
+                            ch.pipeline().addLast("tls", tls.handler(backend, ch.alloc()));
                         }
-                        ch.pipeline()
-                                .addLast(new ReadTimeoutHandler(
-                                        backend.firstByteTimeout().toMillis(), TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast(new HttpClientCodec());
-                        if (decompressGzip) {
-                            ch.pipeline().addLast(new HttpContentDecompressor(0));
-                        }
-                        ch.pipeline().addLast(new ResponseHandler(result, backend.betweenBytesTimeout()));
+                        ch.pipeline().addLast("codec", new HttpClientCodec());
+                        ch.pipeline().addLast("exchange", new io.netty.channel.ChannelInboundHandlerAdapter());
                     }
                 });
-        bootstrap.connect(backendHost, port).addListener((ChannelFutureListener) connected -> {
-            if (!connected.isSuccess()) {
-                result.completeExceptionally(connectFailure(backend, connected.cause()));
+        try {
+            bootstrap.connect(backend.url().getHost(), backend.port()).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    call.result().completeExceptionally(Failures.connect(backend, f.cause()));
+                    return;
+                }
+                pool.opened();
+                BackendPool.Connection c = new BackendPool.Connection(f.channel());
+                if (backend.tls()) {
+                    // A handshake failure is the connection's failure: report it before anything is sent.
+                    f.channel()
+                            .pipeline()
+                            .get(io.netty.handler.ssl.SslHandler.class)
+                            .handshakeFuture()
+                            .addListener(h -> {
+                                if (h.isSuccess()) {
+                                    start(call, endpoint, c, false);
+                                } else {
+                                    f.channel().close();
+                                    call.result().completeExceptionally(Failures.tls(backend, h.cause()));
+                                }
+                            });
+                } else {
+                    start(call, endpoint, c, false);
+                }
+            });
+        } catch (BackendException e) {
+            call.result().completeExceptionally(e);
+        }
+    }
+
+    /** Sends the call on {@code c}; a reused connection that turns out closed is retried once on a new one. */
+    private void start(Call call, BackendPool.Endpoint endpoint, BackendPool.Connection c, boolean reused) {
+        c.uses++;
+        Channel channel = c.channel;
+        ResponseHandler handler = new ResponseHandler(call, reused, (reusable, retry) -> {
+            if (retry) {
+                channel.close();
+                connect(call, endpoint);
                 return;
             }
-            writeRequest(connected.channel(), request, target, host, body);
-        });
-        return result;
-    }
-
-    private SslContext trusting(String pem) {
-        return customTrust.computeIfAbsent(pem, p -> {
-            try {
-                return SslContextBuilder.forClient()
-                        .trustManager(new java.io.ByteArrayInputStream(
-                                p.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
-                        .build();
-            } catch (SSLException e) {
-                throw new IllegalStateException(
-                        "TLS client context with the backend's CA certificates: " + e.getMessage(), e);
+            for (String name : new String[] {"timeout", "decompress"}) {
+                if (channel.pipeline().get(name) != null) {
+                    channel.pipeline().remove(name);
+                }
+            }
+            if (reusable) {
+                pool.release(endpoint, call.backend(), c);
+            } else {
+                channel.close();
             }
         });
+        channel.eventLoop().execute(() -> {
+            channel.pipeline().replace("exchange", "exchange", handler);
+            if (call.decompress()) {
+                channel.pipeline().addBefore("exchange", "decompress", new HttpContentDecompressor(0));
+            }
+            writeRequest(channel, call, handler);
+        });
     }
 
-    private static BackendException connectFailure(BackendConfig backend, Throwable cause) {
-        SendErrorTag tag = cause instanceof ConnectException
-                ? SendErrorTag.CONNECTION_REFUSED
-                : cause instanceof UnknownHostException
-                        ? SendErrorTag.DNS_ERROR
-                        : cause instanceof io.netty.channel.ConnectTimeoutException
-                                ? SendErrorTag.CONNECTION_TIMEOUT
-                                : SendErrorTag.CONNECTION_REFUSED;
-        return new BackendException(
-                tag, "backend " + backend.name() + " (" + backend.url() + "): " + cause.getMessage(), cause);
-    }
-
-    private static void writeRequest(Channel channel, RequestState request, String target, String host, Body body) {
-        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method), target);
+    private void writeRequest(Channel channel, Call call, ResponseHandler handler) {
+        RequestState request = call.request();
+        HttpRequest head =
+                new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method), call.target());
         for (HeaderList.Field field : request.headers.fields()) {
             if (!SKIPPED.contains(field.name())) {
                 head.headers().add(field.name(), field.valueString());
             }
         }
-        head.headers().set(HttpHeaderNames.HOST, host);
-        byte[] complete = body.completeBytes();
+        head.headers().set(HttpHeaderNames.HOST, call.host());
+        byte[] complete = call.complete();
         if (complete != null) {
             if (complete.length > 0 || !(request.method.equals("GET") || request.method.equals("HEAD"))) {
                 HttpUtil.setContentLength(head, complete.length);
             }
             channel.write(head);
-            channel.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(complete)));
+            channel.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(complete)))
+                    .addListener(handler::requestSent);
             return;
         }
         head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         channel.writeAndFlush(head);
+        Body body = call.body();
         // The guest may still be writing this body: stream it from a thread of its own.
         Thread.ofVirtual().name("edge-backend-body").start(() -> {
             try {
@@ -199,12 +222,20 @@ public final class BackendClient {
                     if (chunk.length == 0) {
                         break;
                     }
-                    channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+                    var written = channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
+                    if (!channel.isWritable()) {
+                        written.await();
+                    }
+                    if (!channel.isActive()) {
+                        return;
+                    }
                 }
                 if (body.abandoned()) {
                     channel.close();
                 } else {
-                    channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                    LastHttpContent last = new DefaultLastHttpContent();
+                    body.trailers().fields().forEach(f -> last.trailingHeaders().add(f.name(), f.valueString()));
+                    channel.writeAndFlush(last).addListener(handler::requestSent);
                 }
             } catch (InterruptedException e) {
                 channel.close();
@@ -212,101 +243,79 @@ public final class BackendClient {
         });
     }
 
-    private static final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
-        private final CompletableFuture<BackendResponse> result;
-        private final java.time.Duration betweenBytes;
-        private Body body;
+    /** Arms the first-byte timeout (event loop). */
+    static void firstByteTimer(Channel channel, BackendConfig backend) {
+        if (channel.pipeline().get("timeout") == null) {
+            channel.pipeline()
+                    .addBefore(
+                            "codec",
+                            "timeout",
+                            new ReadTimeoutHandler(backend.firstByteTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
 
-        ResponseHandler(CompletableFuture<BackendResponse> result, java.time.Duration betweenBytes) {
-            this.result = result;
-            this.betweenBytes = betweenBytes;
+    /** Connections opened and requests sent on reused connections, since start. */
+    public long connectionsOpened() {
+        return pool.openedCount();
+    }
+
+    public long connectionsReused() {
+        return pool.reusedCount();
+    }
+
+    /** Closes the idle pooled connections. */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** How failures map to send errors. */
+    static final class Failures {
+        private Failures() {}
+
+        static BackendException connect(BackendConfig backend, Throwable cause) {
+            SendErrorTag tag = cause instanceof io.netty.channel.ConnectTimeoutException
+                    ? SendErrorTag.CONNECTION_TIMEOUT
+                    : cause instanceof UnknownHostException
+                            ? SendErrorTag.DNS_ERROR
+                            : cause instanceof ConnectException
+                                    ? SendErrorTag.CONNECTION_REFUSED
+                                    : cause instanceof BackendException be ? be.tag() : SendErrorTag.CONNECTION_REFUSED;
+            String what = tag == SendErrorTag.CONNECTION_TIMEOUT
+                    ? "no connection within the connect timeout of "
+                            + backend.connectTimeout().toMillis() + " ms"
+                    : cause.getMessage();
+            return new BackendException(tag, "backend " + backend.name() + " (" + backend.url() + "): " + what, cause);
         }
 
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-            if (msg instanceof HttpResponse response) {
-                if (response.decoderResult().isFailure()) {
-                    fail(
-                            ctx,
-                            new BackendException(
-                                    SendErrorTag.HTTP_PROTOCOL_ERROR,
-                                    "malformed response: "
-                                            + response.decoderResult().cause(),
-                                    response.decoderResult().cause()));
-                    return;
-                }
-                // 1xx interim responses are not what the guest waits for.
-                if (response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
-                        && response.status().code() != 101) {
-                    return;
-                }
-                // From here on the gap between body bytes is what is limited.
-                ctx.pipeline()
-                        .replace(
-                                ReadTimeoutHandler.class,
-                                "between-bytes",
-                                new ReadTimeoutHandler(betweenBytes.toMillis(), TimeUnit.MILLISECONDS));
-                ResponseState head = new ResponseState();
-                head.status = response.status().code();
-                head.version = response.protocolVersion().minorVersion() == 0
-                        ? dev.outpost.edge.sandbox.HttpVersion.HTTP_10
-                        : dev.outpost.edge.sandbox.HttpVersion.HTTP_11;
-                response.headers().forEach(e -> head.headers.append(e.getKey(), e.getValue()));
-                head.remote = (InetSocketAddress) ctx.channel().remoteAddress();
-                body = new Body().hostWritten();
-                if (HttpUtil.isContentLengthSet(response)) {
-                    body.knownLength(HttpUtil.getContentLength(response));
-                }
-                result.complete(new BackendResponse(head, body));
+        static BackendException tls(BackendConfig backend, Throwable cause) {
+            String message = String.valueOf(cause.getMessage());
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
             }
-            if (msg instanceof HttpContent content && body != null) {
-                if (content.content().isReadable()) {
-                    body.write(ByteBufUtil.getBytes(content.content()));
-                }
-                if (content instanceof LastHttpContent) {
-                    body.finish();
-                    body = null;
-                    ctx.close();
-                }
+            SendErrorTag tag;
+            if (message.contains("protocol_version")
+                    || message.contains("insufficient_security")
+                    || message.contains("No appropriate protocol")) {
+                // No TLS version (or cipher) both sides accept.
+                tag = SendErrorTag.TLS_PROTOCOL_ERROR;
+            } else if (message.contains("Received fatal alert")) {
+                tag = SendErrorTag.TLS_ALERT_RECEIVED;
+            } else if (root instanceof java.security.cert.CertificateException
+                    || root instanceof java.security.cert.CertPathValidatorException
+                    || message.contains("PKIX")
+                    || message.contains("certificate")) {
+                tag = SendErrorTag.TLS_CERTIFICATE_ERROR;
+            } else if (message.contains("protocol") || message.contains("cipher")) {
+                tag = SendErrorTag.TLS_PROTOCOL_ERROR;
+            } else {
+                tag = SendErrorTag.TLS_PROTOCOL_ERROR;
             }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (!result.isDone()) {
-                result.completeExceptionally(new BackendException(
-                        SendErrorTag.CONNECTION_TERMINATED, "backend closed the connection before responding", null));
-            } else if (body != null) {
-                body.abandon();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            fail(
-                    ctx,
-                    cause instanceof ReadTimeoutException
-                            ? new BackendException(
-                                    SendErrorTag.HTTP_RESPONSE_TIMEOUT,
-                                    body == null
-                                            ? "backend sent no response within the first-byte timeout"
-                                            : "backend paused longer than the between-bytes timeout",
-                                    cause)
-                            : new BackendException(
-                                    cause instanceof SSLException
-                                            ? SendErrorTag.TLS_CERTIFICATE_ERROR
-                                            : SendErrorTag.CONNECTION_TERMINATED,
-                                    "backend connection failed: " + cause.getMessage(),
-                                    cause));
-        }
-
-        private void fail(ChannelHandlerContext ctx, BackendException e) {
-            if (!result.isDone()) {
-                result.completeExceptionally(e);
-            } else if (body != null) {
-                body.abandon();
-            }
-            ctx.close();
+            return new BackendException(
+                    tag,
+                    "backend " + backend.name() + " (" + backend.url() + "): TLS handshake failed: " + message,
+                    cause);
         }
     }
 }

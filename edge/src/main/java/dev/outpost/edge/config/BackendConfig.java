@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param overrideHost the {@code Host} header sent instead of the request's, or null
  * @param health what {@code is_healthy} reports: {@code unknown}, {@code healthy} or {@code unhealthy}
  * @param caCertificates PEM certificates to trust for this backend instead of the JDK's, or null
+ * @param options TLS client identity and versions, connection pooling and keep-alive
  */
 public record BackendConfig(
         String name,
@@ -23,7 +24,8 @@ public record BackendConfig(
         Duration betweenBytesTimeout,
         String health,
         boolean dynamic,
-        String caCertificates) {
+        String caCertificates,
+        BackendOptions options) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEFAULT_FIRST_BYTE_TIMEOUT = Duration.ofSeconds(15);
@@ -33,6 +35,35 @@ public record BackendConfig(
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(health, "health");
+        Objects.requireNonNull(options, "options");
+    }
+
+    /** With default {@link BackendOptions}. */
+    public BackendConfig(
+            String name,
+            URI url,
+            String overrideHost,
+            String certHost,
+            boolean useSni,
+            Duration connectTimeout,
+            Duration firstByteTimeout,
+            Duration betweenBytesTimeout,
+            String health,
+            boolean dynamic,
+            String caCertificates) {
+        this(
+                name,
+                url,
+                overrideHost,
+                certHost,
+                useSni,
+                connectTimeout,
+                firstByteTimeout,
+                betweenBytesTimeout,
+                health,
+                dynamic,
+                caCertificates,
+                BackendOptions.DEFAULT);
     }
 
     /** A static backend with default timeouts. */

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,18 +27,6 @@ import java.util.function.Function;
 public final class FastlyTomlParser {
     private static final TomlMapper TOML = new TomlMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> BACKEND_KEYS = Set.of(
-            "url",
-            "override_host",
-            "cert_host",
-            "use_sni",
-            "grpc",
-            "first_byte_timeout_ms",
-            "between_bytes_timeout_ms",
-            "connect_timeout_ms",
-            "health",
-            "ca_certificate",
-            "client_certificate");
 
     private final String file;
     private final Path baseDir;
@@ -147,7 +133,7 @@ public final class FastlyTomlParser {
         if (backendsNode != null) {
             requireTable("local_server.backends", backendsNode);
             for (var e : fields(backendsNode)) {
-                backends.put(e.getKey(), backend(e.getKey(), e.getValue()));
+                backends.put(e.getKey(), new BackendTableParser(this, file, baseDir).backend(e.getKey(), e.getValue()));
             }
         }
         Map<String, Map<String, String>> configStores = new LinkedHashMap<>();
@@ -217,91 +203,34 @@ public final class FastlyTomlParser {
             }
         }
         return new LocalServerConfig(
-                backends, configStores, kvStores, secretStores, geolocation, useDefaultLoopback, devices, acls);
+                backends,
+                configStores,
+                kvStores,
+                secretStores,
+                geolocation,
+                useDefaultLoopback,
+                devices,
+                acls,
+                fakeValidFastlyKeys(local.get("fake_valid_fastly_keys")),
+                ShieldingSites.parse(file, local.get("shielding_sites")));
     }
 
-    private BackendConfig backend(String name, JsonNode node) {
-        String table = "local_server.backends." + name;
-        requireTable(table, node);
-        for (var e : fields(node)) {
-            if (!BACKEND_KEYS.contains(e.getKey())) {
-                throw new FastlyTomlException(file + ": [" + table + "] unknown key " + e.getKey()
-                        + " (expected: one of " + String.join(", ", new java.util.TreeSet<>(BACKEND_KEYS)) + ")");
-            }
+    /** {@code fake_valid_fastly_keys = ["…"]}: what {@code fastly_key_is_valid} accepts. */
+    private List<String> fakeValidFastlyKeys(JsonNode node) {
+        if (node == null) {
+            return List.of();
         }
-        JsonNode urlNode = node.get("url");
-        if (urlNode == null || !urlNode.isTextual()) {
-            throw error(table, "url", urlNode, "a string such as \"http://127.0.0.1:8080/\"");
-        }
-        URI url;
-        try {
-            url = new URI(urlNode.asText());
-        } catch (URISyntaxException e) {
-            throw error(table, "url", urlNode, "a URL (" + e.getReason() + ")");
-        }
-        if (url.getScheme() == null
-                || !(url.getScheme().equals("http") || url.getScheme().equals("https"))
-                || url.getHost() == null) {
-            throw error(table, "url", urlNode, "an http:// or https:// URL with a host");
-        }
-        String overrideHost = optionalString(table, node, "override_host");
-        if (overrideHost != null && overrideHost.isEmpty()) {
-            throw error(table, "override_host", node.get("override_host"), "a non-empty host");
-        }
-        String certHost = optionalString(table, node, "cert_host");
-        boolean useSni = optionalBoolean(table, node, "use_sni", true);
-        optionalBoolean(table, node, "grpc", false);
-        Duration connect = optionalMillis(table, node, "connect_timeout_ms", BackendConfig.DEFAULT_CONNECT_TIMEOUT);
-        Duration firstByte =
-                optionalMillis(table, node, "first_byte_timeout_ms", BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT);
-        Duration betweenBytes =
-                optionalMillis(table, node, "between_bytes_timeout_ms", BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT);
-        String health = optionalString(table, node, "health");
-        if (health == null) {
-            health = "unknown";
-        } else if (!Set.of("unknown", "healthy", "unhealthy").contains(health)) {
-            throw error(table, "health", node.get("health"), "unknown, healthy or unhealthy");
-        }
-        String ca = node.has("ca_certificate") ? caCertificates(table, node.get("ca_certificate")) : null;
-        return new BackendConfig(
-                name, url, overrideHost, certHost, useSni, connect, firstByte, betweenBytes, health, false, ca);
-    }
-
-    /** {@code ca_certificate}: a PEM string, {@code {file = …}}, {@code {value = …}}, or an array of those. */
-    private String caCertificates(String table, JsonNode node) {
-        StringBuilder pem = new StringBuilder();
-        for (JsonNode item : node.isArray() ? node : List.of(node)) {
-            String text;
-            if (item.isTextual()) {
-                text = item.asText();
-            } else if (item.isObject() && item.size() == 1 && item.hasNonNull("value")) {
-                text = item.get("value").asText();
-            } else if (item.isObject() && item.size() == 1 && item.hasNonNull("file")) {
-                try {
-                    text = Files.readString(baseDir.resolve(item.get("file").asText()), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new FastlyTomlException(
-                            file + ": [" + table + "] ca_certificate file "
-                                    + item.get("file").asText() + ": cannot read (" + e.getMessage() + ")",
-                            e);
+        List<String> keys = new ArrayList<>();
+        if (node.isArray()) {
+            for (JsonNode key : node) {
+                if (!key.isTextual()) {
+                    throw error("local_server", "fake_valid_fastly_keys", node, "an array of strings");
                 }
-            } else {
-                throw error(table, "ca_certificate", item, "a PEM string, { file = \"ca.pem\" } or { value = \"…\" }");
+                keys.add(key.asText());
             }
-            try {
-                var certs = java.security.cert.CertificateFactory.getInstance("X.509")
-                        .generateCertificates(
-                                new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
-                if (certs.isEmpty()) {
-                    throw new java.security.cert.CertificateException("no certificate found");
-                }
-            } catch (java.security.cert.CertificateException e) {
-                throw new FastlyTomlException(
-                        file + ": [" + table + "] ca_certificate: not a PEM certificate (" + e.getMessage() + ")", e);
-            }
-            pem.append(text.strip()).append('\n');
+            return List.copyOf(keys);
         }
-        return pem.toString();
+        throw error("local_server", "fake_valid_fastly_keys", node, "an array of strings");
     }
 
     private Map<String, String> configStore(String table, JsonNode node) {
@@ -519,7 +448,7 @@ public final class FastlyTomlParser {
         }
     }
 
-    private void requireTable(String table, JsonNode node) {
+    void requireTable(String table, JsonNode node) {
         if (!node.isObject()) {
             throw new FastlyTomlException(file + ": [" + table + "] is " + describe(node) + " (expected: a table)");
         }
@@ -533,7 +462,7 @@ public final class FastlyTomlParser {
         return v.asText();
     }
 
-    private String optionalString(String table, JsonNode node, String key) {
+    String optionalString(String table, JsonNode node, String key) {
         JsonNode v = node.get(key);
         if (v == null) {
             return null;
@@ -544,7 +473,7 @@ public final class FastlyTomlParser {
         return v.asText();
     }
 
-    private boolean optionalBoolean(String table, JsonNode node, String key, boolean otherwise) {
+    boolean optionalBoolean(String table, JsonNode node, String key, boolean otherwise) {
         JsonNode v = node.get(key);
         if (v == null) {
             return otherwise;
@@ -555,7 +484,7 @@ public final class FastlyTomlParser {
         return v.asBoolean();
     }
 
-    private Duration optionalMillis(String table, JsonNode node, String key, Duration otherwise) {
+    Duration optionalMillis(String table, JsonNode node, String key, Duration otherwise) {
         JsonNode v = node.get(key);
         if (v == null) {
             return otherwise;
@@ -566,7 +495,7 @@ public final class FastlyTomlParser {
         return Duration.ofMillis(v.asLong());
     }
 
-    private FastlyTomlException error(String table, String key, JsonNode value, String expected) {
+    FastlyTomlException error(String table, String key, JsonNode value, String expected) {
         String where = table.isEmpty() ? "" : "[" + table + "] ";
         return new FastlyTomlException(file + ": " + where + key + ": " + (value == null ? "missing" : value.toString())
                 + " (expected: " + expected + ")");
@@ -576,7 +505,7 @@ public final class FastlyTomlParser {
         return node.isArray() ? "an array" : node.isTextual() ? "a string " + node : node.toString();
     }
 
-    private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode node) {
+    static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode node) {
         return () -> {
             Iterator<Map.Entry<String, JsonNode>> it = ((ObjectNode) node).fields();
             return it;

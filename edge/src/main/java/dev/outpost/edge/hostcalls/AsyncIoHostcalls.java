@@ -40,15 +40,20 @@ final class AsyncIoHostcalls {
 
     static boolean ready(Object item) {
         if (item instanceof Body body) {
-            return body.isReady();
+            // A body the guest writes never makes its own reads wait.
+            return body.guestWritten() || body.isReady();
         }
         if (item instanceof PendingRequest pending) {
             return pending.isReady();
         }
+        if (item instanceof dev.outpost.edge.sandbox.AsyncItem other) {
+            return other.isReady();
+        }
         return true;
     }
 
-    private static int select(List<Object> items, long timeoutMs) {
+    /** Waits until one of {@code items} is ready (0: without limit); its index, or -1 when the time passed. */
+    static int select(List<Object> items, long timeoutMs) {
         Object signal = new Object();
         Runnable wake = () -> {
             synchronized (signal) {
@@ -62,6 +67,9 @@ final class AsyncIoHostcalls {
                 cleanup.add(() -> body.removeListener(wake));
             } else if (item instanceof PendingRequest pending) {
                 CompletableFuture<?> f = pending.response().whenComplete((r, e) -> wake.run());
+                cleanup.add(() -> f.cancel(false));
+            } else if (item instanceof dev.outpost.edge.sandbox.AsyncItem other) {
+                CompletableFuture<?> f = other.whenReady().whenComplete((r, e) -> wake.run());
                 cleanup.add(() -> f.cancel(false));
             }
         }

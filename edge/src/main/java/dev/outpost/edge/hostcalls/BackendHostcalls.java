@@ -5,6 +5,7 @@ import dev.outpost.edge.abi.FastlyStatus;
 import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.config.BackendConfig;
+import dev.outpost.edge.config.BackendOptions;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.util.function.ToIntFunction;
 
@@ -35,11 +36,17 @@ final class BackendHostcalls {
         intQuery(t, "get_first_byte_timeout_ms", b -> (int) b.firstByteTimeout().toMillis());
         intQuery(t, "get_between_bytes_timeout_ms", b ->
                 (int) b.betweenBytesTimeout().toMillis());
-        intQuery(t, "get_http_keepalive_time", b -> 0);
-        intQuery(t, "get_tcp_keepalive_enable", b -> 0);
-        intQuery(t, "get_tcp_keepalive_interval", b -> 0);
-        intQuery(t, "get_tcp_keepalive_probes", b -> 0);
-        intQuery(t, "get_tcp_keepalive_time", b -> 0);
+        intQuery(
+                t,
+                "get_http_keepalive_time",
+                b -> b.options().pooled() ? (int) b.options().httpKeepalive().toMillis() : 0);
+        intQuery(t, "get_tcp_keepalive_enable", b -> b.options().tcpKeepalive() != null ? 1 : 0);
+        intQuery(
+                t,
+                "get_tcp_keepalive_interval",
+                b -> tcp(b, k -> (int) k.interval().toSeconds()));
+        intQuery(t, "get_tcp_keepalive_probes", b -> tcp(b, BackendOptions.TcpKeepalive::probes));
+        intQuery(t, "get_tcp_keepalive_time", b -> tcp(b, k -> (int) k.time().toSeconds()));
         t.fastly(
                 M,
                 "get_port",
@@ -57,10 +64,23 @@ final class BackendHostcalls {
         });
         for (String name : new String[] {"get_ssl_min_version", "get_ssl_max_version"}) {
             t.fastly(M, name, (m, a) -> {
-                backend(m, a);
-                throw new HostcallException(FastlyStatus.NONE, name + ": not configured");
+                BackendConfig b = backend(m, a);
+                int version = name.contains("min")
+                        ? b.options().minTlsVersion()
+                        : b.options().maxTlsVersion();
+                if (!b.tls() || version < 0) {
+                    throw new HostcallException(
+                            FastlyStatus.NONE, "backend " + b.name() + ": " + name + ": not configured");
+                }
+                m.writeI32(a.i32(2), version);
             });
         }
+    }
+
+    private static int tcp(BackendConfig b, ToIntFunction<BackendOptions.TcpKeepalive> value) {
+        return b.options().tcpKeepalive() == null
+                ? 0
+                : value.applyAsInt(b.options().tcpKeepalive());
     }
 
     private void intQuery(HostcallTable t, String name, ToIntFunction<BackendConfig> value) {

@@ -21,6 +21,7 @@ final class ComputeRuntimeHostcalls {
 
     void register(HostcallTable t) {
         t.fastly(M, "get_vcpu_ms", (m, a) -> m.writeI64(a.i32(0), (cpuNanos() - startCpuNanos) / 1_000_000));
-        t.fastly(M, "get_heap_mib", (m, a) -> m.writeI32(a.i32(0), 0));
+        // The guest's linear memory, in whole MiB: what a Compute program's heap lives in.
+        t.fastly(M, "get_heap_mib", (m, a) -> m.writeI32(a.i32(0), (int) (m.size() >> 20)));
     }
 }

@@ -8,9 +8,12 @@ import dev.outpost.edge.abi.GuestTrapException;
 import dev.outpost.edge.abi.Hostcall;
 import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.engine.ImportResolver;
+import dev.outpost.edge.engine.WasmLoadException;
 import dev.outpost.edge.engine.WasmModule.FunctionImport;
 import dev.outpost.edge.sandbox.Sandbox;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,14 +22,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every hostcall of one sandbox by {@code module.name}. This is the one place where {@link HostcallException}s become
- * status codes. Imports the host does not implement link to a stub that returns {@code unsupported} and logs the name
- * once per process.
+ * status codes.
+ *
+ * <p>Linking follows Viceroy: a program may import any function of the Compute ABI ({@link ComputeAbi}), its legacy
+ * {@code env.xqd_*} names ({@link LegacyAliases}) and WASI preview 1. {@link #checkImports} refuses, when the program
+ * is loaded, one that imports anything else, naming every unknown import. An ABI function with no local stand-in is
+ * registered with {@link #unsupported}: it answers {@code unsupported} and logs its name and reason once per process.
  */
 public final class HostcallTable implements ImportResolver {
     private static final Logger log = LoggerFactory.getLogger(HostcallTable.class);
     private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
+    private static final String WASI = "wasi_snapshot_preview1";
 
     private final Map<String, Hostcall> hostcalls = new HashMap<>();
+    private final Map<String, String> unsupported = new HashMap<>();
     private final java.util.List<Runnable> closers = new java.util.ArrayList<>();
 
     private final long memoryLimit;
@@ -39,6 +48,7 @@ public final class HostcallTable implements ImportResolver {
     public static HostcallTable forSandbox(Sandbox sandbox) {
         HostcallTable table = new HostcallTable(sandbox.services().memoryLimit());
         new WasiHostcalls(sandbox).register(table);
+        new AbiHostcalls(sandbox).register(table);
         new HttpReqHostcalls(sandbox).register(table);
         new HttpRespHostcalls(sandbox).register(table);
         new HttpBodyHostcalls(sandbox).register(table);
@@ -48,14 +58,20 @@ public final class HostcallTable implements ImportResolver {
         new AsyncIoHostcalls(sandbox).register(table);
         new BackendHostcalls(sandbox).register(table);
         new KvStoreHostcalls(sandbox).register(table);
+        new ObjectStoreHostcalls(sandbox).register(table);
         new SecretStoreHostcalls(sandbox).register(table);
         new GeoHostcalls(sandbox).register(table);
         new ComputeRuntimeHostcalls(sandbox).register(table);
         new ErlHostcalls(sandbox).register(table);
         new AclHostcalls(sandbox).register(table);
         new DeviceDetectionHostcalls(sandbox).register(table);
-        // Purging has nothing to purge locally: accepted, as Viceroy does.
-        table.fastly("fastly_purge", "purge_surrogate_key", (m, a) -> {});
+        new UapHostcalls().register(table);
+        new ImageOptimizerHostcalls().register(table);
+        new ShieldingHostcalls(sandbox).register(table);
+        new CacheHostcalls(sandbox).register(table);
+        new CacheReplaceHostcalls(sandbox).register(table);
+        new HttpCacheHostcalls(sandbox).register(table);
+        new PurgeHostcalls(sandbox).register(table);
         return table;
     }
 
@@ -79,6 +95,26 @@ public final class HostcallTable implements ImportResolver {
                 return FastlyStatus.ERROR.code();
             }
         });
+        unsupported.remove(qualified);
+    }
+
+    /**
+     * Registers an ABI function that nothing local can stand in for: it answers {@code unsupported}, and the first call
+     * in this process logs its name and {@code reason}.
+     */
+    void unsupported(String module, String name, String reason) {
+        String qualified = module + "." + name;
+        hostcalls.put(qualified, (memory, args) -> {
+            reportOnce(qualified, reason);
+            return FastlyStatus.UNSUPPORTED.code();
+        });
+        unsupported.put(qualified, reason);
+    }
+
+    private static void reportOnce(String qualified, String reason) {
+        if (REPORTED.add(qualified)) {
+            log.warn("{} is not supported here ({}); the guest gets 'unsupported'", qualified, reason);
+        }
     }
 
     /** Registers a hostcall that returns its own result (WASI errnos). */
@@ -99,7 +135,8 @@ public final class HostcallTable implements ImportResolver {
         if (size > memoryLimit) {
             throw new GuestTrapException(
                     "guest stopped: its memory grew to " + (size >> 20) + " MiB, over the limit of "
-                            + (memoryLimit >> 20) + " MiB (seen at " + hostcall + ")",
+                            + (memoryLimit >> 20) + " MiB (seen at " + hostcall
+                            + "; raise it with --memory-limit)",
                     null);
         }
     }
@@ -113,22 +150,76 @@ public final class HostcallTable implements ImportResolver {
         closers.forEach(Runnable::run);
     }
 
+    /** Whether {@code module.name} has a hostcall of its own here (an {@code unsupported} one counts). */
     public boolean implemented(String module, String name) {
         return hostcalls.containsKey(module + "." + name);
     }
 
+    /** The names registered here ({@code module.name}), the unsupported ones included. */
+    public Set<String> registered() {
+        return java.util.Collections.unmodifiableSet(hostcalls.keySet());
+    }
+
+    /** The registered functions that answer {@code unsupported}, with the reason. */
+    public Map<String, String> unsupportedReasons() {
+        return java.util.Collections.unmodifiableMap(unsupported);
+    }
+
+    /**
+     * Refuses a program that imports a function this server does not link: every ABI function, its legacy names and
+     * WASI preview 1 are linked; anything else is named in the message, all at once. An ABI function imported with
+     * another signature is refused the same way.
+     *
+     * @throws WasmLoadException naming each unknown or mismatched import
+     */
+    public static void checkImports(String program, List<FunctionImport> imports) {
+        List<String> unknown = new ArrayList<>();
+        List<String> mismatched = new ArrayList<>();
+        for (FunctionImport imp : imports) {
+            String qualified = imp.qualifiedName();
+            String target = LegacyAliases.all().getOrDefault(qualified, qualified);
+            ComputeAbi.Function f = ComputeAbi.function(target);
+            if (f != null) {
+                if (f.params().size() != imp.paramCount() || imp.resultCount() != 1) {
+                    mismatched.add(qualified + " (" + imp.paramCount() + " parameters, " + imp.resultCount()
+                            + " results; expected: " + f.params().size() + " parameters, 1 result)");
+                }
+            } else if (!(imp.module().equals(WASI) && WasiHostcalls.NAMES.contains(imp.name()))) {
+                unknown.add(qualified);
+            }
+        }
+        if (unknown.isEmpty() && mismatched.isEmpty()) {
+            return;
+        }
+        StringBuilder message = new StringBuilder(program).append(": cannot be linked:");
+        if (!unknown.isEmpty()) {
+            message.append(" it imports ")
+                    .append(unknown.size())
+                    .append(unknown.size() == 1 ? " function" : " functions")
+                    .append(" this server does not know: ")
+                    .append(String.join(", ", unknown))
+                    .append(" (expected: functions of the Fastly Compute ABI or WASI preview 1;"
+                            + " a program built for a newer ABI needs a newer Outpost)");
+        }
+        if (!mismatched.isEmpty()) {
+            message.append(unknown.isEmpty() ? " " : "; ")
+                    .append("imports with the wrong signature: ")
+                    .append(String.join(", ", mismatched));
+        }
+        throw new WasmLoadException(message.toString(), null);
+    }
+
     @Override
     public Hostcall resolve(FunctionImport function) {
-        Hostcall hostcall = hostcalls.get(function.qualifiedName());
+        String qualified = function.qualifiedName();
+        Hostcall hostcall = hostcalls.get(LegacyAliases.all().getOrDefault(qualified, qualified));
         if (hostcall != null) {
             return hostcall;
         }
-        String qualified = function.qualifiedName();
+        // An ABI function without a hostcall of its own yet (checkImports let it through).
         boolean wasi = function.module().startsWith("wasi");
         return (memory, args) -> {
-            if (REPORTED.add(qualified)) {
-                log.warn("{} is not supported here; the guest gets 'unsupported'", qualified);
-            }
+            reportOnce(qualified, "not implemented");
             // WASI's ENOSYS is 52; Fastly's unsupported is 5.
             return wasi ? 52 : FastlyStatus.UNSUPPORTED.code();
         };

@@ -68,7 +68,7 @@ final class HttpRespHostcalls {
                         FastlyStatus.ERROR,
                         "backend request failed: " + e.getCause().getMessage());
             }
-            s.respond(r.head(), r.body(), false);
+            s.respond(pending.applyEdits(r.head()), r.body(), false);
         });
         t.fastly(M, "get_addr_dest_ip", (m, a) -> {
             ResponseState resp = s.responses.get(a.i32(0));

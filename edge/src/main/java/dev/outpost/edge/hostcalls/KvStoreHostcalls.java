@@ -173,7 +173,7 @@ final class KvStoreHostcalls {
         return s.services().kvStore(s.kvStores.get(handle));
     }
 
-    private static String key(String key) {
+    static String key(String key) {
         if (key.isEmpty()
                 || key.length() > 1024
                 || key.equals(".")

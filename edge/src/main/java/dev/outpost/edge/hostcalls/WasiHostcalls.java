@@ -21,6 +21,58 @@ final class WasiHostcalls {
     private static final int BADF = 8;
     private static final int INVAL = 28;
     private static final int SPIPE = 70;
+    private static final int NOSYS = 52;
+    private static final int NOTSOCK = 57;
+
+    /** Every WASI preview 1 function, all of which are linked (Viceroy links them all too). */
+    static final java.util.Set<String> NAMES = java.util.Set.of(
+            "args_get",
+            "args_sizes_get",
+            "environ_get",
+            "environ_sizes_get",
+            "clock_res_get",
+            "clock_time_get",
+            "fd_advise",
+            "fd_allocate",
+            "fd_close",
+            "fd_datasync",
+            "fd_fdstat_get",
+            "fd_fdstat_set_flags",
+            "fd_fdstat_set_rights",
+            "fd_filestat_get",
+            "fd_filestat_set_size",
+            "fd_filestat_set_times",
+            "fd_pread",
+            "fd_prestat_get",
+            "fd_prestat_dir_name",
+            "fd_pwrite",
+            "fd_read",
+            "fd_readdir",
+            "fd_renumber",
+            "fd_seek",
+            "fd_sync",
+            "fd_tell",
+            "fd_write",
+            "path_create_directory",
+            "path_filestat_get",
+            "path_filestat_set_times",
+            "path_link",
+            "path_open",
+            "path_readlink",
+            "path_remove_directory",
+            "path_rename",
+            "path_symlink",
+            "path_unlink_file",
+            "poll_oneoff",
+            "proc_exit",
+            "proc_raise",
+            "sched_yield",
+            "random_get",
+            "sock_accept",
+            "sock_recv",
+            "sock_send",
+            "sock_shutdown");
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Sandbox s;
@@ -125,10 +177,17 @@ final class WasiHostcalls {
             "fd_advise",
             "fd_allocate",
             "fd_renumber",
-            "fd_tell"
+            "fd_tell",
+            "fd_filestat_set_times"
         }) {
             t.raw(M, noFs, (m, a) -> BADF);
         }
+        t.raw(M, "fd_fdstat_set_rights", (m, a) -> (int) a[0] >= 0 && (int) a[0] <= 2 ? SUCCESS : BADF);
+        // No sockets are handed to a guest; raising signals is not part of the sandbox.
+        for (String sock : new String[] {"sock_accept", "sock_recv", "sock_send", "sock_shutdown"}) {
+            t.raw(M, sock, (m, a) -> NOTSOCK);
+        }
+        t.raw(M, "proc_raise", (m, a) -> NOSYS);
         t.raw(M, "poll_oneoff", this::pollOneoff);
         t.raw(M, "sched_yield", (m, a) -> SUCCESS);
         t.raw(M, "proc_exit", (m, a) -> {

@@ -23,6 +23,16 @@ public final class Body {
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean fixedLength;
     private volatile boolean hostWritten;
+    private final HeaderList trailers = new HeaderList();
+    /** Plain bytes held now (appended bodies not counted). */
+    private long buffered;
+    /** Set once nobody will read this body: writes are dropped. */
+    private boolean discarded;
+
+    private String failure;
+
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> readListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public static Body of(byte[] bytes) {
         Body body = new Body();
@@ -37,7 +47,12 @@ public final class Body {
         if (bytes.length == 0) {
             return;
         }
-        changed(() -> segments.addLast(bytes));
+        changed(() -> {
+            if (!discarded) {
+                segments.addLast(bytes);
+                buffered += bytes.length;
+            }
+        });
     }
 
     /** Prepends to the front (the ABI's {@code body_write_end.front}). */
@@ -52,6 +67,7 @@ public final class Body {
                 headOffset = 0;
             }
             segments.addFirst(bytes);
+            buffered += bytes.length;
         });
     }
 
@@ -80,9 +96,35 @@ public final class Body {
         }
     }
 
+    /** The trailers: written by whoever writes the body, readable once it is read to its end. */
+    public HeaderList trailers() {
+        return trailers;
+    }
+
+    /** Whether the trailers are complete: the body ended and was read to its end. */
+    public synchronized boolean trailersReady() {
+        return finished && segments.isEmpty();
+    }
+
     /** Marks the end of the writer's data. Idempotent. */
     public void finish() {
         changed(() -> finished = true);
+    }
+
+    /**
+     * Ends the body because its writer failed (a backend that stopped mid-body): readers get what arrived, then the
+     * failure instead of a clean end.
+     */
+    public void fail(String reason) {
+        synchronized (this) {
+            failure = reason;
+        }
+        abandon();
+    }
+
+    /** Why the writer failed, or null. */
+    public synchronized String failure() {
+        return failure;
     }
 
     /** Ends the body unsuccessfully: readers see end of stream, and a streaming consumer should abort. */
@@ -118,19 +160,35 @@ public final class Body {
         this.fixedLength = true;
     }
 
-    /** The length when known: declared, or everything buffered is plain bytes; else null. */
+    /**
+     * The length when known: declared, or everything buffered is plain bytes or appended bodies that ended or declared
+     * their length; else null.
+     */
     public synchronized Long knownLength() {
         if (fixedLength) {
             return knownLength;
         }
         long total = -headOffset;
         for (Object s : segments) {
-            if (!(s instanceof byte[] b)) {
-                return null;
+            if (s instanceof byte[] b) {
+                total += b.length;
+            } else {
+                Long nested = ((Body) s).lengthWhenAppended();
+                if (nested == null) {
+                    return null;
+                }
+                total += nested;
             }
-            total += b.length;
         }
         return total;
+    }
+
+    /** The length of an appended body: declared, or once it has ended; null while it may still grow. */
+    private synchronized Long lengthWhenAppended() {
+        if (fixedLength) {
+            return knownLength;
+        }
+        return finished ? knownLength() : null;
     }
 
     /** Runs {@code listener} whenever data arrives or the body ends (on the writer's thread, outside locks). */
@@ -167,29 +225,30 @@ public final class Body {
         return finished && segments.isEmpty();
     }
 
-    /** The bytes available now, if every segment is plain bytes and the body is finished; else null. */
+    /**
+     * The whole body, if it is finished and so is every body appended to it (the common case of a body the guest wrote
+     * and handed over); else null, and the body must be streamed.
+     */
     public synchronized byte[] completeBytes() {
         if (!finished) {
             return null;
         }
-        int total = 0;
-        for (Object s : segments) {
-            if (!(s instanceof byte[] b)) {
-                return null;
-            }
-            total += b.length;
-        }
-        byte[] out = new byte[total - headOffset];
-        int at = 0;
+        var out = new java.io.ByteArrayOutputStream();
         boolean first = true;
         for (Object s : segments) {
-            byte[] b = (byte[]) s;
-            int from = first ? headOffset : 0;
-            System.arraycopy(b, from, out, at, b.length - from);
-            at += b.length - from;
+            if (s instanceof byte[] b) {
+                int from = first ? headOffset : 0;
+                out.write(b, from, b.length - from);
+            } else {
+                byte[] nested = ((Body) s).completeBytes();
+                if (nested == null) {
+                    return null;
+                }
+                out.writeBytes(nested);
+            }
             first = false;
         }
-        return out;
+        return out.toByteArray();
     }
 
     /**
@@ -199,15 +258,34 @@ public final class Body {
      * @throws InterruptedException if the reading thread is interrupted while waiting
      */
     public byte[] read(int max) throws InterruptedException {
+        return read(max, false);
+    }
+
+    /**
+     * A read by the guest itself. A body the guest writes is a buffer to its own reads, as in Viceroy: what is there
+     * now, then end of stream, never a wait for more of its own writes (a host-written body, and a host-written body
+     * appended to it, still wait for their data).
+     */
+    public byte[] readByGuest(int max) throws InterruptedException {
+        return read(max, !hostWritten);
+    }
+
+    /** Whether the guest writes this body (it made it) rather than the host (a client request, a backend response). */
+    public boolean guestWritten() {
+        return !hostWritten;
+    }
+
+    private byte[] read(int max, boolean endWhenEmpty) throws InterruptedException {
         if (max <= 0) {
             return EMPTY;
         }
         while (true) {
             Body nested;
+            byte[] out = null;
             synchronized (this) {
                 Object head = segments.peekFirst();
                 if (head == null) {
-                    if (finished) {
+                    if (finished || endWhenEmpty) {
                         return EMPTY;
                     }
                     wait();
@@ -215,20 +293,29 @@ public final class Body {
                 }
                 if (head instanceof byte[] chunk) {
                     int n = Math.min(max, chunk.length - headOffset);
-                    byte[] out = Arrays.copyOfRange(chunk, headOffset, headOffset + n);
+                    out = Arrays.copyOfRange(chunk, headOffset, headOffset + n);
                     headOffset += n;
+                    buffered -= n;
                     if (headOffset == chunk.length) {
                         segments.pollFirst();
                         headOffset = 0;
                     }
-                    return out;
+                    nested = null;
+                } else {
+                    nested = (Body) head;
                 }
-                nested = (Body) head;
+            }
+            if (out != null) {
+                // Outside the monitor: a listener may resume the writer (a socket read on its event loop).
+                for (Runnable listener : readListeners) {
+                    listener.run();
+                }
+                return out;
             }
             // Read the nested body outside this monitor so its writer can reach us.
-            byte[] out = nested.read(max);
-            if (out.length > 0) {
-                return out;
+            byte[] nestedOut = nested.read(max, endWhenEmpty && !nested.hostWritten);
+            if (nestedOut.length > 0) {
+                return nestedOut;
             }
             synchronized (this) {
                 if (segments.peekFirst() == nested) {
@@ -236,6 +323,36 @@ public final class Body {
                 }
             }
         }
+    }
+
+    /** The plain bytes held now, waiting to be read (bodies appended to this one not counted). */
+    public synchronized long buffered() {
+        return buffered;
+    }
+
+    /** Runs {@code listener} after each read that took bytes out of this body (on the reader's thread). */
+    public void addReadListener(Runnable listener) {
+        readListeners.add(listener);
+    }
+
+    /**
+     * Nobody will read this body any more (the guest that held it has finished): what it holds is dropped, and so is
+     * whatever the writer still sends, so a client's unread upload costs no memory.
+     */
+    public void discard() {
+        changed(() -> {
+            discarded = true;
+            segments.clear();
+            headOffset = 0;
+            buffered = 0;
+        });
+        for (Runnable listener : readListeners) {
+            listener.run();
+        }
+    }
+
+    public synchronized boolean discarded() {
+        return discarded;
     }
 
     /** Reads everything until end of stream. */

@@ -1,6 +1,7 @@
 package dev.outpost.edge.sandbox;
 
 import dev.outpost.edge.backend.BackendClient;
+import dev.outpost.edge.cache.AppCache;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.KvEntry;
 import dev.outpost.edge.config.LocalServerConfig;
@@ -22,6 +23,7 @@ public final class EdgeServices {
     private final String hostname;
     private final long memoryLimit;
     private final java.util.List<String> guestArgs;
+    private final AppCache cache;
 
     public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname) {
         this(config, backends, logSink, hostname, DEFAULT_MEMORY_LIMIT, java.util.List.of("app.wasm"));
@@ -38,6 +40,22 @@ public final class EdgeServices {
             String hostname,
             long memoryLimit,
             java.util.List<String> guestArgs) {
+        this(config, backends, logSink, hostname, memoryLimit, guestArgs, AppCache.defaults());
+    }
+
+    /**
+     * @param cache the app's cache, kept across program reloads (a reload gets the same one unless the user asks for
+     *     an empty cache)
+     */
+    public EdgeServices(
+            LocalServerConfig config,
+            BackendClient backends,
+            LogSink logSink,
+            String hostname,
+            long memoryLimit,
+            java.util.List<String> guestArgs,
+            AppCache cache) {
+        this.cache = Objects.requireNonNull(cache, "cache");
         this.memoryLimit = memoryLimit;
         this.guestArgs = java.util.List.copyOf(guestArgs);
         this.config = Objects.requireNonNull(config, "config");
@@ -68,6 +86,11 @@ public final class EdgeServices {
 
     public LogSink logSink() {
         return logSink;
+    }
+
+    /** The cache every request of the app shares (core, simple, HTTP and readthrough). */
+    public AppCache cache() {
+        return cache;
     }
 
     public RateLimits rateLimits() {

@@ -10,4 +10,6 @@ public final class RequestState {
     public int autoDecompress;
 
     public boolean manualFraming;
+    /** How the readthrough cache treats this request's response. */
+    public CacheOverride cacheOverride = CacheOverride.NONE;
 }

@@ -31,6 +31,7 @@ public final class Sandbox implements AutoCloseable {
     private Runnable onNextRequest = () -> {};
     private final Map<String, BackendConfig> dynamicBackends = new HashMap<>();
     private final Map<String, String> environment;
+    private final Map<Integer, Downstream> downstreamByHandle = new HashMap<>();
     private int downstreamRequestHandle = -1;
     private int downstreamBodyHandle = -1;
     private boolean responded;
@@ -73,21 +74,59 @@ public final class Sandbox implements AutoCloseable {
             ResponseState head = new ResponseState();
             responder.send(head, Body.of(new byte[0]), false);
         }
+        dropUnreadBody();
         downstream = next.request();
         responder = next.responder();
         responded = false;
-        downstreamRequestHandle = requests.insert(downstream.head());
-        downstreamBodyHandle = asyncItems.insert(downstream.body());
+        bindDownstream();
         onNextRequest.run();
     }
 
     /** The downstream request and body handles, made on first use. */
     public int[] downstreamHandles() {
         if (downstreamRequestHandle < 0) {
-            downstreamRequestHandle = requests.insert(downstream.head());
-            downstreamBodyHandle = asyncItems.insert(downstream.body());
+            bindDownstream();
         }
         return new int[] {downstreamRequestHandle, downstreamBodyHandle};
+    }
+
+    private void bindDownstream() {
+        downstreamRequestHandle = requests.insert(downstream.head());
+        downstreamBodyHandle = asyncItems.insert(downstream.body());
+        downstreamByHandle.put(
+                downstreamRequestHandle,
+                new Downstream(downstream, downstream.head().headers.copy()));
+    }
+
+    /** The client's body when the guest never asked for it: nobody will read it. */
+    private void dropUnreadBody() {
+        if (downstreamBodyHandle < 0) {
+            downstream.body().discard();
+        }
+    }
+
+    /** A client request and its headers as they arrived, before the guest changed any. */
+    public record Downstream(DownstreamRequest request, HeaderList originalHeaders) {}
+
+    /**
+     * The client request behind a request handle, for the {@code downstream_*} calls: {@code badf} for a dead handle,
+     * {@code error} for a request the guest made (it has no client), as in Viceroy.
+     */
+    public Downstream downstreamOf(int handle) {
+        requests.get(handle);
+        Downstream d = downstreamByHandle.get(handle);
+        if (d == null || requests.get(handle) != d.request().head()) {
+            throw new HostcallException(
+                    FastlyStatus.ERROR,
+                    "request handle " + handle + ": not a client request (expected: the handle"
+                            + " body_downstream_get or next_request_wait gave)");
+        }
+        return d;
+    }
+
+    /** The current client request, as the handle-less {@code fastly_http_req.downstream_*} calls see it. */
+    public Downstream currentDownstream() {
+        return downstreamOf(downstreamHandles()[0]);
     }
 
     public Body body(int handle) {
@@ -136,12 +175,18 @@ public final class Sandbox implements AutoCloseable {
         dynamicBackends.put(backend.name(), backend);
     }
 
-    /** Ends every body the guest left open, so streaming consumers see the end. */
+    /** Ends every body the guest left open, so streaming consumers see the end, and drops those it never read. */
     @Override
     public void close() {
+        dropUnreadBody();
         asyncItems.clear(item -> {
             if (item instanceof Body body) {
-                body.endGuestWrites();
+                if (body.guestWritten()) {
+                    body.endGuestWrites();
+                } else {
+                    // A client request or backend response body the guest kept: nobody reads it now.
+                    body.discard();
+                }
             }
         });
         requests.clear(r -> {});

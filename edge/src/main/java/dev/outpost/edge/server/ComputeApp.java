@@ -48,6 +48,13 @@ public final class ComputeApp implements AutoCloseable {
     public ComputeApp(String name, WasmEngine engine, byte[] wasm, EdgeServices services) {
         this.name = Objects.requireNonNull(name, "name");
         this.module = engine.load(name, wasm);
+        try {
+            // Refused here, with every unknown name, rather than when a request first calls one.
+            HostcallTable.checkImports(name, module.imports());
+        } catch (RuntimeException e) {
+            module.close();
+            throw e;
+        }
         this.services = Objects.requireNonNull(services, "services");
     }
 
@@ -128,7 +135,9 @@ public final class ComputeApp implements AutoCloseable {
         } catch (GuestTrapException e) {
             trap = timedOut.get()
                     ? new GuestTrapException(
-                            "guest stopped: it ran longer than the limit of " + timeout.toMillis() + " ms", e)
+                            "guest stopped: it ran longer than the limit of " + timeout.toMillis()
+                                    + " ms (raise it with --guest-time-limit)",
+                            e)
                     : e;
         } finally {
             hostcalls.close();
@@ -150,6 +159,7 @@ public final class ComputeApp implements AutoCloseable {
 
     @Override
     public void close() {
+        services.backendClient().close();
         module.close();
     }
 }

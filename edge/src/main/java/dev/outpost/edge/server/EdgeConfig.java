@@ -1,5 +1,6 @@
 package dev.outpost.edge.server;
 
+import dev.outpost.edge.cache.CacheSettings;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.sandbox.EdgeServices;
@@ -22,6 +23,7 @@ import java.util.Objects;
  *   not count)</td></tr>
  *   <tr><td>memoryLimit</td><td>512 MiB of guest linear memory</td></tr>
  *   <tr><td>logSink</td><td>standard output, {@code <endpoint> :: <message>}</td></tr>
+ *   <tr><td>cache</td><td>64 MiB, readthrough on</td></tr>
  * </table>
  *
  * @param wasm the Compute program ({@code bin/main.wasm} by convention)
@@ -30,6 +32,8 @@ import java.util.Objects;
  * @param handoffPort the GRIP proxy's client port on 127.0.0.1 that Fanout handoffs go to, or 0 when Fanout is off
  *     (a handoff then gets Viceroy's 500)
  * @param requestListener told about every finished request (default: nobody)
+ * @param cache the app's cache: its size and whether backend requests read through it
+ * @param limits guest runs at once, the wait queue, request body buffering ({@link EdgeLimits#DEFAULT})
  */
 public record EdgeConfig(
         Path wasm,
@@ -40,7 +44,9 @@ public record EdgeConfig(
         long memoryLimit,
         LogSink logSink,
         int handoffPort,
-        EdgeRequestListener requestListener) {
+        EdgeRequestListener requestListener,
+        CacheSettings cache,
+        EdgeLimits limits) {
 
     public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -53,6 +59,8 @@ public record EdgeConfig(
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(logSink, "logSink");
         Objects.requireNonNull(requestListener, "requestListener");
+        Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(limits, "limits");
         if (!Engines.names().contains(engine)) {
             throw new IllegalArgumentException("engine: " + engine + " (expected: one of " + Engines.names() + ")");
         }
@@ -78,53 +86,177 @@ public record EdgeConfig(
                 EdgeServices.DEFAULT_MEMORY_LIMIT,
                 LogSink.stdout(),
                 0,
-                EdgeRequestListener.NONE);
+                EdgeRequestListener.NONE,
+                CacheSettings.DEFAULT,
+                EdgeLimits.DEFAULT);
     }
 
     public EdgeConfig withAddress(InetSocketAddress address) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     public EdgeConfig withLocalServer(LocalServerConfig localServer) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     public EdgeConfig withEngine(String engine) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     public EdgeConfig withRequestTimeout(Duration requestTimeout) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     public EdgeConfig withMemoryLimit(long memoryLimit) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     public EdgeConfig withLogSink(LogSink logSink) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     public EdgeConfig withWasm(Path wasm) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, requestListener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     /** Sends Fanout handoffs to a GRIP proxy listening on {@code 127.0.0.1:port} (0: Fanout off). */
     public EdgeConfig withHandoffPort(int port) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, port, requestListener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                port,
+                requestListener,
+                cache,
+                limits);
+    }
+
+    /** Guest runs at once, their queue and request body buffering. */
+    public EdgeConfig withLimits(EdgeLimits limits) {
+        return new EdgeConfig(
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
+    }
+
+    /** Sets up the app's cache (size, readthrough). */
+    public EdgeConfig withCache(CacheSettings cache) {
+        return new EdgeConfig(
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits);
     }
 
     /** Reports every finished request to {@code listener} as well as to the log. */
     public EdgeConfig withRequestListener(EdgeRequestListener listener) {
         return new EdgeConfig(
-                wasm, address, localServer, engine, requestTimeout, memoryLimit, logSink, handoffPort, listener);
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                listener,
+                cache,
+                limits);
     }
 }

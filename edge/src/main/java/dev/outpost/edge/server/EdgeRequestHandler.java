@@ -29,14 +29,15 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns each client request into a guest run and writes the guest's response back, streaming both bodies. Reading
- * pauses once a request is complete until its response is, so pipelined requests run one at a time.
+ * Turns each client request into a guest run and writes the guest's response back, streaming both bodies. Pipelined
+ * requests run one at a time: one that arrives while a response is still going out waits (and reading pauses) until
+ * that response is complete. Reading goes on while a response is on its way, so a client that leaves a long response
+ * (a held stream, a handed-off connection) is noticed at once and what serves it is released (issue #11).
  */
 final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
@@ -45,7 +46,13 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             Set.of("content-length", "transfer-encoding", "connection", "keep-alive");
 
     private final java.util.function.Supplier<ComputeApp> apps;
-    private final ExecutorService guests;
+    private final GuestLimiter guests;
+    private final EdgeLimits limits;
+    private final java.util.concurrent.atomic.AtomicLong peakBuffered;
+    /** Reading paused because a body holds its buffer's worth (flow control); set on the event loop. */
+    private volatile boolean bodyFull;
+
+    private ChannelHandlerContext ctx;
     private final Duration timeout;
     private final int handoffPort;
     private final EdgeRequestListener listener;
@@ -54,15 +61,21 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private Body teeBody;
     /** The exchange whose request is being read; its flags are only touched on the event loop. */
     private Exchange current;
+    /** A pipelined request that arrived while the current response was still going out (event loop only). */
+    private final java.util.ArrayDeque<Object> waiting = new java.util.ArrayDeque<>();
 
     EdgeRequestHandler(
             java.util.function.Supplier<ComputeApp> apps,
-            ExecutorService guests,
+            GuestLimiter guests,
+            EdgeLimits limits,
+            java.util.concurrent.atomic.AtomicLong peakBuffered,
             Duration timeout,
             int handoffPort,
             EdgeRequestListener listener) {
         this.apps = apps;
         this.guests = guests;
+        this.limits = limits;
+        this.peakBuffered = peakBuffered;
         this.timeout = timeout;
         this.handoffPort = handoffPort;
         this.listener = listener;
@@ -70,6 +83,16 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!waiting.isEmpty() || busy()) {
+            // The next pipelined request waits for the current response; one read's worth is enough.
+            waiting.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        process(ctx, msg);
+    }
+
+    private void process(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof HttpRequest request) {
                 start(ctx, request);
@@ -78,25 +101,108 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                 if (content.content().isReadable()) {
                     byte[] bytes = ByteBufUtil.getBytes(content.content());
                     requestBody.write(bytes);
-                    if (!current.sent || current.handedOff) {
-                        teeBody.write(bytes);
+                    keepForHandoff(bytes);
+                    // The copy for a handoff shares the body's arrays: what is held is the larger of the two.
+                    long held = Math.max(requestBody.buffered(), teeBody.buffered());
+                    peakBuffered.accumulateAndGet(held, Math::max);
+                    if (requestBody.buffered() > limits.requestBodyBuffer()
+                            || current.handedOff && teeBody.buffered() > limits.requestBodyBuffer()) {
+                        // The guest (or the handoff) reads slower than the client sends: stop reading until it
+                        // catches up, so a large upload is never held whole in memory.
+                        bodyFull = true;
+                        updateAutoRead();
                     }
                 }
-                if (content instanceof LastHttpContent) {
+                if (content instanceof LastHttpContent last) {
+                    last.trailingHeaders().forEach(e -> requestBody.trailers().append(e.getKey(), e.getValue()));
                     requestBody.finish();
                     teeBody.finish();
                     requestBody = null;
                     teeBody = null;
                     current.requestEnded = true;
-                    // Hold further (pipelined) requests until this response is out.
-                    if (!current.completed) {
-                        ctx.channel().config().setAutoRead(false);
-                    }
                 }
             }
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** Whether a whole request was read and its response is still going out. */
+    private boolean busy() {
+        return current != null && current.requestEnded && !current.completed;
+    }
+
+    /** The current response is complete: go on with what waited, then read on. */
+    private void resume(ChannelHandlerContext ctx) {
+        while (!waiting.isEmpty() && !busy() && ctx.channel().isActive()) {
+            process(ctx, waiting.poll());
+        }
+        updateAutoRead();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * Keeps a copy of the body for a handoff until the guest answers itself, up to {@code --handoff-body-limit}; past
+     * it the copy is dropped, and a handoff of this request is refused with a message naming the limit.
+     */
+    private void keepForHandoff(byte[] bytes) {
+        if (current.sent && !current.handedOff || teeBody.discarded()) {
+            return;
+        }
+        if (!current.handedOff && teeBody.buffered() + bytes.length > limits.handoffBodyLimit()) {
+            current.handoffBodyTooLong = true;
+            teeBody.discard();
+            return;
+        }
+        teeBody.write(bytes);
+    }
+
+    /** Reads on unless a pipelined request waits or a request body is full (event loop). */
+    private void updateAutoRead() {
+        boolean read = waiting.isEmpty() && !bodyFull;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+            if (read) {
+                ctx.read();
+            }
+        }
+    }
+
+    /** A reader took bytes out of a request body: resume reading once the buffers are half empty (any thread). */
+    private void bodyRead(Exchange exchange, Body body, Body tee) {
+        if (!bodyFull) {
+            return;
+        }
+        ctx.channel().eventLoop().execute(() -> {
+            // The copy kept for a handoff is bounded on its own (--handoff-body-limit) until it is read by one.
+            if (bodyFull
+                    && body.buffered() <= limits.requestBodyBuffer() / 2
+                    && (!exchange.handedOff || tee.buffered() <= limits.requestBodyBuffer() / 2)) {
+                bodyFull = false;
+                updateAutoRead();
+            }
+        });
+    }
+
+    long handoffBodyLimit() {
+        return limits.handoffBodyLimit();
+    }
+
+    private void release() {
+        Object msg;
+        while ((msg = waiting.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // After a 101 the connection is a byte pipe: a request pipelined behind the upgrade has no taker.
+        release();
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest request) {
@@ -136,13 +242,24 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         exchange.app = app;
         exchange.handoffPort = handoffPort;
         exchange.listener = listener;
+        exchange.resume = () -> resume(ctx);
+        exchange.handler = this;
         current = exchange;
+        Body tee = teeBody;
+        body.addReadListener(() -> bodyRead(exchange, body, tee));
+        tee.addReadListener(() -> bodyRead(exchange, body, tee));
+        boolean[] refused = {false};
         try {
             app.dispatch(
                     downstream,
                     exchange,
                     timeout,
-                    task -> guests.execute(() -> {
+                    task -> refused[0] = !guests.submit(() -> {
+                        if (!channel.isActive()) {
+                            // The client left while its request waited for a guest run.
+                            body.discard();
+                            return;
+                        }
                         try {
                             task.run();
                         } catch (RuntimeException | Error e) {
@@ -155,14 +272,22 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                         }
                     }));
         } catch (RejectedExecutionException e) {
+            refused[0] = true;
+        }
+        if (refused[0]) {
+            body.discard();
             ResponseState unavailable = new ResponseState();
             unavailable.status = 503;
-            exchange.send(unavailable, Body.of(new byte[0]), false);
+            unavailable.headers.insert("retry-after", "1");
+            unavailable.headers.insert("content-type", "text/plain; charset=utf-8");
+            exchange.send(
+                    unavailable, Body.of(guests.refusal().getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        release();
         if (requestBody != null) {
             requestBody.abandon();
             requestBody = null;
@@ -206,6 +331,12 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         boolean requestEnded;
 
         boolean completed;
+        EdgeRequestHandler handler;
+        /** The body outgrew --handoff-body-limit before the guest answered: a handoff is refused. */
+        volatile boolean handoffBodyTooLong;
+
+        /** Event loop only: called once the response is complete, to go on with the connection's next request. */
+        Runnable resume = () -> {};
 
         Exchange(Channel channel, String method, String uri, boolean keepAlive, long started) {
             this.channel = channel;
@@ -300,9 +431,8 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             completed = true;
             if (!keepAlive || !success) {
                 channel.close();
-            } else if (requestEnded) {
-                channel.config().setAutoRead(true);
-                channel.read();
+            } else {
+                resume.run();
             }
         }
 
@@ -344,11 +474,9 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                 completed = true;
                 if (!keepAlive || !future.isSuccess()) {
                     channel.close();
-                } else if (requestEnded) {
-                    channel.config().setAutoRead(true);
-                    channel.read();
+                } else {
+                    resume.run();
                 }
-                // Otherwise reading never paused: the rest of the request body is still being read.
             };
         }
 

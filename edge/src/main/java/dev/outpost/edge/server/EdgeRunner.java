@@ -52,6 +52,18 @@ public final class EdgeRunner {
             LocalServerConfig localServer,
             PrintStream out,
             PrintStream err) {
+        return run(wasm, args, engine, localServer, EdgeServices.DEFAULT_MEMORY_LIMIT, out, err);
+    }
+
+    /** @param memoryLimit bytes of linear memory the guest may grow to ({@code --memory-limit}) */
+    public static Result run(
+            Path wasm,
+            List<String> args,
+            String engine,
+            LocalServerConfig localServer,
+            long memoryLimit,
+            PrintStream out,
+            PrintStream err) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(wasm);
@@ -71,12 +83,7 @@ public final class EdgeRunner {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (WasmEngine wasmEngine = Engines.create(engine)) {
             EdgeServices services = new EdgeServices(
-                    localServer,
-                    new BackendClient(group),
-                    passThrough,
-                    "localhost",
-                    EdgeServices.DEFAULT_MEMORY_LIMIT,
-                    argv);
+                    localServer, new BackendClient(group), passThrough, "localhost", memoryLimit, argv);
             try (ComputeApp app = new ComputeApp(wasm.getFileName().toString(), wasmEngine, bytes, services)) {
                 RequestState head = new RequestState();
                 head.uri = "http://localhost/";

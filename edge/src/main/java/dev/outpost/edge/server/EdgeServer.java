@@ -1,6 +1,7 @@
 package dev.outpost.edge.server;
 
 import dev.outpost.edge.backend.BackendClient;
+import dev.outpost.edge.cache.AppCache;
 import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.sandbox.EdgeServices;
@@ -49,8 +50,13 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeConfig config;
     private WasmEngine engine;
     private volatile ComputeApp app;
+    /** The app's cache: one for the life of the server, kept across reloads. */
+    private AppCache cache;
+
     private EventLoopGroup group;
     private ExecutorService guests;
+    private GuestLimiter limiter;
+    private final java.util.concurrent.atomic.AtomicLong peakBuffered = new java.util.concurrent.atomic.AtomicLong();
     private Channel serverChannel;
     /** Open client connections, closed first on {@link #close()}. */
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -86,6 +92,7 @@ public final class EdgeServer implements AutoCloseable {
         }
         log.info("loading {} ({} KB) with {}", config.wasm(), wasm.length / 1024, config.engine());
         group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        cache = config.cache().newCache();
         try {
             engine = engineSource.get();
             EdgeServices services = new EdgeServices(
@@ -94,7 +101,8 @@ public final class EdgeServer implements AutoCloseable {
                     config.logSink(),
                     "localhost",
                     config.memoryLimit(),
-                    java.util.List.of(config.wasm().getFileName().toString()));
+                    java.util.List.of(config.wasm().getFileName().toString()),
+                    cache);
             app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
             log.info(
                     "loaded {} in {} ms; engine {}",
@@ -106,6 +114,7 @@ public final class EdgeServer implements AutoCloseable {
                         + " -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
             }
             guests = Executors.newCachedThreadPool(guestThreads());
+            limiter = new GuestLimiter(config.limits(), guests);
             serverChannel = new ServerBootstrap()
                     .group(group)
                     .channel(NioServerSocketChannel.class)
@@ -118,7 +127,9 @@ public final class EdgeServer implements AutoCloseable {
                             ch.pipeline()
                                     .addLast(new EdgeRequestHandler(
                                             () -> app,
-                                            guests,
+                                            limiter,
+                                            config.limits(),
+                                            peakBuffered,
                                             config.requestTimeout(),
                                             config.handoffPort(),
                                             config.requestListener()));
@@ -146,11 +157,21 @@ public final class EdgeServer implements AutoCloseable {
 
     /**
      * Loads {@code wasm} with {@code localServer} and serves new requests with it. Requests already running (and
-     * connections handed off to a GRIP proxy) carry on; the old program is closed once they had time to finish.
+     * connections handed off to a GRIP proxy) carry on; the old program is closed once they had time to finish. The
+     * cache is kept.
      *
      * @throws UncheckedIOException when the program cannot be read
      */
-    public synchronized void reload(Path wasm, dev.outpost.edge.config.LocalServerConfig localServer) {
+    public void reload(Path wasm, dev.outpost.edge.config.LocalServerConfig localServer) {
+        reload(wasm, localServer, false);
+    }
+
+    /**
+     * As {@link #reload(Path, dev.outpost.edge.config.LocalServerConfig)}; with {@code clearCache} the new program
+     * starts with an empty cache.
+     */
+    public synchronized void reload(
+            Path wasm, dev.outpost.edge.config.LocalServerConfig localServer, boolean clearCache) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(wasm);
@@ -164,11 +185,19 @@ public final class EdgeServer implements AutoCloseable {
                 config.logSink(),
                 "localhost",
                 config.memoryLimit(),
-                java.util.List.of(wasm.getFileName().toString()));
+                java.util.List.of(wasm.getFileName().toString()),
+                cache);
         ComputeApp fresh = new ComputeApp(wasm.getFileName().toString(), engine, bytes, services);
         ComputeApp old = app;
+        if (clearCache) {
+            cache.store().clear();
+        }
         app = fresh;
-        log.info("reloaded {} in {} ms", wasm, (System.nanoTime() - started) / 1_000_000);
+        log.info(
+                "reloaded {} in {} ms{}",
+                wasm,
+                (System.nanoTime() - started) / 1_000_000,
+                clearCache ? "; cache emptied" : "");
         if (old != null) {
             retired.add(old);
             group.schedule(
@@ -194,6 +223,18 @@ public final class EdgeServer implements AutoCloseable {
 
     ComputeApp app() {
         return app;
+    }
+
+    /** What the guard rails see now: guest runs, waiting requests, refusals, request body bytes held at most. */
+    public record Stats(int runningGuests, int queuedRequests, long refusedRequests, long peakRequestBodyBuffered) {}
+
+    public Stats stats() {
+        return new Stats(limiter.running(), limiter.queued(), limiter.refused(), peakBuffered.get());
+    }
+
+    /** The app's cache (its store, and whether backend requests read through it). */
+    public AppCache cache() {
+        return cache;
     }
 
     /** The engine's name and, for GraalWasm, whether its JIT is on. */

@@ -57,6 +57,9 @@ final class HandoffRelay {
         void finished(int status, boolean keepAlive, boolean success);
     }
 
+    /** What the request log shows for a client that left before the target answered (nginx's convention). */
+    static final int CLIENT_LEFT = 499;
+
     private final Channel client;
     private final HttpRequest request;
     private final Body body;
@@ -270,7 +273,11 @@ final class HandoffRelay {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            if (!responseStarted) {
+            if (!client.isActive() && !responseStarted) {
+                // The client left first (which closed this connection): nobody to answer.
+                responseStarted = true;
+                listener.finished(CLIENT_LEFT, false, false);
+            } else if (!responseStarted) {
                 responseStarted = true;
                 listener.failed(502, "Error: Handoff request failed: connection closed before a response");
             } else {

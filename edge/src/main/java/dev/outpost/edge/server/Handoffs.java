@@ -53,6 +53,16 @@ final class Handoffs {
         exchange.handoffKind = handoff.kind() == GripHandoff.Kind.GRIP ? "fanout" : "websocket";
         exchange.handoffBackend = handoff.backend();
         Body body = exchange.tee;
+        if (exchange.handoffBodyTooLong) {
+            abandon(body);
+            exchange.sendError(
+                    413,
+                    "Outpost: this request's body is longer than --handoff-body-limit ("
+                            + exchange.handler.handoffBodyLimit()
+                            + " bytes), so it was not kept for the handoff to backend '" + handoff.backend()
+                            + "'. Raise --handoff-body-limit to hand off longer bodies.\n");
+            return;
+        }
         if (handoff.kind() == GripHandoff.Kind.GRIP) {
             log.info("Pushpin handoff signaled to backend '{}'", handoff.backend());
             if (exchange.handoffPort == 0) {

@@ -19,8 +19,10 @@ import java.util.function.UnaryOperator;
 
 /** A test program served by a real {@link EdgeServer} on a free port, with a client and its log lines. */
 public final class WatServer implements AutoCloseable {
-    private static final HttpClient CLIENT =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     private final Path file;
     private final EdgeServer server;

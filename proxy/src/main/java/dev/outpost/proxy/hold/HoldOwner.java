@@ -39,9 +39,7 @@ public interface HoldOwner {
     }
 
     /** Where dropped messages are counted. */
-    default Drops drops() {
-        return Drops.global();
-    }
+    Drops drops();
 
     /** Whether error texts may be shown to the client ({@code debug}). */
     default boolean debug() {

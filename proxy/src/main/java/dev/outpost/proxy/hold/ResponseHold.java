@@ -7,7 +7,10 @@ import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.observe.DropReason;
 import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.ChannelHub;
+import dev.outpost.proxy.pubsub.Delivery;
+import dev.outpost.proxy.pubsub.DeliveryFilter;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
+import dev.outpost.proxy.pubsub.FilterInputs;
 import dev.outpost.proxy.pubsub.Subscriber;
 import dev.outpost.proxy.pubsub.Subscription;
 import io.netty.buffer.ByteBuf;
@@ -40,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs entirely on the client channel's event loop.
  */
-public final class ResponseHold implements Hold, Subscriber {
+public final class ResponseHold implements Hold, Subscriber, FilterInputs {
     private static final Logger log = LoggerFactory.getLogger(ResponseHold.class);
 
     private final ChannelHandlerContext ctx;
@@ -179,7 +182,12 @@ public final class ResponseHold implements Hold, Subscriber {
     }
 
     @Override
-    public void receive(String channel, PublishItem item, ByteBuf payload) {
+    public void deliver(Delivery d) {
+        receive(d.channel(), d.item(), d.payload().retainedDuplicate());
+    }
+
+    /** One published item; {@code payload} (the {@code http-response} body) is owned here. */
+    private void receive(String channel, PublishItem item, ByteBuf payload) {
         HttpResponseFormat f = item.httpResponse();
         HoldChannel c = chans.get(channel);
         if (done || f == null || c == null) {
@@ -235,16 +243,15 @@ public final class ResponseHold implements Hold, Subscriber {
                 return;
             }
         }
-        ByteBuf out = Subscriber.filter(this, channel, item, body);
+        ByteBuf out = DeliveryFilter.apply(this, channel, item, DeliveryFormat.HTTP_RESPONSE, body);
         if (out != null) {
-            onMessage(channel, item, out);
+            respondPublished(channel, item, out);
         } else {
             Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.FILTERED);
         }
     }
 
-    @Override
-    public void onMessage(String channel, PublishItem item, ByteBuf payload) {
+    private void respondPublished(String channel, PublishItem item, ByteBuf payload) {
         HttpResponseFormat f = item.httpResponse();
         if (done || f == null || f.action() != PublishAction.SEND) {
             payload.release();

@@ -5,15 +5,20 @@ import dev.outpost.grip.instruct.KeepAlive;
 import dev.outpost.grip.instruct.KeepAliveMode;
 import dev.outpost.grip.instruct.NextLink;
 import dev.outpost.grip.publish.HttpStreamFormat;
+import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.observe.DropReason;
 import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.ChannelHub;
+import dev.outpost.proxy.pubsub.Delivery;
+import dev.outpost.proxy.pubsub.DeliveryFilter;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
+import dev.outpost.proxy.pubsub.FilterInputs;
 import dev.outpost.proxy.pubsub.Subscriber;
 import dev.outpost.proxy.pubsub.Subscription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -51,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * socket is not writable or a link is being fetched; keep-alive timers skip their turn meanwhile. Runs entirely on
  * the client channel's event loop.
  */
-public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
+public final class StreamHold implements Hold, Subscriber, FilterInputs, NextStep.Listener {
     private static final Logger log = LoggerFactory.getLogger(StreamHold.class);
 
     /** Extra instructions of a stream. */
@@ -188,13 +193,13 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         }
         head = null;
         ctx.flush();
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = now();
         return true;
     }
 
     /** Appends more of the origin's initial body (takes ownership of {@code content}). */
-    public io.netty.channel.ChannelFuture writeInitial(ByteBuf content) {
-        lastWriteNanos = System.nanoTime();
+    public ChannelFuture writeInitial(ByteBuf content) {
+        lastWriteNanos = now();
         return ctx.writeAndFlush(new DefaultHttpContent(content));
     }
 
@@ -316,7 +321,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         }
         if (step.body().length > 0) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(step.body())));
-            lastWriteNanos = System.nanoTime();
+            lastWriteNanos = now();
         }
         if (step.hold() == HoldMode.RESPONSE) {
             error("Next link returned non-stream hold.");
@@ -380,8 +385,8 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         return ctx.executor();
     }
 
-    @Override
-    public void receive(String channel, PublishItem item, ByteBuf payload) {
+    /** One published item, queued and written in turn; {@code payload} (the content) is owned here. */
+    private void receive(String channel, PublishItem item, ByteBuf payload) {
         if (done || item.httpStream() == null || channel(channel) == null) {
             Observe.of(ctx)
                     .notDelivered(
@@ -413,16 +418,19 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
     }
 
     /**
-     * The fast path of a delivery: nothing waits, the item goes out as is (no filters, no prev-id, a plain send), so
-     * the hub's shared chunk is written below the HTTP encoder, whose chunked state stays as it is for the last chunk.
+     * One published item. The fast path: nothing waits, the item goes out as is (no filters, no prev-id, a plain
+     * send), so this loop's chunk of it ({@link StreamChunk#FRAMED}, shared by the loop's streams) is written below
+     * the HTTP encoder, whose chunked state stays as it is for the last chunk. Otherwise the item takes its turn.
      */
     @Override
-    public void receiveShared(String channel, PublishItem item, ByteBuf payload, ByteBuf chunk) {
+    public void deliver(Delivery d) {
+        String channel = d.channel();
+        PublishItem item = d.item();
         HttpStreamFormat f = item.httpStream();
         HoldChannel c;
-        if (chunk == null
-                || f == null
-                || f.action() != dev.outpost.grip.publish.PublishAction.SEND
+        ByteBuf chunk;
+        if (f == null
+                || f.action() != PublishAction.SEND
                 || done
                 || fetching
                 || !subscribed
@@ -433,14 +441,15 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
                 || !c.filters().isEmpty()
                 || !f.contentFilters().isEmpty()
                 || !ctx.channel().isWritable()
-                || wire() == null) {
-            receive(channel, item, payload.retainedDuplicate());
+                || wire() == null
+                || (chunk = d.derived(StreamChunk.FRAMED)) == null) {
+            receive(channel, item, d.payload().retainedDuplicate());
             return;
         }
         Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
         wire.write(chunk.retainedDuplicate(), wire.voidPromise());
         wire.flush();
-        lastWriteNanos = System.nanoTime();
+        lastWriteNanos = now();
         active(channel);
     }
 
@@ -492,16 +501,16 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         }
     }
 
+    /** The loop's clock (the one its timers run on), so that idle keep-alives and timers agree. */
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
     private ChannelHandlerContext wire() {
         if (wire == null) {
             wire = ctx.pipeline().context(HttpServerCodec.class);
         }
         return wire;
-    }
-
-    @Override
-    public void onMessage(String channel, PublishItem item, ByteBuf payload) {
-        receive(channel, item, payload);
     }
 
     private void drain() {
@@ -531,7 +540,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
                 break;
             }
             queue.poll();
-            ByteBuf out = Subscriber.filter(this, q.channel(), q.item(), q.payload());
+            ByteBuf out = DeliveryFilter.apply(this, q.channel(), q.item(), DeliveryFormat.HTTP_STREAM, q.payload());
             if (c.prevId() != null) {
                 replace(c, new HoldChannel(c.name(), q.item().id(), c.filters()));
             }
@@ -575,7 +584,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         }
         if (wrote) {
             ctx.flush();
-            lastWriteNanos = System.nanoTime();
+            lastWriteNanos = now();
         }
     }
 
@@ -635,7 +644,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         }
         long period = ka.timeoutSeconds() * 1000L;
         if (ka.mode() == KeepAliveMode.IDLE) {
-            long idle = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastWriteNanos);
+            long idle = TimeUnit.NANOSECONDS.toMillis(now() - lastWriteNanos);
             if (idle + 1000 < period) {
                 scheduleKeepAlive(period - idle);
                 return;
@@ -644,7 +653,7 @@ public final class StreamHold implements Hold, Subscriber, NextStep.Listener {
         if ((queue == null || queue.isEmpty()) && !fetching && ctx.channel().isWritable()) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(ka.content())));
             Observe.of(ctx).keepAliveSent(Observe.id(ctx));
-            lastWriteNanos = System.nanoTime();
+            lastWriteNanos = now();
         }
         scheduleKeepAlive(period);
     }

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,10 +81,17 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                 }
                 log.debug("publish: {} item(s)", items.size());
                 items.forEach(dev.outpost.proxy.observe.Observe.of(ctx)::publishReceived);
-                // handed to the hub (ordered, queued to each subscriber) before the answer, so that whatever the
-                // publisher does next sees the items already published; delivery itself is still asynchronous
-                hub.publish(items);
-                send(ctx, req, message(type, "Published"));
+                // answered once the hub has accepted the items (the local hub: ordered and queued to each
+                // subscriber, before it returns), so that whatever the publisher does next sees them already
+                // published; delivery itself is still asynchronous. A hub that cannot take them fails the stage.
+                hub.publish(items).whenComplete((ok, failure) -> {
+                    if (failure == null) {
+                        send(ctx, req, message(type, "Published"));
+                    } else {
+                        log.warn("publish: {} item(s) not accepted: {}", items.size(), failure.toString());
+                        send(ctx, req, unavailable(failure));
+                    }
+                });
             }
             case "/recover" -> {
                 if (!HttpMethod.POST.equals(req.method())) {
@@ -126,6 +134,16 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             return text(HttpResponseStatus.OK, "{\"message\":\"" + message + "\"}\n", JSON);
         }
         return text(HttpResponseStatus.OK, message + "\n", TEXT);
+    }
+
+    /** The hub could not take the items (a bus that is unreachable): they were not published. */
+    private static FullHttpResponse unavailable(Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return text(
+                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                "Service Unavailable: not published: " + cause.getMessage() + "\n",
+                TEXT);
     }
 
     private static FullHttpResponse methodNotAllowed(HttpMethod method) {

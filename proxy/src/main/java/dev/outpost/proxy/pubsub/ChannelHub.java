@@ -2,13 +2,16 @@ package dev.outpost.proxy.pubsub;
 
 import dev.outpost.grip.publish.PublishItem;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Channels and their live subscribers: the seam where an external bus (Redis, NATS) can plug in later.
+ * Channels and their live subscribers: the seam a bus (Redis, issue #14) implements, see ADR 0006.
  *
- * <p>An implementation backed by a bus would publish items to the bus and deliver what the bus hands back to the
- * local subscribers; {@link #subscribe} would add a bus subscription for a channel's first local subscriber and drop
- * it with the last one.
+ * <p>Subscribers are this node's sessions. {@link LocalChannelHub} delivers within the process; a hub backed by a bus
+ * publishes items to the bus, runs what the bus hands back through the same parts ({@link Sequencer},
+ * {@link Pacer}, {@link FanOut}) to its local subscribers, and subscribes on the bus while its
+ * {@link SubscriberRegistry} wants a channel.
  *
  * <p>Thread safety: every method may be called from any thread. Subscribers are called on their own
  * {@link Subscriber#executor()}.
@@ -19,28 +22,28 @@ public interface ChannelHub {
     Subscription subscribe(String channel, Subscriber subscriber);
 
     /**
-     * Delivers each item to the channel's current subscribers that take one of its formats. Returns without
-     * waiting for the delivery (as Pushpin answers before fanning out).
+     * Delivers each item to the channel's current subscribers that take one of its formats. The stage completes once
+     * the items are accepted in order (the local hub: sequenced and handed to each subscriber's event loop, before it
+     * returns, as Pushpin answers before the deliveries are written); it fails when they cannot go out (a bus that is
+     * unreachable), and then the publisher must not be told they were published.
      */
-    void publish(List<PublishItem> items);
+    CompletionStage<Void> publish(List<PublishItem> items);
 
-    /** Number of live subscribers on {@code channel}. */
+    /** Number of live local subscribers on {@code channel}. */
     int subscriberCount(String channel);
 
-    /** Names of the channels that have at least one subscriber. */
-    java.util.Set<String> channels();
+    /** Names of the channels that have at least one local subscriber. */
+    Set<String> channels();
 
     /**
      * The ID of the last item delivered on {@code channel}, or null when unknown (no ID, no subscriber since, or
      * forgotten after a conflict or a recovery).
      */
-    default String lastId(String channel) {
-        return null;
-    }
+    String lastId(String channel);
 
     /** Forgets the channel's last ID (a session found it inconsistent with what its origin said). */
-    default void forgetLastId(String channel) {}
+    void forgetLastId(String channel);
 
     /** {@code POST /recover}: forgets every last ID and asks every session to update from its origin. */
-    default void recover() {}
+    void recover();
 }

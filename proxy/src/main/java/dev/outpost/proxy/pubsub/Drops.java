@@ -2,14 +2,13 @@ package dev.outpost.proxy.pubsub;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts and logs every message the proxy drops, with the channel and the connection, so that a user can tell which
+ * Counts and logs every message the proxy drops (one instance per proxy, given to every part that drops), with the channel and the connection, so that a user can tell which
  * slow client lost what. Counter {@value #METER}, tag {@code reason}:
  *
  * <table>
@@ -25,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class Drops {
     private static final Logger log = LoggerFactory.getLogger(Drops.class);
     public static final String METER = "outpost.messages.dropped";
-    private static final Drops GLOBAL = new Drops(new SimpleMeterRegistry());
 
     private final MeterRegistry registry;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -37,11 +35,6 @@ public final class Drops {
 
     public Drops(MeterRegistry registry) {
         this.registry = registry;
-    }
-
-    /** A process-wide instance on its own {@link SimpleMeterRegistry}. */
-    public static Drops global() {
-        return GLOBAL;
     }
 
     public MeterRegistry registry() {

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.server;
 
+import dev.outpost.proxy.pubsub.Drops;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,13 +20,9 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final AtomicInteger open = new AtomicInteger();
     private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
 
-    private final dev.outpost.proxy.pubsub.Drops drops;
+    private final Drops drops;
 
-    public ConnectionLimiter(int max) {
-        this(max, dev.outpost.proxy.pubsub.Drops.global());
-    }
-
-    public ConnectionLimiter(int max, dev.outpost.proxy.pubsub.Drops drops) {
+    public ConnectionLimiter(int max, Drops drops) {
         this.max = max;
         this.drops = drops;
     }

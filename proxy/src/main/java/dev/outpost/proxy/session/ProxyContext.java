@@ -2,20 +2,23 @@ package dev.outpost.proxy.session;
 
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.pubsub.ChannelHub;
+import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.Transport;
 
-/** What every client connection of one proxy shares: configuration, the current routes, the hub, the pool. */
+/** What every client connection of one proxy shares: configuration, the current routes, the hub, drops, the pool. */
 public final class ProxyContext {
     private final ProxyConfig config;
     private final ChannelHub hub;
+    private final Drops drops;
     private final OriginPool pool;
     private volatile RouteTable routes;
 
-    public ProxyContext(ProxyConfig config, RouteTable routes, ChannelHub hub, Transport transport) {
+    public ProxyContext(ProxyConfig config, RouteTable routes, ChannelHub hub, Drops drops, Transport transport) {
         this.config = config;
         this.routes = routes;
         this.hub = hub;
+        this.drops = drops;
         this.pool = new OriginPool(transport);
     }
 
@@ -35,11 +38,9 @@ public final class ProxyContext {
         this.routes = routes;
     }
 
-    /** Where dropped messages are counted: the hub's when it has one. */
-    public dev.outpost.proxy.pubsub.Drops drops() {
-        return hub instanceof dev.outpost.proxy.pubsub.LocalChannelHub l
-                ? l.drops()
-                : dev.outpost.proxy.pubsub.Drops.global();
+    /** Where dropped messages are counted (the hub counts its own drops on the same instance). */
+    public Drops drops() {
+        return drops;
     }
 
     OriginPool pool() {

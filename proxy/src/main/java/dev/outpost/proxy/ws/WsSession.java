@@ -11,7 +11,10 @@ import dev.outpost.grip.sig.GripSig;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.observe.DropReason;
 import dev.outpost.proxy.observe.Observe;
+import dev.outpost.proxy.pubsub.Delivery;
+import dev.outpost.proxy.pubsub.DeliveryFilter;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
+import dev.outpost.proxy.pubsub.FilterInputs;
 import dev.outpost.proxy.pubsub.Subscriber;
 import dev.outpost.proxy.pubsub.Subscription;
 import dev.outpost.proxy.route.Route;
@@ -85,7 +88,7 @@ import org.slf4j.LoggerFactory;
  * <tr><td>wait for the peer's close reply</td><td>{@value #CLOSE_WAIT_SECONDS} s</td></tr>
  * </table>
  */
-final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber {
+final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber, FilterInputs {
     private static final Logger log = LoggerFactory.getLogger(WsSession.class);
     /** One line per WebSocket, like the HTTP requests' lines. */
     private static final Logger access = LoggerFactory.getLogger("dev.outpost.proxy.access");
@@ -599,31 +602,45 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         return ctx.executor();
     }
 
-    // meta, filters, subscribedTo and connectionId are read by the hub's filter step (Subscriber defaults otherwise)
+    // what the subscription filters read
 
+    @Override
     public Map<String, String> meta() {
         return subMeta;
     }
 
+    @Override
     public List<String> filters(String channel) {
         return subFilters.getOrDefault(channel, List.of());
     }
 
+    @Override
     public boolean subscribedTo(String channel) {
         return subscriptions.containsKey(channel);
     }
 
+    @Override
     public String connectionId() {
         return cid;
     }
 
     @Override
-    public void filteredOut(String channel, PublishItem item) {
-        Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.FILTERED);
+    public void deliver(Delivery d) {
+        ByteBuf out = DeliveryFilter.apply(
+                this,
+                d.channel(),
+                d.item(),
+                DeliveryFormat.WS_MESSAGE,
+                d.payload().retainedDuplicate());
+        if (out == null) {
+            Observe.of(ctx).notDelivered(Observe.id(ctx), d.channel(), d.item(), DropReason.FILTERED);
+            return;
+        }
+        onMessage(d.channel(), d.item(), out);
     }
 
-    @Override
-    public void onMessage(String channel, PublishItem item, ByteBuf payload) {
+    /** One published message after the subscription's filters; {@code payload} is owned here. */
+    private void onMessage(String channel, PublishItem item, ByteBuf payload) {
         // the payload is the content after the subscription's filters
         byte[] content = ByteBufUtil.getBytes(payload);
         payload.release();

@@ -5,11 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.pubsub.Drops;
+import dev.outpost.proxy.pubsub.LocalChannelHub;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.proxy.support.TestOrigin;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,6 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DeliveryTest {
     TestOrigin origin;
     OutpostProxy proxy;
+    /** The proxy's hub, made here so that the test can see its waiting items. */
+    LocalChannelHub hub;
 
     @BeforeEach
     void startOrigin() throws Exception {
@@ -46,12 +53,20 @@ class DeliveryTest {
         if (proxy != null) {
             proxy.close();
         }
+        if (hub != null) {
+            hub.close();
+        }
         origin.close();
     }
 
     private void start(UnaryOperator<ProxyConfig.Builder> cfg) throws Exception {
-        proxy = ProxyHarness.start(
-                "* 127.0.0.1:" + origin.port() + "\n", b -> cfg.apply(b.updateOnFirstSubscription(false)));
+        ProxyConfig config = cfg.apply(
+                        ProxyConfig.builder().httpPort(0).publishPort(0).updateOnFirstSubscription(false))
+                .build();
+        Drops drops = new Drops(new SimpleMeterRegistry());
+        hub = new LocalChannelHub(LocalChannelHub.Settings.from(config), drops);
+        proxy = OutpostProxy.start(
+                config, RouteTable.of(RoutesParser.parse("* 127.0.0.1:" + origin.port() + "\n", "test")), hub, drops);
     }
 
     private void start() throws Exception {
@@ -135,17 +150,13 @@ class DeliveryTest {
             assertThat(c.readChunkText()).isEqualTo("1\n");
             publish(stream("oo", "4\n", ",\"id\":\"4\",\"prev-id\":\"3\""));
             publish(stream("oo", "3\n", ",\"id\":\"3\",\"prev-id\":\"2\""));
-            await().atMost(Duration.ofSeconds(5)).until(() -> lastHub().parkedCount("oo") == 2);
+            await().atMost(Duration.ofSeconds(5)).until(() -> hub.parkedCount("oo") == 2);
             publish(stream("oo", "2\n", ",\"id\":\"2\",\"prev-id\":\"1\""));
             assertThat(readUntil(c, "4\n")).isEqualTo("2\n3\n4\n");
             assertThat(proxy.hub().lastId("oo")).isEqualTo("4");
             publish(close("oo"));
             assertThat(c.readChunk()).isNull();
         }
-    }
-
-    private dev.outpost.proxy.pubsub.LocalChannelHub lastHub() {
-        return (dev.outpost.proxy.pubsub.LocalChannelHub) proxy.hub();
     }
 
     @Test
@@ -175,7 +186,7 @@ class DeliveryTest {
             assertThat(c.readChunkText()).isEqualTo("1\n");
             publish(stream("ns", "x\n", ",\"id\":\"9\",\"prev-id\":\"8\",\"no-seq\":true"));
             assertThat(c.readChunkText()).isEqualTo("x\n");
-            assertThat(lastHub().parkedCount("ns")).isZero();
+            assertThat(hub.parkedCount("ns")).isZero();
         }
     }
 

@@ -7,7 +7,6 @@ import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.support.LeakGuard;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.nio.charset.StandardCharsets;
@@ -45,9 +44,8 @@ class SequencingTest {
         }
 
         @Override
-        public void onMessage(String channel, PublishItem item, ByteBuf payload) {
-            got.add(payload.toString(StandardCharsets.UTF_8));
-            payload.release();
+        public void deliver(Delivery d) {
+            got.add(d.payload().toString(StandardCharsets.UTF_8));
         }
 
         @Override

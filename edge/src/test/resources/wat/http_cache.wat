@@ -1,0 +1,155 @@
+  ;; fastly_http_cache (which Viceroy lacks), as an SDK's fetch uses it: a miss, the suggested request and options,
+  ;; insert with stream-back, a hit, a hit-for-pass, purge and abandon.
+  ;; Reports: <cacheable>,<options mask>,<max age>,<swr>,<keys>,<status>,<body>,<hit state>,<hits>,<swr>,
+  ;; <POST cacheable>,<state after not-cacheable>,<state after purge>.
+  (data (i32.const 0x400) "http://example.com/x")
+  (data (i32.const 0x420) "GET")
+  (data (i32.const 0x424) "POST")
+  (data (i32.const 0x430) "cache-control")
+  (data (i32.const 0x440) "max-age=60, stale-while-revalidate=30")
+  (data (i32.const 0x470) "surrogate-key")
+  (data (i32.const 0x480) "t1 t2")
+  (data (i32.const 0x490) "cached")
+  (data (i32.const 0x4a0) "http://example.com/nc")
+  (data (i32.const 0x4c0) "t2")
+
+  (func $read_all (param $body i32) (param $dst i32) (result i32)
+    (local $total i32)
+    (block $end
+      (loop $more
+        (call $ok (call $fastly_http_body.read (local.get $body)
+                    (i32.add (local.get $dst) (local.get $total)) (i32.const 4096) (i32.const 0x2100)) (i32.const 90))
+        (br_if $end (i32.eqz (i32.load (i32.const 0x2100))))
+        (local.set $total (i32.add (local.get $total) (i32.load (i32.const 0x2100))))
+        (br $more)))
+    (local.get $total))
+
+  (func $comma (call $say_char (i32.const 44)))
+
+  (func $state (param $h i32) (result i32)
+    (call $ok (call $fastly_http_cache.get_state (local.get $h) (i32.const 0x2104)) (i32.const 91))
+    (i32.load (i32.const 0x2104)))
+
+  ;; A request handle for $uri ($len bytes) with $method (3 or 4 bytes at $m).
+  (func $request (param $uri i32) (param $len i32) (param $m i32) (param $mlen i32) (result i32)
+    (call $ok (call $fastly_http_req.new (i32.const 0x2108)) (i32.const 92))
+    (call $ok (call $fastly_http_req.uri_set (i32.load (i32.const 0x2108)) (local.get $uri) (local.get $len))
+      (i32.const 93))
+    (call $ok (call $fastly_http_req.method_set (i32.load (i32.const 0x2108)) (local.get $m) (local.get $mlen))
+      (i32.const 94))
+    (i32.load (i32.const 0x2108)))
+
+  (func $lookup (param $req i32) (result i32)
+    (call $ok (call $fastly_http_cache.transaction_lookup (local.get $req) (i32.const 0) (i32.const 0)
+      (i32.const 0x210c)) (i32.const 95))
+    (i32.load (i32.const 0x210c)))
+
+  (func (export "_start")
+    (local $req i32) (local $h i32) (local $resp i32) (local $h2 i32) (local $body i32)
+    (local.set $req (call $request (i32.const 0x400) (i32.const 20) (i32.const 0x420) (i32.const 3)))
+    (call $ok (call $fastly_http_cache.is_request_cacheable (local.get $req) (i32.const 0x2000)) (i32.const 1))
+    (call $say_i32 (i32.load (i32.const 0x2000)))
+    (call $comma)
+    ;; the key is 32 bytes; a smaller buffer is told so
+    (call $expect (call $fastly_http_cache.get_suggested_cache_key (local.get $req) (i32.const 0x2200) (i32.const 8)
+      (i32.const 0x2004)) (i32.const 4) (i32.const 2))
+    (call $expect (i32.load (i32.const 0x2004)) (i32.const 32) (i32.const 3))
+    (call $ok (call $fastly_http_cache.get_suggested_cache_key (local.get $req) (i32.const 0x2200) (i32.const 32)
+      (i32.const 0x2004)) (i32.const 4))
+
+    ;; a miss: this client fetches
+    (local.set $h (call $lookup (local.get $req)))
+    (call $expect (call $state (local.get $h)) (i32.const 8) (i32.const 5))
+    (call $expect (call $fastly_http_cache.get_found_response (local.get $h) (i32.const 0) (i32.const 0x2008)
+      (i32.const 0x200c)) (i32.const 10) (i32.const 6))
+    (call $ok (call $fastly_http_cache.get_suggested_backend_request (local.get $h) (i32.const 0x2010)) (i32.const 7))
+    ;; what the backend answered
+    (call $ok (call $fastly_http_resp.new (i32.const 0x2014)) (i32.const 8))
+    (local.set $resp (i32.load (i32.const 0x2014)))
+    (call $ok (call $fastly_http_resp.header_insert (local.get $resp) (i32.const 0x430) (i32.const 13)
+      (i32.const 0x440) (i32.const 37)) (i32.const 9))
+    (call $ok (call $fastly_http_resp.header_insert (local.get $resp) (i32.const 0x470) (i32.const 13)
+      (i32.const 0x480) (i32.const 5)) (i32.const 10))
+    (call $ok (call $fastly_http_cache.prepare_response_for_storage (local.get $h) (local.get $resp)
+      (i32.const 0x2018) (i32.const 0x201c)) (i32.const 11))
+    (call $expect (i32.load (i32.const 0x2018)) (i32.const 0) (i32.const 12))
+    (local.set $resp (i32.load (i32.const 0x201c)))
+    ;; the suggested options: strings into the buffers the input record names
+    (i32.store (i32.const 0x1408) (i32.const 0x1600))
+    (i32.store (i32.const 0x140c) (i32.const 64))
+    (i32.store (i32.const 0x1420) (i32.const 0x1700))
+    (i32.store (i32.const 0x1424) (i32.const 64))
+    (call $ok (call $fastly_http_cache.get_suggested_cache_options (local.get $h) (local.get $resp) (i32.const 254)
+      (i32.const 0x1400) (i32.const 0x1500) (i32.const 0x1300)) (i32.const 13))
+    (call $say_i32 (i32.load (i32.const 0x1500)))
+    (call $comma)
+    (call $say_i64 (i64.load (i32.const 0x1300)))
+    (call $comma)
+    (call $say_i64 (i64.load (i32.const 0x1318)))
+    (call $comma)
+    (call $say (i32.load (i32.const 0x1320)) (i32.load (i32.const 0x1324)))
+    (call $comma)
+    ;; store it (swr and keys as suggested) and read it back at once
+    (call $ok (call $fastly_http_cache.transaction_insert_and_stream_back (local.get $h) (local.get $resp)
+      (i32.const 24) (i32.const 0x1300) (i32.const 0x2020) (i32.const 0x2024)) (i32.const 14))
+    (local.set $body (i32.load (i32.const 0x2020)))
+    (local.set $h2 (i32.load (i32.const 0x2024)))
+    (call $ok (call $fastly_http_body.write (local.get $body) (i32.const 0x490) (i32.const 6) (i32.const 0)
+      (i32.const 0x2028)) (i32.const 15))
+    (call $ok (call $fastly_http_body.close (local.get $body)) (i32.const 16))
+    (call $ok (call $fastly_http_cache.get_found_response (local.get $h2) (i32.const 1) (i32.const 0x2008)
+      (i32.const 0x200c)) (i32.const 17))
+    (call $ok (call $fastly_http_resp.status_get (i32.load (i32.const 0x2008)) (i32.const 0x2030)) (i32.const 18))
+    (call $say_i32 (i32.load16_u (i32.const 0x2030)))
+    (call $comma)
+    (call $say (i32.const 0x3000) (call $read_all (i32.load (i32.const 0x200c)) (i32.const 0x3000)))
+    (call $comma)
+    (call $ok (call $fastly_http_cache.close (local.get $h)) (i32.const 19))
+    (call $ok (call $fastly_http_cache.close (local.get $h2)) (i32.const 20))
+
+    ;; a hit
+    (local.set $h (call $lookup (local.get $req)))
+    (call $say_i32 (call $state (local.get $h)))
+    (call $comma)
+    (call $ok (call $fastly_http_cache.get_hits (local.get $h) (i32.const 0x2038)) (i32.const 21))
+    (call $say_i64 (i64.load (i32.const 0x2038)))
+    (call $comma)
+    (call $ok (call $fastly_http_cache.get_stale_while_revalidate_ns (local.get $h) (i32.const 0x2038))
+      (i32.const 22))
+    (call $say_i64 (i64.load (i32.const 0x2038)))
+    (call $comma)
+    (call $ok (call $fastly_http_cache.get_vary_rule (local.get $h) (i32.const 0x3000) (i32.const 64)
+      (i32.const 0x2040)) (i32.const 23))
+    (call $expect (i32.load (i32.const 0x2040)) (i32.const 0) (i32.const 24))
+    (call $ok (call $fastly_http_cache.get_sensitive_data (local.get $h) (i32.const 0x2040)) (i32.const 25))
+    (call $expect (i32.load (i32.const 0x2040)) (i32.const 0) (i32.const 26))
+    (call $ok (call $fastly_http_cache.close (local.get $h)) (i32.const 27))
+
+    ;; POST is not cacheable
+    (call $ok (call $fastly_http_cache.is_request_cacheable
+      (call $request (i32.const 0x400) (i32.const 20) (i32.const 0x424) (i32.const 4)) (i32.const 0x2000))
+      (i32.const 28))
+    (call $say_i32 (i32.load (i32.const 0x2000)))
+    (call $comma)
+
+    ;; recorded as not cacheable: the next lookup neither finds nor waits nor must insert
+    (local.set $h (call $lookup (call $request (i32.const 0x4a0) (i32.const 21) (i32.const 0x420) (i32.const 3))))
+    (call $ok (call $fastly_http_cache.transaction_record_not_cacheable (local.get $h) (i32.const 0)
+      (i32.const 0x1300)) (i32.const 29))
+    (call $say_i32 (call $state
+      (call $lookup (call $request (i32.const 0x4a0) (i32.const 21) (i32.const 0x420) (i32.const 3)))))
+    (call $comma)
+
+    ;; purged by one of its keys: a miss again; abandoning its obligation works once
+    (call $ok (call $fastly_purge.purge_surrogate_key (i32.const 0x4c0) (i32.const 2) (i32.const 0) (i32.const 0))
+      (i32.const 30))
+    (local.set $h (call $lookup (local.get $req)))
+    (call $say_i32 (call $state (local.get $h)))
+    (call $ok (call $fastly_http_cache.transaction_abandon (local.get $h)) (i32.const 31))
+    (call $expect (call $fastly_http_cache.transaction_abandon (local.get $h)) (i32.const 3) (i32.const 32))
+    ;; an override key must be 32 bytes
+    (i32.store (i32.const 0x1800) (i32.const 0x2200))
+    (i32.store (i32.const 0x1804) (i32.const 5))
+    (call $expect (call $fastly_http_cache.transaction_lookup (local.get $req) (i32.const 2) (i32.const 0x1800)
+      (i32.const 0x210c)) (i32.const 2) (i32.const 33))
+    (call $finish))
