@@ -6,14 +6,22 @@
 #   3. `./outpost --version` and `./outpost publish` (to that serve's publish port), N runs each, next to `java -version`
 #      and a hello-world class in the same run, so that a loaded machine shows as a ratio.
 # Warm caches are assumed (~/.m2 and ~/.npm hold what the build and the example need: run ./test or ./outpost once).
-# Uses the default ports of serve (7676, 7677, 5561, 7678): nothing else may hold them.
-# Usage: bench/first-run.sh [RUNS [REV]]   (default 20 runs, the checked-out commit; REV: another commit to measure,
-#        e.g. the one before a change, for a comparison on the same machine at about the same time)
+# Uses the default ports of serve (7676, 7677, 5561, 7678), or with PORTS=N the ports N to N+3: nothing else may hold
+# them (serve moves a default port that is taken, and then publish would miss it).
+# Usage: [PORTS=N] bench/first-run.sh [RUNS [REV]]   (default 20 runs, the checked-out commit; REV: another commit to
+#        measure, e.g. the one before a change, for a comparison on the same machine at about the same time)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUNS="${1:-20}"
 REV="${2:-HEAD}"
 WORK="$(mktemp -d /tmp/outpost-first-run.XXXXXX)"
+SERVE_ARGS=()
+PUBLISH_ARGS=()
+if [ -n "${PORTS:-}" ]; then
+  SERVE_ARGS=(--addr "127.0.0.1:$PORTS" --pushpin-proxy-port "$((PORTS + 1))" --pushpin-publish-port "$((PORTS + 2))"
+    --inspector-port "127.0.0.1:$((PORTS + 3))")
+  PUBLISH_ARGS=(--spec "http://127.0.0.1:$((PORTS + 2))")
+fi
 SERVE_PID=""
 cleanup() {
   if [ -n "$SERVE_PID" ]; then kill -TERM "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
@@ -27,7 +35,7 @@ serve_until_banner() {
   local log="$1" start line
   start=$EPOCHREALTIME
   : >"$log"
-  exec 3< <(cd "$WORK/outpost" && exec ./outpost serve examples/fanout-starter 2>&1)
+  exec 3< <(cd "$WORK/outpost" && exec ./outpost serve examples/fanout-starter "${SERVE_ARGS[@]}" 2>&1)
   SERVE_PID=$!
   while IFS= read -r line <&3; do
     printf '%6.1f %s\n' "$(awk -v s="$start" -v n="$EPOCHREALTIME" 'BEGIN { print n - s }')" "$line" >>"$log"
@@ -71,7 +79,7 @@ JAVA="$JAVA_HOME/bin/java"
 mkdir -p "$WORK/hello"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' >"$WORK/hello/Hello.java"
 "$JAVA_HOME/bin/javac" -d "$WORK/hello" "$WORK/hello/Hello.java"
-(cd "$WORK/outpost" && ./outpost publish test warm-up >/dev/null) # makes the start-up cache, once per build
+(cd "$WORK/outpost" && ./outpost publish "${PUBLISH_ARGS[@]}" test warm-up >/dev/null) # makes the start-up cache, once per build
 
 # mean wall-clock milliseconds of RUNS runs of a command
 mean_ms() {
@@ -87,7 +95,7 @@ cd "$WORK/outpost"
 JAVA_VERSION_MS=$(mean_ms "$JAVA" -version)
 HELLO_MS=$(mean_ms "$JAVA" -Xshare:auto -XX:TieredStopAtLevel=1 -cp "$WORK/hello" Hello)
 VERSION_MS=$(mean_ms ./outpost --version)
-PUBLISH_MS=$(mean_ms ./outpost publish test hello)
+PUBLISH_MS=$(mean_ms ./outpost publish "${PUBLISH_ARGS[@]}" test hello)
 stop_serve
 
 cat <<EOF
