@@ -10,6 +10,11 @@
 #                           outpost-ref = the build in $OUTPOST_REF, another source tree with its jar built: see
 #                           bench/compare-builds.sh; the last target is the one the ratios are about)
 #   bench/run.sh --loadgen-threads N  event-loop threads of the load generator's clients (default 1)
+#   bench/run.sh --targets pushpin,outpost,outpost-cluster   outpost-cluster = three Outpost nodes on one
+#                           redis-server (docs/cluster.md): publish throughput through Redis, and fan-out to
+#                           --nodes-conns streams on each node (default: max held connections), beside one node
+#   bench/run.sh --nodes-conns N  streams per node in the fan-out-across-nodes step (every target runs it, a single
+#                           proxy as one node; one holder process per node, each with its own descriptor limit)
 #   bench/run.sh --no-ws    skip the WebSocket-over-HTTP scenario; --keep-work keeps logs and configs in /tmp
 #
 # Starts one origin (the load generator's tiny Netty server), then each proxy in turn with equivalent
@@ -27,6 +32,7 @@ TARGETS_EXPLICIT=0
 NO_WS=0
 WARMUP=""
 LOADGEN_THREADS=1
+NODES_CONNS=""
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -38,6 +44,7 @@ while [ $# -gt 0 ]; do
     --no-ws) NO_WS=1 ;;
     --warmup) WARMUP="$2"; shift ;;
     --loadgen-threads) LOADGEN_THREADS="$2"; shift ;;
+    --nodes-conns) NODES_CONNS="$2"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -73,6 +80,9 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 FD_LIMIT="$(ulimit -n)"
 MAX_CONNS=$(( FD_LIMIT - 300 ))
+if [ -z "$NODES_CONNS" ]; then
+  case "$MODE" in full) NODES_CONNS=$MAX_CONNS ;; quick) NODES_CONNS=2000 ;; smoke) NODES_CONNS=20 ;; esac
+fi
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; STEPS_FAILED=$(( STEPS_FAILED + 1 )); exit 1; }
@@ -190,7 +200,7 @@ if [[ ",$TARGETS," == *",outpost-ref,"* ]]; then
 fi
 
 OUTPOST_OK=0
-if [[ ",$TARGETS," == *",outpost,"* ]]; then
+if [[ ",$TARGETS," == *",outpost,"* || ",$TARGETS," == *",outpost-cluster,"* ]]; then
   # the launcher rebuilds when sources changed; do that now, outside any measurement
   if "$REPO/outpost" proxy --help >"$WORK/outpost-help.log" 2>&1; then
     OUTPOST_OK=1
@@ -366,6 +376,7 @@ run_target() {
   stop "$spid"
   [ "$rc" = 0 ] || log "$name: load generator exited with $rc"
   [ "$MODE" = smoke ] && step "$name: load generator scenarios" "$([ "$rc" = 0 ] && echo 1 || echo 0)" "exit $rc"
+  nodes_fanout "$name" "127.0.0.1:$http" "127.0.0.1:$pub" "$results" || rc=1
   # last, so the memory figures above start from a proxy that has not yet served a flood of requests
   # origin before and after the proxy, averaged: the shared machine's load drifts within seconds
   quiesce "$pid"
@@ -392,6 +403,71 @@ run_target() {
   return "$rc"
 }
 
+# nodes_fanout NAME NODES PUBLISH RESULTS : fan-out to $NODES_CONNS streams on each node (one holder process per
+# node), published on PUBLISH; figures fanout.nodes.* into RESULTS
+nodes_fanout() {
+  local rc=0 cpid
+  log "$1: fan-out across nodes ($2): $NODES_CONNS streams each"
+  setsid timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" cluster --nodes "$2" --publish "$3" \
+      --conns "$NODES_CONNS" --channel "nodes-$1" --fanout-warmup "$WARMUP" --fanout-rounds "$ROUNDS" \
+      --threads "$LOADGEN_THREADS" >>"$4" 2>"$WORK/$1-nodes.log" </dev/null &
+  cpid=$!
+  STARTED+=("$cpid")
+  tail -n +1 --pid="$cpid" -f "$WORK/$1-nodes.log" 2>/dev/null | grep --line-buffered -v -e '^WARNING' -e '^$' >&2 &
+  wait "$cpid" || rc=$?
+  stop "$cpid"
+  [ "$MODE" = smoke ] && step "$1: fan-out across nodes" "$([ "$rc" = 0 ] && echo 1 || echo 0)" "exit $rc"
+  return "$rc"
+}
+
+# three Outpost nodes on one redis-server: publish throughput through the bus, then fan-out across the nodes
+run_cluster() {
+  local name=outpost-cluster results="$WORK/outpost-cluster.tsv" rport i http pub pids=() nodes="" rc=0
+  command -v redis-server >/dev/null 2>&1 || die "redis-server is not installed (sudo apt-get install redis-server)"
+  rport=$(free_port)
+  start redis redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --protected-mode no
+  local rpid=$LAST_PID
+  wait_port "$rport" 30 "$rpid" || die "redis-server did not start"
+  : >"$results"
+  local pubs=()
+  for i in 0 1 2; do
+    http=$(free_port); pub=$(free_port)
+    write_conf "$WORK/$name-$i" "$http" "$pub" "$(free_port)" "$(free_port)" "$(free_port)" 0
+    # only node 0 serves the ZeroMQ inputs of the shared configuration; the others publish over HTTP only
+    [ "$i" = 0 ] || sed -i -e '/^push_in_spec=/d' -e '/^push_in_sub_specs=/d' -e '/^command_spec=/d' \
+      "$WORK/$name-$i/pushpin.conf"
+    start "$name-$i" env OUTPOST_SKIP_BUILD=1 "$REPO/outpost" proxy --config "$WORK/$name-$i/pushpin.conf" \
+      --bus "redis://127.0.0.1:$rport" --inspector-port off
+    pids+=("$LAST_PID")
+    if ! wait_port "$http" 120 "$LAST_PID" || ! wait_port "$pub" 30 "$LAST_PID"; then
+      tail -n 20 "$WORK/$name-$i.log" >&2
+      for p in "${pids[@]}"; do stop "$p"; done
+      stop "$rpid"
+      [ "$MODE" = smoke ] && step "$name: started" 0
+      return 1
+    fi
+    nodes="$nodes${nodes:+,}127.0.0.1:$http"
+    pubs+=("127.0.0.1:$pub")
+  done
+  log "$name: 3 nodes on redis://127.0.0.1:$rport ($nodes)"
+  [ "$MODE" = smoke ] && step "$name: started" 1
+  # publish throughput through Redis: subscribers on node 0, published on node 0, every item over the bus
+  setsid timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" suite \
+      --proxy "${nodes%%,*}" --publish "${pubs[0]}" --pid "${pids[0]}" --hold "" --ws 0 \
+      --tput "$TPUT" --tput-ms "$TPUT_MS" --drain-ms "$DRAIN_MS" --threads "$LOADGEN_THREADS" \
+      >>"$results" 2>"$WORK/$name-suite.log" </dev/null &
+  local spid=$!
+  STARTED+=("$spid")
+  tail -n +1 --pid="$spid" -f "$WORK/$name-suite.log" 2>/dev/null | grep --line-buffered -v -e '^WARNING' -e '^$' >&2 &
+  wait "$spid" || rc=$?
+  stop "$spid"
+  [ "$MODE" = smoke ] && step "$name: publish throughput through Redis" "$([ "$rc" = 0 ] && echo 1 || echo 0)" "exit $rc"
+  nodes_fanout "$name" "$nodes" "${pubs[1]}" "$results" || rc=1
+  for p in "${pids[@]}"; do stop "$p"; done
+  stop "$rpid"
+  return "$rc"
+}
+
 # ---------------------------------------------------------------- run
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 if [ "$MODE" = smoke ]; then
@@ -408,7 +484,8 @@ for t in "${TARGET_LIST[@]}"; do
     pushpin|pushpin-default) run_target "$t" || FAILED=1 ;;
     outpost) if [ "$OUTPOST_OK" = 1 ]; then run_target outpost || FAILED=1; fi ;;
     outpost-ref) run_target outpost-ref || FAILED=1 ;;
-    *) die "unknown target: $t (expected: pushpin, pushpin-default, outpost-ref, outpost)" ;;
+    outpost-cluster) if [ "$OUTPOST_OK" = 1 ]; then run_cluster || FAILED=1; fi ;;
+    *) die "unknown target: $t (expected: pushpin, pushpin-default, outpost-ref, outpost, outpost-cluster)" ;;
   esac
 done
 LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -425,6 +502,7 @@ TABLE="$("${LOADGEN_JAVA[@]}" report "${REPORT_ARGS[@]}")"
   echo "- Versions: $(pushpin --version 2>/dev/null | head -n1 || echo 'pushpin -'), $("$JAVA" -version 2>&1 | head -n1), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), outpost $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- File-descriptor limit: $FD_LIMIT (max held connections step: $MAX_CONNS)"
   echo "- Command: bench/run.sh --$MODE --targets $TARGETS (fan-out: $WARMUP unmeasured warm-up round(s), then $ROUNDS measured; load generator: $LOADGEN_THREADS event-loop thread(s))"
+  echo "- Fan-out across nodes: $NODES_CONNS streams on each node (fanout.nodes.*: one node for a single proxy, three for outpost-cluster, published on the second node)"
   echo "- Columns: pushpin = Pushpin without delivery rate limit (message_hwm 10M); pushpin-default = Debian's message_rate=2500, message_hwm=25000; outpost-ref = Outpost built from ${OUTPOST_REF_NAME:-${OUTPOST_REF:-another tree}}; ratios > 1 mean the last column did better"
   echo
   echo "$TABLE"
@@ -440,6 +518,13 @@ if [ "$MODE" = smoke ]; then
       continue
     fi
     f="$WORK/$t.tsv"
+    if [ "$t" = outpost-cluster ]; then
+      if [ "$OUTPOST_OK" = 1 ] && grep -q $'^RESULT\tfanout\.nodes\.last' "$f" 2>/dev/null; then
+        step "$t: fan-out across nodes figures" 1; else step "$t: fan-out across nodes figures" 0; FAILED=1; fi
+      lost="$(awk -F'\t' '$2 ~ /\.lost$/ && $3 > 0 { printf "%s=%s ", $2, $3 }' "$f" 2>/dev/null)"
+      if [ -z "$lost" ]; then step "$t: no message lost" 1; else step "$t: no message lost" 0 "$lost"; FAILED=1; fi
+      continue
+    fi
     held="$(awk -F'\t' -v k="hold.$HOLD.conns_ready" '$2 == k { print $3 + 0 }' "$f" 2>/dev/null)"
     step "$t: $HOLD streams held" "$([ "${held:-0}" = "$HOLD" ] && echo 1 || echo 0)" "${held:-0} ready"
     if grep -q $'^RESULT\tfanout' "$f" 2>/dev/null; then step "$t: fan-out figures" 1; else step "$t: fan-out figures" 0; FAILED=1; fi

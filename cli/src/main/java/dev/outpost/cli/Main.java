@@ -1,5 +1,6 @@
 package dev.outpost.cli;
 
+import java.util.Arrays;
 import picocli.CommandLine;
 
 /** Entry point of the {@code outpost} command. */
@@ -15,7 +16,27 @@ public final class Main {
             }
             System.exit(0);
         }
-        System.exit(newCommandLine(args).execute(args));
+        System.exit(run(args));
+    }
+
+    /**
+     * {@code outpost viceroy ...} and {@code outpost pushpin ...} take those programs' command lines (bin/viceroy and
+     * bin/pushpin run them), with their own usage and log formats; everything else is the {@code outpost} command.
+     */
+    static int run(String[] args) {
+        if (args.length > 0) {
+            String[] rest = Arrays.copyOfRange(args, 1, args.length);
+            switch (args[0]) {
+                case ViceroyCommand.NAME -> {
+                    return ViceroyCommand.execute(rest);
+                }
+                case PushpinCommand.NAME -> {
+                    return PushpinCommand.execute(rest);
+                }
+                default -> {}
+            }
+        }
+        return newCommandLine(args).execute(args);
     }
 
     /** The configured command line with every subcommand; {@code @FILE} stays a literal argument. */

@@ -12,7 +12,12 @@ import picocli.CommandLine.Spec;
         name = "outpost",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "A local real-time edge stack: a GRIP proxy and a Compute server in one JVM.")
+        description = "A local real-time edge stack: a GRIP proxy and a Compute server in one JVM.",
+        footer = {
+            "",
+            "outpost viceroy ARGS and outpost pushpin ARGS take Viceroy's and Pushpin's command lines (bin/viceroy and"
+                    + " bin/pushpin run them), so that 'fastly compute serve' runs Outpost in their place."
+        })
 final class OutpostCommand implements Runnable {
     /** The subcommands, in the order help lists them; each is made only when it is needed (see {@link Main}). */
     static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();

@@ -1,5 +1,7 @@
 package dev.outpost.cli;
 
+import dev.outpost.bus.OutpostNode;
+import dev.outpost.bus.redis.BusUri;
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ConfigException;
 import dev.outpost.proxy.config.ProxyConfig;
@@ -34,7 +36,8 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Exit codes: 0 stopped normally, 1 failed at run time, 2 bad configuration or usage.",
-            "Example: outpost proxy --route '* 127.0.0.1:8080'"
+            "Example: outpost proxy --route '* 127.0.0.1:8080'",
+            "Several nodes on one Redis: outpost proxy --bus redis://10.0.0.5:6379 (see docs/cluster.md)"
         })
 final class ProxyCommand implements Callable<Integer> {
 
@@ -72,6 +75,14 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Log level as Pushpin's: 0 error ... 2 info ... 4 trace.")
     Integer logLevel;
 
+    @Option(
+            names = "--bus",
+            paramLabel = "URI",
+            description = "Run as one of many nodes on one Redis, overriding [handler] bus: "
+                    + "redis://[user:password@]host:port[/db] or rediss:// for TLS. A publish on any node reaches "
+                    + "every node's subscribers; see docs/cluster.md.")
+    String bus;
+
     @Option(names = "--verbose", description = "Same as --loglevel 3.")
     boolean verbose;
 
@@ -95,6 +106,15 @@ final class ProxyCommand implements Callable<Integer> {
             }
             if (publishPort != null) {
                 applyAddress(builder, publishPort, "--publish-port", false);
+            }
+            if (bus != null) {
+                BusUri.parse(bus);
+                builder.setting("handler/bus", bus);
+            } else {
+                String fromFile = builder.settings().get("handler/bus");
+                if (fromFile != null && !fromFile.isBlank()) {
+                    BusUri.parse(fromFile);
+                }
             }
         } catch (ConfigException e) {
             System.err.println("outpost: " + e.getMessage());
@@ -152,9 +172,13 @@ final class ProxyCommand implements Callable<Integer> {
             initial = RouteTable.of(List.of(RoutesParser.parseLine("* test", "(default)")));
         }
 
-        OutpostProxy proxy;
+        OutpostNode node;
         try {
-            proxy = startProxy(cfg, initial, inspectorPort == null);
+            node = startProxy(cfg, initial, inspectorPort == null);
+        } catch (ConfigException e) {
+            System.err.println("outpost: " + e.getMessage());
+            closeQuietly(watcher);
+            return 2;
         } catch (ListenException e) {
             Messages.debug("cannot start the proxy", e);
             System.err.println("outpost: cannot start the proxy: " + e.getMessage() + "; " + moveHint(e));
@@ -166,8 +190,9 @@ final class ProxyCommand implements Callable<Integer> {
             closeQuietly(watcher);
             return 1;
         }
+        OutpostProxy proxy = node.proxy();
         proxyRef[0] = proxy;
-        printBanner(out, cfg, proxy, initial, routes);
+        printBanner(out, cfg, node, initial, routes);
 
         CountDownLatch stopped = new CountDownLatch(1);
         RoutesWatcher w = watcher;
@@ -177,7 +202,7 @@ final class ProxyCommand implements Callable<Integer> {
                             if (w != null) {
                                 w.close();
                             }
-                            proxy.close();
+                            node.close();
                             stopped.countDown();
                         },
                         "outpost-shutdown"));
@@ -189,9 +214,10 @@ final class ProxyCommand implements Callable<Integer> {
      * Starts the proxy; when the inspector was not asked for and its default port is taken (say, by another
      * running Outpost), starts without it rather than failing, and says why.
      */
-    private OutpostProxy startProxy(ProxyConfig cfg, RouteTable routes, boolean inspectorDefaulted) {
+    private OutpostNode startProxy(ProxyConfig cfg, RouteTable routes, boolean inspectorDefaulted)
+            throws ConfigException {
         try {
-            return OutpostProxy.start(cfg, routes);
+            return OutpostNode.start(cfg, routes);
         } catch (ListenException e) {
             String port = cfg.settings().get(InspectorSettings.PORT);
             if (!e.listener().equals("inspector")
@@ -202,9 +228,9 @@ final class ProxyCommand implements Callable<Integer> {
             Messages.debug("inspector off", e);
             ProxyConfig.Builder b = cfg.toBuilder();
             InspectorOption.OFF.applyTo(b);
-            OutpostProxy proxy = OutpostProxy.start(b.build(), routes);
+            OutpostNode node = OutpostNode.start(b.build(), routes);
             System.err.println("outpost: warning: inspector off: " + e.getMessage() + "; " + moveHint(e));
-            return proxy;
+            return node;
         }
     }
 
@@ -287,7 +313,8 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
-    private void printBanner(PrintStream out, ProxyConfig cfg, OutpostProxy proxy, RouteTable routes, Path file) {
+    private void printBanner(PrintStream out, ProxyConfig cfg, OutpostNode node, RouteTable routes, Path file) {
+        OutpostProxy proxy = node.proxy();
         String client = "http://" + hostForUrl(cfg.httpHost()) + ":" + proxy.httpPort() + "/";
         String publish = "http://" + hostForUrl(cfg.publishHost()) + ":" + proxy.publishPort() + "/publish/";
         out.println("Outpost " + VersionProvider.version() + " GRIP proxy");
@@ -296,6 +323,22 @@ final class ProxyCommand implements Callable<Integer> {
         if (proxy.inspectorAddress() != null) {
             out.println("  inspector  http://" + hostForUrl(InspectorSettings.host(cfg)) + ":"
                     + proxy.inspectorAddress().getPort() + "/   (Prometheus: /metrics)");
+        }
+        if (node.bus() != null) {
+            out.println("  bus        " + node.bus().uri().display() + "   (one of many nodes: docs/cluster.md)");
+        }
+        if (node.zmq() != null) {
+            var z = node.zmq().settings();
+            if (z.pushInSpec() != null) {
+                out.println("  zmq pull   " + z.pushInSpec());
+            }
+            if (z.subscribes()) {
+                out.println("  zmq sub    " + String.join(",", z.pushInSubSpecs())
+                        + (z.pushInSubConnect() ? " (connecting)" : ""));
+            }
+            if (z.commandSpec() != null) {
+                out.println("  commands   " + z.commandSpec());
+            }
         }
         out.println("  routes     " + routesOrigin(file));
         for (Route r : routes.routes()) {

@@ -9,7 +9,6 @@ import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.publish.PublishServer;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
-import dev.outpost.proxy.pubsub.LocalChannelHub;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.ConnectionLimiter;
 import dev.outpost.proxy.server.ListenException;
@@ -56,17 +55,27 @@ public final class OutpostProxy implements AutoCloseable {
     private final Channel httpChannel;
     private final Channel publishChannel;
     /** The hub this proxy created (and closes), or null when the caller gave one. */
-    private LocalChannelHub ownHub;
+    private ChannelHub ownHub;
     /** Metrics and the inspector, or null when no inspector port is configured. */
     private final Inspector inspector;
 
     private final InspectorServer inspectorServer;
 
-    private OutpostProxy(ProxyConfig config, RouteTable routes, ChannelHub hub, Drops drops) {
+    private OutpostProxy(ProxyConfig config, RouteTable routes, ChannelHub givenHub, HubFactory factory, Drops drops) {
         this.config = config;
-        this.hub = hub;
         Transport transport = Transport.detect();
         this.group = transport.newGroup("outpost", MAX_LOOPS);
+        ChannelHub hub = givenHub;
+        if (hub == null) {
+            try {
+                hub = factory.create(new HubFactory.Env(config, drops, group, transport.name()));
+            } catch (RuntimeException e) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                throw e;
+            }
+            this.ownHub = hub;
+        }
+        this.hub = hub;
         Integer inspectorPort = InspectorSettings.port(config);
         this.inspector = inspectorPort == null ? null : new Inspector(hub, InspectorSettings.prefix(config));
         this.context = new ProxyContext(config, routes, hub, drops, transport);
@@ -111,6 +120,9 @@ public final class OutpostProxy implements AutoCloseable {
             if (inspector != null) {
                 inspector.close();
             }
+            if (ownHub != null) {
+                ownHub.close();
+            }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw http == null
                     ? new ListenException("client port", config.httpHost(), config.httpPort(), e)
@@ -127,6 +139,9 @@ public final class OutpostProxy implements AutoCloseable {
                 http.close().syncUninterruptibly();
                 publish.close().syncUninterruptibly();
                 inspector.close();
+                if (ownHub != null) {
+                    ownHub.close();
+                }
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 throw e;
             }
@@ -149,16 +164,18 @@ public final class OutpostProxy implements AutoCloseable {
      * @throws ListenException when a listener cannot bind (the message says which, where, why and who holds it)
      */
     public static OutpostProxy start(ProxyConfig config, RouteTable routes) {
+        return start(config, routes, HubFactory.LOCAL);
+    }
+
+    /**
+     * As {@link #start(ProxyConfig, RouteTable)}, delivering through the hub {@code hubs} makes on the proxy's event
+     * loops (a bus, issue #14); the proxy closes it.
+     */
+    public static OutpostProxy start(ProxyConfig config, RouteTable routes, HubFactory hubs) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(hubs, "hubs");
         Drops drops = new Drops(new SimpleMeterRegistry());
-        LocalChannelHub hub = new LocalChannelHub(LocalChannelHub.Settings.from(config), drops);
-        try {
-            OutpostProxy p = start(config, routes, hub, drops);
-            p.ownHub = hub;
-            return p;
-        } catch (RuntimeException e) {
-            hub.close();
-            throw e;
-        }
+        return new OutpostProxy(config, routes == null ? RouteTable.of(List.of()) : routes, null, hubs, drops);
     }
 
     /**
@@ -169,7 +186,7 @@ public final class OutpostProxy implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(hub, "hub");
         Objects.requireNonNull(drops, "drops");
-        return new OutpostProxy(config, routes == null ? RouteTable.of(List.of()) : routes, hub, drops);
+        return new OutpostProxy(config, routes == null ? RouteTable.of(List.of()) : routes, hub, null, drops);
     }
 
     public int httpPort() {

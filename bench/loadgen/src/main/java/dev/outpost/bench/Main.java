@@ -28,7 +28,18 @@ public final class Main {
             case "origin" -> origin(flags(rest));
             case "suite" -> suite(flags(rest));
             case "report" -> System.out.print(Report.render(rest));
-            default -> usage("unknown command: " + cmd + " (expected: origin, suite or report)");
+            case "cluster" -> cluster(flags(rest));
+            case "hold" -> {
+                Map<String, String> f = flags(rest);
+                String[] proxy = hostPort(f, "proxy", null);
+                Cluster.hold(
+                        proxy[0],
+                        Integer.parseInt(proxy[1]),
+                        Integer.parseInt(f.getOrDefault("conns", "1000")),
+                        f.getOrDefault("channel", "cluster"),
+                        Integer.parseInt(f.getOrDefault("threads", "1")));
+            }
+            default -> usage("unknown command: " + cmd + " (expected: origin, suite, cluster, hold or report)");
         }
     }
 
@@ -76,6 +87,27 @@ public final class Main {
         new Suite(o).run();
     }
 
+    private static void cluster(Map<String, String> f) throws Exception {
+        List<String[]> nodes = new ArrayList<>();
+        for (String n : list(f.getOrDefault("nodes", ""))) {
+            int colon = n.lastIndexOf(':');
+            nodes.add(new String[] {n.substring(0, colon), n.substring(colon + 1)});
+        }
+        if (nodes.isEmpty()) {
+            usage("--nodes is required (expected: HOST:PORT[,HOST:PORT...])");
+        }
+        String channel = f.getOrDefault("channel", "cluster");
+        Cluster.setChannel(channel);
+        Cluster.run(
+                nodes,
+                hostPort(f, "publish", null),
+                Integer.parseInt(f.getOrDefault("conns", "1000")),
+                channel,
+                Integer.parseInt(f.getOrDefault("fanout-warmup", "0")),
+                Integer.parseInt(f.getOrDefault("fanout-rounds", "3")),
+                Integer.parseInt(f.getOrDefault("threads", "1")));
+    }
+
     private static List<String> list(String v) {
         List<String> out = new ArrayList<>();
         for (String s : v.split(",")) {
@@ -120,6 +152,8 @@ public final class Main {
         System.err.println(
                 "              [--tput-ms MS] [--drain-ms MS] [--lanes N] [--ws N] [--open-window N] [--deliver-timeout-ms MS]");
         System.err.println("              [--open-timeout-ms MS] [--threads N]");
+        System.err.println("       loadgen cluster --nodes HOST:PORT[,HOST:PORT...] --publish HOST:PORT --conns N");
+        System.err.println("              [--channel C] [--fanout-warmup N] [--fanout-rounds N] [--threads N]");
         System.err.println("       loadgen report LABEL=FILE ...");
         System.exit(2);
     }

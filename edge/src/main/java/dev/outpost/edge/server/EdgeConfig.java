@@ -34,6 +34,8 @@ import java.util.Objects;
  * @param requestListener told about every finished request (default: nobody)
  * @param cache the app's cache: its size and whether backend requests read through it
  * @param limits guest runs at once, the wait queue, request body buffering ({@link EdgeLimits#DEFAULT})
+ * @param websocketPassthrough whether WebSocket handoffs to a backend are served (default: yes; off, a handoff gets a
+ *     500, as Viceroy's {@code --enable-local-websocket-passthrough=false})
  */
 public record EdgeConfig(
         Path wasm,
@@ -46,7 +48,8 @@ public record EdgeConfig(
         int handoffPort,
         EdgeRequestListener requestListener,
         CacheSettings cache,
-        EdgeLimits limits) {
+        EdgeLimits limits,
+        boolean websocketPassthrough) {
 
     public static final InetSocketAddress DEFAULT_ADDRESS = new InetSocketAddress("127.0.0.1", 7676);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
@@ -88,7 +91,8 @@ public record EdgeConfig(
                 0,
                 EdgeRequestListener.NONE,
                 CacheSettings.DEFAULT,
-                EdgeLimits.DEFAULT);
+                EdgeLimits.DEFAULT,
+                true);
     }
 
     public EdgeConfig withAddress(InetSocketAddress address) {
@@ -103,7 +107,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     public EdgeConfig withLocalServer(LocalServerConfig localServer) {
@@ -118,7 +123,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     public EdgeConfig withEngine(String engine) {
@@ -133,7 +139,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     public EdgeConfig withRequestTimeout(Duration requestTimeout) {
@@ -148,7 +155,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     public EdgeConfig withMemoryLimit(long memoryLimit) {
@@ -163,7 +171,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     public EdgeConfig withLogSink(LogSink logSink) {
@@ -178,7 +187,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     public EdgeConfig withWasm(Path wasm) {
@@ -193,7 +203,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     /** Sends Fanout handoffs to a GRIP proxy listening on {@code 127.0.0.1:port} (0: Fanout off). */
@@ -209,7 +220,8 @@ public record EdgeConfig(
                 port,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     /** Guest runs at once, their queue and request body buffering. */
@@ -225,7 +237,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     /** Sets up the app's cache (size, readthrough). */
@@ -241,7 +254,8 @@ public record EdgeConfig(
                 handoffPort,
                 requestListener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
     }
 
     /** Reports every finished request to {@code listener} as well as to the log. */
@@ -257,6 +271,24 @@ public record EdgeConfig(
                 handoffPort,
                 listener,
                 cache,
-                limits);
+                limits,
+                websocketPassthrough);
+    }
+
+    /** Serves WebSocket handoffs to backends, or answers them with a 500 ({@code false}). */
+    public EdgeConfig withWebsocketPassthrough(boolean enabled) {
+        return new EdgeConfig(
+                wasm,
+                address,
+                localServer,
+                engine,
+                requestTimeout,
+                memoryLimit,
+                logSink,
+                handoffPort,
+                requestListener,
+                cache,
+                limits,
+                enabled);
     }
 }

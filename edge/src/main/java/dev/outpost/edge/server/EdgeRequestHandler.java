@@ -55,6 +55,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private final Duration timeout;
     private final int handoffPort;
+    private final boolean websocketPassthrough;
     private final EdgeRequestListener listener;
     private Body requestBody;
     /** A copy of the request body kept for a handoff, which forwards the client's original body. */
@@ -71,6 +72,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             java.util.concurrent.atomic.AtomicLong peakBuffered,
             Duration timeout,
             int handoffPort,
+            boolean websocketPassthrough,
             EdgeRequestListener listener) {
         this.apps = apps;
         this.guests = guests;
@@ -78,6 +80,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         this.peakBuffered = peakBuffered;
         this.timeout = timeout;
         this.handoffPort = handoffPort;
+        this.websocketPassthrough = websocketPassthrough;
         this.listener = listener;
     }
 
@@ -241,6 +244,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         exchange.tee = teeBody;
         exchange.app = app;
         exchange.handoffPort = handoffPort;
+        exchange.websocketPassthrough = websocketPassthrough;
         exchange.listener = listener;
         exchange.resume = () -> resume(ctx);
         exchange.handler = this;
@@ -322,6 +326,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         Body tee;
         ComputeApp app;
         int handoffPort;
+        boolean websocketPassthrough = true;
         EdgeRequestListener listener = EdgeRequestListener.NONE;
         /** Set by a handoff: {@code fanout} or {@code websocket}, and the backend it named. */
         volatile String handoffKind;

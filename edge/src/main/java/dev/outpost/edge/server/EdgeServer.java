@@ -132,6 +132,7 @@ public final class EdgeServer implements AutoCloseable {
                                             peakBuffered,
                                             config.requestTimeout(),
                                             config.handoffPort(),
+                                            config.websocketPassthrough(),
                                             config.requestListener()));
                         }
                     })
@@ -142,7 +143,9 @@ public final class EdgeServer implements AutoCloseable {
             close();
             throw e;
         }
-        log.info("listening on http://{}:{}", address().getHostString(), port());
+        // Viceroy's words: scripts wait for this line.
+        String host = address().getHostString();
+        log.info("Listening on http://{}:{}", host.contains(":") ? "[" + host + "]" : host, port());
         return this;
     }
 

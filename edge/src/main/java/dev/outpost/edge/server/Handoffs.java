@@ -84,6 +84,11 @@ final class Handoffs {
             return;
         }
         log.info("WebSocket handoff signaled to backend '{}'", handoff.backend());
+        if (!exchange.websocketPassthrough) {
+            abandon(body);
+            exchange.sendError(500, "WebSocket handoff signaled, but WebSocket passthrough is disabled.");
+            return;
+        }
         BackendConfig backend = exchange.app.services().backend(handoff.backend());
         if (backend == null) {
             abandon(body);

@@ -152,6 +152,25 @@ class HandoffTest {
     }
 
     @Test
+    void aWebSocketPassthroughIs500WhenPassthroughIsDisabled() throws Exception {
+        try (EdgeServer other = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
+                                .withAddress(new InetSocketAddress("127.0.0.1", 0))
+                                .withEngine("chicory")
+                                .withWebsocketPassthrough(false)
+                                .withLogSink((endpoint, message) -> {}))
+                        .start();
+                Socket client = new Socket("127.0.0.1", other.port())) {
+            send(
+                    client,
+                    "GET /ws-passthrough HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(readUntil(client, "disabled."))
+                    .startsWith("HTTP/1.1 500 ")
+                    .endsWith("WebSocket handoff signaled, but WebSocket passthrough is disabled.");
+        }
+    }
+
+    @Test
     void anUnreachableProxyIs500() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -86,6 +86,18 @@ public record ProxyConfig(
                 Map.of());
     }
 
+    /**
+     * Pushpin's {@code subscription_linger} ({@code [handler]}, seconds, default 60): a channel left by its last
+     * subscriber stays subscribed this long (checked when the file is read).
+     */
+    public int subscriptionLingerSeconds() {
+        return setting("handler/subscription_linger")
+                .map(String::strip)
+                .filter(v -> v.matches("[0-9]{1,9}"))
+                .map(Integer::parseInt)
+                .orElse(60);
+    }
+
     /** A raw configuration value by {@code section/key} (e.g. {@code proxy/x_forwarded_for}), as read from the file. */
     public Optional<String> setting(String sectionSlashKey) {
         return Optional.ofNullable(settings.get(sectionSlashKey));

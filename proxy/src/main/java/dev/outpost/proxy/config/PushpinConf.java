@@ -104,7 +104,6 @@ public final class PushpinConf {
             "handler/command_spec",
             "handler/state_spec",
             "handler/message_block_size",
-            "handler/subscription_linger",
             "handler/stats_subscription_ttl",
             "handler/stats_report_interval",
             "handler/stats_format",
@@ -194,6 +193,15 @@ public final class PushpinConf {
                 case "handler/connection_subscription_max" ->
                     b.connectionSubscriptionMax(r.integer(e, 0, Integer.MAX_VALUE));
                 case "handler/update_on_first_subscription" -> b.updateOnFirstSubscription(r.bool(e));
+                // read from the settings where they are used (the bus module); checked here
+                case "handler/subscription_linger" -> r.integer(e, 0, 999_999_999);
+                case "handler/bus_queue_max" -> r.integer(e, 1, Integer.MAX_VALUE);
+                case "handler/bus_timeout" -> r.integer(e, 100, 600_000);
+                case "handler/bus" -> {
+                    if (e.isList()) {
+                        throw r.bad(e, "one redis:// or rediss:// URI");
+                    }
+                }
                 default -> {
                     if (!KNOWN_IGNORED.contains(k)) {
                         w.accept(file + ": [" + e.section() + "] " + e.key() + ": unknown key, ignored");

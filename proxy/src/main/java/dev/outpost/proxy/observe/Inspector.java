@@ -3,6 +3,7 @@ package dev.outpost.proxy.observe;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.grip.instruct.GripInstruct;
 import dev.outpost.grip.publish.PublishItem;
+import dev.outpost.proxy.pubsub.BusStatus;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
 import io.netty.buffer.Unpooled;
@@ -61,6 +62,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
         this.metrics = new ProxyMetrics(
                 prefix, counts, h -> subscriptions(), h -> hub.channels().size(), hub);
         this.model = new Model(metrics, counts);
+        hub.bus().ifPresent(metrics::bus);
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "outpost-inspector");
             t.setDaemon(true);
@@ -292,7 +294,23 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     Map<String, Object> summary() {
         Map<String, Object> s =
                 model.summary((int) subscriptions(), hub.channels().size(), feeds.size());
+        hub.bus().ifPresent(b -> s.put("bus", busSummary(b)));
         return s;
+    }
+
+    /** The bus as the summary shows it (issue #14). */
+    static Map<String, Object> busSummary(BusStatus b) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("uri", b.uri());
+        m.put("connected", b.connected());
+        m.put("messagesIn", b.messagesIn());
+        m.put("messagesOut", b.messagesOut());
+        m.put("queued", b.queued());
+        m.put("lagMillis", b.lagMillis());
+        m.put("channels", b.busChannels());
+        m.put("publishFailures", b.publishFailures());
+        m.put("lastError", b.lastError());
+        return m;
     }
 
     Map<String, Object> connections(int offset, int limit, String q, String kind) {

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.observe;
 
+import dev.outpost.proxy.pubsub.BusStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -95,6 +96,33 @@ public final class ProxyMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    /** The bus's meters ({@code outpost_bus_*}), read from {@code bus} at each scrape. */
+    void bus(BusStatus bus) {
+        Gauge.builder("outpost.bus.connected", bus, b -> b.connected() ? 1 : 0)
+                .description("1 while the node is connected to its bus, else 0")
+                .register(registry);
+        FunctionCounter.builder("outpost.bus.messages", bus, BusStatus::messagesIn)
+                .tag("direction", "in")
+                .description("Items received from (in) or put on (out) the bus")
+                .register(registry);
+        FunctionCounter.builder("outpost.bus.messages", bus, BusStatus::messagesOut)
+                .tag("direction", "out")
+                .description("Items received from (in) or put on (out) the bus")
+                .register(registry);
+        FunctionCounter.builder("outpost.bus.publish.failed", bus, BusStatus::publishFailures)
+                .description("Publishes answered 503 because the bus did not take them")
+                .register(registry);
+        Gauge.builder("outpost.bus.queued", bus, BusStatus::queued)
+                .description("Items sent to the bus and not yet confirmed")
+                .register(registry);
+        Gauge.builder("outpost.bus.lag.seconds", bus, b -> b.lagMillis() / 1000.0)
+                .description("From the bus's timestamp of the last item received to its arrival")
+                .register(registry);
+        Gauge.builder("outpost.bus.channels", bus, BusStatus::busChannels)
+                .description("Channels this node is subscribed to on the bus")
                 .register(registry);
     }
 

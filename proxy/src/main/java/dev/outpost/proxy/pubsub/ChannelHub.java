@@ -1,7 +1,9 @@
 package dev.outpost.proxy.pubsub;
 
 import dev.outpost.grip.publish.PublishItem;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -16,7 +18,7 @@ import java.util.concurrent.CompletionStage;
  * <p>Thread safety: every method may be called from any thread. Subscribers are called on their own
  * {@link Subscriber#executor()}.
  */
-public interface ChannelHub {
+public interface ChannelHub extends AutoCloseable {
 
     /** Adds {@code subscriber} to {@code channel}. Closing the returned subscription removes it at once. */
     Subscription subscribe(String channel, Subscriber subscriber);
@@ -46,4 +48,21 @@ public interface ChannelHub {
 
     /** {@code POST /recover}: forgets every last ID and asks every session to update from its origin. */
     void recover();
+
+    /**
+     * The live local subscribers of {@code channel} (a snapshot; empty when none), for commands addressed to sessions
+     * (ZeroMQ {@code conncheck} and {@code refresh}). Call a subscriber only on its {@link Subscriber#executor()}.
+     */
+    default Collection<Subscriber> subscribers(String channel) {
+        return List.of();
+    }
+
+    /** The bus this hub publishes through (the inspector and {@code /metrics} show it), or empty for none. */
+    default Optional<BusStatus> bus() {
+        return Optional.empty();
+    }
+
+    /** Stops what the hub runs (timers, a bus connection); the proxy that made the hub closes it. */
+    @Override
+    default void close() {}
 }

@@ -4,6 +4,8 @@ import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.pubsub.SubscriberRegistry.Entry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * order. One timer thread, made on first use, ends waits, releases paced deliveries and runs first-subscription
  * updates.
  */
-public final class LocalChannelHub implements ChannelHub, AutoCloseable {
+public final class LocalChannelHub implements ChannelHub {
     private static final CompletionStage<Void> ACCEPTED = CompletableFuture.completedStage(null);
 
     /** Delivery settings; {@link #defaults()} sequences but keeps no ID cache and never updates sessions. */
@@ -35,7 +37,25 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             int messageRate,
             int messageHwm,
             boolean updateOnFirstSubscription,
-            long firstSubscriptionDelayMs) {
+            long firstSubscriptionDelayMs,
+            int subscriptionLingerSeconds) {
+        public Settings(
+                int messageWaitMs,
+                int idCacheTtlSeconds,
+                int messageRate,
+                int messageHwm,
+                boolean updateOnFirstSubscription,
+                long firstSubscriptionDelayMs) {
+            this(
+                    messageWaitMs,
+                    idCacheTtlSeconds,
+                    messageRate,
+                    messageHwm,
+                    updateOnFirstSubscription,
+                    firstSubscriptionDelayMs,
+                    (int) SubscriberRegistry.LINGER_SECONDS);
+        }
+
         public static Settings defaults() {
             return new Settings(5000, 0, -1, -1, false, 1000);
         }
@@ -49,7 +69,25 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
             boolean update = c.updateOnFirstSubscription()
                     && c.setting("handler/update_on_first_subscription").isPresent();
             return new Settings(
-                    c.messageWaitMs(), c.idCacheTtlSeconds(), c.messageRate(), c.messageHwm(), update, 1000);
+                    c.messageWaitMs(),
+                    c.idCacheTtlSeconds(),
+                    c.messageRate(),
+                    c.messageHwm(),
+                    update,
+                    1000,
+                    c.subscriptionLingerSeconds());
+        }
+
+        /** As these, with {@code update_on_first_subscription} as given. */
+        public Settings withUpdateOnFirstSubscription(boolean update) {
+            return new Settings(
+                    messageWaitMs,
+                    idCacheTtlSeconds,
+                    messageRate,
+                    messageHwm,
+                    update,
+                    firstSubscriptionDelayMs,
+                    subscriptionLingerSeconds);
         }
     }
 
@@ -75,6 +113,10 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
 
     private volatile ScheduledExecutorService timers;
     private volatile boolean closed;
+    /** Also told of wanted and emptied channels (a bus, a ZeroMQ SUB input). */
+    private final SubscriberRegistry.Interest listener;
+    /** False when the caller keeps time for the sequencer ({@link #offer}, {@link #expire}): a bus's clock. */
+    private final boolean ownClock;
 
     /** A hub with {@link Settings#defaults()} that counts its drops on a registry of its own (tests, embedding). */
     public LocalChannelHub() {
@@ -82,9 +124,22 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     }
 
     public LocalChannelHub(Settings settings, Drops drops) {
+        this(settings, drops, new SubscriberRegistry.Interest() {}, true);
+    }
+
+    /**
+     * A hub whose wanted and emptied channels {@code listener} also hears (under the hub's lock: it must not block).
+     * With {@code ownClock} false the sequencer's time is the caller's: items come in through {@link #offer} and
+     * waits end through {@link #expire}, both with the caller's {@code now} (a bus hub passes the bus's clock, so that
+     * every node decides alike, ADR 0006); {@link #publish} is then not to be used.
+     */
+    public LocalChannelHub(Settings settings, Drops drops, SubscriberRegistry.Interest listener, boolean ownClock) {
         this.settings = settings;
         this.drops = drops;
-        this.registry = new SubscriberRegistry(lock, new Interest());
+        this.listener = listener;
+        this.ownClock = ownClock;
+        this.registry = new SubscriberRegistry(
+                lock, new Interest(), TimeUnit.SECONDS.toNanos(Math.max(0, settings.subscriptionLingerSeconds())));
         this.sequencer = new Sequencer(
                 TimeUnit.MILLISECONDS.toNanos(Math.max(0, settings.messageWaitMs())),
                 TimeUnit.SECONDS.toNanos(Math.max(0, settings.idCacheTtlSeconds())));
@@ -132,6 +187,7 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     private final class Interest implements SubscriberRegistry.Interest {
         @Override
         public void wanted(String channel) {
+            listener.wanted(channel);
             if (settings.updateOnFirstSubscription()) {
                 // the origin may have published between answering and this subscription: let its sessions catch up
                 schedule(() -> update(channel), TimeUnit.MILLISECONDS.toNanos(settings.firstSubscriptionDelayMs()));
@@ -141,10 +197,12 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
         @Override
         public void emptied(String channel) {
             sequencer.channelEmptied(channel);
+            listener.emptied(channel);
         }
     }
 
-    private void update(String channel) {
+    /** Asks the channel's sessions to update from their origins now (they may have missed items). */
+    public void update(String channel) {
         Set<Entry> subs = registry.subscribers(channel);
         if (subs != null) {
             for (Entry e : subs) {
@@ -176,6 +234,56 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     public void forgetLastId(String channel) {
         synchronized (lock) {
             sequencer.forgetLastId(channel);
+        }
+    }
+
+    /**
+     * Sequences {@code item} at {@code now} on the caller's clock, after ending the waits that end by then; then
+     * fans it out. For a hub that does not keep its own time.
+     */
+    public void offer(PublishItem item, long now) {
+        synchronized (lock) {
+            sequencer.expire(now, output);
+            if (registry.subscribers(item.channel()) != null) {
+                sequencer.offer(item, now, output);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code release} under the hub's lock when {@code channel} has no subscriber, and then makes the channel's
+     * next first subscriber wanted again (not lingering): for a bus that unsubscribes after the linger, so that no
+     * subscriber can arrive between the check and the release unnoticed. Returns whether it ran.
+     */
+    public boolean releaseIfEmpty(String channel, Runnable release) {
+        synchronized (lock) {
+            if (registry.subscribers(channel) != null) {
+                return false;
+            }
+            registry.forgetEmptied(channel);
+            release.run();
+            return true;
+        }
+    }
+
+    /** Ends the waits that end by {@code now} on the caller's clock. */
+    public void expire(long now) {
+        synchronized (lock) {
+            sequencer.expire(now, output);
+        }
+    }
+
+    /** When the next wait ends on the sequencer's clock, or {@link Long#MAX_VALUE} when nothing waits. */
+    public long nextDeadline() {
+        synchronized (lock) {
+            return sequencer.nextDeadline();
+        }
+    }
+
+    /** The channels with items waiting for their predecessor. */
+    public Set<String> waitingChannels() {
+        synchronized (lock) {
+            return sequencer.waitingChannels();
         }
     }
 
@@ -226,6 +334,9 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
 
     /** Ends waits when the sequencer's next deadline comes. Under lock. */
     private void armSequencerTimer() {
+        if (!ownClock) {
+            return;
+        }
         long next = sequencer.nextDeadline();
         if (next == Long.MAX_VALUE || (sequencerTimer != null && sequencerTimerAt - next <= 0)) {
             return;
@@ -286,6 +397,21 @@ public final class LocalChannelHub implements ChannelHub, AutoCloseable {
     @Override
     public Set<String> channels() {
         return registry.channels();
+    }
+
+    @Override
+    public Collection<Subscriber> subscribers(String channel) {
+        Set<Entry> subs = registry.subscribers(channel);
+        if (subs == null) {
+            return List.of();
+        }
+        List<Subscriber> out = new ArrayList<>(subs.size());
+        for (Entry e : subs) {
+            if (!e.isClosed()) {
+                out.add(e.subscriber());
+            }
+        }
+        return out;
     }
 
     /** Items waiting for a predecessor on {@code channel} (for tests and stats). */

@@ -146,6 +146,11 @@ public final class Sequencer {
         parked.remove(channel);
     }
 
+    /** The channels with items waiting for a predecessor (a copy). */
+    public java.util.Set<String> waitingChannels() {
+        return java.util.Set.copyOf(parked.keySet());
+    }
+
     /** Items waiting for a predecessor on {@code channel}. */
     public int parkedCount(String channel) {
         List<Parked> l = parked.get(channel);

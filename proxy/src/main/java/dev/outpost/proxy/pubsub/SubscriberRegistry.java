@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The local subscribers of each channel, and which channels this node wants: a channel is {@linkplain
- * Interest#wanted wanted} when it gains its first subscriber and was not subscribed within {@value #LINGER_SECONDS} s
- * (Pushpin's {@code subscription_linger}), and {@linkplain Interest#emptied emptied} when its last subscriber leaves.
+ * Interest#wanted wanted} when it gains its first subscriber and was not subscribed within the linger (Pushpin's
+ * {@code subscription_linger}, {@value #LINGER_SECONDS} s unless set), and {@linkplain Interest#emptied emptied} when its
+ * last subscriber leaves.
  *
  * <p>Thread safety: changes run under {@code lock} (the owning hub's), and so do the {@link Interest} calls; reads
  * ({@link #subscribers}, {@link #count}, {@link #channels}) may run on any thread without it.
@@ -20,7 +21,7 @@ public final class SubscriberRegistry {
     /** A channel subscribed again within this time is not wanted anew (Pushpin's subscription linger). */
     public static final long LINGER_SECONDS = 60;
 
-    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(LINGER_SECONDS);
+    private final long lingerNanos;
     /** Emptied channels remembered at most before those past the linger are forgotten. */
     private static final int EMPTIED_MAX = 10_000;
 
@@ -44,8 +45,23 @@ public final class SubscriberRegistry {
      * @param interest told of wanted and emptied channels
      */
     public SubscriberRegistry(Object lock, Interest interest) {
+        this(lock, interest, TimeUnit.SECONDS.toNanos(LINGER_SECONDS));
+    }
+
+    /**
+     * @param lock        what guards every change (the hub's lock)
+     * @param interest    told of wanted and emptied channels
+     * @param lingerNanos {@code subscription_linger}: a channel subscribed again within this time is not wanted anew
+     */
+    public SubscriberRegistry(Object lock, Interest interest, long lingerNanos) {
         this.lock = lock;
         this.interest = interest;
+        this.lingerNanos = lingerNanos;
+    }
+
+    /** {@code subscription_linger} in nanoseconds. */
+    public long lingerNanos() {
+        return lingerNanos;
     }
 
     /** Adds {@code subscriber} to {@code channel}; closing the entry removes it. */
@@ -57,12 +73,20 @@ public final class SubscriberRegistry {
             s.add(e);
             if (first) {
                 Long at = emptiedAt.remove(channel);
-                if (at == null || now - at > LINGER_NANOS) {
+                if (at == null || now - at > lingerNanos) {
                     interest.wanted(channel);
                 }
             }
         }
         return e;
+    }
+
+    /**
+     * Forgets when {@code channel} was emptied, so that its next first subscriber makes it wanted whatever the time
+     * (its owner let go of the channel, say, on a bus). Under lock.
+     */
+    public void forgetEmptied(String channel) {
+        emptiedAt.remove(channel);
     }
 
     /** The live subscribers of {@code channel}, or null when it has none. */
@@ -96,7 +120,7 @@ public final class SubscriberRegistry {
             channels.remove(e.channel);
             if (emptiedAt.size() >= EMPTIED_MAX) {
                 // unique channels come and go: forget those past the linger time
-                emptiedAt.values().removeIf(t -> now - t > LINGER_NANOS);
+                emptiedAt.values().removeIf(t -> now - t > lingerNanos);
             }
             emptiedAt.put(e.channel, now);
             interest.emptied(e.channel);

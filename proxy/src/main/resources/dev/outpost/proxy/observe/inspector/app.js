@@ -25,6 +25,10 @@
       ['publishes', s.publishes], ['delivered', s.delivered], ['not delivered', dropped],
     ];
     if (s.edgeRequests) t.push(['edge requests', s.edgeRequests], ['handoffs', s.edgeHandoffs]);
+    if (s.bus) {
+      t.push(['bus', s.bus.connected ? 'connected' : 'cut off'], ['bus in', s.bus.messagesIn], ['bus out', s.bus.messagesOut],
+        ['bus lag ms', Math.round(s.bus.lagMillis)], ['bus queued', s.bus.queued], ['bus 503s', s.bus.publishFailures]);
+    }
     $('#tiles').innerHTML = t.map(([k, v]) => `<div class="tile" data-tile="${esc(k)}"><b>${esc(v)}</b><span>${esc(k)}</span></div>`).join('');
   }
 
