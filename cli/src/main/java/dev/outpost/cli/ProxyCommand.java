@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,7 +34,9 @@ import picocli.CommandLine.Option;
         },
         footer = {
             "",
-            "Exit codes: 0 stopped normally, 1 failed at run time, 2 bad configuration or usage.",
+            "Timeouts and queue limits: Pushpin's keys, and an [outpost] section in the --config file"
+                    + " (docs/limits.md).",
+            "Exit codes: 0 stopped normally (SIGTERM or Ctrl-C), 1 failed at run time, 2 bad configuration or usage.",
             "Example: outpost proxy --route '* 127.0.0.1:8080'",
             "Several nodes on one Redis: outpost proxy --bus redis://10.0.0.5:6379 (see docs/cluster.md)"
         })
@@ -95,6 +96,7 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StopSignal signals = StopSignal.install();
         PrintStream out = System.out;
         ProxyConfig.Builder builder;
         try {
@@ -192,21 +194,16 @@ final class ProxyCommand implements Callable<Integer> {
         }
         OutpostProxy proxy = node.proxy();
         proxyRef[0] = proxy;
+        RoutesWatcher w = watcher;
+        signals.arm(() -> {
+            if (w != null) {
+                w.close();
+            }
+            node.close();
+        });
         printBanner(out, cfg, node, initial, routes);
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        RoutesWatcher w = watcher;
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            if (w != null) {
-                                w.close();
-                            }
-                            node.close();
-                            stopped.countDown();
-                        },
-                        "outpost-shutdown"));
-        stopped.await();
+        signals.await();
         return 0;
     }
 

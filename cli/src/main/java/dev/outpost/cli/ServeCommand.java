@@ -7,7 +7,6 @@ import dev.outpost.serve.ServeOptions;
 import dev.outpost.serve.ServeSession;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,7 +24,7 @@ import picocli.CommandLine.Parameters;
         footer = {
             "",
             "Limits: docs/limits.md (section Edge) lists each, with what a refusal says.",
-            "Exit codes: 0 stopped normally, 1 failed at run time, 2 bad configuration or usage.",
+            "Exit codes: 0 stopped normally (SIGTERM or Ctrl-C), 1 failed at run time, 2 bad configuration or usage.",
             "Example: outpost serve examples/fanout-starter"
         })
 final class ServeCommand implements Callable<Integer> {
@@ -183,6 +182,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StopSignal signals = StopSignal.install();
         if (verbose) {
             Logging.setLevel(3);
         } else {
@@ -248,15 +248,8 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("outpost: cannot serve " + dir + ": " + Messages.of(e) + " (details with --verbose)");
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            session.close();
-                            stopped.countDown();
-                        },
-                        "outpost-shutdown"));
-        stopped.await();
+        signals.arm(session::close);
+        signals.await();
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.outpost.proxy;
 
 import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.observe.Inspector;
 import dev.outpost.proxy.observe.InspectorServer;
 import dev.outpost.proxy.observe.InspectorSettings;
@@ -11,6 +12,7 @@ import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.ConnectionLimiter;
+import dev.outpost.proxy.server.DescriptorLimit;
 import dev.outpost.proxy.server.ListenException;
 import dev.outpost.proxy.server.ProxyChannelInitializer;
 import dev.outpost.proxy.server.Transport;
@@ -64,6 +66,8 @@ public final class OutpostProxy implements AutoCloseable {
     private OutpostProxy(ProxyConfig config, RouteTable routes, ChannelHub givenHub, HubFactory factory, Drops drops) {
         this.config = config;
         Transport transport = Transport.detect();
+        // the settings are checked before anything is started
+        ProxyLimits limits = ProxyLimits.of(config);
         this.group = transport.newGroup("outpost", MAX_LOOPS);
         ChannelHub hub = givenHub;
         if (hub == null) {
@@ -78,8 +82,12 @@ public final class OutpostProxy implements AutoCloseable {
         this.hub = hub;
         Integer inspectorPort = InspectorSettings.port(config);
         this.inspector = inspectorPort == null ? null : new Inspector(hub, InspectorSettings.prefix(config));
-        this.context = new ProxyContext(config, routes, hub, drops, transport);
-        this.limiter = new ConnectionLimiter(config.clientMaxConn(), drops);
+        this.context = new ProxyContext(config, limits, routes, hub, drops, transport);
+        this.limiter = new ConnectionLimiter(
+                maxConnections(
+                        config.clientMaxConn(),
+                        config.setting("runner/client_maxconn").isPresent()),
+                drops);
         Channel http = null;
         Channel publish = null;
         try {
@@ -106,9 +114,16 @@ public final class OutpostProxy implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(
                             inspector == null
-                                    ? new PublishServer(hub, config.publishMaxBodySize())
+                                    ? new PublishServer(
+                                            hub, config.publishMaxBodySize(), context.limits(), context.drops())
                                     : new ObservingInitializer(
-                                            inspector, new PublishServer(hub, config.publishMaxBodySize()), false))
+                                            inspector,
+                                            new PublishServer(
+                                                    hub,
+                                                    config.publishMaxBodySize(),
+                                                    context.limits(),
+                                                    context.drops()),
+                                            false))
                     .bind(config.publishHost(), config.publishPort())
                     .syncUninterruptibly()
                     .channel();
@@ -134,7 +149,13 @@ public final class OutpostProxy implements AutoCloseable {
         if (inspector != null) {
             try {
                 is = InspectorServer.start(
-                        inspector, group, transport.serverChannel(), InspectorSettings.host(config), inspectorPort);
+                        inspector,
+                        group,
+                        transport.serverChannel(),
+                        InspectorSettings.host(config),
+                        inspectorPort,
+                        context.limits(),
+                        context.drops());
             } catch (RuntimeException e) {
                 http.close().syncUninterruptibly();
                 publish.close().syncUninterruptibly();
@@ -149,6 +170,7 @@ public final class OutpostProxy implements AutoCloseable {
         this.inspectorServer = is;
         if (inspector != null) {
             inspector.metrics().mirror(drops.registry(), Drops.METER);
+            inspector.metrics().mirror(drops.registry(), Drops.LIMIT_METER);
             inspector.watch(drops);
         }
         log.info(
@@ -156,6 +178,30 @@ public final class OutpostProxy implements AutoCloseable {
                 http.localAddress(),
                 publish.localAddress(),
                 transport.name());
+    }
+
+    /**
+     * {@code client_maxconn}, lowered to what the process's descriptor limit allows: with a warning when the
+     * configuration file set it, else (Pushpin's default, 50,000) with an info line.
+     */
+    private static int maxConnections(int configured, boolean fromFile) {
+        long fds = DescriptorLimit.processLimit();
+        int allowed = DescriptorLimit.allowedConnections(fds);
+        if (configured <= allowed) {
+            return configured;
+        }
+        if (!fromFile) {
+            log.info("at most {} client connections: the descriptor limit (ulimit -n) is {}", allowed, fds);
+            return allowed;
+        }
+        log.warn(
+                "client_maxconn {} is more than the descriptor limit allows (ulimit -n is {}; each client connection"
+                        + " may need a second descriptor for its origin, and some are kept for listeners and files):"
+                        + " using {}. Raise the limit or lower client_maxconn to silence this.",
+                configured,
+                fds,
+                allowed);
+        return allowed;
     }
 
     /**
@@ -235,6 +281,11 @@ public final class OutpostProxy implements AutoCloseable {
     /** Where other parts (the edge) report their events: the inspector, or a no-op when it is off. */
     public ProxyObserver observer() {
         return inspector == null ? ProxyObserver.NOOP : inspector;
+    }
+
+    /** The client connection limit in force: {@code client_maxconn}, or less when the descriptor limit is lower. */
+    public int clientMaxConn() {
+        return limiter.max();
     }
 
     /** Client connections open right now. */

@@ -123,6 +123,7 @@ public final class EdgeServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             clients.add(ch);
                             ch.pipeline().addLast(new HttpServerCodec());
+                            ch.pipeline().addLast(new ClientTimeouts());
                             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                             ch.pipeline()
                                     .addLast(new EdgeRequestHandler(

@@ -80,6 +80,27 @@ class HandoffTest {
         wsOrigin.close();
     }
 
+    /** Slow or silent clients are closed on the edge's port, by the GRIP proxy's rule (issue 16, item 3). */
+    @Test
+    void anIdleClientAnUnfinishedHeadAndABodyThatStopsAreClosed() throws Exception {
+        ClientTimeouts.testOverride = java.time.Duration.ofSeconds(1);
+        try (Socket idle = connect();
+                Socket slow = connect();
+                Socket halfBody = connect()) {
+            idle.setSoTimeout(20_000);
+            slow.setSoTimeout(20_000);
+            halfBody.setSoTimeout(20_000);
+            send(slow, "GET /fanout HTTP/1.1\r\nHost: app.test\r\n");
+            send(halfBody, "POST /echo HTTP/1.1\r\nHost: app.test\r\nContent-Length: 100\r\n\r\n" + "x".repeat(50));
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+            assertThat(slow.getInputStream().read()).isEqualTo(-1);
+            // the guest waits for the rest of the body, which never comes
+            assertThat(closedByPeer(halfBody)).isTrue();
+        } finally {
+            ClientTimeouts.testOverride = null;
+        }
+    }
+
     @Test
     void aFanoutHandoffForwardsTheGuestsHeadersTheProtectedOriginalsAndTheOriginalBody() throws Exception {
         proxy.reply(
@@ -193,6 +214,18 @@ class HandoffTest {
         Socket s = new Socket("127.0.0.1", edge.port());
         s.setSoTimeout(20_000);
         return s;
+    }
+
+    /** Reads until the edge closes (true) or 20 s pass (false); a reset counts as a close. */
+    private static boolean closedByPeer(Socket s) throws IOException {
+        try {
+            s.getInputStream().readAllBytes();
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
     }
 
     private static void send(Socket s, String text) throws IOException {

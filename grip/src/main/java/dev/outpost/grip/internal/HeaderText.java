@@ -36,6 +36,38 @@ public final class HeaderText {
                 : value.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Whether {@code name} is an HTTP field name: one or more token characters (RFC 9110 §5.1, §5.6.2). */
+    public static boolean isFieldName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean token = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!token) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code value} can go on the wire as a field value or reason phrase: no control character but tab
+     * (RFC 9110 §5.5). A CR or LF would end the header early and the rest would be read as another one.
+     */
+    public static boolean isFieldValue(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isByteString(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) > 0xff) {

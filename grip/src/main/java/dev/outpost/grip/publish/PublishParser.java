@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.outpost.grip.HttpStatusText;
 import dev.outpost.grip.internal.Base64s;
 import dev.outpost.grip.internal.GripJson;
+import dev.outpost.grip.internal.HeaderText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,7 +25,23 @@ public final class PublishParser {
     /** Message for a body that is not JSON at all. */
     public static final String NOT_JSON = "Body is not valid JSON.";
 
+    /** The most a WebSocket control frame (ping, pong) carries (RFC 6455 §5.5). */
+    static final int MAX_CONTROL_PAYLOAD = 125;
+
+    private static final String CLOSE_CODES =
+            "integer, a close code a WebSocket may send: 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4)";
+    /** The most a close frame's reason holds: 125 bytes less the 2-byte code. */
+    static final int MAX_CLOSE_REASON = 123;
+
     private PublishParser() {}
+
+    /**
+     * Close codes an endpoint may put in a close frame (RFC 6455 §7.4.1-2): 1004-1006 and 1015 are reserved for
+     * reporting, below 1000 and from 5000 are not defined.
+     */
+    static boolean sendableCloseCode(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    }
 
     public static List<PublishItem> parse(byte[] body) throws PublishFormatException {
         JsonNode root;
@@ -70,8 +87,8 @@ public final class PublishParser {
                     "Invalid format: " + pn + " does not contain 'channel' (" + path + ".channel: missing)");
         }
         String channel = string(ch, pn, "channel", path + ".channel");
-        String id = optString(item, pn, "id", path);
-        String prevId = optString(item, pn, "prev-id", path);
+        String id = fieldText(item, pn, "id", path);
+        String prevId = fieldText(item, pn, "prev-id", path);
 
         JsonNode formats = present(item.get("formats"));
         String fpath;
@@ -188,7 +205,7 @@ public final class PublishParser {
             }
             code = v;
         }
-        String reason = optString(f, pn, "reason", path);
+        String reason = fieldText(f, pn, "reason", path);
         if (reason == null || reason.isEmpty()) {
             reason = HttpStatusText.of(code);
         }
@@ -267,14 +284,21 @@ public final class PublishParser {
             if (c != null) {
                 Integer v = integer(c);
                 if (v == null) {
-                    throw fail(pn + " contains 'code' with wrong type", path + ".code", c, "integer 0-65535");
+                    throw fail(pn + " contains 'code' with wrong type", path + ".code", c, CLOSE_CODES);
                 }
-                if (v < 0 || v > 0xffff) {
-                    throw fail(pn + " contains 'code' with invalid value", path + ".code", c, "integer 0-65535");
+                if (!sendableCloseCode(v)) {
+                    throw fail(pn + " contains 'code' with invalid value", path + ".code", c, CLOSE_CODES);
                 }
                 code = v;
             }
             String reason = optString(f, pn, "reason", path);
+            if (reason != null && reason.getBytes(StandardCharsets.UTF_8).length > MAX_CLOSE_REASON) {
+                throw fail(
+                        pn + " contains 'reason' with invalid value",
+                        path + ".reason",
+                        f.get("reason"),
+                        "at most " + MAX_CLOSE_REASON + " bytes of UTF-8 (a close frame holds 125 bytes)");
+            }
             return new WsMessageFormat(action, WsMessageType.TEXT, new byte[0], code, reason, List.of());
         }
         if (action != PublishAction.SEND) {
@@ -310,6 +334,12 @@ public final class PublishParser {
             throw new PublishFormatException(
                     "Invalid format: " + pn + " does not contain 'content' or 'content-bin' (" + path + ")");
         }
+        if ((type == WsMessageType.PING || type == WsMessageType.PONG) && content.length > MAX_CONTROL_PAYLOAD) {
+            throw new PublishFormatException(
+                    "Invalid format: " + pn + " contains a " + type.name().toLowerCase(java.util.Locale.ROOT)
+                            + " with " + content.length + " bytes of content (" + path + ": expected at most "
+                            + MAX_CONTROL_PAYLOAD + " bytes, the most a WebSocket control frame holds)");
+        }
         return new WsMessageFormat(action, type, content, -1, "", filters);
     }
 
@@ -332,7 +362,7 @@ public final class PublishParser {
                 if (!pair.get(1).isTextual()) {
                     throw fail("header contains value element with wrong type", p + "[1]", pair.get(1), "string");
                 }
-                out.add(Map.entry(pair.get(0).asText(), pair.get(1).asText()));
+                out.add(header(pair.get(0).asText(), pair.get(1).asText(), p + "[0]", p + "[1]"));
             }
         } else if (h.isObject()) {
             for (Map.Entry<String, JsonNode> e : h.properties()) {
@@ -343,7 +373,7 @@ public final class PublishParser {
                             e.getValue(),
                             "string");
                 }
-                out.add(Map.entry(e.getKey(), e.getValue().asText()));
+                out.add(header(e.getKey(), e.getValue().asText(), path, path + "." + e.getKey()));
             }
         } else {
             throw fail(
@@ -386,6 +416,39 @@ public final class PublishParser {
             throw fail(pn + " contains '" + field + "' with invalid value", path + "." + field, v, "Base64");
         }
         return b;
+    }
+
+    /** A header from a publish item: refused when it could not go on the wire as it is (a CR or LF in it, say). */
+    private static Map.Entry<String, String> header(String name, String value, String namePath, String valuePath)
+            throws PublishFormatException {
+        if (!HeaderText.isFieldName(name)) {
+            throw new PublishFormatException("Invalid format: header name is not valid (" + namePath + ": "
+                    + quote(name) + ", expected: letters, digits and !#$%&'*+-.^_`|~ only)");
+        }
+        if (!HeaderText.isFieldValue(value)) {
+            throw new PublishFormatException("Invalid format: header '" + name + "' has a value that is not valid ("
+                    + valuePath + ": " + quote(value) + ", expected: no control characters such as CR or LF)");
+        }
+        return Map.entry(name, value);
+    }
+
+    /**
+     * An optional string that goes on the wire later (a reason phrase, or an ID that returns in {@code Grip-Last}):
+     * no control characters.
+     */
+    private static String fieldText(JsonNode obj, String pn, String field, String path) throws PublishFormatException {
+        String v = optString(obj, pn, field, path);
+        if (v != null && !HeaderText.isFieldValue(v)) {
+            throw new PublishFormatException("Invalid format: " + pn + " contains '" + field
+                    + "' with invalid value (" + path + "." + field + ": " + quote(v)
+                    + ", expected: no control characters such as CR or LF)");
+        }
+        return v;
+    }
+
+    /** A string for a message, control characters escaped as JSON does. */
+    private static String quote(String s) {
+        return describe(com.fasterxml.jackson.databind.node.TextNode.valueOf(s));
     }
 
     private static String optString(JsonNode obj, String pn, String field, String path) throws PublishFormatException {

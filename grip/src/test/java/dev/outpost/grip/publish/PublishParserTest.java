@@ -379,11 +379,11 @@ class PublishParserTest {
                 format(
                         ws,
                         "{\"action\": \"close\", \"code\": \"x\"}",
-                        "Invalid format: 'ws-message' contains 'code' with wrong type (items[1].formats.ws-message.code: \"x\", expected: integer 0-65535)"),
+                        "Invalid format: 'ws-message' contains 'code' with wrong type (items[1].formats.ws-message.code: \"x\", expected: integer, a close code a WebSocket may send: 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4))"),
                 format(
                         ws,
                         "{\"action\": \"close\", \"code\": 70000}",
-                        "Invalid format: 'ws-message' contains 'code' with invalid value (items[1].formats.ws-message.code: 70000, expected: integer 0-65535)"),
+                        "Invalid format: 'ws-message' contains 'code' with invalid value (items[1].formats.ws-message.code: 70000, expected: integer, a close code a WebSocket may send: 1000-1003, 1007-1014 or 3000-4999 (RFC 6455 §7.4))"),
                 format(
                         ws,
                         "{\"action\": \"close\", \"reason\": false}",
@@ -410,5 +410,67 @@ class PublishParserTest {
 
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Values that would break the response on the wire are refused at publish time, never dropped later (issue 16). */
+    @ParameterizedTest
+    @MethodSource("unsendable")
+    void valuesThatCannotGoOnTheWireAreRefused(String formats, String message) {
+        assertThatThrownBy(() -> one("{\"channel\": \"c\", " + formats + "}"))
+                .isInstanceOf(PublishFormatException.class)
+                .hasMessageStartingWith("Invalid format")
+                .hasMessageContaining(message);
+    }
+
+    static Stream<org.junit.jupiter.params.provider.Arguments> unsendable() {
+        String hr = "\"formats\": {\"http-response\": {\"body\": \"x\", ";
+        return Stream.of(
+                org.junit.jupiter.params.provider.Arguments.of(
+                        hr + "\"headers\": {\"X-A\\r\\nX-B\": \"1\"}}}",
+                        "header name is not valid (items[0].formats.http-response.headers: \"X-A\\r\\nX-B\""),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        hr + "\"headers\": [[\"X-A\", \"1\\r\\nSet-Cookie: a=b\"]]}}",
+                        "header 'X-A' has a value that is not valid (items[0].formats.http-response.headers[0][1]:"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        hr + "\"headers\": [[\"\", \"1\"]]}}", "header name is not valid"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        hr + "\"reason\": \"OK\\r\\nX: y\"}}",
+                        "contains 'reason' with invalid value (items[0].formats.http-response.reason:"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "\"id\": \"1\\n2\", \"formats\": {\"http-stream\": {\"content\": \"x\"}}",
+                        "contains 'id' with invalid value (items[0].id: \"1\\n2\""),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "\"prev-id\": \"\\u0000\", \"formats\": {\"http-stream\": {\"content\": \"x\"}}",
+                        "contains 'prev-id' with invalid value"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "\"formats\": {\"ws-message\": {\"action\": \"close\", \"code\": 999}}",
+                        "contains 'code' with invalid value (items[0].formats.ws-message.code: 999, expected: integer,"
+                                + " a close code a WebSocket may send"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "\"formats\": {\"ws-message\": {\"action\": \"close\", \"code\": 1005}}",
+                        "contains 'code' with invalid value"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "\"formats\": {\"ws-message\": {\"action\": \"close\", \"code\": 1000, \"reason\": \""
+                                + "r".repeat(124) + "\"}}",
+                        "contains 'reason' with invalid value (items[0].formats.ws-message.reason:"),
+                org.junit.jupiter.params.provider.Arguments.of(
+                        "\"formats\": {\"ws-message\": {\"type\": \"ping\", \"content\": \"" + "p".repeat(126) + "\"}}",
+                        "contains a ping with 126 bytes of content (items[0].formats.ws-message: expected at most 125"));
+    }
+
+    @Test
+    void valuesThatCanGoOnTheWireStillPass() throws Exception {
+        PublishItem i = one("""
+                {"channel": "c", "id": "a b", "formats": {
+                  "http-response": {"reason": "Fine\\tthanks", "headers": {"X-A": "tab\\there, caf\u00e9"}, "body": "x"},
+                  "ws-message": {"action": "close", "code": 4999, "reason": "%s"}}}""".formatted("r".repeat(123)));
+        assertThat(i.httpResponse().headers()).containsExactly(Map.entry("X-A", "tab\there, caf\u00e9"));
+        assertThat(i.httpResponse().reason()).isEqualTo("Fine\tthanks");
+        assertThat(i.wsMessage().closeCode()).isEqualTo(4999);
+        assertThat(one("{\"channel\": \"c\", \"formats\": {\"ws-message\": {\"type\": \"pong\", \"content\": \""
+                                + "p".repeat(125) + "\"}}}")
+                        .wsMessage()
+                        .content())
+                .hasSize(125);
     }
 }

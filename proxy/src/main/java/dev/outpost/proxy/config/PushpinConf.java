@@ -203,7 +203,9 @@ public final class PushpinConf {
                     }
                 }
                 default -> {
-                    if (!KNOWN_IGNORED.contains(k)) {
+                    if (e.section().equals(ProxyLimits.SECTION)) {
+                        r.outpostKey(e, w);
+                    } else if (!KNOWN_IGNORED.contains(k)) {
                         w.accept(file + ": [" + e.section() + "] " + e.key() + ": unknown key, ignored");
                     } else {
                         r.noteUnsupported(e, w);
@@ -385,6 +387,27 @@ public final class PushpinConf {
                 }
             }
             return port;
+        }
+
+        /** A key of the {@code [outpost]} section: checked here, read later from the settings. */
+        void outpostKey(IniFile.Entry e, Consumer<String> w) throws ConfigException {
+            ProxyLimits.Key key = ProxyLimits.Key.named(e.key());
+            if (key == null) {
+                w.accept(file + ": [" + e.section() + "] " + e.key() + ": unknown key, ignored (known: "
+                        + String.join(", ", ProxyLimits.keyNames()) + ")");
+                return;
+            }
+            if (e.isList()) {
+                throw bad(e, "one value");
+            }
+            if (e.value().isBlank()) {
+                return;
+            }
+            try {
+                key.parse(resolve(e.value()));
+            } catch (IllegalArgumentException ex) {
+                throw bad(e, ex.getMessage());
+            }
         }
 
         void noteUnsupported(IniFile.Entry e, Consumer<String> w) {

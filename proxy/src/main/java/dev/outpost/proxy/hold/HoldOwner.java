@@ -41,6 +41,11 @@ public interface HoldOwner {
     /** Where dropped messages are counted. */
     Drops drops();
 
+    /** How many published items a stream queues for a client that does not read ({@code stream_queue_max}). */
+    default int streamQueueMax() {
+        return HoldSupport.QUEUE_MAX;
+    }
+
     /** Whether error texts may be shown to the client ({@code debug}). */
     default boolean debug() {
         return false;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 final class HoldSupport {
-    /** Pushpin's per-session publish queue limit; items beyond are dropped. */
+    /** Pushpin's per-session publish queue limit, the default of {@code stream_queue_max}; items beyond are dropped. */
     static final int QUEUE_MAX = 100;
 
     private HoldSupport() {}

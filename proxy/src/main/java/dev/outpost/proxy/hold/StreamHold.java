@@ -13,6 +13,7 @@ import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Delivery;
 import dev.outpost.proxy.pubsub.DeliveryFilter;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
+import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.pubsub.FilterInputs;
 import dev.outpost.proxy.pubsub.Subscriber;
 import dev.outpost.proxy.pubsub.Subscription;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * link's timeout. The fetched body is appended and its instructions replace the current ones. A channel with
  * {@code prev-id} needs a next link, else the stream ends.
  *
- * <p>Items wait in a queue (at most {@value HoldSupport#QUEUE_MAX}, then dropped and reported) while the client
+ * <p>Items wait in a queue (at most {@code stream_queue_max}, then dropped and reported) while the client
  * socket is not writable or a link is being fetched; keep-alive timers skip their turn meanwhile. Runs entirely on
  * the client channel's event loop.
  */
@@ -101,6 +102,9 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
     private ArrayDeque<Queued> queue;
     /** Channels that saw an item since the next-link timer was armed; only with a next link. */
     private Set<String> activeChannels;
+
+    /** The drops of this stream, made at the first; summed up in one log line when the stream ends. */
+    private Drops.Tally drops;
 
     private ScheduledFuture<?> keepAliveTimer;
     private ScheduledFuture<?> nextTimer;
@@ -401,16 +405,17 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         if (queue == null) {
             queue = new ArrayDeque<>(2); // grows when the client reads slowly
-        } else if (queue.size() >= HoldSupport.QUEUE_MAX) {
+        } else if (queue.size() >= owner.streamQueueMax()) {
             Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_QUEUE_FULL);
             payload.release();
-            owner.drops()
-                    .drop(
-                            "session_queue",
-                            channel,
-                            owner.connectionId(),
-                            "item " + item.id() + ": publish queue at max (" + HoldSupport.QUEUE_MAX
-                                    + "), client not reading");
+            if (drops == null) {
+                drops = owner.drops().tally(owner.connectionId());
+            }
+            drops.drop(
+                    "session_queue",
+                    channel,
+                    (item.id() == null ? "an item" : "item " + item.id()) + ": publish queue at max (stream_queue_max "
+                            + owner.streamQueueMax() + "), client not reading");
             return;
         }
         queue.add(new Queued(channel, item, payload));
@@ -669,6 +674,10 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         subscriptions = NO_SUBSCRIPTIONS;
         clearQueue();
+        if (drops != null) {
+            drops.close();
+            drops = null;
+        }
     }
 
     @Override

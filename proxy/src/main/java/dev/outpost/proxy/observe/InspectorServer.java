@@ -1,6 +1,10 @@
 package dev.outpost.proxy.observe;
 
+import dev.outpost.proxy.config.ProxyLimits;
+import dev.outpost.proxy.pubsub.Drops;
+import dev.outpost.proxy.server.ClientTimeouts;
 import dev.outpost.proxy.server.ListenException;
+import dev.outpost.proxy.server.TimeoutReport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -56,13 +60,19 @@ public final class InspectorServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Binds {@code host:port} (0 picks a free port) on {@code group}. */
+    /**
+     * Binds {@code host:port} (0 picks a free port) on {@code group}; connections follow {@code limits}' client
+     * timeouts.
+     */
     public static InspectorServer start(
             Inspector inspector,
             EventLoopGroup group,
             Class<? extends ServerChannel> serverChannel,
             String host,
-            int port) {
+            int port,
+            ProxyLimits limits,
+            Drops drops) {
+        TimeoutReport report = new TimeoutReport(drops, "inspector");
         try {
             Channel ch = new ServerBootstrap()
                     .group(group)
@@ -74,8 +84,13 @@ public final class InspectorServer implements AutoCloseable {
                             c.pipeline()
                                     .addLast(
                                             new HttpServerCodec(),
+                                            new ClientTimeouts(
+                                                    limits.clientHeaderTimeout(),
+                                                    limits.clientKeepAliveTimeout(),
+                                                    limits.clientBodyTimeout(),
+                                                    report),
                                             new HttpObjectAggregator(16 * 1024),
-                                            new Handler(inspector));
+                                            new Handler(inspector, host));
                         }
                     })
                     .bind(host, port)
@@ -103,14 +118,34 @@ public final class InspectorServer implements AutoCloseable {
 
     private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Inspector inspector;
+        private final String bindHost;
 
-        Handler(Inspector inspector) {
+        Handler(Inspector inspector, String bindHost) {
             this.inspector = inspector;
+            this.bindHost = bindHost;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
             boolean keepAlive = HttpUtil.isKeepAlive(req);
+            String host = req.headers().get(HttpHeaderNames.HOST);
+            if (req.headers().getAll(HttpHeaderNames.HOST).size() > 1 || !HostGuard.allowed(host, bindHost)) {
+                send(
+                        ctx,
+                        false,
+                        HttpResponseStatus.FORBIDDEN,
+                        "text/plain; charset=utf-8",
+                        ("Host " + host + " is not this inspector's (it answers localhost, loopback addresses and "
+                                        + bindHost + ", against DNS rebinding): open "
+                                        + HostGuard.url(
+                                                bindHost,
+                                                ((InetSocketAddress)
+                                                                ctx.channel().localAddress())
+                                                        .getPort())
+                                        + "\n")
+                                .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             if (!HttpMethod.GET.equals(req.method()) && !HttpMethod.HEAD.equals(req.method())) {
                 send(
                         ctx,

@@ -49,6 +49,12 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        String refused = BrowserGuard.refusal(req.headers());
+        if (refused != null) {
+            log.debug("publish connection {}: {}", ctx.channel().remoteAddress(), refused);
+            send(ctx, req, text(HttpResponseStatus.FORBIDDEN, refused + "\n", TEXT));
+            return;
+        }
         String type = negotiate(req.headers().getAll(HttpHeaderNames.ACCEPT));
         if (type == null) {
             send(

@@ -48,6 +48,11 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /** The limit in force. */
+    public int max() {
+        return max;
+    }
+
     /** The accepted client connections still open. */
     public ChannelGroup clients() {
         return clients;

@@ -8,7 +8,10 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 
-/** The only place the client pipeline is built: limit → HTTP/1.1 codec → 100-continue → {@link ClientConnection}. */
+/**
+ * The only place the client pipeline is built: limit → HTTP/1.1 codec → timeouts ({@link ClientTimeouts}) →
+ * 100-continue → {@link ClientConnection}.
+ */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final int MAX_INITIAL_LINE = 8192;
     static final int MAX_HEADER_SIZE = 64 * 1024;
@@ -21,10 +24,12 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
 
     private final ProxyContext px;
     private final ConnectionLimiter limiter;
+    private final TimeoutReport timeouts;
 
     public ProxyChannelInitializer(ProxyContext px, ConnectionLimiter limiter) {
         this.px = px;
         this.limiter = limiter;
+        this.timeouts = new TimeoutReport(px.drops(), "client");
     }
 
     @Override
@@ -38,6 +43,13 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                                 .setMaxHeaderSize(MAX_HEADER_SIZE)
                                 .setMaxChunkSize(MAX_CHUNK)
                                 .setInitialBufferSize(LINE_BUFFER)))
+                .addLast(
+                        "timeouts",
+                        new ClientTimeouts(
+                                px.limits().clientHeaderTimeout(),
+                                px.limits().clientKeepAliveTimeout(),
+                                px.limits().clientBodyTimeout(),
+                                timeouts))
                 .addLast("continue", new HttpServerExpectContinueHandler())
                 .addLast("client", new ClientConnection(px));
     }

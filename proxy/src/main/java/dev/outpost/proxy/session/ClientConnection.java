@@ -215,6 +215,14 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                             badRequest(req.decoderResult().cause());
                             return;
                         }
+                        RequestChecks.Refusal refusal = RequestChecks.check(req);
+                        if (refusal != null) {
+                            ReferenceCountUtil.release(o);
+                            log.debug(
+                                    "request from {} refused: {}", ctx.channel().remoteAddress(), refusal.message());
+                            refuse(refusal.code(), refusal.message());
+                            return;
+                        }
                         if (dev.outpost.proxy.ws.WsGateway.divert(ctx, px, req)) {
                             // a WebSocket (or refused) request: the connection is no longer HTTP for this handler
                             handedOff();
@@ -233,13 +241,18 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                 } else if (current.acceptsRequestContent() && o instanceof HttpContent c) {
                     queue.poll();
                     if (c.decoderResult().isFailure()) {
+                        Throwable cause = c.decoderResult().cause();
                         c.release();
                         ProxyExchange x = current;
                         current = null;
                         unstarted = null;
-                        closed = true;
-                        x.clientClosed();
-                        ctx.close();
+                        // a broken body (a bad chunk size, say): a 400 when no response has started, else a cut
+                        if (x.badRequestBody()) {
+                            badRequest(cause);
+                        } else {
+                            closed = true;
+                            ctx.close();
+                        }
                         return;
                     }
                     current.requestContent(c);
@@ -303,11 +316,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     private void badRequest(Throwable cause) {
         log.debug("bad request from {}: {}", ctx.channel().remoteAddress(), String.valueOf(cause));
+        refuse(400, "Bad Request");
+    }
+
+    /** Answers {@code code} with {@code message} and closes: what follows on the connection can't be trusted. */
+    private void refuse(int code, String message) {
         closed = true;
         FullHttpResponse r = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1,
-                HttpResponseStatus.BAD_REQUEST,
-                Unpooled.copiedBuffer("Bad Request\n", StandardCharsets.UTF_8));
+                HttpResponseStatus.valueOf(code),
+                Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
         HttpUtil.setContentLength(r, r.content().readableBytes());
         HttpUtil.setKeepAlive(r, false);

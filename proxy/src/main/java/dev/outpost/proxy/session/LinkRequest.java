@@ -170,7 +170,11 @@ final class LinkRequest implements OriginListener {
         if (!HttpMethod.GET.equals(method)) {
             HttpUtil.setContentLength(r, 0);
         }
-        ch.writeAndFlush(r);
+        ch.writeAndFlush(r).addListener(f -> {
+            if (f.isSuccess() && !done && origin == ch) {
+                OriginHandler.of(ch).watch(px.limits().originResponseTimeout());
+            }
+        });
         ch.read();
     }
 

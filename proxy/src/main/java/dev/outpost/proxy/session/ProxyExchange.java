@@ -181,7 +181,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         this.px = px;
         this.cfg = px.config();
         this.req = req;
-        this.version = req.protocolVersion();
+        this.version = RequestChecks.responseVersion(req.protocolVersion());
         this.clientKeepAlive = HttpUtil.isKeepAlive(req);
         this.headRequest = HttpMethod.HEAD.equals(req.method());
         this.requestChunked = HttpUtil.isTransferEncodingChunked(req);
@@ -384,22 +384,35 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
         ChannelFuture last = ch.write(originRequest);
         HttpContent p;
+        boolean complete = false;
         while ((p = pending.poll()) != null) {
             if (p.content().isReadable()) {
                 bodyPartsSent++;
                 keepCopy(p.content());
             }
+            complete = p instanceof LastHttpContent;
             last = ch.write(p);
         }
         writingToOrigin = true;
         ch.flush();
+        boolean sentAll = complete;
         last.addListener(f -> {
             writingToOrigin = false;
             if (f.isSuccess() && state != State.DONE) {
+                if (sentAll) {
+                    requestSent(ch);
+                }
                 conn.requestMore();
             }
         });
         ch.read();
+    }
+
+    /** The whole request is on its way: from now on the origin has origin_response_timeout to answer. */
+    private void requestSent(Channel ch) {
+        if (origin == ch) {
+            originHandler.watch(px.limits().originResponseTimeout());
+        }
     }
 
     void requestContent(HttpContent c) {
@@ -417,9 +430,14 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 keepCopy(c.content());
             }
             writingToOrigin = true;
-            origin.writeAndFlush(c).addListener(f -> {
+            Channel ch = origin;
+            boolean sentAll = c instanceof LastHttpContent;
+            ch.writeAndFlush(c).addListener(f -> {
                 writingToOrigin = false;
                 if (f.isSuccess() && state != State.DONE) {
+                    if (sentAll) {
+                        requestSent(ch);
+                    }
                     conn.requestMore();
                 }
             });
@@ -638,6 +656,13 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     public void originClosed(Throwable cause) {
         origin = null;
         if (streamingInitial != null) {
+            if (cause instanceof OriginTimeoutException t) {
+                drops().hit(
+                                "origin_response_timeout",
+                                connectionId(),
+                                "stream from " + lastTried() + " silent for "
+                                        + t.after().toSeconds() + " s; cut");
+            }
             cutInitial();
             return;
         }
@@ -649,6 +674,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void originBroke(Throwable cause) {
         log.debug("origin {} broke off: {}", lastTried(), String.valueOf(cause));
+        if (cause instanceof OriginTimeoutException t) {
+            originTimedOut(t);
+            return;
+        }
         if (state == State.REQUESTING && !gotResponse && reused && bodyPartsSent == 0 && safeMethod()) {
             // a pooled connection the origin had closed meanwhile: once more on a fresh one
             if (!requestOpen && HttpUtil.isTransferEncodingChunked(originRequest)) {
@@ -668,6 +697,31 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
         releasePending();
         reject(502, "Bad Gateway", ORIGIN_ERROR, cause == null ? ORIGIN_ERROR : "Error: " + cause);
+    }
+
+    /**
+     * The origin kept the proxy waiting past origin_response_timeout: a 504 when the client has had nothing yet (as
+     * nginx answers), else the client is cut off. The request is not sent again: the origin may be working on it.
+     */
+    private void originTimedOut(OriginTimeoutException t) {
+        long s = t.after().toSeconds();
+        drops().hit(
+                        "origin_response_timeout",
+                        connectionId(),
+                        "no response from " + lastTried() + " within " + s + " s");
+        if (state == State.RESPONDING) {
+            logAccess("timeout");
+            state = State.DONE;
+            releasePending();
+            conn.exchangeDone(this, false);
+            return;
+        }
+        releasePending();
+        reject(
+                504,
+                "Gateway Timeout",
+                "The origin did not respond within " + s + " s.",
+                "The origin " + lastTried() + " did not respond within " + s + " s (origin_response_timeout).");
     }
 
     // ---- GRIP ----
@@ -931,13 +985,12 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         List<HoldChannel> list = new ArrayList<>(out.values());
         int max = cfg.connectionSubscriptionMax();
         if (max > 0 && list.size() > max) {
-            for (HoldChannel c : list.subList(max, list.size())) {
-                drops().drop(
-                                "subscription_max",
-                                c.name(),
-                                connectionId(),
-                                "not subscribed: connection_subscription_max is " + max);
-            }
+            // one line for the whole response, however many channels it names
+            drops().dropMany(
+                            "subscription_max",
+                            names(list.subList(max, list.size())),
+                            connectionId(),
+                            "not subscribed: connection_subscription_max is " + max);
             return List.copyOf(list.subList(0, max));
         }
         return list;
@@ -957,6 +1010,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     @Override
     public Drops drops() {
         return px.drops();
+    }
+
+    @Override
+    public int streamQueueMax() {
+        return px.limits().streamQueueMax();
     }
 
     @Override
@@ -1200,6 +1258,16 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (state == State.HOLDING && hold != null && streamingInitial == null) {
             hold.shutdown();
         }
+    }
+
+    /**
+     * The request's body turned out malformed (a bad chunk size, say): the exchange lets go of everything. True when
+     * the client has had no byte of a response yet, so that it can still be told 400.
+     */
+    boolean badRequestBody() {
+        boolean untouched = state == State.CONNECTING || state == State.REQUESTING || state == State.ACCEPTING;
+        clientClosed();
+        return untouched;
     }
 
     /** The client left: let go of everything at once. */

@@ -26,6 +26,14 @@ interface OriginLeg {
     /** Asks the origin for news now (WebSocket-over-HTTP only). */
     default void refresh() {}
 
+    /**
+     * Whether the origin side keeps up with what the client sends: while false, the client is not read from. The leg
+     * tells {@link Listener#backlogChanged()} when this may have changed.
+     */
+    default boolean acceptsMore() {
+        return true;
+    }
+
     interface Listener {
         /** The origin accepted: these headers (not yet cleaned) go into the client's 101. */
         void opened(HttpHeaders responseHeaders);
@@ -46,5 +54,11 @@ interface OriginLeg {
 
         /** The origin dropped the connection without a close. */
         void disconnected();
+
+        /** {@link OriginLeg#acceptsMore()} may have changed. */
+        default void backlogChanged() {}
+
+        /** A configured limit (by its key) bit on this leg, for the connection's count. */
+        default void limitHit(String limit, String detail) {}
     }
 }

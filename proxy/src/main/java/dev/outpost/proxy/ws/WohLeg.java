@@ -4,6 +4,7 @@ import dev.outpost.grip.publish.WsMessageType;
 import dev.outpost.grip.wsovh.WsEvent;
 import dev.outpost.grip.wsovh.WsEventCodec;
 import dev.outpost.grip.wsovh.WsEventException;
+import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.route.Target;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -45,7 +46,13 @@ import org.slf4j.LoggerFactory;
  * <tr><td>response body</td><td>{@value #MAX_RESPONSE} bytes</td></tr>
  * <tr><td>retries after a connect error (not while opening)</td><td>{@value #RETRY_MAX}, 1 s·2ⁿ + 0–1 s</td></tr>
  * <tr><td>Keep-Alive-Interval</td><td>at least {@value #MIN_KEEP_ALIVE_SECONDS} s</td></tr>
+ * <tr><td>client events waiting</td><td>{@code websocket_over_http_queue_max} bytes (as Pushpin's buffer), then the
+ * client is not read from until the origin has taken them</td></tr>
+ * <tr><td>wait for each response</td><td>{@code origin_response_timeout}, then the connection fails (1011)</td></tr>
  * </table>
+ *
+ * <p>When the client leaves, what it sent and the origin has not been given is dropped: the origin gets the request
+ * in flight (if any) and then one {@code DISCONNECT}, as in Pushpin.
  */
 final class WohLeg implements OriginLeg {
     private static final Logger log = LoggerFactory.getLogger(WohLeg.class);
@@ -74,6 +81,12 @@ final class WohLeg implements OriginLeg {
     private final String cid;
     private final Listener listener;
     private final ArrayDeque<WsEvent> queue = new ArrayDeque<>();
+    /** The size of {@link #queue} as {@link #size} counts it. */
+    private long queued;
+
+    private final long queueMax;
+    private final long responseTimeoutNanos;
+    private ScheduledFuture<?> responseTimer;
     /** Stored {@code Set-Meta-*} values, echoed as {@code Meta-*}. */
     private final Map<String, String> meta = new LinkedHashMap<>();
 
@@ -105,7 +118,10 @@ final class WohLeg implements OriginLeg {
             Supplier<String> gripSig,
             boolean grip,
             String cid,
+            ProxyLimits limits,
             Listener listener) {
+        this.queueMax = limits.websocketOverHttpQueueMax();
+        this.responseTimeoutNanos = limits.originResponseTimeout().toNanos();
         this.loop = loop;
         this.client = client;
         this.target = target;
@@ -136,7 +152,7 @@ final class WohLeg implements OriginLeg {
 
     @Override
     public void start() {
-        queue.add(new WsEvent.Open());
+        put(new WsEvent.Open());
         flush();
     }
 
@@ -145,7 +161,7 @@ final class WohLeg implements OriginLeg {
         if (state == State.DONE || closeSent || peerClosed) {
             return;
         }
-        queue.add(
+        put(
                 switch (m.type()) {
                     case TEXT -> new WsEvent.Text(m.data());
                     case BINARY -> new WsEvent.Binary(m.data());
@@ -153,6 +169,44 @@ final class WohLeg implements OriginLeg {
                     case PONG -> new WsEvent.Pong(m.data());
                 });
         flush();
+    }
+
+    @Override
+    public boolean acceptsMore() {
+        return queued < queueMax;
+    }
+
+    private void put(WsEvent e) {
+        boolean was = acceptsMore();
+        queue.add(e);
+        queued += size(e);
+        if (was && !acceptsMore()) {
+            listener.limitHit(
+                    "websocket_over_http_queue_max",
+                    queued + " bytes of events wait for the origin: the client is not read from until it catches up");
+            listener.backlogChanged();
+        }
+    }
+
+    private WsEvent take() {
+        WsEvent e = queue.poll();
+        if (e != null) {
+            boolean was = acceptsMore();
+            queued -= size(e);
+            if (!was && acceptsMore()) {
+                listener.backlogChanged();
+            }
+        }
+        return e;
+    }
+
+    private void clearQueue() {
+        boolean was = acceptsMore();
+        queue.clear();
+        queued = 0;
+        if (!was) {
+            listener.backlogChanged();
+        }
     }
 
     @Override
@@ -165,7 +219,7 @@ final class WohLeg implements OriginLeg {
             return;
         }
         closeSent = true;
-        queue.add(new WsEvent.Close(code, reason));
+        put(new WsEvent.Close(code, reason));
         flush();
     }
 
@@ -183,7 +237,16 @@ final class WohLeg implements OriginLeg {
             return;
         }
         disconnectSent = true;
-        queue.add(new WsEvent.Disconnect());
+        // nobody will read the answers: what the client sent and the origin has not had is dropped, and a request
+        // waiting to be retried is not sent again; the origin hears DISCONNECT after the request in flight
+        clearQueue();
+        refreshWanted = false;
+        cancelTimer();
+        if (retryTimer != null && retryTimer.cancel(false)) {
+            retryTimer = null;
+            inFlight = false;
+        }
+        put(new WsEvent.Disconnect());
         flush();
     }
 
@@ -199,7 +262,9 @@ final class WohLeg implements OriginLeg {
     private void finish() {
         state = State.DONE;
         queue.clear();
+        queued = 0;
         cancelTimer();
+        cancelResponseTimer();
         if (retryTimer != null) {
             retryTimer.cancel(false);
         }
@@ -234,7 +299,7 @@ final class WohLeg implements OriginLeg {
             if (!b.isEmpty() && (target.oneEvent() || size + s > MAX_BATCH)) {
                 break;
             }
-            b.add(queue.poll());
+            b.add(take());
             size += s;
         }
         batch = b;
@@ -304,8 +369,41 @@ final class WohLeg implements OriginLeg {
 
     private void send(Channel ch, FullHttpRequest r, boolean reused) {
         conn = ch;
-        ch.pipeline().get(Handler.class).begin(reused);
+        Handler h = ch.pipeline().get(Handler.class);
+        h.begin(reused);
         ch.writeAndFlush(r);
+        if (responseTimeoutNanos > 0) {
+            responseTimer = loop.schedule(() -> responseTimedOut(ch, h), responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * The origin kept the request past origin_response_timeout: the connection fails (a 502 while opening, else a
+     * close 1011). Not sent again: the origin may have acted on the events.
+     */
+    private void responseTimedOut(Channel ch, Handler h) {
+        responseTimer = null;
+        if (state == State.DONE || conn != ch || !h.waiting) {
+            return;
+        }
+        long s = TimeUnit.NANOSECONDS.toSeconds(responseTimeoutNanos);
+        listener.limitHit("origin_response_timeout", "no answer from " + target.address() + " within " + s + " s");
+        h.waiting = false;
+        conn = null;
+        inFlight = false;
+        ch.close();
+        if (batchDisconnects()) {
+            finish();
+            return;
+        }
+        fail("no answer from the origin within " + s + " s (origin_response_timeout)");
+    }
+
+    private void cancelResponseTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
     }
 
     /** Pushpin retries only once the connection is open; while opening, the next target is tried. */
@@ -348,6 +446,7 @@ final class WohLeg implements OriginLeg {
                 return;
             }
             waiting = false;
+            cancelResponseTimer();
             if (conn == ctx.channel()) {
                 conn = null;
             }
@@ -378,6 +477,7 @@ final class WohLeg implements OriginLeg {
                 return;
             }
             waiting = false;
+            cancelResponseTimer();
             if (conn == ctx.channel()) {
                 conn = null;
             }
@@ -474,7 +574,7 @@ final class WohLeg implements OriginLeg {
                     } else {
                         // the client's close reply still goes to the origin, as in Pushpin
                         peerClosed = true;
-                        queue.clear();
+                        clearQueue();
                         cancelTimer();
                     }
                     listener.closed(c.code(), c.reason());

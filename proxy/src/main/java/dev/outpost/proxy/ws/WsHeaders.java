@@ -209,4 +209,33 @@ final class WsHeaders {
         int semi = v.indexOf(';');
         return (semi >= 0 ? v.substring(0, semi) : v).trim().toLowerCase(Locale.ROOT);
     }
+
+    /**
+     * A close frame that can go on the wire: a code a WebSocket may send (RFC 6455 §7.4: 1000-1003, 1007-1014,
+     * 3000-4999) with its reason cut to the 123 bytes a close frame holds; any other code (say, 999 or 1005 passed on
+     * from an origin) gives a close without code, which is still a close.
+     */
+    static io.netty.handler.codec.http.websocketx.CloseWebSocketFrame closeFrame(int code, String reason) {
+        boolean sendable =
+                (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+        if (!sendable) {
+            return new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame();
+        }
+        return new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(
+                code, clip(reason == null ? "" : reason, 123));
+    }
+
+    /** {@code s} cut to at most {@code max} bytes of UTF-8, at a character boundary. */
+    static String clip(String s, int max) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (b.length <= max) {
+            return s;
+        }
+        int n = max;
+        // back off continuation bytes (10xxxxxx) to the start of the character that did not fit
+        while (n > 0 && (b[n] & 0xC0) == 0x80) {
+            n--;
+        }
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -126,7 +126,7 @@ final class WsOriginLeg implements OriginLeg {
         @Override
         public void channelWritabilityChanged(ChannelHandlerContext ctx) {
             // the client's reads pause while the origin can't take more
-            client.config().setAutoRead(ctx.channel().isWritable() && open);
+            listener.backlogChanged();
             ctx.fireChannelWritabilityChanged();
         }
 
@@ -212,8 +212,7 @@ final class WsOriginLeg implements OriginLeg {
             if (!closeSent) {
                 // answer the origin's close with its own code, as RFC 6455 §5.5.1 asks
                 closeSent = true;
-                origin.writeAndFlush(code >= 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame())
-                        .addListener(x -> origin.close());
+                origin.writeAndFlush(WsHeaders.closeFrame(code, reason)).addListener(x -> origin.close());
             } else {
                 origin.close();
             }
@@ -228,8 +227,13 @@ final class WsOriginLeg implements OriginLeg {
         }
         origin.writeAndFlush(WsSession.frame(m));
         if (!origin.isWritable()) {
-            client.config().setAutoRead(false);
+            listener.backlogChanged();
         }
+    }
+
+    @Override
+    public boolean acceptsMore() {
+        return origin == null || origin.isWritable();
     }
 
     @Override
@@ -252,7 +256,7 @@ final class WsOriginLeg implements OriginLeg {
             return;
         }
         closeSent = true;
-        origin.writeAndFlush(code >= 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame());
+        origin.writeAndFlush(WsHeaders.closeFrame(code, reason));
     }
 
     @Override

@@ -48,6 +48,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -84,7 +85,9 @@ import org.slf4j.LoggerFactory;
  * <tr><td>message from the client (all fragments)</td><td>{@value #MAX_MESSAGE} bytes, then close 1009</td></tr>
  * <tr><td>frames sent to the client</td><td>{@value #MAX_OUT_FRAME} bytes each (larger messages are fragmented)</td></tr>
  * <tr><td>subscriptions</td><td>{@code connection_subscription_max} (20), then close 1008</td></tr>
- * <tr><td>unsent data before published messages are dropped</td><td>4 MiB</td></tr>
+ * <tr><td>unsent data before published messages are dropped</td><td>{@code websocket_queue_max} (4 MiB)</td></tr>
+ * <tr><td>reading from the client</td><td>paused while it does not read what is written to it, and while the origin
+ * leg is behind ({@code websocket_over_http_queue_max})</td></tr>
  * <tr><td>wait for the peer's close reply</td><td>{@value #CLOSE_WAIT_SECONDS} s</td></tr>
  * </table>
  */
@@ -98,8 +101,6 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     static final int MAX_OUT_FRAME = 16_384;
     static final int MAX_REJECT_BODY = 100_000;
     static final int CLOSE_WAIT_SECONDS = 5;
-    /** Past this much unsent data, published messages for the client are dropped (as Pushpin's queue limit). */
-    static final long MAX_PENDING_PUBLISHED = 4L * 1024 * 1024;
 
     static final String ORIGIN_ERROR = "Error while proxying to origin.";
 
@@ -145,6 +146,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     private ControlMessage.SendDelayed delayed;
     private ScheduledFuture<?> closeTimer;
     private long lastClientWriteNanos = System.nanoTime();
+    /** What limits did to this connection, made at the first. */
+    private dev.outpost.proxy.pubsub.Drops.Tally tally;
 
     WsSession(ProxyContext px, HttpRequest req, Route route, String uri) {
         this.px = px;
@@ -224,6 +227,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                         this::gripSig,
                         !route.noGrip(),
                         cid,
+                        px.limits(),
                         events);
             } else {
                 if (!route.noGrip()) {
@@ -306,6 +310,20 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 }
             }
         }
+
+        @Override
+        public void backlogChanged() {
+            if (current()) {
+                updateReading();
+            }
+        }
+
+        @Override
+        public void limitHit(String limit, String detail) {
+            if (leg == WsSession.this.leg) {
+                tally().hit(limit, detail);
+            }
+        }
     }
 
     private void originOpened(HttpHeaders h) {
@@ -346,11 +364,13 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 .expectMaskedFrames(true)
                 .allowMaskMismatch(false)
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                // the close for a protocol error is sent here (exceptionCaught): Netty's own sends none when the
+                // bad frame is itself a close, as one with code 999
+                .closeOnProtocolViolation(false)
                 .build();
         p.addBefore(codecName, "ws-encoder", new WebSocket13FrameEncoder(false));
         p.addBefore(codecName, "ws-decoder", new WebSocket13FrameDecoder(dc));
-        p.addBefore(codecName, "ws-utf8", new Utf8FrameValidator(true));
+        p.addBefore(codecName, "ws-utf8", new Utf8FrameValidator(false));
         p.addBefore(codecName, "ws-aggregator", new WebSocketFrameAggregator(MAX_MESSAGE));
         // the 101 goes through the HTTP codec; the frame encoder lets the encoded bytes pass
         ctx.writeAndFlush(r101).addListener(f -> {
@@ -362,7 +382,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 p.remove(HttpServerExpectContinueHandler.class);
             }
             p.remove(codec);
-            ctx.channel().config().setAutoRead(true);
+            updateReading();
         });
     }
 
@@ -653,8 +673,15 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         switch (w.action()) {
             case SEND -> {
                 var out = ctx.channel().unsafe().outboundBuffer();
-                if (out != null && out.totalPendingWriteBytes() > MAX_PENDING_PUBLISHED) {
-                    log.warn("WebSocket {}: client not reading, dropping item {} on {}", uri, item.id(), channel);
+                long max = px.limits().websocketQueueMax();
+                if (out != null && out.totalPendingWriteBytes() > max) {
+                    tally().drop(
+                                    "session_queue",
+                                    channel,
+                                    (item.id() == null ? "an item" : "item " + item.id()) + ": "
+                                            + out.totalPendingWriteBytes()
+                                            + " bytes not yet written to the client (websocket_queue_max " + max
+                                            + "), client not reading");
                     Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_QUEUE_FULL);
                     return;
                 }
@@ -773,7 +800,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     }
 
     private io.netty.channel.ChannelFuture writeClose(int code, String reason) {
-        return ctx.writeAndFlush(code >= 0 ? new CloseWebSocketFrame(code, reason) : new CloseWebSocketFrame());
+        return ctx.writeAndFlush(WsHeaders.closeFrame(code, reason));
     }
 
     private void writeClient(Msg m) {
@@ -833,7 +860,36 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         if (leg != null && !legDone) {
             leg.clientWritable(ctx.channel().isWritable());
         }
+        updateReading();
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Reads from the client only while it takes what is written to it (echoes, pongs, the origin's messages) and the
+     * origin side keeps up with what it sends: a client that floods without reading is held back by TCP, not by
+     * memory. Only once the WebSocket is open; until then the HTTP side decides.
+     */
+    private void updateReading() {
+        if (state != State.OPEN && state != State.CLOSING) {
+            return;
+        }
+        boolean writable = ctx.channel().isWritable();
+        boolean legReady = leg == null || legDone || detached || leg.acceptsMore();
+        boolean read = writable && legReady;
+        var config = ctx.channel().config();
+        if (config.isAutoRead() == read) {
+            return;
+        }
+        config.setAutoRead(read);
+    }
+
+    private dev.outpost.proxy.pubsub.Drops.Tally tally() {
+        if (tally == null) {
+            tally = px.drops()
+                    .tally(ctx.channel().id().asShortText() + " "
+                            + ctx.channel().remoteAddress());
+        }
+        return tally;
     }
 
     @Override
@@ -843,15 +899,24 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             closeClient(1009, "message too big");
             return;
         }
-        if (!(cause instanceof CorruptedWebSocketFrameException)) {
-            log.debug("WebSocket {}: {}", uri, cause.toString());
+        log.debug("WebSocket {}: {}", uri, cause.toString());
+        if (cause instanceof CorruptedWebSocketFrameException c && state == State.OPEN) {
+            // RFC 6455 §7.1.7: a protocol error is answered with a close frame (1002, 1007, 1009), then the end
+            state = State.DONE;
+            WebSocketCloseStatus st = c.closeStatus();
+            writeClose(st == null ? 1002 : st.code(), c.getMessage() == null ? "" : c.getMessage())
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
         }
-        // the frame decoder has already sent its close for protocol errors
         ctx.close();
     }
 
     private void teardown() {
         state = State.DONE;
+        if (tally != null) {
+            tally.close();
+            tally = null;
+        }
         for (Subscription s : subscriptions.values()) {
             s.close();
         }

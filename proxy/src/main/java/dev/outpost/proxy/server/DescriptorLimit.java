@@ -1,0 +1,39 @@
+package dev.outpost.proxy.server;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+
+/**
+ * How many client connections the process's file descriptor limit ({@code ulimit -n}) leaves room for, so that
+ * {@code client_maxconn} can never let the listeners run out of descriptors: past the limit the kernel refuses
+ * {@code accept} and both ports stop answering, where the proxy itself would close the extra connection at once.
+ */
+public final class DescriptorLimit {
+    /** Descriptors kept aside for listeners, event loops, the JVM's own files, publishers and the inspector. */
+    static final int RESERVE_MIN = 64;
+
+    private DescriptorLimit() {}
+
+    /** The process's descriptor limit, or -1 when the platform does not say. */
+    public static long processLimit() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            long n = unix.getMaxFileDescriptorCount();
+            return n > 0 ? n : -1;
+        }
+        return -1;
+    }
+
+    /**
+     * The most client connections {@code fdLimit} descriptors allow: each may need a second descriptor for its
+     * origin connection, and {@value #RESERVE_MIN} plus a tenth of the limit stay free for everything else. At least
+     * 1; {@code fdLimit} -1 (unknown) allows anything.
+     */
+    public static int allowedConnections(long fdLimit) {
+        if (fdLimit < 0) {
+            return Integer.MAX_VALUE;
+        }
+        long reserve = RESERVE_MIN + fdLimit / 10;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (fdLimit - reserve) / 2));
+    }
+}
