@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -34,12 +32,12 @@ final class BackendTableParser {
 
     private final FastlyTomlParser p;
     private final String file;
-    private final Path baseDir;
+    private final FastlyTomlParser.FileSource files;
 
-    BackendTableParser(FastlyTomlParser parser, String file, Path baseDir) {
+    BackendTableParser(FastlyTomlParser parser, String file, FastlyTomlParser.FileSource files) {
         this.p = parser;
         this.file = file;
-        this.baseDir = baseDir;
+        this.files = files;
     }
 
     BackendConfig backend(String name, JsonNode node) {
@@ -172,7 +170,7 @@ final class BackendTableParser {
             return inline;
         }
         try {
-            return Files.readString(baseDir.resolve(path), StandardCharsets.US_ASCII);
+            return new String(files.read(path), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new FastlyTomlException(
                     file + ": [" + table + "] client_certificate " + key + "_file " + path + ": cannot read ("
@@ -207,7 +205,7 @@ final class BackendTableParser {
                 text = item.get("value").asText();
             } else if (item.isObject() && item.size() == 1 && item.hasNonNull("file")) {
                 try {
-                    text = Files.readString(baseDir.resolve(item.get("file").asText()), StandardCharsets.UTF_8);
+                    text = new String(files.read(item.get("file").asText()), StandardCharsets.UTF_8);
                 } catch (IOException e) {
                     throw new FastlyTomlException(
                             file + ": [" + table + "] ca_certificate file "

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,19 +23,39 @@ import java.util.function.Function;
  * Reads {@code fastly.toml} as Viceroy reads its {@code [local_server]}: backends, config stores (and the legacy
  * dictionaries), KV stores (and the legacy object stores), secret stores, geolocation, device detection and ACLs.
  * Unknown tables under {@code [local_server]} are ignored, unknown keys inside an entry are errors. Files named in the
- * manifest are read relative to {@code baseDir} (the project folder).
+ * manifest are read relative to {@code baseDir} (the project folder), through a {@link FileSource} so that parsing
+ * itself is a pure function of the text and the files' bytes.
  */
 public final class FastlyTomlParser {
     private static final TomlMapper TOML = new TomlMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String file;
-    private final Path baseDir;
+    private final FileSource files;
     private final Function<String, String> env;
 
-    private FastlyTomlParser(String file, Path baseDir, Function<String, String> env) {
+    /** Reads a file the manifest names ({@code ca_certificate}, JSON stores, KV blobs, ACLs), as written there. */
+    @FunctionalInterface
+    public interface FileSource {
+        byte[] read(String path) throws IOException;
+
+        /** Files relative to {@code baseDir}; a name that is no path at all reads as an {@link IOException}. */
+        static FileSource under(Path baseDir) {
+            return path -> {
+                Path p;
+                try {
+                    p = baseDir.resolve(path);
+                } catch (InvalidPathException e) {
+                    throw new IOException("not a file path: " + e.getReason(), e);
+                }
+                return Files.readAllBytes(p);
+            };
+        }
+    }
+
+    private FastlyTomlParser(String file, FileSource files, Function<String, String> env) {
         this.file = file;
-        this.baseDir = baseDir;
+        this.files = files;
         this.env = env;
     }
 
@@ -57,13 +78,18 @@ public final class FastlyTomlParser {
      * @param env host environment, for secrets given as {@code env = "NAME"}
      */
     public static FastlyManifest parse(String text, String file, Path baseDir, Function<String, String> env) {
+        return parse(text, file, FileSource.under(baseDir), env);
+    }
+
+    /** Like {@link #parse(String, String, Path, Function)} with the named files read through {@code files}. */
+    public static FastlyManifest parse(String text, String file, FileSource files, Function<String, String> env) {
         JsonNode root;
         try {
             root = TOML.readTree(text);
         } catch (IOException e) {
             throw new FastlyTomlException(file + ": not valid TOML (" + e.getMessage() + ")", e);
         }
-        return new FastlyTomlParser(file, baseDir, env).manifest(root);
+        return new FastlyTomlParser(file, files, env).manifest(root);
     }
 
     private FastlyManifest manifest(JsonNode root) {
@@ -133,7 +159,7 @@ public final class FastlyTomlParser {
         if (backendsNode != null) {
             requireTable("local_server.backends", backendsNode);
             for (var e : fields(backendsNode)) {
-                backends.put(e.getKey(), new BackendTableParser(this, file, baseDir).backend(e.getKey(), e.getValue()));
+                backends.put(e.getKey(), new BackendTableParser(this, file, files).backend(e.getKey(), e.getValue()));
             }
         }
         Map<String, Map<String, String>> configStores = new LinkedHashMap<>();
@@ -419,7 +445,7 @@ public final class FastlyTomlParser {
 
     private JsonNode readJson(String table, String path) {
         try {
-            return JSON.readTree(baseDir.resolve(path).toFile());
+            return JSON.readTree(files.read(path));
         } catch (JsonProcessingException e) {
             throw new FastlyTomlException(
                     file + ": [" + table + "] file " + path + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
@@ -441,7 +467,7 @@ public final class FastlyTomlParser {
             return value.getBytes(StandardCharsets.UTF_8);
         }
         try {
-            return Files.readAllBytes(baseDir.resolve(value));
+            return files.read(value);
         } catch (IOException e) {
             throw new FastlyTomlException(
                     file + ": [" + table + "] " + key + " " + value + ": cannot read (" + e.getMessage() + ")", e);

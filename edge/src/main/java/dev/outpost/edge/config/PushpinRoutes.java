@@ -22,10 +22,10 @@ public final class PushpinRoutes {
 
     /** One backend's route line. */
     public static String line(BackendConfig b) {
-        StringBuilder sb = new StringBuilder("id=").append(b.name());
+        StringBuilder sb = new StringBuilder("id=").append(quoted(b.name()));
         String prefix = b.pathPrefix();
         if (!prefix.isEmpty()) {
-            sb.append(",replace_beg=").append(prefix);
+            sb.append(",replace_beg=").append(quoted(prefix));
         }
         String host = b.url().getHost();
         sb.append(' ').append(host).append(':').append(b.port()).append(",over_http");
@@ -34,9 +34,23 @@ public final class PushpinRoutes {
         }
         String override = overrideHost(b);
         if (override != null) {
-            sb.append(",host=").append(override);
+            sb.append(",host=").append(quoted(override));
         }
         return sb.toString();
+    }
+
+    /**
+     * A prop value as the routes syntax reads it back: in quotes when it holds a separator (space, tab, comma),
+     * the comment sign or a quote or backslash; otherwise as is, as the Fastly CLI writes it. A backend named
+     * {@code my api} gave {@code id=my api ...}: a route whose first target is {@code api}, which serve refused.
+     */
+    static String quoted(String value) {
+        boolean plain =
+                value.chars().noneMatch(c -> c == ' ' || c == '\t' || c == ',' || c == '#' || c == '"' || c == '\\');
+        if (plain) {
+            return value;
+        }
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
     /**

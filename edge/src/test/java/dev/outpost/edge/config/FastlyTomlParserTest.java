@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -173,6 +174,20 @@ class FastlyTomlParserTest {
                         "fastly.toml: [local_server] has both config_stores and dictionaries"),
                 new Bad("local_server = 3", "fastly.toml: [local_server] is 3 (expected: a table)"),
                 new Bad("[local_server", "fastly.toml: not valid TOML"));
+    }
+
+    /** A file name no path can hold (a NUL in it) escaped as InvalidPathException instead of the parser's error. */
+    @Test
+    void aFileNameThatIsNoPathIsAnError() {
+        for (String toml : List.of(
+                "[local_server.kv_stores]\none = [{key = \"a\", file = \"x\\u0000y\"}]",
+                "[local_server.config_stores.c]\nformat = \"json\"\nfile = \"x\\u0000y\"",
+                "[local_server.backends.b]\nurl = \"https://b.test/\"\nca_certificate = { file = \"x\\u0000y\" }")) {
+            assertThatThrownBy(() -> parse(toml))
+                    .isInstanceOf(FastlyTomlException.class)
+                    .hasMessageStartingWith("fastly.toml: [local_server.")
+                    .hasMessageContaining("cannot read (not a file path");
+        }
     }
 
     @ParameterizedTest

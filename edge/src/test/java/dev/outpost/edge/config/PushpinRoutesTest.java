@@ -44,6 +44,21 @@ class PushpinRoutesTest {
                         "id=tls,replace_beg=/base secure.test:8443,over_http,ssl,host=secure.test:8443");
     }
 
+    /** A name, path or host with a routes separator broke the line it was written into; serve refused to start. */
+    @Test
+    void valuesWithSeparatorsAreQuoted() {
+        assertThat(routes("""
+                [local_server.backends."my api"]
+                url = "http://127.0.0.1:8080/a,b"
+                override_host = "h #1"
+                [local_server.backends.'q"\\']
+                url = "http://127.0.0.1:8081"
+                """))
+                .containsExactly(
+                        "id=\"my api\",replace_beg=\"/a,b\" 127.0.0.1:8080,over_http,host=\"h #1\"",
+                        "id=\"q\\\"\\\\\" 127.0.0.1:8081,over_http");
+    }
+
     @Test
     void noBackendsNoRoutes() {
         assertThat(routes("")).isEmpty();

@@ -137,11 +137,17 @@ public record GripUrl(
         if (key == null) {
             return;
         }
+        byte[] bytes;
         try {
-            SigKey.parse(key);
+            bytes = SigKey.parse(key);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
                     "'" + redact(spec) + "': " + name + " is not valid (expected: plain text or base64:BASE64)");
+        }
+        // "base64:" and nothing else: no key to sign or verify with (it failed later, when signing)
+        if (!key.isEmpty() && bytes.length == 0) {
+            throw new IllegalArgumentException(
+                    "'" + redact(spec) + "': " + name + " is empty (expected: plain text or base64:BASE64)");
         }
     }
 

@@ -59,12 +59,18 @@ public final class ControlMessageWriter {
                 }
                 case ControlMessage.KeepAlive k -> {
                     g.writeStringField("type", "keep-alive");
+                    // without content keep-alives are off: still write what is not the default, so that what was
+                    // parsed writes back to the same message
                     if (k.content() != null) {
                         message(g, k.type(), k.content());
+                    } else if (k.type() != WsMessageType.TEXT) {
+                        g.writeStringField("message-type", k.type().name().toLowerCase(java.util.Locale.ROOT));
+                    }
+                    if (k.content() != null || k.timeoutSeconds() != ControlMessage.KeepAlive.DEFAULT_TIMEOUT) {
                         g.writeNumberField("timeout", k.timeoutSeconds());
-                        if (k.mode() == KeepAliveMode.INTERVAL) {
-                            g.writeStringField("mode", "interval");
-                        }
+                    }
+                    if (k.mode() == KeepAliveMode.INTERVAL) {
+                        g.writeStringField("mode", "interval");
                     }
                 }
                 case ControlMessage.SendDelayed s -> {

@@ -11,8 +11,20 @@ import java.util.List;
 /**
  * JSON Patch (RFC 6902) as {@code http-response} {@code body-patch} uses it: the patch is applied to the held
  * response body. All six operations; a failing operation fails the whole patch. Pure function of its inputs.
+ *
+ * <p>A few bytes of patch could otherwise grow the body without bound ({@code copy} of the root into itself doubles
+ * it each time): the values one patch inserts ({@code add}, {@code replace}, {@code copy}, {@code move}) may weigh
+ * at most {@link #MAX_INSERTED} in total, and the result may nest at most {@link #MAX_DEPTH} deep, as deep as the
+ * JSON reader accepts.
  */
 public final class JsonPatch {
+    /**
+     * Most a patch may insert, counted about as its JSON text: a string or field name by its length plus 2, a number
+     * by its digits, any other value 1 (plus its contents).
+     */
+    public static final long MAX_INSERTED = 4L << 20;
+    /** Deepest nesting of the patched document (objects and arrays), as {@link GripJson#MAPPER} reads. */
+    public static final int MAX_DEPTH = 100;
 
     /** The patch could not be applied; the message names the operation and why. */
     public static final class PatchException extends Exception {
@@ -48,10 +60,11 @@ public final class JsonPatch {
             throw new PatchException("body-patch: " + patch + " (expected: an array of operations)");
         }
         JsonNode root = doc.deepCopy();
+        long[] budget = {MAX_INSERTED};
         int i = 0;
         for (JsonNode op : patch) {
             try {
-                root = applyOne(root, op);
+                root = applyOne(root, op, budget);
             } catch (PatchException e) {
                 throw new PatchException("body-patch[" + i + "]: " + e.getMessage());
             }
@@ -60,7 +73,7 @@ public final class JsonPatch {
         return root;
     }
 
-    private static JsonNode applyOne(JsonNode root, JsonNode op) throws PatchException {
+    private static JsonNode applyOne(JsonNode root, JsonNode op, long[] budget) throws PatchException {
         if (!op.isObject()) {
             throw new PatchException(op + " (expected: an object)");
         }
@@ -68,7 +81,7 @@ public final class JsonPatch {
         List<String> path = pointer(text(op, "path"));
         switch (name) {
             case "add" -> {
-                return add(root, path, value(op));
+                return add(root, path, value(op), budget);
             }
             case "remove" -> {
                 remove(root, path);
@@ -77,10 +90,10 @@ public final class JsonPatch {
             case "replace" -> {
                 get(root, path);
                 if (path.isEmpty()) {
-                    return value(op).deepCopy();
+                    return add(root, path, value(op), budget);
                 }
                 remove(root, path);
-                return add(root, path, value(op));
+                return add(root, path, value(op), budget);
             }
             case "move" -> {
                 List<String> from = pointer(text(op, "from"));
@@ -90,11 +103,11 @@ public final class JsonPatch {
                 }
                 JsonNode v = get(root, from);
                 remove(root, from);
-                return add(root, path, v);
+                return add(root, path, v, budget);
             }
             case "copy" -> {
-                JsonNode v = get(root, pointer(text(op, "from"))).deepCopy();
-                return add(root, path, v);
+                JsonNode v = get(root, pointer(text(op, "from")));
+                return add(root, path, v, budget);
             }
             case "test" -> {
                 if (!get(root, path).equals(value(op))) {
@@ -155,7 +168,8 @@ public final class JsonPatch {
         return n;
     }
 
-    private static JsonNode add(JsonNode root, List<String> path, JsonNode value) throws PatchException {
+    private static JsonNode add(JsonNode root, List<String> path, JsonNode value, long[] budget) throws PatchException {
+        spend(value, path.size(), budget);
         if (path.isEmpty()) {
             return value.deepCopy();
         }
@@ -173,6 +187,42 @@ public final class JsonPatch {
             throw new PatchException("parent of " + path + " is not a container");
         }
         return root;
+    }
+
+    /** Charges inserting {@code value} at {@code depth} to the patch's budget, before anything is copied. */
+    private static void spend(JsonNode value, int depth, long[] budget) throws PatchException {
+        long left = weigh(value, depth, budget[0]);
+        if (left < 0) {
+            throw new PatchException("the patched document would exceed " + MAX_INSERTED + " inserted bytes or "
+                    + MAX_DEPTH + " levels of nesting (a copy or move of too large a value?)");
+        }
+        budget[0] = left;
+    }
+
+    /** {@code left} minus the weight of {@code n}, or -1 once below zero or nested deeper than allowed. */
+    private static long weigh(JsonNode n, int depth, long left) {
+        if (n.isContainerNode() && depth + 1 > MAX_DEPTH) {
+            return -1;
+        }
+        left -= n.isTextual()
+                ? n.textValue().length() + 2L
+                : n.isNumber() ? n.asText().length() : 1;
+        if (n.isObject()) {
+            for (var e : n.properties()) {
+                if (left < 0) {
+                    return -1;
+                }
+                left = weigh(e.getValue(), depth + 1, left - e.getKey().length() - 2L);
+            }
+        } else if (n.isArray()) {
+            for (JsonNode c : n) {
+                if (left < 0) {
+                    return -1;
+                }
+                left = weigh(c, depth + 1, left);
+            }
+        }
+        return left < 0 ? -1 : left;
     }
 
     private static void remove(JsonNode root, List<String> path) throws PatchException {

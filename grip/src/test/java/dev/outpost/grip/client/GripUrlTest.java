@@ -125,6 +125,16 @@ class GripUrlTest {
                 .hasMessage("'http://h:1?...': key is not valid (expected: plain text or base64:BASE64)");
     }
 
+    /** Found by fuzzing: the URL parsed, and signing the publish token then failed with "sig key: empty". */
+    @Test
+    void emptyBase64KeyIsAnError() {
+        assertThatThrownBy(() -> GripUrl.parse("http://h:1?iss=i&key=base64:"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'http://h:1?...': key is empty (expected: plain text or base64:BASE64)");
+        assertThatThrownBy(() -> GripUrl.parse("http://h:1?verify-key=base64:%20"))
+                .hasMessage("'http://h:1?...': verify-key is empty (expected: plain text or base64:BASE64)");
+    }
+
     @Test
     void redactHidesPasswordAndQuery() {
         assertThat(GripUrl.redact("http://u:p@h:1/x?key=k")).isEqualTo("http://u:***@h:1/x?...");

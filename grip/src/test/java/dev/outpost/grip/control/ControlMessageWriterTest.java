@@ -20,6 +20,9 @@ class ControlMessageWriterTest {
                 new ControlMessage.SetMeta("user", "bob"),
                 new ControlMessage.KeepAlive(
                         WsMessageType.TEXT, "ka".getBytes(StandardCharsets.UTF_8), 20, KeepAliveMode.INTERVAL),
+                // keep-alives off: type, timeout and mode were dropped, and came back as the defaults
+                new ControlMessage.KeepAlive(WsMessageType.BINARY, null, 30, KeepAliveMode.INTERVAL),
+                new ControlMessage.KeepAlive(WsMessageType.TEXT, null, 55, KeepAliveMode.IDLE),
                 new ControlMessage.SendDelayed(WsMessageType.BINARY, new byte[] {1, 2}, 3),
                 new ControlMessage.FlushDelayed());
         for (ControlMessage m : all) {
@@ -30,5 +33,13 @@ class ControlMessageWriterTest {
         }
         assertThat(new String(ControlMessageWriter.write(new ControlMessage.Detach()), StandardCharsets.UTF_8))
                 .isEqualTo("c:{\"type\":\"detach\"}");
+        assertThat(new String(
+                        ControlMessageWriter.write(new ControlMessage.KeepAlive(
+                                WsMessageType.TEXT,
+                                null,
+                                ControlMessage.KeepAlive.DEFAULT_TIMEOUT,
+                                KeepAliveMode.IDLE)),
+                        StandardCharsets.UTF_8))
+                .isEqualTo("c:{\"type\":\"keep-alive\"}");
     }
 }

@@ -83,6 +83,30 @@ class JsonPatchTest {
         }
     }
 
+    /** Each copy of an array into itself doubled the body: 40 of them (1.7 KB of patch) ran out of memory. */
+    @Test
+    void copiesCannotGrowTheBodyWithoutBound() throws Exception {
+        StringBuilder patch = new StringBuilder("[");
+        for (int i = 0; i < 40; i++) {
+            patch.append(i == 0 ? "" : ",").append("{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/a/-\"}");
+        }
+        JsonNode p = GripJson.MAPPER.readTree(patch.append("]").toString());
+        byte[] body = "{\"a\":[\"0123456789abcdef\"]}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> JsonPatch.apply(body, p))
+                .isInstanceOf(JsonPatch.PatchException.class)
+                .hasMessageStartingWith("body-patch[")
+                .hasMessageContaining("would exceed");
+        // nesting: each copy also went one level deeper, past what the JSON reader itself accepts
+        assertThatThrownBy(() -> apply(
+                        "{}",
+                        "[" + "{\"op\":\"copy\",\"from\":\"\",\"path\":\"/a\"},".repeat(120)
+                                + "{\"op\":\"test\",\"path\":\"\",\"value\":1}]"))
+                .hasMessageContaining("levels of nesting");
+        // a modest copy is still fine
+        assertThat(apply("{\"a\":[1,2,3]}", "[{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/b\"}]"))
+                .isEqualTo("{\"a\":[1,2,3],\"b\":[1,2,3]}");
+    }
+
     private static String mutate(Random r, String s, String junk) {
         StringBuilder sb = new StringBuilder(s);
         for (int n = r.nextInt(4); n > 0 && sb.length() > 0; n--) {

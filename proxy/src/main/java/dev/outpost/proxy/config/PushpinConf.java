@@ -1,7 +1,9 @@
 package dev.outpost.proxy.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -137,13 +139,25 @@ public final class PushpinConf {
 
     /** Reads {@code file}; unknown keys are reported through {@code warn}, one line each. */
     public static ProxyConfig.Builder load(Path file, Consumer<String> warn) throws ConfigException {
-        String text;
+        byte[] content;
         try {
-            text = Files.readString(file);
-        } catch (CharacterCodingException e) {
-            throw new ConfigException(file + ": not valid UTF-8 text (expected: a pushpin.conf INI file)");
+            content = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read (" + describe(e) + ")", e);
+        }
+        return parse(content, file, warn);
+    }
+
+    /** Like {@link #load} for the file's bytes: a pure function of them ({@code file} only names and anchors). */
+    public static ProxyConfig.Builder parse(byte[] content, Path file, Consumer<String> warn) throws ConfigException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(content))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file + ": not valid UTF-8 text (expected: a pushpin.conf INI file)");
         }
         return parse(text, file, warn);
     }

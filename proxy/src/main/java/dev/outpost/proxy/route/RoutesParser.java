@@ -2,7 +2,9 @@ package dev.outpost.proxy.route;
 
 import dev.outpost.proxy.config.SigKeys;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,18 +87,30 @@ public final class RoutesParser {
 
     /** Reads and parses a routes file (UTF-8). */
     public static List<Route> parseFile(Path file) throws RoutesException {
-        String text;
+        byte[] content;
         try {
-            text = Files.readString(file);
-        } catch (CharacterCodingException e) {
-            throw new RoutesException(file.toString(), "not valid UTF-8 text", null);
+            content = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new RoutesException(
                     file.toString(),
                     "cannot read",
                     e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
-        return parse(text, file.toString());
+        return parse(content, file.toString());
+    }
+
+    /** Parses a routes file's bytes, which must be UTF-8; a pure function of them. */
+    public static List<Route> parse(byte[] content, String sourceName) throws RoutesException {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(content))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new RoutesException(sourceName, "not valid UTF-8 text", null);
+        }
+        return parse(text, sourceName);
     }
 
     /** Parses one route line; a blank or comment-only line is an error here. */
