@@ -25,7 +25,8 @@
  *       CLI's {@code [local_server.pushpin]} ({@link dev.outpost.edge.config.PushpinConfig}) and the proxy routes
  *       generated from the backends ({@link dev.outpost.edge.config.PushpinRoutes}).</li>
  *   <li>{@code backend}: the Netty client for backend requests: pooled keep-alive connections
- *       ({@code BackendPool}), each backend's TLS ({@code BackendTls}), timeouts and send errors
+ *       and {@code max_connections} ({@code BackendPool}), names through Netty's DNS resolver
+ *       ({@code BackendResolver}), each backend's TLS ({@code BackendTls}), timeouts and send errors
  *       ({@code ResponseHandler}).</li>
  *   <li>{@code cache}: the app's cache, one bounded in-memory store behind {@code fastly_cache},
  *       {@code fastly_http_cache}, {@code fastly_purge} and the readthrough cache of {@code send}

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -26,14 +27,19 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Sends guest requests to backends over Netty, on pooled keep-alive connections ({@link BackendPool}) with each
@@ -55,12 +61,19 @@ public final class BackendClient implements AutoCloseable {
             "trailer",
             "proxy-connection");
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendClient.class);
+    /** Backends whose gRPC request was warned about, so each is named once. */
+    private static final Set<String> GRPC_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final EventLoopGroup group;
     private final BackendTls tls = new BackendTls();
-    private final BackendPool pool = new BackendPool();
+    private final BackendPool pool;
+    private BackendResolver resolver;
 
+    /** @param group runs the connections, name lookups and waits for a connection */
     public BackendClient(EventLoopGroup group) {
         this.group = group;
+        this.pool = new BackendPool(group);
     }
 
     /** What one request needs on whichever connection carries it. */
@@ -100,65 +113,157 @@ public final class BackendClient implements AutoCloseable {
                         : uri.getRawAuthority() != null
                                 ? uri.getRawAuthority()
                                 : backend.url().getRawAuthority();
-        Call call = new Call(backend, request, target, host, body, body.completeBytes(), decompressGzip, result);
-        BackendPool.Endpoint endpoint = BackendPool.Endpoint.of(backend);
-        // dont_pool: a connection of its own, never one another request left.
-        BackendPool.Connection pooled = backend.options().pooled() ? pool.take(endpoint) : null;
-        if (pooled != null) {
-            start(call, endpoint, pooled, true);
-        } else {
-            connect(call, endpoint);
+        if (backend.options().grpc() && GRPC_WARNED.add(backend.name())) {
+            log.warn(
+                    "backend {} asks for gRPC (HTTP/2); requests to it go as HTTP/1.1, which a gRPC server may refuse",
+                    backend.name());
         }
+        Call call = new Call(backend, request, target, host, body, body.completeBytes(), decompressGzip, result);
+        acquire(call, BackendPool.Endpoint.of(backend), false);
         return result;
     }
 
+    /** Finds {@code call} a connection: an idle one, a new one, or a place in the queue for one (max_connections). */
+    private void acquire(Call call, BackendPool.Endpoint endpoint, boolean first) {
+        pool.acquire(endpoint, call.backend(), first, new BackendPool.Lease() {
+            @Override
+            public void reuse(BackendPool.Connection c) {
+                start(call, endpoint, c, true);
+            }
+
+            @Override
+            public void open() {
+                connect(call, endpoint);
+            }
+
+            @Override
+            public void refused(BackendException e) {
+                call.result().completeExceptionally(e);
+            }
+        });
+    }
+
     private void connect(Call call, BackendPool.Endpoint endpoint) {
-        BackendConfig backend = call.backend();
+        open(call.backend(), group, pipeline -> {
+                    pipeline.addLast("codec", new HttpClientCodec());
+                    pipeline.addLast("exchange", new io.netty.channel.ChannelInboundHandlerAdapter());
+                })
+                .whenComplete((channel, failure) -> {
+                    if (failure != null) {
+                        pool.notOpened(endpoint);
+                        call.result().completeExceptionally(failure);
+                        return;
+                    }
+                    BackendPool.Connection c = new BackendPool.Connection(channel);
+                    pool.opened(endpoint, c);
+                    start(call, endpoint, c, false);
+                });
+    }
+
+    /**
+     * Opens a connection to {@code backend} on {@code loop} as every request to it is sent: its host's addresses in
+     * the backend's order ({@code prefer_ipv4}), tried in turn within its connect timeout, its TCP keep-alive, and
+     * its TLS settings (CA certificates, client certificate, versions, ciphers, SNI, certificate host name), the
+     * handshake done before the future completes. {@code handlers} adds what goes after TLS. Fails with a
+     * {@link BackendException} naming the backend and the cause. Not counted against {@code max_connections}: used
+     * as is for connections that leave HTTP (a WebSocket handoff).
+     */
+    public CompletableFuture<Channel> open(
+            BackendConfig backend, EventLoopGroup loop, Consumer<ChannelPipeline> handlers) {
+        CompletableFuture<Channel> result = new CompletableFuture<>();
+        if (backend.tls()) {
+            try {
+                // A TLS setting that cannot be used fails here, before any connection.
+                tls.context(backend);
+            } catch (BackendException e) {
+                result.completeExceptionally(e);
+                return result;
+            }
+        }
+        long deadline = System.nanoTime() + backend.connectTimeout().toNanos();
+        resolver().resolve(backend.url().getHost()).whenComplete((addresses, failure) -> {
+            if (failure != null) {
+                Throwable cause =
+                        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                result.completeExceptionally(Failures.connect(backend, cause));
+                return;
+            }
+            List<InetAddress> order =
+                    BackendResolver.ordered(addresses, backend.options().preferIpv4());
+            attempt(backend, loop, handlers, order, 0, deadline, null, result);
+        });
+        return result;
+    }
+
+    /** Connects to the {@code i}th address, else the next one, until one answers or the connect timeout is spent. */
+    private void attempt(
+            BackendConfig backend,
+            EventLoopGroup loop,
+            Consumer<ChannelPipeline> handlers,
+            List<InetAddress> order,
+            int i,
+            long deadline,
+            Throwable last,
+            CompletableFuture<Channel> result) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (i >= order.size() || left <= 0) {
+            Throwable cause = left <= 0
+                    ? new io.netty.channel.ConnectTimeoutException("connect timeout")
+                    : last != null
+                            ? last
+                            : new UnknownHostException(backend.url().getHost() + ": no addresses");
+            result.completeExceptionally(Failures.connect(backend, cause));
+            return;
+        }
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                .group(loop)
                 .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.min(Integer.MAX_VALUE, backend.connectTimeout().toMillis()))
-                .option(ChannelOption.SO_KEEPALIVE, backend.options().tcpKeepalive() != null)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, left))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        TcpKeepaliveOptions.apply(ch, backend.options().tcpKeepalive());
                         if (backend.tls()) {
                             ch.pipeline().addLast("tls", tls.handler(backend, ch.alloc()));
                         }
-                        ch.pipeline().addLast("codec", new HttpClientCodec());
-                        ch.pipeline().addLast("exchange", new io.netty.channel.ChannelInboundHandlerAdapter());
+                        handlers.accept(ch.pipeline());
                     }
                 });
-        try {
-            bootstrap.connect(backend.url().getHost(), backend.port()).addListener((ChannelFutureListener) f -> {
-                if (!f.isSuccess()) {
-                    call.result().completeExceptionally(Failures.connect(backend, f.cause()));
-                    return;
-                }
-                pool.opened();
-                BackendPool.Connection c = new BackendPool.Connection(f.channel());
-                if (backend.tls()) {
-                    // A handshake failure is the connection's failure: report it before anything is sent.
-                    f.channel()
-                            .pipeline()
-                            .get(io.netty.handler.ssl.SslHandler.class)
-                            .handshakeFuture()
-                            .addListener(h -> {
-                                if (h.isSuccess()) {
-                                    start(call, endpoint, c, false);
-                                } else {
-                                    f.channel().close();
-                                    call.result().completeExceptionally(Failures.tls(backend, h.cause()));
-                                }
-                            });
-                } else {
-                    start(call, endpoint, c, false);
-                }
-            });
-        } catch (BackendException e) {
-            call.result().completeExceptionally(e);
+        bootstrap.connect(new InetSocketAddress(order.get(i), backend.port())).addListener((ChannelFutureListener)
+                f -> {
+                    if (!f.isSuccess()) {
+                        if (f.cause() instanceof io.netty.channel.ConnectTimeoutException) {
+                            // The attempt had all the time that was left.
+                            result.completeExceptionally(Failures.connect(backend, f.cause()));
+                        } else {
+                            attempt(backend, loop, handlers, order, i + 1, deadline, f.cause(), result);
+                        }
+                        return;
+                    }
+                    Channel channel = f.channel();
+                    if (!backend.tls()) {
+                        result.complete(channel);
+                        return;
+                    }
+                    // A handshake failure is the connection's failure: reported before anything is sent.
+                    channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                        if (h.isSuccess()) {
+                            result.complete(channel);
+                        } else {
+                            channel.close();
+                            result.completeExceptionally(Failures.tls(backend, h.cause()));
+                        }
+                    });
+                });
+    }
+
+    private synchronized BackendResolver resolver() {
+        if (resolver == null) {
+            resolver = new BackendResolver(group);
         }
+        return resolver;
     }
 
     /** Sends the call on {@code c}; a reused connection that turns out closed is retried once on a new one. */
@@ -167,8 +272,9 @@ public final class BackendClient implements AutoCloseable {
         Channel channel = c.channel;
         ResponseHandler handler = new ResponseHandler(call, reused, (reusable, retry) -> {
             if (retry) {
+                // Its close frees its place; the call goes first in line for the next one.
                 channel.close();
-                connect(call, endpoint);
+                acquire(call, endpoint, true);
                 return;
             }
             for (String name : new String[] {"timeout", "decompress"}) {
@@ -263,10 +369,21 @@ public final class BackendClient implements AutoCloseable {
         return pool.reusedCount();
     }
 
-    /** Closes the idle pooled connections. */
+    /** Requests that waited for a connection because their backend's max_connections were in use, since start. */
+    public long requestsQueued() {
+        return pool.waitedCount();
+    }
+
+    /** Closes the idle pooled connections and the name resolver. */
     @Override
     public void close() {
         pool.close();
+        synchronized (this) {
+            if (resolver != null) {
+                resolver.close();
+                resolver = null;
+            }
+        }
     }
 
     /** How failures map to send errors. */

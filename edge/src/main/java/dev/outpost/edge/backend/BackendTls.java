@@ -48,7 +48,8 @@ final class BackendTls {
         return handler;
     }
 
-    private SslContext context(BackendConfig backend) {
+    /** The backend's TLS context, built on first use; a setting that cannot be used throws. */
+    SslContext context(BackendConfig backend) {
         BackendOptions o = backend.options();
         List<Byte> key = null;
         if (o.clientKey() != null) {

@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param maxUse most requests per connection (0: no limit)
  * @param maxLifetime longest a connection is reused (zero: no limit)
  * @param tcpKeepalive TCP keep-alive probes, or null when off
+ * @param preferIpv4 IPv4 addresses of the backend's host are tried before IPv6 ones (production's default is IPv6
+ *     first)
+ * @param grpc the backend asked for gRPC (HTTP/2); the local client speaks HTTP/1.1 to every backend
  */
 public record BackendOptions(
         String clientCertificate,
@@ -32,7 +35,9 @@ public record BackendOptions(
         int maxConnections,
         int maxUse,
         Duration maxLifetime,
-        TcpKeepalive tcpKeepalive) {
+        TcpKeepalive tcpKeepalive,
+        boolean preferIpv4,
+        boolean grpc) {
 
     public static final int TLS_1 = 0;
     public static final int TLS_1_1 = 1;
@@ -42,8 +47,8 @@ public record BackendOptions(
     /** How long an idle pooled connection is kept unless the backend says otherwise. */
     public static final Duration DEFAULT_HTTP_KEEPALIVE = Duration.ofSeconds(60);
 
-    public static final BackendOptions DEFAULT =
-            new BackendOptions(null, null, -1, -1, null, null, true, DEFAULT_HTTP_KEEPALIVE, 0, 0, Duration.ZERO, null);
+    public static final BackendOptions DEFAULT = new BackendOptions(
+            null, null, -1, -1, null, null, true, DEFAULT_HTTP_KEEPALIVE, 0, 0, Duration.ZERO, null, false, false);
 
     public BackendOptions {
         Objects.requireNonNull(httpKeepalive, "httpKeepalive");
@@ -53,7 +58,10 @@ public record BackendOptions(
         }
     }
 
-    /** TCP keep-alive: idle time before probes, the interval between them, and how many before giving up. */
+    /**
+     * TCP keep-alive: idle time before probes, the interval between them, and how many before giving up (zero: the
+     * system's default for that one).
+     */
     public record TcpKeepalive(Duration time, Duration interval, int probes) {}
 
     /** The JDK's protocol name of a {@code tls_version}. */

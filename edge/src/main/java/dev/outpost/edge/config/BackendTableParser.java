@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * One {@code [local_server.backends.<name>]} table: Viceroy's keys ({@code url}, {@code override_host},
  * {@code cert_host}, {@code use_sni}, {@code grpc}, the three timeouts, {@code health}, {@code ca_certificate},
- * {@code client_certificate}) and Outpost's {@code min_tls_version} / {@code max_tls_version}.
+ * {@code client_certificate}) and Outpost's {@code min_tls_version} / {@code max_tls_version} and
+ * {@code max_connections} (what a dynamic backend sets with {@code max_connections}, and production with a
+ * backend's {@code max_conn}).
  */
 final class BackendTableParser {
     private static final Set<String> BACKEND_KEYS = Set.of(
@@ -28,7 +30,8 @@ final class BackendTableParser {
             "ca_certificate",
             "client_certificate",
             "min_tls_version",
-            "max_tls_version");
+            "max_tls_version",
+            "max_connections");
 
     private final FastlyTomlParser p;
     private final String file;
@@ -70,7 +73,7 @@ final class BackendTableParser {
         }
         String certHost = p.optionalString(table, node, "cert_host");
         boolean useSni = p.optionalBoolean(table, node, "use_sni", true);
-        p.optionalBoolean(table, node, "grpc", false);
+        boolean grpc = p.optionalBoolean(table, node, "grpc", false);
         Duration connect = p.optionalMillis(table, node, "connect_timeout_ms", BackendConfig.DEFAULT_CONNECT_TIMEOUT);
         Duration firstByte =
                 p.optionalMillis(table, node, "first_byte_timeout_ms", BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT);
@@ -91,6 +94,7 @@ final class BackendTableParser {
         if (minTls >= 0 && maxTls >= 0 && minTls > maxTls) {
             throw p.error(table, "min_tls_version", node.get("min_tls_version"), "at most max_tls_version");
         }
+        int maxConnections = maxConnections(table, node.get("max_connections"));
         BackendOptions options = new BackendOptions(
                 client[0],
                 client[1] == null ? null : client[1].getBytes(StandardCharsets.US_ASCII),
@@ -100,10 +104,12 @@ final class BackendTableParser {
                 null,
                 true,
                 BackendOptions.DEFAULT_HTTP_KEEPALIVE,
-                0,
+                maxConnections,
                 0,
                 Duration.ZERO,
-                null);
+                null,
+                false,
+                grpc);
         return new BackendConfig(
                 name,
                 url,
@@ -117,6 +123,21 @@ final class BackendTableParser {
                 false,
                 ca,
                 options);
+    }
+
+    /** {@code max_connections}: the most connections open to the backend at once; 0 (left out) for no limit. */
+    private int maxConnections(String table, JsonNode v) {
+        if (v == null) {
+            return 0;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
+            throw p.error(
+                    table,
+                    "max_connections",
+                    v,
+                    "an integer >= 1 (the most connections open to this backend at once; leave it out for no limit)");
+        }
+        return v.asInt();
     }
 
     /**

@@ -14,9 +14,9 @@ import java.time.Duration;
 
 /**
  * Reads {@code register_dynamic_backend}'s {@code dynamic_backend_config} (typenames.witx) into a
- * {@link BackendConfig}, checking each option as Viceroy does ({@code inval} for a bad one). Every option is honoured;
- * gRPC, IPv4 preference, ciphers and health checks are accepted and recorded (the local client speaks HTTP/1.1, picks
- * the JDK's ciphers and checks no health).
+ * {@link BackendConfig}, checking each option as Viceroy does ({@code inval} for a bad one). Every option is honoured
+ * but two, accepted as Viceroy accepts them: gRPC (the local client speaks HTTP/1.1 to every backend, and warns) and
+ * health checks (no probes run; {@code is_healthy} answers {@code unknown}). See docs/edge-abi.md, "Backends".
  */
 final class DynamicBackends {
     // backend_config_options bits.
@@ -34,8 +34,10 @@ final class DynamicBackends {
     private static final int SNI_HOSTNAME = 1 << 11;
     private static final int DONT_POOL = 1 << 12;
     private static final int CLIENT_CERT = 1 << 13;
+    private static final int GRPC = 1 << 14;
     private static final int KEEPALIVE = 1 << 15;
     private static final int POOLING_LIMITS = 1 << 16;
+    private static final int PREFER_IPV4 = 1 << 17;
     private static final int KNOWN = (1 << 19) - 1;
     private static final int MAX_NAME = 1024;
 
@@ -129,7 +131,9 @@ final class DynamicBackends {
                 maxConnections,
                 maxUse,
                 maxLifetime,
-                tcp);
+                tcp,
+                (mask & PREFER_IPV4) != 0,
+                (mask & GRPC) != 0);
         return new BackendConfig(
                 name,
                 url,

@@ -72,7 +72,12 @@ final class HttpReqHostcalls {
             req.version = a.i32(1);
         });
         t.fastly(M, "auto_decompress_response_set", (m, a) -> s.requests.get(a.i32(0)).autoDecompress = a.i32(1));
-        t.fastly(M, "framing_headers_mode_set", (m, a) -> s.requests.get(a.i32(0)).manualFraming = a.i32(1) == 1);
+        // framing_headers_mode_set(h, mode): 0 automatic, 1 manually from headers; another value is inval, as wiggle
+        // answers for an enum value it does not know.
+        t.fastly(
+                M,
+                "framing_headers_mode_set",
+                (m, a) -> s.requests.get(a.i32(0)).manualFraming = framingMode(a.i32(1)));
         // cache_override_set(req, tag, ttl, swr); _v2 adds the surrogate keys (ptr, len). The readthrough cache of
         // send/send_async follows them; send_v3 and send_async_v2 are uncached.
         t.fastly(M, "cache_override_set", (m, a) -> cacheOverride(s.requests.get(a.i32(0)), a, null));
@@ -319,4 +324,12 @@ final class HttpReqHostcalls {
 
     private static final String INSPECT_VERDICT =
             "{\"waf_response\":200,\"redirect_url\":\"\",\"tags\":[],\"verdict\":\"allow\",\"decision_ms\":0}";
+
+    static boolean framingMode(int mode) {
+        if (mode != 0 && mode != 1) {
+            throw HostcallException.inval(
+                    "framing_headers_mode_set: mode " + mode + " (expected 0, automatic, or 1, manually from headers)");
+        }
+        return mode == 1;
+    }
 }

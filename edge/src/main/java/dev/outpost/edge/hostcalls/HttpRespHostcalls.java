@@ -40,7 +40,12 @@ final class HttpRespHostcalls {
             }
             resp.version = a.i32(1);
         });
-        t.fastly(M, "framing_headers_mode_set", (m, a) -> s.responses.get(a.i32(0)).manualFraming = a.i32(1) == 1);
+        // framing_headers_mode_set(h, mode): 0 automatic, 1 manually from headers; another value is inval, as wiggle
+        // answers for an enum value it does not know.
+        t.fastly(
+                M,
+                "framing_headers_mode_set",
+                (m, a) -> s.responses.get(a.i32(0)).manualFraming = framingMode(a.i32(1)));
         t.fastly(M, "http_keepalive_mode_set", (m, a) -> s.responses.get(a.i32(0)));
         // send_downstream(resp, body, streaming)
         t.fastly(M, "send_downstream", (m, a) -> {
@@ -86,5 +91,13 @@ final class HttpRespHostcalls {
             }
             m.writeI16(a.i32(1), (short) resp.remote.getPort());
         });
+    }
+
+    static boolean framingMode(int mode) {
+        if (mode != 0 && mode != 1) {
+            throw HostcallException.inval(
+                    "framing_headers_mode_set: mode " + mode + " (expected 0, automatic, or 1, manually from headers)");
+        }
+        return mode == 1;
     }
 }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -29,9 +30,10 @@ import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * Passes a handed-off client request to its target (the GRIP proxy, or a backend for WebSocket passthrough) over a
  * new connection, and the target's response back to the client as it arrives: a held long-poll or stream is simply
  * a slow response. A {@code 101} turns both connections into a byte pipe, so WebSockets work through it.
+ *
+ * <p>A backend target is reached as every request to it is ({@link dev.outpost.edge.backend.BackendClient#open}):
+ * its TLS settings, name resolution, connect timeout and TCP keep-alive apply.
  *
  * <p>Runs on the client connection's event loop; the target connection shares it, so the two never race.
  */
@@ -78,52 +83,71 @@ final class HandoffRelay {
         this.listener = listener;
     }
 
+    /** How the target's connection is opened; {@code handlers} go after whatever the target needs (such as TLS). */
+    @FunctionalInterface
+    interface Target {
+        CompletableFuture<Channel> open(EventLoop loop, Consumer<ChannelPipeline> handlers);
+    }
+
+    /** A plain connection to {@code address} (the GRIP proxy on loopback). */
+    static Target plain(InetSocketAddress address) {
+        return (loop, handlers) -> {
+            CompletableFuture<Channel> result = new CompletableFuture<>();
+            new Bootstrap()
+                    .group(loop)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            handlers.accept(ch.pipeline());
+                        }
+                    })
+                    .connect(address)
+                    .addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            result.complete(f.channel());
+                        } else {
+                            result.completeExceptionally(f.cause());
+                        }
+                    });
+            return result;
+        };
+    }
+
     /**
-     * Opens a connection to {@code address} and sends {@code request} followed by {@code body} (read until it ends).
+     * Opens a connection to {@code target} and sends {@code request} followed by {@code body} (read until it ends).
      *
-     * @param ssl TLS for the target connection, or null
      * @param label how the target is named in logs and errors
      */
     static void start(
             Channel client,
-            InetSocketAddress address,
-            SslContext ssl,
-            String sniHost,
+            Target target,
             HttpRequest request,
             Body body,
             String label,
             boolean clientKeepAlive,
             Listener listener) {
         HandoffRelay relay = new HandoffRelay(client, request, body, label, clientKeepAlive, listener);
-        client.eventLoop().execute(() -> relay.connect(address, ssl, sniHost));
+        client.eventLoop().execute(() -> relay.connect(target));
     }
 
-    private void connect(InetSocketAddress address, SslContext ssl, String sniHost) {
-        new Bootstrap()
-                .group(client.eventLoop())
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (ssl != null) {
-                            ch.pipeline().addLast(ssl.newHandler(ch.alloc(), sniHost, address.getPort()));
-                        }
-                        ch.pipeline().addLast("http", new HttpClientCodec());
-                        ch.pipeline().addLast("relay", new FromTarget());
-                    }
+    private void connect(Target to) {
+        to.open(client.eventLoop(), pipeline -> {
+                    pipeline.addLast("http", new HttpClientCodec());
+                    pipeline.addLast("relay", new FromTarget());
                 })
-                .connect(address)
-                .addListener((ChannelFutureListener) f -> {
-                    if (!f.isSuccess()) {
+                .whenComplete((channel, failure) -> client.eventLoop().execute(() -> {
+                    if (failure != null) {
                         body.abandon();
-                        listener.failed(
-                                500,
-                                "Error: Could not connect to handoff target: "
-                                        + f.cause().getMessage());
+                        Throwable cause = failure instanceof java.util.concurrent.CompletionException
+                                        && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                        listener.failed(500, "Error: Could not connect to handoff target: " + cause.getMessage());
                         return;
                     }
-                    target = f.channel();
+                    target = channel;
                     if (!client.isActive()) {
                         target.close();
                         return;
@@ -131,7 +155,7 @@ final class HandoffRelay {
                     // The client leaving ends the handed-off exchange (a held long-poll, a stream, a WebSocket).
                     client.closeFuture().addListener(c -> target.close());
                     sendRequest();
-                });
+                }));
     }
 
     private void sendRequest() {
@@ -273,6 +297,11 @@ final class HandoffRelay {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (target == null) {
+                // Closed while being opened (a failed TLS handshake): the opening reports that.
+                ctx.fireChannelInactive();
+                return;
+            }
             if (!client.isActive() && !responseStarted) {
                 // The client left first (which closed this connection): nobody to answer.
                 responseStarted = true;

@@ -9,14 +9,11 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,9 +72,7 @@ final class Handoffs {
             request.headers().set("pushpin-route", handoff.backend());
             relay(
                     exchange,
-                    new InetSocketAddress("127.0.0.1", exchange.handoffPort),
-                    null,
-                    null,
+                    HandoffRelay.plain(new InetSocketAddress("127.0.0.1", exchange.handoffPort)),
                     request,
                     body,
                     "Pushpin [" + handoff.backend() + "]");
@@ -99,23 +94,11 @@ final class Handoffs {
         String override = backend.overrideHost();
         String authority = backend.url().getRawAuthority();
         request.headers().set("host", override != null && !override.isEmpty() ? override : authority);
-        SslContext ssl = null;
-        if (backend.tls()) {
-            try {
-                ssl = SslContextBuilder.forClient().build();
-            } catch (SSLException e) {
-                abandon(body);
-                exchange.sendError(500, "Error: Could not connect to handoff target: " + e.getMessage());
-                return;
-            }
-        }
-        String sni =
-                backend.certHost() != null ? backend.certHost() : backend.url().getHost();
+        // The backend's own TLS settings (CA, client certificate, SNI, certificate host), timeouts and addresses.
+        var backends = exchange.app.services().backendClient();
         relay(
                 exchange,
-                InetSocketAddress.createUnresolved(backend.url().getHost(), backend.port()),
-                ssl,
-                sni,
+                (loop, handlers) -> backends.open(backend, loop, handlers),
                 request,
                 body,
                 "Backend [" + handoff.backend() + "]");
@@ -129,19 +112,13 @@ final class Handoffs {
 
     private static void relay(
             EdgeRequestHandler.Exchange exchange,
-            InetSocketAddress address,
-            SslContext ssl,
-            String sni,
+            HandoffRelay.Target target,
             HttpRequest request,
             Body body,
             String label) {
-        InetSocketAddress resolved =
-                address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
         HandoffRelay.start(
                 exchange.channel(),
-                resolved,
-                ssl,
-                sni,
+                target,
                 request,
                 body != null ? body : Body.of(new byte[0]),
                 label,

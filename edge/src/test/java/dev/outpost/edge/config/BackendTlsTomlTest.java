@@ -11,7 +11,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A backend's TLS settings in fastly.toml: Viceroy's client_certificate, and min/max TLS versions. */
+/**
+ * A backend's TLS and connection settings in fastly.toml: Viceroy's client_certificate and grpc, and min/max TLS
+ * versions and max_connections.
+ */
 class BackendTlsTomlTest {
     @TempDir
     Path dir;
@@ -61,5 +64,16 @@ class BackendTlsTomlTest {
                 .hasMessageContaining("min_tls_version: \"1.4\" (expected: \"1.0\", \"1.1\", \"1.2\" or \"1.3\")");
         assertThatThrownBy(() -> backend("min_tls_version = \"1.3\"\nmax_tls_version = \"1.2\""))
                 .hasMessageContaining("at most max_tls_version");
+    }
+
+    @Test
+    void maxConnectionsAndGrpc() {
+        assertThat(backend("").options().maxConnections()).isZero();
+        BackendConfig b = backend("max_connections = 3\ngrpc = true");
+        assertThat(b.options().maxConnections()).isEqualTo(3);
+        assertThat(b.options().grpc()).isTrue();
+        assertThatThrownBy(() -> backend("max_connections = 0"))
+                .hasMessageContaining("[local_server.backends.b] max_connections: 0 (expected: an integer >= 1");
+        assertThatThrownBy(() -> backend("max_connections = \"4\"")).hasMessageContaining("leave it out for no limit");
     }
 }

@@ -29,7 +29,13 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
 abstract class EdgeServerContract {
-    private static final Duration REQUEST_LIMIT = Duration.ofSeconds(4);
+    /**
+     * Generous, so that no answer here depends on how fast a loaded machine runs a cold guest (a first TLS handshake
+     * in an interpreted engine takes seconds); the limit itself is tested with a tiny program in
+     * {@code GuardRailsWatTest}.
+     */
+    private static final Duration GUEST_TIME_LIMIT = Duration.ofSeconds(60);
+
     private static final long MEMORY_LIMIT = 128L << 20;
 
     private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
@@ -99,7 +105,7 @@ abstract class EdgeServerContract {
         app = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
                         .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
                         .withEngine(engine())
-                        .withRequestTimeout(REQUEST_LIMIT)
+                        .withRequestTimeout(GUEST_TIME_LIMIT)
                         .withMemoryLimit(MEMORY_LIMIT)
                         .withLocalServer(local)
                         .withLogSink((endpoint, message) -> logLines.add(endpoint + " :: " + message)))
@@ -305,14 +311,6 @@ abstract class EdgeServerContract {
     }
 
     @Test
-    void aGuestThatRunsTooLongIsStoppedWithA500() throws Exception {
-        long started = System.nanoTime();
-        assertThat(get("/spin").statusCode()).isEqualTo(500);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(REQUEST_LIMIT.plusSeconds(10));
-        assertThat(get("/env").statusCode()).isEqualTo(200);
-    }
-
-    @Test
     void aReusableSandboxServesSeveralRequestsFromOneInstance() throws Exception {
         try (EdgeServer reuse = new EdgeServer(EdgeConfig.of(TestApps.wasm("reuse"))
                         .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
@@ -360,24 +358,18 @@ abstract class EdgeServerContract {
 
     @Test
     void aGuestThatAllocatesTooMuchIsStoppedWithA500() throws Exception {
-        ch.qos.logback.classic.Logger serverLog =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(EdgeServer.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
-                new ch.qos.logback.core.read.ListAppender<>();
-        seen.start();
-        serverLog.addAppender(seen);
-        try {
+        try (ServerLog log = ServerLog.capture()) {
             assertThat(get("/alloc").statusCode()).isEqualTo(500);
-            // Stopped by the memory limit, not the time limit: the reason says so (how long it took would depend on
-            // the machine's load).
-            org.awaitility.Awaitility.await()
-                    .atMost(Duration.ofSeconds(10))
-                    .untilAsserted(() -> assertThat(seen.list)
-                            .anyMatch(e -> e.getFormattedMessage().contains("guest stopped: its memory grew to")));
-        } finally {
-            serverLog.detachAppender(seen);
+            // It got some way (8 MiB blocks), then the memory limit (128 MiB), not the time limit, stopped it.
+            assertThat(logLines).anyMatch(line -> line.startsWith("stdout :: allocated"));
+            assertThat(logLines).doesNotContain("stdout :: allocated 512 MiB");
+            assertThat(log.messages())
+                    .filteredOn(m -> m.contains("/alloc: guest error:"))
+                    .singleElement()
+                    .asString()
+                    .contains("over the limit of 128 MiB", "--memory-limit")
+                    .doesNotContain("ran longer than the limit");
         }
-        assertThat(logLines).anyMatch(line -> line.startsWith("stdout :: allocated"));
         assertThat(get("/env").statusCode()).isEqualTo(200);
     }
 
@@ -452,7 +444,13 @@ abstract class EdgeServerContract {
 
     @Test
     void fetchesOverTlsFromABackendWithItsOwnCaCertificate() throws Exception {
-        assertThat(get("/backend?path=/s&be=secure").body()).isEqualTo("origin said 200: GET /s");
+        try (ServerLog log = ServerLog.capture()) {
+            HttpResponse<String> response = get("/backend?path=/s&be=secure");
+            // Should this ever fail again, the server's log says why the guest ended (limit, send error, TLS).
+            assertThat(response.body())
+                    .as(() -> "status " + response.statusCode() + ", server log: " + log.messages())
+                    .isEqualTo("origin said 200: GET /s");
+        }
         // Without the CA certificate the origin's certificate is not trusted: the fetch fails. (Another path: the
         // readthrough cache keys by URL and Host, not by backend, so /s would be a hit.)
         assertThat(get("/backend?path=/u&be=untrusted").statusCode()).isEqualTo(500);

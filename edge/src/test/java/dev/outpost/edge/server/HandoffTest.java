@@ -192,6 +192,101 @@ class HandoffTest {
     }
 
     @Test
+    void aWebSocketPassthroughToATlsBackendUsesItsCaItsClientCertificateAndItsCertificateHost() throws Exception {
+        try (FakeTarget tlsOrigin = FakeTarget.mutualTls()) {
+            tlsOrigin.reply(
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhi", null);
+            // Reached by IP; the certificate is checked against cert_host, and trusted through the backend's own CA.
+            URI url = URI.create("https://127.0.0.1:" + tlsOrigin.port() + "/base");
+            BackendConfig withItsTls =
+                    tlsBackend(url, "localhost", pem("ca.pem"), pem("client.pem"), pem("client-key.pem"));
+            try (EdgeServer tlsEdge = edgeWith(withItsTls);
+                    Socket client = new Socket("127.0.0.1", tlsEdge.port())) {
+                client.setSoTimeout(20_000);
+                send(client, WS_PASSTHROUGH);
+                assertThat(readUntil(client, "hi")).startsWith("HTTP/1.1 101 ");
+                send(client, "ping");
+                readUntil(client, "echo:ping");
+            }
+            assertThat(tlsOrigin.received.poll(10, TimeUnit.SECONDS)).startsWith("GET /base/ws-passthrough HTTP/1.1");
+            assertThat(tlsOrigin.clients.poll(10, TimeUnit.SECONDS)).isEqualTo("CN=outpost-test-client");
+
+            // Without the backend's CA the certificate is not trusted, and the client hears why.
+            BackendConfig noCa = tlsBackend(url, "localhost", null, pem("client.pem"), pem("client-key.pem"));
+            try (EdgeServer tlsEdge = edgeWith(noCa);
+                    Socket client = new Socket("127.0.0.1", tlsEdge.port())) {
+                client.setSoTimeout(20_000);
+                send(client, WS_PASSTHROUGH.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
+                assertThat(readAll(client))
+                        .startsWith("HTTP/1.1 500 ")
+                        .contains("Error: Could not connect to handoff target: backend wsorigin")
+                        .contains("TLS handshake failed");
+            }
+        }
+    }
+
+    private static final String WS_PASSTHROUGH =
+            "GET /ws-passthrough HTTP/1.1\r\nHost: app.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    private static String pem(String name) {
+        return dev.outpost.edge.wat.NettyOrigin.pem(name);
+    }
+
+    private static BackendConfig tlsBackend(URI url, String certHost, String ca, String cert, String key) {
+        var o = dev.outpost.edge.config.BackendOptions.DEFAULT;
+        var options = new dev.outpost.edge.config.BackendOptions(
+                cert,
+                key.getBytes(StandardCharsets.US_ASCII),
+                o.minTlsVersion(),
+                o.maxTlsVersion(),
+                null,
+                null,
+                true,
+                o.httpKeepalive(),
+                0,
+                0,
+                o.maxLifetime(),
+                null,
+                false,
+                false);
+        return new BackendConfig(
+                "wsorigin",
+                url,
+                null,
+                certHost,
+                true,
+                BackendConfig.DEFAULT_CONNECT_TIMEOUT,
+                BackendConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
+                BackendConfig.DEFAULT_BETWEEN_BYTES_TIMEOUT,
+                "unknown",
+                false,
+                ca,
+                options);
+    }
+
+    /** A server whose program hands every request to backend wsorigin as a WebSocket (the legacy redirect). */
+    private EdgeServer edgeWith(BackendConfig backend) throws IOException {
+        LocalServerConfig local = new LocalServerConfig(
+                Map.of(backend.name(), backend), Map.of(), Map.of(), Map.of(), Map.of(), true, Map.of(), Map.of());
+        java.nio.file.Path wasm = java.nio.file.Files.createTempFile("outpost-handoff", ".wasm");
+        wasm.toFile().deleteOnExit();
+        java.nio.file.Files.write(wasm, dev.outpost.edge.wat.Wat.program("""
+                (data (i32.const 0x400) "wsorigin")
+                (func (export "_start")
+                  (call $ok (call $fastly_http_req.redirect_to_websocket_proxy (i32.const 0x400) (i32.const 8))
+                    (i32.const 1)))
+                """));
+        return new EdgeServer(EdgeConfig.of(wasm)
+                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .withEngine("chicory")
+                        .withLocalServer(local)
+                        .withHandoffPort(proxy.port())
+                        .withLogSink((endpoint, message) -> {}))
+                .start();
+    }
+
+    @Test
     void anUnreachableProxyIs500() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -256,13 +351,42 @@ class HandoffTest {
      */
     private static final class FakeTarget implements AutoCloseable {
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        /** The subject of each TLS client's certificate. */
+        final BlockingQueue<String> clients = new LinkedBlockingQueue<>();
+
         private final ServerSocket server;
         private volatile String head;
         private volatile String rest;
 
         FakeTarget() throws IOException {
-            server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+            this(new ServerSocket(0, 10, InetAddress.getLoopbackAddress()));
+        }
+
+        private FakeTarget(ServerSocket server) {
+            this.server = server;
             Thread.ofVirtual().start(this::loop);
+        }
+
+        /** TLS with the test server certificate (localhost, 127.0.0.1), requiring a client certificate of the test CA. */
+        static FakeTarget mutualTls() throws IOException {
+            try (InputStream cert = resource("server.pem");
+                    InputStream key = resource("server-key.pem");
+                    InputStream ca = resource("ca.pem")) {
+                var context =
+                        (io.netty.handler.ssl.JdkSslContext) io.netty.handler.ssl.SslContextBuilder.forServer(cert, key)
+                                .trustManager(ca)
+                                .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
+                                .build();
+                var server = (javax.net.ssl.SSLServerSocket) context.context()
+                        .getServerSocketFactory()
+                        .createServerSocket(0, 10, InetAddress.getLoopbackAddress());
+                server.setNeedClientAuth(true);
+                return new FakeTarget(server);
+            }
+        }
+
+        private static InputStream resource(String name) {
+            return HandoffTest.class.getResourceAsStream("/certs/mtls/" + name);
         }
 
         int port() {
@@ -303,6 +427,9 @@ class HandoffTest {
                     req.write(in.readNBytes(Integer.parseInt(m.group(1))));
                 }
                 received.add(req.toString(StandardCharsets.ISO_8859_1));
+                if (s instanceof javax.net.ssl.SSLSocket tls) {
+                    clients.add(tls.getSession().getPeerPrincipal().getName());
+                }
                 OutputStream out = s.getOutputStream();
                 out.write(head.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();

@@ -64,7 +64,15 @@ class DownstreamWatTest {
             i += 10;
             assertThat(r.subList(i, i + 11)).as("proxy facts").containsOnly("10");
             i += 11;
-            assertThat(r.subList(i, r.size())).containsExactly("5", "5", "0", "3", "5", "0");
+            assertThat(r.subList(i, i + 6)).containsExactly("5", "5", "0", "3", "5", "0");
+            i += 6;
+            // The same facts through fastly_http_downstream: the server's IPv4 address, the request id's length.
+            assertThat(r.subList(i, i + 4)).containsExactly("0", "4", "0", "32");
+            i += 4;
+            assertThat(r.subList(i, r.size()))
+                    .as("TLS facts by handle")
+                    .hasSize(9)
+                    .containsOnly("10");
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.server.EdgeLimits;
+import dev.outpost.edge.server.ServerLog;
 import java.io.InputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -154,6 +155,29 @@ class GuardRailsWatTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[10_000])));
             assertThat(response.statusCode()).isEqualTo(413);
             assertThat(response.body()).contains("--handoff-body-limit (1024 bytes)");
+        }
+    }
+
+    @BothEngines
+    void aGuestThatRunsPastTheTimeLimitIsStoppedNamingTheLimit(String engine) {
+        String spin = """
+            (func (export "_start")
+              (loop $forever (br $forever)))
+            """;
+        try (ServerLog log = ServerLog.capture();
+                WatServer server =
+                        WatServer.start(engine, Wat.program(spin), c -> c.withRequestTimeout(Duration.ofMillis(500)))) {
+            // Twice: the first stopped guest gave its place back, so the server keeps serving.
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> response = server.get("/spin" + i);
+                assertThat(response.statusCode()).isEqualTo(500);
+                String path = "/spin" + i + ":";
+                assertThat(log.messages())
+                        .filteredOn(m -> m.contains(path))
+                        .singleElement()
+                        .asString()
+                        .contains("guest stopped: it ran longer than the limit of 500 ms", "--guest-time-limit");
+            }
         }
     }
 

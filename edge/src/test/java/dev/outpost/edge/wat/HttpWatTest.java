@@ -122,4 +122,77 @@ class HttpWatTest {
             assertThat(server.get("/").statusCode()).isEqualTo(500);
         }
     }
+
+    /** Header, version and framing calls and a backend response's address, which only the JS runtime makes. */
+    @BothEngines
+    void headerVersionFramingAndAddressCalls(String engine) {
+        String program = """
+            (data (i32.const 0x400) "origin")
+            (data (i32.const 0x408) "x-a")
+            (data (i32.const 0x410) "http://example.com/a")
+            (func $r (param $status i32) (call $say_i32 (local.get $status)) (call $say_char (i32.const 32)))
+            (func $rv (param $status i32) (call $r (local.get $status)) (call $r (i32.load (i32.const 0x600))))
+            (func (export "_start")
+              (local $q i32) (local $resp i32) (local $b i32)
+              (call $ok (call $fastly_http_req.new (i32.const 0x500)) (i32.const 1))
+              (local.set $q (i32.load (i32.const 0x500)))
+              (call $ok (call $fastly_http_req.uri_set (local.get $q) (i32.const 0x410) (i32.const 20)) (i32.const 2))
+              ;; req: append twice, the count of x-a values, remove, remove again
+              (call $r (call $fastly_http_req.header_append (local.get $q) (i32.const 0x408) (i32.const 3)
+                (i32.const 0x408) (i32.const 1)))
+              (call $r (call $fastly_http_req.header_append (local.get $q) (i32.const 0x408) (i32.const 3)
+                (i32.const 0x409) (i32.const 1)))
+              (call $r (call $fastly_http_req.header_remove (local.get $q) (i32.const 0x408) (i32.const 3)))
+              (call $r (call $fastly_http_req.header_remove (local.get $q) (i32.const 0x408) (i32.const 3)))
+              ;; req: version, framing modes (automatic, manual, unknown), gzip decompression
+              (call $rv (call $fastly_http_req.version_get (local.get $q) (i32.const 0x600)))
+              (call $r (call $fastly_http_req.framing_headers_mode_set (local.get $q) (i32.const 0)))
+              (call $r (call $fastly_http_req.framing_headers_mode_set (local.get $q) (i32.const 1)))
+              (call $r (call $fastly_http_req.framing_headers_mode_set (local.get $q) (i32.const 7)))
+              (call $r (call $fastly_http_req.framing_headers_mode_set (local.get $q) (i32.const 0)))
+              (call $r (call $fastly_http_req.auto_decompress_response_set (local.get $q) (i32.const 1)))
+              ;; a response from the backend: its version, where it came from, header and framing calls
+              (call $ok (call $fastly_http_body.new (i32.const 0x504)) (i32.const 3))
+              (call $ok (call $fastly_http_req.send (local.get $q) (i32.load (i32.const 0x504)) (i32.const 0x400)
+                (i32.const 6) (i32.const 0x510) (i32.const 0x514)) (i32.const 4))
+              (local.set $resp (i32.load (i32.const 0x510)))
+              (call $rv (call $fastly_http_resp.version_get (local.get $resp) (i32.const 0x600)))
+              (call $r (call $fastly_http_resp.get_addr_dest_ip (local.get $resp) (i32.const 0x700) (i32.const 0x600)))
+              (call $r (i32.load (i32.const 0x600)))
+              (call $r (i32.load8_u (i32.const 0x700)))
+              (call $r (call $fastly_http_resp.get_addr_dest_port (local.get $resp) (i32.const 0x600)))
+              (call $r (i32.ne (i32.load16_u (i32.const 0x600)) (i32.const 0)))
+              (call $r (call $fastly_http_resp.header_remove (local.get $resp) (i32.const 0x408) (i32.const 3)))
+              (call $r (call $fastly_http_resp.framing_headers_mode_set (local.get $resp) (i32.const 1)))
+              ;; a response the guest made has no address
+              (call $ok (call $fastly_http_resp.new (i32.const 0x518)) (i32.const 5))
+              (call $r (call $fastly_http_resp.get_addr_dest_ip (i32.load (i32.const 0x518)) (i32.const 0x700)
+                (i32.const 0x600)))
+              ;; a body abandoned, then gone
+              (call $ok (call $fastly_http_body.new (i32.const 0x51c)) (i32.const 6))
+              (local.set $b (i32.load (i32.const 0x51c)))
+              (call $r (call $fastly_http_body.abandon (local.get $b)))
+              (call $r (call $fastly_http_body.abandon (local.get $b)))
+              (call $finish))
+            """;
+        try (WatOrigin origin = new WatOrigin();
+                WatServer server = WatServer.start(engine, Wat.program(program), backends(origin))) {
+            var response = server.get("/");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(List.of(response.body().split(" ")))
+                    .containsExactly(
+                            "0", "0", // header_append twice
+                            "0", "2", // header_remove, then again: inval
+                            "0", "2", // version_get: HTTP/1.1
+                            "0", "0", "2", "0", // framing modes automatic, manual, 7 (inval), automatic
+                            "0", // auto_decompress_response_set gzip
+                            "0", "2", // the response's version
+                            "0", "4", "127", // get_addr_dest_ip: 4 octets, 127.0.0.1
+                            "0", "1", // get_addr_dest_port: the origin's port
+                            "2", // header_remove of an absent header: inval
+                            "0", // framing_headers_mode_set
+                            "10", // a response the guest made: no address
+                            "0", "3"); // abandon, then the handle is gone: badf
+        }
+    }
 }
