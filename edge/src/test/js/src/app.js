@@ -210,6 +210,23 @@ function backendInfo() {
   ].join(' '));
 }
 
+// What the server's warm-up runs (GET /): every effect here must stay invisible to the outside.
+async function root() {
+  console.log('root ran');
+  new Logger('mylog').log('root ran');
+  const store = new KVStore('store');
+  const previous = await store.get('root-runs');
+  const runs = Number(previous === null ? '0' : await previous.text()) + 1;
+  await store.put('root-runs', String(runs));
+  let fetched;
+  try {
+    fetched = (await fetch('http://origin.test/root', { backend: 'origin' })).status;
+  } catch (e) {
+    fetched = 'failed';
+  }
+  return new Response(`runs=${runs} fetched=${fetched}`);
+}
+
 function spin() {
   for (;;) {
     // Never returns: the server must stop it.
@@ -220,6 +237,7 @@ async function handle(event) {
   const req = event.request;
   const path = new URL(req.url).pathname;
   switch (path) {
+    case '/': return root();
     case '/echo': return echo(req);
     case '/stream': return stream();
     case '/backend': return backend(req);

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.outpost.bus.support.Http;
 import dev.outpost.bus.support.RedisServer;
 import dev.outpost.bus.support.StreamClient;
+import dev.outpost.testkit.FreePorts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,9 +102,7 @@ class ClusterProcessTest {
     @BeforeAll
     static void start() throws Exception {
         redis = RedisServer.start();
-        try (ServerSocket s = new ServerSocket(0)) {
-            zmqPull = s.getLocalPort();
-        }
+        zmqPull = FreePorts.port();
         Path conf = dir.resolve("pushpin.conf");
         Files.writeString(conf, "[handler]\npush_in_spec=tcp://127.0.0.1:" + zmqPull + "\n");
         nodes.add(launch("--config", conf.toString(), "--inspector-port", "127.0.0.1:0"));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.outpost.testkit.FreePorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,9 +77,9 @@ class FastlyCliIT {
                 Files.isDirectory(EXAMPLE.resolve("node_modules/@fastly/js-compute")),
                 "examples/fanout-starter has no node_modules (.ci/setup.sh)");
         assumeTrue(Files.isRegularFile(Launched.JAR), Launched.JAR + " is not built (mvn package)");
-        edgePort = Launched.freePort();
-        proxyPort = Launched.freePort();
-        publishPort = Launched.freePortRange(4);
+        edgePort = FreePorts.port();
+        proxyPort = FreePorts.port();
+        publishPort = FreePorts.range(4);
         project = copyOfTheExample();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -159,7 +160,7 @@ class FastlyCliIT {
         // No data-collection notice (it sleeps 5 s) and no Wasm annotations.
         e.put("FASTLY_WASM_METADATA_DISABLE", "true");
         // Offline: the CLI's update check and wasm-tools download fail at once instead of waiting on a network.
-        String nowhere = "http://127.0.0.1:" + Launched.freePort();
+        String nowhere = "http://127.0.0.1:" + FreePorts.port();
         for (String k : List.of("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")) {
             e.put(k, nowhere);
         }

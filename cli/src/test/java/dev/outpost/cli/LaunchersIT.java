@@ -3,6 +3,7 @@ package dev.outpost.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.outpost.testkit.FreePorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -122,8 +123,8 @@ class LaunchersIT {
 
     @Test
     void pushpinSaysStartedOnlyWhenListeningAndServesTheSamePortsAgainRightAfterASigkill() throws Exception {
-        int proxyPort = Launched.freePort();
-        int publishPort = Launched.freePortRange(4);
+        int proxyPort = FreePorts.port();
+        int publishPort = FreePorts.range(4);
         Path conf = conf(proxyPort, publishPort);
 
         Run first = launch("pushpin", "--config=" + conf, "--verbose");
@@ -158,7 +159,7 @@ class LaunchersIT {
     void viceroyIsTheJvmItselfAndServesTheSamePortAgainRightAfterASigkill() throws Exception {
         Path wasm = dir.resolve("empty.wasm");
         Files.write(wasm, new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
-        int port = Launched.freePort();
+        int port = FreePorts.port();
         String[] args = {"-v", "--addr", "127.0.0.1:" + port, wasm.toString(), "--engine=chicory"};
 
         Run first = launch("viceroy", args);

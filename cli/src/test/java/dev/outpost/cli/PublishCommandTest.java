@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.SignedJWT;
 import dev.outpost.grip.publish.PublishParser;
 import dev.outpost.grip.sig.GripSig;
+import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.TestOrigin;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,16 +24,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What {@code outpost publish} sends and how it reports the answer, against a recording HTTP server. */
+/** What {@code outpost publish} sends and how it reports the answer, against a recording test origin. */
 @Timeout(30)
 class PublishCommandTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    RecordingServer server;
+    TestOrigin server;
+    /** What the server answers every request with; a test may change it. */
+    volatile int status = 200;
+
+    volatile String answer = "Published\n";
 
     @BeforeEach
     void start() throws Exception {
-        server = new RecordingServer();
+        server = new TestOrigin().otherwise(ex -> TestOrigin.respond(ex, status, "text/plain", answer));
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.port();
     }
 
     @AfterEach
@@ -42,15 +52,15 @@ class PublishCommandTest {
     PublishRun publish(String... args) {
         String[] all = new String[args.length + 2];
         all[0] = "--spec";
-        all[1] = server.url();
+        all[1] = url();
         System.arraycopy(args, 0, all, 2, args.length);
         return PublishRun.run(all);
     }
 
     JsonNode sentItem() throws Exception {
-        RecordingServer.Request r = server.take();
+        TestOrigin.Seen r = server.take();
         assertThat(r.method()).isEqualTo("POST");
-        assertThat(r.target()).isEqualTo("/publish/");
+        assertThat(r.uri()).isEqualTo("/publish/");
         assertThat(r.header("Content-Type")).isEqualTo("application/json");
         PublishParser.parse(r.body()); // the proxy's parser takes it
         JsonNode root = JSON.readTree(r.body());
@@ -150,8 +160,7 @@ class PublishCommandTest {
         picocli.CommandLine cl = Main.newCommandLine();
         java.io.StringWriter out = new java.io.StringWriter();
         cl.setOut(new java.io.PrintWriter(out, true));
-        assertThat(cl.execute("publish", "--spec", server.url(), "news", "@" + f))
-                .isZero();
+        assertThat(cl.execute("publish", "--spec", url(), "news", "@" + f)).isZero();
         assertThat(sentItem().get("formats").get("ws-message").get("content").asText())
                 .isEqualTo("--close extra words");
     }
@@ -170,8 +179,8 @@ class PublishCommandTest {
 
     @Test
     void standardInput() throws Exception {
-        PublishRun r = PublishRun.run(
-                Map.of(), "piped\n".getBytes(StandardCharsets.UTF_8), "--spec", server.url(), "news", "-");
+        PublishRun r =
+                PublishRun.run(Map.of(), "piped\n".getBytes(StandardCharsets.UTF_8), "--spec", url(), "news", "-");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode formats = sentItem().get("formats");
         assertThat(formats.get("http-stream").get("content").asText()).isEqualTo("piped\n");
@@ -208,13 +217,10 @@ class PublishCommandTest {
         byte[] key = "a key, not base64".getBytes(StandardCharsets.UTF_8);
         String b64 = Base64.getEncoder().encodeToString(key);
         PublishRun r = PublishRun.run(
-                Map.of("GRIP_URL", server.url() + "/base/?iss=outpost-test&key=base64:" + b64),
-                new byte[0],
-                "news",
-                "hi");
+                Map.of("GRIP_URL", url() + "/base/?iss=outpost-test&key=base64:" + b64), new byte[0], "news", "hi");
         assertThat(r.code()).as(r.err()).isZero();
-        RecordingServer.Request req = server.take();
-        assertThat(req.target()).isEqualTo("/base/publish/");
+        TestOrigin.Seen req = server.take();
+        assertThat(req.uri()).isEqualTo("/base/publish/");
         String auth = req.header("Authorization");
         assertThat(auth).startsWith("Bearer ");
         String jwt = auth.substring("Bearer ".length());
@@ -224,15 +230,15 @@ class PublishCommandTest {
 
     @Test
     void specOverridesGripUrl() throws Exception {
-        PublishRun r = PublishRun.run(
-                Map.of("GRIP_URL", "http://127.0.0.1:1"), new byte[0], "--spec", server.url(), "news", "hi");
+        PublishRun r =
+                PublishRun.run(Map.of("GRIP_URL", "http://127.0.0.1:1"), new byte[0], "--spec", url(), "news", "hi");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(server.take().header("Authorization")).isNull();
     }
 
     @Test
     void basicFromUrlUserInfoAndFromDashU() throws Exception {
-        String url = server.url().replace("http://", "http://alice:pw@");
+        String url = url().replace("http://", "http://alice:pw@");
         assertThat(PublishRun.run("--spec", url, "news", "hi").code()).isZero();
         assertThat(server.take().header("Authorization")).isEqualTo(basic("alice:pw"));
         assertThat(PublishRun.run("--spec", url, "-u", "bob:pw2", "news", "hi").code())
@@ -252,18 +258,20 @@ class PublishCommandTest {
 
     @Test
     void non200ShowsStatusAndBody() {
-        server.answer(400, "Invalid format: 'items' is missing.\n");
+        status = 400;
+        answer = "Invalid format: 'items' is missing.\n";
         PublishRun r = publish("news", "hi");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
         assertThat(r.err())
-                .contains("outpost: publish to " + server.url() + "/publish/ failed: 400 Bad Request: "
+                .contains("outpost: publish to " + url() + "/publish/ failed: 400 Bad Request: "
                         + "Invalid format: 'items' is missing.");
     }
 
     @Test
     void unauthorizedSuggestsCredentials() {
-        server.answer(401, "");
+        status = 401;
+        answer = "";
         PublishRun r = publish("news", "hi");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err())
@@ -274,10 +282,7 @@ class PublishCommandTest {
 
     @Test
     void unreachableEndpointNamesUrlCauseAndProxy() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.port();
         PublishRun r = PublishRun.run("--spec", "http://127.0.0.1:" + port, "news", "hi");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEmpty();

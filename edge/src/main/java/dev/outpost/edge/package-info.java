@@ -8,11 +8,16 @@
  *       {@link dev.outpost.edge.server.EdgeConfig}, {@link dev.outpost.edge.server.EdgeProject} (a project folder),
  *       {@link dev.outpost.edge.server.EdgeRunner} ({@code _start} once), {@code ComputeApp} (one loaded program),
  *       {@code Handoffs} and {@code HandoffRelay} (Fanout handoff to the GRIP proxy on
- *       {@link dev.outpost.edge.server.EdgeConfig#handoffPort()}, WebSocket passthrough to a backend).</li>
+ *       {@link dev.outpost.edge.server.EdgeConfig#handoffPort()}, WebSocket passthrough to a backend),
+ *       {@code WarmUp} (made-up requests while the server is idle, so the JIT warms up before the first real
+ *       ones).</li>
  *   <li>{@code engine}: the {@link dev.outpost.edge.engine.WasmEngine} seam and its two implementations, GraalWasm
  *       (default) and Chicory.
  *       {@code InstancePool} prepares the next request's fresh instance ahead of time; {@code DataSegments}
- *       merges a snapshot's many small data segments before the module is loaded.</li>
+ *       merges a snapshot's many small data segments before the module is loaded; {@code ModuleSplit} parts a JS
+ *       app into its code (the same for every app and rebuild of one js-compute version, so GraalWasm parses and
+ *       compiles it once) and its initial memory; {@link dev.outpost.edge.engine.WasmEngineProvider} lets another
+ *       engine plug in from the class path (the benchmarks' wasmtime reference).</li>
  *   <li>{@code abi}: what hostcalls see of a guest: {@link dev.outpost.edge.abi.GuestMemory}, raw arguments,
  *       {@link dev.outpost.edge.abi.FastlyStatus}, {@link dev.outpost.edge.abi.HostcallException},
  *       {@link dev.outpost.edge.abi.HandleTable}.</li>

@@ -100,10 +100,7 @@ public final class OutpostExtension
     }
 
     private Instance startServe() {
-        // checked before ServeInstance loads: its bytecode names outpost-serve's classes
-        try {
-            Class.forName("dev.outpost.serve.ServeSession", false, OutpostExtension.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
+        if (!ServeInstance.available()) {
             throw new ExtensionConfigurationException("OutpostExtension.serve(" + settings.computeProject()
                     + ") needs dev.outpost:outpost-serve on the test class path (expected: a test dependency on it)");
         }

@@ -7,10 +7,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
@@ -44,6 +46,15 @@ class FailureReportTest {
     static class NotStatic {
         @RegisterExtension
         final OutpostExtension outpost = OutpostExtension.withRoutes();
+
+        @Test
+        void test() {}
+    }
+
+    /** Asks for serve, which this module's tests do not have on their class path (junit reaches it by reflection). */
+    static class ServeWithoutServe {
+        @RegisterExtension
+        static final OutpostExtension outpost = OutpostExtension.serve(Path.of("app"));
 
         @Test
         void test() {}
@@ -93,5 +104,24 @@ class FailureReportTest {
                 .getThrowable()
                 .orElseThrow();
         assertThat(failure).hasMessageContaining("register it on a static field");
+    }
+
+    @Test
+    void serveWithoutOutpostServeSaysWhatToAdd() {
+        Events containers = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(ServeWithoutServe.class))
+                .execute()
+                .containerEvents();
+        containers.assertStatistics(s -> s.failed(1));
+        Throwable failure = containers.failed().stream()
+                .findFirst()
+                .orElseThrow()
+                .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .orElseThrow()
+                .getThrowable()
+                .orElseThrow();
+        assertThat(failure)
+                .isInstanceOf(ExtensionConfigurationException.class)
+                .hasMessageContaining("needs dev.outpost:outpost-serve on the test class path");
     }
 }

@@ -1,13 +1,12 @@
 package dev.outpost.junit;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.outpost.grip.origin.GripInstruction;
 import dev.outpost.grip.origin.GripSigVerifier;
 import dev.outpost.grip.origin.WebSocketContext;
+import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,27 +15,26 @@ import java.util.Map;
 /**
  * A GRIP origin for the tests, written with the kit's origin helpers: {@code /stream/CH} holds a stream,
  * {@code /poll/CH} a long-poll, {@code /ws} is a WebSocket-over-HTTP chat on channel {@code room} (echoes what it
- * receives), {@code /sig} says whether the request's {@code Grip-Sig} verifies with key {@code changeme}.
+ * receives), {@code /sig} says whether the request's {@code Grip-Sig} verifies with key {@code changeme}. The
+ * project's {@link TestOrigin} serves it.
  */
 final class GripOrigin implements AutoCloseable {
-    private final HttpServer server;
+    private final TestOrigin server;
     private final GripSigVerifier verifier = GripSigVerifier.of("changeme");
 
     GripOrigin() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::handle);
-        server.start();
+        server = new TestOrigin().otherwise(this::handle);
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         ex.getRequestHeaders().forEach((k, vs) -> vs.forEach(v -> headers.add(Map.entry(k, v))));
-        byte[] in = ex.getRequestBody().readAllBytes();
+        byte[] in = TestOrigin.body(ex);
         if (path.startsWith("/stream/")) {
             GripInstruction grip = GripInstruction.holdStream(path.substring("/stream/".length()));
             answer(ex, 200, grip.headers(), "[open]\n".getBytes(StandardCharsets.UTF_8));
@@ -84,6 +82,6 @@ final class GripOrigin implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        server.close();
     }
 }

@@ -82,7 +82,11 @@ public final class OutpostProxy implements AutoCloseable {
         this.hub = hub;
         Integer inspectorPort = InspectorSettings.port(config);
         this.inspector = inspectorPort == null ? null : new Inspector(hub, InspectorSettings.prefix(config));
-        this.context = new ProxyContext(config, limits, routes, hub, drops, transport);
+        this.context = new ProxyContext(
+                config,
+                limits,
+                routes,
+                new ProxyContext.Shared(hub, drops, inspector == null ? ProxyObserver.NOOP : inspector, transport));
         this.limiter = new ConnectionLimiter(
                 maxConnections(
                         config.clientMaxConn(),
@@ -99,11 +103,7 @@ public final class OutpostProxy implements AutoCloseable {
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-                    .childHandler(
-                            inspector == null
-                                    ? new ProxyChannelInitializer(context, limiter)
-                                    : new ObservingInitializer(
-                                            inspector, new ProxyChannelInitializer(context, limiter), true))
+                    .childHandler(new ProxyChannelInitializer(context, limiter))
                     .bind(config.httpHost(), config.httpPort())
                     .syncUninterruptibly()
                     .channel();
@@ -122,8 +122,7 @@ public final class OutpostProxy implements AutoCloseable {
                                                     hub,
                                                     config.publishMaxBodySize(),
                                                     context.limits(),
-                                                    context.drops()),
-                                            false))
+                                                    context.drops())))
                     .bind(config.publishHost(), config.publishPort())
                     .syncUninterruptibly()
                     .channel();

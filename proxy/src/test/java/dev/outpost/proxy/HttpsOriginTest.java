@@ -2,14 +2,11 @@ package dev.outpost.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
+import dev.outpost.testkit.TestOrigin;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(LeakGuard.class)
 @Timeout(60)
 class HttpsOriginTest {
-    static HttpsServer server;
+    static TestOrigin server;
     static final BlockingQueue<String> hosts = new LinkedBlockingQueue<>();
 
     @BeforeAll
@@ -75,27 +72,20 @@ class HttpsOriginTest {
         kmf.init(store, "changeit".toCharArray());
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(kmf.getKeyManagers(), null, null);
-        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(ssl));
-        server.createContext("/", ex -> {
+        server = TestOrigin.https(ssl).otherwise(ex -> {
             hosts.add(String.valueOf(ex.getRequestHeaders().getFirst("Host")));
-            byte[] b = "secure\n".getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, b.length);
-            try (OutputStream o = ex.getResponseBody()) {
-                o.write(b);
-            }
+            TestOrigin.respond(ex, 200, "text/plain", "secure\n");
         });
-        server.start();
     }
 
     @AfterAll
     static void stop() {
-        server.stop(0);
+        server.close();
     }
 
     @Test
     void insecureTargetSkipsVerification() throws Exception {
-        int port = server.getAddress().getPort();
+        int port = server.port();
         try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + port + ",ssl,insecure,host=localhost");
                 RawHttp c = new RawHttp(p.httpPort())) {
             RawHttp.Response r = c.send(RawHttp.get("/tls")).read();
@@ -109,7 +99,7 @@ class HttpsOriginTest {
 
     @Test
     void tlsFailureFailsOverToTheNextTarget() throws Exception {
-        int port = server.getAddress().getPort();
+        int port = server.port();
         try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + port + ",ssl 127.0.0.1:" + port + ",ssl,insecure");
                 RawHttp c = new RawHttp(p.httpPort())) {
             assertThat(c.send(RawHttp.get("/tls")).read().text()).isEqualTo("secure\n");
@@ -118,7 +108,7 @@ class HttpsOriginTest {
 
     @Test
     void untrustedCertificateIs502() throws Exception {
-        int port = server.getAddress().getPort();
+        int port = server.port();
         try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + port + ",ssl");
                 RawHttp c = new RawHttp(p.httpPort())) {
             RawHttp.Response r = c.send(RawHttp.get("/tls")).read();

@@ -7,7 +7,7 @@ import dev.outpost.grip.sig.GripSig;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
-import dev.outpost.proxy.support.TestOrigin;
+import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;

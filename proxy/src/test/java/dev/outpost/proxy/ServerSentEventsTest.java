@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
-import dev.outpost.proxy.support.TestOrigin;
+import dev.outpost.testkit.TestOrigin;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

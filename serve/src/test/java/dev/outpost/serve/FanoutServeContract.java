@@ -3,7 +3,8 @@ package dev.outpost.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.TestOrigin;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +25,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ abstract class FanoutServeContract {
             Path.of("..", "examples", "fanout-starter").toAbsolutePath().normalize();
 
     static ServeSession session;
-    static HttpServer origin;
+    static TestOrigin origin;
     static HttpClient http;
     static int publishPort;
     static final ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -51,8 +50,8 @@ abstract class FanoutServeContract {
     /** Builds the example if needed and serves it with a manifest that points at free ports and a test origin. */
     static void startServe(String pushpinPath) throws Exception {
         Path wasm = exampleWasm();
-        origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        origin.createContext("/browser-page", exchange -> {
+        origin = new TestOrigin();
+        origin.on("/browser-page", exchange -> {
             byte[] page;
             try (InputStream in = FanoutServeContract.class.getResourceAsStream("/browser/fanout-page.html")) {
                 page = in.readAllBytes();
@@ -62,8 +61,8 @@ abstract class FanoutServeContract {
             exchange.getResponseBody().write(page);
             exchange.close();
         });
-        origin.createContext("/", exchange -> {
-            String received = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        origin.otherwise(exchange -> {
+            String received = TestOrigin.bodyText(exchange);
             byte[] body = (exchange.getRequestURI().getPath().equals("/hello")
                             ? "hello from the origin\n"
                             : "origin saw " + exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
@@ -74,10 +73,9 @@ abstract class FanoutServeContract {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
-        origin.start();
-        int edgePort = freePort();
-        int proxyPort = freePort();
-        publishPort = freePortRange(4);
+        int edgePort = FreePorts.port();
+        int proxyPort = FreePorts.port();
+        publishPort = FreePorts.range(4);
         String toml = String.join(
                 "\n",
                 "manifest_version = 3",
@@ -90,7 +88,7 @@ abstract class FanoutServeContract {
                 "[local_server.backends.self]",
                 "url = \"http://localhost:" + edgePort + "/\"",
                 "[local_server.backends.origin]",
-                "url = \"http://127.0.0.1:" + origin.getAddress().getPort() + "/\"",
+                "url = \"http://127.0.0.1:" + origin.port() + "/\"",
                 "");
         Path manifest = Files.createTempFile("fastly-", ".toml");
         Files.writeString(manifest, toml);
@@ -131,36 +129,11 @@ abstract class FanoutServeContract {
             session.close();
         }
         if (origin != null) {
-            origin.stop(0);
+            origin.close();
         }
         if (http != null) {
             http.shutdownNow(); // close() would wait for held streams and sockets that never end
         }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** The first of {@code n} consecutive free ports (Pushpin uses the publish port and the next three). */
-    static int freePortRange(int n) throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 60000);
-            boolean free = true;
-            for (int i = 0; i < n && free; i++) {
-                try (ServerSocket s = new ServerSocket(base + i, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    free = true;
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no " + n + " consecutive free ports");
     }
 
     static URI edge(String path) {

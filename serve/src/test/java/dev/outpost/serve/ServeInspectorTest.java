@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -61,8 +62,8 @@ class ServeInspectorTest {
                         "name = \"inspector-test\"",
                         "[local_server.pushpin]",
                         "enable = " + fanout,
-                        "proxy_port = " + FanoutServeContract.freePort(),
-                        "publish_port = " + FanoutServeContract.freePort(),
+                        "proxy_port = " + FreePorts.port(),
+                        "publish_port = " + FreePorts.port(),
                         "[local_server.backends.self]",
                         "url = \"http://localhost:" + edgePort + "/\"",
                         ""));
@@ -70,7 +71,7 @@ class ServeInspectorTest {
     }
 
     ServeSession serve(boolean fanout, String inspectorPort, ByteArrayOutputStream out) throws Exception {
-        int edgePort = FanoutServeContract.freePort();
+        int edgePort = FreePorts.port();
         ServeSession s = ServeSession.start(
                 new ServeOptions(
                         FanoutServeContract.EXAMPLE,
@@ -166,7 +167,7 @@ class ServeInspectorTest {
                         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
                 java.net.ServerSocket publishHeld =
                         new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            int edgePort = FanoutServeContract.freePort();
+            int edgePort = FreePorts.port();
             Path manifest = dir.resolve("fastly.toml");
             Files.writeString(
                     manifest,
@@ -175,7 +176,7 @@ class ServeInspectorTest {
                             "manifest_version = 3",
                             "[local_server.pushpin]",
                             "enable = true",
-                            "proxy_port = " + FanoutServeContract.freePort(),
+                            "proxy_port = " + FreePorts.port(),
                             "[local_server.backends.self]",
                             "url = \"http://localhost:" + edgePort + "/\"",
                             ""));

@@ -3,6 +3,7 @@ package dev.outpost.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.outpost.testkit.FreePorts;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -59,9 +60,9 @@ class ServeWatchTest {
 
     @Test
     void watchRebuildsReloadsAndRegeneratesRoutesWhileAStreamStaysOpen() throws Exception {
-        int edgePort = FanoutServeContract.freePort();
-        int proxyPort = FanoutServeContract.freePort();
-        int publishPort = FanoutServeContract.freePort();
+        int edgePort = FreePorts.port();
+        int proxyPort = FreePorts.port();
+        int publishPort = FreePorts.port();
         project(true, edgePort, proxyPort, publishPort);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
@@ -171,7 +172,7 @@ class ServeWatchTest {
 
     @Test
     void aHandoffWithoutFanoutIsViceroys500() throws Exception {
-        int edgePort = FanoutServeContract.freePort();
+        int edgePort = FreePorts.port();
         Path wasm = project(false, edgePort, 7677, 5561);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (HttpClient http = HttpClient.newBuilder()

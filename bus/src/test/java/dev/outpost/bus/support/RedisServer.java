@@ -1,11 +1,11 @@
 package dev.outpost.bus.support;
 
+import dev.outpost.testkit.FreePorts;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -29,11 +29,7 @@ public final class RedisServer implements AutoCloseable {
     public static RedisServer start() throws Exception {
         Exception last = null;
         for (int i = 0; i < 5; i++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            RedisServer r = new RedisServer(port);
+            RedisServer r = new RedisServer(FreePorts.port());
             try {
                 r.launch();
                 return r;

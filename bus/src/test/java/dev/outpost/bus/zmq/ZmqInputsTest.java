@@ -9,7 +9,7 @@ import dev.outpost.grip.tnet.TnetString;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesParser;
-import java.net.ServerSocket;
+import dev.outpost.testkit.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -37,18 +37,12 @@ class ZmqInputsTest {
     static final ZContext ctx = new ZContext();
     static ZMQ.Socket publisher;
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        pull = freePort();
-        sub = freePort();
-        command = freePort();
-        xpub = freePort();
+        pull = FreePorts.port();
+        sub = FreePorts.port();
+        command = FreePorts.port();
+        xpub = FreePorts.port();
         RouteTable routes = RouteTable.of(List.of(RoutesParser.parseLine("* test", "test")));
         node = OutpostNode.start(
                 ProxyConfig.builder()

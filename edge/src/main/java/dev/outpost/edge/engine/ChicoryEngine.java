@@ -117,7 +117,17 @@ public final class ChicoryEngine implements WasmEngine {
             for (int i = 0; i < hostcalls.length; i++) {
                 hostcalls[i] = resolver.resolve(imports.get(i));
             }
-            return pool.take().bind(hostcalls);
+            return pool.take(hostcalls);
+        }
+
+        @Override
+        public int instancesInUse() {
+            return pool.inUse();
+        }
+
+        @Override
+        public long instancesTaken() {
+            return pool.taken();
         }
 
         @Override

@@ -77,8 +77,21 @@ public final class GraalWasmEngine implements WasmEngine {
         } catch (RuntimeException e) {
             throw new WasmLoadException(name + ": " + e.getMessage(), e);
         }
+        boolean poolable = !WasmImports.hasStartFunction(wasm);
         // GraalWasm links every data segment on each instantiation; a Wizer snapshot has thousands.
         byte[] merged = DataSegments.coalesce(wasm, DATA_SEGMENT_GAP);
+        // A module with a start function runs code while it is instantiated: it stays whole.
+        ModuleSplit.Parts parts = poolable ? ModuleSplit.split(merged) : null;
+        if (parts != null) {
+            try {
+                Source code = codeSource(parts.code());
+                Source data = parse(name + " (initial memory)", parts.data());
+                // Instantiated once here, so a module that does not link in two parts is loaded whole instead.
+                return new GraalModule(name, code, data, imports, poolable, true);
+            } catch (PolyglotException | GuestTrapException e) {
+                log.debug("{}: split into code and data it does not load ({}); loading it whole", name, e.getMessage());
+            }
+        }
         Source source = null;
         if (merged != wasm) {
             try {
@@ -97,11 +110,45 @@ public final class GraalWasmEngine implements WasmEngine {
                 throw new WasmLoadException(name + ": " + e.getMessage(), e);
             }
         }
-        return new GraalModule(name, source, imports, !WasmImports.hasStartFunction(wasm));
+        return new GraalModule(name, source, null, imports, poolable, false);
     }
 
     /** Zero bytes worth copying to save a separate segment. */
     private static final int DATA_SEGMENT_GAP = 4096;
+
+    /** Code modules parsed so far, newest last: a reload or another app with the same code finds it parsed. */
+    private final Map<String, Source> codeSources = new LinkedHashMap<>();
+
+    private static final int CODE_SOURCES_KEPT = 4;
+
+    /**
+     * The parsed code module with these bytes, parsing it the first time. Sharing the {@link Source} shares the parse
+     * and every compilation of its functions: JIT-compiled code survives a {@code --watch} rebuild that changed only
+     * the JS (which lives in the data).
+     */
+    private synchronized Source codeSource(byte[] code) {
+        String key = sha256(code);
+        Source source = codeSources.remove(key);
+        if (source == null) {
+            source = parse("wasm code " + key.substring(0, 12), code);
+            log.debug("parsed code module {} ({} KB)", key.substring(0, 12), code.length / 1024);
+        }
+        codeSources.put(key, source);
+        while (codeSources.size() > CODE_SOURCES_KEPT) {
+            codeSources.remove(codeSources.keySet().iterator().next());
+        }
+        return source;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** The cached source after parsing and validating it once, so the first request does not pay for it. */
     private Source parse(String name, byte[] wasm) {
@@ -131,14 +178,25 @@ public final class GraalWasmEngine implements WasmEngine {
 
     private final class GraalModule implements WasmModule {
         private final Source source;
+        /** The initial memory as a module of its own ({@link ModuleSplit}), or null when {@code source} has it. */
+        private final Source data;
+
         private final List<FunctionImport> imports;
         /** Built once: linking the same host objects into each new instance is cheaper than fresh ones. */
-        private final Value importObject;
+        private final Map<String, Object> importModules = new HashMap<>();
 
+        private final Value importObject;
         private final InstancePool pool;
 
-        GraalModule(String name, Source source, List<FunctionImport> imports, boolean poolable) {
+        GraalModule(
+                String name,
+                Source source,
+                Source data,
+                List<FunctionImport> imports,
+                boolean poolable,
+                boolean check) {
             this.source = source;
+            this.data = data;
             this.imports = imports;
             Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
             for (int index = 0; index < imports.size(); index++) {
@@ -156,10 +214,13 @@ public final class GraalWasmEngine implements WasmEngine {
                 };
                 modules.computeIfAbsent(imp.module(), m -> new HashMap<>()).put(imp.name(), fn);
             }
-            Map<String, Object> object = new HashMap<>();
-            modules.forEach((module, functions) -> object.put(module, ProxyObject.fromMap(functions)));
-            this.importObject = Value.asValue(ProxyObject.fromMap(object));
-            this.pool = new InstancePool(name, this::blank, poolable);
+            modules.forEach((module, functions) -> importModules.put(module, ProxyObject.fromMap(functions)));
+            this.importObject = Value.asValue(ProxyObject.fromMap(importModules));
+            InstancePool.Blank first = null;
+            if (check) {
+                first = blank();
+            }
+            this.pool = new InstancePool(name, this::blank, poolable, first);
         }
 
         @Override
@@ -171,8 +232,19 @@ public final class GraalWasmEngine implements WasmEngine {
         private InstancePool.Blank blank() {
             Context context = newContext();
             try {
+                Value imports = importObject;
+                if (data != null) {
+                    Value initial = context.eval(data)
+                            .newInstance()
+                            .getMember("exports")
+                            .getMember(ModuleSplit.MEMORY_NAME);
+                    Map<String, Object> withMemory = new HashMap<>(importModules);
+                    withMemory.put(
+                            ModuleSplit.MEMORY_MODULE, ProxyObject.fromMap(Map.of(ModuleSplit.MEMORY_NAME, initial)));
+                    imports = Value.asValue(ProxyObject.fromMap(withMemory));
+                }
                 Value module = context.eval(source);
-                Value instance = module.newInstance(importObject);
+                Value instance = module.newInstance(imports);
                 Value exports = instance.getMember("exports");
                 Value memory = exports.getMember("memory");
                 Value start = exports.getMember("_start");
@@ -201,7 +273,17 @@ public final class GraalWasmEngine implements WasmEngine {
             for (int i = 0; i < hostcalls.length; i++) {
                 hostcalls[i] = resolver.resolve(imports.get(i));
             }
-            return pool.take().bind(hostcalls);
+            return pool.take(hostcalls);
+        }
+
+        @Override
+        public int instancesInUse() {
+            return pool.inUse();
+        }
+
+        @Override
+        public long instancesTaken() {
+            return pool.taken();
         }
 
         @Override

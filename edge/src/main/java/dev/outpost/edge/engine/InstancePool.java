@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,16 @@ final class InstancePool implements AutoCloseable {
     private volatile boolean failing;
 
     InstancePool(String name, Supplier<Blank> factory, boolean allowed) {
+        this(name, factory, allowed, null);
+    }
+
+    /** With {@code first} (made by the caller, say to check that the module instantiates) as the first ready one. */
+    InstancePool(String name, Supplier<Blank> factory, boolean allowed, Blank first) {
         this.factory = factory;
+        if (first != null) {
+            ready.add(first);
+            supply.incrementAndGet();
+        }
         this.size = allowed ? Math.max(0, Integer.getInteger(SIZE_PROPERTY, DEFAULT_SIZE)) : 0;
         this.maker = size == 0
                 ? null
@@ -58,8 +68,8 @@ final class InstancePool implements AutoCloseable {
         refill();
     }
 
-    /** A ready instance, or one made now when none is ready. */
-    Blank take() {
+    /** A ready instance, or one made now when none is ready, bound to {@code hostcalls}. */
+    WasmInstance take(Hostcall[] hostcalls) {
         Blank blank = ready.poll();
         if (blank != null) {
             supply.decrementAndGet();
@@ -68,7 +78,54 @@ final class InstancePool implements AutoCloseable {
             failing = false;
         }
         refill();
-        return blank;
+        taken.incrementAndGet();
+        inUse.incrementAndGet();
+        return new Tracked(blank.bind(hostcalls));
+    }
+
+    private final AtomicLong taken = new AtomicLong();
+    private final AtomicInteger inUse = new AtomicInteger();
+
+    /** Instances taken and not yet closed. */
+    int inUse() {
+        return inUse.get();
+    }
+
+    /** Instances taken so far. */
+    long taken() {
+        return taken.get();
+    }
+
+    /** Counts the instance out when it is closed (once). */
+    private final class Tracked implements WasmInstance {
+        private final WasmInstance instance;
+        private final java.util.concurrent.atomic.AtomicBoolean closed =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        Tracked(WasmInstance instance) {
+            this.instance = instance;
+        }
+
+        @Override
+        public int runStart() {
+            return instance.runStart();
+        }
+
+        @Override
+        public void cancel() {
+            instance.cancel();
+        }
+
+        @Override
+        public void close() {
+            try {
+                instance.close();
+            } finally {
+                if (closed.compareAndSet(false, true)) {
+                    inUse.decrementAndGet();
+                }
+            }
+        }
     }
 
     private void refill() {

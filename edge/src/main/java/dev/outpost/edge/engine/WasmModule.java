@@ -10,6 +10,16 @@ public interface WasmModule extends AutoCloseable {
     /** Links every function import through {@code resolver} and instantiates the module. */
     WasmInstance instantiate(ImportResolver resolver);
 
+    /** Instances made by {@link #instantiate} and not yet closed. */
+    default int instancesInUse() {
+        return 0;
+    }
+
+    /** Instances made by {@link #instantiate} so far. */
+    default long instancesTaken() {
+        return 0;
+    }
+
     @Override
     void close();
 

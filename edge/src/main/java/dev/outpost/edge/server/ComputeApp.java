@@ -66,6 +66,10 @@ public final class ComputeApp implements AutoCloseable {
         return services;
     }
 
+    WasmModule module() {
+        return module;
+    }
+
     /** Whether a reusable sandbox is waiting for a request right now. */
     public boolean hasIdleSandbox() {
         return idle.hasWaitingConsumer();

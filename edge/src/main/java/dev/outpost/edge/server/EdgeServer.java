@@ -45,11 +45,13 @@ import org.slf4j.LoggerFactory;
 public final class EdgeServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
     /** Guest threads need deep stacks: SpiderMonkey's call chains run on the engine's Java stack. */
-    private static final long GUEST_STACK_BYTES = 64L * 1024 * 1024;
+    static final long GUEST_STACK_BYTES = 64L * 1024 * 1024;
 
     private final EdgeConfig config;
     private WasmEngine engine;
     private volatile ComputeApp app;
+    /** Warms the current program up while the server is idle; null when off. */
+    private WarmUp warmUp;
     /** The app's cache: one for the life of the server, kept across reloads. */
     private AppCache cache;
 
@@ -104,6 +106,7 @@ public final class EdgeServer implements AutoCloseable {
                     java.util.List.of(config.wasm().getFileName().toString()),
                     cache);
             app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
+            warmUp = WarmUp.start(app);
             log.info(
                     "loaded {} in {} ms; engine {}",
                     config.wasm().getFileName(),
@@ -197,6 +200,10 @@ public final class EdgeServer implements AutoCloseable {
             cache.store().clear();
         }
         app = fresh;
+        if (warmUp != null) {
+            warmUp.close();
+        }
+        warmUp = WarmUp.start(fresh);
         log.info(
                 "reloaded {} in {} ms{}",
                 wasm,
@@ -255,6 +262,9 @@ public final class EdgeServer implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (warmUp != null) {
+            warmUp.close();
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }

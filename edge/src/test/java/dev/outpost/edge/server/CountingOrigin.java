@@ -1,9 +1,8 @@
 package dev.outpost.edge.server;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,22 +19,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code cc} (Cache-Control), {@code sc} (Surrogate-Control), {@code sk} (Surrogate-Key), {@code expires},
  * {@code age}, {@code vary}, {@code etag} (answers 304 to a matching If-None-Match), {@code cookie} (Set-Cookie),
  * {@code delay} (milliseconds before answering). The body names the path, the count and the request headers the
- * tests look at; a request with a body is answered with its length, SHA-256 and framing.
+ * tests look at; a request with a body is answered with its length, SHA-256 and framing. Served by the project's
+ * {@link TestOrigin}.
  */
 final class CountingOrigin implements AutoCloseable {
-    private final HttpServer server;
+    private final TestOrigin server;
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final Map<String, String> lastIfNoneMatch = new ConcurrentHashMap<>();
 
     CountingOrigin() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        server.start();
+        server = new TestOrigin().otherwise(this::handle);
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        return server.uri();
     }
 
     /** Requests received for {@code path} (without the query). */
@@ -60,7 +57,7 @@ final class CountingOrigin implements AutoCloseable {
             } else {
                 lastIfNoneMatch.remove(path);
             }
-            byte[] received = exchange.getRequestBody().readAllBytes();
+            byte[] received = TestOrigin.body(exchange);
             if (q.containsKey("delay")) {
                 Thread.sleep(Long.parseLong(q.get("delay")));
             }
@@ -125,6 +122,6 @@ final class CountingOrigin implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        server.close();
     }
 }

@@ -39,8 +39,8 @@ abstract class EdgeServerContract {
     private static final long MEMORY_LIMIT = 128L << 20;
 
     private final ConcurrentLinkedQueue<String> logLines = new ConcurrentLinkedQueue<>();
-    private TestOrigin origin;
-    private TestOrigin tlsOrigin;
+    private EchoOrigin origin;
+    private EchoOrigin tlsOrigin;
     private EdgeServer app;
     private EdgeServer hello;
     private HttpClient client;
@@ -49,8 +49,8 @@ abstract class EdgeServerContract {
 
     @BeforeAll
     void start() throws IOException {
-        origin = new TestOrigin();
-        tlsOrigin = new TestOrigin(true);
+        origin = new EchoOrigin();
+        tlsOrigin = new EchoOrigin(true);
         String originPem;
         try (var in = getClass().getResourceAsStream("/certs/origin.pem")) {
             originPem = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
@@ -196,7 +196,7 @@ abstract class EdgeServerContract {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("origin said 200: GET /hello?q=1");
         assertThat(response.headers().firstValue("x-origin-header")).hasValue("test-origin");
-        TestOrigin.Received received = origin.take("/hello?q=1");
+        EchoOrigin.Received received = origin.take("/hello?q=1");
         assertThat(received.fromEdge()).isEqualTo("yes");
         assertThat(received.host()).isEqualTo("origin.test");
     }

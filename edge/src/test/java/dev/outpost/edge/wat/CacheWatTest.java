@@ -2,13 +2,10 @@ package dev.outpost.edge.wat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.LocalServerConfig;
-import java.net.InetSocketAddress;
-import java.net.URI;
+import dev.outpost.testkit.TestOrigin;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -53,24 +50,13 @@ class CacheWatTest {
     @BothEngines
     void sendReadsThroughTheCacheAsTheRequestsCacheOverrideSays(String engine) throws Exception {
         AtomicInteger requests = new AtomicInteger();
-        HttpServer origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        origin.createContext("/", exchange -> {
+        try (TestOrigin origin = new TestOrigin().otherwise(exchange -> {
             requests.incrementAndGet();
-            byte[] body = "from the origin".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("cache-control", "max-age=0");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        origin.start();
-        try {
+            TestOrigin.respond(exchange, 200, "text/plain", "from the origin");
+        })) {
             LocalServerConfig local = new LocalServerConfig(
-                    Map.of(
-                            "origin",
-                            BackendConfig.of(
-                                    "origin",
-                                    URI.create("http://127.0.0.1:"
-                                            + origin.getAddress().getPort() + "/"))),
+                    Map.of("origin", BackendConfig.of("origin", origin.uri())),
                     Map.of(),
                     Map.of(),
                     Map.of(),
@@ -84,8 +70,6 @@ class CacheWatTest {
             }
             // miss, hit, (purge) miss, send_v3, pass
             assertThat(requests.get()).isEqualTo(4);
-        } finally {
-            origin.stop(0);
         }
     }
 }

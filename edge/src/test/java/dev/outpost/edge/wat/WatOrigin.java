@@ -1,24 +1,23 @@
 package dev.outpost.edge.wat;
 
-import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpExchange;
 import dev.outpost.edge.config.BackendConfig;
+import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test origin on a free port: answers {@code origin:<path>} with {@code x-origin: 1}; {@code /gate} answers only once
- * the test opens the gate.
+ * A test origin on a free port, served by the project's {@link TestOrigin}: answers {@code origin:<path>} with
+ * {@code x-origin: 1}; {@code /gate} answers only once the test opens the gate.
  */
 public final class WatOrigin implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newCachedThreadPool();
-    private final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-    private final java.util.concurrent.atomic.AtomicInteger arrivals = new java.util.concurrent.atomic.AtomicInteger();
+    private final TestOrigin origin;
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private final AtomicInteger arrivals = new AtomicInteger();
 
     /** Requests to {@code /gate} so far; each waits until {@link #openGate()}. */
     public int arrivals() {
@@ -31,32 +30,29 @@ public final class WatOrigin implements AutoCloseable {
 
     public WatOrigin() {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            origin = new TestOrigin().otherwise(this::answer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        server.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            if (exchange.getRequestURI().getPath().equals("/gate")) {
-                arrivals.incrementAndGet();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestURI().getPath().equals("/gate")) {
+            arrivals.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            byte[] body = ("origin:" + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("x-origin", "1");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.setExecutor(executor);
-        server.start();
+        }
+        byte[] body = ("origin:" + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("x-origin", "1");
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
     }
 
     public URI uri() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+        return origin.uri();
     }
 
     public BackendConfig backend(String name) {
@@ -66,7 +62,6 @@ public final class WatOrigin implements AutoCloseable {
     @Override
     public void close() {
         gate.countDown();
-        server.stop(0);
-        executor.shutdownNow();
+        origin.close();
     }
 }

@@ -3,68 +3,53 @@ package dev.outpost.grip.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.PublishParser;
 import dev.outpost.grip.sig.GripSig;
+import dev.outpost.testkit.TestOrigin;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The publisher against a recording HTTP endpoint on a free port. */
+/** The publisher against a recording test origin on a free port. */
 @Timeout(30)
 class GripPublisherTest {
-    record Seen(String target, String authorization, String userAgent, byte[] body) {}
-
-    HttpServer server;
-    final BlockingQueue<Seen> seen = new LinkedBlockingQueue<>();
+    TestOrigin server;
     volatile int status = 200;
     volatile String answer = "Published\n";
 
     @BeforeEach
     void start() throws Exception {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", ex -> {
-            seen.add(new Seen(
-                    ex.getRequestURI().toString(),
-                    ex.getRequestHeaders().getFirst("Authorization"),
-                    ex.getRequestHeaders().getFirst("User-Agent"),
-                    ex.getRequestBody().readAllBytes()));
+        server = new TestOrigin().otherwise(ex -> {
             byte[] out = answer.getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
             try (OutputStream os = ex.getResponseBody()) {
                 os.write(out);
             }
         });
-        server.start();
     }
 
     @AfterEach
     void stop() {
-        server.stop(0);
+        server.close();
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + server.port();
     }
 
-    Seen take() throws InterruptedException {
-        Seen s = seen.poll(10, TimeUnit.SECONDS);
-        assertThat(s).as("a request reached the endpoint").isNotNull();
-        return s;
+    TestOrigin.Seen take() throws InterruptedException {
+        return server.take();
     }
 
     @Test
@@ -78,9 +63,9 @@ class GripPublisherTest {
             assertThat(PublishParser.parse(take().body()).get(0).httpResponse().body())
                     .isEqualTo("r".getBytes(StandardCharsets.UTF_8));
             p.publishWsMessage("news", "w");
-            Seen ws = take();
-            assertThat(ws.target()).isEqualTo("/base/publish/");
-            assertThat(ws.authorization()).isNull();
+            TestOrigin.Seen ws = take();
+            assertThat(ws.uri()).isEqualTo("/base/publish/");
+            assertThat(ws.header("Authorization")).isNull();
             PublishItem a = PublishItem.builder("news")
                     .id("2")
                     .prevId("1")
@@ -97,7 +82,7 @@ class GripPublisherTest {
         try (GripPublisher p = GripPublisher.fromGripUrl(url() + "?iss=me&key=base64:c2VjcmV0")) {
             p.publishAsync(PublishItem.builder("c").hint().build()).get(10, TimeUnit.SECONDS);
         }
-        String auth = take().authorization();
+        String auth = take().header("Authorization");
         assertThat(auth).startsWith("Bearer ");
         assertThat(GripSig.verify(auth.substring(7), "secret".getBytes(StandardCharsets.UTF_8), Instant.now()))
                 .isTrue();
@@ -111,9 +96,9 @@ class GripPublisherTest {
                 .build()) {
             p.publishWsMessage("c", "x");
         }
-        Seen s = take();
-        assertThat(s.authorization()).isEqualTo("Bearer tok");
-        assertThat(s.userAgent()).isEqualTo("test/1");
+        TestOrigin.Seen s = take();
+        assertThat(s.header("Authorization")).isEqualTo("Bearer tok");
+        assertThat(s.header("User-Agent")).isEqualTo("test/1");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.hold;
 
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.pubsub.Drops;
 import java.util.Map;
 
@@ -31,6 +32,11 @@ public interface HoldOwner {
      */
     default boolean fetchNext(String link, Map<String, String> gripLast, NextStep.Listener to) {
         return false;
+    }
+
+    /** What the hold reports through: the client connection's observer. */
+    default ConnectionObserver observer() {
+        return ConnectionObserver.NOOP;
     }
 
     /** Names the client connection in logs of dropped messages. */

@@ -5,7 +5,6 @@ import dev.outpost.grip.publish.JsonPatch;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.observe.DropReason;
-import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Delivery;
 import dev.outpost.proxy.pubsub.DeliveryFilter;
@@ -63,52 +62,20 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
     private ScheduledFuture<?> timer;
     private boolean done;
 
-    public ResponseHold(
-            ChannelHandlerContext ctx,
-            ChannelHub hub,
-            List<String> channels,
-            HeldResponse base,
-            int timeoutSeconds,
-            HttpVersion version,
-            boolean keepAlive,
-            boolean headRequest,
-            HoldOwner owner) {
-        this(
-                ctx,
-                hub,
-                HoldChannel.of(channels),
-                Map.of(),
-                base,
-                timeoutSeconds,
-                version,
-                keepAlive,
-                headRequest,
-                owner);
-    }
-
-    public ResponseHold(
-            ChannelHandlerContext ctx,
-            ChannelHub hub,
-            List<HoldChannel> channels,
-            Map<String, String> meta,
-            HeldResponse base,
-            int timeoutSeconds,
-            HttpVersion version,
-            boolean keepAlive,
-            boolean headRequest,
-            HoldOwner owner) {
+    /** A long-poll for {@code handoff} on the client's {@code ctx}, subscribing through {@code hub}. */
+    public ResponseHold(ChannelHandlerContext ctx, ChannelHub hub, HoldHandoff handoff, HoldOwner owner) {
         this.ctx = ctx;
         this.hub = hub;
-        this.channels = channels.stream().map(HoldChannel::name).toList();
-        for (HoldChannel c : channels) {
+        this.channels = handoff.channels().stream().map(HoldChannel::name).toList();
+        for (HoldChannel c : handoff.channels()) {
             chans.put(c.name(), c);
         }
-        this.meta = Map.copyOf(meta);
-        this.base = base;
-        this.timeoutSeconds = timeoutSeconds;
-        this.version = version;
-        this.keepAlive = keepAlive;
-        this.headRequest = headRequest;
+        this.meta = handoff.meta();
+        this.base = handoff.response();
+        this.timeoutSeconds = handoff.timeoutSeconds();
+        this.version = handoff.client().version();
+        this.keepAlive = handoff.client().keepAlive();
+        this.headRequest = handoff.client().headRequest();
         this.owner = owner;
     }
 
@@ -140,7 +107,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
             return;
         }
         timer = null;
-        Observe.of(ctx).holdEnded(Observe.id(ctx), "timeout");
+        owner.observer().holdEnded("timeout");
         respond(base.code(), base.reason(), base.headers(), Unpooled.wrappedBuffer(base.body()));
     }
 
@@ -191,12 +158,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         HttpResponseFormat f = item.httpResponse();
         HoldChannel c = chans.get(channel);
         if (done || f == null || c == null) {
-            Observe.of(ctx)
-                    .notDelivered(
-                            Observe.id(ctx),
-                            channel,
-                            item,
-                            f == null && !done ? DropReason.NO_FORMAT : DropReason.CLOSED);
+            owner.observer().notDelivered(channel, item, f == null && !done ? DropReason.NO_FORMAT : DropReason.CLOSED);
             payload.release();
             return;
         }
@@ -208,7 +170,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
                         item.prevId(),
                         c.prevId());
                 payload.release();
-                Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_SEQUENCE);
+                owner.observer().notDelivered(channel, item, DropReason.DROPPED_SEQUENCE);
                 hub.forgetLastId(channel);
                 retry();
                 return;
@@ -217,13 +179,13 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         }
         if (f.action() == PublishAction.HINT) {
             payload.release();
-            Observe.of(ctx).acted(Observe.id(ctx), channel, item, "hint");
+            owner.observer().acted(channel, item, "hint");
             retry();
             return;
         }
         if (f.action() != PublishAction.SEND) {
             // close and refresh mean nothing to a long-poll
-            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.UNSUPPORTED_ACTION);
+            owner.observer().notDelivered(channel, item, DropReason.UNSUPPORTED_ACTION);
             payload.release();
             return;
         }
@@ -239,7 +201,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
                         channel,
                         owner.connectionId(),
                         e.getMessage());
-                Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.PATCH_FAILED);
+                owner.observer().notDelivered(channel, item, DropReason.PATCH_FAILED);
                 return;
             }
         }
@@ -247,7 +209,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         if (out != null) {
             respondPublished(channel, item, out);
         } else {
-            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.FILTERED);
+            owner.observer().notDelivered(channel, item, DropReason.FILTERED);
         }
     }
 
@@ -257,7 +219,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
             payload.release();
             return;
         }
-        Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
+        owner.observer().delivered(channel, item);
         respond(f.code(), f.reason(), merge(base.headers(), f.headers()), payload);
     }
 

@@ -8,7 +8,6 @@ import dev.outpost.grip.publish.HttpStreamFormat;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.observe.DropReason;
-import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Delivery;
 import dev.outpost.proxy.pubsub.DeliveryFilter;
@@ -60,15 +59,6 @@ import org.slf4j.LoggerFactory;
 public final class StreamHold implements Hold, Subscriber, FilterInputs, NextStep.Listener {
     private static final Logger log = LoggerFactory.getLogger(StreamHold.class);
 
-    /** Extra instructions of a stream. */
-    public record Options(Map<String, String> meta, NextLink nextLink, boolean noHold) {
-        public static final Options NONE = new Options(Map.of(), null, false);
-
-        public Options {
-            meta = meta == null ? Map.of() : Map.copyOf(meta);
-        }
-    }
-
     private record Queued(String channel, PublishItem item, ByteBuf payload) {}
 
     private static final Subscription[] NO_SUBSCRIPTIONS = new Subscription[0];
@@ -115,52 +105,20 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
     private boolean needUpdate;
     private boolean done;
 
-    public StreamHold(
-            ChannelHandlerContext ctx,
-            ChannelHub hub,
-            List<String> channels,
-            HeldResponse head,
-            KeepAlive keepAlive,
-            HttpVersion version,
-            boolean clientKeepAlive,
-            boolean headRequest,
-            HoldOwner owner) {
-        this(
-                ctx,
-                hub,
-                HoldChannel.of(channels),
-                head,
-                keepAlive,
-                version,
-                clientKeepAlive,
-                headRequest,
-                owner,
-                Options.NONE);
-    }
-
-    public StreamHold(
-            ChannelHandlerContext ctx,
-            ChannelHub hub,
-            List<HoldChannel> channels,
-            HeldResponse head,
-            KeepAlive keepAlive,
-            HttpVersion version,
-            boolean clientKeepAlive,
-            boolean headRequest,
-            HoldOwner owner,
-            Options options) {
+    /** A stream for {@code handoff} on the client's {@code ctx}, subscribing through {@code hub}. */
+    public StreamHold(ChannelHandlerContext ctx, ChannelHub hub, HoldHandoff handoff, HoldOwner owner) {
         this.ctx = ctx;
         this.hub = hub;
-        this.chans = distinct(channels);
-        this.head = head;
-        this.keepAlive = keepAlive;
-        this.version = version;
-        this.clientKeepAlive = clientKeepAlive;
-        this.headRequest = headRequest;
+        this.chans = distinct(handoff.channels());
+        this.head = handoff.response();
+        this.keepAlive = handoff.keepAlive();
+        this.version = handoff.client().version();
+        this.clientKeepAlive = handoff.client().keepAlive();
+        this.headRequest = handoff.client().headRequest();
         this.owner = owner;
-        this.meta = options.meta();
-        this.nextLink = options.nextLink();
-        this.noHold = options.noHold();
+        this.meta = handoff.meta();
+        this.nextLink = handoff.nextLink();
+        this.noHold = handoff.noHold();
     }
 
     @Override
@@ -392,9 +350,8 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
     /** One published item, queued and written in turn; {@code payload} (the content) is owned here. */
     private void receive(String channel, PublishItem item, ByteBuf payload) {
         if (done || item.httpStream() == null || channel(channel) == null) {
-            Observe.of(ctx)
+            owner.observer()
                     .notDelivered(
-                            Observe.id(ctx),
                             channel,
                             item,
                             done
@@ -406,7 +363,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         if (queue == null) {
             queue = new ArrayDeque<>(2); // grows when the client reads slowly
         } else if (queue.size() >= owner.streamQueueMax()) {
-            Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_QUEUE_FULL);
+            owner.observer().notDelivered(channel, item, DropReason.DROPPED_QUEUE_FULL);
             payload.release();
             if (drops == null) {
                 drops = owner.drops().tally(owner.connectionId());
@@ -451,7 +408,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
             receive(channel, item, d.payload().retainedDuplicate());
             return;
         }
-        Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
+        owner.observer().delivered(channel, item);
         wire.write(chunk.retainedDuplicate(), wire.voidPromise());
         wire.flush();
         lastWriteNanos = now();
@@ -539,7 +496,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
                         q.item().prevId(),
                         c.prevId());
                 hub.forgetLastId(q.channel());
-                Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.DROPPED_SEQUENCE);
+                owner.observer().notDelivered(q.channel(), q.item(), DropReason.DROPPED_SEQUENCE);
                 clearQueue();
                 update();
                 break;
@@ -550,16 +507,15 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
                 replace(c, new HoldChannel(c.name(), q.item().id(), c.filters()));
             }
             if (out == null) {
-                Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.FILTERED);
+                owner.observer().notDelivered(q.channel(), q.item(), DropReason.FILTERED);
                 continue;
             }
             HttpStreamFormat f = q.item().httpStream();
             switch (f.action()) {
-                case SEND -> Observe.of(ctx).delivered(Observe.id(ctx), q.channel(), q.item());
-                case HINT -> Observe.of(ctx).acted(Observe.id(ctx), q.channel(), q.item(), "hint");
-                case CLOSE -> Observe.of(ctx).acted(Observe.id(ctx), q.channel(), q.item(), "close");
-                default ->
-                    Observe.of(ctx).notDelivered(Observe.id(ctx), q.channel(), q.item(), DropReason.UNSUPPORTED_ACTION);
+                case SEND -> owner.observer().delivered(q.channel(), q.item());
+                case HINT -> owner.observer().acted(q.channel(), q.item(), "hint");
+                case CLOSE -> owner.observer().acted(q.channel(), q.item(), "close");
+                default -> owner.observer().notDelivered(q.channel(), q.item(), DropReason.UNSUPPORTED_ACTION);
             }
             switch (f.action()) {
                 case SEND -> {
@@ -657,7 +613,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         if ((queue == null || queue.isEmpty()) && !fetching && ctx.channel().isWritable()) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(ka.content())));
-            Observe.of(ctx).keepAliveSent(Observe.id(ctx));
+            owner.observer().keepAliveSent();
             lastWriteNanos = now();
         }
         scheduleKeepAlive(period);

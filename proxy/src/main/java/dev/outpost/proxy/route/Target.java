@@ -1,5 +1,6 @@
 package dev.outpost.proxy.route;
 
+import dev.outpost.origin.Endpoint;
 import java.util.List;
 
 /**
@@ -60,5 +61,15 @@ public record Target(
             return "test";
         }
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /**
+     * Where a {@link Kind#HOST} target is reached: its host (no brackets), port, TLS and trust; the TLS server name
+     * is {@code host=}'s name when given, else the host.
+     */
+    public Endpoint endpoint() {
+        String h = Endpoint.unbracket(host);
+        String sni = hostHeader == null ? h : hostHeader.isBlank() ? "localhost" : Endpoint.hostOnly(hostHeader);
+        return new Endpoint(h, port, ssl, sni, insecure);
     }
 }

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.server;
 
+import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;
 import io.netty.channel.ChannelInitializer;
@@ -7,6 +8,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import java.net.InetSocketAddress;
 
 /**
  * The only place the client pipeline is built: limit → HTTP/1.1 codec → timeouts ({@link ClientTimeouts}) →
@@ -34,6 +36,14 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        ProxyObserver observer = px.observer();
+        if (observer != ProxyObserver.NOOP) {
+            String id = ch.id().asShortText();
+            InetSocketAddress peer = ch.remoteAddress();
+            observer.connectionOpened(
+                    id, "http", peer == null ? "?" : peer.getAddress().getHostAddress() + ":" + peer.getPort());
+            ch.closeFuture().addListener(f -> observer.connectionClosed(id));
+        }
         ch.pipeline()
                 .addLast("limit", limiter)
                 .addLast(

@@ -1,7 +1,7 @@
 package dev.outpost.proxy.session;
 
-import dev.outpost.proxy.observe.Observe;
-import dev.outpost.proxy.observe.ProxyObserver;
+import dev.outpost.origin.Endpoint;
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.route.Target;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -51,64 +51,55 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** The proxy is stopping: no request after the current one. */
     private boolean stopping;
 
-    /** Looked up once per connection, not per request: both are fixed when the pipeline is built. */
-    private ProxyObserver observer;
-
-    private String id;
+    /** Made when the handler is added: the channel's id is known from then on. */
+    private ConnectionObserver observer = ConnectionObserver.NOOP;
     /** This loop's idle origin connections, and the pool key of the target last used (the same nearly always). */
-    private Map<OriginPool.Key, ArrayDeque<Channel>> idleOrigins;
+    private Map<Endpoint, ArrayDeque<Channel>> idleOrigins;
 
     private Target lastTarget;
-    private OriginPool.Key lastKey;
+    private Endpoint lastEndpoint;
     private String lastTriedName;
 
     public ClientConnection(ProxyContext px) {
         this.px = px;
     }
 
-    ProxyObserver observer() {
-        ProxyObserver o = observer;
-        if (o == null) {
-            o = observer = Observe.of(ctx);
-        }
-        return o;
+    /** What this connection's sessions report through: the proxy's observer, bound to this connection's id. */
+    public ConnectionObserver observer() {
+        return observer;
     }
 
-    String id() {
-        String s = id;
-        if (s == null) {
-            s = id = Observe.id(ctx);
-        }
-        return s;
-    }
-
-    Map<OriginPool.Key, ArrayDeque<Channel>> idleOrigins() {
-        Map<OriginPool.Key, ArrayDeque<Channel>> m = idleOrigins;
+    Map<Endpoint, ArrayDeque<Channel>> idleOrigins() {
+        Map<Endpoint, ArrayDeque<Channel>> m = idleOrigins;
         if (m == null) {
             m = idleOrigins = px.pool().idleOn(ctx.channel().eventLoop());
         }
         return m;
     }
 
-    /** The pool key of a (non-test) target; {@link #triedName()} is then its address as error messages name it. */
-    OriginPool.Key keyOf(Target t) {
+    /** Where a (non-test) target is reached; the same instance while the same target is used (nearly always). */
+    Endpoint endpointOf(Target t) {
         if (t != lastTarget) {
-            String host = ProxyExchange.unbracket(t.host());
-            String sni = t.hostHeader() != null ? ProxyExchange.hostOf(t.hostHeader()) : host;
-            lastKey = new OriginPool.Key(host, t.port(), t.ssl(), sni, t.insecure());
-            lastTriedName = host.indexOf(':') >= 0 ? "[" + host + "]:" + t.port() : host + ":" + t.port();
+            lastEndpoint = t.endpoint();
+            lastTriedName = lastEndpoint.address();
             lastTarget = t;
         }
-        return lastKey;
+        return lastEndpoint;
     }
 
-    String triedName() {
+    /** A target as error messages name it: its address, or {@code test}. */
+    String nameOf(Target t) {
+        if (t.kind() == Target.Kind.TEST) {
+            return "test";
+        }
+        endpointOf(t);
         return lastTriedName;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.observer = ConnectionObserver.of(px.observer(), ctx.channel().id().asShortText());
     }
 
     @Override
@@ -223,7 +214,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                             refuse(refusal.code(), refusal.message());
                             return;
                         }
-                        if (dev.outpost.proxy.ws.WsGateway.divert(ctx, px, req)) {
+                        if (dev.outpost.proxy.ws.WsGateway.divert(ctx, px, req, observer)) {
                             // a WebSocket (or refused) request: the connection is no longer HTTP for this handler
                             handedOff();
                             return;

@@ -7,14 +7,23 @@ import dev.outpost.grip.instruct.GripInstructParser;
 import dev.outpost.grip.instruct.GripLast;
 import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.grip.instruct.InstructResponse;
+import dev.outpost.origin.Endpoint;
+import dev.outpost.origin.Failover;
+import dev.outpost.origin.OriginClient;
+import dev.outpost.origin.OriginHandler;
+import dev.outpost.origin.OriginListener;
+import dev.outpost.origin.OriginPool;
+import dev.outpost.origin.OriginTimeoutException;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.hold.HeldResponse;
 import dev.outpost.proxy.hold.Hold;
 import dev.outpost.proxy.hold.HoldChannel;
+import dev.outpost.proxy.hold.HoldHandoff;
 import dev.outpost.proxy.hold.HoldOwner;
 import dev.outpost.proxy.hold.NextStep;
 import dev.outpost.proxy.hold.ResponseHold;
 import dev.outpost.proxy.hold.StreamHold;
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
@@ -44,7 +53,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.ByteArrayOutputStream;
@@ -137,10 +145,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private long responseBodyBytes;
 
     private Route route;
-    private final ArrayDeque<Target> targets = new ArrayDeque<>(2);
-    private final List<String> tried = new ArrayList<>(2);
+    /** The route's targets in order, and the names of those tried. */
+    private Failover<Target> targets;
+
     private Target target;
-    private OriginPool.Key key;
+    private Endpoint endpoint;
     private HttpRequest originRequest;
     private Channel origin;
     /** {@link #origin}'s last handler, kept rather than looked up in its pipeline at every step. */
@@ -171,7 +180,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** What next links resolve against: the client's URL, then each fetched link. */
     private URI linkBase;
 
-    private LinkRequest link;
+    private OriginClient.Call link;
     private io.netty.util.concurrent.ScheduledFuture<?> linkRetryTimer;
     private int retries;
 
@@ -205,10 +214,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- request side ----
 
     void start() {
-        conn.observer().requestReceived(conn.id(), req.method().name(), req.uri());
+        conn.observer().requestReceived(req.method().name(), req.uri());
         String forwardedFor = req.headers().get("X-Forwarded-For");
         if (forwardedFor != null) {
-            conn.observer().forwardedFor(conn.id(), forwardedFor);
+            conn.observer().forwardedFor(forwardedFor);
         }
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
@@ -222,7 +231,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                     "No route for host: " + hostOf(req.headers().get(HttpHeaderNames.HOST)));
             return;
         }
-        targets.addAll(route.targets());
+        targets = new Failover<>(route.targets(), conn::nameOf);
         originUri = route.rewritePath(path) + query;
         originRequest = buildOriginRequest(originUri);
         nextTarget();
@@ -290,17 +299,12 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     }
 
     private void nextTarget() {
-        target = targets.poll();
+        target = targets.next();
         if (target == null) {
-            reject(
-                    502,
-                    "Bad Gateway",
-                    ORIGIN_ERROR,
-                    "Unable to connect to any targets. Tried: " + String.join(", ", tried));
+            reject(502, "Bad Gateway", ORIGIN_ERROR, targets.exhausted());
             return;
         }
         if (target.kind() == Target.Kind.TEST) {
-            tried.add("test");
             discardBody = true;
             releasePending();
             TestTarget.Answer a = TestTarget.answer(originRequest.uri());
@@ -316,10 +320,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             return;
         }
-        OriginPool.Key k = conn.keyOf(target);
-        key = k;
-        tried.add(conn.triedName());
-        Channel idle = OriginPool.pollIdle(conn.idleOrigins(), k);
+        endpoint = conn.endpointOf(target);
+        Channel idle = OriginPool.pollIdle(conn.idleOrigins(), endpoint);
         if (idle != null) {
             reused = true;
             attach(idle);
@@ -330,7 +332,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     private void connect() {
         reused = false;
-        Future<Channel> f = px.pool().connect(ctx.channel().eventLoop(), key);
+        Future<Channel> f = px.pool().connect(ctx.channel().eventLoop(), endpoint);
         f.addListener(x -> {
             if (state == State.DONE) {
                 if (x.isSuccess()) {
@@ -338,37 +340,14 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 }
                 return;
             }
-            if (!x.isSuccess()) {
+            if (x.isSuccess()) {
+                attach(f.getNow());
+            } else {
+                // a TLS failure counts as a connect error, as in Pushpin: the next target is tried
                 log.debug("connect to {} failed: {}", lastTried(), x.cause().toString());
                 nextTarget();
-                return;
             }
-            Channel ch = f.getNow();
-            SslHandler tls = ch.pipeline().get(SslHandler.class);
-            if (tls == null) {
-                attach(ch);
-                return;
-            }
-            // a TLS failure counts as a connect error, as in Pushpin: the next target is tried
-            tls.handshakeFuture().addListener(h -> {
-                if (state == State.DONE) {
-                    ch.close();
-                } else if (h.isSuccess()) {
-                    attach(ch);
-                } else {
-                    log.debug("TLS with {} failed: {}", lastTried(), h.cause().toString());
-                    ch.close();
-                    nextTarget();
-                }
-            });
         });
-    }
-
-    static String unbracket(String host) {
-        if (host != null && host.startsWith("[") && host.endsWith("]")) {
-            return host.substring(1, host.length() - 1);
-        }
-        return host;
     }
 
     private void attach(Channel ch) {
@@ -498,8 +477,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 originResponse = r;
                 originKeepAlive = HttpUtil.isKeepAlive(r);
                 conn.observer()
-                        .originResponse(
-                                conn.id(), route.id(), lastTried(), r.status().code());
+                        .originResponse(route.id(), lastTried(), r.status().code());
                 if (!route.noGrip() && GripInstructParser.isGrip(r.headers())) {
                     if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
                         // the request could not be replayed: Pushpin refuses to hold it
@@ -631,7 +609,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         h.listener(null);
         boolean reusable = !requestOpen && !writingToOrigin && pending.isEmpty() && originKeepAlive;
         if (reusable) {
-            px.pool().release(ch, h, key);
+            px.pool().release(ch, h, endpoint);
         } else {
             ch.close();
         }
@@ -745,54 +723,32 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             // the body is the first page: the next link continues the response
             enterHold();
-            hold = new StreamHold(
-                    ctx,
-                    px.hub(),
-                    List.of(),
-                    held,
-                    null,
-                    version,
-                    clientKeepAlive,
-                    headRequest,
-                    this,
-                    new StreamHold.Options(ins.meta(), ins.nextLink(), true));
+            hold = new StreamHold(ctx, px.hub(), handoff(ins, held, List.of(), true), this);
             hold.start();
             return;
         }
         enterHold();
         List<HoldChannel> chans = channels(ins);
         if (ins.hold() == HoldMode.RESPONSE) {
-            hold = new ResponseHold(
-                    ctx,
-                    px.hub(),
-                    chans,
-                    ins.meta(),
-                    held,
-                    ins.timeoutSeconds(),
-                    version,
-                    clientKeepAlive,
-                    headRequest,
-                    this);
+            hold = new ResponseHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
         } else {
-            hold = new StreamHold(
-                    ctx,
-                    px.hub(),
-                    chans,
-                    held,
-                    ins.keepAlive(),
-                    version,
-                    clientKeepAlive,
-                    headRequest,
-                    this,
-                    new StreamHold.Options(ins.meta(), ins.nextLink(), false));
+            hold = new StreamHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
         }
-        dev.outpost.proxy.observe.Observe.of(ctx)
-                .holdStarted(
-                        dev.outpost.proxy.observe.Observe.id(ctx),
-                        ins.hold() == HoldMode.RESPONSE ? "response" : "stream",
-                        names(chans),
-                        ins);
+        conn.observer().holdStarted(ins.hold() == HoldMode.RESPONSE ? "response" : "stream", names(chans), ins);
         hold.start();
+    }
+
+    /** The one hand-over to a hold; a body-only answer ({@code noHold}) has no keep-alive. */
+    private HoldHandoff handoff(GripInstruct ins, HeldResponse held, List<HoldChannel> chans, boolean noHold) {
+        return new HoldHandoff(
+                new HoldHandoff.Client(version, clientKeepAlive, headRequest),
+                held,
+                chans,
+                ins.meta(),
+                ins.timeoutSeconds(),
+                noHold ? null : ins.keepAlive(),
+                ins.nextLink(),
+                noHold);
     }
 
     /** The instruction, or null after the client got a 502. */
@@ -904,20 +860,9 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         enterHold();
         goneLink = ins.goneLink();
         List<HoldChannel> chans = channels(ins);
-        StreamHold sh = new StreamHold(
-                ctx,
-                px.hub(),
-                chans,
-                held,
-                ins.keepAlive(),
-                version,
-                clientKeepAlive,
-                headRequest,
-                this,
-                new StreamHold.Options(ins.meta(), ins.nextLink(), false));
+        StreamHold sh = new StreamHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
         hold = sh;
-        dev.outpost.proxy.observe.Observe.of(ctx)
-                .holdStarted(dev.outpost.proxy.observe.Observe.id(ctx), "stream", names(chans), ins);
+        conn.observer().holdStarted("stream", names(chans), ins);
         streamingInitial = sh;
         if (!sh.writeHead()) {
             streamingInitial = null;
@@ -1003,6 +948,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     // ---- going back to the origin (retries, links) ----
 
     @Override
+    public ConnectionObserver observer() {
+        return conn.observer();
+    }
+
+    @Override
     public String connectionId() {
         return ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress();
     }
@@ -1033,7 +983,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
         retries++;
         log.debug("retrying {} with Grip-Last {} (retry {})", originUri, gripLast, retries);
-        dev.outpost.proxy.observe.Observe.of(ctx).holdEnded(dev.outpost.proxy.observe.Observe.id(ctx), "retry");
+        conn.observer().holdEnded("retry");
         hold = null;
         state = State.CONNECTING;
         gotResponse = false;
@@ -1056,8 +1006,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 body.length == 0
                         ? LastHttpContent.EMPTY_LAST_CONTENT
                         : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
-        targets.clear();
-        targets.addAll(route.targets());
+        targets.again(route.targets());
         nextTarget();
         return true;
     }
@@ -1102,12 +1051,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         }
     }
 
-    /** {@code Grip-Sig} (with the route's issuer and key, else the config's; none without both) and {@code Grip-Feature}. */
+    /** {@code Grip-Sig} (the route's signer; none without issuer and key) and {@code Grip-Feature}. */
     private void gripHeaders(HttpHeaders h, Route r) {
-        String iss = r != null && r.sigIss() != null ? r.sigIss() : cfg.sigIss();
-        byte[] key = r != null && r.sigKey() != null ? r.sigKey() : cfg.sigKey();
-        if (key != null && iss != null && !iss.isEmpty()) {
-            h.set(Headers.GRIP_SIG, SigCache.sign(iss, key));
+        CharSequence sig = px.signer(r).sign();
+        if (sig != null) {
+            h.set(Headers.GRIP_SIG, sig);
         }
         h.set(Headers.GRIP_FEATURE, Headers.GRIP_FEATURES);
     }
@@ -1123,6 +1071,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             h.add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
         }
         return h;
+    }
+
+    private OriginClient.Request request(HttpMethod method, LinkPlan plan, HttpHeaders headers) {
+        return new OriginClient.Request(
+                method, plan.path(), headers, MAX_LINK_BODY, px.limits().originResponseTimeout());
     }
 
     @Override
@@ -1145,11 +1098,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 px,
                 ctx.channel().eventLoop(),
                 plan.targets(),
-                HttpMethod.GET,
-                plan.path(),
-                linkHeaders(plan, gripLast),
-                MAX_LINK_BODY,
-                new LinkRequest.Callback() {
+                request(HttpMethod.GET, plan, linkHeaders(plan, gripLast)),
+                new OriginClient.Callback() {
                     @Override
                     public void response(HttpResponse head, byte[] body) {
                         link = null;
@@ -1218,11 +1168,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 px,
                 ctx.channel().eventLoop(),
                 plan.targets(),
-                HttpMethod.POST,
-                plan.path(),
-                linkHeaders(plan, Map.of()),
-                MAX_LINK_BODY,
-                new LinkRequest.Callback() {
+                request(HttpMethod.POST, plan, linkHeaders(plan, Map.of())),
+                new OriginClient.Callback() {
                     @Override
                     public void response(HttpResponse head, byte[] body) {}
 
@@ -1235,7 +1182,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     @Override
     public void holdFinished(boolean keepAlive) {
-        dev.outpost.proxy.observe.Observe.of(ctx).holdEnded(dev.outpost.proxy.observe.Observe.id(ctx), "finished");
+        conn.observer().holdEnded("finished");
         finish(keepAlive);
     }
 
@@ -1310,7 +1257,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 .append(' ')
                 .append(req.headers().get(HttpHeaderNames.HOST, ""))
                 .append(req.uri());
-        if (!tried.isEmpty()) {
+        if (targets != null && targets.started()) {
             sb.append(" -> ").append(lastTried());
         }
         if (route != null && route.id() != null) {
@@ -1329,7 +1276,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     }
 
     private String lastTried() {
-        return tried.isEmpty() ? "?" : tried.get(tried.size() - 1);
+        return targets == null ? "?" : targets.lastTried();
     }
 
     private void reject(int code, String reason, String message, String debugMessage) {

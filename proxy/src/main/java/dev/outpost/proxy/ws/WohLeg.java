@@ -4,6 +4,7 @@ import dev.outpost.grip.publish.WsMessageType;
 import dev.outpost.grip.wsovh.WsEvent;
 import dev.outpost.grip.wsovh.WsEventCodec;
 import dev.outpost.grip.wsovh.WsEventException;
+import dev.outpost.origin.OriginConnector;
 import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.route.Target;
 import io.netty.buffer.ByteBufUtil;
@@ -70,7 +71,7 @@ final class WohLeg implements OriginLeg {
     }
 
     private final EventLoop loop;
-    private final Channel client;
+    private final OriginConnector connector;
     private final Target target;
     private final String uri;
     /** The client's handshake headers as every request replays them. */
@@ -111,7 +112,7 @@ final class WohLeg implements OriginLeg {
 
     WohLeg(
             EventLoop loop,
-            Channel client,
+            OriginConnector connector,
             Target target,
             String uri,
             HttpHeaders clientHeaders,
@@ -123,7 +124,7 @@ final class WohLeg implements OriginLeg {
         this.queueMax = limits.websocketOverHttpQueueMax();
         this.responseTimeoutNanos = limits.originResponseTimeout().toNanos();
         this.loop = loop;
-        this.client = client;
+        this.connector = connector;
         this.target = target;
         this.uri = uri;
         this.gripSig = gripSig;
@@ -347,9 +348,14 @@ final class WohLeg implements OriginLeg {
         if (kept != null) {
             kept.close();
         }
-        Future<Channel> f = Connector.connect(loop, client, target, () -> new ChannelHandler[] {
-            new HttpClientCodec(8192, 64 * 1024, 16 * 1024), new HttpObjectAggregator(MAX_RESPONSE), new Handler()
-        });
+        Future<Channel> f = connector.connect(
+                loop,
+                target.endpoint(),
+                ch -> ch.pipeline().addLast(new ChannelHandler[] {
+                    new HttpClientCodec(8192, 64 * 1024, 16 * 1024),
+                    new HttpObjectAggregator(MAX_RESPONSE),
+                    new Handler()
+                }));
         f.addListener(x -> {
             if (state == State.DONE) {
                 r.release();

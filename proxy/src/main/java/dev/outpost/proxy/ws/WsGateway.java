@@ -1,6 +1,8 @@
 package dev.outpost.proxy.ws;
 
 import dev.outpost.grip.wsovh.WsEventCodec;
+import dev.outpost.origin.Endpoint;
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.Target;
@@ -36,7 +38,8 @@ public final class WsGateway {
      * {@code ctx} is replaced, or the connection closes after an error answer) and releases what it still holds.
      * Must be called on the connection's event loop, before any other handling of {@code req}.
      */
-    public static boolean divert(ChannelHandlerContext ctx, ProxyContext px, HttpRequest req) {
+    public static boolean divert(
+            ChannelHandlerContext ctx, ProxyContext px, HttpRequest req, ConnectionObserver observer) {
         if (!WsHeaders.isUpgrade(req.headers())) {
             return false;
         }
@@ -64,7 +67,7 @@ public final class WsGateway {
             respond(ctx, 502, "Bad Gateway", "Route not found\n", null);
             return true;
         }
-        WsSession s = new WsSession(px, req, route, route.rewritePath(path) + query);
+        WsSession s = new WsSession(px, observer, route, new WsSession.Handshake(req, route.rewritePath(path) + query));
         ctx.pipeline().replace(ctx.handler(), "ws", s);
         s.start();
         return true;
@@ -112,7 +115,7 @@ public final class WsGateway {
         if (table.isEmpty() && (id == null || id.isEmpty())) {
             return DEFAULT_ROUTE;
         }
-        Optional<Route> r = table.select(id, Connector.hostOnly(req.headers().get("Host", "")), path, websocket, tls);
+        Optional<Route> r = table.select(id, Endpoint.hostOnly(req.headers().get("Host", "")), path, websocket, tls);
         return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
                 .orElse(null);
     }

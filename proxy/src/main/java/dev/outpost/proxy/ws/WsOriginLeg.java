@@ -1,6 +1,7 @@
 package dev.outpost.proxy.ws;
 
 import dev.outpost.grip.publish.WsMessageType;
+import dev.outpost.origin.OriginConnector;
 import dev.outpost.proxy.route.Target;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -42,7 +43,7 @@ final class WsOriginLeg implements OriginLeg {
     static final int HANDSHAKE_TIMEOUT_SECONDS = 30;
 
     private final EventLoop loop;
-    private final Channel client;
+    private final OriginConnector connector;
     private final Target target;
     private final String uri;
     private final HttpHeaders headers;
@@ -53,9 +54,15 @@ final class WsOriginLeg implements OriginLeg {
     private boolean done;
     private boolean closeSent;
 
-    WsOriginLeg(EventLoop loop, Channel client, Target target, String uri, HttpHeaders headers, Listener listener) {
+    WsOriginLeg(
+            EventLoop loop,
+            OriginConnector connector,
+            Target target,
+            String uri,
+            HttpHeaders headers,
+            Listener listener) {
         this.loop = loop;
-        this.client = client;
+        this.connector = connector;
         this.target = target;
         this.uri = uri;
         this.headers = headers;
@@ -67,11 +74,14 @@ final class WsOriginLeg implements OriginLeg {
 
     @Override
     public void start() {
-        Future<Channel> f = Connector.connect(loop, client, target, () -> new ChannelHandler[] {
-            new HttpClientCodec(8192, 64 * 1024, 16 * 1024),
-            new HttpObjectAggregator(WsSession.MAX_REJECT_BODY),
-            new Handler()
-        });
+        Future<Channel> f = connector.connect(
+                loop,
+                target.endpoint(),
+                ch -> ch.pipeline().addLast(new ChannelHandler[] {
+                    new HttpClientCodec(8192, 64 * 1024, 16 * 1024),
+                    new HttpObjectAggregator(WsSession.MAX_REJECT_BODY),
+                    new Handler()
+                }));
         f.addListener(x -> {
             if (done) {
                 if (x.isSuccess()) {

@@ -7,10 +7,9 @@ import dev.outpost.grip.instruct.KeepAliveMode;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.WsMessageFormat;
 import dev.outpost.grip.publish.WsMessageType;
-import dev.outpost.grip.sig.GripSig;
 import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.observe.DropReason;
-import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.Delivery;
 import dev.outpost.proxy.pubsub.DeliveryFilter;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
@@ -56,7 +55,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,6 +110,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     }
 
     private final ProxyContext px;
+    private final ConnectionObserver observer;
     private final ProxyConfig cfg;
     private final HttpRequest req;
     private final Route route;
@@ -149,12 +148,16 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     /** What limits did to this connection, made at the first. */
     private dev.outpost.proxy.pubsub.Drops.Tally tally;
 
-    WsSession(ProxyContext px, HttpRequest req, Route route, String uri) {
+    /** The client's handshake request and the request target the origin gets (route rewrite applied). */
+    record Handshake(HttpRequest req, String uri) {}
+
+    WsSession(ProxyContext px, ConnectionObserver observer, Route route, Handshake handshake) {
         this.px = px;
+        this.observer = observer;
         this.cfg = px.config();
-        this.req = req;
+        this.req = handshake.req();
         this.route = route;
-        this.uri = uri;
+        this.uri = handshake.uri();
         this.targets.addAll(route.targets());
         byte[] id = new byte[12];
         ThreadLocalRandom.current().nextBytes(id);
@@ -178,10 +181,10 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
 
     /** Connects to the first target. */
     void start() {
-        Observe.of(ctx).requestReceived(Observe.id(ctx), "GET", uri);
+        observer.requestReceived("GET", uri);
         String forwardedFor = originHeaders.get("X-Forwarded-For");
         if (forwardedFor != null) {
-            Observe.of(ctx).forwardedFor(Observe.id(ctx), forwardedFor);
+            observer.forwardedFor(forwardedFor);
         }
         ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::teardown));
         nextTarget();
@@ -191,9 +194,8 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         if (route.noGrip()) {
             return null;
         }
-        String iss = route.sigIss() != null ? route.sigIss() : cfg.sigIss();
-        byte[] key = route.sigKey() != null ? route.sigKey() : cfg.sigKey();
-        return key != null && iss != null && !iss.isEmpty() ? GripSig.sign(iss, key, Instant.now()) : null;
+        CharSequence token = px.signer(route).sign();
+        return token == null ? null : token.toString();
     }
 
     private void nextTarget() {
@@ -220,7 +222,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             if (target.overHttp()) {
                 leg = new WohLeg(
                         ctx.channel().eventLoop(),
-                        ctx.channel(),
+                        px.connector(),
                         target,
                         uri,
                         h,
@@ -237,7 +239,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                         h.set("Grip-Sig", sig);
                     }
                 }
-                leg = new WsOriginLeg(ctx.channel().eventLoop(), ctx.channel(), target, uri, h, events);
+                leg = new WsOriginLeg(ctx.channel().eventLoop(), px.connector(), target, uri, h, events);
             }
         }
         events.leg = leg;
@@ -355,7 +357,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
      * written right after the 101 are framed; the HTTP codec leaves once the 101 is out, then reading starts.
      */
     private void switchToWebSocket(FullHttpResponse r101) {
-        Observe.of(ctx).transportChanged(Observe.id(ctx), "ws");
+        observer.transportChanged("ws");
         ChannelPipeline p = ctx.pipeline();
         HttpServerCodec codec = p.get(HttpServerCodec.class);
         String codecName = p.context(codec).name();
@@ -495,7 +497,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 } else {
                     subMeta.put(sm.name(), sm.value());
                 }
-                Observe.of(ctx).metaChanged(Observe.id(ctx), subMeta);
+                observer.metaChanged(subMeta);
             }
             case ControlMessage.KeepAlive k -> setKeepAlive(k);
             case ControlMessage.SendDelayed sd -> {
@@ -534,7 +536,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             return;
         }
         subscriptions.put(name, px.hub().subscribe(name, this));
-        Observe.of(ctx).subscribed(Observe.id(ctx), name);
+        observer.subscribed(name);
         log.debug("WebSocket {} subscribed to {}{}", uri, name, implicit ? " (implicit)" : "");
     }
 
@@ -547,7 +549,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         Subscription s = subscriptions.remove(name);
         if (s != null) {
             s.close();
-            Observe.of(ctx).unsubscribed(Observe.id(ctx), name);
+            observer.unsubscribed(name);
         }
     }
 
@@ -590,7 +592,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
             }
         }
         writeClient(new Msg(k.type(), k.content()));
-        Observe.of(ctx).keepAliveSent(Observe.id(ctx));
+        observer.keepAliveSent();
         scheduleKeepAlive(period);
     }
 
@@ -653,7 +655,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 DeliveryFormat.WS_MESSAGE,
                 d.payload().retainedDuplicate());
         if (out == null) {
-            Observe.of(ctx).notDelivered(Observe.id(ctx), d.channel(), d.item(), DropReason.FILTERED);
+            observer.notDelivered(d.channel(), d.item(), DropReason.FILTERED);
             return;
         }
         onMessage(d.channel(), d.item(), out);
@@ -666,8 +668,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         payload.release();
         WsMessageFormat w = item.wsMessage();
         if (w == null || state != State.OPEN) {
-            Observe.of(ctx)
-                    .notDelivered(Observe.id(ctx), channel, item, w == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
+            observer.notDelivered(channel, item, w == null ? DropReason.NO_FORMAT : DropReason.CLOSED);
             return;
         }
         switch (w.action()) {
@@ -682,28 +683,28 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                                             + out.totalPendingWriteBytes()
                                             + " bytes not yet written to the client (websocket_queue_max " + max
                                             + "), client not reading");
-                    Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.DROPPED_QUEUE_FULL);
+                    observer.notDelivered(channel, item, DropReason.DROPPED_QUEUE_FULL);
                     return;
                 }
-                Observe.of(ctx).delivered(Observe.id(ctx), channel, item);
+                observer.delivered(channel, item);
                 writeClient(new Msg(w.type(), content));
             }
             case CLOSE -> {
-                Observe.of(ctx).acted(Observe.id(ctx), channel, item, "close");
+                observer.acted(channel, item, "close");
                 if (!legDone && !detached) {
                     leg.close(-1, "");
                 }
                 closeClient(w.closeCode(), w.closeReason());
             }
             case REFRESH -> {
-                Observe.of(ctx).acted(Observe.id(ctx), channel, item, "refresh");
+                observer.acted(channel, item, "refresh");
                 if (!legDone && !detached) {
                     leg.refresh();
                 }
             }
             case HINT ->
                 // no meaning for WebSockets, as in Pushpin
-                Observe.of(ctx).notDelivered(Observe.id(ctx), channel, item, DropReason.UNSUPPORTED_ACTION);
+                observer.notDelivered(channel, item, DropReason.UNSUPPORTED_ACTION);
         }
     }
 

@@ -3,8 +3,8 @@ package dev.outpost.proxy.hold;
 import dev.outpost.grip.publish.PublishFormatException;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.PublishParser;
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.observe.DropReason;
-import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.pubsub.LocalChannelHub;
 import io.netty.channel.ChannelHandler;
@@ -35,7 +35,7 @@ final class HoldFixture implements AutoCloseable {
         ch.freezeTime();
         ch.pipeline().addLast(before);
         ch.pipeline().addLast("hold", new ChannelInboundHandlerAdapter());
-        ch.attr(Observe.KEY).set(new Recorder());
+        owner.observer = new ConnectionObserver(new Recorder(), "test");
     }
 
     /** The context a hold writes through. */

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.hold;
 
+import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.pubsub.Drops;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
@@ -21,10 +22,18 @@ final class RecordingOwner implements HoldOwner {
     boolean canFetch = true;
 
     boolean debug;
+    /** What the hold reports through (the fixture sets a recorder). */
+    ConnectionObserver observer = ConnectionObserver.NOOP;
+
     final List<Map<String, String>> retries = new ArrayList<>();
     final List<Fetch> fetches = new ArrayList<>();
 
     record Fetch(String link, Map<String, String> gripLast, NextStep.Listener to) {}
+
+    @Override
+    public ConnectionObserver observer() {
+        return observer;
+    }
 
     @Override
     public void holdFinished(boolean keepAlive) {

@@ -38,7 +38,19 @@ class ResponseHoldTest {
     }
 
     private ResponseHold hold(List<HoldChannel> channels, Map<String, String> meta, HeldResponse base, boolean head) {
-        return new ResponseHold(fx.ctx(), fx.hub, channels, meta, base, 30, HttpVersion.HTTP_1_1, true, head, fx.owner);
+        return new ResponseHold(
+                fx.ctx(),
+                fx.hub,
+                new HoldHandoff(
+                        new HoldHandoff.Client(HttpVersion.HTTP_1_1, true, head),
+                        base,
+                        channels,
+                        meta,
+                        30,
+                        null,
+                        null,
+                        false),
+                fx.owner);
     }
 
     private ResponseHold hold(String channel) {

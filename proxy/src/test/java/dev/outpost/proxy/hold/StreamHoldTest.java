@@ -31,6 +31,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakGuard.class)
 class StreamHoldTest {
+    /** A stream's extra instructions, as the tests vary them. */
+    private record Options(Map<String, String> meta, NextLink nextLink, boolean noHold) {
+        static final Options NONE = new Options(Map.of(), null, false);
+    }
+
     static final HeldResponse HEAD =
             new HeldResponse(200, "OK", List.of(Map.entry("Content-Type", "text/plain")), bytes("init"));
 
@@ -45,7 +50,7 @@ class StreamHoldTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private StreamHold hold(List<HoldChannel> channels, KeepAlive keepAlive, StreamHold.Options options) {
+    private StreamHold hold(List<HoldChannel> channels, KeepAlive keepAlive, Options options) {
         return hold(channels, HEAD, keepAlive, HttpVersion.HTTP_1_1, false, options);
     }
 
@@ -55,9 +60,20 @@ class StreamHoldTest {
             KeepAlive keepAlive,
             HttpVersion version,
             boolean headRequest,
-            StreamHold.Options options) {
+            Options options) {
         return new StreamHold(
-                fx.ctx(), fx.hub, channels, head, keepAlive, version, true, headRequest, fx.owner, options);
+                fx.ctx(),
+                fx.hub,
+                new HoldHandoff(
+                        new HoldHandoff.Client(version, true, headRequest),
+                        head,
+                        channels,
+                        options.meta(),
+                        0,
+                        keepAlive,
+                        options.nextLink(),
+                        options.noHold()),
+                fx.owner);
     }
 
     private StreamHold hold(String... channels) {
@@ -66,11 +82,11 @@ class StreamHoldTest {
                         .map(c -> new HoldChannel(c, null, List.of()))
                         .toList(),
                 null,
-                StreamHold.Options.NONE);
+                Options.NONE);
     }
 
-    private static StreamHold.Options link(String uri, int timeoutSeconds) {
-        return new StreamHold.Options(Map.of(), new NextLink(uri, timeoutSeconds), false);
+    private static Options link(String uri, int timeoutSeconds) {
+        return new Options(Map.of(), new NextLink(uri, timeoutSeconds), false);
     }
 
     private static String stream(String channel, String fields) {
@@ -147,7 +163,7 @@ class StreamHoldTest {
                         null,
                         HttpVersion.HTTP_1_1,
                         false,
-                        new StreamHold.Options(Map.of("user", "me"), null, false))
+                        new Options(Map.of("user", "me"), null, false))
                 .start();
         assertThat(wire()).startsWith("HTTP/1.1 200 OK\r\n").contains("transfer-encoding: chunked\r\n");
 
@@ -258,7 +274,7 @@ class StreamHoldTest {
                         null,
                         HttpVersion.HTTP_1_0,
                         false,
-                        StreamHold.Options.NONE)
+                        Options.NONE)
                 .start();
         HttpResponse r = (HttpResponse) fx.written().get(0);
         assertThat(HttpUtil.isTransferEncodingChunked(r)).isFalse();
@@ -270,13 +286,7 @@ class StreamHoldTest {
 
     @Test
     void aHeadRequestGetsTheHeadAndNothingElse() {
-        hold(
-                        List.of(new HoldChannel("c", null, List.of())),
-                        HEAD,
-                        null,
-                        HttpVersion.HTTP_1_1,
-                        true,
-                        StreamHold.Options.NONE)
+        hold(List.of(new HoldChannel("c", null, List.of())), HEAD, null, HttpVersion.HTTP_1_1, true, Options.NONE)
                 .start();
         List<Object> out = fx.written();
         assertThat(out).singleElement().isInstanceOf(HttpResponse.class);
@@ -290,7 +300,7 @@ class StreamHoldTest {
         hold(
                         List.of(new HoldChannel("c", null, List.of())),
                         new KeepAlive(bytes(":\n"), 20, KeepAliveMode.INTERVAL),
-                        StreamHold.Options.NONE)
+                        Options.NONE)
                 .start();
         fx.discardWritten();
         fx.advance(18, TimeUnit.SECONDS);
@@ -308,7 +318,7 @@ class StreamHoldTest {
         hold(
                         List.of(new HoldChannel("c", null, List.of())),
                         new KeepAlive(bytes(":\n"), 20, KeepAliveMode.IDLE),
-                        StreamHold.Options.NONE)
+                        Options.NONE)
                 .start();
         fx.discardWritten();
         fx.advance(15, TimeUnit.SECONDS);
@@ -322,7 +332,7 @@ class StreamHoldTest {
 
     @Test
     void withoutAHoldTheNextLinkIsFollowedAtOnceAndItsBodyAppended() {
-        hold(List.of(), null, new StreamHold.Options(Map.of(), new NextLink("http://o.test/page2", 0), true))
+        hold(List.of(), null, new Options(Map.of(), new NextLink("http://o.test/page2", 0), true))
                 .start();
         assertThat(contents()).isEqualTo("init");
         assertThat(fx.owner.fetches).singleElement().satisfies(f -> {
@@ -394,8 +404,7 @@ class StreamHoldTest {
     @Test
     void aPrevIdWithoutANextLinkEndsTheStreamSayingWhyWhenDebugIsOn() {
         fx.owner.debug = true;
-        hold(List.of(new HoldChannel("c", "1", List.of())), null, StreamHold.Options.NONE)
-                .start();
+        hold(List.of(new HoldChannel("c", "1", List.of())), null, Options.NONE).start();
         assertThat(contents()).isEqualTo("init\n\nchannel 'c' specifies prev-id, but no next link found\n|");
         assertThat(fx.owner.finished).isTrue();
         assertThat(fx.hub.subscriberCount("c")).isZero();
@@ -403,7 +412,7 @@ class StreamHoldTest {
 
     @Test
     void aNextLinkThatCannotBeFetchedEndsTheStream() {
-        StreamHold h = hold(List.of(), null, new StreamHold.Options(Map.of(), new NextLink("/next", 0), true));
+        StreamHold h = hold(List.of(), null, new Options(Map.of(), new NextLink("/next", 0), true));
         h.start();
         fx.discardWritten();
         h.nextFailed("gone");
@@ -412,7 +421,7 @@ class StreamHoldTest {
         fx = new HoldFixture();
         fx.owner.canFetch = false;
         fx.owner.debug = true;
-        hold(List.of(), null, new StreamHold.Options(Map.of(), new NextLink("/next", 0), true))
+        hold(List.of(), null, new Options(Map.of(), new NextLink("/next", 0), true))
                 .start();
         assertThat(contents()).isEqualTo("init\n\nInstruct contained link, but links can't be followed here.\n|");
     }
@@ -425,7 +434,7 @@ class StreamHoldTest {
                         new HoldChannel("b", null, List.of()),
                         new HoldChannel("a", null, List.of())),
                 null,
-                StreamHold.Options.NONE);
+                Options.NONE);
         hold.start();
         fx.discardWritten();
         assertThat(fx.hub.subscriberCount("a")).isEqualTo(1);

@@ -11,7 +11,7 @@ import dev.outpost.proxy.support.LogCapture;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
-import dev.outpost.proxy.support.TestOrigin;
+import dev.outpost.testkit.TestOrigin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
-import dev.outpost.proxy.support.TestOrigin;
+import dev.outpost.testkit.TestOrigin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

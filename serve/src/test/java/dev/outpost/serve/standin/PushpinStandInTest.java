@@ -7,10 +7,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.PushpinConf;
 import dev.outpost.proxy.observe.InspectorOption;
+import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.TestOrigin;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,7 +52,7 @@ class PushpinStandInTest {
     @TempDir
     Path dir;
 
-    private HttpServer origin;
+    private TestOrigin origin;
     private final BlockingQueue<String> gripSigs = new LinkedBlockingQueue<>();
     private PushpinStandIn standIn;
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
@@ -65,8 +65,7 @@ class PushpinStandInTest {
         pushpinLog.setLevel(ch.qos.logback.classic.Level.INFO);
         logged.start();
         pushpinLog.addAppender(logged);
-        origin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        origin.createContext("/", exchange -> {
+        origin = new TestOrigin().otherwise(exchange -> {
             String sig = exchange.getRequestHeaders().getFirst("grip-sig");
             gripSigs.add(sig == null ? "(none)" : sig);
             exchange.getResponseHeaders().add("content-type", "text/plain");
@@ -76,7 +75,6 @@ class PushpinStandInTest {
             exchange.getResponseBody().write("held\n".getBytes(StandardCharsets.UTF_8));
             exchange.close();
         });
-        origin.start();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -85,7 +83,7 @@ class PushpinStandInTest {
         if (standIn != null) {
             standIn.close();
         }
-        origin.stop(0);
+        origin.close();
         http.shutdownNow();
         Logger pushpinLog = (Logger) LoggerFactory.getLogger("pushpin");
         pushpinLog.detachAppender(logged);
@@ -159,8 +157,8 @@ class PushpinStandInTest {
         Path routes = dir.resolve("pushpin-routes-0000abcd");
         Files.writeString(
                 routes,
-                "id=origin localhost:1,over_http,host=localhost:1\n" + "id=self 127.0.0.1:"
-                        + origin.getAddress().getPort() + ",over_http,host=app.local\n");
+                "id=origin localhost:1,over_http,host=localhost:1\n" + "id=self 127.0.0.1:" + origin.port()
+                        + ",over_http,host=app.local\n");
         ProxyConfig.Builder b = PushpinConf.load(cliShapedConf(proxyPort, publishPort, routes), confWarnings::add);
         InspectorOption.OFF.applyTo(b);
         return PushpinStandIn.start(b.build(), false);
@@ -168,8 +166,8 @@ class PushpinStandInTest {
 
     @Test
     void readsTheCliConfigurationServesItsZeroMqInputsAndSaysOnceWhatItDoesNotUse() throws Exception {
-        int proxyPort = freePort();
-        int publishPort = freePortRange(4);
+        int proxyPort = FreePorts.port();
+        int publishPort = FreePorts.range(4);
         standIn = startFromCliConf(proxyPort, publishPort);
 
         assertThat(confWarnings)
@@ -198,8 +196,8 @@ class PushpinStandInTest {
 
     @Test
     void aPushpinRouteRequestIsSignedWithTheDevelopmentKeyAndHeldUntilAPublish() throws Exception {
-        int proxyPort = freePort();
-        int publishPort = freePortRange(4);
+        int proxyPort = FreePorts.port();
+        int publishPort = FreePorts.range(4);
         standIn = startFromCliConf(proxyPort, publishPort);
 
         HttpResponse<InputStream> r = http.send(
@@ -238,8 +236,8 @@ class PushpinStandInTest {
 
     @Test
     void aRequestWithoutPushpinRouteMatchesNoRouteOfTheCli() throws Exception {
-        int proxyPort = freePort();
-        standIn = startFromCliConf(proxyPort, freePortRange(4));
+        int proxyPort = FreePorts.port();
+        standIn = startFromCliConf(proxyPort, FreePorts.range(4));
         HttpResponse<String> r = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/"))
                         .build(),
@@ -250,12 +248,12 @@ class PushpinStandInTest {
 
     @Test
     void commandLineRoutesReplaceTheRoutesFileAndAMissingRoutesFileIsAnError() throws Exception {
-        int proxyPort = freePort();
+        int proxyPort = FreePorts.port();
         ProxyConfig.Builder b = ProxyConfig.builder()
                 .httpPort(proxyPort)
                 .publishPort(0)
                 .routesFile(dir.resolve("missing-routes"))
-                .routeLines(List.of("* 127.0.0.1:" + origin.getAddress().getPort() + ",over_http"));
+                .routeLines(List.of("* 127.0.0.1:" + origin.port() + ",over_http"));
         InspectorOption.OFF.applyTo(b);
         standIn = PushpinStandIn.start(b.build(), false);
         HttpResponse<InputStream> r = http.send(
@@ -290,30 +288,5 @@ class PushpinStandInTest {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
         }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** The first of {@code n} consecutive free ports (the CLI's ZeroMQ specs use the three after the publish port). */
-    static int freePortRange(int n) throws IOException {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 60000);
-            boolean free = true;
-            for (int i = 0; i < n && free; i++) {
-                try (ServerSocket s = new ServerSocket(base + i, 1, InetAddress.getLoopbackAddress())) {
-                    free = true;
-                } catch (IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IOException("no " + n + " consecutive free ports");
     }
 }

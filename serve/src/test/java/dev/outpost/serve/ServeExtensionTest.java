@@ -1,7 +1,9 @@
-package dev.outpost.junit;
+package dev.outpost.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.junit.OutpostExtension;
+import dev.outpost.junit.OutpostExtensionBuilder;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -20,12 +22,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code OutpostExtension.serve}: the Fanout starter (examples/fanout-starter) on free ports, its {@code self}
- * backend following the Compute server there; a stream through the edge gets a publish.
+ * backend following the Compute server there; a stream through the edge gets a publish. Here rather than in the
+ * junit module, which reaches serve by reflection and so has no dependency on it (docs/adr/0010).
  */
 @Timeout(180)
 class ServeExtensionTest {
-    static final Path EXAMPLE =
-            Path.of("..", "examples", "fanout-starter").toAbsolutePath().normalize();
+    static final Path EXAMPLE = FanoutServeContract.EXAMPLE;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @RegisterExtension

@@ -1,9 +1,9 @@
-package dev.outpost.proxy.session;
+package dev.outpost.origin;
 
 import java.time.Duration;
 
-/** The origin sent nothing for {@code origin_response_timeout} while the proxy waited for its response. */
-final class OriginTimeoutException extends Exception {
+/** The server sent nothing for the response timeout while a response was awaited ({@link OriginHandler#watch}). */
+public final class OriginTimeoutException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final transient Duration after;
@@ -17,7 +17,8 @@ final class OriginTimeoutException extends Exception {
         this.after = after;
     }
 
-    Duration after() {
+    /** How long the wait was. */
+    public Duration after() {
         return after;
     }
 }

@@ -1,55 +1,48 @@
 package dev.outpost.edge.server;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 
-/** An in-test origin: answers every request with its method, path and body, and records what it received. */
-final class TestOrigin implements AutoCloseable {
+/**
+ * The edge tests' origin, served by the project's {@link TestOrigin}: answers every request with its method, path and
+ * body, and records what it received; {@code /stall} never answers while the test runs (for backend timeouts).
+ */
+final class EchoOrigin implements AutoCloseable {
     /** What the origin saw. */
     record Received(String method, String path, String host, String fromEdge, String body) {}
 
-    private final HttpServer server;
-    private final String scheme;
+    private final TestOrigin origin;
     private final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
-    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
-    TestOrigin() throws IOException {
+    EchoOrigin() throws IOException {
         this(false);
     }
 
     /** With {@code tls}, serves HTTPS with the test certificate in {@code certs/origin.p12} (127.0.0.1, localhost). */
-    TestOrigin(boolean tls) throws IOException {
-        if (tls) {
-            var https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(sslContext()));
-            server = https;
-        } else {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        }
-        this.scheme = tls ? "https" : "http";
-        server.createContext("/", this::handle);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        server.start();
+    EchoOrigin(boolean tls) throws IOException {
+        origin = (tls ? TestOrigin.https(sslContext()) : new TestOrigin()).otherwise(this::handle);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         if (exchange.getRequestURI().getPath().equals("/stall")) {
-            // Never answers while the test runs: for backend timeouts.
             try {
-                closed.await();
+                origin.closed().await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            exchange.close();
             return;
         }
-        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String body = TestOrigin.bodyText(exchange);
         String path = exchange.getRequestURI().getRawPath()
                 + (exchange.getRequestURI().getRawQuery() != null
                         ? "?" + exchange.getRequestURI().getRawQuery()
@@ -65,26 +58,29 @@ final class TestOrigin implements AutoCloseable {
         exchange.getResponseHeaders().add("x-origin", "test-origin");
         exchange.sendResponseHeaders(200, out.length);
         exchange.getResponseBody().write(out);
-        exchange.close();
     }
 
-    private static javax.net.ssl.SSLContext sslContext() throws IOException {
-        try (var in = TestOrigin.class.getResourceAsStream("/certs/origin.p12")) {
-            var keys = java.security.KeyStore.getInstance("PKCS12");
+    private static SSLContext sslContext() throws IOException {
+        try (InputStream in = EchoOrigin.class.getResourceAsStream("/certs/origin.p12")) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(in, "changeit".toCharArray());
-            var kmf =
-                    javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(keys, "changeit".toCharArray());
-            var context = javax.net.ssl.SSLContext.getInstance("TLS");
+            SSLContext context = SSLContext.getInstance("TLS");
             context.init(kmf.getKeyManagers(), null, null);
             return context;
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IOException("test TLS context: " + e.getMessage(), e);
         }
     }
 
     URI uri() {
-        return URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort() + "/");
+        return origin.uri();
+    }
+
+    /** How many requests arrived that no {@link #take} has consumed yet. */
+    int unread() {
+        return received.size();
     }
 
     /** The next request the origin received for {@code path}; others are skipped. */
@@ -103,7 +99,6 @@ final class TestOrigin implements AutoCloseable {
 
     @Override
     public void close() {
-        closed.countDown();
-        server.stop(0);
+        origin.close();
     }
 }

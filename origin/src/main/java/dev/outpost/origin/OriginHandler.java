@@ -1,4 +1,4 @@
-package dev.outpost.proxy.session;
+package dev.outpost.origin;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -11,12 +11,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Last handler of an origin connection: hands responses to the exchange using the connection, or, while the
+ * Last handler of a pooled HTTP connection: hands responses to whoever uses the connection, or, while the
  * connection idles in the pool, closes it on any unexpected input. Once {@linkplain #watch watched} (the request is
  * sent), a read the exchange asks for must bring something within the response timeout, or the connection closes
  * with an {@link OriginTimeoutException}; time the exchange does not read (its client is slow) does not count.
  */
-final class OriginHandler extends ChannelDuplexHandler {
+public final class OriginHandler extends ChannelDuplexHandler {
     private OriginListener listener;
     private Throwable failure;
     /** The pool has already hooked this connection's close. */
@@ -32,19 +32,19 @@ final class OriginHandler extends ChannelDuplexHandler {
     private long timerAt;
 
     /** The connection's instance: the last handler (found without a walk), else looked up. */
-    static OriginHandler of(Channel ch) {
+    public static OriginHandler of(Channel ch) {
         return ch.pipeline().last() instanceof OriginHandler h
                 ? h
                 : ch.pipeline().get(OriginHandler.class);
     }
 
     /** A new user of the connection (null: it goes back to the pool); any watch ends. */
-    void listener(OriginListener l) {
+    public void listener(OriginListener l) {
         this.listener = l;
         timeoutNanos = 0;
     }
 
-    OriginListener listener() {
+    public OriginListener listener() {
         return listener;
     }
 
@@ -52,7 +52,7 @@ final class OriginHandler extends ChannelDuplexHandler {
      * From now on, each read asked for must bring something within {@code timeout} (zero: no limit), the wait for
      * one already asked for starting now. Call on the connection's loop.
      */
-    void watch(Duration timeout) {
+    public void watch(Duration timeout) {
         timeoutNanos = timeout.toNanos();
         if (reading) {
             readingSince = System.nanoTime();
