@@ -1,15 +1,26 @@
 # Sourced by ./outpost, ./test and .ci/run: sets JAVA_HOME to a JDK >= 21.
 # Order: $JAVA_HOME if it is new enough, then the newest JDK under /usr/lib/jvm.
+# The version comes from the JDK's `release` file (no JVM is started: ./outpost runs this on every call); a JDK
+# without one is asked with `java -XshowSettings`.
+# outpost_jdk_release JDK KEY prints a value of the JDK's `release` file (shell only: no process started).
+outpost_jdk_release() {
+  local line
+  [ -f "$1/release" ] || return 0
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in
+      "$2="*) line=${line#"$2="}; line=${line#\"}; echo "${line%\"}"; return 0 ;;
+    esac
+  done <"$1/release"
+}
 outpost_jdk_major() {
-  # The JDK's release file when it has one: starting a JVM only to ask costs every launch a JVM start.
-  local major
-  major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n1)
-  if [ -n "$major" ] && [ "$major" != 1 ]; then
-    echo "$major"
-    return
+  local v
+  v=$(outpost_jdk_release "$1" JAVA_VERSION)
+  v=${v%%[!0-9]*}
+  if [ -z "$v" ] && [ -x "$1/bin/java" ]; then
+    v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 \
+      | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1)
   fi
-  "$1/bin/java" -XshowSettings:properties -version 2>&1 \
-    | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
+  echo "$v"
 }
 outpost_find_jdk() {
   local best="" best_major=0 cand major

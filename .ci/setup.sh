@@ -5,18 +5,27 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 need_apt=()
-# command -> Debian package
-for pair in $(cat "$ROOT/.ci/apt-packages" 2>/dev/null | grep -v '^#'); do
-  cmd="${pair%%:*}"; pkg="${pair##*:}"
-  command -v "$cmd" >/dev/null 2>&1 || need_apt+=("$pkg")
+need_apt_bare=()
+# command:package, or command:package:bare for a package installed without its recommended packages (prometheus
+# would bring a node exporter daemon along; the tests need promtool only).
+for line in $(cat "$ROOT/.ci/apt-packages" 2>/dev/null | grep -v '^#'); do
+  IFS=: read -r cmd pkg mode <<<"$line"
+  command -v "$cmd" >/dev/null 2>&1 && continue
+  if [ "$mode" = bare ]; then need_apt_bare+=("$pkg"); else need_apt+=("$pkg"); fi
 done
-if [ "${#need_apt[@]}" -gt 0 ]; then
+if [ "$((${#need_apt[@]} + ${#need_apt_bare[@]}))" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Debian packages: ${need_apt[*]}"
+    echo "setup: installing Debian packages: ${need_apt[*]} ${need_apt_bare[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    if [ "${#need_apt[@]}" -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    fi
+    if [ "${#need_apt_bare[@]}" -gt 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt_bare[@]}" >/dev/null
+    fi
   else
-    echo "setup: missing Debian packages (${need_apt[*]}); install them with: sudo apt-get install ${need_apt[*]}" >&2
+    echo "setup: missing Debian packages (${need_apt[*]} ${need_apt_bare[*]}); install them with:" \
+      "sudo apt-get install ${need_apt[*]} ${need_apt_bare[*]}" >&2
   fi
 fi
 

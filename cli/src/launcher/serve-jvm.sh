@@ -26,7 +26,8 @@ outpost_serve_jvm() {
 outpost_aot_cache() {
   [ -n "${OUTPOST_AOT_PENDING:-}" ] || return 0
   local cache="$ROOT/cli/target/outpost.aot" conf pid recording=""
-  if [ -f "$cache" ] && [ "$JAR" -nt "$cache" ]; then rm -f "$cache"; fi
+  # The jar's manifest names the libraries in cli/target/lib/: a new build changes the jar or that folder.
+  if [ -f "$cache" ] && { [ "$JAR" -nt "$cache" ] || [ "$ROOT/cli/target/lib" -nt "$cache" ]; }; then rm -f "$cache"; fi
   for conf in "$ROOT"/cli/target/outpost.aotconf.*; do
     [ -e "$conf" ] || continue
     pid="${conf##*.}"

@@ -12,11 +12,7 @@ const publishUrl = process.env.PUBLISH_URL ?? 'http://localhost:5561/publish/';
 const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://localhost');
   if (url.pathname === '/hello') {
-    if (url.pathname === '/' && req.method === 'GET') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/plain' }).end('hello from the origin\n');
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('hello from the origin\n');
     return;
   }
   if (url.pathname === '/publish' && req.method === 'POST') {

@@ -4,7 +4,6 @@
 // A request without Grip-Sig comes straight from a client: it is handed off to the GRIP proxy (Fanout), which sends
 // it back to this app (backend 'self') signed with Grip-Sig. The app then answers with GRIP instructions telling the
 // proxy what to hold and which channel to subscribe to. Publishing to that channel reaches every held client.
-import { env } from 'fastly:env';
 import { createFanoutHandoff } from 'fastly:fanout';
 
 const CHANNEL = 'test';
@@ -12,7 +11,6 @@ const CHANNEL = 'test';
 addEventListener('fetch', (event) => event.respondWith(handle(event)));
 
 async function handle(event) {
-  console.log('FASTLY_SERVICE_VERSION:', env('FASTLY_SERVICE_VERSION') || 'local');
   const request = event.request;
   const url = new URL(request.url);
   if (!url.host) {

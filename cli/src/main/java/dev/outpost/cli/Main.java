@@ -8,6 +8,14 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // `outpost --version` answers without building the command model: scripts call it to check what is installed,
+        // and it should cost a JVM start and nothing more (issue #18).
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            for (String line : Version.lines()) {
+                System.out.println(line);
+            }
+            System.exit(0);
+        }
         System.exit(run(args));
     }
 
@@ -28,13 +36,41 @@ public final class Main {
                 default -> {}
             }
         }
-        return newCommandLine().execute(args);
+        return newCommandLine(args).execute(args);
     }
 
-    /** The configured command line; {@code @FILE} stays a literal argument ({@code outpost publish} reads it). */
+    /** The configured command line with every subcommand; {@code @FILE} stays a literal argument. */
     static CommandLine newCommandLine() {
-        return new CommandLine(new OutpostCommand())
-                .setCaseInsensitiveEnumValuesAllowed(true)
-                .setExpandAtFiles(false);
+        return newCommandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: when the first word names a subcommand, only that one's model is built
+     * (picocli reads every option of every subcommand it knows; {@code outpost publish} in a loop should not pay for
+     * {@code serve}'s), else all of them, for help and for suggestions.
+     */
+    static CommandLine newCommandLine(String[] args) {
+        CommandLine cl = configure(new CommandLine(new OutpostCommand()));
+        var only = args.length > 0 ? OutpostCommand.SUBCOMMANDS.get(args[0]) : null;
+        if (only != null) {
+            cl.addSubcommand(configure(new CommandLine(only.get())));
+        } else {
+            OutpostCommand.SUBCOMMANDS.values().forEach(s -> cl.addSubcommand(configure(new CommandLine(s.get()))));
+        }
+        return cl;
+    }
+
+    private static CommandLine configure(CommandLine cl) {
+        return cl.setCaseInsensitiveEnumValuesAllowed(true)
+                .setExpandAtFiles(false)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // Nothing a command did not foresee reaches the user as a stack trace: the message, and the
+                    // trace in the debug log.
+                    Messages.debug("outpost " + cmd.getCommandName() + " failed", e);
+                    boolean verbose = cmd.getCommandSpec().findOption("--verbose") != null;
+                    cmd.getErr().println("outpost: " + Messages.of(e) + (verbose ? " (details with --verbose)" : ""));
+                    cmd.getErr().flush();
+                    return 1;
+                });
     }
 }

@@ -13,6 +13,7 @@ import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesException;
 import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.route.RoutesWatcher;
+import dev.outpost.proxy.server.ListenException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,15 +181,17 @@ final class ProxyCommand implements Callable<Integer> {
             node = startProxy(cfg, initial, inspectorPort == null);
         } catch (ConfigException e) {
             System.err.println("outpost: " + e.getMessage());
-            if (watcher != null) {
-                watcher.close();
-            }
+            closeQuietly(watcher);
             return 2;
-        } catch (Exception e) {
-            System.err.println("outpost: cannot start the proxy: " + e.getMessage());
-            if (watcher != null) {
-                watcher.close();
-            }
+        } catch (ListenException e) {
+            Messages.debug("cannot start the proxy", e);
+            System.err.println("outpost: cannot start the proxy: " + e.getMessage() + "; " + moveHint(e));
+            closeQuietly(watcher);
+            return 1;
+        } catch (RuntimeException e) {
+            Messages.debug("cannot start the proxy", e);
+            System.err.println("outpost: cannot start the proxy: " + Messages.of(e));
+            closeQuietly(watcher);
             return 1;
         }
         OutpostProxy proxy = node.proxy();
@@ -208,24 +211,43 @@ final class ProxyCommand implements Callable<Integer> {
 
     /**
      * Starts the proxy; when the inspector was not asked for and its default port is taken (say, by another
-     * running Outpost), starts without it rather than failing.
+     * running Outpost), starts without it rather than failing, and says why.
      */
-    private static OutpostNode startProxy(ProxyConfig cfg, RouteTable routes, boolean inspectorDefaulted)
+    private OutpostNode startProxy(ProxyConfig cfg, RouteTable routes, boolean inspectorDefaulted)
             throws ConfigException {
         try {
             return OutpostNode.start(cfg, routes);
-        } catch (RuntimeException e) {
+        } catch (ListenException e) {
             String port = cfg.settings().get(InspectorSettings.PORT);
-            if (!inspectorDefaulted
+            if (!e.listener().equals("inspector")
+                    || !inspectorDefaulted
                     || !String.valueOf(InspectorOption.DEFAULT_PORT).equals(port)) {
                 throw e;
             }
+            Messages.debug("inspector off", e);
             ProxyConfig.Builder b = cfg.toBuilder();
             InspectorOption.OFF.applyTo(b);
-            OutpostNode proxy = OutpostNode.start(b.build(), routes);
-            System.err.println("outpost: warning: inspector off: 127.0.0.1:" + InspectorOption.DEFAULT_PORT
-                    + " could not be bound (" + e.getMessage() + "); choose a port with --inspector-port");
-            return proxy;
+            OutpostNode node = OutpostNode.start(b.build(), routes);
+            System.err.println("outpost: warning: inspector off: " + e.getMessage() + "; " + moveHint(e));
+            return node;
+        }
+    }
+
+    /** The option that moves the listener that could not bind (and the pushpin.conf key, when one was read). */
+    private String moveHint(ListenException e) {
+        return switch (e.listener()) {
+            case "client port" ->
+                "choose another with --port" + (config != null ? " (or http_port in " + config + ")" : "");
+            case "publish port" ->
+                "choose another with --publish-port"
+                        + (config != null ? " (or push_in_http_port in " + config + ")" : "");
+            default -> "choose another with --inspector-port (or turn it off with --inspector-port off)";
+        };
+    }
+
+    private static void closeQuietly(RoutesWatcher watcher) {
+        if (watcher != null) {
+            watcher.close();
         }
     }
 
@@ -290,7 +312,7 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
-    private static void printBanner(PrintStream out, ProxyConfig cfg, OutpostNode node, RouteTable routes, Path file) {
+    private void printBanner(PrintStream out, ProxyConfig cfg, OutpostNode node, RouteTable routes, Path file) {
         OutpostProxy proxy = node.proxy();
         String client = "http://" + hostForUrl(cfg.httpHost()) + ":" + proxy.httpPort() + "/";
         String publish = "http://" + hostForUrl(cfg.publishHost()) + ":" + proxy.publishPort() + "/publish/";
@@ -322,7 +344,7 @@ final class ProxyCommand implements Callable<Integer> {
                 out.println("  commands   " + z.commandSpec());
             }
         }
-        out.println("  routes     " + (file != null ? file + " (reloaded on change)" : "from the command line"));
+        out.println("  routes     " + routesOrigin(file));
         for (Route r : routes.routes()) {
             out.println("             " + describe(r));
         }
@@ -337,6 +359,17 @@ final class ProxyCommand implements Callable<Integer> {
             out.println("Try:  curl -N " + client + "stream    (or " + client + "response for a long-poll)");
         }
         out.flush();
+    }
+
+    /** Where the routes below came from, as the banner says it. */
+    private String routesOrigin(Path file) {
+        if (file != null) {
+            return file + " (reloaded on change)" + (routeLines.isEmpty() ? "" : " and --route");
+        }
+        if (!routeLines.isEmpty()) {
+            return "from --route";
+        }
+        return "none given: the built-in test target answers every request";
     }
 
     private static boolean usesTestTarget(RouteTable routes) {

@@ -61,6 +61,12 @@ final class ServeCommand implements Callable<Integer> {
     boolean skipBuild;
 
     @Option(
+            names = "--force-build",
+            description = "Build even when the project's files are those of the last build (by default the build is"
+                    + " skipped then; bin/.outpost-build records what was built).")
+    boolean forceBuild;
+
+    @Option(
             names = "--engine",
             paramLabel = "ENGINE",
             defaultValue = Engines.DEFAULT,
@@ -75,13 +81,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--pushpin-proxy-port",
             paramLabel = "PORT",
-            description = "The GRIP proxy's client port. Default: [local_server.pushpin] proxy_port, else 7677.")
+            description = "The GRIP proxy's client port. Default: [local_server.pushpin] proxy_port, else 7677 (a free"
+                    + " port when 7677 is taken).")
     String pushpinProxyPort;
 
     @Option(
             names = "--pushpin-publish-port",
             paramLabel = "PORT",
-            description = "The GRIP proxy's publish port. Default: [local_server.pushpin] publish_port, else 5561.")
+            description = "The GRIP proxy's publish port. Default: [local_server.pushpin] publish_port, else 5561 (a"
+                    + " free port when 5561 is taken, say by `outpost proxy`).")
     String pushpinPublishPort;
 
     @Option(
@@ -95,7 +103,8 @@ final class ServeCommand implements Callable<Integer> {
             names = "--inspector-port",
             paramLabel = "[ADDR:]PORT|off",
             description = "Live inspector and Prometheus /metrics of the in-process GRIP proxy (edge requests"
-                    + " included). Default: 127.0.0.1:7998; 0 picks a free port, 'off' turns it off.")
+                    + " included). Default: 127.0.0.1:7678 (a free port when it is taken); 0 picks a free port, 'off'"
+                    + " turns it off.")
     String inspectorPort;
 
     @Option(
@@ -176,6 +185,11 @@ final class ServeCommand implements Callable<Integer> {
         StopSignal signals = StopSignal.install();
         if (verbose) {
             Logging.setLevel(3);
+        } else {
+            // Their start-up lines (loading, listening) are what the progress lines and the banner say; printed
+            // as well, they land between the progress lines. The Compute server's request lines come after.
+            Logging.setLevel("dev.outpost.edge.server.EdgeServer", 1);
+            Logging.setLevel("dev.outpost.proxy.OutpostProxy", 1);
         }
         ServeSession session;
         try {
@@ -218,11 +232,21 @@ final class ServeCommand implements Callable<Integer> {
                     clearCacheOnReload,
                     limits,
                     memoryLimit,
-                    java.time.Duration.ofSeconds(guestTimeLimit));
+                    java.time.Duration.ofSeconds(guestTimeLimit),
+                    forceBuild);
             session = ServeSession.start(options, System.out, System.err);
+            if (!verbose) {
+                // from now on its lines are the requests, one each
+                Logging.inherit("dev.outpost.edge.server.EdgeServer");
+            }
         } catch (ServeException e) {
+            Messages.debug("serve", e);
             System.err.println("outpost: " + e.getMessage());
             return e.exitCode();
+        } catch (RuntimeException e) {
+            Messages.debug("serve", e);
+            System.err.println("outpost: cannot serve " + dir + ": " + Messages.of(e) + " (details with --verbose)");
+            return 1;
         }
         signals.arm(session::close);
         signals.await();

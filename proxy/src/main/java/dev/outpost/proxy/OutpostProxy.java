@@ -14,6 +14,7 @@ import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.server.ConnectionLimiter;
 import dev.outpost.proxy.server.DescriptorLimit;
+import dev.outpost.proxy.server.ListenException;
 import dev.outpost.proxy.server.ProxyChannelInitializer;
 import dev.outpost.proxy.server.TlsIdentities;
 import dev.outpost.proxy.server.TlsListeners;
@@ -27,8 +28,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroupFuture;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,10 +150,9 @@ public final class OutpostProxy implements AutoCloseable {
                 ownHub.close();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            String where = http == null
-                    ? config.httpHost() + ":" + config.httpPort()
-                    : config.publishHost() + ":" + config.publishPort();
-            throw new UncheckedIOException(new IOException("cannot listen on " + where + ": " + e.getMessage(), e));
+            throw http == null
+                    ? new ListenException("client port", config.httpHost(), config.httpPort(), e)
+                    : new ListenException("publish port", config.publishHost(), config.publishPort(), e);
         }
         this.httpChannel = http;
         this.publishChannel = publish;
@@ -268,7 +266,11 @@ public final class OutpostProxy implements AutoCloseable {
         return allowed;
     }
 
-    /** Binds both listeners; routes may be null or empty (then every request goes to the built-in test target). */
+    /**
+     * Binds both listeners; routes may be null or empty (then every request goes to the built-in test target).
+     *
+     * @throws ListenException when a listener cannot bind (the message says which, where, why and who holds it)
+     */
     public static OutpostProxy start(ProxyConfig config, RouteTable routes) {
         return start(config, routes, HubFactory.LOCAL);
     }

@@ -77,13 +77,16 @@ class ProtocolEdgesTest {
     void aTakenPortIsReportedAndNothingIsLeftRunning() {
         int taken = proxy.httpPort();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyHarness.start(null, b -> b.httpPort(taken)))
-                .isInstanceOf(java.io.UncheckedIOException.class)
-                .hasMessageContaining("cannot listen on 127.0.0.1:" + taken);
+                .isInstanceOf(dev.outpost.proxy.server.ListenException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + taken + " (client port): address already in use")
+                // this very JVM holds it, and /proc tells (pid included)
+                .hasMessageContaining(", held by ")
+                .hasMessageContaining("(pid " + ProcessHandle.current().pid() + ")");
         int takenPublish = proxy.publishPort();
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> ProxyHarness.start(null, b -> b.publishPort(takenPublish)))
-                .isInstanceOf(java.io.UncheckedIOException.class)
-                .hasMessageContaining("cannot listen on 127.0.0.1:" + takenPublish);
+                .isInstanceOf(dev.outpost.proxy.server.ListenException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + takenPublish + " (publish port)");
     }
 
     @Test

@@ -20,6 +20,7 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +28,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code serve --watch}: on a change in the project (after a second of quiet) rebuilds and loads the new program into
  * the running server, so connections held by the GRIP proxy stay open; a changed {@code fastly.toml} also regenerates
- * the proxy routes. Build output, dependencies and VCS folders are not watched. A failed build is reported and the
- * previous program keeps serving.
+ * the proxy routes. Build output, dependencies and VCS folders are not watched. An event decides nothing by itself:
+ * the build runs only when the project's files differ from those of the last build ({@link BuildStamp}), so the
+ * build's own temporary files (js-compute-runtime writes {@code __input_bundled.js} into the project folder and moves
+ * it away) or a save without changes trigger nothing (issue #18). A failed build is reported and the previous program
+ * keeps serving.
  */
 final class ProjectWatcher implements AutoCloseable {
-    private static final Set<String> IGNORED = Set.of("node_modules", ".git", "bin", "pkg", "target", ".idea");
+    private static final Set<String> IGNORED = BuildStamp.IGNORED;
     private static final long QUIET_MS = 1000;
 
     private final ServeSession session;
@@ -118,7 +122,10 @@ final class ProjectWatcher implements AutoCloseable {
                 if (!manifestChanged && changed.isEmpty() && !(wasmChanged && options.wasm() != null)) {
                     continue;
                 }
-                rebuild(manifestChanged, manifest);
+                if (manifestChanged) {
+                    changed.add(manifest);
+                }
+                rebuild(manifestChanged, manifest, changed);
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // Stopped.
@@ -155,7 +162,7 @@ final class ProjectWatcher implements AutoCloseable {
         key.reset();
     }
 
-    private void rebuild(boolean manifestChanged, Path manifest) {
+    private void rebuild(boolean manifestChanged, Path manifest, Set<Path> changed) {
         try {
             LocalServerConfig local = project.localServer();
             EdgeProject current = project;
@@ -166,8 +173,11 @@ final class ProjectWatcher implements AutoCloseable {
                 session.updateRoutes(local);
             }
             if (options.wasm() == null) {
-                out.println("Change detected: rebuilding.");
-                ProjectBuild.run(current, out, err);
+                String announce = "Change detected (" + describe(changed) + "): rebuilding.";
+                if (ProjectBuild.run(current, manifest, false, announce, out, err) == ProjectBuild.Result.UP_TO_DATE
+                        && !manifestChanged) {
+                    return; // the same files as at the last build: nothing to do
+                }
             }
             session.edge().reload(project.wasm(), local, options.clearCacheOnReload());
             out.println("Reloaded " + project.wasm() + "; held connections stay open"
@@ -175,9 +185,21 @@ final class ProjectWatcher implements AutoCloseable {
         } catch (ServeException | FastlyTomlException e) {
             err.println("outpost: " + e.getMessage() + " (still serving the previous program)");
         } catch (RuntimeException e) {
-            err.println("outpost: reload failed: " + e + " (still serving the previous program)");
+            err.println("outpost: reload failed: " + Failures.message(e) + " (still serving the previous program)");
         }
         out.flush();
+    }
+
+    /** The changed files as the user knows them: relative to the project, at most three. */
+    private String describe(Set<Path> changed) {
+        Path dir = project.dir().toAbsolutePath().normalize();
+        List<String> names = changed.stream()
+                .map(p -> p.startsWith(dir) ? dir.relativize(p).toString() : p.toString())
+                .sorted()
+                .toList();
+        return names.size() <= 3
+                ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 3)) + " and " + (names.size() - 3) + " more";
     }
 
     @Override

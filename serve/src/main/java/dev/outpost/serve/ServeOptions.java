@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param wasm {@code --file}: the program (no build when given)
  * @param pushpinProxyPort {@code --pushpin-proxy-port}, as typed
  * @param pushpinPublishPort {@code --pushpin-publish-port}, as typed
- * @param inspectorPort {@code --inspector-port}, as typed (null: the default, as {@code outpost proxy})
+ * @param inspectorPort {@code --inspector-port}, as typed (null: the default)
  * @param cacheSize {@code --cache-size}, as typed (null: 64 MiB)
  * @param readthroughCache false with {@code --no-readthrough-cache}: backend requests go straight to the backend
  * @param clearCacheOnReload {@code --clear-cache-on-reload}: a {@code --watch} reload starts with an empty cache
@@ -24,6 +24,7 @@ import java.time.Duration;
  *     {@code --handoff-body-limit}
  * @param memoryLimit {@code --memory-limit}: bytes of linear memory one guest may grow to
  * @param guestTimeLimit {@code --guest-time-limit}: how long one guest run may take
+ * @param forceBuild {@code --force-build}: build even when the project's files are those of the last build
  */
 public record ServeOptions(
         Path dir,
@@ -43,7 +44,50 @@ public record ServeOptions(
         boolean clearCacheOnReload,
         EdgeLimits limits,
         long memoryLimit,
-        Duration guestTimeLimit) {
+        Duration guestTimeLimit,
+        boolean forceBuild) {
+
+    /** Without {@code --force-build}. */
+    public ServeOptions(
+            Path dir,
+            Path manifest,
+            InetSocketAddress address,
+            Path wasm,
+            boolean skipBuild,
+            String engine,
+            boolean enablePushpin,
+            String pushpinProxyPort,
+            String pushpinPublishPort,
+            String pushpinPath,
+            boolean watch,
+            String inspectorPort,
+            String cacheSize,
+            boolean readthroughCache,
+            boolean clearCacheOnReload,
+            EdgeLimits limits,
+            long memoryLimit,
+            Duration guestTimeLimit) {
+        this(
+                dir,
+                manifest,
+                address,
+                wasm,
+                skipBuild,
+                engine,
+                enablePushpin,
+                pushpinProxyPort,
+                pushpinPublishPort,
+                pushpinPath,
+                watch,
+                inspectorPort,
+                cacheSize,
+                readthroughCache,
+                clearCacheOnReload,
+                limits,
+                memoryLimit,
+                guestTimeLimit,
+                false);
+    }
 
     /** With the default guard rails (docs/limits.md, "Edge"). */
     public ServeOptions(

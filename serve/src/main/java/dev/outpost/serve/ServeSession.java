@@ -7,6 +7,8 @@ import dev.outpost.edge.config.FastlyTomlException;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.config.PushpinConfig;
 import dev.outpost.edge.config.PushpinRoutes;
+import dev.outpost.edge.engine.Engines;
+import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.server.EdgeConfig;
 import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.edge.server.EdgeServer;
@@ -17,19 +19,31 @@ import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesException;
 import dev.outpost.proxy.route.RoutesParser;
+import dev.outpost.proxy.server.ListenException;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One {@code outpost serve}: builds the project, starts the GRIP proxy when Fanout is on (in-process, or an external
- * Pushpin), then the Compute server, and prints what listens where. {@link #close()} stops everything it started.
+ * Pushpin), then the Compute server, and prints what listens where. {@link #close()} stops everything it started:
+ * first the Compute server (no new guest runs), then the proxy.
+ *
+ * <p>Ports: the app's address ({@code --addr}) never moves, its {@code self} backend points at it. The proxy's, the
+ * publish and the inspector port, when left at their defaults and taken (say, the publish port 5561 by
+ * {@code outpost proxy}, which shares it with Pushpin), move to a free port and the banner says so (docs/adr/0008).
  */
 public final class ServeSession implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServeSession.class);
     /** What Fastly's local Fanout setup signs with (development only; the CLI's values). */
     public static final String SIG_ISS = "viceroy";
 
@@ -37,9 +51,19 @@ public final class ServeSession implements AutoCloseable {
     /** Fanout's publish message limit. */
     public static final int PUBLISH_MAX_BODY = 65536;
 
+    /**
+     * The default ports (the Fastly CLI's for the proxy and publishing; the inspector's next to them, away from
+     * {@code outpost proxy}'s 7998).
+     */
+    record Defaults(int proxyPort, int publishPort, int inspectorPort) {
+        static final Defaults STANDARD =
+                new Defaults(PushpinConfig.DEFAULT_PROXY_PORT, PushpinConfig.DEFAULT_PUBLISH_PORT, 7678);
+    }
+
     private final ServeOptions options;
     private final PrintStream out;
     private final PrintStream err;
+    private final Defaults defaults;
     private EdgeProject project;
     private Fanout fanout;
     private OutpostProxy proxy;
@@ -48,9 +72,11 @@ public final class ServeSession implements AutoCloseable {
     private ProjectWatcher watcher;
     private List<String> routeLines = List.of();
     private CacheSettings cacheSettings = CacheSettings.DEFAULT;
-    private InspectorOption inspector = InspectorOption.DEFAULT;
-    /** Why the inspector is not running, for the banner. */
-    private String inspectorOff;
+    private InspectorOption inspector;
+    private BannerHints hints = BannerHints.NONE;
+    private final ServeBanner.Notes notes = new ServeBanner.Notes();
+    /** The Wasm engine, started at once: it takes a second or more, the build and the proxy meanwhile. */
+    private CompletableFuture<WasmEngine> engine;
 
     /**
      * Fanout as resolved from flags, fastly.toml and defaults (flags win).
@@ -62,16 +88,22 @@ public final class ServeSession implements AutoCloseable {
     /** Proxy, publish API and Compute server on free ports (tests), see {@link #startOnFreePorts}. */
     private final boolean freePorts;
 
-    private ServeSession(ServeOptions options, PrintStream out, PrintStream err, boolean freePorts) {
+    private ServeSession(ServeOptions options, PrintStream out, PrintStream err, Defaults defaults, boolean freePorts) {
         this.options = options;
         this.out = out;
         this.err = err;
+        this.defaults = defaults;
         this.freePorts = freePorts;
     }
 
     /** Starts everything; on failure stops what was started and throws. */
     public static ServeSession start(ServeOptions options, PrintStream out, PrintStream err) throws ServeException {
-        return start(new ServeSession(options, out, err, false));
+        return start(options, out, err, Defaults.STANDARD);
+    }
+
+    static ServeSession start(ServeOptions options, PrintStream out, PrintStream err, Defaults defaults)
+            throws ServeException {
+        return start(new ServeSession(options, out, err, defaults, false));
     }
 
     /**
@@ -82,7 +114,7 @@ public final class ServeSession implements AutoCloseable {
      */
     public static ServeSession startOnFreePorts(ServeOptions options, PrintStream out, PrintStream err)
             throws ServeException {
-        return start(new ServeSession(options, out, err, true));
+        return start(new ServeSession(options, out, err, Defaults.STANDARD, true));
     }
 
     private static ServeSession start(ServeSession s) throws ServeException {
@@ -104,30 +136,36 @@ public final class ServeSession implements AutoCloseable {
         }
         project = open();
         cacheSettings = resolveCache(options);
+        engine = CompletableFuture.supplyAsync(
+                () -> Engines.create(options.engine()),
+                r -> Thread.ofPlatform().daemon().name("serve-engine").start(r));
         fanout = resolveFanout(options, project.manifest());
         if (freePorts) {
             fanout = new Fanout(fanout.enabled(), null, 0, 0);
         }
         try {
-            inspector = InspectorOption.parse(options.inspectorPort());
+            inspector = InspectorOption.parse(options.inspectorPort(), defaults.inspectorPort());
         } catch (IllegalArgumentException e) {
             throw new ServeException(2, e.getMessage(), e);
         }
+        if (project.manifest() != null) {
+            hints = BannerHints.read(manifestPath());
+        }
+        // Before a build of many seconds: is the app's address free?
+        checkFree(options.address());
         if (options.wasm() == null && !options.skipBuild()) {
-            ProjectBuild.run(project, out, err);
+            if (ProjectBuild.run(project, manifestPath(), options.forceBuild(), null, out, err)
+                    == ProjectBuild.Result.UP_TO_DATE) {
+                out.println("No build: " + project.wasm() + " was built from the project's files as they are"
+                        + " (--force-build builds anyway).");
+            }
         }
         if (!Files.isRegularFile(project.wasm())) {
-            throw new ServeException(
-                    2,
-                    "wasm: " + project.wasm() + ": not found (expected: a built Compute program;"
-                            + " give --file, or add [scripts] build to fastly.toml)");
+            throw new ServeException(2, missingProgram());
         }
         routeLines = PushpinRoutes.lines(project.localServer().backends());
         if (fanout.enabled()) {
             startFanout();
-            if (freePorts) {
-                fanout = new Fanout(true, null, proxy.httpPort(), proxy.publishPort());
-            }
         }
         EdgeConfig config = project.config()
                 .withAddress(options.address())
@@ -146,13 +184,12 @@ public final class ServeSession implements AutoCloseable {
                     r.millis(),
                     r.handoff() == null ? null : r.handoff() + " to backend '" + r.backend() + "'"));
         }
-        EdgeConfig edgeConfig = config;
-        edge = Loading.withProgress(out, project.wasm(), options.engine(), () -> new EdgeServer(edgeConfig).start());
+        edge = load(config);
         if (freePorts && proxy != null) {
             routeLines = PushpinRoutes.lines(followEdge(project.localServer().backends(), edge.port()));
             proxy.updateRoutes(routes(routeLines));
         }
-        printBanner();
+        new ServeBanner(this, out).print();
         if (options.watch()) {
             watcher = ProjectWatcher.start(this, project, options, out, err);
         }
@@ -163,11 +200,43 @@ public final class ServeSession implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new ServeException(2, "project folder " + dir + ": not found (expected: a folder with fastly.toml)");
         }
+        Path manifest = options.manifest();
+        if (manifest != null && !Files.isRegularFile(manifest)) {
+            throw new ServeException(2, "-C " + manifest + ": not found (expected: a fastly.toml)");
+        }
+        EdgeProject p;
         try {
-            return EdgeProject.open(dir, options.manifest(), options.wasm());
+            p = EdgeProject.open(dir, manifest, options.wasm());
         } catch (FastlyTomlException e) {
             throw new ServeException(2, e.getMessage(), e);
         }
+        if (p.manifest() == null && options.wasm() == null) {
+            if (!Files.isRegularFile(p.wasm())) {
+                throw new ServeException(
+                        2,
+                        "no fastly.toml in " + dir + " (expected: a Compute project folder with fastly.toml;"
+                                + " give the folder, e.g. `outpost serve path/to/project`, a manifest with -C FILE,"
+                                + " or a built program with --file WASM)");
+            }
+            notes.add("no fastly.toml in " + dir + ": serving " + p.wasm() + " as it is (no build, no backends)");
+        }
+        return p;
+    }
+
+    private String missingProgram() {
+        if (options.wasm() != null) {
+            return "--file " + project.wasm() + ": not found (expected: a Compute program, .wasm)";
+        }
+        if (options.skipBuild()) {
+            return project.wasm() + ": not found (--skip-build serves a program built before; build it, or drop"
+                    + " --skip-build)";
+        }
+        String script = project.buildScript();
+        if (script == null || script.isBlank()) {
+            return project.wasm() + ": not found, and " + manifestPath() + " has no [scripts] build to make it"
+                    + " (expected: a built program; add [scripts] build, or give --file WASM)";
+        }
+        return project.wasm() + ": not found after the build ('" + script + "' should write it)";
     }
 
     /** {@code --cache-size}, {@code --no-readthrough-cache}, {@code --clear-cache-on-reload}, checked. */
@@ -209,43 +278,111 @@ public final class ServeSession implements AutoCloseable {
                     Path.of(fanout.pushpinPath()), fanout.proxyPort(), fanout.publishPort(), routeLines, out, err);
             return;
         }
-        ProxyConfig.Builder builder = ProxyConfig.builder()
-                .httpHost("127.0.0.1")
-                .httpPort(fanout.proxyPort())
-                .publishHost("127.0.0.1")
-                .publishPort(fanout.publishPort())
-                .acceptPushpinRoute(true)
-                .sigIss(SIG_ISS)
-                .sigKey(SIG_KEY.getBytes(StandardCharsets.UTF_8))
-                .publishMaxBodySize(PUBLISH_MAX_BODY);
-        inspector.applyTo(builder);
+        // A port left at its default may move (see the class comment); a port someone chose may not.
+        boolean proxyDefault =
+                options.pushpinProxyPort() == null && fanout.proxyPort() == PushpinConfig.DEFAULT_PROXY_PORT;
+        boolean publishDefault =
+                options.pushpinPublishPort() == null && fanout.publishPort() == PushpinConfig.DEFAULT_PUBLISH_PORT;
+        int proxyPort = proxyDefault ? defaults.proxyPort() : fanout.proxyPort();
+        int publishPort = publishDefault ? defaults.publishPort() : fanout.publishPort();
+        InspectorOption insp = inspector;
         RouteTable table = routes(routeLines);
-        try {
-            proxy = OutpostProxy.start(builder.build(), table);
-        } catch (RuntimeException e) {
-            if (!inspector.given()) {
-                // The default inspector port may be taken (say, by `outpost proxy`): serve without it.
-                try {
-                    InspectorOption.OFF.applyTo(builder);
-                    proxy = OutpostProxy.start(builder.build(), table);
-                    inspectorOff = "127.0.0.1:" + InspectorOption.DEFAULT_PORT + " could not be bound ("
-                            + e.getMessage() + "); choose a port with --inspector-port";
-                    return;
-                } catch (RuntimeException again) {
-                    e.addSuppressed(again);
+        for (int attempt = 0; ; attempt++) {
+            ProxyConfig.Builder builder = ProxyConfig.builder()
+                    .httpHost("127.0.0.1")
+                    .httpPort(proxyPort)
+                    .publishHost("127.0.0.1")
+                    .publishPort(publishPort)
+                    .acceptPushpinRoute(true)
+                    .sigIss(SIG_ISS)
+                    .sigKey(SIG_KEY.getBytes(StandardCharsets.UTF_8))
+                    .publishMaxBodySize(PUBLISH_MAX_BODY);
+            insp.applyTo(builder);
+            try {
+                proxy = OutpostProxy.start(builder.build(), table);
+                break;
+            } catch (ListenException e) {
+                log.debug("GRIP proxy: {}", e.getMessage(), e);
+                boolean moves = e.inUse() && attempt < 3;
+                switch (e.listener()) {
+                    case "client port" -> {
+                        if (!moves || !proxyDefault || proxyPort == 0) {
+                            throw cannotStart(e, "--pushpin-proxy-port (or proxy_port in [local_server.pushpin])");
+                        }
+                        notes.moved("fanout", e, "--pushpin-proxy-port");
+                        proxyPort = 0;
+                    }
+                    case "publish port" -> {
+                        if (!moves || !publishDefault || publishPort == 0) {
+                            throw cannotStart(e, "--pushpin-publish-port (or publish_port in [local_server.pushpin])");
+                        }
+                        notes.moved("publish", e, "--pushpin-publish-port");
+                        publishPort = 0;
+                    }
+                    default -> {
+                        if (!moves || insp.given() || insp.port() == 0) {
+                            throw cannotStart(e, "--inspector-port (or turn it off with --inspector-port off)");
+                        }
+                        notes.moved("inspector", e, "--inspector-port");
+                        insp = new InspectorOption(insp.host(), 0, false);
+                    }
                 }
             }
-            throw new ServeException(
-                    1,
-                    "cannot start the GRIP proxy on ports " + fanout.proxyPort() + " and "
-                            + fanout.publishPort() + ": " + e.getMessage()
-                            + " (is another process using them? choose others with --pushpin-proxy-port and"
-                            + " --pushpin-publish-port)",
-                    e);
+        }
+        fanout = new Fanout(true, null, proxy.httpPort(), proxy.publishPort());
+    }
+
+    private static ServeException cannotStart(ListenException e, String option) {
+        return new ServeException(
+                1, "cannot start the GRIP proxy: " + e.getMessage() + "; choose another with " + option, e);
+    }
+
+    /** Fails early, before a long build, when the app's address is taken; the real bind happens after loading. */
+    private static void checkFree(InetSocketAddress address) throws ServeException {
+        if (address.getPort() == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (IOException e) {
+            throw cannotListen(address, e);
         }
     }
 
-    /** Backends at the Compute server's default address, moved to {@code port}; the others as they are. */
+    private static ServeException cannotListen(InetSocketAddress address, Throwable e) {
+        ListenException l = new ListenException("the app's address", address.getHostString(), address.getPort(), e);
+        return new ServeException(
+                1, "cannot start the Compute server: " + l.getMessage() + "; choose another with --addr", e);
+    }
+
+    /** Loads the program (seconds, for a JS app) with progress lines, and binds the app's address. */
+    private EdgeServer load(EdgeConfig config) throws ServeException {
+        long size;
+        try {
+            size = Files.size(project.wasm());
+        } catch (IOException e) {
+            size = 0;
+        }
+        String mb = size >= 1024 * 1024 ? (size / (1024 * 1024)) + " MB" : Math.max(1, size / 1024) + " KB";
+        try (Progress p =
+                Progress.start(out, "Loading " + project.wasm() + " (" + mb + ") with " + options.engine() + " ...")) {
+            EdgeServer server;
+            try {
+                server = new EdgeServer(config, engine::join).start();
+                engine = null; // the server's now
+            } catch (Exception e) { // the bind's BindException is rethrown unchecked by Netty
+                log.debug("cannot start the Compute server", e);
+                if (Failures.isBind(e)) {
+                    throw cannotListen(options.address(), e);
+                }
+                throw new ServeException(1, "cannot start the Compute server: " + Failures.message(e), e);
+            }
+            p.done("Loaded in");
+            return server;
+        }
+    }
+
     static java.util.Map<String, BackendConfig> followEdge(java.util.Map<String, BackendConfig> backends, int port) {
         java.util.Map<String, BackendConfig> out = new java.util.LinkedHashMap<>();
         int defaultPort = EdgeConfig.DEFAULT_ADDRESS.getPort();
@@ -315,6 +452,35 @@ public final class ServeSession implements AutoCloseable {
         return edge;
     }
 
+    EdgeProject project() {
+        return project;
+    }
+
+    ServeOptions options() {
+        return options;
+    }
+
+    /** The in-process GRIP proxy, or null (Fanout off, or an external Pushpin). */
+    public OutpostProxy proxy() {
+        return proxy;
+    }
+
+    ExternalPushpin pushpin() {
+        return pushpin;
+    }
+
+    InspectorOption inspector() {
+        return inspector;
+    }
+
+    BannerHints hints() {
+        return hints;
+    }
+
+    ServeBanner.Notes notes() {
+        return notes;
+    }
+
     Path manifestPath() {
         return options.manifest() != null ? options.manifest() : project.dir().resolve("fastly.toml");
     }
@@ -331,104 +497,22 @@ public final class ServeSession implements AutoCloseable {
         return routeLines;
     }
 
-    private void printBanner() {
-        String edgeUrl = "http://" + hostForUrl(edge.address().getHostString()) + ":" + edge.port();
-        out.println();
-        out.println("Outpost serve: " + project.dir() + " (" + project.wasm() + ", " + edge.engineDescription() + ")");
-        out.println("  edge       " + edgeUrl + "/");
-        if (fanout.enabled()) {
-            String publish = "http://127.0.0.1:" + fanout.publishPort() + "/publish/";
-            out.println("  fanout     "
-                    + (pushpin != null
-                            ? "Pushpin " + pushpin.version() + " (" + fanout.pushpinPath() + ")"
-                            : "GRIP proxy (in-process)")
-                    + " on http://127.0.0.1:" + fanout.proxyPort() + "/");
-            out.println("  publish    " + publish);
-            printInspector();
-            if (routeLines.isEmpty()) {
-                out.println("  routes     (none: [local_server.backends] is empty)");
-            }
-            for (int i = 0; i < routeLines.size(); i++) {
-                out.println((i == 0 ? "  routes     " : "             ") + routeLines.get(i));
-            }
-            out.println("Try:");
-            out.println("  curl -N " + edgeUrl + "/test/stream");
-            out.println("Publish to channel 'test':");
-            out.println("  curl -d '{\"items\":[{\"channel\":\"test\",\"formats\":{"
-                    + "\"http-stream\":{\"content\":\"hello\\n\"},\"http-response\":{\"body\":\"hello\\n\"},"
-                    + "\"ws-message\":{\"content\":\"hello\"}}}]}' " + publish);
-            out.println("  ./outpost publish --spec http://127.0.0.1:" + fanout.publishPort() + " test hello");
-        } else {
-            out.println("  fanout     off (handoffs answer 500; enable with [local_server.pushpin] enable = true"
-                    + " or --experimental-enable-pushpin)");
-            printInspector();
-        }
-        out.println("  cache      " + cacheLine());
-        if (options.watch()) {
-            out.println("Watching " + project.dir() + " for changes.");
-        }
-        out.println("Ctrl-C stops.");
-        out.flush();
-    }
-
-    /** What the banner says about the cache: size, readthrough, reloads. */
-    private String cacheLine() {
-        long size = cacheSettings.capacityBytes();
-        String amount = size % (1L << 30) == 0
-                ? (size >> 30) + " GiB"
-                : size % (1L << 20) == 0
-                        ? (size >> 20) + " MiB"
-                        : size % 1024 == 0 ? (size >> 10) + " KiB" : size + " B";
-        return amount + " in memory (--cache-size); readthrough HTTP cache "
-                + (cacheSettings.readthrough()
-                        ? "on for send/fetch to backends (off: --no-readthrough-cache)"
-                        : "off (--no-readthrough-cache)")
-                + (options.watch()
-                        ? options.clearCacheOnReload()
-                                ? "; emptied on reload"
-                                : "; kept across reloads (--clear-cache-on-reload empties it)"
-                        : "");
-    }
-
-    private void printInspector() {
-        if (proxy != null && proxy.inspectorAddress() != null) {
-            out.println(
-                    "  inspector  http://" + hostForUrl(proxy.inspectorAddress().getHostString()) + ":"
-                            + proxy.inspectorAddress().getPort() + "/   (Prometheus: /metrics)");
-            return;
-        }
-        String why;
-        if (inspectorOff != null) {
-            why = inspectorOff;
-        } else if (inspector.off()) {
-            why = "--inspector-port off";
-        } else if (pushpin != null) {
-            why = "it runs with the in-process GRIP proxy, not with an external Pushpin";
-        } else {
-            why = "it runs with the in-process GRIP proxy, and Fanout is off";
-        }
-        out.println("  inspector  off: " + why);
-    }
-
-    /** The in-process GRIP proxy, or null when Fanout is off or an external Pushpin runs. */
-    public OutpostProxy proxy() {
-        return proxy;
+    CacheSettings cacheSettings() {
+        return cacheSettings;
     }
 
     /** The inspector's address, or null when it is off. */
-    public java.net.InetSocketAddress inspectorAddress() {
+    public InetSocketAddress inspectorAddress() {
         return proxy == null ? null : proxy.inspectorAddress();
     }
 
-    private static String hostForUrl(String host) {
-        if (host == null || host.isEmpty() || host.equals("0.0.0.0")) {
-            return "127.0.0.1";
-        }
-        return host.contains(":") ? "[" + host + "]" : host;
-    }
-
+    /** Stops the Compute server first (no new guest runs, no new handoffs), then the proxy. */
     @Override
     public void close() {
+        if (engine != null) {
+            // started, never handed to a server (a failure before loading)
+            engine.thenAccept(WasmEngine::close);
+        }
         if (watcher != null) {
             watcher.close();
         }
@@ -440,58 +524,6 @@ public final class ServeSession implements AutoCloseable {
         }
         if (pushpin != null) {
             pushpin.close();
-        }
-    }
-
-    /** Loading a program takes a few seconds: show that something happens. */
-    static final class Loading {
-        private Loading() {}
-
-        interface Start {
-            EdgeServer start();
-        }
-
-        static EdgeServer withProgress(PrintStream out, Path wasm, String engine, Start start) throws ServeException {
-            long size;
-            try {
-                size = Files.size(wasm);
-            } catch (java.io.IOException e) {
-                size = 0;
-            }
-            out.print("Loading " + wasm.getFileName() + " (" + Math.max(1, size / (1024 * 1024)) + " MB) with " + engine
-                    + " ");
-            out.flush();
-            long started = System.nanoTime();
-            Thread ticker = Thread.ofPlatform().daemon().name("serve-loading").start(() -> {
-                try {
-                    while (true) {
-                        Thread.sleep(500);
-                        out.print('.');
-                        out.flush();
-                    }
-                } catch (InterruptedException e) {
-                    // loaded
-                }
-            });
-            try {
-                EdgeServer server = start.start();
-                ticker.interrupt();
-                try {
-                    ticker.join(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                out.println(" ready in " + (System.nanoTime() - started) / 1_000_000 + " ms");
-                return server;
-            } catch (UncheckedIOException e) {
-                ticker.interrupt();
-                out.println(" failed");
-                throw new ServeException(1, e.getMessage(), e);
-            } catch (RuntimeException e) {
-                ticker.interrupt();
-                out.println(" failed");
-                throw new ServeException(1, "cannot start the Compute server: " + e.getMessage(), e);
-            }
         }
     }
 }

@@ -112,13 +112,15 @@ abstract class FanoutServeContract {
 
     /** The example's program, built first when missing or older than its source. */
     static Path exampleWasm() throws Exception {
-        Path wasm = EXAMPLE.resolve("bin/main.wasm");
-        if (!Files.isRegularFile(wasm)
-                || Files.getLastModifiedTime(wasm).compareTo(Files.getLastModifiedTime(EXAMPLE.resolve("src/index.js")))
-                        < 0) {
-            ProjectBuild.run(dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null), System.out, System.err);
-        }
-        return wasm;
+        // built when the example's files differ from those of its last build (bin/.outpost-build)
+        ProjectBuild.run(
+                dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null),
+                EXAMPLE.resolve("fastly.toml"),
+                false,
+                null,
+                System.out,
+                System.err);
+        return EXAMPLE.resolve("bin/main.wasm");
     }
 
     @AfterAll

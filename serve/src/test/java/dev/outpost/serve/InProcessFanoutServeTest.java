@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.proxy.OutpostProxy;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,7 +28,36 @@ class InProcessFanoutServeTest extends FanoutServeContract {
         startServe(null);
     }
 
-    @org.junit.jupiter.api.Test
+    /** The README's WebSocket client, as it is run there (Node.js 20 needs the flag; newer ones accept it). */
+    @Test
+    void theReadmeWebSocketClientSendsAndReceives() throws Exception {
+        Process node = new ProcessBuilder(
+                        "node",
+                        "--experimental-websocket",
+                        EXAMPLE.resolve("client/ws.mjs").toString(),
+                        "ws://127.0.0.1:" + session.edgePort() + "/test/websocket")
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out =
+                        new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+                OutputStream in = node.getOutputStream()) {
+            assertThat(out.readLine()).startsWith("connected to ws://127.0.0.1:" + session.edgePort());
+            in.write("from node\n".getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            String line;
+            do {
+                line = out.readLine();
+            } while (line != null && !line.equals("< from node"));
+            assertThat(line).isEqualTo("< from node");
+            in.close(); // Ctrl-D: the client closes and exits
+            assertThat(node.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(node.exitValue()).isZero();
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    @Test
     void theBannerSaysTheReadthroughCacheIsOn() {
         assertThat(output.toString(StandardCharsets.UTF_8))
                 .contains("  cache      64 MiB in memory (--cache-size); readthrough HTTP cache on for send/fetch to"

@@ -165,8 +165,64 @@ class ServeConfigTest {
         Files.writeString(dir.resolve("fastly.toml"), "name = \"x\"\n");
         assertThatThrownBy(() -> ServeSession.start(options(dir, false, null, null, null), quiet(), quiet()))
                 .isInstanceOf(ServeException.class)
-                .hasMessage("wasm: " + dir.resolve("bin/main.wasm") + ": not found (expected: a built Compute"
-                        + " program; give --file, or add [scripts] build to fastly.toml)");
+                .hasMessage(dir.resolve("bin/main.wasm") + ": not found, and " + dir.resolve("fastly.toml")
+                        + " has no [scripts] build to make it (expected: a built program; add [scripts] build, or give"
+                        + " --file WASM)");
+    }
+
+    @Test
+    void aFolderWithoutManifestIsSaidToHaveNone() {
+        assertThatThrownBy(() -> ServeSession.start(options(dir, false, null, null, null), quiet(), quiet()))
+                .isInstanceOfSatisfying(
+                        ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessage("no fastly.toml in " + dir + " (expected: a Compute project folder with fastly.toml; give"
+                        + " the folder, e.g. `outpost serve path/to/project`, a manifest with -C FILE, or a built"
+                        + " program with --file WASM)");
+    }
+
+    @Test
+    void aTakenAppAddressStopsServeBeforeTheBuildNamingWhoHoldsIt() throws Exception {
+        Path marker = dir.resolve("built");
+        Files.writeString(dir.resolve("fastly.toml"), "[scripts]\nbuild = \"touch '" + marker + "'\"\n");
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ServeOptions o = new ServeOptions(
+                    dir,
+                    null,
+                    new InetSocketAddress("127.0.0.1", held.getLocalPort()),
+                    null,
+                    false,
+                    "graalwasm",
+                    false,
+                    null,
+                    null,
+                    null,
+                    false);
+            assertThatThrownBy(() -> ServeSession.start(o, quiet(), quiet()))
+                    .isInstanceOfSatisfying(
+                            ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(1))
+                    .hasMessage("cannot start the Compute server: cannot listen on 127.0.0.1:" + held.getLocalPort()
+                            + " (the app's address): address already in use, held by "
+                            + dev.outpost.proxy.server.PortHolder.describe(held.getLocalPort())
+                                    .orElseThrow()
+                            + "; choose another with --addr");
+        }
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void bannerHintsOfTheManifestAreChecked() throws Exception {
+        Files.writeString(dir.resolve("fastly.toml"), "[local_server.outpost]\ntry = \"/x\"\n");
+        assertThatThrownBy(() -> BannerHints.read(dir.resolve("fastly.toml")))
+                .isInstanceOfSatisfying(
+                        ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessage(dir.resolve("fastly.toml") + ": [local_server.outpost] try: \"/x\" (expected: a list of"
+                        + " paths, e.g. [\"/test/stream\"])");
+        Files.writeString(
+                dir.resolve("fastly.toml"), "[local_server.outpost]\ntry = [\"/a\", \"/b\"]\nchannel = \"news\"\n");
+        assertThat(BannerHints.read(dir.resolve("fastly.toml")))
+                .isEqualTo(new BannerHints(java.util.List.of("/a", "/b"), "news"));
+        Files.writeString(dir.resolve("fastly.toml"), "name = \"x\"\n");
+        assertThat(BannerHints.read(dir.resolve("fastly.toml"))).isEqualTo(BannerHints.NONE);
     }
 
     @Test
@@ -177,7 +233,7 @@ class ServeConfigTest {
                         ServeSession.start(options(dir, false, null, null, null), new PrintStream(out, true), quiet()))
                 .isInstanceOf(ServeException.class)
                 .hasMessage("build failed: 'echo building; exit 3' exited with 3 (in " + dir + ")");
-        assertThat(out.toString()).contains("Building in " + dir + ": echo building; exit 3", "building");
+        assertThat(out.toString()).contains("Building the app in " + dir + ": echo building; exit 3", "building");
     }
 
     @Test

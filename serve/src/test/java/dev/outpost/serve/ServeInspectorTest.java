@@ -161,26 +161,80 @@ class ServeInspectorTest {
     }
 
     @Test
-    void aTakenDefaultPortLeavesServeRunningWithoutTheInspector() throws Exception {
-        java.net.ServerSocket taken = null;
-        try {
-            try {
-                taken = new java.net.ServerSocket(7998, 1, java.net.InetAddress.getLoopbackAddress());
-            } catch (java.io.IOException alreadyTaken) {
-                // Someone else holds it: the same situation.
-            }
+    void takenDefaultPortsMoveToFreeOnesAndTheBannerSaysWhy() throws Exception {
+        // Stand-ins for the default inspector and publish ports, held as `outpost proxy` would hold 7998 and 5561.
+        try (java.net.ServerSocket inspectorHeld =
+                        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                java.net.ServerSocket publishHeld =
+                        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int edgePort = FreePorts.port();
+            Path manifest = dir.resolve("fastly.toml");
+            Files.writeString(
+                    manifest,
+                    String.join(
+                            "\n",
+                            "manifest_version = 3",
+                            "[local_server.pushpin]",
+                            "enable = true",
+                            "proxy_port = " + FreePorts.port(),
+                            "[local_server.backends.self]",
+                            "url = \"http://localhost:" + edgePort + "/\"",
+                            ""));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ServeSession s = serve(true, null, out);
-            assertThat(s.inspectorAddress()).isNull();
+            ServeSession s = ServeSession.start(
+                    new ServeOptions(
+                            FanoutServeContract.EXAMPLE,
+                            manifest,
+                            new InetSocketAddress("127.0.0.1", edgePort),
+                            wasm,
+                            false,
+                            "graalwasm",
+                            false,
+                            null,
+                            null,
+                            null,
+                            false,
+                            null),
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    System.err,
+                    new ServeSession.Defaults(7677, publishHeld.getLocalPort(), inspectorHeld.getLocalPort()));
+            sessions.add(s);
+            String pid = "(pid " + ProcessHandle.current().pid() + ")";
+            assertThat(s.inspectorAddress()).isNotNull();
+            assertThat(s.inspectorAddress().getPort()).isNotEqualTo(inspectorHeld.getLocalPort());
+            assertThat(s.fanout().publishPort()).isNotEqualTo(publishHeld.getLocalPort());
             assertThat(out.toString(StandardCharsets.UTF_8))
-                    .contains("  inspector  off: 127.0.0.1:7998 could not be" + " bound (")
-                    .contains("choose a port with --inspector-port");
-            assertThat(get("http://127.0.0.1:" + s.edgePort() + "/edge/hello").statusCode())
-                    .isEqualTo(200);
-        } finally {
-            if (taken != null) {
-                taken.close();
-            }
+                    .contains("  publish    http://127.0.0.1:" + s.fanout().publishPort() + "/publish/")
+                    .contains("  inspector  http://127.0.0.1:"
+                            + s.inspectorAddress().getPort() + "/")
+                    .contains("  note       publish moved to a free port: " + publishHeld.getLocalPort()
+                            + " is in use by ")
+                    .contains(pid + " (--pushpin-publish-port chooses one)")
+                    .contains("  note       inspector moved to a free port: " + inspectorHeld.getLocalPort())
+                    .contains(pid + " (--inspector-port chooses one)");
+            HttpResponse<String> published = http.send(
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + s.fanout().publishPort() + "/publish/"))
+                            .POST(
+                                    HttpRequest.BodyPublishers.ofString(
+                                            "{\"items\":[{\"channel\":\"test\",\"formats\":{\"http-stream\":{\"content\":\"x\"}}}]}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(published.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aTakenPortSomeoneChoseStopsServeWithTheOptionThatMovesIt() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String port = Integer.toString(held.getLocalPort());
+            assertThatThrownBy(() -> serve(true, port, new ByteArrayOutputStream()))
+                    .isInstanceOfSatisfying(
+                            ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(1))
+                    .hasMessageStartingWith("cannot start the GRIP proxy: cannot listen on 127.0.0.1:" + port
+                            + " (inspector): address already in use, held by ")
+                    .hasMessageEndingWith(
+                            "; choose another with --inspector-port (or turn it off with" + " --inspector-port off)");
         }
     }
 

@@ -35,13 +35,7 @@ class ServeWatchTest {
     Path dir;
 
     private Path project(boolean fanout, int edgePort, int proxyPort, int publishPort) throws Exception {
-        Path wasm = FanoutServeContract.EXAMPLE.resolve("bin/main.wasm");
-        if (!Files.isRegularFile(wasm)) {
-            ProjectBuild.run(
-                    dev.outpost.edge.server.EdgeProject.open(FanoutServeContract.EXAMPLE, null, null),
-                    System.out,
-                    System.err);
-        }
+        Path wasm = FanoutServeContract.exampleWasm();
         Files.createDirectories(dir.resolve("src"));
         Files.writeString(dir.resolve("src/index.js"), "// stands in for the sources\n");
         Files.writeString(dir.resolve("fastly.toml"), manifest(fanout, edgePort, proxyPort, publishPort, ""));
@@ -90,7 +84,7 @@ class ServeWatchTest {
                                 true),
                         new PrintStream(out, true),
                         System.err)) {
-            assertThat(out.toString()).contains("Building in " + dir, "Watching " + dir);
+            assertThat(out.toString()).contains("Building the app in " + dir, "Watching " + dir);
             HttpResponse<InputStream> stream = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/test/stream"))
                             .build(),
@@ -106,6 +100,12 @@ class ServeWatchTest {
                             Duration.ofMinutes(5).toNanos()),
                     dev.outpost.edge.cache.CollectedBody.of(new byte[] {42}));
 
+            // What js-compute-runtime does during every build: a file in the project folder, moved away. No change
+            // of the project's files, so no rebuild (once it looped: every build triggered the next, issue #18).
+            Files.writeString(dir.resolve("__input_bundled.js"), "// bundled");
+            Files.delete(dir.resolve("__input_bundled.js"));
+            Thread.sleep(2500); // past the watcher's second of quiet: the event is handled on its own
+
             Files.writeString(
                     dir.resolve("fastly.toml"),
                     manifest(
@@ -120,7 +120,12 @@ class ServeWatchTest {
                             "id=self localhost:" + edgePort + ",over_http,host=localhost:" + edgePort,
                             "id=extra 127.0.0.1:9,over_http");
             assertThat(out.toString())
-                    .contains("Routes regenerated from", "Change detected: rebuilding.", "the cache was kept.");
+                    .contains(
+                            "Routes regenerated from",
+                            "Change detected (fastly.toml): rebuilding.",
+                            "the cache was kept.");
+            assertThat(out.toString().split("Change detected", -1)).hasSize(2);
+            assertThat(out.toString()).doesNotContain("__input_bundled.js");
             assertThat(cache.lookup(key, new dev.outpost.edge.sandbox.HeaderList())
                             .found())
                     .isNotNull();

@@ -217,6 +217,9 @@ public final class BackendClient implements AutoCloseable {
             result.completeExceptionally(Failures.connect(backend, cause));
             return;
         }
+        // The TLS handler as made, not looked up later: a handshake that fails fast closes the channel and empties
+        // its pipeline before the connect listener runs, and the request must still hear of the failure.
+        SslHandler[] ssl = new SslHandler[1];
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
@@ -226,7 +229,8 @@ public final class BackendClient implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         TcpKeepaliveOptions.apply(ch, backend.options().tcpKeepalive());
                         if (backend.tls()) {
-                            ch.pipeline().addLast("tls", tls.handler(backend, ch.alloc()));
+                            ssl[0] = tls.handler(backend, ch.alloc());
+                            ch.pipeline().addLast("tls", ssl[0]);
                         }
                         handlers.accept(ch.pipeline());
                     }
@@ -248,7 +252,7 @@ public final class BackendClient implements AutoCloseable {
                         return;
                     }
                     // A handshake failure is the connection's failure: reported before anything is sent.
-                    channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                    ssl[0].handshakeFuture().addListener(h -> {
                         if (h.isSuccess()) {
                             result.complete(channel);
                         } else {

@@ -165,9 +165,10 @@ public final class GraalWasmEngine implements WasmEngine {
         return Context.newBuilder("wasm").engine(engine).build();
     }
 
+    /** Closes the engine; a guest still running (a request in flight when the server stops) is cancelled. */
     @Override
     public void close() {
-        engine.close();
+        engine.close(true);
     }
 
     /** The hostcalls and memory of the instance running on a thread; import functions dispatch through it. */

@@ -398,6 +398,9 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             channel.writeAndFlush(response);
+            // A connection closed (by the client, or by the server stopping) ends the streaming: the pump below
+            // wakes and stops writing.
+            channel.closeFuture().addListener(f -> body.abandon());
             // Stream the rest from a thread of its own: the guest may still be writing (streaming) or the body may be a
             // backend response still arriving.
             Thread.ofVirtual().name("edge-response-body").start(() -> pump(body, head.status));

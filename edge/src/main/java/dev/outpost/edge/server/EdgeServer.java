@@ -10,11 +10,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -57,9 +60,23 @@ public final class EdgeServer implements AutoCloseable {
     private GuestLimiter limiter;
     private final java.util.concurrent.atomic.AtomicLong peakBuffered = new java.util.concurrent.atomic.AtomicLong();
     private Channel serverChannel;
+    /** Open client connections, closed first on {@link #close()}. */
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+    /** Made on {@link #start()}, unless given. */
+    private final java.util.function.Supplier<WasmEngine> engineSource;
 
     public EdgeServer(EdgeConfig config) {
+        this(config, () -> Engines.create(config.engine()));
+    }
+
+    /**
+     * As {@link #EdgeServer(EdgeConfig)}, with the engine {@code engine} gives (say, one made while the project was
+     * building: starting GraalWasm takes a second or more); the server closes it.
+     */
+    public EdgeServer(EdgeConfig config, java.util.function.Supplier<WasmEngine> engine) {
         this.config = config;
+        this.engineSource = engine;
     }
 
     /**
@@ -79,7 +96,7 @@ public final class EdgeServer implements AutoCloseable {
         group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         cache = config.cache().newCache();
         try {
-            engine = Engines.create(config.engine());
+            engine = engineSource.get();
             EdgeServices services = new EdgeServices(
                     config.localServer(),
                     new BackendClient(group),
@@ -107,6 +124,7 @@ public final class EdgeServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            clients.add(ch);
                             ch.pipeline().addLast(new HttpServerCodec());
                             ch.pipeline().addLast(new ClientTimeouts());
                             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
@@ -237,6 +255,11 @@ public final class EdgeServer implements AutoCloseable {
                 : engine.name();
     }
 
+    /**
+     * Stops in an order that leaves nobody writing to a stopped event loop (issue #18): no new connections; the open
+     * ones closed (response bodies still streaming see it and stop); guest threads interrupted and programs closed,
+     * which cancels guests still running in Wasm; then, with nothing left to write, the event loops.
+     */
     @Override
     public void close() {
         if (warmUp != null) {
@@ -245,16 +268,9 @@ public final class EdgeServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (guests != null) {
             guests.shutdownNow();
-            try {
-                guests.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (group != null) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (app != null) {
             app.close();
@@ -265,6 +281,16 @@ public final class EdgeServer implements AutoCloseable {
         retired.clear();
         if (engine != null) {
             engine.close();
+        }
+        if (guests != null) {
+            try {
+                guests.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 }

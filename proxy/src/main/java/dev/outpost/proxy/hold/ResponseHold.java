@@ -179,6 +179,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         }
         if (f.action() == PublishAction.HINT) {
             payload.release();
+            owner.observer().acted(channel, item, "hint");
             retry();
             return;
         }

@@ -511,8 +511,11 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
                 continue;
             }
             HttpStreamFormat f = q.item().httpStream();
-            if (f.action() != PublishAction.HINT) {
-                owner.observer().delivered(q.channel(), q.item());
+            switch (f.action()) {
+                case SEND -> owner.observer().delivered(q.channel(), q.item());
+                case HINT -> owner.observer().acted(q.channel(), q.item(), "hint");
+                case CLOSE -> owner.observer().acted(q.channel(), q.item(), "close");
+                default -> owner.observer().notDelivered(q.channel(), q.item(), DropReason.UNSUPPORTED_ACTION);
             }
             switch (f.action()) {
                 case SEND -> {

@@ -73,6 +73,14 @@ public final class ConnectionObserver {
         observer.notDelivered(id, channel, item, reason);
     }
 
+    public void acted(String channel, PublishItem item, String action) {
+        observer.acted(id, channel, item, action);
+    }
+
+    public void forwardedFor(String value) {
+        observer.forwardedFor(id, value);
+    }
+
     public void keepAliveSent() {
         observer.keepAliveSent(id);
     }

@@ -206,6 +206,17 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     }
 
     @Override
+    public void acted(String connId, String channel, PublishItem item, String action) {
+        long now = System.currentTimeMillis();
+        enqueue(() -> model.acted(connId, channel, item, action, now));
+    }
+
+    @Override
+    public void forwardedFor(String connId, String value) {
+        enqueue(() -> model.forwardedFor(connId, value));
+    }
+
+    @Override
     public void keepAliveSent(String connId) {
         enqueue(() -> model.keepAlive(connId));
     }

@@ -16,8 +16,13 @@ public record InspectorOption(String host, int port, boolean given) {
 
     /** Parses the option as typed; null means it was not given. */
     public static InspectorOption parse(String value) {
+        return parse(value, DEFAULT_PORT);
+    }
+
+    /** As {@link #parse(String)}, with another port when the option was not given ({@code outpost serve}'s). */
+    public static InspectorOption parse(String value, int defaultPort) {
         if (value == null) {
-            return DEFAULT;
+            return new InspectorOption(null, defaultPort, false);
         }
         String v = value.trim();
         if (v.equalsIgnoreCase("off")) {
@@ -54,7 +59,7 @@ public record InspectorOption(String host, int port, boolean given) {
         java.util.Map<String, String> s = b.settings();
         if (!given) {
             if (!s.containsKey("proxy/prometheus_port") && !s.containsKey("handler/prometheus_port")) {
-                b.setting(InspectorSettings.PORT, Integer.toString(DEFAULT_PORT));
+                b.setting(InspectorSettings.PORT, Integer.toString(port));
             }
             return;
         }

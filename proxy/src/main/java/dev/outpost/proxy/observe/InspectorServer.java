@@ -3,6 +3,7 @@ package dev.outpost.proxy.observe;
 import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.server.ClientTimeouts;
+import dev.outpost.proxy.server.ListenException;
 import dev.outpost.proxy.server.TimeoutReport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -31,7 +32,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -48,7 +48,8 @@ public final class InspectorServer implements AutoCloseable {
     private static final Map<String, String> TYPES = Map.of(
             "index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8",
-            "app.css", "text/css; charset=utf-8");
+            "app.css", "text/css; charset=utf-8",
+            "favicon.svg", "image/svg+xml");
     private static final Map<String, byte[]> CACHE = new ConcurrentHashMap<>();
 
     private final Inspector inspector;
@@ -97,8 +98,8 @@ public final class InspectorServer implements AutoCloseable {
                     .channel();
             return new InspectorServer(inspector, ch);
         } catch (Exception e) {
-            throw new UncheckedIOException(new IOException(
-                    "cannot listen on " + host + ":" + port + " for the inspector: " + e.getMessage(), e));
+            // syncUninterruptibly() rethrows a BindException as is, though it is checked
+            throw new ListenException("inspector", host, port, e);
         }
     }
 
@@ -165,7 +166,9 @@ public final class InspectorServer implements AutoCloseable {
                             "text/plain; version=0.0.4; charset=utf-8",
                             inspector.metrics().scrape().getBytes(StandardCharsets.UTF_8));
                 case "/", "/index.html" -> asset(ctx, keepAlive, "index.html");
-                case "/app.js", "/app.css" -> asset(ctx, keepAlive, path.substring(1));
+                case "/app.js", "/app.css", "/favicon.svg" -> asset(ctx, keepAlive, path.substring(1));
+                // browsers ask for it whatever the page links
+                case "/favicon.ico" -> asset(ctx, keepAlive, "favicon.svg");
                 case "/api/feed" -> feed(ctx);
                 case "/api/summary" -> json(ctx, keepAlive, inspector.query(inspector::summary));
                 case "/api/connections" ->

@@ -63,6 +63,9 @@ final class Model {
     static final class Conn {
         final String id;
         final String peer;
+        /** The real client of a handoff from the local Compute server (X-Forwarded-For), or null. */
+        String client;
+
         final long opened;
         String transport;
         long closed;
@@ -121,6 +124,9 @@ final class Model {
         final Map<String, Object> summary;
         int subscribers;
         long delivered;
+        /** Connections that carried out the item's action (hint, refresh, close) instead of receiving content. */
+        long acted;
+
         final Map<String, Integer> dropped = new LinkedHashMap<>();
         final List<Map<String, Object>> outcomes = new ArrayList<>();
         int moreOutcomes;
@@ -368,9 +374,9 @@ final class Model {
             }
             String f = c.format();
             if (f != null && !p.summary.containsKey(f)) {
+                // not a loss: the item was not meant for this kind of connection (not counted as its drop)
                 h.outcome = "not-delivered";
                 h.reason = DropReason.NO_FORMAT.label();
-                c.dropped++;
                 drop(p, c.id, DropReason.NO_FORMAT, now);
             }
         }
@@ -404,7 +410,9 @@ final class Model {
         Pub p = pubByItem.get(item);
         Conn c = id == null ? null : conn(id);
         if (c != null) {
-            c.dropped++;
+            if (reason != DropReason.NO_FORMAT) {
+                c.dropped++;
+            }
             resolve(c, p, channel, item, "not-delivered", reason.label(), now);
         }
         if (p != null) {
@@ -414,6 +422,49 @@ final class Model {
             droppedTotal.merge(reason.label(), 1L, Long::sum);
             event(now, "drop", id, channel, null, reason.label());
         }
+    }
+
+    /** The connection carried out the item's action (see {@link ProxyObserver#acted}). */
+    void acted(String id, String channel, PublishItem item, String action, long now) {
+        Pub p = pubByItem.get(item);
+        String what = actionText(action);
+        if (p != null) {
+            p.acted++;
+            outcome(p, id, "acted", what);
+        }
+        Conn c = conn(id);
+        if (c != null) {
+            resolve(c, p, channel, item, "acted", what, now);
+        }
+        event(now, "act", id, channel, p == null ? null : p.seq, what);
+        if (c != null && action.equals("close") && "stream".equals(c.holdMode)) {
+            endHold(c, "closed by publish", now);
+        }
+    }
+
+    static String actionText(String action) {
+        return switch (action) {
+            case "hint" -> "hint: the origin was asked again";
+            case "refresh" -> "refresh: the origin was asked again";
+            case "close" -> "close: the connection was closed";
+            default -> action;
+        };
+    }
+
+    void forwardedFor(String id, String value) {
+        Conn c = conns.get(id);
+        if (c == null || !loopback(c.peer)) {
+            return;
+        }
+        String first = value.split(",", 2)[0].trim();
+        if (!first.isEmpty()) {
+            c.client = first;
+        }
+    }
+
+    /** A peer as {@link ObservingInitializer} writes it: {@code 127.0.0.1:40000} or {@code 0:0:0:0:0:0:0:1:40000}. */
+    private static boolean loopback(String peer) {
+        return peer != null && (peer.startsWith("127.") || peer.startsWith("0:0:0:0:0:0:0:1:"));
     }
 
     private void drop(Pub p, String id, DropReason reason, long now) {
@@ -574,7 +625,7 @@ final class Model {
         m.put("id", c.id);
         m.put("kind", c.kind());
         m.put("transport", c.transport);
-        m.put("peer", c.peer);
+        m.put("peer", c.client == null ? c.peer : c.client + " (handed off through " + c.peer + ")");
         m.put("opened", c.opened);
         if (c.closed != 0) {
             m.put("closed", c.closed);
@@ -620,6 +671,7 @@ final class Model {
         m.putAll(p.summary);
         m.put("subscribers", p.subscribers);
         m.put("delivered", p.delivered);
+        m.put("acted", p.acted);
         m.put("dropped", new LinkedHashMap<>(p.dropped));
         return m;
     }
@@ -751,7 +803,23 @@ final class Model {
             f.put("preview", preview(w.content()));
             m.put("ws-message", f);
         }
+        m.put("action", action(item));
         return m;
+    }
+
+    /** {@code send} when any format carries content, else the one action its formats carry (hint, close, ...). */
+    static String action(PublishItem item) {
+        java.util.Set<String> actions = new java.util.LinkedHashSet<>();
+        if (item.httpResponse() != null) {
+            actions.add(lower(item.httpResponse().action()));
+        }
+        if (item.httpStream() != null) {
+            actions.add(lower(item.httpStream().action()));
+        }
+        if (item.wsMessage() != null) {
+            actions.add(lower(item.wsMessage().action()));
+        }
+        return actions.contains("send") || actions.isEmpty() ? "send" : String.join("+", actions);
     }
 
     static Map<String, Object> instructSummary(GripInstruct ins) {
@@ -770,7 +838,10 @@ final class Model {
             chs.add(x);
         }
         m.put("channels", chs);
-        m.put("timeout", ins.timeoutSeconds());
+        if (ins.hold() == dev.outpost.grip.instruct.HoldMode.RESPONSE) {
+            // a stream hold has no timeout: Grip-Timeout applies to long-polls only
+            m.put("timeout", ins.timeoutSeconds());
+        }
         if (ins.keepAlive() != null) {
             m.put(
                     "keepAlive",

@@ -18,19 +18,24 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The proxy's meters in a Prometheus registry. Pushpin's five keep their names ({@code request_received},
- * {@code connection_connected}, {@code connection_minute}, {@code message_received}, {@code message_sent}; counters
- * get Prometheus' {@code _total} suffix); the others start with {@code outpost_}. {@code prefix}
- * ({@code prometheus_prefix}) goes in front of every name.
+ * The proxy's metrics in the Prometheus text format. Pushpin's five come first, exactly as Pushpin 1.36 exports them,
+ * so its dashboards and alerts keep working: the same names ({@code request_received}, {@code connection_connected},
+ * {@code connection_minute}, {@code message_received}, {@code message_sent}, no {@code _total} suffix), the same
+ * types (counters but {@code connection_connected}, a gauge) and integer values. Outpost's own follow, from a
+ * Micrometer registry, all named {@code outpost_*}. {@code prefix} ({@code prometheus_prefix}) goes in front of every
+ * name, as in Pushpin. See docs/inspector.md.
  */
 public final class ProxyMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    final Counter requestReceived;
-    final Counter messageReceived;
-    final Counter messageSent;
+    private final String prefix;
+    private final Model.Counts counts;
+    final LongAdder requestReceived = new LongAdder();
+    final LongAdder messageReceived = new LongAdder();
+    final LongAdder messageSent = new LongAdder();
     final Counter keepAlives;
     private final Map<DropReason, Counter> dropped = new EnumMap<>(DropReason.class);
     final Timer deliveryLatency;
@@ -45,6 +50,8 @@ public final class ProxyMetrics {
             ToDoubleFunction<Object> subscriptions,
             ToDoubleFunction<Object> channels,
             Object hubRef) {
+        this.prefix = prefix == null ? "" : prefix;
+        this.counts = counts;
         if (prefix != null && !prefix.isEmpty()) {
             registry.config().meterFilter(new MeterFilter() {
                 @Override
@@ -53,21 +60,6 @@ public final class ProxyMetrics {
                 }
             });
         }
-        requestReceived = Counter.builder("request_received")
-                .description("Client requests received")
-                .register(registry);
-        Gauge.builder("connection_connected", counts, c -> c.connections)
-                .description("Client connections open")
-                .register(registry);
-        FunctionCounter.builder("connection_minute", counts, c -> c.connectionMinutes)
-                .description("Client connection-minutes")
-                .register(registry);
-        messageReceived = Counter.builder("message_received")
-                .description("Items received on the publish API")
-                .register(registry);
-        messageSent = Counter.builder("message_sent")
-                .description("Items delivered to clients")
-                .register(registry);
         for (String t : new String[] {"http", "ws"}) {
             Gauge.builder("outpost.connections", counts, c -> c.byTransport(t))
                     .tag("transport", t)
@@ -194,9 +186,23 @@ public final class ProxyMetrics {
         return registry;
     }
 
-    /** The Prometheus text exposition. */
+    /** The Prometheus text exposition (format 0.0.4): Pushpin's five, then Outpost's own. */
     public String scrape() {
         syncMirrors();
-        return registry.scrape();
+        StringBuilder text = new StringBuilder(4096);
+        pushpin(text, "request_received", "counter", "Client requests received", requestReceived.sum());
+        pushpin(text, "connection_connected", "gauge", "Client connections open", counts.connections);
+        pushpin(text, "connection_minute", "counter", "Minutes client connections have been open, summed", (long)
+                Math.floor(counts.connectionMinutes));
+        pushpin(text, "message_received", "counter", "Items received on the publish API", messageReceived.sum());
+        pushpin(text, "message_sent", "counter", "Items sent to clients", messageSent.sum());
+        return text.append(registry.scrape()).toString();
+    }
+
+    private void pushpin(StringBuilder text, String name, String type, String help, long value) {
+        String n = prefix + name;
+        text.append("# HELP ").append(n).append(' ').append(help).append('\n');
+        text.append("# TYPE ").append(n).append(' ').append(type).append('\n');
+        text.append(n).append(' ').append(value).append('\n');
     }
 }

@@ -62,6 +62,18 @@ public interface ProxyObserver {
     /** The item reached the connection's session but was not sent to the client, for {@code reason}. */
     default void notDelivered(String connId, String channel, PublishItem item, DropReason reason) {}
 
+    /**
+     * The item carried no content for the connection but an action it carried out: {@code hint} or {@code refresh}
+     * (the origin was asked again) or {@code close}.
+     */
+    default void acted(String connId, String channel, PublishItem item, String action) {}
+
+    /**
+     * The connection's request carried {@code X-Forwarded-For}: on a connection from loopback (a handoff from the
+     * local Compute server) its first address is the real client.
+     */
+    default void forwardedFor(String connId, String value) {}
+
     /** A keep-alive was sent to the connection. */
     default void keepAliveSent(String connId) {}
 

@@ -220,6 +220,10 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     void start() {
         conn.observer().requestReceived(req.method().name(), req.uri());
+        String forwardedFor = req.headers().get("X-Forwarded-For");
+        if (forwardedFor != null) {
+            conn.observer().forwardedFor(forwardedFor);
+        }
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;

@@ -187,6 +187,10 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     /** Connects to the first target. */
     void start() {
         observer.requestReceived("GET", uri);
+        String forwardedFor = originHeaders.get("X-Forwarded-For");
+        if (forwardedFor != null) {
+            observer.forwardedFor(forwardedFor);
+        }
         ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::teardown));
         nextTarget();
     }
@@ -697,19 +701,21 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                 writeClient(new Msg(w.type(), content));
             }
             case CLOSE -> {
+                observer.acted(channel, item, "close");
                 if (!legDone && !detached) {
                     leg.close(-1, "");
                 }
                 closeClient(w.closeCode(), w.closeReason());
             }
             case REFRESH -> {
+                observer.acted(channel, item, "refresh");
                 if (!legDone && !detached) {
                     leg.refresh();
                 }
             }
-            case HINT -> {
+            case HINT ->
                 // no meaning for WebSockets, as in Pushpin
-            }
+                observer.notDelivered(channel, item, DropReason.UNSUPPORTED_ACTION);
         }
     }
 

@@ -84,16 +84,16 @@ class InspectorTest {
                 String m = get(p, "/metrics");
                 assertThat(m)
                         .contains(
-                                "request_received_total 1.0",
-                                "connection_connected 1.0",
-                                "message_received_total 2.0",
-                                "message_sent_total 1.0",
+                                "\nrequest_received 1\n",
+                                "\nconnection_connected 1\n",
+                                "\nmessage_received 2\n",
+                                "\nmessage_sent 1\n",
                                 "outpost_messages_not_delivered_total{reason=\"no_subscriber\"} 1.0",
                                 "outpost_holds{mode=\"response\"} 0.0",
                                 "outpost_connections{transport=\"http\"} 1.0",
                                 "outpost_publish_delivery_seconds_count 1",
                                 "outpost_publish_delivery_seconds_bucket{le=",
-                                "# TYPE connection_minute_total counter",
+                                "# TYPE connection_minute counter\nconnection_minute 0\n",
                                 "outpost_subscriptions 0.0");
             });
         }
@@ -292,10 +292,10 @@ class InspectorTest {
                     .atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(get(p, "/metrics"))
                             .contains(
-                                    "pushpin_request_received_total 1.0",
-                                    "pushpin_connection_connected 1.0",
+                                    "\npushpin_request_received 1\n",
+                                    "\npushpin_connection_connected 1\n",
                                     "pushpin_outpost_holds{mode=\"stream\"} 0.0")
-                            .doesNotContain("\nrequest_received_total"));
+                            .doesNotContain("\nrequest_received"));
         }
     }
 

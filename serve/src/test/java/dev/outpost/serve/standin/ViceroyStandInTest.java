@@ -27,10 +27,15 @@ class ViceroyStandInTest {
 
     @Test
     void withoutAPushpinPortAHandoffAnswersViceroys500AndTheAppStillAnswers() throws Exception {
+        // built when the example's files differ from those of its last build (bin/.outpost-build)
+        ProjectBuild.run(
+                dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null),
+                EXAMPLE.resolve("fastly.toml"),
+                false,
+                null,
+                System.out,
+                System.err);
         Path wasm = EXAMPLE.resolve("bin/main.wasm");
-        if (!Files.isRegularFile(wasm)) {
-            ProjectBuild.run(dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null), System.out, System.err);
-        }
         Path toml = dir.resolve("fastly.toml");
         Files.writeString(
                 toml,

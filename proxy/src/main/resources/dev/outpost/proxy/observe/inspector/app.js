@@ -11,9 +11,14 @@
   const chans = (list) => (list || []).map((c) => `<span class="chan">${esc(c)}</span>`).join('');
   const meta = (m) => Object.entries(m || {}).map(([k, v]) => `${esc(k)}=${esc(v)}`).join(' ');
 
+  // no_format is no loss: the item was not meant for that kind of connection (shown, but not as a drop)
+  const lost = (dropped) => Object.entries(dropped || {}).filter(([k]) => k !== 'no_format');
+  const outcomeClass = (o, reason) => (o === 'delivered' || o === 'acted' ? 'ok' : o === 'pending' ? 'warn'
+    : reason === 'no_format' ? 'muted' : 'bad');
+
   function tiles(s) {
     if (!s) return;
-    const dropped = Object.values(s.dropped || {}).reduce((a, b) => a + b, 0);
+    const dropped = lost(s.dropped).reduce((a, [, v]) => a + v, 0);
     const t = [
       ['connections', s.connections], ['long-poll', s.byKind['long-poll']], ['stream', s.byKind.stream],
       ['ws', s.byKind.ws], ['plain http', s.byKind.http], ['subscriptions', s.subscriptions], ['channels', s.channels],
@@ -35,13 +40,19 @@
     $('#conn-page').textContent = r.total ? `${r.offset + 1}–${r.offset + r.items.length} of ${r.total}` : 'none';
     $('#conn-table tbody').innerHTML = r.items.map((c) => `<tr data-conn="${esc(c.id)}">
       <td class="mono">${esc(c.id)}</td><td><span class="kind ${esc(c.kind)}">${esc(c.kind)}</span></td>
-      <td>${chans(c.channels)}</td><td class="mono" title="${esc(c.request)}">${esc(c.request)}</td>
+      <td>${chans(c.channels)}</td><td class="mono req" title="${esc(c.request)}">${esc(c.request)}</td>
       <td class="mono">${meta(c.meta)}</td><td class="ok">${c.delivered}</td><td class="${c.dropped ? 'bad' : ''}">${c.dropped}</td></tr>`).join('');
   }
 
   function reach(p) {
-    const dropped = Object.entries(p.dropped || {}).map(([k, v]) => `${esc(k.replace(/_/g, ' '))} ${v}`).join(', ');
-    return `<span class="ok">reached ${p.delivered}</span> of ${p.subscribers}` + (dropped ? ` · <span class="bad">${dropped}</span>` : '');
+    const dropped = lost(p.dropped).map(([k, v]) => `${esc(k.replace(/_/g, ' '))} ${v}`).join(', ');
+    const noFormat = (p.dropped || {}).no_format;
+    // a hint, refresh or close carries no content: say what it did, not how many it "reached"
+    const head = p.action && p.action !== 'send'
+      ? `<span class="ok">${esc(p.action)}: carried out by ${p.acted}</span> of ${p.subscribers}`
+      : `<span class="ok">reached ${p.delivered}</span> of ${p.subscribers}`;
+    return head + (dropped ? ` · <span class="bad">${dropped}</span>` : '')
+      + (noFormat ? ` · <span class="muted">not for ${noFormat} (no format they take)</span>` : '');
   }
 
   const formats = (p) => ['http-response', 'http-stream', 'ws-message'].filter((f) => p[f]);
@@ -80,7 +91,7 @@
     if (!c) return;
     $('#detail-title').textContent = `Connection ${c.id}`;
     const hist = c.history.map((h) => `<tr><td>${h.pub ? `#${h.pub}` : ''}</td><td>${esc(h.id)}</td><td><span class="chan">${esc(h.channel)}</span></td>
-      <td class="${h.outcome === 'delivered' ? 'ok' : h.outcome === 'pending' ? 'warn' : 'bad'}">${esc(h.outcome)}${h.reason ? ': ' + esc(h.reason.replace(/_/g, ' ')) : ''}</td><td class="muted">${time(h.t)}</td></tr>`).join('');
+      <td class="${outcomeClass(h.outcome, h.reason)}">${esc(h.outcome)}${h.reason ? ': ' + esc(h.reason.replace(/_/g, ' ')) : ''}</td><td class="muted">${time(h.t)}</td></tr>`).join('');
     $('#detail-body').innerHTML = `
       <dl class="kv"><dt>kind</dt><dd><span class="kind ${esc(c.kind)}">${esc(c.kind)}</span>${c.closed ? ' <span class="bad">closed</span>' : ''}</dd>
       <dt>peer</dt><dd>${esc(c.peer)}</dd><dt>opened</dt><dd>${time(c.opened)}</dd>
@@ -114,7 +125,7 @@
     $('#detail-title').textContent = `Publish #${p.seq} on ${p.channel}`;
     const fm = formats(p).map((f) => `<h3>${f}</h3><pre>${esc(JSON.stringify(p[f], null, 2))}</pre>`).join('');
     const rows = p.outcomes.map((o) => `<tr>${o.conn ? `<td><a href="#" data-conn="${esc(o.conn)}" class="mono">${esc(o.conn)}</a></td>` : '<td class="muted">—</td>'}
-      <td class="${o.outcome === 'delivered' ? 'ok' : 'bad'}">${esc(o.outcome)}${o.reason ? ': ' + esc(o.reason.replace(/_/g, ' ')) : ''}</td></tr>`).join('');
+      <td class="${outcomeClass(o.outcome, o.reason)}">${esc(o.outcome)}${o.reason ? ': ' + esc(o.reason.replace(/_/g, ' ')) : ''}</td></tr>`).join('');
     $('#detail-body').innerHTML = `<dl class="kv"><dt>item id</dt><dd>${esc(p.id) || '—'}</dd><dt>prev-id</dt><dd>${esc(p.prevId) || '—'}</dd>
       <dt>at</dt><dd>${time(p.t)}</dd><dt>outcome</dt><dd>${reach(p)}</dd></dl>${fm}
       <h3>Connections</h3><table><thead><tr><th>connection</th><th>outcome</th></tr></thead><tbody>${rows}</tbody></table>
@@ -151,7 +162,7 @@
     appendEvents(list);
     $('#ev-note').textContent = b.skipped ? `${b.skipped} events not shown (too many at once)` : '';
     for (const e of b.events) {
-      if (e.type === 'publish' || e.type === 'deliver' || e.type === 'drop') state.pubDirty = true;
+      if (e.type === 'publish' || e.type === 'deliver' || e.type === 'drop' || e.type === 'act') state.pubDirty = true;
       if (e.type !== 'publish') state.connDirty = true;
       if (state.detail && state.detail.conn && e.conn === state.detail.conn) showConnection(state.detail.conn);
     }

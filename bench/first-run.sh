@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The first ten minutes, measured (issue #18; docs/benchmarks.md, "First run"):
+#   1. a fresh clone's first `./outpost serve examples/fanout-starter` to its banner, with the time of each phase
+#      (Maven build, npm install, the app's build, loading the program);
+#   2. a second start with nothing changed, to the banner;
+#   3. `./outpost --version` and `./outpost publish` (to that serve's publish port), N runs each, next to `java -version`
+#      and a hello-world class in the same run, so that a loaded machine shows as a ratio.
+# Warm caches are assumed (~/.m2 and ~/.npm hold what the build and the example need: run ./test or ./outpost once).
+# Uses the default ports of serve (7676, 7677, 5561, 7678), or with PORTS=N the ports N to N+3: nothing else may hold
+# them (serve moves a default port that is taken, and then publish would miss it).
+# Usage: [PORTS=N] bench/first-run.sh [RUNS [REV]]   (default 20 runs, the checked-out commit; REV: another commit to
+#        measure, e.g. the one before a change, for a comparison on the same machine at about the same time)
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUNS="${1:-20}"
+REV="${2:-HEAD}"
+WORK="$(mktemp -d /tmp/outpost-first-run.XXXXXX)"
+SERVE_ARGS=()
+PUBLISH_ARGS=()
+if [ -n "${PORTS:-}" ]; then
+  SERVE_ARGS=(--addr "127.0.0.1:$PORTS" --pushpin-proxy-port "$((PORTS + 1))" --pushpin-publish-port "$((PORTS + 2))"
+    --inspector-port "127.0.0.1:$((PORTS + 3))")
+  PUBLISH_ARGS=(--spec "http://127.0.0.1:$((PORTS + 2))")
+fi
+SERVE_PID=""
+cleanup() {
+  if [ -n "$SERVE_PID" ]; then kill -TERM "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Starts serve in the clone and returns once its banner is out; $1 gets serve's output, each line with the seconds
+# since the start. BANNER: the seconds to the banner's last line.
+serve_until_banner() {
+  local log="$1" start line
+  start=$EPOCHREALTIME
+  : >"$log"
+  exec 3< <(cd "$WORK/outpost" && exec ./outpost serve examples/fanout-starter "${SERVE_ARGS[@]}" 2>&1)
+  SERVE_PID=$!
+  while IFS= read -r line <&3; do
+    printf '%6.1f %s\n' "$(awk -v s="$start" -v n="$EPOCHREALTIME" 'BEGIN { print n - s }')" "$line" >>"$log"
+    if [ "$line" = "Ctrl-C stops." ]; then
+      BANNER=$(awk -v s="$start" -v n="$EPOCHREALTIME" 'BEGIN { printf "%.1f", n - s }')
+      # keep reading (and dropping) what serve prints later, so that it never blocks on a full pipe
+      cat <&3 >/dev/null &
+      return 0
+    fi
+  done
+  echo "serve ended before its banner:" >&2
+  cat "$log" >&2
+  exit 1
+}
+stop_serve() {
+  kill -TERM "$SERVE_PID"
+  wait "$SERVE_PID" 2>/dev/null || true
+  SERVE_PID=""
+}
+phase() { # the seconds a phase line of the log reports, or -
+  local v
+  v=$(sed -n "s/^ *[0-9.]* $1 \([0-9.]*\) s\.\$/\1/p" "$2" | tail -n1)
+  echo "${v:--}"
+}
+
+echo "first-run: cloning $REPO ($REV) into $WORK/outpost"
+git clone -q "$REPO" "$WORK/outpost"
+git -C "$WORK/outpost" checkout -q "$(git -C "$REPO" rev-parse "$REV")"
+
+echo "first-run: first start (fresh clone)"
+serve_until_banner "$WORK/first.log"
+FIRST=$BANNER
+stop_serve
+echo "first-run: second start (nothing changed)"
+serve_until_banner "$WORK/second.log"
+SECOND=$BANNER
+
+. "$REPO/.ci/find-jdk.sh"
+outpost_find_jdk
+JAVA="$JAVA_HOME/bin/java"
+mkdir -p "$WORK/hello"
+printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' >"$WORK/hello/Hello.java"
+"$JAVA_HOME/bin/javac" -d "$WORK/hello" "$WORK/hello/Hello.java"
+(cd "$WORK/outpost" && ./outpost publish "${PUBLISH_ARGS[@]}" test warm-up >/dev/null) # makes the start-up cache, once per build
+
+# mean wall-clock milliseconds of RUNS runs of a command
+mean_ms() {
+  local total=0 i s
+  for ((i = 0; i < RUNS; i++)); do
+    s=$EPOCHREALTIME
+    "$@" >/dev/null 2>&1
+    total=$(awk -v t="$total" -v s="$s" -v n="$EPOCHREALTIME" 'BEGIN { printf "%.3f", t + (n - s) * 1000 }')
+  done
+  awk -v t="$total" -v r="$RUNS" 'BEGIN { printf "%.0f", t / r }'
+}
+cd "$WORK/outpost"
+JAVA_VERSION_MS=$(mean_ms "$JAVA" -version)
+HELLO_MS=$(mean_ms "$JAVA" -Xshare:auto -XX:TieredStopAtLevel=1 -cp "$WORK/hello" Hello)
+VERSION_MS=$(mean_ms ./outpost --version)
+PUBLISH_MS=$(mean_ms ./outpost publish "${PUBLISH_ARGS[@]}" test hello)
+stop_serve
+
+cat <<EOF
+
+First run of $(git -C "$WORK/outpost" log -1 --format='%h %s' | cut -c1-60) ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)):
+  first serve to the banner     ${FIRST} s   (Maven $(phase 'outpost: built in' "$WORK/first.log") s, npm $(phase 'outpost: npm packages installed in' "$WORK/first.log") s alongside it, app build $(phase 'Built in' "$WORK/first.log") s, load $(phase 'Loaded in' "$WORK/first.log") s)
+  second start to the banner    ${SECOND} s   (load $(phase 'Loaded in' "$WORK/second.log") s)
+  java -version                 ${JAVA_VERSION_MS} ms   (reference)
+  java Hello                    ${HELLO_MS} ms   (reference)
+  ./outpost --version           ${VERSION_MS} ms   ($(awk -v a="$VERSION_MS" -v b="$HELLO_MS" 'BEGIN { printf "%.1f", a / b }')x Hello)
+  ./outpost publish             ${PUBLISH_MS} ms   ($(awk -v a="$PUBLISH_MS" -v b="$HELLO_MS" 'BEGIN { printf "%.1f", a / b }')x Hello)
+EOF
+echo
+echo "The first start, as it printed (seconds since the start):"
+sed -n '1,/Ctrl-C stops/p' "$WORK/first.log"
+echo
+echo "The second start:"
+sed -n '1,/Ctrl-C stops/p' "$WORK/second.log"
