@@ -235,8 +235,7 @@ public final class OutpostProxy implements AutoCloseable {
                         .channel();
                 httpsChannels.add(ch);
             } catch (Exception e) {
-                throw new UncheckedIOException(new IOException(
-                        "cannot listen on " + a.host() + ":" + a.port() + " (https_ports): " + e.getMessage(), e));
+                throw new ListenException("https port, https_ports", a.host(), a.port(), e);
             }
         }
         log.info("TLS listening on {} (certificates from {})", httpsAddresses(), tls.certsDir());
