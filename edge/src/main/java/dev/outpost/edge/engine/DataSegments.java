@@ -46,7 +46,7 @@ public final class DataSegments {
         if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm' || wasm[4] != 1) {
             return wasm;
         }
-        Reader in = new Reader(wasm, 8);
+        WasmReader in = new WasmReader(wasm, 8);
         int dataStart = -1;
         int dataEnd = -1;
         while (in.pos < wasm.length) {
@@ -105,7 +105,7 @@ public final class DataSegments {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream(wasm.length + section.length - (dataEnd - dataStart));
         out.write(wasm, 0, 8);
-        in = new Reader(wasm, 8);
+        in = new WasmReader(wasm, 8);
         while (in.pos < wasm.length) {
             int sectionStart = in.pos;
             int id = in.u8();
@@ -130,7 +130,7 @@ public final class DataSegments {
 
     /** The segments, or null when one of them is not an active memory-0 segment at a constant offset. */
     private static List<Segment> readSegments(byte[] wasm, int start, int end) {
-        Reader in = new Reader(wasm, start);
+        WasmReader in = new WasmReader(wasm, start);
         long count = in.u32();
         List<Segment> segments = new ArrayList<>((int) Math.min(count, 1 << 16));
         for (long i = 0; i < count; i++) {
@@ -175,47 +175,6 @@ public final class DataSegments {
             if (done) {
                 return;
             }
-        }
-    }
-
-    private static final class Reader {
-        private final byte[] bytes;
-        int pos;
-
-        Reader(byte[] bytes, int pos) {
-            this.bytes = bytes;
-            this.pos = pos;
-        }
-
-        int u8() {
-            return bytes[pos++] & 0xff;
-        }
-
-        long u32() {
-            long result = 0;
-            for (int shift = 0; shift < 35; shift += 7) {
-                int b = u8();
-                result |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) {
-                    return result;
-                }
-            }
-            throw new IllegalArgumentException("LEB128 too long at " + pos);
-        }
-
-        int s32() {
-            int result = 0;
-            int shift = 0;
-            int b;
-            do {
-                b = u8();
-                result |= (b & 0x7f) << shift;
-                shift += 7;
-            } while ((b & 0x80) != 0 && shift < 35);
-            if (shift < 32 && (b & 0x40) != 0) {
-                result |= -1 << shift;
-            }
-            return result;
         }
     }
 }

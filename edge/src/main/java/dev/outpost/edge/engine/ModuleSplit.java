@@ -46,7 +46,7 @@ final class ModuleSplit {
         if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm' || wasm[4] != 1) {
             return null;
         }
-        Reader in = new Reader(wasm, 8);
+        WasmReader in = new WasmReader(wasm, 8);
         int memoryStart = -1;
         int memoryEnd = -1;
         int dataStart = -1;
@@ -80,7 +80,7 @@ final class ModuleSplit {
         ByteArrayOutputStream code = new ByteArrayOutputStream(wasm.length);
         code.write(wasm, 0, 8);
         boolean importWritten = false;
-        in = new Reader(wasm, 8);
+        in = new WasmReader(wasm, 8);
         while (in.pos < wasm.length) {
             int sectionStart = in.pos;
             int id = in.u8();
@@ -122,7 +122,7 @@ final class ModuleSplit {
 
     /** One memory, 32-bit and not shared (limits flags 0 or 1). */
     private static boolean onePlainMemory(byte[] wasm, int start, int end) {
-        Reader r = new Reader(wasm, start);
+        WasmReader r = new WasmReader(wasm, start);
         if (r.u32() != 1) {
             return false;
         }
@@ -131,7 +131,7 @@ final class ModuleSplit {
     }
 
     private static boolean importsMemory(byte[] wasm, int start) {
-        Reader r = new Reader(wasm, start);
+        WasmReader r = new WasmReader(wasm, start);
         long count = r.u32();
         for (long i = 0; i < count; i++) {
             int module = (int) r.u32();
@@ -155,7 +155,7 @@ final class ModuleSplit {
         return false;
     }
 
-    private static void limits(Reader r) {
+    private static void limits(WasmReader r) {
         int flags = r.u8();
         r.u32();
         if ((flags & 1) != 0) {
@@ -169,7 +169,7 @@ final class ModuleSplit {
         long count = 0;
         int entries = start;
         if (wasm != null) {
-            Reader r = new Reader(wasm, start);
+            WasmReader r = new WasmReader(wasm, start);
             count = r.u32();
             entries = r.pos;
         }
@@ -209,31 +209,5 @@ final class ModuleSplit {
             value >>>= 7;
             out.write(value != 0 ? b | 0x80 : b);
         } while (value != 0);
-    }
-
-    private static final class Reader {
-        private final byte[] bytes;
-        int pos;
-
-        Reader(byte[] bytes, int pos) {
-            this.bytes = bytes;
-            this.pos = pos;
-        }
-
-        int u8() {
-            return bytes[pos++] & 0xff;
-        }
-
-        long u32() {
-            long result = 0;
-            for (int shift = 0; shift < 35; shift += 7) {
-                int b = u8();
-                result |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) {
-                    return result;
-                }
-            }
-            throw new IllegalArgumentException("LEB128 too long at " + pos);
-        }
     }
 }

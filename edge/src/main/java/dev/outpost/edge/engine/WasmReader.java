@@ -1,0 +1,43 @@
+package dev.outpost.edge.engine;
+
+/** Reads a Wasm binary's bytes and LEB128 numbers from a position (the section walks of {@link DataSegments} and {@link ModuleSplit}). */
+final class WasmReader {
+    private final byte[] bytes;
+    int pos;
+
+    WasmReader(byte[] bytes, int pos) {
+        this.bytes = bytes;
+        this.pos = pos;
+    }
+
+    int u8() {
+        return bytes[pos++] & 0xff;
+    }
+
+    long u32() {
+        long result = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = u8();
+            result |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return result;
+            }
+        }
+        throw new IllegalArgumentException("LEB128 too long at " + pos);
+    }
+
+    int s32() {
+        int result = 0;
+        int shift = 0;
+        int b;
+        do {
+            b = u8();
+            result |= (b & 0x7f) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0 && shift < 35);
+        if (shift < 32 && (b & 0x40) != 0) {
+            result |= -1 << shift;
+        }
+        return result;
+    }
+}
