@@ -13,8 +13,11 @@ import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesException;
 import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.route.RoutesWatcher;
+import dev.outpost.proxy.route.Target.Kind;
 import dev.outpost.proxy.server.ListenException;
+import dev.outpost.proxy.server.TlsListeners;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -318,10 +321,10 @@ final class ProxyCommand implements Callable<Integer> {
         String publish = "http://" + hostForUrl(cfg.publishHost()) + ":" + proxy.publishPort() + "/publish/";
         out.println("Outpost " + VersionProvider.version() + " GRIP proxy");
         out.println("  client     " + client);
-        for (java.net.InetSocketAddress a : proxy.httpsAddresses()) {
+        for (InetSocketAddress a : proxy.httpsAddresses()) {
             out.println("  https      https://" + hostForUrl(a.getAddress().getHostAddress()) + ":" + a.getPort()
                     + "/   (certificates: "
-                    + dev.outpost.proxy.server.TlsListeners.of(cfg).certsDir() + ")");
+                    + TlsListeners.of(cfg).certsDir() + ")");
         }
         out.println("  publish    " + publish);
         if (proxy.inspectorAddress() != null) {
@@ -373,9 +376,7 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private static boolean usesTestTarget(RouteTable routes) {
-        return routes.routes().stream()
-                .anyMatch(
-                        r -> r.targets().stream().anyMatch(t -> t.kind() == dev.outpost.proxy.route.Target.Kind.TEST));
+        return routes.routes().stream().anyMatch(r -> r.targets().stream().anyMatch(t -> t.kind() == Kind.TEST));
     }
 
     private static String describe(Route r) {
@@ -394,7 +395,7 @@ final class ProxyCommand implements Callable<Integer> {
         r.targets()
                 .forEach(t -> sb.append(' ')
                         .append(
-                                t.kind() == dev.outpost.proxy.route.Target.Kind.TEST
+                                t.kind() == Kind.TEST
                                         ? "test"
                                         : t.host() + ":" + t.port() + (t.overHttp() ? ",over_http" : "")
                                                 + (t.ssl() ? ",ssl" : "")));

@@ -6,6 +6,7 @@ import dev.outpost.serve.ServeException;
 import dev.outpost.serve.ServeOptions;
 import dev.outpost.serve.ServeSession;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -232,7 +233,7 @@ final class ServeCommand implements Callable<Integer> {
                     clearCacheOnReload,
                     limits,
                     memoryLimit,
-                    java.time.Duration.ofSeconds(guestTimeLimit),
+                    Duration.ofSeconds(guestTimeLimit),
                     forceBuild);
             session = ServeSession.start(options, System.out, System.err);
             if (!verbose) {

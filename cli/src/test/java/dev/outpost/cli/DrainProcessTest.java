@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,7 +58,7 @@ class DrainProcessTest {
                 o.write(b);
             }
         });
-        origin.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        origin.setExecutor(Executors.newCachedThreadPool());
         origin.start();
         HttpClient http = HttpClient.newHttpClient();
         Process p = launch(
@@ -158,8 +161,8 @@ class DrainProcessTest {
         assertThat(found).as(seen.toString()).doesNotContain(-1);
         Thread t = new Thread(() -> {
             try {
-                r.transferTo(java.io.Writer.nullWriter());
-            } catch (java.io.IOException e) {
+                r.transferTo(Writer.nullWriter());
+            } catch (IOException e) {
                 // the process ended
             }
         });

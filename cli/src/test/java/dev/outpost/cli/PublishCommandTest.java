@@ -10,6 +10,8 @@ import dev.outpost.grip.sig.GripSig;
 import dev.outpost.testkit.FreePorts;
 import dev.outpost.testkit.TestOrigin;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** What {@code outpost publish} sends and how it reports the answer, against a recording test origin. */
 @Timeout(30)
@@ -157,9 +160,9 @@ class PublishCommandTest {
     void atFileIsNotExpandedIntoArguments(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("args.txt");
         Files.writeString(f, "--close extra words");
-        picocli.CommandLine cl = Main.newCommandLine();
-        java.io.StringWriter out = new java.io.StringWriter();
-        cl.setOut(new java.io.PrintWriter(out, true));
+        CommandLine cl = Main.newCommandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
         assertThat(cl.execute("publish", "--spec", url(), "news", "@" + f)).isZero();
         assertThat(sentItem().get("formats").get("ws-message").get("content").asText())
                 .isEqualTo("--close extra words");
@@ -353,9 +356,9 @@ class PublishCommandTest {
 
     @Test
     void helpShowsTheOptions() {
-        java.io.StringWriter out = new java.io.StringWriter();
-        picocli.CommandLine cl = Main.newCommandLine();
-        cl.setOut(new java.io.PrintWriter(out, true));
+        StringWriter out = new StringWriter();
+        CommandLine cl = Main.newCommandLine();
+        cl.setOut(new PrintWriter(out, true));
         assertThat(cl.execute("publish", "--help")).isZero();
         assertThat(out.toString())
                 .contains("Usage: outpost publish")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -45,12 +46,12 @@ class RunCommandTest {
      * one iovec at address 0 pointing at the text at address 16 (the text is at most 127 bytes).
      */
     static byte[] helloWasi(String text) {
-        byte[] t = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.io.ByteArrayOutputStream w = new java.io.ByteArrayOutputStream();
+        byte[] t = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream w = new ByteArrayOutputStream();
         w.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
         // types: 0 = (i32 i32 i32 i32) -> i32, 1 = () -> ()
         section(w, 1, new byte[] {2, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f, 0x60, 0, 0});
-        java.io.ByteArrayOutputStream imp = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream imp = new ByteArrayOutputStream();
         imp.write(1);
         name(imp, "wasi_snapshot_preview1");
         name(imp, "fd_write");
@@ -58,7 +59,7 @@ class RunCommandTest {
         section(w, 2, imp.toByteArray());
         section(w, 3, new byte[] {1, 1});
         section(w, 5, new byte[] {1, 0, 1});
-        java.io.ByteArrayOutputStream exp = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream exp = new ByteArrayOutputStream();
         exp.write(2);
         name(exp, "memory");
         exp.writeBytes(new byte[] {2, 0});
@@ -75,22 +76,22 @@ class RunCommandTest {
         data[0] = 16;
         data[4] = (byte) t.length;
         System.arraycopy(t, 0, data, 16, t.length);
-        java.io.ByteArrayOutputStream seg = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream seg = new ByteArrayOutputStream();
         seg.writeBytes(new byte[] {1, 0, 0x41, 0, 0x0b, (byte) data.length});
         seg.writeBytes(data);
         section(w, 11, seg.toByteArray());
         return w.toByteArray();
     }
 
-    private static void section(java.io.ByteArrayOutputStream w, int id, byte[] content) {
+    private static void section(ByteArrayOutputStream w, int id, byte[] content) {
         w.write(id);
         w.write(content.length); // every section here is under 128 bytes: a one-byte LEB128
         w.writeBytes(content);
     }
 
-    private static void name(java.io.ByteArrayOutputStream w, String n) {
+    private static void name(ByteArrayOutputStream w, String n) {
         w.write(n.length());
-        w.writeBytes(n.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        w.writeBytes(n.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Test

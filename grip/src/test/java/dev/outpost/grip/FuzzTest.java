@@ -15,6 +15,7 @@ import dev.outpost.grip.wsovh.WsEventException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -192,7 +193,7 @@ class FuzzTest {
             int at = r.nextInt(b.length);
             switch (r.nextInt(4)) {
                 case 0 -> b[at] = (byte) r.nextInt(256);
-                case 1 -> b = java.util.Arrays.copyOf(b, at);
+                case 1 -> b = Arrays.copyOf(b, at);
                 case 2 -> {
                     byte[] nb = new byte[b.length + 1];
                     System.arraycopy(b, 0, nb, 0, at);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -312,7 +313,7 @@ public final class OutpostExtension
     interface Instance extends AutoCloseable {
         OutpostProxy proxy();
 
-        java.util.Optional<String> edgeUrl();
+        Optional<String> edgeUrl();
 
         /** One line: what runs where. */
         String describe();

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
@@ -149,7 +150,7 @@ final class ServeInstance implements OutpostExtension.Instance {
     }
 
     /** A stream that hands each finished line to {@code sink}. */
-    private static PrintStream lines(java.util.function.Consumer<String> sink) {
+    private static PrintStream lines(Consumer<String> sink) {
         return new PrintStream(
                 new OutputStream() {
                     private final ByteArrayOutputStream line = new ByteArrayOutputStream();

@@ -8,12 +8,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 
@@ -33,7 +35,7 @@ class FailureReportTest {
                         HttpRequest.newBuilder(URI.create(outpost.proxyUrl() + "/response?channel=lonely"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
-                outpost.awaitSubscribers("lonely", 1, java.time.Duration.ofSeconds(20));
+                outpost.awaitSubscribers("lonely", 1, Duration.ofSeconds(20));
             } finally {
                 http.shutdownNow();
             }
@@ -74,7 +76,7 @@ class FailureReportTest {
         Throwable failure = events.failed().stream()
                 .findFirst()
                 .orElseThrow()
-                .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .getPayload(TestExecutionResult.class)
                 .orElseThrow()
                 .getThrowable()
                 .orElseThrow();
@@ -99,7 +101,7 @@ class FailureReportTest {
         Throwable failure = events.failed().stream()
                 .findFirst()
                 .orElseThrow()
-                .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .getPayload(TestExecutionResult.class)
                 .orElseThrow()
                 .getThrowable()
                 .orElseThrow();
@@ -116,7 +118,7 @@ class FailureReportTest {
         Throwable failure = containers.failed().stream()
                 .findFirst()
                 .orElseThrow()
-                .getPayload(org.junit.platform.engine.TestExecutionResult.class)
+                .getPayload(TestExecutionResult.class)
                 .orElseThrow()
                 .getThrowable()
                 .orElseThrow();

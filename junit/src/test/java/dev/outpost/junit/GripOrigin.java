@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.outpost.grip.origin.GripInstruction;
 import dev.outpost.grip.origin.GripSigVerifier;
 import dev.outpost.grip.origin.WebSocketContext;
+import dev.outpost.grip.wsovh.WsEventException;
 import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,7 +47,7 @@ final class GripOrigin implements AutoCloseable {
             WebSocketContext ws;
             try {
                 ws = WebSocketContext.fromRequest(headers, in);
-            } catch (dev.outpost.grip.wsovh.WsEventException e) {
+            } catch (WsEventException e) {
                 answer(ex, 400, List.of(), e.getMessage().getBytes(StandardCharsets.UTF_8));
                 return;
             }

@@ -18,8 +18,10 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -141,9 +143,9 @@ class OriginClientTest {
     @Test
     void aFailedTlsHandshakeIsAConnectFailure() throws Exception {
         // a server that answers the TLS hello with plain text: the future fails instead of handing over a channel
-        try (ServerSocket plain = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket plain = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread t = Thread.ofVirtual().start(() -> {
-                try (java.net.Socket s = plain.accept()) {
+                try (Socket s = plain.accept()) {
                     s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 } catch (IOException ignored) {
                     // the test fails on the client side if this went wrong

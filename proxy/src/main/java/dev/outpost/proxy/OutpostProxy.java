@@ -29,6 +29,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroupFuture;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -212,7 +213,7 @@ public final class OutpostProxy implements AutoCloseable {
             return;
         }
         TlsIdentities identities = new TlsIdentities(tls.certsDir());
-        if (!java.nio.file.Files.isDirectory(tls.certsDir())) {
+        if (!Files.isDirectory(tls.certsDir())) {
             log.warn(
                     "https_ports: the certificates directory {} does not exist; TLS handshakes will fail",
                     tls.certsDir());

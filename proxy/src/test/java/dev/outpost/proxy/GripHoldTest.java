@@ -7,6 +7,9 @@ import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.testkit.TestOrigin;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -278,17 +281,16 @@ class GripHoldTest {
             ex.getResponseHeaders().add("Grip-Hold", "stream");
             ex.getResponseHeaders().add("Grip-Channel", "bb");
             ex.sendResponseHeaders(200, 300_000);
-            java.io.OutputStream out = ex.getResponseBody();
+            OutputStream out = ex.getResponseBody();
             out.write(new byte[200_000]);
             out.flush();
-            throw new java.io.IOException("drop");
+            throw new IOException("drop");
         });
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             RawHttp.Response head = c.send(RawHttp.get("/bigbreak")).readHead();
             assertThat(head.status()).isEqualTo(200);
             byte[] rest = c.input().readAllBytes();
-            assertThat(new String(rest, java.nio.charset.StandardCharsets.ISO_8859_1))
-                    .doesNotEndWith("0\r\n\r\n");
+            assertThat(new String(rest, StandardCharsets.ISO_8859_1)).doesNotEndWith("0\r\n\r\n");
         }
         assertThat(proxy.hub().subscriberCount("bb")).isZero();
     }

@@ -4,13 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.outpost.grip.sig.GripSig;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.testkit.TestOrigin;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +29,10 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,7 +141,7 @@ class PlainProxyTest {
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<byte[]> r = client.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.httpPort() + "/echo"))
-                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big)))
                         .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
@@ -141,7 +152,7 @@ class PlainProxyTest {
 
     @Test
     void responseBodyReachesTheClientBeforeTheOriginHasFinished() throws Exception {
-        java.util.concurrent.CountDownLatch clientGotFirst = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch clientGotFirst = new CountDownLatch(1);
         origin.on("/trickle", ex -> {
             ex.sendResponseHeaders(200, 0);
             try (OutputStream out = ex.getResponseBody()) {
@@ -149,7 +160,7 @@ class PlainProxyTest {
                 out.flush();
                 try {
                     // the rest only comes once the client has seen the first part
-                    if (!clientGotFirst.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    if (!clientGotFirst.await(20, TimeUnit.SECONDS)) {
                         return;
                     }
                 } catch (InterruptedException e) {
@@ -170,9 +181,9 @@ class PlainProxyTest {
 
     @Test
     void requestBodyReachesTheOriginBeforeTheClientHasFinished() throws Exception {
-        java.util.concurrent.CountDownLatch originGotFirst = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch originGotFirst = new CountDownLatch(1);
         origin.onRaw("/upload", ex -> {
-            java.io.InputStream in = ex.getRequestBody();
+            InputStream in = ex.getRequestBody();
             // read exactly the first chunk: readNBytes would ask for 0 more bytes at the end and wait for chunk two
             byte[] first = new byte[6];
             int got = 0;
@@ -195,8 +206,7 @@ class PlainProxyTest {
         });
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             c.send("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nfirst|\r\n");
-            assertThat(originGotFirst.await(20, java.util.concurrent.TimeUnit.SECONDS))
-                    .isTrue();
+            assertThat(originGotFirst.await(20, TimeUnit.SECONDS)).isTrue();
             c.send("6\r\nsecond\r\n0\r\n\r\n");
             assertThat(c.read().text()).isEqualTo("first|second");
         }
@@ -245,12 +255,12 @@ class PlainProxyTest {
     @Test
     void anOriginThatDropsIdleConnectionsIsReconnected() throws Exception {
         // answers one request per connection, keep-alive in name only
-        try (ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread t = Thread.ofVirtual().start(() -> {
                 while (!server.isClosed()) {
-                    try (java.net.Socket s = server.accept()) {
-                        java.io.BufferedReader r = new java.io.BufferedReader(
-                                new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                    try (Socket s = server.accept()) {
+                        BufferedReader r = new BufferedReader(
+                                new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
                         String line;
                         while ((line = r.readLine()) != null && !line.isEmpty()) {
                             // headers
@@ -264,8 +274,7 @@ class PlainProxyTest {
                     }
                 }
             });
-            proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                    dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + server.getLocalPort() + "\n", "t")));
+            proxy.updateRoutes(RouteTable.of(RoutesParser.parse("* 127.0.0.1:" + server.getLocalPort() + "\n", "t")));
             try (RawHttp c = new RawHttp(proxy.httpPort())) {
                 for (int i = 0; i < 3; i++) {
                     assertThat(c.send(RawHttp.get("/once")).read().text()).isEqualTo("once");
@@ -305,8 +314,7 @@ class PlainProxyTest {
 
     @Test
     void unreachableOriginIs502() throws Exception {
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + deadPort() + "\n", "t")));
+        proxy.updateRoutes(RouteTable.of(RoutesParser.parse("* 127.0.0.1:" + deadPort() + "\n", "t")));
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             RawHttp.Response r = c.send(RawHttp.get("/x")).read();
             assertThat(r.status()).isEqualTo(502);
@@ -329,8 +337,8 @@ class PlainProxyTest {
     @Test
     void failsOverToTheNextTarget() throws Exception {
         origin.on("/f", ex -> TestOrigin.respond(ex, 200, "text/plain", "second"));
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
-                "* 127.0.0.1:" + deadPort() + " 127.0.0.1:" + origin.port() + "\n", "t")));
+        proxy.updateRoutes(RouteTable.of(
+                RoutesParser.parse("* 127.0.0.1:" + deadPort() + " 127.0.0.1:" + origin.port() + "\n", "t")));
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             assertThat(c.send(RawHttp.get("/f")).read().text()).isEqualTo("second");
         }
@@ -339,8 +347,7 @@ class PlainProxyTest {
     @Test
     void targetNamesAreResolved() throws Exception {
         origin.on("/named", ex -> TestOrigin.respond(ex, 200, "text/plain", "named"));
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                dev.outpost.proxy.route.RoutesParser.parse("* localhost:" + origin.port() + "\n", "t")));
+        proxy.updateRoutes(RouteTable.of(RoutesParser.parse("* localhost:" + origin.port() + "\n", "t")));
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             assertThat(c.send(RawHttp.get("/named")).read().text()).isEqualTo("named");
         }
@@ -348,8 +355,7 @@ class PlainProxyTest {
 
     @Test
     void unresolvableTargetIs502() throws Exception {
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                dev.outpost.proxy.route.RoutesParser.parse("* no-such-host.invalid:80\n", "t")));
+        proxy.updateRoutes(RouteTable.of(RoutesParser.parse("* no-such-host.invalid:80\n", "t")));
         try (RawHttp c = new RawHttp(proxy.httpPort())) {
             assertThat(c.send(RawHttp.get("/x")).read().status()).isEqualTo(502);
         }
@@ -361,13 +367,12 @@ class PlainProxyTest {
         try {
             v6 = new TestOrigin("::1");
         } catch (IOException e) {
-            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback: " + e);
+            Assumptions.abort("no IPv6 loopback: " + e);
             return;
         }
         try (v6) {
             v6.on("/six", ex -> TestOrigin.respond(ex, 200, "text/plain", "six"));
-            proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                    dev.outpost.proxy.route.RoutesParser.parse("* [::1]:" + v6.port() + "\n", "t")));
+            proxy.updateRoutes(RouteTable.of(RoutesParser.parse("* [::1]:" + v6.port() + "\n", "t")));
             try (RawHttp c = new RawHttp(proxy.httpPort())) {
                 assertThat(c.send(RawHttp.get("/six")).read().text()).isEqualTo("six");
             }

@@ -2,10 +2,12 @@ package dev.outpost.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.proxy.server.ListenException;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.testkit.TestOrigin;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,16 +78,15 @@ class ProtocolEdgesTest {
     @Test
     void aTakenPortIsReportedAndNothingIsLeftRunning() {
         int taken = proxy.httpPort();
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProxyHarness.start(null, b -> b.httpPort(taken)))
-                .isInstanceOf(dev.outpost.proxy.server.ListenException.class)
+        Assertions.assertThatThrownBy(() -> ProxyHarness.start(null, b -> b.httpPort(taken)))
+                .isInstanceOf(ListenException.class)
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + taken + " (client port): address already in use")
                 // this very JVM holds it, and /proc tells (pid included)
                 .hasMessageContaining(", held by ")
                 .hasMessageContaining("(pid " + ProcessHandle.current().pid() + ")");
         int takenPublish = proxy.publishPort();
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> ProxyHarness.start(null, b -> b.publishPort(takenPublish)))
-                .isInstanceOf(dev.outpost.proxy.server.ListenException.class)
+        Assertions.assertThatThrownBy(() -> ProxyHarness.start(null, b -> b.publishPort(takenPublish)))
+                .isInstanceOf(ListenException.class)
                 .hasMessageContaining("cannot listen on 127.0.0.1:" + takenPublish + " (publish port)");
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.outpost.grip.sig.GripSig;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
@@ -194,8 +196,7 @@ class RoutingTest {
     void routesCanBeReplacedWhileRunning() throws Exception {
         try (OutpostProxy p = ProxyHarness.start("* 127.0.0.1:" + a.port())) {
             assertThat(get(p, RawHttp.get("/x")).text()).isEqualTo("a");
-            p.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                    dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + b.port(), "t")));
+            p.updateRoutes(RouteTable.of(RoutesParser.parse("* 127.0.0.1:" + b.port(), "t")));
             assertThat(get(p, RawHttp.get("/x")).text()).isEqualTo("b");
         }
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class ServerSentEventsTest {
                         .header("Accept", "text/event-stream"));
         assertThat(next(lines)).isEqualTo("retry: 1000");
         assertThat(next(lines)).isEmpty();
-        org.awaitility.Awaitility.await().until(() -> proxy.hub().subscriberCount("news") == 1);
+        Awaitility.await().until(() -> proxy.hub().subscriberCount("news") == 1);
         Publisher.publish(
                 proxy.publishPort(),
                 "{\"items\":[{\"channel\":\"news\",\"formats\":{\"http-stream\":"

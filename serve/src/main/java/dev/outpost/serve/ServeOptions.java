@@ -6,6 +6,8 @@ import dev.outpost.edge.server.EdgeLimits;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * What {@code outpost serve} was asked to do. Null means "not given on the command line".
@@ -216,12 +218,12 @@ public record ServeOptions(
      */
     public static long parseSize(String flag, String value) throws ServeException {
         String expected = " (expected: a size such as 64m, 512k or 1g)";
-        var m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\\s*")
+        var m = Pattern.compile("(?i)\\s*(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)\\s*")
                 .matcher(value);
         if (!m.matches()) {
             throw new ServeException(2, flag + ": " + value + expected);
         }
-        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+        int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k", "kb", "kib" -> 10;
             case "m", "mb", "mib" -> 20;
             case "g", "gb", "gib" -> 30;

@@ -24,11 +24,15 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -383,20 +387,19 @@ public final class ServeSession implements AutoCloseable {
         }
     }
 
-    static java.util.Map<String, BackendConfig> followEdge(java.util.Map<String, BackendConfig> backends, int port) {
-        java.util.Map<String, BackendConfig> out = new java.util.LinkedHashMap<>();
+    static Map<String, BackendConfig> followEdge(Map<String, BackendConfig> backends, int port) {
+        Map<String, BackendConfig> out = new LinkedHashMap<>();
         int defaultPort = EdgeConfig.DEFAULT_ADDRESS.getPort();
         for (BackendConfig b : backends.values()) {
-            java.net.URI u = b.url();
+            URI u = b.url();
             String host = u.getHost() == null ? "" : u.getHost();
             boolean self = b.port() == defaultPort
                     && !b.tls()
                     && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"));
             if (self) {
                 try {
-                    u = new java.net.URI(
-                            u.getScheme(), u.getUserInfo(), u.getHost(), port, u.getPath(), u.getQuery(), null);
-                } catch (java.net.URISyntaxException e) {
+                    u = new URI(u.getScheme(), u.getUserInfo(), u.getHost(), port, u.getPath(), u.getQuery(), null);
+                } catch (URISyntaxException e) {
                     throw new IllegalStateException("backend " + b.name() + ": " + e.getMessage(), e);
                 }
                 b = new BackendConfig(

@@ -3,6 +3,8 @@ package dev.outpost.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.testkit.FreePorts;
 import dev.outpost.testkit.TestOrigin;
 import java.io.BufferedReader;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,9 +27,12 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,8 +50,7 @@ abstract class FanoutServeContract {
     static int publishPort;
     static final ByteArrayOutputStream output = new ByteArrayOutputStream();
     /** Blocking reads run here, never in the common pool (it may have a single thread). */
-    static final java.util.concurrent.ExecutorService READERS =
-            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    static final ExecutorService READERS = Executors.newVirtualThreadPerTaskExecutor();
 
     /** Builds the example if needed and serves it with a manifest that points at free ports and a test origin. */
     static void startServe(String pushpinPath) throws Exception {
@@ -114,7 +119,7 @@ abstract class FanoutServeContract {
     static Path exampleWasm() throws Exception {
         // built when the example's files differ from those of its last build (bin/.outpost-build)
         ProjectBuild.run(
-                dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null),
+                EdgeProject.open(EXAMPLE, null, null),
                 EXAMPLE.resolve("fastly.toml"),
                 false,
                 null,
@@ -296,9 +301,9 @@ abstract class FanoutServeContract {
     void eventSourceAndWebSocketInChromiumThroughTheEdge() throws Exception {
         Path chromium = Path.of(System.getenv().getOrDefault("OUTPOST_CHROMIUM", "/usr/bin/chromium"));
         Path driver = Path.of("..", "proxy", "src", "test", "browser");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        Assumptions.assumeTrue(
                 Files.isExecutable(chromium), "Chromium not installed at " + chromium + ": browser test skipped");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
+        Assumptions.assumeTrue(
                 Files.isDirectory(driver.resolve("node_modules/playwright-core")),
                 "playwright-core not installed in " + driver + " (.ci/setup.sh): browser test skipped");
         Process node = new ProcessBuilder(
@@ -314,7 +319,7 @@ abstract class FanoutServeContract {
                     result,
                     "\"http-stream\":{\"content\":\"data: browser published\\n\\n\"},"
                             + "\"ws-message\":{\"content\":\"browser published\"}");
-            var r = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+            var r = new ObjectMapper().readTree(json);
             assertThat(r.path("ok").asBoolean()).as(json).isTrue();
             assertThat(r.path("results").path("ws").get(0).asText()).isEqualTo("echo me");
             assertThat(r.path("results").path("sse").get(0).asText()).isEqualTo("browser published");
@@ -333,7 +338,7 @@ abstract class FanoutServeContract {
             }
             return l;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 

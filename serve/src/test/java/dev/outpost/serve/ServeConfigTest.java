@@ -3,13 +3,18 @@ package dev.outpost.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outpost.edge.cache.CacheSettings;
 import dev.outpost.edge.config.FastlyManifest;
 import dev.outpost.edge.config.FastlyTomlParser;
+import dev.outpost.proxy.server.PortHolder;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,9 +127,9 @@ class ServeConfigTest {
     @Test
     void cacheOptionsResolveToSettingsAndBadOnesAreExplained() throws Exception {
         assertThat(ServeSession.resolveCache(cacheOptions(null, true, false, false)))
-                .isEqualTo(new dev.outpost.edge.cache.CacheSettings(64L << 20, true));
+                .isEqualTo(new CacheSettings(64L << 20, true));
         assertThat(ServeSession.resolveCache(cacheOptions("512k", false, true, true)))
-                .isEqualTo(new dev.outpost.edge.cache.CacheSettings(512L << 10, false));
+                .isEqualTo(new CacheSettings(512L << 10, false));
         assertThat(ServeOptions.parseSize("--cache-size", "2MiB")).isEqualTo(2L << 20);
         assertThat(ServeOptions.parseSize("--cache-size", "1G")).isEqualTo(1L << 30);
         assertThat(ServeOptions.parseSize("--cache-size", "1000")).isEqualTo(1000);
@@ -184,7 +189,7 @@ class ServeConfigTest {
     void aTakenAppAddressStopsServeBeforeTheBuildNamingWhoHoldsIt() throws Exception {
         Path marker = dir.resolve("built");
         Files.writeString(dir.resolve("fastly.toml"), "[scripts]\nbuild = \"touch '" + marker + "'\"\n");
-        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             ServeOptions o = new ServeOptions(
                     dir,
                     null,
@@ -202,8 +207,7 @@ class ServeConfigTest {
                             ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(1))
                     .hasMessage("cannot start the Compute server: cannot listen on 127.0.0.1:" + held.getLocalPort()
                             + " (the app's address): address already in use, held by "
-                            + dev.outpost.proxy.server.PortHolder.describe(held.getLocalPort())
-                                    .orElseThrow()
+                            + PortHolder.describe(held.getLocalPort()).orElseThrow()
                             + "; choose another with --addr");
         }
         assertThat(marker).doesNotExist();
@@ -220,7 +224,7 @@ class ServeConfigTest {
         Files.writeString(
                 dir.resolve("fastly.toml"), "[local_server.outpost]\ntry = [\"/a\", \"/b\"]\nchannel = \"news\"\n");
         assertThat(BannerHints.read(dir.resolve("fastly.toml")))
-                .isEqualTo(new BannerHints(java.util.List.of("/a", "/b"), "news"));
+                .isEqualTo(new BannerHints(List.of("/a", "/b"), "news"));
         Files.writeString(dir.resolve("fastly.toml"), "name = \"x\"\n");
         assertThat(BannerHints.read(dir.resolve("fastly.toml"))).isEqualTo(BannerHints.NONE);
     }

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -163,10 +165,8 @@ class ServeInspectorTest {
     @Test
     void takenDefaultPortsMoveToFreeOnesAndTheBannerSaysWhy() throws Exception {
         // Stand-ins for the default inspector and publish ports, held as `outpost proxy` would hold 7998 and 5561.
-        try (java.net.ServerSocket inspectorHeld =
-                        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                java.net.ServerSocket publishHeld =
-                        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket inspectorHeld = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ServerSocket publishHeld = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int edgePort = FreePorts.port();
             Path manifest = dir.resolve("fastly.toml");
             Files.writeString(
@@ -226,7 +226,7 @@ class ServeInspectorTest {
 
     @Test
     void aTakenPortSomeoneChoseStopsServeWithTheOptionThatMovesIt() throws Exception {
-        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String port = Integer.toString(held.getLocalPort());
             assertThatThrownBy(() -> serve(true, port, new ByteArrayOutputStream()))
                     .isInstanceOfSatisfying(

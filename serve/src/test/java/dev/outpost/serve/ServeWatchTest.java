@@ -3,12 +3,18 @@ package dev.outpost.serve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.outpost.edge.cache.CacheKey;
+import dev.outpost.edge.cache.CacheWrite;
+import dev.outpost.edge.cache.CollectedBody;
+import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.testkit.FreePorts;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -92,13 +98,12 @@ class ServeWatchTest {
             assertThat(stream.statusCode()).isEqualTo(200);
             // An object in the app's cache outlives the reload (--clear-cache-on-reload would empty it).
             var cache = session.edge().cache().store();
-            var key = dev.outpost.edge.cache.CacheKey.core(new byte[] {1});
+            var key = CacheKey.core(new byte[] {1});
             cache.insert(
                     key,
-                    new dev.outpost.edge.sandbox.HeaderList(),
-                    dev.outpost.edge.cache.CacheWrite.ofMaxAge(
-                            Duration.ofMinutes(5).toNanos()),
-                    dev.outpost.edge.cache.CollectedBody.of(new byte[] {42}));
+                    new HeaderList(),
+                    CacheWrite.ofMaxAge(Duration.ofMinutes(5).toNanos()),
+                    CollectedBody.of(new byte[] {42}));
 
             // What js-compute-runtime does during every build: a file in the project folder, moved away. No change
             // of the project's files, so no rebuild (once it looped: every build triggered the next, issue #18).
@@ -126,9 +131,7 @@ class ServeWatchTest {
                             "the cache was kept.");
             assertThat(out.toString().split("Change detected", -1)).hasSize(2);
             assertThat(out.toString()).doesNotContain("__input_bundled.js");
-            assertThat(cache.lookup(key, new dev.outpost.edge.sandbox.HeaderList())
-                            .found())
-                    .isNotNull();
+            assertThat(cache.lookup(key, new HeaderList()).found()).isNotNull();
 
             // The stream opened before the reload still receives publishes.
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
@@ -136,8 +139,8 @@ class ServeWatchTest {
                         () -> {
                             try {
                                 return in.readLine();
-                            } catch (java.io.IOException e) {
-                                throw new java.io.UncheckedIOException(e);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
                             }
                         },
                         readers);

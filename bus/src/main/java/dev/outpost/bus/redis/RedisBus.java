@@ -24,6 +24,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -147,7 +148,7 @@ final class RedisBus implements AutoCloseable {
 
     /** Lettuce picks its socket type by what the platform has; share the loops only when it is the proxy's. */
     private static boolean sameTransport(String transport) {
-        String lettuce = Transports.socketChannelClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        String lettuce = Transports.socketChannelClass().getSimpleName().toLowerCase(Locale.ROOT);
         return switch (transport) {
             case "epoll" -> lettuce.startsWith("epoll");
             case "io_uring" -> lettuce.startsWith("iouring");

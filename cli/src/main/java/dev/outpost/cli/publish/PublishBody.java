@@ -11,6 +11,7 @@ import dev.outpost.grip.publish.PublishWriter;
 import dev.outpost.grip.publish.WsMessageFormat;
 import dev.outpost.grip.publish.WsMessageType;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -287,7 +288,7 @@ public final class PublishBody {
         JsonNode node;
         try {
             node = Patches.JSON.readTree(content);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("--patch: content is not JSON: "
                     + e.getMessage().lines().findFirst().orElse("") + " (expected: a JSON array of patch operations)");
         }

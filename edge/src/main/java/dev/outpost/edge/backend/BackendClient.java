@@ -9,9 +9,11 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -35,11 +37,17 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends guest requests to backends over Netty, on pooled keep-alive connections ({@link BackendPool}) with each
@@ -61,9 +69,9 @@ public final class BackendClient implements AutoCloseable {
             "trailer",
             "proxy-connection");
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackendClient.class);
+    private static final Logger log = LoggerFactory.getLogger(BackendClient.class);
     /** Backends whose gRPC request was warned about, so each is named once. */
-    private static final Set<String> GRPC_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<String> GRPC_WARNED = ConcurrentHashMap.newKeySet();
 
     private final EventLoopGroup group;
     private final BackendTls tls = new BackendTls();
@@ -146,7 +154,7 @@ public final class BackendClient implements AutoCloseable {
     private void connect(Call call, BackendPool.Endpoint endpoint) {
         open(call.backend(), group, pipeline -> {
                     pipeline.addLast("codec", new HttpClientCodec());
-                    pipeline.addLast("exchange", new io.netty.channel.ChannelInboundHandlerAdapter());
+                    pipeline.addLast("exchange", new ChannelInboundHandlerAdapter());
                 })
                 .whenComplete((channel, failure) -> {
                     if (failure != null) {
@@ -183,10 +191,9 @@ public final class BackendClient implements AutoCloseable {
         long deadline = System.nanoTime() + backend.connectTimeout().toNanos();
         resolver().resolve(backend.url().getHost()).whenComplete((addresses, failure) -> {
             if (failure != null) {
-                Throwable cause =
-                        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                                ? failure.getCause()
-                                : failure;
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
                 result.completeExceptionally(Failures.connect(backend, cause));
                 return;
             }
@@ -210,7 +217,7 @@ public final class BackendClient implements AutoCloseable {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (i >= order.size() || left <= 0) {
             Throwable cause = left <= 0
-                    ? new io.netty.channel.ConnectTimeoutException("connect timeout")
+                    ? new ConnectTimeoutException("connect timeout")
                     : last != null
                             ? last
                             : new UnknownHostException(backend.url().getHost() + ": no addresses");
@@ -238,7 +245,7 @@ public final class BackendClient implements AutoCloseable {
         bootstrap.connect(new InetSocketAddress(order.get(i), backend.port())).addListener((ChannelFutureListener)
                 f -> {
                     if (!f.isSuccess()) {
-                        if (f.cause() instanceof io.netty.channel.ConnectTimeoutException) {
+                        if (f.cause() instanceof ConnectTimeoutException) {
                             // The attempt had all the time that was left.
                             result.completeExceptionally(Failures.connect(backend, f.cause()));
                         } else {
@@ -395,7 +402,7 @@ public final class BackendClient implements AutoCloseable {
         private Failures() {}
 
         static BackendException connect(BackendConfig backend, Throwable cause) {
-            SendErrorTag tag = cause instanceof io.netty.channel.ConnectTimeoutException
+            SendErrorTag tag = cause instanceof ConnectTimeoutException
                     ? SendErrorTag.CONNECTION_TIMEOUT
                     : cause instanceof UnknownHostException
                             ? SendErrorTag.DNS_ERROR
@@ -423,8 +430,8 @@ public final class BackendClient implements AutoCloseable {
                 tag = SendErrorTag.TLS_PROTOCOL_ERROR;
             } else if (message.contains("Received fatal alert")) {
                 tag = SendErrorTag.TLS_ALERT_RECEIVED;
-            } else if (root instanceof java.security.cert.CertificateException
-                    || root instanceof java.security.cert.CertPathValidatorException
+            } else if (root instanceof CertificateException
+                    || root instanceof CertPathValidatorException
                     || message.contains("PKIX")
                     || message.contains("certificate")) {
                 tag = SendErrorTag.TLS_CERTIFICATE_ERROR;

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
 /**
@@ -42,7 +44,7 @@ final class BackendTls {
         if (!backend.useSni()) {
             params.setServerNames(List.of());
         } else if (o.sniHostname() != null && !o.sniHostname().equals(certHost)) {
-            params.setServerNames(List.of(new javax.net.ssl.SNIHostName(o.sniHostname())));
+            params.setServerNames(List.of(new SNIHostName(o.sniHostname())));
         }
         engine.setSSLParameters(params);
         return handler;
@@ -94,7 +96,7 @@ final class BackendTls {
                 builder.ciphers(Arrays.asList(k.ciphers().split("[:, ]+")), SupportedCipherSuiteFilter.INSTANCE);
             }
             return builder.build();
-        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+        } catch (SSLException | IllegalArgumentException e) {
             throw new BackendException(
                     SendErrorTag.TLS_CONFIGURATION_ERROR,
                     "TLS settings of the backend cannot be used: " + e.getMessage()

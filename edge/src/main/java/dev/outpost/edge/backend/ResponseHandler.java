@@ -2,6 +2,7 @@ package dev.outpost.edge.backend;
 
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.HttpVersion;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
 import dev.outpost.edge.sandbox.ResponseState;
 import io.netty.buffer.ByteBufUtil;
@@ -94,9 +95,7 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
             }
             ResponseState head = new ResponseState();
             head.status = response.status().code();
-            head.version = response.protocolVersion().minorVersion() == 0
-                    ? dev.outpost.edge.sandbox.HttpVersion.HTTP_10
-                    : dev.outpost.edge.sandbox.HttpVersion.HTTP_11;
+            head.version = response.protocolVersion().minorVersion() == 0 ? HttpVersion.HTTP_10 : HttpVersion.HTTP_11;
             response.headers().forEach(e -> head.headers.append(e.getKey(), e.getValue()));
             head.remote = (InetSocketAddress) ctx.channel().remoteAddress();
             keepAlive = HttpUtil.isKeepAlive(response) && response.status().code() != 101;

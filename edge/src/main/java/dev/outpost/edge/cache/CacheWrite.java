@@ -1,6 +1,8 @@
 package dev.outpost.edge.cache;
 
 import dev.outpost.edge.sandbox.ResponseState;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -34,7 +36,7 @@ public record CacheWrite(
         Objects.requireNonNull(userMetadata, "userMetadata");
         Objects.requireNonNull(surrogateKeys, "surrogateKeys");
         // In the order given: they are reported back (get_surrogate_keys) as written.
-        surrogateKeys = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(surrogateKeys));
+        surrogateKeys = Collections.unmodifiableSet(new LinkedHashSet<>(surrogateKeys));
         if (maxAgeNs < 0 || initialAgeNs < 0 || staleWhileRevalidateNs < 0 || staleIfErrorNs < 0) {
             throw new IllegalArgumentException("cache durations must not be negative (max age " + maxAgeNs
                     + " ns, initial age " + initialAgeNs + " ns)");

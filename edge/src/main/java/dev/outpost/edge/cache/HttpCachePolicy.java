@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -282,7 +283,7 @@ public final class HttpCachePolicy {
                     // Keep now.
                 }
             }
-            long ns = java.time.Duration.between(base, at).toNanos();
+            long ns = Duration.between(base, at).toNanos();
             return Math.max(0, ns);
         } catch (DateTimeParseException | ArithmeticException e) {
             return 0;

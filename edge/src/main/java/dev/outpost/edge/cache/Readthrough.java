@@ -5,6 +5,7 @@ import dev.outpost.edge.sandbox.CacheOverride;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
 import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.ResponseState;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -113,8 +114,8 @@ public final class Readthrough {
         return out;
     }
 
-    private static final java.util.List<String> CLIENT_CONDITIONALS = java.util.List.of(
-            "if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range");
+    private static final List<String> CLIENT_CONDITIONALS =
+            List.of("if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range");
 
     /** Whether the obligation's request asks the backend to revalidate a stored response (it has validators). */
     private static boolean revalidating(Obligation obligation) {

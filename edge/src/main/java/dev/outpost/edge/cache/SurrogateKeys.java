@@ -1,5 +1,6 @@
 package dev.outpost.edge.cache;
 
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -28,7 +29,7 @@ public final class SurrogateKeys {
                 keys.add(validate(key));
             }
         }
-        return java.util.Collections.unmodifiableSet(keys);
+        return Collections.unmodifiableSet(keys);
     }
 
     /**

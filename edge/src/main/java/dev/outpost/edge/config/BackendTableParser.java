@@ -1,13 +1,17 @@
 package dev.outpost.edge.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One {@code [local_server.backends.<name>]} table: Viceroy's keys ({@code url}, {@code override_host},
@@ -49,7 +53,7 @@ final class BackendTableParser {
         for (var e : FastlyTomlParser.fields(node)) {
             if (!BACKEND_KEYS.contains(e.getKey())) {
                 throw new FastlyTomlException(file + ": [" + table + "] unknown key " + e.getKey()
-                        + " (expected: one of " + String.join(", ", new java.util.TreeSet<>(BACKEND_KEYS)) + ")");
+                        + " (expected: one of " + String.join(", ", new TreeSet<>(BACKEND_KEYS)) + ")");
             }
         }
         JsonNode urlNode = node.get("url");
@@ -163,12 +167,12 @@ final class BackendTableParser {
                     + " (expected: certificate or certificate_file, and key or key_file)");
         }
         try {
-            if (java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new java.io.ByteArrayInputStream(cert.getBytes(StandardCharsets.US_ASCII)))
+            if (CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(cert.getBytes(StandardCharsets.US_ASCII)))
                     .isEmpty()) {
-                throw new java.security.cert.CertificateException("no certificate found");
+                throw new CertificateException("no certificate found");
             }
-        } catch (java.security.cert.CertificateException e) {
+        } catch (CertificateException e) {
             throw new FastlyTomlException(
                     file + ": [" + table + "] client_certificate: not a PEM certificate (" + e.getMessage() + ")", e);
         }
@@ -238,13 +242,12 @@ final class BackendTableParser {
                         table, "ca_certificate", item, "a PEM string, { file = \"ca.pem\" } or { value = \"…\" }");
             }
             try {
-                var certs = java.security.cert.CertificateFactory.getInstance("X.509")
-                        .generateCertificates(
-                                new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
+                var certs = CertificateFactory.getInstance("X.509")
+                        .generateCertificates(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)));
                 if (certs.isEmpty()) {
-                    throw new java.security.cert.CertificateException("no certificate found");
+                    throw new CertificateException("no certificate found");
                 }
-            } catch (java.security.cert.CertificateException e) {
+            } catch (CertificateException e) {
                 throw new FastlyTomlException(
                         file + ": [" + table + "] ca_certificate: not a PEM certificate (" + e.getMessage() + ")", e);
             }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -459,7 +460,7 @@ public final class FastlyTomlParser {
         List<String> present = keys.stream().filter(node::has).sorted().toList();
         if (present.size() != 1) {
             throw new FastlyTomlException(file + ": [" + table + "] has " + (present.isEmpty() ? "none" : present)
-                    + " (expected: exactly one of " + String.join(", ", new java.util.TreeSet<>(keys)) + ")");
+                    + " (expected: exactly one of " + String.join(", ", new TreeSet<>(keys)) + ")");
         }
         String key = present.getFirst();
         String value = requiredString(table, node, key);

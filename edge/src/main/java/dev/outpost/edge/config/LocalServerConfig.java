@@ -1,5 +1,6 @@
 package dev.outpost.edge.config;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,8 +24,8 @@ public record LocalServerConfig(
         Map<String, String> geolocation,
         boolean useDefaultLoopbackGeo,
         Map<String, String> deviceDetection,
-        Map<String, java.util.List<AclEntry>> acls,
-        java.util.List<String> fakeValidFastlyKeys,
+        Map<String, List<AclEntry>> acls,
+        List<String> fakeValidFastlyKeys,
         Map<String, ShieldingSite> shieldingSites) {
 
     /** Without fake Fastly keys or shielding sites. */
@@ -36,7 +37,7 @@ public record LocalServerConfig(
             Map<String, String> geolocation,
             boolean useDefaultLoopbackGeo,
             Map<String, String> deviceDetection,
-            Map<String, java.util.List<AclEntry>> acls) {
+            Map<String, List<AclEntry>> acls) {
         this(
                 backends,
                 configStores,
@@ -46,7 +47,7 @@ public record LocalServerConfig(
                 useDefaultLoopbackGeo,
                 deviceDetection,
                 acls,
-                java.util.List.of(),
+                List.of(),
                 Map.of());
     }
 

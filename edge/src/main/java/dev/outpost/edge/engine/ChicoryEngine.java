@@ -13,6 +13,7 @@ import dev.outpost.edge.abi.GuestExit;
 import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.abi.GuestTrapException;
 import dev.outpost.edge.abi.Hostcall;
+import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,8 +29,7 @@ public final class ChicoryEngine implements WasmEngine {
         try {
             // Validation costs about half of the parse time of a JS module; the js-compute runtime is a known-good
             // module.
-            var module =
-                    Parser.builder().withValidation(false).build().parse(() -> new java.io.ByteArrayInputStream(wasm));
+            var module = Parser.builder().withValidation(false).build().parse(() -> new ByteArrayInputStream(wasm));
             return new ChicoryModule(name, module, !WasmImports.hasStartFunction(wasm));
         } catch (ChicoryException e) {
             throw new WasmLoadException(name + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package dev.outpost.edge.engine;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class Engines {
                     byName.putIfAbsent(p.name(), p);
                 }
             }
-            return java.util.Collections.unmodifiableMap(byName);
+            return Collections.unmodifiableMap(byName);
         }
     }
 }

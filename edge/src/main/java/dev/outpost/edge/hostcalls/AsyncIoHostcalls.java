@@ -1,6 +1,7 @@
 package dev.outpost.edge.hostcalls;
 
 import dev.outpost.edge.abi.HostcallException;
+import dev.outpost.edge.sandbox.AsyncItem;
 import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.PendingRequest;
 import dev.outpost.edge.sandbox.Sandbox;
@@ -46,7 +47,7 @@ final class AsyncIoHostcalls {
         if (item instanceof PendingRequest pending) {
             return pending.isReady();
         }
-        if (item instanceof dev.outpost.edge.sandbox.AsyncItem other) {
+        if (item instanceof AsyncItem other) {
             return other.isReady();
         }
         return true;
@@ -68,7 +69,7 @@ final class AsyncIoHostcalls {
             } else if (item instanceof PendingRequest pending) {
                 CompletableFuture<?> f = pending.response().whenComplete((r, e) -> wake.run());
                 cleanup.add(() -> f.cancel(false));
-            } else if (item instanceof dev.outpost.edge.sandbox.AsyncItem other) {
+            } else if (item instanceof AsyncItem other) {
                 CompletableFuture<?> f = other.whenReady().whenComplete((r, e) -> wake.run());
                 cleanup.add(() -> f.cancel(false));
             }

@@ -5,6 +5,7 @@ import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.BackendOptions;
 import dev.outpost.edge.sandbox.Sandbox;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -181,7 +182,7 @@ final class DynamicBackends {
         String text = Guest.string(m, m.readI32(config + offset), len, field);
         try {
             if (CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)))
+                    .generateCertificates(new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)))
                     .isEmpty()) {
                 throw new CertificateException("no certificate");
             }

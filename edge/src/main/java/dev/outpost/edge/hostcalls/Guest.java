@@ -4,6 +4,7 @@ import dev.outpost.edge.abi.FastlyStatus;
 import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.abi.GuestTrapException;
 import dev.outpost.edge.abi.HostcallException;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -42,7 +43,7 @@ final class Guest {
             int endingCursorPtr,
             int nwrittenPtr) {
         long capacity = Integer.toUnsignedLong(bufLen);
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         int at = cursor;
         boolean finished = true;
         for (int i = cursor; i < items.size(); i++) {

@@ -5,6 +5,7 @@ import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.sandbox.HeaderList;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -52,12 +53,12 @@ final class HeaderHostcalls {
             int start = 0;
             for (int i = 0; i < packed.length; i++) {
                 if (packed[i] == 0) {
-                    values.add(java.util.Arrays.copyOfRange(packed, start, i));
+                    values.add(Arrays.copyOfRange(packed, start, i));
                     start = i + 1;
                 }
             }
             if (start < packed.length) {
-                values.add(java.util.Arrays.copyOfRange(packed, start, packed.length));
+                values.add(Arrays.copyOfRange(packed, start, packed.length));
             }
             list.remove(name);
             for (byte[] v : values) {

@@ -12,6 +12,7 @@ import dev.outpost.edge.engine.WasmLoadException;
 import dev.outpost.edge.engine.WasmModule.FunctionImport;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class HostcallTable implements ImportResolver {
 
     private final Map<String, Hostcall> hostcalls = new HashMap<>();
     private final Map<String, String> unsupported = new HashMap<>();
-    private final java.util.List<Runnable> closers = new java.util.ArrayList<>();
+    private final List<Runnable> closers = new ArrayList<>();
 
     private final long memoryLimit;
 
@@ -157,12 +158,12 @@ public final class HostcallTable implements ImportResolver {
 
     /** The names registered here ({@code module.name}), the unsupported ones included. */
     public Set<String> registered() {
-        return java.util.Collections.unmodifiableSet(hostcalls.keySet());
+        return Collections.unmodifiableSet(hostcalls.keySet());
     }
 
     /** The registered functions that answer {@code unsupported}, with the reason. */
     public Map<String, String> unsupportedReasons() {
-        return java.util.Collections.unmodifiableMap(unsupported);
+        return Collections.unmodifiableMap(unsupported);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.edge.sandbox.Sandbox;
+import java.util.List;
 
 /** {@code fastly_http_body}: body streams. Reads block until data arrives or the writer ends the body. */
 final class HttpBodyHostcalls {
@@ -102,7 +103,7 @@ final class HttpBodyHostcalls {
         t.fastly(M, "trailer_value_get", (m, a) -> {
             HeaderList trailers = readyTrailers(a.i32(0));
             String name = HeaderHostcalls.name(Guest.bytes(m, a.i32(1), a.i32(2)));
-            java.util.List<byte[]> values = trailers.values(name);
+            List<byte[]> values = trailers.values(name);
             if (values.isEmpty()) {
                 throw new HostcallException(FastlyStatus.NONE, "trailer " + name + ": absent");
             }

@@ -13,6 +13,7 @@ import dev.outpost.edge.cache.HttpCachePolicy;
 import dev.outpost.edge.cache.Lookup;
 import dev.outpost.edge.cache.Obligation;
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.CacheOverride;
 import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.ResponseState;
 import dev.outpost.edge.sandbox.Sandbox;
@@ -285,7 +286,7 @@ final class HttpCacheHostcalls {
         if (revalidating(tx)) {
             HttpCachePolicy.addValidators(out.headers, stale(tx).write().response());
         }
-        out.cacheOverride = dev.outpost.edge.sandbox.CacheOverride.NONE;
+        out.cacheOverride = CacheOverride.NONE;
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.outpost.edge.hostcalls;
 
+import dev.outpost.edge.abi.FastlyHostcall.Args;
 import dev.outpost.edge.abi.FastlyStatus;
 import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.abi.HostcallException;
@@ -18,6 +19,8 @@ import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -146,7 +149,7 @@ final class HttpReqHostcalls {
         t.fastly(M, "redirect_to_websocket_proxy", (m, a) -> legacyHandoff(GripHandoff.Kind.WEBSOCKET, m, a));
     }
 
-    private void legacyHandoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
+    private void legacyHandoff(GripHandoff.Kind kind, GuestMemory m, Args a) {
         String backend = Guest.string(m, a.i32(0), a.i32(1), "backend name");
         if (backend.isEmpty() || backend.length() > 254) {
             throw HostcallException.inval("handoff backend: " + backend + " (expected: 1-254 characters)");
@@ -154,7 +157,7 @@ final class HttpReqHostcalls {
         s.handoff(new GripHandoff(kind, s.downstream().head(), backend, false));
     }
 
-    private void handoff(GripHandoff.Kind kind, GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
+    private void handoff(GripHandoff.Kind kind, GuestMemory m, Args a) {
         RequestState req = s.requests.get(a.i32(0));
         String backend = Guest.string(m, a.i32(1), a.i32(2), "backend name");
         if (backend.isEmpty() || backend.length() > 254) {
@@ -163,7 +166,7 @@ final class HttpReqHostcalls {
         s.handoff(new GripHandoff(kind, req, backend));
     }
 
-    private static void cacheOverride(RequestState req, dev.outpost.edge.abi.FastlyHostcall.Args a, String keys) {
+    private static void cacheOverride(RequestState req, Args a, String keys) {
         try {
             req.cacheOverride = CacheOverride.fromAbi(a.i32(1), a.i32(2), a.i32(3), keys);
         } catch (IllegalArgumentException e) {
@@ -172,8 +175,7 @@ final class HttpReqHostcalls {
     }
 
     /** Starts sending a request; {@code cached}: through the app's readthrough cache (when it is on). */
-    private CompletableFuture<BackendResponse> start(
-            GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a, boolean streaming, boolean cached) {
+    private CompletableFuture<BackendResponse> start(GuestMemory m, Args a, boolean streaming, boolean cached) {
         RequestState req = s.requests.get(a.i32(0));
         Body body = s.body(a.i32(1));
         String name = Guest.string(m, a.i32(2), a.i32(3), "backend name");
@@ -243,7 +245,7 @@ final class HttpReqHostcalls {
         if (count <= 0) {
             throw HostcallException.inval("pending_req_select: " + count + " handles (expected: at least 1)");
         }
-        java.util.List<Object> items = new java.util.ArrayList<>(count);
+        List<Object> items = new ArrayList<>(count);
         int[] ids = new int[count];
         for (int i = 0; i < count; i++) {
             ids[i] = m.readI32(handles + 4 * i);
@@ -299,7 +301,7 @@ final class HttpReqHostcalls {
         };
     }
 
-    private void inspect(GuestMemory m, dev.outpost.edge.abi.FastlyHostcall.Args a) {
+    private void inspect(GuestMemory m, Args a) {
         s.requests.get(a.i32(0));
         s.body(a.i32(1));
         int mask = a.i32(2);

@@ -1,5 +1,6 @@
 package dev.outpost.edge.hostcalls;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -81,6 +82,6 @@ public final class LegacyAliases {
         }
         Map<String, String> qualified = new LinkedHashMap<>();
         a.forEach((alias, target) -> qualified.put("env." + alias, target));
-        return java.util.Collections.unmodifiableMap(qualified);
+        return Collections.unmodifiableMap(qualified);
     }
 }

@@ -1,6 +1,7 @@
 package dev.outpost.edge.hostcalls;
 
 import dev.outpost.edge.abi.FastlyStatus;
+import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.config.KvEntry;
 import dev.outpost.edge.sandbox.Body;
@@ -74,7 +75,7 @@ final class ObjectStoreHostcalls {
         });
     }
 
-    private void found(dev.outpost.edge.abi.GuestMemory m, KvEntry entry, int bodyOut) {
+    private void found(GuestMemory m, KvEntry entry, int bodyOut) {
         if (entry != null) {
             m.writeI32(bodyOut, s.asyncItems.insert(Body.of(entry.value())));
         }
@@ -95,7 +96,7 @@ final class ObjectStoreHostcalls {
         return s.services().kvStore(s.kvStores.get(handle));
     }
 
-    private static String key(dev.outpost.edge.abi.GuestMemory m, int ptr, int len) {
+    private static String key(GuestMemory m, int ptr, int len) {
         return KvStoreHostcalls.key(Guest.string(m, ptr, len, "key"));
     }
 }

@@ -4,11 +4,15 @@ import dev.outpost.edge.abi.GuestExit;
 import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code wasi_snapshot_preview1}, the part a Compute guest may use: arguments, the {@code FASTLY_*} environment,
@@ -25,7 +29,7 @@ final class WasiHostcalls {
     private static final int NOTSOCK = 57;
 
     /** Every WASI preview 1 function, all of which are linked (Viceroy links them all too). */
-    static final java.util.Set<String> NAMES = java.util.Set.of(
+    static final Set<String> NAMES = Set.of(
             "args_get",
             "args_sizes_get",
             "environ_get",
@@ -103,7 +107,7 @@ final class WasiHostcalls {
         t.raw(M, "clock_time_get", (m, a) -> {
             long now = switch ((int) a[0]) {
                 case 0 -> {
-                    java.time.Instant i = java.time.Instant.now();
+                    Instant i = Instant.now();
                     yield i.getEpochSecond() * 1_000_000_000L + i.getNano();
                 }
                 case 1, 2, 3 -> System.nanoTime();
@@ -235,8 +239,8 @@ final class WasiHostcalls {
             int sub = in + 48 * i;
             byte tag = m.read(sub + 8, 1)[0];
             if (tag == 0) {
-                long timeout = java.nio.ByteBuffer.wrap(m.read(sub + 24, 8))
-                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                long timeout = ByteBuffer.wrap(m.read(sub + 24, 8))
+                        .order(ByteOrder.LITTLE_ENDIAN)
                         .getLong();
                 int flags = m.read(sub + 40, 1)[0] & 1;
                 long relative = flags == 1 ? timeout - System.nanoTime() : timeout;

@@ -1,9 +1,11 @@
 package dev.outpost.edge.sandbox;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,8 +21,7 @@ public final class Body {
     private boolean finished;
     private boolean abandoned;
     private Long knownLength;
-    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> listeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Runnable> listeners = new CopyOnWriteArrayList<>();
     private boolean fixedLength;
     private volatile boolean hostWritten;
     private final HeaderList trailers = new HeaderList();
@@ -31,8 +32,7 @@ public final class Body {
 
     private String failure;
 
-    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> readListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Runnable> readListeners = new CopyOnWriteArrayList<>();
 
     public static Body of(byte[] bytes) {
         Body body = new Body();
@@ -233,7 +233,7 @@ public final class Body {
         if (!finished) {
             return null;
         }
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         boolean first = true;
         for (Object s : segments) {
             if (s instanceof byte[] b) {
@@ -357,7 +357,7 @@ public final class Body {
 
     /** Reads everything until end of stream. */
     public byte[] readAll() throws InterruptedException {
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         while (true) {
             byte[] chunk = read(64 * 1024);
             if (chunk.length == 0) {

@@ -1,5 +1,7 @@
 package dev.outpost.edge.sandbox;
 
+import java.nio.charset.StandardCharsets;
+
 /** Where a sandbox's client response goes. Called at most once per request, on the guest thread. */
 public interface DownstreamResponder {
     /**
@@ -19,6 +21,6 @@ public interface DownstreamResponder {
         String text = handoff.kind() == GripHandoff.Kind.GRIP
                 ? "Pushpin handoff signaled, but Pushpin mode not enabled."
                 : "Backend handoff signaled, but this server does not support WebSocket passthrough.";
-        send(head, Body.of(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
+        send(head, Body.of(text.getBytes(StandardCharsets.UTF_8)), false);
     }
 }

@@ -6,6 +6,7 @@ import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.KvEntry;
 import dev.outpost.edge.config.LocalServerConfig;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +23,11 @@ public final class EdgeServices {
     private final RateLimits rateLimits = new RateLimits();
     private final String hostname;
     private final long memoryLimit;
-    private final java.util.List<String> guestArgs;
+    private final List<String> guestArgs;
     private final AppCache cache;
 
     public EdgeServices(LocalServerConfig config, BackendClient backends, LogSink logSink, String hostname) {
-        this(config, backends, logSink, hostname, DEFAULT_MEMORY_LIMIT, java.util.List.of("app.wasm"));
+        this(config, backends, logSink, hostname, DEFAULT_MEMORY_LIMIT, List.of("app.wasm"));
     }
 
     /**
@@ -39,7 +40,7 @@ public final class EdgeServices {
             LogSink logSink,
             String hostname,
             long memoryLimit,
-            java.util.List<String> guestArgs) {
+            List<String> guestArgs) {
         this(config, backends, logSink, hostname, memoryLimit, guestArgs, AppCache.defaults());
     }
 
@@ -53,11 +54,11 @@ public final class EdgeServices {
             LogSink logSink,
             String hostname,
             long memoryLimit,
-            java.util.List<String> guestArgs,
+            List<String> guestArgs,
             AppCache cache) {
         this.cache = Objects.requireNonNull(cache, "cache");
         this.memoryLimit = memoryLimit;
-        this.guestArgs = java.util.List.copyOf(guestArgs);
+        this.guestArgs = List.copyOf(guestArgs);
         this.config = Objects.requireNonNull(config, "config");
         this.backends = Objects.requireNonNull(backends, "backends");
         this.logSink = Objects.requireNonNull(logSink, "logSink");
@@ -72,7 +73,7 @@ public final class EdgeServices {
         return memoryLimit;
     }
 
-    public java.util.List<String> guestArgs() {
+    public List<String> guestArgs() {
         return guestArgs;
     }
 

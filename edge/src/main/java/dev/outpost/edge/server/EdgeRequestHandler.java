@@ -3,6 +3,7 @@ package dev.outpost.edge.server;
 import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.DownstreamRequest;
 import dev.outpost.edge.sandbox.DownstreamResponder;
+import dev.outpost.edge.sandbox.GripHandoff;
 import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.ResponseState;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -27,9 +29,13 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +51,10 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Set<String> FRAMING =
             Set.of("content-length", "transfer-encoding", "connection", "keep-alive");
 
-    private final java.util.function.Supplier<ComputeApp> apps;
+    private final Supplier<ComputeApp> apps;
     private final GuestLimiter guests;
     private final EdgeLimits limits;
-    private final java.util.concurrent.atomic.AtomicLong peakBuffered;
+    private final AtomicLong peakBuffered;
     /** Reading paused because a body holds its buffer's worth (flow control); set on the event loop. */
     private volatile boolean bodyFull;
 
@@ -63,13 +69,13 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     /** The exchange whose request is being read; its flags are only touched on the event loop. */
     private Exchange current;
     /** A pipelined request that arrived while the current response was still going out (event loop only). */
-    private final java.util.ArrayDeque<Object> waiting = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
 
     EdgeRequestHandler(
-            java.util.function.Supplier<ComputeApp> apps,
+            Supplier<ComputeApp> apps,
             GuestLimiter guests,
             EdgeLimits limits,
-            java.util.concurrent.atomic.AtomicLong peakBuffered,
+            AtomicLong peakBuffered,
             Duration timeout,
             int handoffPort,
             boolean websocketPassthrough,
@@ -284,8 +290,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             unavailable.status = 503;
             unavailable.headers.insert("retry-after", "1");
             unavailable.headers.insert("content-type", "text/plain; charset=utf-8");
-            exchange.send(
-                    unavailable, Body.of(guests.refusal().getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
+            exchange.send(unavailable, Body.of(guests.refusal().getBytes(StandardCharsets.UTF_8)), false);
         }
     }
 
@@ -319,7 +324,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         volatile boolean sent;
         volatile boolean handedOff;
         /** The client's request as it arrived, for a handoff. */
-        io.netty.handler.codec.http.HttpHeaders original;
+        HttpHeaders original;
 
         String originalMethod;
         String originalUri;
@@ -407,7 +412,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         }
 
         @Override
-        public void handoff(dev.outpost.edge.sandbox.GripHandoff handoff) {
+        public void handoff(GripHandoff handoff) {
             Handoffs.start(this, handoff);
         }
 
@@ -416,7 +421,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
             ResponseState head = new ResponseState();
             head.status = status;
             head.headers.insert("content-type", "text/plain; charset=utf-8");
-            send(head, Body.of(message.getBytes(java.nio.charset.StandardCharsets.UTF_8)), false);
+            send(head, Body.of(message.getBytes(StandardCharsets.UTF_8)), false);
         }
 
         Channel channel() {

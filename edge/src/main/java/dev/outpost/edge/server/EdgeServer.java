@@ -2,7 +2,9 @@ package dev.outpost.edge.server;
 
 import dev.outpost.edge.backend.BackendClient;
 import dev.outpost.edge.cache.AppCache;
+import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
+import dev.outpost.edge.engine.GraalWasmEngine;
 import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.sandbox.EdgeServices;
 import io.netty.bootstrap.ServerBootstrap;
@@ -23,11 +25,16 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,13 +65,13 @@ public final class EdgeServer implements AutoCloseable {
     private EventLoopGroup group;
     private ExecutorService guests;
     private GuestLimiter limiter;
-    private final java.util.concurrent.atomic.AtomicLong peakBuffered = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong peakBuffered = new AtomicLong();
     private Channel serverChannel;
     /** Open client connections, closed first on {@link #close()}. */
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     /** Made on {@link #start()}, unless given. */
-    private final java.util.function.Supplier<WasmEngine> engineSource;
+    private final Supplier<WasmEngine> engineSource;
 
     public EdgeServer(EdgeConfig config) {
         this(config, () -> Engines.create(config.engine()));
@@ -74,7 +81,7 @@ public final class EdgeServer implements AutoCloseable {
      * As {@link #EdgeServer(EdgeConfig)}, with the engine {@code engine} gives (say, one made while the project was
      * building: starting GraalWasm takes a second or more); the server closes it.
      */
-    public EdgeServer(EdgeConfig config, java.util.function.Supplier<WasmEngine> engine) {
+    public EdgeServer(EdgeConfig config, Supplier<WasmEngine> engine) {
         this.config = config;
         this.engineSource = engine;
     }
@@ -103,7 +110,7 @@ public final class EdgeServer implements AutoCloseable {
                     config.logSink(),
                     "localhost",
                     config.memoryLimit(),
-                    java.util.List.of(config.wasm().getFileName().toString()),
+                    List.of(config.wasm().getFileName().toString()),
                     cache);
             app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
             warmUp = WarmUp.start(app);
@@ -112,7 +119,7 @@ public final class EdgeServer implements AutoCloseable {
                     config.wasm().getFileName(),
                     (System.nanoTime() - started) / 1_000_000,
                     engineDescription());
-            if (engine instanceof dev.outpost.edge.engine.GraalWasmEngine g && !g.optimizing()) {
+            if (engine instanceof GraalWasmEngine g && !g.optimizing()) {
                 log.info("graalwasm runs interpreted; for its JIT start the JVM with -XX:+UnlockExperimentalVMOptions"
                         + " -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
             }
@@ -169,7 +176,7 @@ public final class EdgeServer implements AutoCloseable {
      *
      * @throws UncheckedIOException when the program cannot be read
      */
-    public void reload(Path wasm, dev.outpost.edge.config.LocalServerConfig localServer) {
+    public void reload(Path wasm, LocalServerConfig localServer) {
         reload(wasm, localServer, false);
     }
 
@@ -177,8 +184,7 @@ public final class EdgeServer implements AutoCloseable {
      * As {@link #reload(Path, dev.outpost.edge.config.LocalServerConfig)}; with {@code clearCache} the new program
      * starts with an empty cache.
      */
-    public synchronized void reload(
-            Path wasm, dev.outpost.edge.config.LocalServerConfig localServer, boolean clearCache) {
+    public synchronized void reload(Path wasm, LocalServerConfig localServer, boolean clearCache) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(wasm);
@@ -192,7 +198,7 @@ public final class EdgeServer implements AutoCloseable {
                 config.logSink(),
                 "localhost",
                 config.memoryLimit(),
-                java.util.List.of(wasm.getFileName().toString()),
+                List.of(wasm.getFileName().toString()),
                 cache);
         ComputeApp fresh = new ComputeApp(wasm.getFileName().toString(), engine, bytes, services);
         ComputeApp old = app;
@@ -222,7 +228,7 @@ public final class EdgeServer implements AutoCloseable {
         }
     }
 
-    private final java.util.Set<ComputeApp> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ComputeApp> retired = ConcurrentHashMap.newKeySet();
 
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
@@ -250,7 +256,7 @@ public final class EdgeServer implements AutoCloseable {
 
     /** The engine's name and, for GraalWasm, whether its JIT is on. */
     public String engineDescription() {
-        return engine instanceof dev.outpost.edge.engine.GraalWasmEngine g
+        return engine instanceof GraalWasmEngine g
                 ? engine.name() + " (" + g.implementationName() + ")"
                 : engine.name();
     }

@@ -18,6 +18,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -32,7 +33,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,8 +143,7 @@ final class HandoffRelay {
                 .whenComplete((channel, failure) -> client.eventLoop().execute(() -> {
                     if (failure != null) {
                         body.abandon();
-                        Throwable cause = failure instanceof java.util.concurrent.CompletionException
-                                        && failure.getCause() != null
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                                 ? failure.getCause()
                                 : failure;
                         listener.failed(500, "Error: Could not connect to handoff target: " + cause.getMessage());
@@ -273,12 +275,12 @@ final class HandoffRelay {
                     HttpResponseStatus.SWITCHING_PROTOCOLS,
                     Unpooled.EMPTY_BUFFER,
                     response.headers().copy(),
-                    io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+                    EmptyHttpHeaders.INSTANCE);
             // Encoded on this thread, before the codec is removed.
             client.writeAndFlush(head);
             ChannelPipeline clientPipeline = client.pipeline();
             for (Class<? extends ChannelHandler> type :
-                    java.util.List.of(HttpServerExpectContinueHandler.class, EdgeRequestHandler.class)) {
+                    List.of(HttpServerExpectContinueHandler.class, EdgeRequestHandler.class)) {
                 if (clientPipeline.get(type) != null) {
                     clientPipeline.remove(type);
                 }

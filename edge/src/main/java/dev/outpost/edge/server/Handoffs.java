@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -177,7 +178,7 @@ final class Handoffs {
             URI parsed = new URI(uri);
             String path = parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath();
             return parsed.getRawQuery() != null ? path + "?" + parsed.getRawQuery() : path;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return "/";
         }
     }

@@ -9,14 +9,17 @@ import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
 import dev.outpost.edge.sandbox.RequestState;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,8 +129,8 @@ class BackendConnectionsTest {
             CompletableFuture<BackendResponse> first = get(backend);
             await().atMost(Duration.ofSeconds(20)).until(() -> origin.held() == 1);
             CompletableFuture<BackendResponse> second = get(backend);
-            ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(
-                    ExecutionException.class, () -> second.get(20, TimeUnit.SECONDS));
+            ExecutionException failure =
+                    Assertions.assertThrows(ExecutionException.class, () -> second.get(20, TimeUnit.SECONDS));
             assertThat(failure.getCause()).isInstanceOf(BackendException.class);
             BackendException e = (BackendException) failure.getCause();
             assertThat(e.tag()).isEqualTo(SendErrorTag.CONNECTION_LIMIT_REACHED);
@@ -153,7 +157,7 @@ class BackendConnectionsTest {
                     new BackendOptions.TcpKeepalive(Duration.ofSeconds(42), Duration.ofSeconds(7), 5));
             Channel channel = client.open(on, group, p -> {}).get(20, TimeUnit.SECONDS);
             try {
-                assertThat(channel.config().getOption(io.netty.channel.ChannelOption.SO_KEEPALIVE))
+                assertThat(channel.config().getOption(ChannelOption.SO_KEEPALIVE))
                         .isTrue();
                 if (supportsKeepaliveTiming()) {
                     assertThat(channel.config().getOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE)))
@@ -169,8 +173,7 @@ class BackendConnectionsTest {
             Channel off = client.open(backend(origin.uri(), 0, Duration.ofSeconds(20), null), group, p -> {})
                     .get(20, TimeUnit.SECONDS);
             try {
-                assertThat(off.config().getOption(io.netty.channel.ChannelOption.SO_KEEPALIVE))
-                        .isFalse();
+                assertThat(off.config().getOption(ChannelOption.SO_KEEPALIVE)).isFalse();
             } finally {
                 off.close().syncUninterruptibly();
             }
@@ -178,8 +181,8 @@ class BackendConnectionsTest {
     }
 
     /** Linux and macOS sockets take the probe timing; elsewhere only SO_KEEPALIVE is checked. */
-    private static boolean supportsKeepaliveTiming() throws java.io.IOException {
-        try (var socket = java.nio.channels.SocketChannel.open()) {
+    private static boolean supportsKeepaliveTiming() throws IOException {
+        try (var socket = SocketChannel.open()) {
             return socket.supportedOptions().contains(ExtendedSocketOptions.TCP_KEEPIDLE);
         }
     }

@@ -3,11 +3,12 @@ package dev.outpost.edge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Routes generated from backends, line for line as the Fastly CLI writes Pushpin's routes file. */
 class PushpinRoutesTest {
-    static java.util.List<String> routes(String toml) {
+    static List<String> routes(String toml) {
         return PushpinRoutes.lines(FastlyTomlParser.parse(toml, "fastly.toml", Path.of("."), k -> null)
                 .localServer()
                 .backends());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -106,7 +107,7 @@ class ModuleSplitTest {
                     .newInstance()
                     .getMember("exports")
                     .getMember(ModuleSplit.MEMORY_NAME);
-            Map<String, Object> modules = new java.util.HashMap<>();
+            Map<String, Object> modules = new HashMap<>();
             modules.put(
                     ModuleSplit.MEMORY_MODULE,
                     ProxyObject.fromMap(Map.<String, Object>of(ModuleSplit.MEMORY_NAME, memory)));

@@ -9,6 +9,7 @@ import dev.outpost.edge.config.FastlyTomlParser;
 import dev.outpost.edge.config.PushpinRoutes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
 
 /**
  * {@code fastly.toml}: any text gives a manifest or a {@link FastlyTomlException} naming the file, never another
@@ -21,7 +22,7 @@ class FastlyTomlFuzzTest {
     void fastlyToml(byte[] data) {
         int nul = indexOfNul(data);
         String text = new String(data, 0, nul < 0 ? data.length : nul, StandardCharsets.UTF_8);
-        byte[] fileContent = nul < 0 ? null : java.util.Arrays.copyOfRange(data, nul + 1, data.length);
+        byte[] fileContent = nul < 0 ? null : Arrays.copyOfRange(data, nul + 1, data.length);
         FastlyTomlParser.FileSource files = path -> {
             if (fileContent == null) {
                 throw new NoSuchFileException(path);

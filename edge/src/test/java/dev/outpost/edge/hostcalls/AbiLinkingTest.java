@@ -12,8 +12,10 @@ import dev.outpost.edge.sandbox.DownstreamRequest;
 import dev.outpost.edge.sandbox.EdgeServices;
 import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.Sandbox;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +42,7 @@ class AbiLinkingTest {
 
     @Test
     void everyAbiFunctionLegacyAliasAndWasiFunctionLinks() {
-        List<FunctionImport> all = new java.util.ArrayList<>(ComputeAbi.functions().values().stream()
+        List<FunctionImport> all = new ArrayList<>(ComputeAbi.functions().values().stream()
                 .map(AbiLinkingTest::imported)
                 .toList());
         LegacyAliases.all().forEach((alias, target) -> {
@@ -59,7 +61,7 @@ class AbiLinkingTest {
         HostcallTable table = table();
         Set<String> missing = ComputeAbi.functions().keySet().stream()
                 .filter(name -> !table.registered().contains(name))
-                .collect(Collectors.toCollection(java.util.TreeSet::new));
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat(missing).isEmpty();
         Set<String> wasi = WasiHostcalls.NAMES.stream()
                 .map(n -> "wasi_snapshot_preview1." + n)

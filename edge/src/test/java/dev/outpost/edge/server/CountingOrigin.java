@@ -1,5 +1,6 @@
 package dev.outpost.edge.server;
 
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
@@ -100,7 +101,7 @@ final class CountingOrigin implements AutoCloseable {
         }
     }
 
-    private static void put(com.sun.net.httpserver.Headers h, String name, String value) {
+    private static void put(Headers h, String name, String value) {
         if (value != null) {
             h.add(name, value);
         }

@@ -3,19 +3,31 @@ package dev.outpost.edge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.KvEntry;
 import dev.outpost.edge.config.LocalServerConfig;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,7 +115,7 @@ abstract class EdgeServerContract {
                                 new LocalServerConfig.AclEntry("10.0.0.0/8", "BLOCK"),
                                 new LocalServerConfig.AclEntry("10.1.0.0/16", "ALLOW"))));
         app = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
-                        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
                         .withEngine(engine())
                         .withRequestTimeout(GUEST_TIME_LIMIT)
                         .withMemoryLimit(MEMORY_LIMIT)
@@ -114,7 +126,7 @@ abstract class EdgeServerContract {
     }
 
     private static int closedPort() throws IOException {
-        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
@@ -142,13 +154,13 @@ abstract class EdgeServerContract {
     private HttpResponse<String> get(String path) throws Exception {
         // A bounded wait for the whole response: a body that never ends must fail the test, not hang it.
         return client.sendAsync(HttpRequest.newBuilder(uri(app, path)).build(), HttpResponse.BodyHandlers.ofString())
-                .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                .get(60, TimeUnit.SECONDS);
     }
 
     @Test
     void helloAppAnswersWithItsFixedResponse() throws Exception {
         hello = new EdgeServer(EdgeConfig.of(TestApps.wasm("hello"))
-                        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
                         .withEngine(engine()))
                 .start();
         for (int i = 0; i < 3; i++) {
@@ -172,11 +184,11 @@ abstract class EdgeServerContract {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(201);
         assertThat(response.headers().allValues("set-cookie")).containsExactly("a=1", "b=2");
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        var json = new ObjectMapper().readTree(response.body());
         assertThat(json.get("method").asText()).isEqualTo("POST");
         assertThat(json.get("url").asText()).isEqualTo("http://127.0.0.1:" + app.port() + "/echo?x=1&y=two");
         assertThat(json.get("body").asText()).isEqualTo("request body");
-        List<String> headers = new java.util.ArrayList<>();
+        List<String> headers = new ArrayList<>();
         json.get("headers")
                 .forEach(h -> headers.add(h.get(0).asText() + ": " + h.get(1).asText()));
         assertThat(headers).contains("x-multi: one, two", "x-single: value");
@@ -279,7 +291,7 @@ abstract class EdgeServerContract {
 
     @Test
     void looksUpGeolocationFromConfigAndTheLoopbackDefault() throws Exception {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var json = new ObjectMapper();
         assertThat(json.readTree(get("/geo?ip=10.1.2.3").body()).get("city").asText())
                 .isEqualTo("Lisbon");
         var loopback = json.readTree(get("/geo?ip=127.0.0.1").body());
@@ -313,10 +325,10 @@ abstract class EdgeServerContract {
     @Test
     void aReusableSandboxServesSeveralRequestsFromOneInstance() throws Exception {
         try (EdgeServer reuse = new EdgeServer(EdgeConfig.of(TestApps.wasm("reuse"))
-                        .withAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
                         .withEngine(engine()))
                 .start()) {
-            List<String> bodies = new java.util.ArrayList<>();
+            List<String> bodies = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 if (i > 0) {
                     await().atMost(Duration.ofSeconds(10))
@@ -389,14 +401,14 @@ abstract class EdgeServerContract {
 
     @Test
     void servesConcurrentRequestsEachInItsOwnInstance() throws Exception {
-        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             String path = i % 2 == 0 ? "/env" : "/backend?path=/c" + i;
             responses.add(client.sendAsync(
                     HttpRequest.newBuilder(uri(app, path)).build(), HttpResponse.BodyHandlers.ofString()));
         }
         for (int i = 0; i < responses.size(); i++) {
-            HttpResponse<String> response = responses.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            HttpResponse<String> response = responses.get(i).get(60, TimeUnit.SECONDS);
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body())
                     .isEqualTo(i % 2 == 0 ? "version=0 host=localhost pop=XXX" : "origin said 200: GET /c" + i);
@@ -408,13 +420,12 @@ abstract class EdgeServerContract {
         byte[] payload = "x".repeat(100_000).getBytes(StandardCharsets.UTF_8);
         HttpResponse<String> response = client.sendAsync(
                         HttpRequest.newBuilder(uri(app, "/echo"))
-                                .POST(HttpRequest.BodyPublishers.ofInputStream(
-                                        () -> new java.io.ByteArrayInputStream(payload)))
+                                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(payload)))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
-                .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                .get(60, TimeUnit.SECONDS);
         assertThat(response.statusCode()).isEqualTo(201);
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        var json = new ObjectMapper().readTree(response.body());
         assertThat(json.get("body").asText()).hasSize(100_000);
     }
 
@@ -425,10 +436,10 @@ abstract class EdgeServerContract {
             HttpResponse<String> response = client.sendAsync(
                             HttpRequest.newBuilder(uri(app, "/pass-upload"))
                                     .POST(HttpRequest.BodyPublishers.ofInputStream(
-                                            () -> new java.io.ByteArrayInputStream(payload)))
+                                            () -> new ByteArrayInputStream(payload)))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
-                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    .get(60, TimeUnit.SECONDS);
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).hasSize("POST /pass ".length() + payload.length);
             assertThat(origin.take("/pass").body()).hasSize(payload.length);
@@ -458,11 +469,10 @@ abstract class EdgeServerContract {
 
     @Test
     void aResponseSentBeforeTheRequestBodyEndsKeepsTheConnectionUsable() throws Exception {
-        try (var socket = new java.net.Socket("127.0.0.1", app.port())) {
+        try (var socket = new Socket("127.0.0.1", app.port())) {
             socket.setSoTimeout(20_000);
             var out = socket.getOutputStream();
-            var in = new java.io.BufferedReader(
-                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
             out.write(("POST /env HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhalf-")
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
@@ -476,11 +486,11 @@ abstract class EdgeServerContract {
     }
 
     /** Reads one response with a content-length and returns its body. */
-    private static String readResponse(java.io.BufferedReader in) throws IOException {
+    private static String readResponse(BufferedReader in) throws IOException {
         assertThat(in.readLine()).startsWith("HTTP/1.1 200");
         int length = -1;
         for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
-            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                 length = Integer.parseInt(line.substring(15).trim());
             }
         }

@@ -3,7 +3,13 @@ package dev.outpost.edge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.edge.config.BackendConfig;
+import dev.outpost.edge.config.BackendOptions;
 import dev.outpost.edge.config.LocalServerConfig;
+import dev.outpost.edge.wat.NettyOrigin;
+import dev.outpost.edge.wat.Wat;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,12 +18,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,7 +97,7 @@ class HandoffTest {
     /** Slow or silent clients are closed on the edge's port, by the GRIP proxy's rule (issue 16, item 3). */
     @Test
     void anIdleClientAnUnfinishedHeadAndABodyThatStopsAreClosed() throws Exception {
-        ClientTimeouts.testOverride = java.time.Duration.ofSeconds(1);
+        ClientTimeouts.testOverride = Duration.ofSeconds(1);
         try (Socket idle = connect();
                 Socket slow = connect();
                 Socket halfBody = connect()) {
@@ -230,12 +244,12 @@ class HandoffTest {
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
     private static String pem(String name) {
-        return dev.outpost.edge.wat.NettyOrigin.pem(name);
+        return NettyOrigin.pem(name);
     }
 
     private static BackendConfig tlsBackend(URI url, String certHost, String ca, String cert, String key) {
-        var o = dev.outpost.edge.config.BackendOptions.DEFAULT;
-        var options = new dev.outpost.edge.config.BackendOptions(
+        var o = BackendOptions.DEFAULT;
+        var options = new BackendOptions(
                 cert,
                 key.getBytes(StandardCharsets.US_ASCII),
                 o.minTlsVersion(),
@@ -269,9 +283,9 @@ class HandoffTest {
     private EdgeServer edgeWith(BackendConfig backend) throws IOException {
         LocalServerConfig local = new LocalServerConfig(
                 Map.of(backend.name(), backend), Map.of(), Map.of(), Map.of(), Map.of(), true, Map.of(), Map.of());
-        java.nio.file.Path wasm = java.nio.file.Files.createTempFile("outpost-handoff", ".wasm");
+        Path wasm = Files.createTempFile("outpost-handoff", ".wasm");
         wasm.toFile().deleteOnExit();
-        java.nio.file.Files.write(wasm, dev.outpost.edge.wat.Wat.program("""
+        Files.write(wasm, Wat.program("""
                 (data (i32.const 0x400) "wsorigin")
                 (func (export "_start")
                   (call $ok (call $fastly_http_req.redirect_to_websocket_proxy (i32.const 0x400) (i32.const 8))
@@ -316,9 +330,9 @@ class HandoffTest {
         try {
             s.getInputStream().readAllBytes();
             return true;
-        } catch (java.net.SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return false;
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return true;
         }
     }
@@ -372,12 +386,11 @@ class HandoffTest {
             try (InputStream cert = resource("server.pem");
                     InputStream key = resource("server-key.pem");
                     InputStream ca = resource("ca.pem")) {
-                var context =
-                        (io.netty.handler.ssl.JdkSslContext) io.netty.handler.ssl.SslContextBuilder.forServer(cert, key)
-                                .trustManager(ca)
-                                .sslProvider(io.netty.handler.ssl.SslProvider.JDK)
-                                .build();
-                var server = (javax.net.ssl.SSLServerSocket) context.context()
+                var context = (JdkSslContext) SslContextBuilder.forServer(cert, key)
+                        .trustManager(ca)
+                        .sslProvider(SslProvider.JDK)
+                        .build();
+                var server = (SSLServerSocket) context.context()
                         .getServerSocketFactory()
                         .createServerSocket(0, 10, InetAddress.getLoopbackAddress());
                 server.setNeedClientAuth(true);
@@ -421,13 +434,12 @@ class HandoffTest {
                     req.write(b);
                 }
                 String text = req.toString(StandardCharsets.ISO_8859_1);
-                var m = java.util.regex.Pattern.compile("(?im)^content-length: *(\\d+)")
-                        .matcher(text);
+                var m = Pattern.compile("(?im)^content-length: *(\\d+)").matcher(text);
                 if (m.find()) {
                     req.write(in.readNBytes(Integer.parseInt(m.group(1))));
                 }
                 received.add(req.toString(StandardCharsets.ISO_8859_1));
-                if (s instanceof javax.net.ssl.SSLSocket tls) {
+                if (s instanceof SSLSocket tls) {
                     clients.add(tls.getSession().getPeerPrincipal().getName());
                 }
                 OutputStream out = s.getOutputStream();

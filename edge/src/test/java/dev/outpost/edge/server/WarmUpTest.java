@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.config.KvEntry;
 import dev.outpost.edge.config.LocalServerConfig;
+import dev.outpost.edge.engine.WasmModule.FunctionImport;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,17 +61,13 @@ class WarmUpTest {
 
     @Test
     void hostcallsThatReachBackendsOrSharedCachesAreTheOnesCutOff() {
-        assertThat(WarmUp.reachesNetwork(new dev.outpost.edge.engine.WasmModule.FunctionImport(
-                        "fastly_http_req", "send_async_v2", 6, 1)))
+        assertThat(WarmUp.reachesNetwork(new FunctionImport("fastly_http_req", "send_async_v2", 6, 1)))
                 .isTrue();
-        assertThat(WarmUp.reachesNetwork(new dev.outpost.edge.engine.WasmModule.FunctionImport(
-                        "fastly_http_cache", "transaction_insert", 5, 1)))
+        assertThat(WarmUp.reachesNetwork(new FunctionImport("fastly_http_cache", "transaction_insert", 5, 1)))
                 .isTrue();
-        assertThat(WarmUp.reachesNetwork(new dev.outpost.edge.engine.WasmModule.FunctionImport(
-                        "fastly_http_resp", "send_downstream", 3, 1)))
+        assertThat(WarmUp.reachesNetwork(new FunctionImport("fastly_http_resp", "send_downstream", 3, 1)))
                 .isFalse();
-        assertThat(WarmUp.reachesNetwork(
-                        new dev.outpost.edge.engine.WasmModule.FunctionImport("fastly_kv_store", "insert", 7, 1)))
+        assertThat(WarmUp.reachesNetwork(new FunctionImport("fastly_kv_store", "insert", 7, 1)))
                 .isFalse();
     }
 

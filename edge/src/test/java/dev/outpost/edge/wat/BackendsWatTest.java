@@ -3,7 +3,16 @@ package dev.outpost.edge.wat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.edge.config.BackendConfig;
+import dev.outpost.edge.config.FastlyTomlParser;
 import dev.outpost.edge.config.LocalServerConfig;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -47,7 +56,7 @@ class BackendsWatTest {
 
     private static String escape(String text) {
         StringBuilder out = new StringBuilder();
-        for (byte b : text.getBytes(java.nio.charset.StandardCharsets.US_ASCII)) {
+        for (byte b : text.getBytes(StandardCharsets.US_ASCII)) {
             if (b >= 32 && b < 127 && b != '"' && b != '\\') {
                 out.append((char) b);
             } else {
@@ -252,11 +261,11 @@ class BackendsWatTest {
     @BothEngines
     void aFastlyTomlBackendWithAClientCertificate(String engine) throws Exception {
         try (NettyOrigin mtls = NettyOrigin.tls(true, null)) {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("outpost-mtls");
+            Path dir = Files.createTempDirectory("outpost-mtls");
             for (String name : List.of("ca.pem", "client.pem", "client-key.pem")) {
-                java.nio.file.Files.writeString(dir.resolve(name), NettyOrigin.pem(name));
+                Files.writeString(dir.resolve(name), NettyOrigin.pem(name));
             }
-            LocalServerConfig local = dev.outpost.edge.config.FastlyTomlParser.parse(
+            LocalServerConfig local = FastlyTomlParser.parse(
                             """
                             [local_server.backends.secure]
                             url = "%s"
@@ -283,15 +292,15 @@ class BackendsWatTest {
     @BothEngines
     void aBackendThatDoesNotAcceptEndsInAConnectionTimeout(String engine) throws Exception {
         // A listening socket whose accept queue is full: the kernel drops further SYNs, so connecting times out.
-        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            List<java.net.Socket> fillers = new java.util.ArrayList<>();
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> fillers = new ArrayList<>();
             try {
                 while (fillers.size() < 16) {
-                    java.net.Socket s = new java.net.Socket();
+                    Socket s = new Socket();
                     fillers.add(s);
                     try {
                         s.connect(full.getLocalSocketAddress(), 200);
-                    } catch (java.net.SocketTimeoutException queueFull) {
+                    } catch (SocketTimeoutException queueFull) {
                         break;
                     }
                 }
@@ -314,7 +323,7 @@ class BackendsWatTest {
                     assertThat(server.get("/").body()).isEqualTo("0 1 9 ");
                 }
             } finally {
-                for (java.net.Socket s : fillers) {
+                for (Socket s : fillers) {
                     s.close();
                 }
             }

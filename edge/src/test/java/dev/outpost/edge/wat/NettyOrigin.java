@@ -3,6 +3,7 @@ package dev.outpost.edge.wat;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -25,11 +26,17 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * A test origin on Netty that counts the connections it accepts: answers {@code conn=<n> path=<p>
@@ -99,8 +106,8 @@ public final class NettyOrigin implements AutoCloseable {
     public static String pem(String name) {
         try (InputStream in = resource(name)) {
             return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -119,11 +126,10 @@ public final class NettyOrigin implements AutoCloseable {
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
         if (ssl != null) {
             try {
-                client = ((java.security.cert.X509Certificate)
-                                ssl.engine().getSession().getPeerCertificates()[0])
+                client = ((X509Certificate) ssl.engine().getSession().getPeerCertificates()[0])
                         .getSubjectX500Principal()
                         .getName();
-            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            } catch (SSLPeerUnverifiedException e) {
                 client = "none";
             }
         }
@@ -137,7 +143,7 @@ public final class NettyOrigin implements AutoCloseable {
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
         var written = ctx.writeAndFlush(response);
         if (!keepAlive) {
-            written.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            written.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -145,8 +151,8 @@ public final class NettyOrigin implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    public java.net.URI uri() {
-        return java.net.URI.create((tls ? "https" : "http") + "://127.0.0.1:" + port() + "/");
+    public URI uri() {
+        return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + port() + "/");
     }
 
     /** Connections accepted so far. */
@@ -157,6 +163,6 @@ public final class NettyOrigin implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

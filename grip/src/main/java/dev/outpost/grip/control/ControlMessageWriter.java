@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 
 /**
  * Writes a control message as a GRIP WebSocket origin sends it: {@code c:} and a JSON object. The inverse of
@@ -64,7 +65,7 @@ public final class ControlMessageWriter {
                     if (k.content() != null) {
                         message(g, k.type(), k.content());
                     } else if (k.type() != WsMessageType.TEXT) {
-                        g.writeStringField("message-type", k.type().name().toLowerCase(java.util.Locale.ROOT));
+                        g.writeStringField("message-type", k.type().name().toLowerCase(Locale.ROOT));
                     }
                     if (k.content() != null || k.timeoutSeconds() != ControlMessage.KeepAlive.DEFAULT_TIMEOUT) {
                         g.writeNumberField("timeout", k.timeoutSeconds());
@@ -89,7 +90,7 @@ public final class ControlMessageWriter {
 
     private static void message(JsonGenerator g, WsMessageType type, byte[] content) throws IOException {
         if (type != WsMessageType.TEXT) {
-            g.writeStringField("message-type", type.name().toLowerCase(java.util.Locale.ROOT));
+            g.writeStringField("message-type", type.name().toLowerCase(Locale.ROOT));
         }
         if (type == WsMessageType.TEXT) {
             g.writeStringField("content", new String(content, StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package dev.outpost.grip.instruct;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ public record GripInstruct(
 
     public GripInstruct {
         channels = channels == null ? List.of() : List.copyOf(channels);
-        meta = meta == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+        meta = meta == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(meta));
         exposeHeaders = exposeHeaders == null ? null : List.copyOf(exposeHeaders);
     }
 

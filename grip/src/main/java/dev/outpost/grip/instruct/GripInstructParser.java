@@ -6,6 +6,8 @@ import dev.outpost.grip.HttpStatusText;
 import dev.outpost.grip.internal.Base64s;
 import dev.outpost.grip.internal.GripJson;
 import dev.outpost.grip.internal.HeaderText;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -247,7 +249,7 @@ public final class GripInstructParser {
     /** Decodes {@code \\ \r \n \xHH}; other escaped characters are dropped. Returns null when malformed. */
     static byte[] unescapeCString(String in) {
         byte[] src = HeaderText.bytes(in);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(src.length);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(src.length);
         for (int n = 0; n < src.length; n++) {
             byte c = src[n];
             if (c != '\\') {
@@ -394,7 +396,7 @@ public final class GripInstructParser {
         JsonNode root;
         try {
             root = JSON.readTree(body);
-        } catch (java.io.IOException | RuntimeException ex) {
+        } catch (IOException | RuntimeException ex) {
             throw new GripInstructException(CT + ": body is not valid JSON" + GripJson.where(ex));
         }
         if (root == null || !root.isObject()) {

@@ -1,5 +1,6 @@
 package dev.outpost.grip.instruct;
 
+import dev.outpost.grip.internal.Bytes;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,6 @@ public record InstructResponse(int code, String reason, List<Map.Entry<String, S
     @Override
     public String toString() {
         return "InstructResponse[code=" + code + ", reason=" + reason + ", headers=" + headers + ", body="
-                + dev.outpost.grip.internal.Bytes.show(body) + "]";
+                + Bytes.show(body) + "]";
     }
 }

@@ -1,5 +1,6 @@
 package dev.outpost.grip.instruct;
 
+import dev.outpost.grip.internal.Bytes;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -33,7 +34,7 @@ public record KeepAlive(byte[] content, int timeoutSeconds, KeepAliveMode mode) 
 
     @Override
     public String toString() {
-        return "KeepAlive[content=" + dev.outpost.grip.internal.Bytes.show(content) + ", timeoutSeconds="
-                + timeoutSeconds + ", mode=" + mode + "]";
+        return "KeepAlive[content=" + Bytes.show(content) + ", timeoutSeconds=" + timeoutSeconds + ", mode=" + mode
+                + "]";
     }
 }

@@ -4,6 +4,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.outpost.grip.client.GripUrl;
 import dev.outpost.grip.sig.GripSig;
 import dev.outpost.grip.sig.SigKey;
+import java.text.ParseException;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -77,7 +78,7 @@ public final class GripSigVerifier {
         try {
             return issuer.equals(
                     SignedJWT.parse(gripSig.trim()).getJWTClaimsSet().getIssuer());
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             return false;
         }
     }

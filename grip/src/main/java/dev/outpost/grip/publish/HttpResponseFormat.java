@@ -1,6 +1,9 @@
 package dev.outpost.grip.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.outpost.grip.HttpStatusText;
+import dev.outpost.grip.internal.Bytes;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +40,7 @@ public record HttpResponseFormat(
 
     /** A 200 response with this UTF-8 body. */
     public static HttpResponseFormat of(String body) {
-        return of(200, List.of(), body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return of(200, List.of(), body.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -49,7 +52,7 @@ public record HttpResponseFormat(
         return new HttpResponseFormat(
                 PublishAction.SEND,
                 code,
-                dev.outpost.grip.HttpStatusText.of(code),
+                HttpStatusText.of(code),
                 headers,
                 Objects.requireNonNull(body, "body").clone(),
                 null,
@@ -62,19 +65,13 @@ public record HttpResponseFormat(
             throw new IllegalArgumentException("body-patch: " + operations + " (expected: a JSON array of operations)");
         }
         return new HttpResponseFormat(
-                PublishAction.SEND,
-                200,
-                dev.outpost.grip.HttpStatusText.of(200),
-                List.of(),
-                null,
-                operations.deepCopy(),
-                List.of());
+                PublishAction.SEND, 200, HttpStatusText.of(200), List.of(), null, operations.deepCopy(), List.of());
     }
 
     /** No content: long-polls re-ask the origin now (with {@code Grip-Last}). */
     public static HttpResponseFormat hint() {
         return new HttpResponseFormat(
-                PublishAction.HINT, 200, dev.outpost.grip.HttpStatusText.of(200), List.of(), null, null, List.of());
+                PublishAction.HINT, 200, HttpStatusText.of(200), List.of(), null, null, List.of());
     }
 
     private static void checkCode(int code) {
@@ -103,7 +100,7 @@ public record HttpResponseFormat(
     @Override
     public String toString() {
         return "HttpResponseFormat[action=" + action + ", code=" + code + ", reason=" + reason + ", headers=" + headers
-                + ", body=" + dev.outpost.grip.internal.Bytes.show(body) + ", bodyPatch=" + bodyPatch
+                + ", body=" + Bytes.show(body) + ", bodyPatch=" + bodyPatch
                 + ", contentFilters=" + contentFilters + "]";
     }
 }

@@ -1,5 +1,7 @@
 package dev.outpost.grip.publish;
 
+import dev.outpost.grip.internal.Bytes;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -21,7 +23,7 @@ public record HttpStreamFormat(PublishAction action, byte[] content, List<String
 
     /** Content appended to held streams, as UTF-8. */
     public static HttpStreamFormat of(String content) {
-        return of(content.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return of(content.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Content appended to held streams. */
@@ -55,7 +57,7 @@ public record HttpStreamFormat(PublishAction action, byte[] content, List<String
 
     @Override
     public String toString() {
-        return "HttpStreamFormat[action=" + action + ", content=" + dev.outpost.grip.internal.Bytes.show(content)
-                + ", contentFilters=" + contentFilters + "]";
+        return "HttpStreamFormat[action=" + action + ", content=" + Bytes.show(content) + ", contentFilters="
+                + contentFilters + "]";
     }
 }

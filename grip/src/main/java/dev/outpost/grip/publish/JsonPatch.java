@@ -2,6 +2,7 @@ package dev.outpost.grip.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outpost.grip.internal.GripJson;
 import java.io.IOException;
@@ -85,7 +86,7 @@ public final class JsonPatch {
             }
             case "remove" -> {
                 remove(root, path);
-                return path.isEmpty() ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
+                return path.isEmpty() ? MissingNode.getInstance() : root;
             }
             case "replace" -> {
                 get(root, path);

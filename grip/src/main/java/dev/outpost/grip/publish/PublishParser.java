@@ -1,6 +1,7 @@
 package dev.outpost.grip.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.outpost.grip.HttpStatusText;
 import dev.outpost.grip.internal.Base64s;
 import dev.outpost.grip.internal.GripJson;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -336,7 +338,7 @@ public final class PublishParser {
         }
         if ((type == WsMessageType.PING || type == WsMessageType.PONG) && content.length > MAX_CONTROL_PAYLOAD) {
             throw new PublishFormatException(
-                    "Invalid format: " + pn + " contains a " + type.name().toLowerCase(java.util.Locale.ROOT)
+                    "Invalid format: " + pn + " contains a " + type.name().toLowerCase(Locale.ROOT)
                             + " with " + content.length + " bytes of content (" + path + ": expected at most "
                             + MAX_CONTROL_PAYLOAD + " bytes, the most a WebSocket control frame holds)");
         }
@@ -448,7 +450,7 @@ public final class PublishParser {
 
     /** A string for a message, control characters escaped as JSON does. */
     private static String quote(String s) {
-        return describe(com.fasterxml.jackson.databind.node.TextNode.valueOf(s));
+        return describe(TextNode.valueOf(s));
     }
 
     private static String optString(JsonNode obj, String pn, String field, String path) throws PublishFormatException {

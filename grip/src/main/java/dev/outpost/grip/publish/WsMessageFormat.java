@@ -1,5 +1,7 @@
 package dev.outpost.grip.publish;
 
+import dev.outpost.grip.internal.Bytes;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -34,12 +36,7 @@ public record WsMessageFormat(
     /** A text message. */
     public static WsMessageFormat text(String text) {
         return new WsMessageFormat(
-                PublishAction.SEND,
-                WsMessageType.TEXT,
-                text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                -1,
-                "",
-                List.of());
+                PublishAction.SEND, WsMessageType.TEXT, text.getBytes(StandardCharsets.UTF_8), -1, "", List.of());
     }
 
     /** A binary message. */
@@ -90,7 +87,7 @@ public record WsMessageFormat(
     @Override
     public String toString() {
         return "WsMessageFormat[action=" + action + ", type=" + type + ", content="
-                + dev.outpost.grip.internal.Bytes.show(content) + ", closeCode=" + closeCode + ", closeReason="
+                + Bytes.show(content) + ", closeCode=" + closeCode + ", closeReason="
                 + closeReason + ", contentFilters=" + contentFilters + "]";
     }
 }

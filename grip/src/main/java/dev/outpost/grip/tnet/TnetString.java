@@ -3,6 +3,7 @@ package dev.outpost.grip.tnet;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,7 +146,7 @@ public final class TnetString {
             byte type = b[dataEnd];
             at = dataEnd + 1;
             return switch (type) {
-                case ',' -> java.util.Arrays.copyOfRange(b, data, dataEnd);
+                case ',' -> Arrays.copyOfRange(b, data, dataEnd);
                 case '#' -> integer(data, dataEnd, start);
                 case '^' -> real(data, dataEnd, start);
                 case '!' -> bool(data, dataEnd, start);

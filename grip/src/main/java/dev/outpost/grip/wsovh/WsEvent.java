@@ -1,6 +1,7 @@
 package dev.outpost.grip.wsovh;
 
 import dev.outpost.grip.internal.Bytes;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -23,7 +24,7 @@ public sealed interface WsEvent {
         }
 
         public Text(String text) {
-            this(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            this(text.getBytes(StandardCharsets.UTF_8));
         }
 
         @Override

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class PublishParserTest {
@@ -422,38 +423,37 @@ class PublishParserTest {
                 .hasMessageContaining(message);
     }
 
-    static Stream<org.junit.jupiter.params.provider.Arguments> unsendable() {
+    static Stream<Arguments> unsendable() {
         String hr = "\"formats\": {\"http-response\": {\"body\": \"x\", ";
         return Stream.of(
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(
                         hr + "\"headers\": {\"X-A\\r\\nX-B\": \"1\"}}}",
                         "header name is not valid (items[0].formats.http-response.headers: \"X-A\\r\\nX-B\""),
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(
                         hr + "\"headers\": [[\"X-A\", \"1\\r\\nSet-Cookie: a=b\"]]}}",
                         "header 'X-A' has a value that is not valid (items[0].formats.http-response.headers[0][1]:"),
-                org.junit.jupiter.params.provider.Arguments.of(
-                        hr + "\"headers\": [[\"\", \"1\"]]}}", "header name is not valid"),
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(hr + "\"headers\": [[\"\", \"1\"]]}}", "header name is not valid"),
+                Arguments.of(
                         hr + "\"reason\": \"OK\\r\\nX: y\"}}",
                         "contains 'reason' with invalid value (items[0].formats.http-response.reason:"),
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(
                         "\"id\": \"1\\n2\", \"formats\": {\"http-stream\": {\"content\": \"x\"}}",
                         "contains 'id' with invalid value (items[0].id: \"1\\n2\""),
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(
                         "\"prev-id\": \"\\u0000\", \"formats\": {\"http-stream\": {\"content\": \"x\"}}",
                         "contains 'prev-id' with invalid value"),
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(
                         "\"formats\": {\"ws-message\": {\"action\": \"close\", \"code\": 999}}",
                         "contains 'code' with invalid value (items[0].formats.ws-message.code: 999, expected: integer,"
                                 + " a close code a WebSocket may send"),
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(
                         "\"formats\": {\"ws-message\": {\"action\": \"close\", \"code\": 1005}}",
                         "contains 'code' with invalid value"),
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(
                         "\"formats\": {\"ws-message\": {\"action\": \"close\", \"code\": 1000, \"reason\": \""
                                 + "r".repeat(124) + "\"}}",
                         "contains 'reason' with invalid value (items[0].formats.ws-message.reason:"),
-                org.junit.jupiter.params.provider.Arguments.of(
+                Arguments.of(
                         "\"formats\": {\"ws-message\": {\"type\": \"ping\", \"content\": \"" + "p".repeat(126) + "\"}}",
                         "contains a ping with 126 bytes of content (items[0].formats.ws-message: expected at most 125"));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ class PublishWriterTest {
         assertThat(roundTrip(all)).containsExactly(all);
     }
 
-    static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
+    static final Charset UTF8 = StandardCharsets.UTF_8;
 
     @Test
     void actionsRoundTrip() throws Exception {

@@ -3,9 +3,11 @@ package dev.outpost.grip.sig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +27,7 @@ class GripSigTest {
         String jwt = GripSig.sign("pushpin", KEY, NOW);
         SignedJWT parsed = SignedJWT.parse(jwt);
         assertThat(parsed.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.HS256);
-        assertThat(parsed.getHeader().getType()).isEqualTo(com.nimbusds.jose.JOSEObjectType.JWT);
+        assertThat(parsed.getHeader().getType()).isEqualTo(JOSEObjectType.JWT);
         assertThat(parsed.getJWTClaimsSet().getIssuer()).isEqualTo("pushpin");
         assertThat(parsed.getJWTClaimsSet().getExpirationTime().toInstant()).isEqualTo(NOW.plusSeconds(3600));
         assertThat(parsed.getJWTClaimsSet().getClaims().keySet()).containsExactlyInAnyOrder("iss", "exp");
@@ -43,8 +45,7 @@ class GripSigTest {
                         .build());
         lib.sign(new MACSigner(longKey));
         assertThat(GripSig.verify(lib.serialize(), longKey, NOW)).isTrue();
-        assertThat(SignedJWT.parse(GripSig.sign("x", longKey, NOW))
-                        .verify(new com.nimbusds.jose.crypto.MACVerifier(longKey)))
+        assertThat(SignedJWT.parse(GripSig.sign("x", longKey, NOW)).verify(new MACVerifier(longKey)))
                 .isTrue();
     }
 

@@ -1,6 +1,7 @@
 package dev.outpost.proxy.config;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -156,6 +157,6 @@ public record ProxyLimits(
 
     /** The names of every key, for messages. */
     public static List<String> keyNames() {
-        return java.util.Arrays.stream(Key.values()).map(Key::key).toList();
+        return Arrays.stream(Key.values()).map(Key::key).toList();
     }
 }

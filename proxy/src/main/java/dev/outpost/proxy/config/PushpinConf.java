@@ -1,5 +1,7 @@
 package dev.outpost.proxy.config;
 
+import dev.outpost.proxy.publish.PublishAuth;
+import dev.outpost.proxy.server.TlsListeners;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -421,7 +423,7 @@ public final class PushpinConf {
             for (String v : e.values()) {
                 if (!v.isBlank()) {
                     try {
-                        dev.outpost.proxy.server.TlsListeners.parse(v.strip(), "127.0.0.1");
+                        TlsListeners.parse(v.strip(), "127.0.0.1");
                     } catch (IllegalArgumentException ex) {
                         throw bad(e, "a comma list of PORT or ADDR:PORT; " + ex.getMessage());
                     }
@@ -448,7 +450,7 @@ public final class PushpinConf {
         void checked(IniFile.Entry e, String key) throws ConfigException {
             // a comma is part of a secret, not a list separator (as for sig_key)
             try {
-                dev.outpost.proxy.publish.PublishAuth.check(key, resolve(e.value()));
+                PublishAuth.check(key, resolve(e.value()));
             } catch (IllegalArgumentException ex) {
                 throw new ConfigException(file + ":" + e.line() + ": " + ex.getMessage());
             }

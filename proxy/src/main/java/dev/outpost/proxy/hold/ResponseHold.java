@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -296,8 +297,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
                         502,
                         "Bad Gateway",
                         List.of(Map.entry("Content-Type", "text/plain")),
-                        Unpooled.copiedBuffer(
-                                "Error while proxying to origin.\n", java.nio.charset.StandardCharsets.UTF_8));
+                        Unpooled.copiedBuffer("Error while proxying to origin.\n", StandardCharsets.UTF_8));
             }
             return;
         }

@@ -1,5 +1,7 @@
 package dev.outpost.proxy.observe;
 
+import java.util.Locale;
+
 /** Why a published item did not reach a connection. */
 public enum DropReason {
     /** Nobody was subscribed to the channel. */
@@ -23,6 +25,6 @@ public enum DropReason {
 
     /** The label used in metrics and the inspector: lower case. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

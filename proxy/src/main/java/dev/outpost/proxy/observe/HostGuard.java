@@ -1,6 +1,7 @@
 package dev.outpost.proxy.observe;
 
 import io.netty.util.NetUtil;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -36,7 +37,7 @@ final class HostGuard {
             return true;
         }
         byte[] bindIp = NetUtil.createByteArrayFromIpAddressString(bind);
-        if (bindIp != null && java.util.Arrays.equals(bindIp, ip)) {
+        if (bindIp != null && Arrays.equals(bindIp, ip)) {
             return true;
         }
         return bindIp != null && isWildcard(bindIp);

@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +51,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     private final Set<Channel> feeds = new CopyOnWriteArraySet<>();
     private long lastTickNanos = System.nanoTime();
     private final Drops.Listener dropListener = this::hubDropped;
-    private final List<Drops> watched = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Drops> watched = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -300,7 +302,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
 
     /** The bus as the summary shows it (issue #14). */
     static Map<String, Object> busSummary(BusStatus b) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("uri", b.uri());
         m.put("connected", b.connected());
         m.put("messagesIn", b.messagesIn());
@@ -384,7 +386,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
         while (it.hasNext() && out.size() < limit) {
             out.add(it.next());
         }
-        java.util.Collections.reverse(out);
+        Collections.reverse(out);
         return out;
     }
 

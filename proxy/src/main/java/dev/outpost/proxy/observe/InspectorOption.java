@@ -1,6 +1,7 @@
 package dev.outpost.proxy.observe;
 
 import dev.outpost.proxy.config.ProxyConfig;
+import java.util.Map;
 
 /**
  * {@code --inspector-port [ADDR:]PORT|0|off}, shared by {@code outpost proxy} and {@code outpost serve}.
@@ -56,7 +57,7 @@ public record InspectorOption(String host, int port, boolean given) {
      * {@code prometheus_port} in charge and otherwise turns the default on.
      */
     public void applyTo(ProxyConfig.Builder b) {
-        java.util.Map<String, String> s = b.settings();
+        Map<String, String> s = b.settings();
         if (!given) {
             if (!s.containsKey("proxy/prometheus_port") && !s.containsKey("handler/prometheus_port")) {
                 b.setting(InspectorSettings.PORT, Integer.toString(port));

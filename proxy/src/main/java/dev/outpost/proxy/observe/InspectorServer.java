@@ -17,6 +17,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -233,8 +234,7 @@ public final class InspectorServer implements AutoCloseable {
                     .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                     .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             ctx.write(r);
-            ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(
-                    Unpooled.copiedBuffer("retry: 1000\n\n", StandardCharsets.UTF_8)));
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("retry: 1000\n\n", StandardCharsets.UTF_8)));
             inspector.addFeed(ctx.channel());
         }
 

@@ -2,8 +2,10 @@ package dev.outpost.proxy.observe;
 
 import dev.outpost.grip.instruct.GripChannel;
 import dev.outpost.grip.instruct.GripInstruct;
+import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.grip.publish.HttpResponseFormat;
 import dev.outpost.grip.publish.HttpStreamFormat;
+import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.WsMessageFormat;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the inspector knows: open and recently closed connections, recent publishes with their outcomes, recent
@@ -387,7 +390,7 @@ final class Model {
         delivered++;
         Pub p = pubByItem.get(item);
         if (p != null) {
-            metrics.deliveryLatency.record(Math.max(0, nanos - p.nanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+            metrics.deliveryLatency.record(Math.max(0, nanos - p.nanos), TimeUnit.NANOSECONDS);
             p.delivered++;
             outcome(p, id, "delivered", null);
         }
@@ -400,7 +403,7 @@ final class Model {
                 endHold(c, "published", now);
             } else if ("stream".equals(c.holdMode)
                     && item.httpStream() != null
-                    && item.httpStream().action() == dev.outpost.grip.publish.PublishAction.CLOSE) {
+                    && item.httpStream().action() == PublishAction.CLOSE) {
                 endHold(c, "closed by publish", now);
             }
         }
@@ -809,7 +812,7 @@ final class Model {
 
     /** {@code send} when any format carries content, else the one action its formats carry (hint, close, ...). */
     static String action(PublishItem item) {
-        java.util.Set<String> actions = new java.util.LinkedHashSet<>();
+        Set<String> actions = new LinkedHashSet<>();
         if (item.httpResponse() != null) {
             actions.add(lower(item.httpResponse().action()));
         }
@@ -838,7 +841,7 @@ final class Model {
             chs.add(x);
         }
         m.put("channels", chs);
-        if (ins.hold() == dev.outpost.grip.instruct.HoldMode.RESPONSE) {
+        if (ins.hold() == HoldMode.RESPONSE) {
             // a stream hold has no timeout: Grip-Timeout applies to long-polls only
             m.put("timeout", ins.timeoutSeconds());
         }

@@ -3,6 +3,7 @@ package dev.outpost.proxy.publish;
 import dev.outpost.grip.publish.PublishFormatException;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.PublishParser;
+import dev.outpost.proxy.observe.Observe;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -97,7 +98,7 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     return;
                 }
                 log.debug("publish: {} item(s)", items.size());
-                items.forEach(dev.outpost.proxy.observe.Observe.of(ctx)::publishReceived);
+                items.forEach(Observe.of(ctx)::publishReceived);
                 // answered once the hub has accepted the items (the local hub: ordered and queued to each
                 // subscriber, before it returns), so that whatever the publisher does next sees them already
                 // published; delivery itself is still asynchronous. A hub that cannot take them fails the stage.

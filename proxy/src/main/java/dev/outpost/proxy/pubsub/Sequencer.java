@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,8 +148,8 @@ public final class Sequencer {
     }
 
     /** The channels with items waiting for a predecessor (a copy). */
-    public java.util.Set<String> waitingChannels() {
-        return java.util.Set.copyOf(parked.keySet());
+    public Set<String> waitingChannels() {
+        return Set.copyOf(parked.keySet());
     }
 
     /** Items waiting for a predecessor on {@code channel}. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -79,8 +80,8 @@ public final class RouteTable {
 
     private static boolean sameCondition(Route a, Route b) {
         return a.proto() == b.proto()
-                && java.util.Objects.equals(a.ssl(), b.ssl())
-                && java.util.Objects.equals(emptyToNull(a.pathBeg()), emptyToNull(b.pathBeg()));
+                && Objects.equals(a.ssl(), b.ssl())
+                && Objects.equals(emptyToNull(a.pathBeg()), emptyToNull(b.pathBeg()));
     }
 
     private static String emptyToNull(String s) {

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.server;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
@@ -17,7 +18,7 @@ public final class DescriptorLimit {
     /** The process's descriptor limit, or -1 when the platform does not say. */
     public static long processLimit() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+        if (os instanceof UnixOperatingSystemMXBean unix) {
             long n = unix.getMaxFileDescriptorCount();
             return n > 0 ? n : -1;
         }

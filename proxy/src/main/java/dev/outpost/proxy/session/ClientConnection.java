@@ -3,6 +3,7 @@ package dev.outpost.proxy.session;
 import dev.outpost.origin.Endpoint;
 import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.route.Target;
+import dev.outpost.proxy.ws.WsGateway;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -214,12 +215,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                             refuse(refusal.code(), refusal.message());
                             return;
                         }
-                        if (dev.outpost.proxy.ws.WsGateway.divert(ctx, px, req, observer)) {
+                        if (WsGateway.divert(ctx, px, req, observer)) {
                             // a WebSocket (or refused) request: the connection is no longer HTTP for this handler
                             handedOff();
                             return;
                         }
-                        if (dev.outpost.proxy.ws.WsGateway.refuseEvents(ctx, px, req)) {
+                        if (WsGateway.refuseEvents(ctx, px, req)) {
                             // answered 403; the body parts that follow are dropped below
                             continue;
                         }

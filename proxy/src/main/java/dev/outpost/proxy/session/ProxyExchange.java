@@ -56,13 +56,18 @@ import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -183,7 +188,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private URI linkBase;
 
     private OriginClient.Call link;
-    private io.netty.util.concurrent.ScheduledFuture<?> linkRetryTimer;
+    private ScheduledFuture<?> linkRetryTimer;
     private int retries;
 
     ProxyExchange(ClientConnection conn, ProxyContext px, HttpRequest req) {
@@ -795,7 +800,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private boolean sendable(HeldResponse held) {
         try {
             new HttpResponseStatus(held.code(), held.reason());
-            io.netty.handler.codec.http.HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            HttpHeaders h = new DefaultHttpHeaders();
             for (Map.Entry<String, String> e : held.headers()) {
                 h.add(e.getKey(), e.getValue());
             }
@@ -827,7 +832,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         HttpHeaders h = r.headers();
         CharSequence[] kv = new CharSequence[h.size() * 2];
         int i = 0;
-        for (java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             kv[i++] = e.getKey();
             kv[i++] = e.getValue();
@@ -836,7 +841,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
                 r.protocolVersion(),
                 r.method(),
                 r.uri(),
-                new ReadOnlyHttpHeaders(false, i == kv.length ? kv : java.util.Arrays.copyOf(kv, i)));
+                new ReadOnlyHttpHeaders(false, i == kv.length ? kv : Arrays.copyOf(kv, i)));
     }
 
     /**
@@ -848,7 +853,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         String type = originResponse.headers().get(HttpHeaderNames.CONTENT_TYPE);
         if (mode == null
                 || !mode.trim().equalsIgnoreCase("stream")
-                || (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("application/grip-instruct"))) {
+                || (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/grip-instruct"))) {
             return false;
         }
         GripInstruct ins = parseInstruct(originResponse, new byte[0]);
@@ -925,7 +930,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
      */
     private List<HoldChannel> channels(GripInstruct ins) {
         String prefix = route.prefix() == null ? "" : route.prefix();
-        Map<String, HoldChannel> out = new java.util.LinkedHashMap<>();
+        Map<String, HoldChannel> out = new LinkedHashMap<>();
         for (GripChannel c : ins.channels()) {
             out.putIfAbsent(prefix + c.name(), new HoldChannel(prefix + c.name(), c.prevId(), c.filters()));
         }

@@ -2,9 +2,11 @@ package dev.outpost.proxy.ws;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -189,7 +191,7 @@ final class WsHeaders {
     }
 
     private static List<String> splitOutsideQuotes(String s, char sep) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         boolean q = false;
         int start = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -233,19 +235,18 @@ final class WsHeaders {
      * 3000-4999) with its reason cut to the 123 bytes a close frame holds; any other code (say, 999 or 1005 passed on
      * from an origin) gives a close without code, which is still a close.
      */
-    static io.netty.handler.codec.http.websocketx.CloseWebSocketFrame closeFrame(int code, String reason) {
+    static CloseWebSocketFrame closeFrame(int code, String reason) {
         boolean sendable =
                 (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
         if (!sendable) {
-            return new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame();
+            return new CloseWebSocketFrame();
         }
-        return new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(
-                code, clip(reason == null ? "" : reason, 123));
+        return new CloseWebSocketFrame(code, clip(reason == null ? "" : reason, 123));
     }
 
     /** {@code s} cut to at most {@code max} bytes of UTF-8, at a character boundary. */
     static String clip(String s, int max) {
-        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
         if (b.length <= max) {
             return s;
         }
@@ -254,6 +255,6 @@ final class WsHeaders {
         while (n > 0 && (b[n] & 0xC0) == 0x80) {
             n--;
         }
-        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(b, 0, n, StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.ws;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.grip.control.ControlMessage;
 import dev.outpost.grip.control.ControlMessageException;
 import dev.outpost.grip.control.ControlMessageParser;
@@ -13,6 +14,7 @@ import dev.outpost.proxy.observe.DropReason;
 import dev.outpost.proxy.pubsub.Delivery;
 import dev.outpost.proxy.pubsub.DeliveryFilter;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
+import dev.outpost.proxy.pubsub.Drops.Tally;
 import dev.outpost.proxy.pubsub.FilterInputs;
 import dev.outpost.proxy.pubsub.Subscriber;
 import dev.outpost.proxy.pubsub.Subscription;
@@ -23,12 +25,14 @@ import dev.outpost.proxy.session.ProxyContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -54,6 +58,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -148,7 +153,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     private ScheduledFuture<?> closeTimer;
     private long lastClientWriteNanos = System.nanoTime();
     /** What limits did to this connection, made at the first. */
-    private dev.outpost.proxy.pubsub.Drops.Tally tally;
+    private Tally tally;
 
     /** The client's handshake request and the request target the origin gets (route rewrite applied). */
     record Handshake(HttpRequest req, String uri) {}
@@ -425,7 +430,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
     private void reject502(String debugMessage) {
         boolean debug = cfg.debug() || route.debug();
         byte[] body = ((debug ? debugMessage : ORIGIN_ERROR) + "\n").getBytes(StandardCharsets.UTF_8);
-        HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders().set("Content-Type", "text/plain");
+        HttpHeaders h = new DefaultHttpHeaders().set("Content-Type", "text/plain");
         originRejected(502, "Bad Gateway", h, body);
     }
 
@@ -526,11 +531,11 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
 
     private static String channelOf(byte[] control) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper()
+            return new ObjectMapper()
                     .readTree(control, 2, control.length - 2)
                     .path("channel")
                     .asText("");
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return "";
         }
     }
@@ -811,7 +816,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
                         TimeUnit.SECONDS);
     }
 
-    private io.netty.channel.ChannelFuture writeClose(int code, String reason) {
+    private ChannelFuture writeClose(int code, String reason) {
         return ctx.writeAndFlush(WsHeaders.closeFrame(code, reason));
     }
 
@@ -895,7 +900,7 @@ final class WsSession extends ChannelInboundHandlerAdapter implements Subscriber
         config.setAutoRead(read);
     }
 
-    private dev.outpost.proxy.pubsub.Drops.Tally tally() {
+    private Tally tally() {
         if (tally == null) {
             tally = px.drops()
                     .tally(ctx.channel().id().asShortText() + " "

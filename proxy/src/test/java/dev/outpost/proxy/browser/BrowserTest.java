@@ -13,6 +13,7 @@ import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.testkit.TestOrigin;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +74,7 @@ class BrowserTest {
                     }
                 }
             } catch (Exception e) {
-                throw new java.io.IOException(e);
+                throw new IOException(e);
             }
             byte[] b = WsEventCodec.encode(out);
             ex.getResponseHeaders().set("Content-Type", "application/websocket-events");

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -273,7 +274,7 @@ class ChaosTest {
     }
 
     /** Publishes a tick now and then until {@code done}, over connections that are closed after each publish. */
-    private static void publishUntil(OutpostProxy proxy, java.util.function.BooleanSupplier done) {
+    private static void publishUntil(OutpostProxy proxy, BooleanSupplier done) {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> {

@@ -3,6 +3,7 @@ package dev.outpost.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,7 +32,7 @@ class IniFileTest {
         assertThat(String.join("/", IniFile.splitValue(raw))).isEqualTo(expected);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void sectionsAndLineNumbers() {
         IniFile ini = IniFile.parse("top=1\r\n[a]\r\n  k = v  \n; c\n# d\n[ b ]\nk2=\nbroken\n[c\n");
         assertThat(ini.entries())

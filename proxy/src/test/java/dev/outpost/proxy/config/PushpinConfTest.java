@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PushpinConfTest {
@@ -271,7 +272,7 @@ class PushpinConfTest {
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.MethodSource("goodValues")
+    @MethodSource("goodValues")
     void eachKeyIsRead(Case c) throws Exception {
         ProxyConfig cfg = one(c.section(), c.key(), c.value());
         assertThat(c.get().apply(cfg)).isEqualTo(c.expected());

@@ -8,6 +8,7 @@ import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +83,7 @@ class OriginResponseTimeoutTest {
 
     /** Accepts, reads requests and never answers ({@code /silent}) or answers half ({@code /half}). */
     static final class StuckOrigin implements AutoCloseable {
-        final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         final List<String> requests = new CopyOnWriteArrayList<>();
         final List<Socket> open = new CopyOnWriteArrayList<>();
         final AtomicInteger accepted = new AtomicInteger();

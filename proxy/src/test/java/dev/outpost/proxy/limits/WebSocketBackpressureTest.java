@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -190,8 +191,7 @@ class WebSocketBackpressureTest {
      */
     private static long floodUntilBlocked(RawWs ws, byte[] frame, int quietSeconds) throws Exception {
         AtomicLong written = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<IOException> failure =
-                new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<IOException> failure = new AtomicReference<>();
         Thread writer = new Thread(() -> {
             try {
                 OutputStream out = ws.output();

@@ -12,10 +12,19 @@ import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocket.Listener;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,7 +58,7 @@ class InspectorBrowserTest {
                 RawHttp stream = new RawHttp(proxy.httpPort());
                 RawHttp poll = new RawHttp(proxy.httpPort());
                 RawHttp other = new RawHttp(proxy.httpPort())) {
-            java.net.http.WebSocket ws = null;
+            WebSocket ws = null;
             Process node = new ProcessBuilder(
                             "node",
                             "inspector.mjs",
@@ -68,15 +77,13 @@ class InspectorBrowserTest {
                 assertThat(stream.readHead().status()).isEqualTo(200);
                 poll.send(RawHttp.get("/response?channel=news"));
                 other.send(RawHttp.get("/response?channel=alerts"));
-                java.util.concurrent.BlockingQueue<String> wsGot = new java.util.concurrent.LinkedBlockingQueue<>();
-                ws = java.net.http.HttpClient.newHttpClient()
+                BlockingQueue<String> wsGot = new LinkedBlockingQueue<>();
+                ws = HttpClient.newHttpClient()
                         .newWebSocketBuilder()
                         .buildAsync(
-                                java.net.URI.create("ws://127.0.0.1:" + proxy.httpPort() + "/ws?channel=news"),
-                                new java.net.http.WebSocket.Listener() {
+                                URI.create("ws://127.0.0.1:" + proxy.httpPort() + "/ws?channel=news"), new Listener() {
                                     @Override
-                                    public java.util.concurrent.CompletionStage<?> onText(
-                                            java.net.http.WebSocket w, CharSequence data, boolean last) {
+                                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                                         wsGot.add(data.toString());
                                         w.request(1);
                                         return null;
@@ -86,8 +93,8 @@ class InspectorBrowserTest {
                 assertThat(out.readLine())
                         .as("the page did not list the held connections")
                         .isEqualTo("SUBSCRIBED");
-                org.awaitility.Awaitility.await()
-                        .atMost(java.time.Duration.ofSeconds(10))
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(10))
                         .until(() -> proxy.hub().subscriberCount("news") == 3);
                 Publisher.publish(
                         proxy.publishPort(),

@@ -14,10 +14,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocket.Listener;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -126,7 +133,7 @@ class InspectorTest {
     void originLatencyAndTheHubsDropCounts() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
             origin.on("/hello", ex -> {
-                byte[] b = "hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] b = "hello\n".getBytes(StandardCharsets.UTF_8);
                 ex.sendResponseHeaders(200, b.length);
                 try (var out = ex.getResponseBody()) {
                     out.write(b);
@@ -164,20 +171,17 @@ class InspectorTest {
     @Test
     void webSocketSubscriptionAndDelivery() throws Exception {
         try (OutpostProxy p = start("")) {
-            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
-            java.net.http.WebSocket ws = HTTP.newWebSocketBuilder()
-                    .buildAsync(
-                            URI.create("ws://127.0.0.1:" + p.httpPort() + "/ws?channel=chat"),
-                            new java.net.http.WebSocket.Listener() {
-                                @Override
-                                public java.util.concurrent.CompletionStage<?> onText(
-                                        java.net.http.WebSocket w, CharSequence data, boolean last) {
-                                    got.add(data.toString());
-                                    w.request(1);
-                                    return null;
-                                }
-                            })
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            BlockingQueue<String> got = new LinkedBlockingQueue<>();
+            WebSocket ws = HTTP.newWebSocketBuilder()
+                    .buildAsync(URI.create("ws://127.0.0.1:" + p.httpPort() + "/ws?channel=chat"), new Listener() {
+                        @Override
+                        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                            got.add(data.toString());
+                            w.request(1);
+                            return null;
+                        }
+                    })
+                    .get(10, TimeUnit.SECONDS);
             try {
                 Awaitility.await()
                         .atMost(Duration.ofSeconds(10))
@@ -195,7 +199,7 @@ class InspectorTest {
                         "{\"items\":[{\"channel\":\"chat\",\"id\":\"w1\","
                                 + "\"formats\":{\"ws-message\":{\"content\":\"hey\"}}},{\"channel\":\"chat\",\"id\":\"w2\","
                                 + "\"formats\":{\"http-stream\":{\"content\":\"not for ws\"}}}]}");
-                assertThat(got.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hey");
+                assertThat(got.poll(10, TimeUnit.SECONDS)).isEqualTo("hey");
                 Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                     JsonNode c = json(p, "/api/connections/" + conn);
                     assertThat(c.path("kind").asText()).isEqualTo("ws");

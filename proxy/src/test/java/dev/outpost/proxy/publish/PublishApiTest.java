@@ -7,6 +7,7 @@ import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,11 +70,11 @@ class PublishApiTest {
 
     @Test
     void lastKnownAcceptTypeWins() {
-        assertThat(PublishApiHandler.negotiate(java.util.List.of("application/json, text/plain")))
+        assertThat(PublishApiHandler.negotiate(List.of("application/json, text/plain")))
                 .isEqualTo("text/plain");
-        assertThat(PublishApiHandler.negotiate(java.util.List.of("image/png, application/json;q=0.5")))
+        assertThat(PublishApiHandler.negotiate(List.of("image/png, application/json;q=0.5")))
                 .isEqualTo("application/json");
-        assertThat(PublishApiHandler.negotiate(java.util.List.of("text/html"))).isNull();
+        assertThat(PublishApiHandler.negotiate(List.of("text/html"))).isNull();
     }
 
     @Test

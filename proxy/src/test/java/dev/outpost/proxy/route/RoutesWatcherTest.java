@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
@@ -154,8 +155,8 @@ class RoutesWatcherTest {
         try (RoutesWatcher w = RoutesWatcher.start(file, FAST, null, changes::add)) {
             // truncate, then write in two steps: the half-written states must not stick
             Files.writeString(file, "");
-            Files.writeString(file, "* tw", java.nio.file.StandardOpenOption.APPEND);
-            Files.writeString(file, "o:2\n", java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(file, "* tw", StandardOpenOption.APPEND);
+            Files.writeString(file, "o:2\n", StandardOpenOption.APPEND);
             await().atMost(Duration.ofSeconds(10))
                     .until(() ->
                             !w.current().isEmpty() && firstHost(w.current()).equals("two"));

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.config.PushpinConf;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
+import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.testkit.TestOrigin;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,11 +74,8 @@ class TlsListenerTest {
         assertThat(get("localhost")).isEqualTo("CN=localhost through tls\n");
         assertThat(get("WWW.Example.com")).isEqualTo("CN=wildcard through tls\n");
         // the plain listener still answers, by its own route (ssl=yes does not match it)
-        try (var c = new dev.outpost.proxy.support.RawHttp(proxy.httpPort())) {
-            assertThat(c.send(dev.outpost.proxy.support.RawHttp.get("/tls"))
-                            .read()
-                            .text())
-                    .isEqualTo("no such test resource\n");
+        try (var c = new RawHttp(proxy.httpPort())) {
+            assertThat(c.send(RawHttp.get("/tls")).read().text()).isEqualTo("no such test resource\n");
         }
     }
 
@@ -95,14 +94,14 @@ class TlsListenerTest {
     void aConfigurationFileNamesPortsAndTheDirectory(@TempDir Path dir) throws Exception {
         Path conf = dir.resolve("pushpin.conf");
         Files.writeString(conf, "[runner]\nhttps_ports=127.0.0.1:0,0\n");
-        var b = dev.outpost.proxy.config.PushpinConf.load(conf, w -> {});
+        var b = PushpinConf.load(conf, w -> {});
         TlsListeners t = TlsListeners.of(b.build());
         assertThat(t.addresses())
                 .containsExactly(new TlsListeners.Address("127.0.0.1", 0), new TlsListeners.Address("127.0.0.1", 0));
         // Pushpin's place: runner/certs next to the file
         assertThat(t.certsDir()).isEqualTo(dir.toAbsolutePath().resolve("runner/certs"));
         Files.writeString(conf, "[runner]\nhttps_ports=99999\n");
-        assertThatThrownBy(() -> dev.outpost.proxy.config.PushpinConf.load(conf, w -> {}))
+        assertThatThrownBy(() -> PushpinConf.load(conf, w -> {}))
                 .hasMessageContaining("https_ports")
                 .hasMessageContaining("99999");
     }

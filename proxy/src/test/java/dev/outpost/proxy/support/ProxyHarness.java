@@ -7,6 +7,7 @@ import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesParser;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /** Starts a proxy on free ports with inline routes. */
@@ -19,7 +20,7 @@ public final class ProxyHarness {
 
     public static OutpostProxy start(String routes, UnaryOperator<ProxyConfig.Builder> cfg) throws Exception {
         ProxyConfig.Builder b = ProxyConfig.builder().httpPort(0).publishPort(0);
-        RouteTable table = RouteTable.of(routes == null ? java.util.List.of() : RoutesParser.parse(routes, "test"));
+        RouteTable table = RouteTable.of(routes == null ? List.of() : RoutesParser.parse(routes, "test"));
         return OutpostProxy.start(cfg.apply(b).build(), table);
     }
 

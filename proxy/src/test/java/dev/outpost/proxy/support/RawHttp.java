@@ -1,10 +1,13 @@
 package dev.outpost.proxy.support;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +44,7 @@ public final class RawHttp implements AutoCloseable {
     public RawHttp(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(20_000);
-        in = new java.io.BufferedInputStream(socket.getInputStream());
+        in = new BufferedInputStream(socket.getInputStream());
         out = socket.getOutputStream();
     }
 
@@ -75,7 +78,7 @@ public final class RawHttp implements AutoCloseable {
             }
         }
         if (c == -1 && b.size() == 0) {
-            throw new java.io.EOFException("connection closed");
+            throw new EOFException("connection closed");
         }
         return b.toString(StandardCharsets.ISO_8859_1);
     }
@@ -151,7 +154,7 @@ public final class RawHttp implements AutoCloseable {
     public boolean closedByPeer() throws IOException {
         try {
             return in.read() == -1;
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return true;
         }
     }

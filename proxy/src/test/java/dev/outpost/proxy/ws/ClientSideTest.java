@@ -3,10 +3,13 @@ package dev.outpost.proxy.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +18,7 @@ import java.net.Socket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +50,7 @@ class ClientSideTest {
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/ws")) {
             c.send("hi");
             assertThat(c.nextText()).isEqualTo("hi");
-            org.awaitility.Awaitility.await().until(() -> proxy.hub().subscriberCount("test") == 1);
+            Awaitility.await().until(() -> proxy.hub().subscriberCount("test") == 1);
             var r = Publisher.publish(
                     proxy.publishPort(),
                     "{\"items\":[{\"channel\":\"test\",\"formats\":{\"ws-message\":{\"content\":\"published\"}}}]}");
@@ -54,7 +58,7 @@ class ClientSideTest {
             assertThat(c.nextText()).isEqualTo("published");
         }
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/ws?channel=a&channel=b")) {
-            org.awaitility.Awaitility.await().until(() -> proxy.hub().subscriberCount("b") == 1);
+            Awaitility.await().until(() -> proxy.hub().subscriberCount("b") == 1);
             Publisher.publish(
                     proxy.publishPort(),
                     "{\"items\":[{\"channel\":\"b\",\"formats\":{\"ws-message\":{\"content\":\"on b\"}}}]}");
@@ -111,7 +115,7 @@ class ClientSideTest {
 
     /** A frame as a client must send it: masked. */
     static byte[] frame(int opcode, byte[] payload, boolean mask) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(0x80 | opcode);
         out.write((mask ? 0x80 : 0) | payload.length);
         byte[] key = {1, 2, 3, 4};
@@ -204,8 +208,8 @@ class ClientSideTest {
     @Test
     void protoWsRoutesOnlyTakeWebSockets() throws Exception {
         try (WsOrigin ws = new WsOrigin()) {
-            proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
-                    "*,proto=ws localhost:" + ws.port() + "\n* test\n", "t")));
+            proxy.updateRoutes(
+                    RouteTable.of(RoutesParser.parse("*,proto=ws localhost:" + ws.port() + "\n* test\n", "t")));
             ws.echoPrefix = "ws origin: ";
             try (WsClient c = WsClient.connect(proxy.httpPort(), "/ws")) {
                 c.send("x");

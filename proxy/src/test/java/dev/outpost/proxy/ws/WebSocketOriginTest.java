@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.grip.sig.GripSig;
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
@@ -11,8 +13,10 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import java.net.ServerSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +117,7 @@ class WebSocketOriginTest {
 
     @Test
     void subprotocolChosenByTheOriginReachesTheClient() throws Exception {
-        io.netty.handler.codec.http.HttpHeaders h = new DefaultHttpHeaders()
+        HttpHeaders h = new DefaultHttpHeaders()
                 .set("Sec-WebSocket-Protocol", "superchat")
                 .set("X-Origin", "1");
         origin.answer = r -> new WsOrigin.Answer(101, h, "");
@@ -284,8 +288,7 @@ class WebSocketOriginTest {
 
     @Test
     void routePrefixAppliesToControlSubscriptions() throws Exception {
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                dev.outpost.proxy.route.RoutesParser.parse("*,prefix=app- 127.0.0.1:" + origin.port() + "\n", "t")));
+        proxy.updateRoutes(RouteTable.of(RoutesParser.parse("*,prefix=app- 127.0.0.1:" + origin.port() + "\n", "t")));
         origin.answer = r -> new WsOrigin.Answer(101, grip("grip"), "");
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             Channel o = origin.connection();
@@ -300,8 +303,7 @@ class WebSocketOriginTest {
 
     @Test
     void implicitSubscriptionFromTargetSub() throws Exception {
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + origin.port() + ",sub=news\n", "t")));
+        proxy.updateRoutes(RouteTable.of(RoutesParser.parse("* 127.0.0.1:" + origin.port() + ",sub=news\n", "t")));
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             Channel o = origin.connection();
             // no grip extension: origin messages pass as they are, publishes still arrive
@@ -315,16 +317,15 @@ class WebSocketOriginTest {
     @Test
     void failoverToTheNextTargetAndAll502WhenNoneAnswers() throws Exception {
         int dead;
-        try (var s = new java.net.ServerSocket(0)) {
+        try (var s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
-                "* 127.0.0.1:" + dead + " 127.0.0.1:" + origin.port() + "\n", "t")));
+        proxy.updateRoutes(
+                RouteTable.of(RoutesParser.parse("* 127.0.0.1:" + dead + " 127.0.0.1:" + origin.port() + "\n", "t")));
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/x")) {
             origin.connection();
         }
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(
-                dev.outpost.proxy.route.RoutesParser.parse("* 127.0.0.1:" + dead + "\n", "t")));
+        proxy.updateRoutes(RouteTable.of(RoutesParser.parse("* 127.0.0.1:" + dead + "\n", "t")));
         Throwable t = WsClient.connectFailure(proxy.httpPort(), "/x");
         assertThat(((WebSocketHandshakeException) t).getResponse().statusCode()).isEqualTo(502);
     }

@@ -8,6 +8,8 @@ import dev.outpost.grip.sig.GripSig;
 import dev.outpost.grip.wsovh.WsEvent;
 import dev.outpost.grip.wsovh.WsEventCodec;
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.route.RouteTable;
+import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.Publisher;
@@ -15,6 +17,7 @@ import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.ServerSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -213,8 +216,8 @@ class WebSocketOverHttpTest {
 
     @Test
     void oneEventTargetsSendOneEventPerRequest() throws Exception {
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
-                "* 127.0.0.1:" + origin.port() + ",over_http,one_event\n", "t")));
+        proxy.updateRoutes(
+                RouteTable.of(RoutesParser.parse("* 127.0.0.1:" + origin.port() + ",over_http,one_event\n", "t")));
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
             c.send("slow");
             await().atMost(Duration.ofSeconds(10)).until(() -> concurrent.get() == 1);
@@ -372,10 +375,10 @@ class WebSocketOverHttpTest {
     @Test
     void failoverAcrossTargets() throws Exception {
         int dead;
-        try (var s = new java.net.ServerSocket(0)) {
+        try (var s = new ServerSocket(0)) {
             dead = s.getLocalPort();
         }
-        proxy.updateRoutes(dev.outpost.proxy.route.RouteTable.of(dev.outpost.proxy.route.RoutesParser.parse(
+        proxy.updateRoutes(RouteTable.of(RoutesParser.parse(
                 "* 127.0.0.1:" + dead + ",over_http 127.0.0.1:" + origin.port() + ",over_http\n", "t")));
         try (WsClient c = WsClient.connect(proxy.httpPort(), "/woh")) {
             c.send("x");

@@ -1,14 +1,18 @@
 package dev.outpost.proxy.ws;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -33,7 +37,7 @@ final class WsClient implements AutoCloseable {
         for (int i = 0; i + 1 < headersAndProtocols.length; i += 2) {
             if (headersAndProtocols[i].equals("protocols")) {
                 String[] p = headersAndProtocols[i + 1].split(",");
-                b.subprotocols(p[0], java.util.Arrays.copyOfRange(p, 1, p.length));
+                b.subprotocols(p[0], Arrays.copyOfRange(p, 1, p.length));
             } else {
                 b.header(headersAndProtocols[i], headersAndProtocols[i + 1]);
             }
@@ -52,7 +56,7 @@ final class WsClient implements AutoCloseable {
                     .get(10, TimeUnit.SECONDS)
                     .abort();
             throw new AssertionError("the handshake succeeded");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return e.getCause();
         }
     }
@@ -60,7 +64,7 @@ final class WsClient implements AutoCloseable {
     private WebSocket.Listener listener() {
         return new WebSocket.Listener() {
             private final StringBuilder text = new StringBuilder();
-            private final java.io.ByteArrayOutputStream bin = new java.io.ByteArrayOutputStream();
+            private final ByteArrayOutputStream bin = new ByteArrayOutputStream();
 
             @Override
             public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
@@ -147,7 +151,7 @@ final class WsClient implements AutoCloseable {
     }
 
     List<Event> drain() {
-        List<Event> l = new java.util.ArrayList<>();
+        List<Event> l = new ArrayList<>();
         events.drainTo(l);
         return l;
     }

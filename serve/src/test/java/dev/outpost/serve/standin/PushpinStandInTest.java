@@ -2,6 +2,7 @@ package dev.outpost.serve.standin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -10,12 +11,14 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.PushpinConf;
 import dev.outpost.proxy.observe.InspectorOption;
+import dev.outpost.serve.ServeException;
 import dev.outpost.testkit.FreePorts;
 import dev.outpost.testkit.TestOrigin;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -33,6 +36,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +66,7 @@ class PushpinStandInTest {
     @BeforeEach
     void start() throws Exception {
         Logger pushpinLog = (Logger) LoggerFactory.getLogger("pushpin");
-        pushpinLog.setLevel(ch.qos.logback.classic.Level.INFO);
+        pushpinLog.setLevel(Level.INFO);
         logged.start();
         pushpinLog.addAppender(logged);
         origin = new TestOrigin().otherwise(exchange -> {
@@ -216,7 +220,7 @@ class PushpinStandInTest {
                 try {
                     return in.readLine();
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             });
             // push_in_http_addr=0.0.0.0: the publish port answers on every address, loopback included.
@@ -266,8 +270,8 @@ class PushpinStandInTest {
         ProxyConfig.Builder missing =
                 ProxyConfig.builder().httpPort(0).publishPort(0).routesFile(dir.resolve("missing-routes"));
         InspectorOption.OFF.applyTo(missing);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PushpinStandIn.start(missing.build(), false))
-                .isInstanceOf(dev.outpost.serve.ServeException.class)
+        Assertions.assertThatThrownBy(() -> PushpinStandIn.start(missing.build(), false))
+                .isInstanceOf(ServeException.class)
                 .hasMessage("routes file " + dir.resolve("missing-routes") + ": not found (expected: a readable file)");
     }
 
@@ -277,8 +281,8 @@ class PushpinStandInTest {
             ProxyConfig.Builder b =
                     ProxyConfig.builder().httpPort(taken.getLocalPort()).publishPort(0);
             InspectorOption.OFF.applyTo(b);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> PushpinStandIn.start(b.build(), false))
-                    .isInstanceOf(dev.outpost.serve.ServeException.class)
+            Assertions.assertThatThrownBy(() -> PushpinStandIn.start(b.build(), false))
+                    .isInstanceOf(ServeException.class)
                     .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
         assertThat(logged.list.stream().map(ILoggingEvent::getFormattedMessage)).doesNotContain("started");

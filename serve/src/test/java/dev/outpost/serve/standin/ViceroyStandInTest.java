@@ -3,6 +3,7 @@ package dev.outpost.serve.standin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.serve.ProjectBuild;
 import dev.outpost.serve.ServeException;
 import java.net.InetSocketAddress;
@@ -29,7 +30,7 @@ class ViceroyStandInTest {
     void withoutAPushpinPortAHandoffAnswersViceroys500AndTheAppStillAnswers() throws Exception {
         // built when the example's files differ from those of its last build (bin/.outpost-build)
         ProjectBuild.run(
-                dev.outpost.edge.server.EdgeProject.open(EXAMPLE, null, null),
+                EdgeProject.open(EXAMPLE, null, null),
                 EXAMPLE.resolve("fastly.toml"),
                 false,
                 null,
