@@ -122,7 +122,12 @@ public final class GraalWasmEngine implements WasmEngine {
     /** Code modules parsed so far, newest last: a reload or another app with the same code finds it parsed. */
     private final Map<String, Source> codeSources = new LinkedHashMap<>();
 
-    private static final int CODE_SOURCES_KEPT = 4;
+    /**
+     * The current code module and the one before it (a rebuild that switched SDK versions and back). Each parsed one
+     * holds tens of MB of the heap for a JS app (its bytes, function nodes and call targets), and the launcher caps the
+     * heap (cli/src/launcher/serve-jvm.sh).
+     */
+    private static final int CODE_SOURCES_KEPT = 2;
 
     /**
      * The parsed code module with these bytes, parsing it the first time. Sharing the {@link Source} shares the parse
