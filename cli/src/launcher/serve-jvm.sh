@@ -54,12 +54,20 @@ outpost_aot_cache() {
 
 # Resident memory (issue #12, docs/benchmarks.md): a JS app's server keeps about 100 MB live on the heap, but with
 # -Xms512m and no ceiling G1 grew the heap to 2 GB on a busy machine and the process to 1.2-1.9 GB. A young
-# generation capped at 64 MB and a ceiling of 384 MB hold it near 450 MB at no measurable cost in request CPU (more
-# young collections, about 4% more CPU in total); the ceiling leaves room for the Graal compiler's graphs besides the
-# live set. Two malloc arenas instead of one per core and thread: each guest instance's linear memory is malloc'd
-# (GraalWasm's unsafe memory) and freed chunks otherwise stay resident in many arenas. OUTPOST_JAVA_OPTS comes after
-# these, so -Xmx there overrides the ceiling.
+# generation capped at 64 MB and a ceiling of 384 MB hold it at 440-470 MB with the same request CPU (GC threads take
+# about 5% more of the CPU: more young collections); the ceiling leaves room for the Graal compiler's graphs besides
+# the live set. Two malloc arenas instead of one per core and thread: each guest instance's linear memory is malloc'd
+# (GraalWasm's unsafe memory) and freed chunks otherwise stay resident in many arenas. Chicory keeps linear memory
+# on the Java heap (up to --memory-limit, 512 MiB, per guest): no ceiling with it. OUTPOST_JAVA_OPTS comes after
+# these, so -Xmx there overrides the ceiling. Arguments: the command line (to see --engine).
 outpost_serve_memory() {
-  JAVA_OPTS+=(-Xms64m -Xmx384m -XX:MaxNewSize=64m)
+  local a engine="" previous=""
+  for a in "$@"; do
+    case "$a" in --engine=*) engine="${a#--engine=}" ;; esac
+    [ "$previous" = --engine ] && engine="$a"
+    previous="$a"
+  done
+  JAVA_OPTS+=(-Xms64m -XX:MaxNewSize=64m)
+  [ "$engine" = chicory ] || JAVA_OPTS+=(-Xmx384m)
   export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 }
