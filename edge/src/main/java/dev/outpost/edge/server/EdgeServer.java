@@ -4,7 +4,6 @@ import dev.outpost.edge.backend.BackendClient;
 import dev.outpost.edge.cache.AppCache;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
-import dev.outpost.edge.engine.GraalWasmEngine;
 import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.sandbox.EdgeServices;
 import io.netty.bootstrap.ServerBootstrap;
@@ -119,10 +118,7 @@ public final class EdgeServer implements AutoCloseable {
                     config.wasm().getFileName(),
                     (System.nanoTime() - started) / 1_000_000,
                     engineDescription());
-            if (engine instanceof GraalWasmEngine g && !g.optimizing()) {
-                log.info("graalwasm runs interpreted; for its JIT start the JVM with -XX:+UnlockExperimentalVMOptions"
-                        + " -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
-            }
+            engine.startupAdvice().ifPresent(log::info);
             guests = Executors.newCachedThreadPool(guestThreads());
             limiter = new GuestLimiter(config.limits(), guests);
             serverChannel = new ServerBootstrap()
@@ -256,9 +252,7 @@ public final class EdgeServer implements AutoCloseable {
 
     /** The engine's name and, for GraalWasm, whether its JIT is on. */
     public String engineDescription() {
-        return engine instanceof GraalWasmEngine g
-                ? engine.name() + " (" + g.implementationName() + ")"
-                : engine.name();
+        return engine.description();
     }
 
     /**
