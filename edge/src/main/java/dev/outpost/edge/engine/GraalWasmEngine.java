@@ -82,8 +82,9 @@ public final class GraalWasmEngine implements WasmEngine {
     public Optional<String> startupAdvice() {
         return optimizing()
                 ? Optional.empty()
-                : Optional.of("graalwasm runs interpreted; for its JIT start the JVM with"
-                        + " -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
+                : Optional.of(
+                        "graalwasm runs interpreted; for its JIT start the JVM with"
+                                + " -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
     }
 
     @Override
