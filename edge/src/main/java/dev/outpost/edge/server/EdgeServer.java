@@ -6,6 +6,7 @@ import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.sandbox.EdgeServices;
+import dev.outpost.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -15,7 +16,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -62,6 +65,9 @@ public final class EdgeServer implements AutoCloseable {
     private AppCache cache;
 
     private EventLoopGroup group;
+    /** How backends and the GRIP proxy are reached: one DNS resolver and TLS context cache for every program loaded. */
+    private OriginConnector connector;
+
     private ExecutorService guests;
     private GuestLimiter limiter;
     private final AtomicLong peakBuffered = new AtomicLong();
@@ -100,12 +106,13 @@ public final class EdgeServer implements AutoCloseable {
         }
         log.info("loading {} ({} KB) with {}", config.wasm(), wasm.length / 1024, config.engine());
         group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        connector = new OriginConnector(NioSocketChannel.class, NioDatagramChannel.class);
         cache = config.cache().newCache();
         try {
             engine = engineSource.get();
             EdgeServices services = new EdgeServices(
                     config.localServer(),
-                    new BackendClient(group),
+                    new BackendClient(group, connector),
                     config.logSink(),
                     "localhost",
                     config.memoryLimit(),
@@ -190,7 +197,7 @@ public final class EdgeServer implements AutoCloseable {
         long started = System.nanoTime();
         EdgeServices services = new EdgeServices(
                 localServer,
-                new BackendClient(group),
+                new BackendClient(group, connector),
                 config.logSink(),
                 "localhost",
                 config.memoryLimit(),
@@ -288,6 +295,9 @@ public final class EdgeServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (connector != null) {
+            connector.close();
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -73,7 +72,7 @@ final class Handoffs {
             request.headers().set("pushpin-route", handoff.backend());
             relay(
                     exchange,
-                    HandoffRelay.plain(new InetSocketAddress("127.0.0.1", exchange.handoffPort)),
+                    HandoffRelay.proxy(exchange.app.services().backendClient().connector(), exchange.handoffPort),
                     request,
                     body,
                     "Pushpin [" + handoff.backend() + "]");
