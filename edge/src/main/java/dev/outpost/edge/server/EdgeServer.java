@@ -6,9 +6,11 @@ import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.sandbox.EdgeServices;
+import dev.outpost.origin.ClientTimeouts;
 import dev.outpost.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -27,6 +29,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -136,7 +139,8 @@ public final class EdgeServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             clients.add(ch);
                             ch.pipeline().addLast(new HttpServerCodec());
-                            ch.pipeline().addLast(new ClientTimeouts());
+                            Duration t = config.limits().clientTimeout();
+                            ch.pipeline().addLast(new ClientTimeouts(t, t, t, EdgeServer::timedOut));
                             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                             ch.pipeline()
                                     .addLast(new EdgeRequestHandler(
@@ -161,6 +165,15 @@ public final class EdgeServer implements AutoCloseable {
         String host = address().getHostString();
         log.info("Listening on http://{}:{}", host.contains(":") ? "[" + host + "]" : host, port());
         return this;
+    }
+
+    /** A slow client closed by {@link ClientTimeouts}: worth a debug line only (nginx logs nothing either). */
+    private static void timedOut(ChannelHandlerContext ctx, ClientTimeouts.Kind kind, Duration after) {
+        log.debug(
+                "client connection {}: {} ({} s), closed",
+                ctx.channel().remoteAddress(),
+                kind.key(),
+                after.toSeconds());
     }
 
     private static ThreadFactory guestThreads() {
