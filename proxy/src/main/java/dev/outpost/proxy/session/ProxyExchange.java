@@ -1,6 +1,5 @@
 package dev.outpost.proxy.session;
 
-import dev.outpost.grip.instruct.GripChannel;
 import dev.outpost.grip.instruct.GripInstruct;
 import dev.outpost.grip.instruct.GripInstructException;
 import dev.outpost.grip.instruct.GripInstructParser;
@@ -9,22 +8,19 @@ import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.grip.instruct.InstructResponse;
 import dev.outpost.origin.Endpoint;
 import dev.outpost.origin.Failover;
-import dev.outpost.origin.OriginClient;
 import dev.outpost.origin.OriginHandler;
 import dev.outpost.origin.OriginListener;
 import dev.outpost.origin.OriginPool;
 import dev.outpost.origin.OriginTimeoutException;
 import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.hold.ChannelRules;
 import dev.outpost.proxy.hold.HeldResponse;
 import dev.outpost.proxy.hold.Hold;
 import dev.outpost.proxy.hold.HoldChannel;
 import dev.outpost.proxy.hold.HoldHandoff;
 import dev.outpost.proxy.hold.HoldOwner;
-import dev.outpost.proxy.hold.NextStep;
 import dev.outpost.proxy.hold.ResponseHold;
 import dev.outpost.proxy.hold.StreamHold;
-import dev.outpost.proxy.observe.ConnectionObserver;
-import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.Target;
@@ -56,22 +52,16 @@ import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,25 +83,6 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     static final int MAX_ACCEPT_REQUEST_BODY = 100_000;
 
     static final String ORIGIN_ERROR = "Error while proxying to origin.";
-    /** Largest next-link response body. */
-    static final int MAX_LINK_BODY = 1_000_000;
-    /** Next-link attempts after the first, backing off 1 s·2ⁿ plus up to 1 s (Pushpin's RETRY_MAX, RETRY_TIMEOUT). */
-    static final int LINK_RETRY_MAX = 5;
-
-    private static final Route DEFAULT_ROUTE = new Route(
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            false,
-            List.of(),
-            List.of(new Target(Target.Kind.TEST, null, 0, false, false, null, false, List.of())),
-            "default");
 
     private enum State {
         CONNECTING,
@@ -182,13 +153,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private String originUri;
     /** The request body as sent, kept (up to the accept limit) so that the request can be sent again. */
     private final ByteArrayOutputStream requestCopy = new ByteArrayOutputStream(0);
-    /** {@code Grip-Link rel=gone} of the current instructions. */
-    private String goneLink;
-    /** What next links resolve against: the client's URL, then each fetched link. */
-    private URI linkBase;
 
-    private OriginClient.Call link;
-    private ScheduledFuture<?> linkRetryTimer;
     private int retries;
 
     ProxyExchange(ClientConnection conn, ProxyContext px, HttpRequest req) {
@@ -229,7 +194,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (forwardedFor != null) {
             conn.observer().forwardedFor(forwardedFor);
         }
-        String uri = originForm(req.uri());
+        String uri = RequestPlan.originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
         String query = q >= 0 ? uri.substring(q) : "";
@@ -238,7 +203,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             respondText(
                     502,
                     "Bad Gateway",
-                    "No route for host: " + hostOf(req.headers().get(HttpHeaderNames.HOST)));
+                    "No route for host: " + RequestPlan.hostOf(req.headers().get(HttpHeaderNames.HOST)));
             return;
         }
         targets = new Failover<>(route.targets(), conn::nameOf);
@@ -254,39 +219,12 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             id = id.trim();
         }
         if (table.isEmpty() && (id == null || id.isEmpty())) {
-            return DEFAULT_ROUTE;
+            return RequestPlan.DEFAULT_ROUTE;
         }
         // a request that came over TLS (https_ports) matches ssl=yes routes
         boolean tls = ctx.pipeline().get(SslHandler.class) != null;
-        Optional<Route> r = table.select(id, hostOf(req.headers().get(HttpHeaderNames.HOST)), path, false, tls);
-        // a route picked by id must still match the path, as in Pushpin
-        return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
+        return RequestPlan.select(table, id, RequestPlan.hostOf(req.headers().get(HttpHeaderNames.HOST)), path, tls)
                 .orElse(null);
-    }
-
-    /** The Host header's name without the port; IPv6 literals keep no brackets; no Host is {@code localhost}. */
-    static String hostOf(String hostHeader) {
-        if (hostHeader == null || hostHeader.isBlank()) {
-            // as Pushpin 1.36, whose front end fills in localhost
-            return "localhost";
-        }
-        String h = hostHeader.trim();
-        if (h.startsWith("[")) {
-            int end = h.indexOf(']');
-            return end > 0 ? h.substring(1, end) : h;
-        }
-        int colon = h.indexOf(':');
-        return colon >= 0 ? h.substring(0, colon) : h;
-    }
-
-    /** Absolute-form request targets become origin-form. */
-    static String originForm(String uri) {
-        int scheme = uri.indexOf("://");
-        if (scheme > 0 && !uri.startsWith("/")) {
-            int slash = uri.indexOf('/', scheme + 3);
-            return slash < 0 ? "/" : uri.substring(slash);
-        }
-        return uri.isEmpty() ? "/" : uri;
     }
 
     private HttpRequest buildOriginRequest(String uri) {
@@ -302,7 +240,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
         }
         if (!route.noGrip() && !trusted) {
-            gripHeaders(o.headers(), route);
+            RequestPlan.gripHeaders(px, o.headers(), route);
         }
         if (requestChunked) {
             HttpUtil.setTransferEncodingChunked(o, true);
@@ -647,7 +585,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         origin = null;
         if (streamingInitial != null) {
             if (cause instanceof OriginTimeoutException t) {
-                drops().hit(
+                px.drops()
+                        .hit(
                                 "origin_response_timeout",
                                 connectionId(),
                                 "stream from " + lastTried() + " silent for "
@@ -695,7 +634,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
      */
     private void originTimedOut(OriginTimeoutException t) {
         long s = t.after().toSeconds();
-        drops().hit(
+        px.drops()
+                .hit(
                         "origin_response_timeout",
                         connectionId(),
                         "no response from " + lastTried() + " within " + s + " s");
@@ -725,7 +665,6 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (!sendable(held)) {
             return;
         }
-        goneLink = ins.goneLink();
         // the origin's response was read to the end (the connection is back in the pool): nothing needs its head
         originResponse = null;
         if (!ins.isHold()) {
@@ -735,16 +674,16 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             }
             // the body is the first page: the next link continues the response
             enterHold();
-            hold = new StreamHold(ctx, px.hub(), handoff(ins, held, List.of(), true), this);
+            hold = new StreamHold(ctx, conn.holdContext(), handoff(ins, held, List.of(), true), this);
             hold.start();
             return;
         }
         enterHold();
         List<HoldChannel> chans = channels(ins);
         if (ins.hold() == HoldMode.RESPONSE) {
-            hold = new ResponseHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
+            hold = new ResponseHold(ctx, conn.holdContext(), handoff(ins, held, chans, false), this);
         } else {
-            hold = new StreamHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
+            hold = new StreamHold(ctx, conn.holdContext(), handoff(ins, held, chans, false), this);
         }
         conn.observer().holdStarted(ins.hold() == HoldMode.RESPONSE ? "response" : "stream", names(chans), ins);
         hold.start();
@@ -753,14 +692,23 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     /** The one hand-over to a hold; a body-only answer ({@code noHold}) has no keep-alive. */
     private HoldHandoff handoff(GripInstruct ins, HeldResponse held, List<HoldChannel> chans, boolean noHold) {
         return new HoldHandoff(
-                new HoldHandoff.Client(version, clientKeepAlive, headRequest),
+                new HoldHandoff.Client(version, clientKeepAlive, headRequest, linkBase()),
                 held,
-                chans,
-                ins.meta(),
-                ins.timeoutSeconds(),
-                noHold ? null : ins.keepAlive(),
-                ins.nextLink(),
-                noHold);
+                new HoldHandoff.Instruction(
+                        chans, ins.meta(), ins.timeoutSeconds(), noHold ? null : ins.keepAlive(), noHold),
+                new HoldHandoff.Links(ins.nextLink(), ins.goneLink(), channelRules()),
+                debug());
+    }
+
+    /** What links resolve against: the URL the client asked for, or null when it is none. */
+    private URI linkBase() {
+        String h = req.headers().get(HttpHeaderNames.HOST);
+        try {
+            return new URI("http://" + (h == null || h.isBlank() ? "localhost" : h.trim())
+                    + RequestPlan.originForm(req.uri()));
+        } catch (URISyntaxException e) {
+            return null;
+        }
     }
 
     /** The instruction, or null after the client got a 502. */
@@ -870,9 +818,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             return true;
         }
         enterHold();
-        goneLink = ins.goneLink();
         List<HoldChannel> chans = channels(ins);
-        StreamHold sh = new StreamHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
+        StreamHold sh = new StreamHold(ctx, conn.holdContext(), handoff(ins, held, chans, false), this);
         hold = sh;
         conn.observer().holdStarted("stream", names(chans), ins);
         streamingInitial = sh;
@@ -890,7 +837,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private void cutInitial() {
         streamingInitial = null;
         logAccess("error");
-        hold.clientClosed();
+        ((StreamHold) hold).cut();
         finish(false);
     }
 
@@ -929,28 +876,13 @@ final class ProxyExchange implements OriginListener, HoldOwner {
      * {@code connection_subscription_max} (the rest are reported and not subscribed).
      */
     private List<HoldChannel> channels(GripInstruct ins) {
-        String prefix = route.prefix() == null ? "" : route.prefix();
-        Map<String, HoldChannel> out = new LinkedHashMap<>();
-        for (GripChannel c : ins.channels()) {
-            out.putIfAbsent(prefix + c.name(), new HoldChannel(prefix + c.name(), c.prevId(), c.filters()));
-        }
-        if (target != null) {
-            for (String s : target.subs()) {
-                out.putIfAbsent(prefix + s, new HoldChannel(prefix + s, null, List.of()));
-            }
-        }
-        List<HoldChannel> list = new ArrayList<>(out.values());
-        int max = cfg.connectionSubscriptionMax();
-        if (max > 0 && list.size() > max) {
-            // one line for the whole response, however many channels it names
-            drops().dropMany(
-                            "subscription_max",
-                            names(list.subList(max, list.size())),
-                            connectionId(),
-                            "not subscribed: connection_subscription_max is " + max);
-            return List.copyOf(list.subList(0, max));
-        }
-        return list;
+        return channelRules().apply(ins.channels(), px.drops(), connectionId());
+    }
+
+    /** The route's prefix, the target's {@code sub=} channels, {@code connection_subscription_max}. */
+    private ChannelRules channelRules() {
+        return new ChannelRules(
+                route.prefix(), target == null ? List.of() : target.subs(), cfg.connectionSubscriptionMax());
     }
 
     private static List<String> names(List<HoldChannel> chans) {
@@ -959,28 +891,11 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     // ---- going back to the origin (retries, links) ----
 
-    @Override
-    public ConnectionObserver observer() {
-        return conn.observer();
-    }
-
-    @Override
-    public String connectionId() {
+    private String connectionId() {
         return ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress();
     }
 
-    @Override
-    public Drops drops() {
-        return px.drops();
-    }
-
-    @Override
-    public int streamQueueMax() {
-        return px.limits().streamQueueMax();
-    }
-
-    @Override
-    public boolean debug() {
+    private boolean debug() {
         return cfg.debug() || (route != null && route.debug());
     }
 
@@ -996,7 +911,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         retries++;
         log.debug("retrying {} with Grip-Last {} (retry {})", originUri, gripLast, retries);
         conn.observer().holdEnded("retry");
-        hold = null;
+        // the hold stays known: when the client leaves before the new answer, it posts its gone link
         state = State.CONNECTING;
         gotResponse = false;
         originResponse = null;
@@ -1021,175 +936,6 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         targets.again(route.targets());
         nextTarget();
         return true;
-    }
-
-    /** Where a link goes: the targets of the route it matches (or the link's own host), and the request target. */
-    private record LinkPlan(URI uri, Route route, List<Target> targets, String path, String host) {}
-
-    private LinkPlan plan(String linkUri) {
-        try {
-            if (linkBase == null) {
-                String h = req.headers().get(HttpHeaderNames.HOST);
-                linkBase = new URI(
-                        "http://" + (h == null || h.isBlank() ? "localhost" : h.trim()) + originForm(req.uri()));
-            }
-            URI u = linkBase.resolve(new URI(linkUri.trim()));
-            if (u.getHost() == null) {
-                return null;
-            }
-            String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-            String query = u.getRawQuery() == null ? "" : "?" + u.getRawQuery();
-            RouteTable table = px.routes();
-            Route r = table.isEmpty()
-                    ? DEFAULT_ROUTE
-                    : table.select(null, u.getHost(), path, false, false)
-                            .filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
-                            .orElse(null);
-            String authority = u.getRawAuthority();
-            if (r != null) {
-                String host = r.asHost() != null && !r.asHost().isEmpty() ? r.asHost() : authority;
-                return new LinkPlan(u, r, r.targets(), r.rewritePath(path) + query, host);
-            }
-            boolean tls = "https".equalsIgnoreCase(u.getScheme());
-            int port = u.getPort() > 0 ? u.getPort() : tls ? 443 : 80;
-            return new LinkPlan(
-                    u,
-                    null,
-                    List.of(new Target(Target.Kind.HOST, u.getHost(), port, false, tls, null, false, List.of())),
-                    path + query,
-                    authority);
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** {@code Grip-Sig} (the route's signer; none without issuer and key) and {@code Grip-Feature}. */
-    private void gripHeaders(HttpHeaders h, Route r) {
-        CharSequence sig = px.signer(r).sign();
-        if (sig != null) {
-            h.set(Headers.GRIP_SIG, sig);
-        }
-        h.set(Headers.GRIP_FEATURE, Headers.GRIP_FEATURES);
-    }
-
-    private HttpHeaders linkHeaders(LinkPlan plan, Map<String, String> gripLast) {
-        HttpHeaders h = new DefaultHttpHeaders();
-        h.set(HttpHeaderNames.HOST, plan.host());
-        Route r = plan.route();
-        if (r == null || !r.noGrip()) {
-            gripHeaders(h, r);
-        }
-        for (Map.Entry<String, String> e : gripLast.entrySet()) {
-            h.add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
-        }
-        return h;
-    }
-
-    private OriginClient.Request request(HttpMethod method, LinkPlan plan, HttpHeaders headers) {
-        return new OriginClient.Request(
-                method, plan.path(), headers, MAX_LINK_BODY, px.limits().originResponseTimeout());
-    }
-
-    @Override
-    public boolean fetchNext(String linkUri, Map<String, String> gripLast, NextStep.Listener to) {
-        LinkPlan plan = plan(linkUri);
-        if (plan == null) {
-            ctx.executor().execute(() -> to.nextFailed("next link " + linkUri + " is not a usable URL"));
-            return true;
-        }
-        fetchAttempt(plan, gripLast, to, 0);
-        return true;
-    }
-
-    private void fetchAttempt(LinkPlan plan, Map<String, String> gripLast, NextStep.Listener to, int attempt) {
-        if (state == State.DONE) {
-            return;
-        }
-        log.debug("next link {} (attempt {})", plan.uri(), attempt + 1);
-        link = LinkRequest.start(
-                px,
-                ctx.channel().eventLoop(),
-                plan.targets(),
-                request(HttpMethod.GET, plan, linkHeaders(plan, gripLast)),
-                new OriginClient.Callback() {
-                    @Override
-                    public void response(HttpResponse head, byte[] body) {
-                        link = null;
-                        if (state == State.DONE) {
-                            return;
-                        }
-                        int code = head.status().code();
-                        if (code < 200 || code >= 300) {
-                            again("next link answered " + head.status());
-                            return;
-                        }
-                        linkBase = plan.uri();
-                        GripInstruct ins;
-                        try {
-                            ins = GripInstructParser.parse(code, Headers.list(head.headers()), body);
-                        } catch (GripInstructException | RuntimeException e) {
-                            to.nextFailed("next link instructions: " + e.getMessage());
-                            return;
-                        }
-                        if (ins.goneLink() != null) {
-                            goneLink = ins.goneLink();
-                        }
-                        byte[] out = ins.response() != null ? ins.response().body() : body;
-                        to.next(new NextStep(
-                                ins.hold(), channels(ins), ins.keepAlive(), ins.nextLink(), ins.meta(), out));
-                    }
-
-                    @Override
-                    public void failed(String why) {
-                        link = null;
-                        if (state != State.DONE) {
-                            again(why);
-                        }
-                    }
-
-                    private void again(String why) {
-                        if (attempt >= LINK_RETRY_MAX) {
-                            to.nextFailed("Failed to retrieve next link: " + why);
-                            return;
-                        }
-                        long delay =
-                                (1000L << attempt) + ThreadLocalRandom.current().nextLong(1000);
-                        log.debug("next link {} failed ({}), again in {} ms", plan.uri(), why, delay);
-                        linkRetryTimer = ctx.executor()
-                                .schedule(
-                                        () -> {
-                                            linkRetryTimer = null;
-                                            fetchAttempt(plan, gripLast, to, attempt + 1);
-                                        },
-                                        delay,
-                                        TimeUnit.MILLISECONDS);
-                    }
-                });
-    }
-
-    /** {@code Grip-Link rel=gone}: an empty POST, best effort, when the client goes away. */
-    private void sendGone() {
-        String gone = goneLink;
-        goneLink = null;
-        LinkPlan plan = gone == null ? null : plan(gone);
-        if (plan == null) {
-            return;
-        }
-        log.debug("gone link {}", plan.uri());
-        LinkRequest.start(
-                px,
-                ctx.channel().eventLoop(),
-                plan.targets(),
-                request(HttpMethod.POST, plan, linkHeaders(plan, Map.of())),
-                new OriginClient.Callback() {
-                    @Override
-                    public void response(HttpResponse head, byte[] body) {}
-
-                    @Override
-                    public void failed(String why) {
-                        log.debug("gone link {} failed: {}", plan.uri(), why);
-                    }
-                });
     }
 
     @Override
@@ -1236,19 +982,8 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         streamingInitial = null;
         releasePending();
         dropOrigin();
-        if (link != null) {
-            link.cancel();
-            link = null;
-        }
-        if (linkRetryTimer != null) {
-            linkRetryTimer.cancel(false);
-            linkRetryTimer = null;
-        }
-        if (hold != null && was == State.HOLDING) {
+        if (hold != null && (was == State.HOLDING || retries > 0)) {
             hold.clientClosed();
-        }
-        if (was == State.HOLDING || retries > 0) {
-            sendGone();
         }
     }
 
