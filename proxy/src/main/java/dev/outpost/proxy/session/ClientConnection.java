@@ -90,11 +90,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
                     px.hub(),
                     px.drops(),
                     observer,
-                    ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress(),
+                    connectionId(),
                     px.limits().streamQueueMax(),
                     new LinkRequests(px, ctx.channel().eventLoop()));
         }
         return h;
+    }
+
+    /** Names this connection in logs of dropped messages: its id and the client's address. */
+    String connectionId() {
+        return ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress();
+    }
+
+    ProxyContext px() {
+        return px;
     }
 
     /** Where a (non-test) target is reached; the same instance while the same target is used (nearly always). */

@@ -9,6 +9,11 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -134,5 +139,36 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
             return slash < 0 ? "/" : uri.substring(slash);
         }
         return uri.isEmpty() ? "/" : uri;
+    }
+
+    /** What links resolve against: the URL the client asked for, or null when it is none. */
+    static URI linkBase(HttpRequest req) {
+        String h = req.headers().get(HttpHeaderNames.HOST);
+        try {
+            return new URI("http://" + (h == null || h.isBlank() ? "localhost" : h.trim())
+                    + RequestPlan.originForm(req.uri()));
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The request head with its headers in one flat read-only array instead of a hash map of entries. Lookups by
+     * name and iteration are as before; {@code containsValue} does not split comma-separated values.
+     */
+    static HttpRequest compact(HttpRequest r) {
+        HttpHeaders h = r.headers();
+        CharSequence[] kv = new CharSequence[h.size() * 2];
+        int i = 0;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            kv[i++] = e.getKey();
+            kv[i++] = e.getValue();
+        }
+        return new DefaultHttpRequest(
+                r.protocolVersion(),
+                r.method(),
+                r.uri(),
+                new ReadOnlyHttpHeaders(false, i == kv.length ? kv : Arrays.copyOf(kv, i)));
     }
 }
