@@ -1,7 +1,6 @@
 package dev.outpost.proxy.session;
 
 import dev.outpost.grip.instruct.GripInstructParser;
-import dev.outpost.grip.instruct.GripLast;
 import dev.outpost.grip.instruct.HoldMode;
 import dev.outpost.origin.OriginTimeoutException;
 import dev.outpost.proxy.hold.ChannelRules;
@@ -22,7 +21,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -59,7 +57,6 @@ final class ProxyExchange implements OriginCall.Listener, HoldOwner {
     /** The client's version, keep-alive and method facts (the link base is added at a hand-over). */
     private final HoldHandoff.Client client;
 
-    private final boolean requestLengthSet;
     private final RequestBody body = new RequestBody();
     private State state = State.CALLING;
 
@@ -83,7 +80,6 @@ final class ProxyExchange implements OriginCall.Listener, HoldOwner {
                 RequestChecks.responseVersion(req.protocolVersion()),
                 HttpUtil.isKeepAlive(req),
                 HttpMethod.HEAD.equals(req.method()));
-        this.requestLengthSet = HttpUtil.isContentLengthSet(req);
     }
 
     boolean requestOpen() {
@@ -403,15 +399,8 @@ final class ProxyExchange implements OriginCall.Listener, HoldOwner {
         // the hold stays known: when the client leaves before the new answer, it posts its gone link
         state = State.CALLING;
         relay = null;
-        HttpRequest r = plan.originRequest(px, req);
-        for (Map.Entry<String, String> e : gripLast.entrySet()) {
-            r.headers().add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
-        }
         int length = body.replay();
-        r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (length > 0 || requestLengthSet || plan.chunked()) {
-            HttpUtil.setContentLength(r, length);
-        }
+        HttpRequest r = plan.retryRequest(px, req, gripLast, length);
         call.again(r, plan.route().targets());
         return true;
     }
@@ -481,17 +470,13 @@ final class ProxyExchange implements OriginCall.Listener, HoldOwner {
         }
     }
 
+    /** Pushpin's error form: text/plain, the message and a newline; {@code debugMessage} with {@code debug} on. */
     private void reject(int code, String reason, String message, String debugMessage) {
         respondText(code, reason, debug() ? debugMessage : message);
     }
 
-    /** Pushpin's error form: text/plain, the message and a newline. */
     private void respondText(int code, String reason, String message) {
-        respondFull(new HeldResponse(
-                code,
-                reason,
-                List.of(Map.entry("Content-Type", "text/plain")),
-                (message + "\n").getBytes(StandardCharsets.UTF_8)));
+        respondFull(ResponseRelay.text(code, reason, message));
     }
 
     private void respondFull(HeldResponse r) {

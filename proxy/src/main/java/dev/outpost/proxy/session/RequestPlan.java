@@ -1,5 +1,6 @@
 package dev.outpost.proxy.session;
 
+import dev.outpost.grip.instruct.GripLast;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.Target;
@@ -26,8 +27,9 @@ import java.util.Optional;
  * @param originUri the request target as the origin gets it
  * @param trusted the request comes from a GRIP proxy in front ({@code upstream_key}): its {@code Grip-*} headers pass
  * @param chunked the client's body is chunked (read from the full head: a compacted one does not split values)
+ * @param lengthSet the client's request has a Content-Length
  */
-record RequestPlan(Route route, String originUri, boolean trusted, boolean chunked) {
+record RequestPlan(Route route, String originUri, boolean trusted, boolean chunked, boolean lengthSet) {
 
     /** With no routes at all, every request goes to the built-in test origin, as with Pushpin. */
     static final Route DEFAULT_ROUTE = new Route(
@@ -58,7 +60,11 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
         // upstream_key: a signed upstream proxy's request passes through with its Grip-* headers, and the answer's
         // GRIP instructions go back to it (Pushpin's trusted client)
         return new RequestPlan(
-                route, route.rewritePath(path) + query, px.trusted(req), HttpUtil.isTransferEncodingChunked(req));
+                route,
+                route.rewritePath(path) + query,
+                px.trusted(req),
+                HttpUtil.isTransferEncodingChunked(req),
+                HttpUtil.isContentLengthSet(req));
     }
 
     private static Route resolve(ProxyContext px, HttpRequest req, String path, boolean tls) {
@@ -105,6 +111,22 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
             HttpUtil.setTransferEncodingChunked(o, true);
         }
         return o;
+    }
+
+    /**
+     * The origin request head for a {@code Grip-Last} retry: as the first, plus {@code Grip-Last} for each entry of
+     * {@code gripLast}, with the body copy of {@code bodyLength} bytes as a fixed-length body.
+     */
+    HttpRequest retryRequest(ProxyContext px, HttpRequest req, Map<String, String> gripLast, int bodyLength) {
+        HttpRequest r = originRequest(px, req);
+        for (Map.Entry<String, String> e : gripLast.entrySet()) {
+            r.headers().add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
+        }
+        r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (bodyLength > 0 || lengthSet || chunked) {
+            HttpUtil.setContentLength(r, bodyLength);
+        }
+        return r;
     }
 
     /** {@code Grip-Sig} (the route's signer; none without issuer and key) and {@code Grip-Feature}. */

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -96,6 +98,15 @@ final class ResponseRelay {
         }
         waitingWritable = false;
         return true;
+    }
+
+    /** Pushpin's error form: text/plain, the message and a newline. */
+    static HeldResponse text(int code, String reason, String message) {
+        return new HeldResponse(
+                code,
+                reason,
+                List.of(Map.entry("Content-Type", "text/plain")),
+                (message + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes {@code r} as one full response to the client of {@code client} (Content-Length set, no body for HEAD). */
