@@ -40,6 +40,26 @@ public final class NextLinks implements NextStep.Source {
     private ScheduledFuture<?> retryTimer;
     private boolean cancelled;
 
+    /** No links: a stream that has neither a next nor a gone link never gets one (only a next link's answer could). */
+    private static final NextStep.Source NONE = new NextStep.Source() {
+        @Override
+        public boolean fetch(String link, Map<String, String> gripLast, NextStep.Listener to) {
+            return false;
+        }
+
+        @Override
+        public void cancel() {}
+
+        @Override
+        public void clientLeft() {}
+    };
+
+    /** The links of the stream {@code handoff} describes, or none (nothing kept for the life of the stream). */
+    public static NextStep.Source of(EventExecutor executor, HoldContext hc, HoldHandoff handoff) {
+        HoldHandoff.Links l = handoff.links();
+        return l.next() == null && l.gone() == null ? NONE : new NextLinks(executor, hc, handoff);
+    }
+
     /** The links of the stream {@code handoff} describes, fetched on {@code executor}. */
     public NextLinks(EventExecutor executor, HoldContext hc, HoldHandoff handoff) {
         this.executor = executor;

@@ -92,7 +92,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
 
     /** A stream for {@code handoff} on the client's {@code ctx}, with the connection's {@code hc}. */
     public StreamHold(ChannelHandlerContext ctx, HoldContext hc, HoldHandoff handoff, HoldOwner owner) {
-        this(ctx, hc, handoff, owner, new NextLinks(ctx.executor(), hc, handoff));
+        this(ctx, hc, handoff, owner, NextLinks.of(ctx.executor(), hc, handoff));
     }
 
     /** A stream whose next links come from {@code links}. */
