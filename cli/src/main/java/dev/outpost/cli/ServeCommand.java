@@ -215,26 +215,19 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new ServeException(2, e.getMessage());
             }
-            ServeOptions options = new ServeOptions(
-                    dir,
-                    manifest,
-                    ServeOptions.parseAddress(addr),
-                    file,
-                    skipBuild,
-                    engine,
-                    enablePushpin,
-                    pushpinProxyPort,
-                    pushpinPublishPort,
-                    pushpinPath,
-                    watch,
-                    inspectorPort,
-                    cacheSize,
-                    !noReadthroughCache,
-                    clearCacheOnReload,
-                    limits,
-                    memoryLimit,
-                    Duration.ofSeconds(guestTimeLimit),
-                    forceBuild);
+            ServeOptions options = ServeOptions.builder(dir)
+                    .manifest(manifest)
+                    .address(ServeOptions.parseAddress(addr))
+                    .wasm(file)
+                    .skipBuild(skipBuild)
+                    .forceBuild(forceBuild)
+                    .engine(engine)
+                    .pushpin(enablePushpin, pushpinProxyPort, pushpinPublishPort, pushpinPath)
+                    .watch(watch)
+                    .inspectorPort(inspectorPort)
+                    .cache(cacheSize, !noReadthroughCache, clearCacheOnReload)
+                    .guests(limits, memoryLimit, Duration.ofSeconds(guestTimeLimit))
+                    .build();
             session = ServeSession.start(options, System.out, System.err);
             if (!verbose) {
                 // from now on its lines are the requests, one each

@@ -99,18 +99,11 @@ abstract class FanoutServeContract {
         Files.writeString(manifest, toml);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         session = ServeSession.start(
-                new ServeOptions(
-                        EXAMPLE,
-                        manifest,
-                        new InetSocketAddress("127.0.0.1", edgePort),
-                        wasm,
-                        false,
-                        "graalwasm",
-                        false,
-                        null,
-                        null,
-                        null,
-                        false),
+                ServeOptions.builder(EXAMPLE)
+                        .manifest(manifest)
+                        .address(new InetSocketAddress("127.0.0.1", edgePort))
+                        .wasm(wasm)
+                        .build(),
                 new PrintStream(output, true),
                 System.err);
     }

@@ -75,19 +75,12 @@ class ServeInspectorTest {
     ServeSession serve(boolean fanout, String inspectorPort, ByteArrayOutputStream out) throws Exception {
         int edgePort = FreePorts.port();
         ServeSession s = ServeSession.start(
-                new ServeOptions(
-                        FanoutServeContract.EXAMPLE,
-                        manifest(edgePort, fanout),
-                        new InetSocketAddress("127.0.0.1", edgePort),
-                        wasm,
-                        false,
-                        "graalwasm",
-                        false,
-                        null,
-                        null,
-                        null,
-                        false,
-                        inspectorPort),
+                ServeOptions.builder(FanoutServeContract.EXAMPLE)
+                        .manifest(manifest(edgePort, fanout))
+                        .address(new InetSocketAddress("127.0.0.1", edgePort))
+                        .wasm(wasm)
+                        .inspectorPort(inspectorPort)
+                        .build(),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 System.err);
         sessions.add(s);
@@ -182,19 +175,11 @@ class ServeInspectorTest {
                             ""));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ServeSession s = ServeSession.start(
-                    new ServeOptions(
-                            FanoutServeContract.EXAMPLE,
-                            manifest,
-                            new InetSocketAddress("127.0.0.1", edgePort),
-                            wasm,
-                            false,
-                            "graalwasm",
-                            false,
-                            null,
-                            null,
-                            null,
-                            false,
-                            null),
+                    ServeOptions.builder(FanoutServeContract.EXAMPLE)
+                            .manifest(manifest)
+                            .address(new InetSocketAddress("127.0.0.1", edgePort))
+                            .wasm(wasm)
+                            .build(),
                     new PrintStream(out, true, StandardCharsets.UTF_8),
                     System.err,
                     new ServeSession.Defaults(7677, publishHeld.getLocalPort(), inspectorHeld.getLocalPort()));

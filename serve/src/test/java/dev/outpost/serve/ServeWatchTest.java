@@ -76,18 +76,10 @@ class ServeWatchTest {
                         .version(HttpClient.Version.HTTP_1_1)
                         .build();
                 ServeSession session = ServeSession.start(
-                        new ServeOptions(
-                                dir,
-                                null,
-                                new InetSocketAddress("127.0.0.1", edgePort),
-                                null,
-                                false,
-                                "graalwasm",
-                                false,
-                                null,
-                                null,
-                                null,
-                                true),
+                        ServeOptions.builder(dir)
+                                .address(new InetSocketAddress("127.0.0.1", edgePort))
+                                .watch(true)
+                                .build(),
                         new PrintStream(out, true),
                         System.err)) {
             assertThat(out.toString()).contains("Building the app in " + dir, "Watching " + dir);
@@ -182,18 +174,10 @@ class ServeWatchTest {
                         .version(HttpClient.Version.HTTP_1_1)
                         .build();
                 ServeSession session = ServeSession.start(
-                        new ServeOptions(
-                                dir,
-                                null,
-                                new InetSocketAddress("127.0.0.1", edgePort),
-                                wasm,
-                                false,
-                                "graalwasm",
-                                false,
-                                null,
-                                null,
-                                null,
-                                false),
+                        ServeOptions.builder(dir)
+                                .address(new InetSocketAddress("127.0.0.1", edgePort))
+                                .wasm(wasm)
+                                .build(),
                         new PrintStream(out, true),
                         System.err)) {
             assertThat(session.fanout().enabled()).isFalse();
