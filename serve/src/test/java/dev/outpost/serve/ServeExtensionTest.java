@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(180)
 class ServeExtensionTest {
-    static final Path EXAMPLE = FanoutServeContract.EXAMPLE;
+    static final Path EXAMPLE = FanoutExample.DIR;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @RegisterExtension

@@ -8,13 +8,13 @@ import dev.outpost.edge.cache.CacheWrite;
 import dev.outpost.edge.cache.CollectedBody;
 import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.Lines;
+import dev.outpost.testkit.TestPublisher;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,7 +41,7 @@ class ServeWatchTest {
     Path dir;
 
     private Path project(boolean fanout, int edgePort, int proxyPort, int publishPort) throws Exception {
-        Path wasm = FanoutServeContract.exampleWasm();
+        Path wasm = FanoutExample.wasm();
         Files.createDirectories(dir.resolve("src"));
         Files.writeString(dir.resolve("src/index.js"), "// stands in for the sources\n");
         Files.writeString(dir.resolve("fastly.toml"), manifest(fanout, edgePort, proxyPort, publishPort, ""));
@@ -49,7 +49,7 @@ class ServeWatchTest {
     }
 
     private String manifest(boolean fanout, int edgePort, int proxyPort, int publishPort, String extra) {
-        Path wasm = FanoutServeContract.EXAMPLE.resolve("bin/main.wasm");
+        Path wasm = FanoutExample.DIR.resolve("bin/main.wasm");
         return String.join(
                 "\n",
                 "[scripts]",
@@ -127,32 +127,14 @@ class ServeWatchTest {
 
             // The stream opened before the reload still receives publishes.
             try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
-                CompletableFuture<String> line = CompletableFuture.supplyAsync(
-                        () -> {
-                            try {
-                                return in.readLine();
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        },
-                        readers);
-                await().atMost(Duration.ofSeconds(20))
-                        .pollInterval(Duration.ofMillis(300))
-                        .until(() -> {
-                            if (!line.isDone()) {
-                                http.send(
-                                        HttpRequest.newBuilder(
-                                                        URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
-                                                .POST(
-                                                        HttpRequest.BodyPublishers.ofString(
-                                                                "{\"items\":[{\"channel\":\"test\","
-                                                                        + "\"formats\":{\"http-stream\":{\"content\":\"after reload\\n\"}}}]}"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding());
-                            }
-                            return line.isDone();
-                        });
-                assertThat(line.get()).isEqualTo("after reload");
+                CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.readLine(in), readers);
+                String published = new TestPublisher(http, publishPort)
+                        .publishUntil(
+                                line,
+                                "test",
+                                "\"http-stream\":{\"content\":\"after reload\\n\"}",
+                                Duration.ofSeconds(20));
+                assertThat(published).isEqualTo("after reload");
             }
             // New requests run the reloaded program.
             HttpResponse<String> hello = http.send(
