@@ -12,13 +12,11 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -257,7 +255,7 @@ class FastlyCliIT {
         HttpResponse<InputStream> r = http.send(
                 HttpRequest.newBuilder(edge("/test/stream")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).as(Launched.tail(log, 30)).isEqualTo(200);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = Lines.reader(r.body())) {
             CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.readLine(in), READERS);
             assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"chunk\\n\"}"))
                     .isEqualTo("chunk");
@@ -272,16 +270,9 @@ class FastlyCliIT {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            CompletableFuture<String> event = CompletableFuture.supplyAsync(
-                    () -> {
-                        String l;
-                        do {
-                            l = Lines.readLine(in);
-                        } while (l.isEmpty());
-                        return l + "|" + Lines.readLine(in);
-                    },
-                    READERS);
+        try (BufferedReader in = Lines.reader(r.body())) {
+            CompletableFuture<String> event =
+                    CompletableFuture.supplyAsync(() -> Lines.nonEmptyLine(in) + "|" + Lines.readLine(in), READERS);
             assertThat(publishUntil(event, "\"http-stream\":{\"content\":\"event: note\\ndata: hi\\n\\n\"}"))
                     .isEqualTo("event: note|data: hi");
         }

@@ -144,7 +144,7 @@ abstract class FanoutServeContract {
                 HttpRequest.newBuilder(edge("/test/stream")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/plain");
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = Lines.reader(r.body())) {
             CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.readLine(in), READERS);
             assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"chunk\\n\"}"))
                     .isEqualTo("chunk");
@@ -168,16 +168,8 @@ abstract class FanoutServeContract {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(
-                    () -> {
-                        String l;
-                        do {
-                            l = Lines.readLine(in);
-                        } while (l.isEmpty());
-                        return l;
-                    },
-                    READERS);
+        try (BufferedReader in = Lines.reader(r.body())) {
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.nonEmptyLine(in), READERS);
             assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"event: note\\ndata: hi\\n\\n\"}"))
                     .isEqualTo("event: note");
             assertThat(Lines.readLine(in)).isEqualTo("data: hi");

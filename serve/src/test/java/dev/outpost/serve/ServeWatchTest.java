@@ -13,20 +13,19 @@ import dev.outpost.testkit.TestPublisher;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +63,20 @@ class ServeWatchTest {
                 "");
     }
 
+    /** Serves the project in {@code dir} on {@code edgePort}, with the options {@code options} sets. */
+    private ServeSession serve(int edgePort, UnaryOperator<ServeOptions.Builder> options, ByteArrayOutputStream out)
+            throws ServeException {
+        return ServeSession.start(
+                options.apply(ServeOptions.builder(dir).address(new InetSocketAddress("127.0.0.1", edgePort)))
+                        .build(),
+                new PrintStream(out, true),
+                System.err);
+    }
+
+    private static HttpClient http() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
     @Test
     void watchRebuildsReloadsAndRegeneratesRoutesWhileAStreamStaysOpen() throws Exception {
         int edgePort = FreePorts.port();
@@ -72,16 +85,8 @@ class ServeWatchTest {
         project(true, edgePort, proxyPort, publishPort);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
-        try (HttpClient http = HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .build();
-                ServeSession session = ServeSession.start(
-                        ServeOptions.builder(dir)
-                                .address(new InetSocketAddress("127.0.0.1", edgePort))
-                                .watch(true)
-                                .build(),
-                        new PrintStream(out, true),
-                        System.err)) {
+        try (HttpClient http = http();
+                ServeSession session = serve(edgePort, b -> b.watch(true), out)) {
             assertThat(out.toString()).contains("Building the app in " + dir, "Watching " + dir);
             HttpResponse<InputStream> stream = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/test/stream"))
@@ -126,7 +131,7 @@ class ServeWatchTest {
             assertThat(cache.lookup(key, new HeaderList()).found()).isNotNull();
 
             // The stream opened before the reload still receives publishes.
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in = Lines.reader(stream.body())) {
                 CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.readLine(in), readers);
                 String published = new TestPublisher(http, publishPort)
                         .publishUntil(
@@ -152,16 +157,8 @@ class ServeWatchTest {
         int edgePort = FreePorts.port();
         Path wasm = project(false, edgePort, 7677, 5561);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (HttpClient http = HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .build();
-                ServeSession session = ServeSession.start(
-                        ServeOptions.builder(dir)
-                                .address(new InetSocketAddress("127.0.0.1", edgePort))
-                                .wasm(wasm)
-                                .build(),
-                        new PrintStream(out, true),
-                        System.err)) {
+        try (HttpClient http = http();
+                ServeSession session = serve(edgePort, b -> b.wasm(wasm), out)) {
             assertThat(session.fanout().enabled()).isFalse();
             assertThat(out.toString()).contains("fanout     off").doesNotContain("Building");
             HttpResponse<String> r = http.send(
