@@ -26,15 +26,18 @@ public final class DescriptorLimit {
     }
 
     /**
-     * The most client connections {@code fdLimit} descriptors allow: each may need a second descriptor for its
-     * origin connection, and {@value #RESERVE_MIN} plus a tenth of the limit stay free for everything else. At least
-     * 1; {@code fdLimit} -1 (unknown) allows anything.
+     * The most client connections {@code fdLimit} descriptors allow: all but {@value #RESERVE_MIN} plus a hundredth
+     * of the limit, which stay free for listeners, publishers and the origin connections of requests in flight. A held
+     * connection (the bulk of a busy proxy) keeps no origin connection, so halving the limit for a second descriptor
+     * per client would turn away half of what the process can hold (Pushpin holds 19,700 under {@code ulimit -n}
+     * 20,000). When requests in flight do use up the reserve, an origin connect fails and that request is answered
+     * 502, while held connections and the listeners go on. At least 1; {@code fdLimit} -1 (unknown) allows anything.
      */
     public static int allowedConnections(long fdLimit) {
         if (fdLimit < 0) {
             return Integer.MAX_VALUE;
         }
-        long reserve = RESERVE_MIN + fdLimit / 10;
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (fdLimit - reserve) / 2));
+        long reserve = RESERVE_MIN + fdLimit / 100;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, fdLimit - reserve));
     }
 }
