@@ -4,6 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -127,7 +129,7 @@ final class Cluster {
     }
 
     private static void result(String key, double value, String unit) {
-        System.out.printf(java.util.Locale.ROOT, "RESULT\t%s\t%.3f\t%s%n", key, value, unit);
+        System.out.printf(Locale.ROOT, "RESULT\t%s\t%.3f\t%s%n", key, value, unit);
         System.out.flush();
     }
 
@@ -140,7 +142,7 @@ final class Cluster {
         Holder(Process p) {
             this.p = p;
             this.in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            this.out = new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
+            this.out = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8);
         }
 
         void send(String line) throws IOException {
@@ -193,7 +195,7 @@ final class Cluster {
                     f.await(30_000);
                     subs.tracker(Tracker.NONE);
                     Fanout.Stats s = f.stats();
-                    out.printf(java.util.Locale.ROOT, "DONE %d %d %.3f %.3f%n", s.received(), s.lost(),
+                    out.printf(Locale.ROOT, "DONE %d %d %.3f %.3f%n", s.received(), s.lost(),
                             Double.isNaN(s.lastMs()) ? 0 : s.lastMs(), Double.isNaN(s.p50Ms()) ? 0 : s.p50Ms());
                     out.flush();
                     f = null;

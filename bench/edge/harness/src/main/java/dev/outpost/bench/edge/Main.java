@@ -1,6 +1,9 @@
 package dev.outpost.bench.edge;
 
+import static org.slf4j.Logger.ROOT_LOGGER_NAME;
+
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.outpost.edge.server.EdgeConfig;
 import dev.outpost.edge.server.EdgeServer;
 import java.io.IOException;
@@ -64,7 +67,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        ((Logger) LoggerFactory.getLogger(ROOT_LOGGER_NAME))
                 .setLevel(Level.WARN);
         Main m = new Main(o);
         try {
