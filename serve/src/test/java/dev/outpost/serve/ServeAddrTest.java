@@ -30,7 +30,7 @@ class ServeAddrTest {
 
     @Test
     void theSelfRouteFollowsTheAppToItsAddressAndTheBannerSaysSo() throws Exception {
-        Path wasm = FanoutServeContract.exampleWasm();
+        Path wasm = FanoutExample.wasm();
         Path manifest = dir.resolve("fastly.toml");
         Files.writeString(
                 manifest,
@@ -53,19 +53,13 @@ class ServeAddrTest {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         try (ServeSession s = ServeSession.start(
-                new ServeOptions(
-                        FanoutServeContract.EXAMPLE,
-                        manifest,
-                        new InetSocketAddress("127.0.0.1", edgePort),
-                        wasm,
-                        false,
-                        "graalwasm",
-                        false,
-                        null,
-                        null,
-                        null,
-                        false,
-                        "off"),
+                ServeOptions.builder(FanoutExample.DIR)
+                        .manifest(manifest)
+                        .address(new InetSocketAddress("127.0.0.1", edgePort))
+                        .wasm(wasm)
+                        .engine("graalwasm")
+                        .inspectorPort("off")
+                        .build(),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 System.err)) {
             assertThat(s.routeLines())
