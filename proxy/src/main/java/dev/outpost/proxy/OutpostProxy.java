@@ -258,7 +258,7 @@ public final class OutpostProxy implements AutoCloseable {
         }
         log.warn(
                 "client_maxconn {} is more than the descriptor limit allows (ulimit -n is {}; each client connection"
-                        + " may need a second descriptor for its origin, and some are kept for listeners and files):"
+                        + " takes one, and some are kept for listeners, origin requests and files):"
                         + " using {}. Raise the limit or lower client_maxconn to silence this.",
                 configured,
                 fds,

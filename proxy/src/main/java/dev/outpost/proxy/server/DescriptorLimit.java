@@ -26,15 +26,19 @@ public final class DescriptorLimit {
     }
 
     /**
-     * The most client connections {@code fdLimit} descriptors allow: each may need a second descriptor for its
-     * origin connection, and {@value #RESERVE_MIN} plus a tenth of the limit stay free for everything else. At least
-     * 1; {@code fdLimit} -1 (unknown) allows anything.
+     * The most client connections {@code fdLimit} descriptors allow: one descriptor each, with {@value #RESERVE_MIN}
+     * plus a hundredth of the limit left for everything else: listeners, the origin pool (at most {@code MAX_IDLE}
+     * idle per loop and origin), requests in flight to an origin and the JVM's own files. A held stream or long-poll
+     * keeps no origin connection (it went back to the pool once the hold began), so counting a second descriptor
+     * for every client held back half of the limit (8,968 of 20,000) from the held connections a proxy is for.
+     * When in-flight origin requests do use up the reserve, a further one fails with a 502 and the listener pauses
+     * accepting for a moment; neither stops the proxy. At least 1; {@code fdLimit} -1 (unknown) allows anything.
      */
     public static int allowedConnections(long fdLimit) {
         if (fdLimit < 0) {
             return Integer.MAX_VALUE;
         }
-        long reserve = RESERVE_MIN + fdLimit / 10;
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (fdLimit - reserve) / 2));
+        long reserve = RESERVE_MIN + fdLimit / 100;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, fdLimit - reserve));
     }
 }

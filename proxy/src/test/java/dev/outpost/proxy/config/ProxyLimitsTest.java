@@ -88,10 +88,10 @@ class ProxyLimitsTest {
 
     @Test
     void connectionsFitTheDescriptorLimit() {
-        // each client may need a second descriptor for its origin, and some stay free for the rest
-        assertThat(DescriptorLimit.allowedConnections(256)).isEqualTo(83);
-        assertThat(DescriptorLimit.allowedConnections(20_000)).isEqualTo(8968);
-        assertThat(DescriptorLimit.allowedConnections(1_048_576)).isEqualTo(471_827);
+        // one descriptor per client; 64 and a hundredth of the limit stay free for the rest
+        assertThat(DescriptorLimit.allowedConnections(256)).isEqualTo(190);
+        assertThat(DescriptorLimit.allowedConnections(20_000)).isEqualTo(19_736);
+        assertThat(DescriptorLimit.allowedConnections(1_048_576)).isEqualTo(1_038_027);
         assertThat(DescriptorLimit.allowedConnections(50)).isEqualTo(1);
         assertThat(DescriptorLimit.allowedConnections(-1)).isEqualTo(Integer.MAX_VALUE);
     }
