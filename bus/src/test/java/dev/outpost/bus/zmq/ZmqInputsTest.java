@@ -156,6 +156,27 @@ class ZmqInputsTest {
         });
     }
 
+    @Test
+    void anIdleNodesSocketThreadWaitsInItsPollUntilInputOrWorkArrives() throws Exception {
+        ZmqInputs in = node.zmq();
+        long before = in.pollReturns();
+        Thread.sleep(1000);
+        // nothing arrived: the thread stayed in its poll (a poll with a 20 ms timeout came out about 50 times);
+        // a linger left by another test ends a poll at most once in this second
+        assertThat(in.pollReturns() - before).isLessThanOrEqualTo(2);
+        // work handed over wakes it: a new stream's subscription reaches the connecting SUB's publisher
+        ZmqInputs other = connecting.zmq();
+        long quiet = other.pollReturns();
+        StreamClient s = new StreamClient(connecting.proxy().httpPort(), "woken");
+        s.awaitOpened();
+        await().pollInSameThread().atMost(Duration.ofSeconds(60)).until(() -> {
+            byte[] m = publisher.recv(ZMQ.DONTWAIT);
+            return m != null && m[0] == 1 && new String(m, 1, m.length - 1, StandardCharsets.UTF_8).equals("woken");
+        });
+        assertThat(other.pollReturns()).isGreaterThan(quiet);
+        s.close();
+    }
+
     static Map<?, ?> call(ZMQ.Socket req, Map<String, Object> request) throws Exception {
         req.send(TnetString.write(request));
         byte[] reply = req.recv();
