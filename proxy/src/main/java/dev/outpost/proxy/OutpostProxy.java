@@ -257,8 +257,8 @@ public final class OutpostProxy implements AutoCloseable {
             return allowed;
         }
         log.warn(
-                "client_maxconn {} is more than the descriptor limit allows (ulimit -n is {}; each client connection"
-                        + " takes one, and some are kept for listeners, origin requests and files):"
+                "client_maxconn {} is more than the descriptor limit allows (ulimit -n is {}; some descriptors are kept"
+                        + " for listeners, publishers and the origin connections of requests in flight):"
                         + " using {}. Raise the limit or lower client_maxconn to silence this.",
                 configured,
                 fds,

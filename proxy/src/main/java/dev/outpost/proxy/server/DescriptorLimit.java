@@ -26,13 +26,12 @@ public final class DescriptorLimit {
     }
 
     /**
-     * The most client connections {@code fdLimit} descriptors allow: one descriptor each, with {@value #RESERVE_MIN}
-     * plus a hundredth of the limit left for everything else: listeners, the origin pool (at most {@code MAX_IDLE}
-     * idle per loop and origin), requests in flight to an origin and the JVM's own files. A held stream or long-poll
-     * keeps no origin connection (it went back to the pool once the hold began), so counting a second descriptor
-     * for every client held back half of the limit (8,968 of 20,000) from the held connections a proxy is for.
-     * When in-flight origin requests do use up the reserve, a further one fails with a 502 and the listener pauses
-     * accepting for a moment; neither stops the proxy. At least 1; {@code fdLimit} -1 (unknown) allows anything.
+     * The most client connections {@code fdLimit} descriptors allow: all but {@value #RESERVE_MIN} plus a hundredth
+     * of the limit, which stay free for listeners, publishers and the origin connections of requests in flight. A held
+     * connection (the bulk of a busy proxy) keeps no origin connection, so halving the limit for a second descriptor
+     * per client would turn away half of what the process can hold (Pushpin holds 19,700 under {@code ulimit -n}
+     * 20,000). When requests in flight do use up the reserve, an origin connect fails and that request is answered
+     * 502, while held connections and the listeners go on. At least 1; {@code fdLimit} -1 (unknown) allows anything.
      */
     public static int allowedConnections(long fdLimit) {
         if (fdLimit < 0) {

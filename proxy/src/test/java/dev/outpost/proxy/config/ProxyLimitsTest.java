@@ -88,7 +88,7 @@ class ProxyLimitsTest {
 
     @Test
     void connectionsFitTheDescriptorLimit() {
-        // one descriptor per client; 64 and a hundredth of the limit stay free for the rest
+        // all but a reserve for listeners, publishers and the origin connections of requests in flight
         assertThat(DescriptorLimit.allowedConnections(256)).isEqualTo(190);
         assertThat(DescriptorLimit.allowedConnections(20_000)).isEqualTo(19_736);
         assertThat(DescriptorLimit.allowedConnections(1_048_576)).isEqualTo(1_038_027);
