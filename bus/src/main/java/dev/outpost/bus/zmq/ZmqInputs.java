@@ -231,10 +231,11 @@ public final class ZmqInputs implements AutoCloseable {
         if (router != null) {
             poller.register(router, ZMQ.Poller.POLLIN);
         }
+        boolean backlog = false;
         try {
             while (!closed && !Thread.currentThread().isInterrupted()) {
                 // no timeout unless a linger is running: input and handed-over work both wake the poll
-                poller.poll(pollTimeout());
+                poller.poll(backlog ? 0 : pollTimeout());
                 pollReturns.incrementAndGet();
                 if (closed) {
                     break;
@@ -249,14 +250,16 @@ public final class ZmqInputs implements AutoCloseable {
                     t.run();
                 }
                 // read every socket whatever the poll said: a missed readiness must not strand a message
+                // a socket left with messages after its batch is read again at once, not when the next one comes
+                backlog = false;
                 if (pull != null) {
-                    drain(pull, this::pulled);
+                    backlog |= drain(pull, this::pulled);
                 }
                 if (sub != null) {
-                    drain(sub, this::subbed);
+                    backlog |= drain(sub, this::subbed);
                 }
                 if (router != null) {
-                    drain(router, m -> command(router, m));
+                    backlog |= drain(router, m -> command(router, m));
                 }
                 lingerOver();
             }
@@ -274,12 +277,15 @@ public final class ZmqInputs implements AutoCloseable {
         void handle(ZMsg m);
     }
 
-    /** Up to a batch of waiting messages, so that one busy socket does not starve the others. */
-    private static void drain(ZMQ.Socket s, MessageHandler h) {
+    /**
+     * Up to a batch of waiting messages, so that one busy socket does not starve the others; true when the batch was
+     * full (more may wait).
+     */
+    private static boolean drain(ZMQ.Socket s, MessageHandler h) {
         for (int i = 0; i < 1000; i++) {
             ZMsg m = ZMsg.recvMsg(s, ZMQ.DONTWAIT);
             if (m == null) {
-                return;
+                return false;
             }
             try {
                 h.handle(m);
@@ -289,6 +295,7 @@ public final class ZmqInputs implements AutoCloseable {
                 m.destroy();
             }
         }
+        return true;
     }
 
     private void pulled(ZMsg m) {

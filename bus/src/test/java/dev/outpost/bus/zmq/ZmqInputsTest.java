@@ -117,6 +117,21 @@ class ZmqInputsTest {
     }
 
     @Test
+    void moreItemsThanOneReadingBatchAllArriveWithoutFurtherInput() throws Exception {
+        try (StreamClient s = new StreamClient(node.proxy().httpPort(), "many");
+                ZMQ.Socket push = ctx.createSocket(SocketType.PUSH)) {
+            s.awaitOpened();
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.proxy().hub().subscriberCount("many") == 1);
+            push.connect("tcp://127.0.0.1:" + pull);
+            // the socket thread reads 1,000 at a time; what is left must not wait for another message to come
+            for (int i = 0; i < 2500; i++) {
+                push.send("J{\"channel\":\"many\",\"formats\":{\"http-stream\":{\"content\":\"n" + i + "\\n\"}}}");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> s.lines("n").size() == 2500);
+        }
+    }
+
+    @Test
     void aPublisherOnTheSubSocketSendsChannelAndItem() throws Exception {
         try (ZMQ.Socket pub = ctx.createSocket(SocketType.XPUB)) {
             pub.connect("tcp://127.0.0.1:" + sub);
