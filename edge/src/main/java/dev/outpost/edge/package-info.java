@@ -30,9 +30,9 @@
  *       CLI's {@code [local_server.pushpin]} ({@link dev.outpost.edge.config.PushpinConfig}) and the proxy routes
  *       generated from the backends ({@link dev.outpost.edge.config.PushpinRoutes}).</li>
  *   <li>{@code backend}: the Netty client for backend requests: pooled keep-alive connections
- *       and {@code max_connections} ({@code BackendPool}), names through Netty's DNS resolver
- *       ({@code BackendResolver}), each backend's TLS ({@code BackendTls}), timeouts and send errors
- *       ({@code ResponseHandler}).</li>
+ *       and {@code max_connections} ({@code BackendPool}), opened through the {@code origin} module's connector
+ *       (Netty's DNS resolver, one TLS context per distinct setting) with each backend's endpoint, TLS settings and
+ *       SNI ({@code BackendTarget}), timeouts and send errors ({@code ResponseHandler}, {@code Failures}).</li>
  *   <li>{@code cache}: the app's cache, one bounded in-memory store behind {@code fastly_cache},
  *       {@code fastly_http_cache}, {@code fastly_purge} and the readthrough cache of {@code send}
  *       ({@link dev.outpost.edge.cache.CacheStore}, {@link dev.outpost.edge.cache.Readthrough}); it outlives program

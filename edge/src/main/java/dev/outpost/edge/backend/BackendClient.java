@@ -5,17 +5,14 @@ import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
 import dev.outpost.edge.sandbox.RequestState;
-import io.netty.bootstrap.Bootstrap;
+import dev.outpost.origin.OriginConnector;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -29,30 +26,23 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateException;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends guest requests to backends over Netty, on pooled keep-alive connections ({@link BackendPool}) with each
- * backend's TLS settings ({@link BackendTls}) and timeouts: connect, first byte (from the end of the request), and
- * between bytes. The response completes as soon as its head arrives; its body streams into a {@link Body}, with flow
+ * Sends guest requests to backends over Netty, on pooled keep-alive connections ({@link BackendPool}) opened by the
+ * {@code origin} module's {@link OriginConnector} (asynchronous DNS, its TLS context cache) with each backend's
+ * settings ({@link BackendTarget}) and timeouts: connect, first byte (from the end of the request), and between
+ * bytes. The response completes as soon as its head arrives; its body streams into a {@link Body}, with flow
  * control. Request bodies stream too: a body still being written by the guest is sent chunked as it grows. A request
  * that fails gets a {@link BackendException} with the ABI's {@link SendErrorTag}.
  */
@@ -74,14 +64,41 @@ public final class BackendClient implements AutoCloseable {
     private static final Set<String> GRPC_WARNED = ConcurrentHashMap.newKeySet();
 
     private final EventLoopGroup group;
-    private final BackendTls tls = new BackendTls();
-    private final BackendPool pool;
-    private BackendResolver resolver;
+    private final OriginConnector connector;
+    /** Whether {@link #close()} closes the connector (this client made it). */
+    private final boolean ownsConnector;
 
-    /** @param group runs the connections, name lookups and waits for a connection */
+    private final BackendPool pool;
+
+    /**
+     * A client with a connector of its own (NIO), closed with it.
+     *
+     * @param group runs the connections, name lookups and waits for a connection
+     */
     public BackendClient(EventLoopGroup group) {
+        this(group, new OriginConnector(NioSocketChannel.class, NioDatagramChannel.class), true);
+    }
+
+    /**
+     * A client that opens its connections through {@code connector} (shared, say, by the programs a server loads in
+     * turn: one DNS resolver and one set of TLS contexts for them all), which the caller closes.
+     *
+     * @param group NIO event loops: run the connections, name lookups and waits for a connection
+     */
+    public BackendClient(EventLoopGroup group, OriginConnector connector) {
+        this(group, connector, false);
+    }
+
+    private BackendClient(EventLoopGroup group, OriginConnector connector, boolean ownsConnector) {
         this.group = group;
+        this.connector = connector;
+        this.ownsConnector = ownsConnector;
         this.pool = new BackendPool(group);
+    }
+
+    /** How this client connects: also what a handoff to the GRIP proxy connects through. */
+    public OriginConnector connector() {
+        return connector;
     }
 
     /** What one request needs on whichever connection carries it. */
@@ -126,22 +143,29 @@ public final class BackendClient implements AutoCloseable {
                     "backend {} asks for gRPC (HTTP/2); requests to it go as HTTP/1.1, which a gRPC server may refuse",
                     backend.name());
         }
+        BackendTarget to;
+        try {
+            to = BackendTarget.of(backend);
+        } catch (BackendException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
         Call call = new Call(backend, request, target, host, body, body.completeBytes(), decompressGzip, result);
-        acquire(call, BackendPool.Endpoint.of(backend), false);
+        acquire(call, to, false);
         return result;
     }
 
     /** Finds {@code call} a connection: an idle one, a new one, or a place in the queue for one (max_connections). */
-    private void acquire(Call call, BackendPool.Endpoint endpoint, boolean first) {
-        pool.acquire(endpoint, call.backend(), first, new BackendPool.Lease() {
+    private void acquire(Call call, BackendTarget target, boolean first) {
+        pool.acquire(target, call.backend(), first, new BackendPool.Lease() {
             @Override
             public void reuse(BackendPool.Connection c) {
-                start(call, endpoint, c, true);
+                start(call, target, c, true);
             }
 
             @Override
             public void open() {
-                connect(call, endpoint);
+                connect(call, target);
             }
 
             @Override
@@ -151,21 +175,27 @@ public final class BackendClient implements AutoCloseable {
         });
     }
 
-    private void connect(Call call, BackendPool.Endpoint endpoint) {
-        open(call.backend(), group, pipeline -> {
+    private void connect(Call call, BackendTarget target) {
+        CompletableFuture<Channel> opened = new CompletableFuture<>();
+        open(
+                call.backend(),
+                target,
+                group.next(),
+                pipeline -> {
                     pipeline.addLast("codec", new HttpClientCodec());
                     pipeline.addLast("exchange", new ChannelInboundHandlerAdapter());
-                })
-                .whenComplete((channel, failure) -> {
-                    if (failure != null) {
-                        pool.notOpened(endpoint);
-                        call.result().completeExceptionally(failure);
-                        return;
-                    }
-                    BackendPool.Connection c = new BackendPool.Connection(channel);
-                    pool.opened(endpoint, c);
-                    start(call, endpoint, c, false);
-                });
+                },
+                opened);
+        opened.whenComplete((channel, failure) -> {
+            if (failure != null) {
+                pool.notOpened(target);
+                call.result().completeExceptionally(failure);
+                return;
+            }
+            BackendPool.Connection c = new BackendPool.Connection(channel);
+            pool.opened(target, c);
+            start(call, target, c, false);
+        });
     }
 
     /**
@@ -179,113 +209,58 @@ public final class BackendClient implements AutoCloseable {
     public CompletableFuture<Channel> open(
             BackendConfig backend, EventLoopGroup loop, Consumer<ChannelPipeline> handlers) {
         CompletableFuture<Channel> result = new CompletableFuture<>();
-        if (backend.tls()) {
-            try {
-                // A TLS setting that cannot be used fails here, before any connection.
-                tls.context(backend);
-            } catch (BackendException e) {
-                result.completeExceptionally(e);
-                return result;
-            }
+        BackendTarget target;
+        try {
+            target = BackendTarget.of(backend);
+        } catch (BackendException e) {
+            result.completeExceptionally(e);
+            return result;
         }
-        long deadline = System.nanoTime() + backend.connectTimeout().toNanos();
-        resolver().resolve(backend.url().getHost()).whenComplete((addresses, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause()
-                        : failure;
-                result.completeExceptionally(Failures.connect(backend, cause));
-                return;
-            }
-            List<InetAddress> order =
-                    BackendResolver.ordered(addresses, backend.options().preferIpv4());
-            attempt(backend, loop, handlers, order, 0, deadline, null, result);
-        });
+        open(backend, target, loop.next(), handlers, result);
         return result;
     }
 
-    /** Connects to the {@code i}th address, else the next one, until one answers or the connect timeout is spent. */
-    private void attempt(
+    private void open(
             BackendConfig backend,
-            EventLoopGroup loop,
+            BackendTarget target,
+            EventLoop loop,
             Consumer<ChannelPipeline> handlers,
-            List<InetAddress> order,
-            int i,
-            long deadline,
-            Throwable last,
             CompletableFuture<Channel> result) {
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (i >= order.size() || left <= 0) {
-            Throwable cause = left <= 0
-                    ? new ConnectTimeoutException("connect timeout")
-                    : last != null
-                            ? last
-                            : new UnknownHostException(backend.url().getHost() + ": no addresses");
-            result.completeExceptionally(Failures.connect(backend, cause));
-            return;
+        if (target.tls() != null) {
+            try {
+                // A TLS setting that cannot be used fails here, before any connection (the context is kept).
+                connector.tls().context(target.tls());
+            } catch (SSLException e) {
+                result.completeExceptionally(BackendTarget.unusable(backend, e));
+                return;
+            }
         }
-        // The TLS handler as made, not looked up later: a handshake that fails fast closes the channel and empties
-        // its pipeline before the connect listener runs, and the request must still hear of the failure.
-        SslHandler[] ssl = new SslHandler[1];
-        Bootstrap bootstrap = new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, left))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        TcpKeepaliveOptions.apply(ch, backend.options().tcpKeepalive());
-                        if (backend.tls()) {
-                            ssl[0] = tls.handler(backend, ch.alloc());
-                            ch.pipeline().addLast("tls", ssl[0]);
-                        }
-                        handlers.accept(ch.pipeline());
+        connector
+                .connect(loop, target.endpoint(), target.options(backend), ch -> {
+                    TcpKeepaliveOptions.apply(ch, backend.options().tcpKeepalive());
+                    handlers.accept(ch.pipeline());
+                })
+                .addListener(f -> {
+                    if (f.isSuccess()) {
+                        result.complete((Channel) f.getNow());
+                    } else if (Failures.sslCause(f.cause()) != null) {
+                        // A handshake failure is the connection's failure: reported before anything is sent.
+                        result.completeExceptionally(Failures.tls(backend, f.cause()));
+                    } else {
+                        result.completeExceptionally(Failures.connect(backend, f.cause()));
                     }
                 });
-        bootstrap.connect(new InetSocketAddress(order.get(i), backend.port())).addListener((ChannelFutureListener)
-                f -> {
-                    if (!f.isSuccess()) {
-                        if (f.cause() instanceof ConnectTimeoutException) {
-                            // The attempt had all the time that was left.
-                            result.completeExceptionally(Failures.connect(backend, f.cause()));
-                        } else {
-                            attempt(backend, loop, handlers, order, i + 1, deadline, f.cause(), result);
-                        }
-                        return;
-                    }
-                    Channel channel = f.channel();
-                    if (!backend.tls()) {
-                        result.complete(channel);
-                        return;
-                    }
-                    // A handshake failure is the connection's failure: reported before anything is sent.
-                    ssl[0].handshakeFuture().addListener(h -> {
-                        if (h.isSuccess()) {
-                            result.complete(channel);
-                        } else {
-                            channel.close();
-                            result.completeExceptionally(Failures.tls(backend, h.cause()));
-                        }
-                    });
-                });
-    }
-
-    private synchronized BackendResolver resolver() {
-        if (resolver == null) {
-            resolver = new BackendResolver(group);
-        }
-        return resolver;
     }
 
     /** Sends the call on {@code c}; a reused connection that turns out closed is retried once on a new one. */
-    private void start(Call call, BackendPool.Endpoint endpoint, BackendPool.Connection c, boolean reused) {
+    private void start(Call call, BackendTarget target, BackendPool.Connection c, boolean reused) {
         c.uses++;
         Channel channel = c.channel;
         ResponseHandler handler = new ResponseHandler(call, reused, (reusable, retry) -> {
             if (retry) {
                 // Its close frees its place; the call goes first in line for the next one.
                 channel.close();
-                acquire(call, endpoint, true);
+                acquire(call, target, true);
                 return;
             }
             for (String name : new String[] {"timeout", "decompress"}) {
@@ -294,7 +269,7 @@ public final class BackendClient implements AutoCloseable {
                 }
             }
             if (reusable) {
-                pool.release(endpoint, call.backend(), c);
+                pool.release(target, call.backend(), c);
             } else {
                 channel.close();
             }
@@ -385,65 +360,12 @@ public final class BackendClient implements AutoCloseable {
         return pool.waitedCount();
     }
 
-    /** Closes the idle pooled connections and the name resolver. */
+    /** Closes the idle pooled connections, and the connector if this client made it. */
     @Override
     public void close() {
         pool.close();
-        synchronized (this) {
-            if (resolver != null) {
-                resolver.close();
-                resolver = null;
-            }
-        }
-    }
-
-    /** How failures map to send errors. */
-    static final class Failures {
-        private Failures() {}
-
-        static BackendException connect(BackendConfig backend, Throwable cause) {
-            SendErrorTag tag = cause instanceof ConnectTimeoutException
-                    ? SendErrorTag.CONNECTION_TIMEOUT
-                    : cause instanceof UnknownHostException
-                            ? SendErrorTag.DNS_ERROR
-                            : cause instanceof ConnectException
-                                    ? SendErrorTag.CONNECTION_REFUSED
-                                    : cause instanceof BackendException be ? be.tag() : SendErrorTag.CONNECTION_REFUSED;
-            String what = tag == SendErrorTag.CONNECTION_TIMEOUT
-                    ? "no connection within the connect timeout of "
-                            + backend.connectTimeout().toMillis() + " ms"
-                    : cause.getMessage();
-            return new BackendException(tag, "backend " + backend.name() + " (" + backend.url() + "): " + what, cause);
-        }
-
-        static BackendException tls(BackendConfig backend, Throwable cause) {
-            String message = String.valueOf(cause.getMessage());
-            Throwable root = cause;
-            while (root.getCause() != null && root.getCause() != root) {
-                root = root.getCause();
-            }
-            SendErrorTag tag;
-            if (message.contains("protocol_version")
-                    || message.contains("insufficient_security")
-                    || message.contains("No appropriate protocol")) {
-                // No TLS version (or cipher) both sides accept.
-                tag = SendErrorTag.TLS_PROTOCOL_ERROR;
-            } else if (message.contains("Received fatal alert")) {
-                tag = SendErrorTag.TLS_ALERT_RECEIVED;
-            } else if (root instanceof CertificateException
-                    || root instanceof CertPathValidatorException
-                    || message.contains("PKIX")
-                    || message.contains("certificate")) {
-                tag = SendErrorTag.TLS_CERTIFICATE_ERROR;
-            } else if (message.contains("protocol") || message.contains("cipher")) {
-                tag = SendErrorTag.TLS_PROTOCOL_ERROR;
-            } else {
-                tag = SendErrorTag.TLS_PROTOCOL_ERROR;
-            }
-            return new BackendException(
-                    tag,
-                    "backend " + backend.name() + " (" + backend.url() + "): TLS handshake failed: " + message,
-                    cause);
+        if (ownsConnector) {
+            connector.close();
         }
     }
 }

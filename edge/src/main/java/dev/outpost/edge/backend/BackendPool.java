@@ -6,19 +6,18 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The connections to each backend, as Fastly keeps them: at most {@code max_connections} open at once (idle ones
+ * The connections to each backend ({@link BackendTarget}), as Fastly keeps them: at most {@code max_connections} open at once (idle ones
  * included; no limit unless the backend sets one), a request beyond it waiting for one to come free, for as long as
  * the backend's connect timeout and behind at most {@link #MAX_WAITING} others, else failing with
  * {@code connection_limit_reached}. Keep-alive connections are kept idle for reuse for the backend's
@@ -31,40 +30,6 @@ final class BackendPool {
 
     /** Requests that may wait for a connection to one backend; beyond them a request fails at once. */
     static final int MAX_WAITING = 1024;
-
-    /** One backend's connections: its name and everything that makes two connections interchangeable. */
-    record Endpoint(
-            String backend,
-            String host,
-            int port,
-            boolean tls,
-            String certHost,
-            boolean useSni,
-            String sni,
-            String ca,
-            String clientCert,
-            String clientKey,
-            int minTls,
-            int maxTls,
-            String ciphers) {
-        static Endpoint of(BackendConfig b) {
-            BackendOptions o = b.options();
-            return new Endpoint(
-                    b.name(),
-                    b.url().getHost(),
-                    b.port(),
-                    b.tls(),
-                    b.certHost(),
-                    b.useSni(),
-                    o.sniHostname(),
-                    b.caCertificates(),
-                    o.clientCertificate(),
-                    o.clientKey() == null ? null : Base64.getEncoder().encodeToString(o.clientKey()),
-                    o.minTlsVersion(),
-                    o.maxTlsVersion(),
-                    o.ciphers());
-        }
-    }
 
     /** A connection and its history. */
     static final class Connection {
@@ -94,7 +59,7 @@ final class BackendPool {
     private static final class Waiter {
         final Lease lease;
         final boolean reuses;
-        java.util.concurrent.ScheduledFuture<?> timer;
+        ScheduledFuture<?> timer;
 
         Waiter(Lease lease, boolean reuses) {
             this.lease = lease;
@@ -102,7 +67,7 @@ final class BackendPool {
         }
     }
 
-    /** One endpoint's state. */
+    /** One target's state. */
     private static final class Lane {
         final ArrayDeque<Connection> idle = new ArrayDeque<>();
         final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
@@ -117,7 +82,7 @@ final class BackendPool {
     }
 
     private final ScheduledExecutorService timers;
-    private final Map<Endpoint, Lane> lanes = new HashMap<>();
+    private final Map<BackendTarget, Lane> lanes = new HashMap<>();
     private final AtomicLong opened = new AtomicLong();
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong waited = new AtomicLong();
@@ -132,13 +97,13 @@ final class BackendPool {
      * place for a new one, else a place in the queue until one comes free. {@code first}: ahead of the requests
      * already waiting (a request whose reused connection failed before it was sent).
      */
-    void acquire(Endpoint endpoint, BackendConfig backend, boolean first, Lease lease) {
+    void acquire(BackendTarget target, BackendConfig backend, boolean first, Lease lease) {
         BackendOptions o = backend.options();
         Connection idle = null;
         boolean open = false;
         BackendException refused = null;
         synchronized (this) {
-            Lane lane = lanes.computeIfAbsent(endpoint, e -> new Lane());
+            Lane lane = lanes.computeIfAbsent(target, e -> new Lane());
             lane.limit = Math.max(0, o.maxConnections());
             while (o.pooled() && idle == null && !lane.idle.isEmpty()) {
                 Connection c = lane.idle.pollLast();
@@ -162,7 +127,7 @@ final class BackendPool {
                     waited.incrementAndGet();
                     long millis = backend.connectTimeout().toMillis();
                     int limit = lane.limit;
-                    w.timer = timers.schedule(() -> giveUp(endpoint, w, backend, limit), millis, TimeUnit.MILLISECONDS);
+                    w.timer = timers.schedule(() -> giveUp(target, w, backend, limit), millis, TimeUnit.MILLISECONDS);
                 }
             }
         }
@@ -185,13 +150,13 @@ final class BackendPool {
                 null);
     }
 
-    private void giveUp(Endpoint endpoint, Waiter w, BackendConfig backend, int limit) {
+    private void giveUp(BackendTarget target, Waiter w, BackendConfig backend, int limit) {
         synchronized (this) {
-            Lane lane = lanes.get(endpoint);
+            Lane lane = lanes.get(target);
             if (lane == null || !lane.waiting.remove(w)) {
                 return;
             }
-            forgetIfUnused(endpoint, lane);
+            forgetIfUnused(target, lane);
         }
         w.lease.refused(limitReached(
                 backend,
@@ -201,20 +166,20 @@ final class BackendPool {
     }
 
     /** The new connection {@link Lease#open} asked for is up; its close frees its place. */
-    void opened(Endpoint endpoint, Connection c) {
+    void opened(BackendTarget target, Connection c) {
         opened.incrementAndGet();
-        c.channel.closeFuture().addListener(f -> closed(endpoint, c));
+        c.channel.closeFuture().addListener(f -> closed(target, c));
     }
 
     /** The new connection {@link Lease#open} asked for could not be opened: its place is free again. */
-    void notOpened(Endpoint endpoint) {
-        closed(endpoint, null);
+    void notOpened(BackendTarget target) {
+        closed(target, null);
     }
 
-    private void closed(Endpoint endpoint, Connection c) {
+    private void closed(BackendTarget target, Connection c) {
         Waiter next = null;
         synchronized (this) {
-            Lane lane = lanes.get(endpoint);
+            Lane lane = lanes.get(target);
             if (lane == null) {
                 return;
             }
@@ -227,7 +192,7 @@ final class BackendPool {
                 next.timer.cancel(false);
                 lane.open++;
             } else {
-                forgetIfUnused(endpoint, lane);
+                forgetIfUnused(target, lane);
             }
         }
         if (next != null) {
@@ -236,9 +201,9 @@ final class BackendPool {
     }
 
     /** A lane with nothing open and nobody waiting goes (dynamic backends come and go). */
-    private void forgetIfUnused(Endpoint endpoint, Lane lane) {
+    private void forgetIfUnused(BackendTarget target, Lane lane) {
         if (lane.open == 0 && lane.waiting.isEmpty()) {
-            lanes.remove(endpoint, lane);
+            lanes.remove(target, lane);
         }
     }
 
@@ -246,7 +211,7 @@ final class BackendPool {
      * The request on {@code c} is over and the connection can carry another: it goes to the first waiting request,
      * else it is kept idle if the backend allows it, else closed.
      */
-    void release(Endpoint endpoint, BackendConfig backend, Connection c) {
+    void release(BackendTarget target, BackendConfig backend, Connection c) {
         BackendOptions o = backend.options();
         long age = System.nanoTime() - c.created;
         boolean keep = o.pooled()
@@ -257,7 +222,7 @@ final class BackendPool {
         Waiter next = null;
         if (keep) {
             synchronized (this) {
-                Lane lane = lanes.get(endpoint);
+                Lane lane = lanes.get(target);
                 if (lane != null && !lane.waiting.isEmpty() && lane.waiting.peekFirst().reuses) {
                     next = lane.waiting.pollFirst();
                     next.timer.cancel(false);
@@ -268,8 +233,7 @@ final class BackendPool {
                     lane.idle.addLast(c);
                     c.idleTimer = c.channel
                             .eventLoop()
-                            .schedule(
-                                    () -> evict(endpoint, c), o.httpKeepalive().toMillis(), TimeUnit.MILLISECONDS);
+                            .schedule(() -> evict(target, c), o.httpKeepalive().toMillis(), TimeUnit.MILLISECONDS);
                     return;
                 }
             }
@@ -283,9 +247,9 @@ final class BackendPool {
         }
     }
 
-    private void evict(Endpoint endpoint, Connection c) {
+    private void evict(BackendTarget target, Connection c) {
         synchronized (this) {
-            Lane lane = lanes.get(endpoint);
+            Lane lane = lanes.get(target);
             if (lane == null || !lane.idle.remove(c)) {
                 return;
             }

@@ -19,7 +19,6 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 /**
  * One backend request's response on a (possibly pooled) connection: completes the call when the head arrives,
@@ -175,24 +174,15 @@ final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
                             : "backend " + backend.name() + " paused longer than the between-bytes timeout of "
                                     + backend.betweenBytesTimeout().toMillis() + " ms",
                     cause));
-        } else if (sslCause(cause) != null) {
+        } else if (Failures.sslCause(cause) != null) {
             // Netty hands TLS failures over wrapped in a DecoderException.
-            fail(BackendClient.Failures.tls(backend, sslCause(cause)));
+            fail(Failures.tls(backend, Failures.sslCause(cause)));
         } else {
             fail(new BackendException(
                     SendErrorTag.CONNECTION_TERMINATED,
                     "backend " + backend.name() + " connection failed: " + cause.getMessage(),
                     cause));
         }
-    }
-
-    private static SSLException sslCause(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof SSLException ssl) {
-                return ssl;
-            }
-        }
-        return null;
     }
 
     private void fail(BackendException e) {

@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -70,6 +71,20 @@ public final class GraalWasmEngine implements WasmEngine {
     @Override
     public String name() {
         return "graalwasm";
+    }
+
+    @Override
+    public String description() {
+        return name() + " (" + implementationName() + ")";
+    }
+
+    @Override
+    public Optional<String> startupAdvice() {
+        return optimizing()
+                ? Optional.empty()
+                : Optional.of(
+                        "graalwasm runs interpreted; for its JIT start the JVM with"
+                                + " -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
     }
 
     @Override

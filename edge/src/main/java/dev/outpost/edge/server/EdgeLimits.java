@@ -1,7 +1,10 @@
 package dev.outpost.edge.server;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
- * The edge's guard rails, each an option of {@code outpost serve} (docs/limits.md, section "Edge").
+ * The edge's guard rails, each but the last an option of {@code outpost serve} (docs/limits.md, section "Edge").
  *
  * @param maxGuests guest runs at once ({@code --max-guests}); more requests wait for a free one
  * @param guestQueue requests that may wait for a guest run ({@code --guest-queue}); past it, {@code 503}
@@ -9,17 +12,32 @@ package dev.outpost.edge.server;
  *     ({@code --request-body-buffer}); past it, reading from the client pauses until the guest reads
  * @param handoffBodyLimit bytes of a request body kept for a Fanout or WebSocket handoff
  *     ({@code --handoff-body-limit}); a handoff of a longer body is refused with {@code 413}
+ * @param clientTimeout how long a client may take to send a request head (the first, or the next on a kept-alive
+ *     connection) and may pause within a request body before the connection is closed: the GRIP proxy's rule
+ *     ({@link dev.outpost.origin.ClientTimeouts}) with nginx's 60 s for all three; zero turns it off
  */
-public record EdgeLimits(int maxGuests, int guestQueue, int requestBodyBuffer, long handoffBodyLimit) {
+public record EdgeLimits(
+        int maxGuests, int guestQueue, int requestBodyBuffer, long handoffBodyLimit, Duration clientTimeout) {
     public static final int DEFAULT_MAX_GUESTS = 8;
     public static final int DEFAULT_GUEST_QUEUE = 256;
     public static final int DEFAULT_REQUEST_BODY_BUFFER = 1 << 20;
     public static final long DEFAULT_HANDOFF_BODY_LIMIT = 1L << 20;
+    /** nginx's {@code client_header_timeout}, {@code client_body_timeout}, and its keep-alive one capped. */
+    public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
     public static final EdgeLimits DEFAULT = new EdgeLimits(
             DEFAULT_MAX_GUESTS, DEFAULT_GUEST_QUEUE, DEFAULT_REQUEST_BODY_BUFFER, DEFAULT_HANDOFF_BODY_LIMIT);
 
+    /** The four options, with the default client timeout. */
+    public EdgeLimits(int maxGuests, int guestQueue, int requestBodyBuffer, long handoffBodyLimit) {
+        this(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, DEFAULT_CLIENT_TIMEOUT);
+    }
+
     public EdgeLimits {
+        Objects.requireNonNull(clientTimeout, "clientTimeout");
+        if (clientTimeout.isNegative()) {
+            throw new IllegalArgumentException("client timeout: " + clientTimeout + " (expected: zero or more)");
+        }
         if (maxGuests < 1) {
             throw new IllegalArgumentException("--max-guests: " + maxGuests + " (expected: at least 1)");
         }
@@ -37,18 +55,22 @@ public record EdgeLimits(int maxGuests, int guestQueue, int requestBodyBuffer, l
     }
 
     public EdgeLimits withMaxGuests(int n) {
-        return new EdgeLimits(n, guestQueue, requestBodyBuffer, handoffBodyLimit);
+        return new EdgeLimits(n, guestQueue, requestBodyBuffer, handoffBodyLimit, clientTimeout);
     }
 
     public EdgeLimits withGuestQueue(int n) {
-        return new EdgeLimits(maxGuests, n, requestBodyBuffer, handoffBodyLimit);
+        return new EdgeLimits(maxGuests, n, requestBodyBuffer, handoffBodyLimit, clientTimeout);
     }
 
     public EdgeLimits withRequestBodyBuffer(int bytes) {
-        return new EdgeLimits(maxGuests, guestQueue, bytes, handoffBodyLimit);
+        return new EdgeLimits(maxGuests, guestQueue, bytes, handoffBodyLimit, clientTimeout);
     }
 
     public EdgeLimits withHandoffBodyLimit(long bytes) {
-        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, bytes);
+        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, bytes, clientTimeout);
+    }
+
+    public EdgeLimits withClientTimeout(Duration timeout) {
+        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, timeout);
     }
 }

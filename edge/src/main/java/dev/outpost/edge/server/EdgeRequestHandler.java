@@ -2,37 +2,22 @@ package dev.outpost.edge.server;
 
 import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.DownstreamRequest;
-import dev.outpost.edge.sandbox.DownstreamResponder;
-import dev.outpost.edge.sandbox.GripHandoff;
-import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.ResponseState;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -47,9 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
-    /** Framing headers the server sets itself (automatic framing, as on Fastly). */
-    private static final Set<String> FRAMING =
-            Set.of("content-length", "transfer-encoding", "connection", "keep-alive");
 
     private final Supplier<ComputeApp> apps;
     private final GuestLimiter guests;
@@ -60,8 +42,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
 
     private ChannelHandlerContext ctx;
     private final Duration timeout;
-    private final int handoffPort;
-    private final boolean websocketPassthrough;
+    private final Handoffs.Settings handoffs;
     private final EdgeRequestListener listener;
     private Body requestBody;
     /** A copy of the request body kept for a handoff, which forwards the client's original body. */
@@ -85,8 +66,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         this.limits = limits;
         this.peakBuffered = peakBuffered;
         this.timeout = timeout;
-        this.handoffPort = handoffPort;
-        this.websocketPassthrough = websocketPassthrough;
+        this.handoffs = new Handoffs.Settings(handoffPort, websocketPassthrough, limits.handoffBodyLimit());
         this.listener = listener;
     }
 
@@ -197,10 +177,6 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    long handoffBodyLimit() {
-        return limits.handoffBodyLimit();
-    }
-
     private void release() {
         Object msg;
         while ((msg = waiting.poll()) != null) {
@@ -243,17 +219,16 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                 (InetSocketAddress) channel.remoteAddress(),
                 (InetSocketAddress) channel.localAddress(),
                 app.services().nextRequestId());
-        Exchange exchange = new Exchange(channel, head.method, head.uri, keepAlive, started);
-        exchange.original = request.headers().copy();
-        exchange.originalMethod = head.method;
-        exchange.originalUri = head.uri;
-        exchange.tee = teeBody;
-        exchange.app = app;
-        exchange.handoffPort = handoffPort;
-        exchange.websocketPassthrough = websocketPassthrough;
-        exchange.listener = listener;
-        exchange.resume = () -> resume(ctx);
-        exchange.handler = this;
+        Exchange exchange = new Exchange(
+                channel,
+                new Handoffs.Original(head.method, head.uri, request.headers().copy()),
+                keepAlive,
+                started,
+                teeBody,
+                app,
+                handoffs,
+                listener,
+                () -> resume(ctx));
         current = exchange;
         Body tee = teeBody;
         body.addReadListener(() -> bodyRead(exchange, body, tee));
@@ -312,196 +287,5 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client connection failed: {}", cause.toString());
         ctx.close();
-    }
-
-    /** One request's response side; {@link #send} runs on the guest thread. */
-    static final class Exchange implements DownstreamResponder {
-        private final Channel channel;
-        private final String method;
-        private final String uri;
-        private final boolean keepAlive;
-        private final long started;
-        volatile boolean sent;
-        volatile boolean handedOff;
-        /** The client's request as it arrived, for a handoff. */
-        HttpHeaders original;
-
-        String originalMethod;
-        String originalUri;
-        Body tee;
-        ComputeApp app;
-        int handoffPort;
-        boolean websocketPassthrough = true;
-        EdgeRequestListener listener = EdgeRequestListener.NONE;
-        /** Set by a handoff: {@code fanout} or {@code websocket}, and the backend it named. */
-        volatile String handoffKind;
-
-        volatile String handoffBackend;
-        /** Event loop only: the whole request was read / the whole response was written. */
-        boolean requestEnded;
-
-        boolean completed;
-        EdgeRequestHandler handler;
-        /** The body outgrew --handoff-body-limit before the guest answered: a handoff is refused. */
-        volatile boolean handoffBodyTooLong;
-
-        /** Event loop only: called once the response is complete, to go on with the connection's next request. */
-        Runnable resume = () -> {};
-
-        Exchange(Channel channel, String method, String uri, boolean keepAlive, long started) {
-            this.channel = channel;
-            this.method = method;
-            this.uri = uri;
-            this.keepAlive = keepAlive;
-            this.started = started;
-        }
-
-        @Override
-        public void send(ResponseState head, Body body, boolean streaming) {
-            sent = true;
-            Body t = tee;
-            if (t != null && !handedOff) {
-                tee = null;
-                t.abandon();
-            }
-            HttpResponseStatus status = HttpResponseStatus.valueOf(head.status);
-            byte[] complete = streaming ? null : body.completeBytes();
-            HttpResponse response = complete != null
-                    ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(complete))
-                    : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
-            for (HeaderList.Field field : head.headers.fields()) {
-                if (!FRAMING.contains(field.name())
-                        || head.manualFraming && !field.name().equals("connection")) {
-                    response.headers().add(field.name(), field.valueString());
-                }
-            }
-            if (!head.manualFraming
-                    || !response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
-                            && !response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-                Long known = body.knownLength();
-                if (complete != null) {
-                    HttpUtil.setContentLength(response, complete.length);
-                } else if (!streaming && known != null) {
-                    HttpUtil.setContentLength(response, known);
-                } else {
-                    response.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-                }
-            }
-            HttpUtil.setKeepAlive(response, keepAlive);
-            if (log.isDebugEnabled()) {
-                log.debug(
-                        "{} {}: response {} streaming={} buffered={} length={}",
-                        method,
-                        uri,
-                        head.status,
-                        streaming,
-                        complete != null,
-                        body.knownLength());
-            }
-            if (complete != null) {
-                channel.writeAndFlush(response).addListener(done(head.status));
-                return;
-            }
-            channel.writeAndFlush(response);
-            // A connection closed (by the client, or by the server stopping) ends the streaming: the pump below
-            // wakes and stops writing.
-            channel.closeFuture().addListener(f -> body.abandon());
-            // Stream the rest from a thread of its own: the guest may still be writing (streaming) or the body may be a
-            // backend response still arriving.
-            Thread.ofVirtual().name("edge-response-body").start(() -> pump(body, head.status));
-        }
-
-        @Override
-        public void handoff(GripHandoff handoff) {
-            Handoffs.start(this, handoff);
-        }
-
-        /** Answers the client with a plain-text error (a handoff that could not happen). */
-        void sendError(int status, String message) {
-            ResponseState head = new ResponseState();
-            head.status = status;
-            head.headers.insert("content-type", "text/plain; charset=utf-8");
-            send(head, Body.of(message.getBytes(StandardCharsets.UTF_8)), false);
-        }
-
-        Channel channel() {
-            return channel;
-        }
-
-        boolean keepAlive() {
-            return keepAlive;
-        }
-
-        /** The handed-off response ended on the client connection. */
-        void handoffFinished(int status, boolean keepAlive, boolean success) {
-            logLine(status);
-            if (status == 101) {
-                return;
-            }
-            completed = true;
-            if (!keepAlive || !success) {
-                channel.close();
-            } else {
-                resume.run();
-            }
-        }
-
-        private void pump(Body body, int status) {
-            long total = 0;
-            try {
-                while (true) {
-                    byte[] chunk = body.read(64 * 1024);
-                    if (chunk.length == 0) {
-                        break;
-                    }
-                    total += chunk.length;
-                    ChannelFuture written =
-                            channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)));
-                    if (!channel.isWritable()) {
-                        written.await();
-                    }
-                    if (!channel.isActive()) {
-                        return;
-                    }
-                }
-                log.debug(
-                        "{} {}: response body of {} bytes ended (abandoned={})", method, uri, total, body.abandoned());
-                if (body.abandoned()) {
-                    // The framing must show the body is incomplete: end the connection without the last chunk.
-                    channel.close();
-                    logLine(status);
-                    return;
-                }
-                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(done(status));
-            } catch (InterruptedException e) {
-                channel.close();
-            }
-        }
-
-        private ChannelFutureListener done(int status) {
-            return future -> {
-                logLine(status);
-                completed = true;
-                if (!keepAlive || !future.isSuccess()) {
-                    channel.close();
-                } else {
-                    resume.run();
-                }
-            };
-        }
-
-        private void logLine(int status) {
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            log.info("{} {} {} {} ms", method, uri, status, millis);
-            if (listener != EdgeRequestListener.NONE) {
-                try {
-                    listener.requestEnded(new EdgeRequestListener.Request(
-                            method, Handoffs.originForm(uri), status, millis, handoffKind, handoffBackend));
-                } catch (RuntimeException e) {
-                    // Whoever listens must not break serving.
-                    log.warn("request listener failed: {}", e.toString());
-                }
-            }
-        }
     }
 }

@@ -4,11 +4,13 @@ import dev.outpost.edge.backend.BackendClient;
 import dev.outpost.edge.cache.AppCache;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
-import dev.outpost.edge.engine.GraalWasmEngine;
 import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.sandbox.EdgeServices;
+import dev.outpost.origin.ClientTimeouts;
+import dev.outpost.origin.OriginConnector;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,7 +18,9 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -25,6 +29,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,6 +68,9 @@ public final class EdgeServer implements AutoCloseable {
     private AppCache cache;
 
     private EventLoopGroup group;
+    /** How backends and the GRIP proxy are reached: one DNS resolver and TLS context cache for every program loaded. */
+    private OriginConnector connector;
+
     private ExecutorService guests;
     private GuestLimiter limiter;
     private final AtomicLong peakBuffered = new AtomicLong();
@@ -101,12 +109,13 @@ public final class EdgeServer implements AutoCloseable {
         }
         log.info("loading {} ({} KB) with {}", config.wasm(), wasm.length / 1024, config.engine());
         group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        connector = new OriginConnector(NioSocketChannel.class, NioDatagramChannel.class);
         cache = config.cache().newCache();
         try {
             engine = engineSource.get();
             EdgeServices services = new EdgeServices(
                     config.localServer(),
-                    new BackendClient(group),
+                    new BackendClient(group, connector),
                     config.logSink(),
                     "localhost",
                     config.memoryLimit(),
@@ -119,10 +128,7 @@ public final class EdgeServer implements AutoCloseable {
                     config.wasm().getFileName(),
                     (System.nanoTime() - started) / 1_000_000,
                     engineDescription());
-            if (engine instanceof GraalWasmEngine g && !g.optimizing()) {
-                log.info("graalwasm runs interpreted; for its JIT start the JVM with -XX:+UnlockExperimentalVMOptions"
-                        + " -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler jars>");
-            }
+            engine.startupAdvice().ifPresent(log::info);
             guests = Executors.newCachedThreadPool(guestThreads());
             limiter = new GuestLimiter(config.limits(), guests);
             serverChannel = new ServerBootstrap()
@@ -133,7 +139,8 @@ public final class EdgeServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             clients.add(ch);
                             ch.pipeline().addLast(new HttpServerCodec());
-                            ch.pipeline().addLast(new ClientTimeouts());
+                            Duration t = config.limits().clientTimeout();
+                            ch.pipeline().addLast(new ClientTimeouts(t, t, t, EdgeServer::timedOut));
                             ch.pipeline().addLast(new HttpServerExpectContinueHandler());
                             ch.pipeline()
                                     .addLast(new EdgeRequestHandler(
@@ -158,6 +165,15 @@ public final class EdgeServer implements AutoCloseable {
         String host = address().getHostString();
         log.info("Listening on http://{}:{}", host.contains(":") ? "[" + host + "]" : host, port());
         return this;
+    }
+
+    /** A slow client closed by {@link ClientTimeouts}: worth a debug line only (nginx logs nothing either). */
+    private static void timedOut(ChannelHandlerContext ctx, ClientTimeouts.Kind kind, Duration after) {
+        log.debug(
+                "client connection {}: {} ({} s), closed",
+                ctx.channel().remoteAddress(),
+                kind.key(),
+                after.toSeconds());
     }
 
     private static ThreadFactory guestThreads() {
@@ -194,7 +210,7 @@ public final class EdgeServer implements AutoCloseable {
         long started = System.nanoTime();
         EdgeServices services = new EdgeServices(
                 localServer,
-                new BackendClient(group),
+                new BackendClient(group, connector),
                 config.logSink(),
                 "localhost",
                 config.memoryLimit(),
@@ -256,9 +272,7 @@ public final class EdgeServer implements AutoCloseable {
 
     /** The engine's name and, for GraalWasm, whether its JIT is on. */
     public String engineDescription() {
-        return engine instanceof GraalWasmEngine g
-                ? engine.name() + " (" + g.implementationName() + ")"
-                : engine.name();
+        return engine.description();
     }
 
     /**
@@ -294,6 +308,9 @@ public final class EdgeServer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (connector != null) {
+            connector.close();
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

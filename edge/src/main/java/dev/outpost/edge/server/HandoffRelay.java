@@ -1,7 +1,9 @@
 package dev.outpost.edge.server;
 
 import dev.outpost.edge.sandbox.Body;
-import io.netty.bootstrap.Bootstrap;
+import dev.outpost.origin.ConnectOptions;
+import dev.outpost.origin.Endpoint;
+import dev.outpost.origin.OriginConnector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -9,12 +11,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -32,7 +30,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * new connection, and the target's response back to the client as it arrives: a held long-poll or stream is simply
  * a slow response. A {@code 101} turns both connections into a byte pipe, so WebSockets work through it.
  *
- * <p>A backend target is reached as every request to it is ({@link dev.outpost.edge.backend.BackendClient#open}):
- * its TLS settings, name resolution, connect timeout and TCP keep-alive apply.
+ * <p>Both targets are reached through the {@code origin} module's connector: the proxy on loopback, a backend as every
+ * request to it is ({@link dev.outpost.edge.backend.BackendClient#open}): its TLS settings (a context built once per
+ * setting, not per handoff), name resolution, connect timeout and TCP keep-alive apply.
  *
  * <p>Runs on the client connection's event loop; the target connection shares it, so the two never race.
  */
@@ -92,24 +91,20 @@ final class HandoffRelay {
         CompletableFuture<Channel> open(EventLoop loop, Consumer<ChannelPipeline> handlers);
     }
 
-    /** A plain connection to {@code address} (the GRIP proxy on loopback). */
-    static Target plain(InetSocketAddress address) {
+    /** How long the GRIP proxy on loopback may take to accept a connection. */
+    private static final ConnectOptions LOOPBACK = new ConnectOptions(
+            Duration.ofSeconds(5), Duration.ZERO, ConnectOptions.AddressOrder.AS_RESOLVED, null, null);
+
+    /** A plain connection to the GRIP proxy's client port on loopback, through {@code connector}. */
+    static Target proxy(OriginConnector connector, int port) {
+        Endpoint proxy = Endpoint.of("127.0.0.1", port, false);
         return (loop, handlers) -> {
             CompletableFuture<Channel> result = new CompletableFuture<>();
-            new Bootstrap()
-                    .group(loop)
-                    .channel(NioSocketChannel.class)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            handlers.accept(ch.pipeline());
-                        }
-                    })
-                    .connect(address)
-                    .addListener((ChannelFutureListener) f -> {
+            connector
+                    .connect(loop, proxy, LOOPBACK, ch -> handlers.accept(ch.pipeline()))
+                    .addListener(f -> {
                         if (f.isSuccess()) {
-                            result.complete(f.channel());
+                            result.complete((Channel) f.getNow());
                         } else {
                             result.completeExceptionally(f.cause());
                         }

@@ -1,7 +1,8 @@
 package dev.outpost.edge.server;
 
+import dev.outpost.edge.backend.BackendClient;
 import dev.outpost.edge.config.BackendConfig;
-import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.EdgeServices;
 import dev.outpost.edge.sandbox.GripHandoff;
 import dev.outpost.edge.sandbox.HeaderList;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -9,7 +10,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the request a handoff forwards, as Viceroy does: method and path from the guest's request handle (or the
+ * Decides what becomes of a handoff ({@link #decide}, an immutable {@link Decision} the exchange acts on) and builds
+ * the request it forwards, as Viceroy does: method and path from the guest's request handle (or the
  * original request for the legacy calls), the original client body, and the protected headers taken from the original
  * request rather than from the guest.
  */
@@ -46,108 +47,88 @@ final class Handoffs {
 
     private Handoffs() {}
 
-    static void start(EdgeRequestHandler.Exchange exchange, GripHandoff handoff) {
-        exchange.handedOff = true;
-        exchange.handoffKind = handoff.kind() == GripHandoff.Kind.GRIP ? "fanout" : "websocket";
-        exchange.handoffBackend = handoff.backend();
-        Body body = exchange.tee;
-        if (exchange.handoffBodyTooLong) {
-            abandon(body);
-            exchange.sendError(
+    /** The client's request as it arrived (its headers a copy): what a handoff forwards. */
+    record Original(String method, String uri, HttpHeaders headers) {}
+
+    /**
+     * The server's handoff settings: the GRIP proxy's client port on loopback (0: no proxy), whether WebSocket
+     * passthrough is on, and how much of a request body is kept for a handoff ({@code --handoff-body-limit}).
+     */
+    record Settings(int proxyPort, boolean websocketPassthrough, long bodyLimit) {}
+
+    /** What becomes of a handoff, decided once: {@code fanout} or {@code websocket}, and the backend it named. */
+    sealed interface Decision permits Refused, Forward {
+        String kind();
+
+        String backend();
+    }
+
+    /** The handoff cannot happen: the client gets {@code status} with {@code message}. */
+    record Refused(String kind, String backend, int status, String message) implements Decision {}
+
+    /** The request goes to {@code target} as {@code request}, followed by the client's body; {@code label} names it. */
+    record Forward(String kind, String backend, HttpRequest request, HandoffRelay.Target target, String label)
+            implements Decision {}
+
+    /**
+     * Where {@code handoff} goes, or why it cannot: the body outgrew the limit ({@code bodyTooLong}), no proxy to hand
+     * to, passthrough off, or an unknown backend.
+     */
+    static Decision decide(
+            GripHandoff handoff, Original original, boolean bodyTooLong, Settings settings, EdgeServices services) {
+        String kind = handoff.kind() == GripHandoff.Kind.GRIP ? "fanout" : "websocket";
+        String name = handoff.backend();
+        if (bodyTooLong) {
+            return new Refused(
+                    kind,
+                    name,
                     413,
-                    "Outpost: this request's body is longer than --handoff-body-limit ("
-                            + exchange.handler.handoffBodyLimit()
-                            + " bytes), so it was not kept for the handoff to backend '" + handoff.backend()
+                    "Outpost: this request's body is longer than --handoff-body-limit (" + settings.bodyLimit()
+                            + " bytes), so it was not kept for the handoff to backend '" + name
                             + "'. Raise --handoff-body-limit to hand off longer bodies.\n");
-            return;
         }
         if (handoff.kind() == GripHandoff.Kind.GRIP) {
-            log.info("Pushpin handoff signaled to backend '{}'", handoff.backend());
-            if (exchange.handoffPort == 0) {
-                abandon(body);
-                exchange.sendError(500, "Pushpin handoff signaled, but Pushpin mode not enabled.");
-                return;
+            log.info("Pushpin handoff signaled to backend '{}'", name);
+            if (settings.proxyPort() == 0) {
+                return new Refused(kind, name, 500, "Pushpin handoff signaled, but Pushpin mode not enabled.");
             }
-            HttpRequest request = request(exchange, handoff, "");
-            request.headers().set("host", "127.0.0.1:" + exchange.handoffPort);
-            request.headers().set("pushpin-route", handoff.backend());
-            relay(
-                    exchange,
-                    HandoffRelay.plain(new InetSocketAddress("127.0.0.1", exchange.handoffPort)),
+            HttpRequest request = request(original, handoff, "");
+            request.headers().set("host", "127.0.0.1:" + settings.proxyPort());
+            request.headers().set("pushpin-route", name);
+            return new Forward(
+                    kind,
+                    name,
                     request,
-                    body,
-                    "Pushpin [" + handoff.backend() + "]");
-            return;
+                    HandoffRelay.proxy(services.backendClient().connector(), settings.proxyPort()),
+                    "Pushpin [" + name + "]");
         }
-        log.info("WebSocket handoff signaled to backend '{}'", handoff.backend());
-        if (!exchange.websocketPassthrough) {
-            abandon(body);
-            exchange.sendError(500, "WebSocket handoff signaled, but WebSocket passthrough is disabled.");
-            return;
+        log.info("WebSocket handoff signaled to backend '{}'", name);
+        if (!settings.websocketPassthrough()) {
+            return new Refused(kind, name, 500, "WebSocket handoff signaled, but WebSocket passthrough is disabled.");
         }
-        BackendConfig backend = exchange.app.services().backend(handoff.backend());
+        BackendConfig backend = services.backend(name);
         if (backend == null) {
-            abandon(body);
-            exchange.sendError(500, "Backend handoff signaled to unknown backend '" + handoff.backend() + "'.");
-            return;
+            return new Refused(kind, name, 500, "Backend handoff signaled to unknown backend '" + name + "'.");
         }
-        HttpRequest request = request(exchange, handoff, backend.pathPrefix());
+        HttpRequest request = request(original, handoff, backend.pathPrefix());
         String override = backend.overrideHost();
         String authority = backend.url().getRawAuthority();
         request.headers().set("host", override != null && !override.isEmpty() ? override : authority);
         // The backend's own TLS settings (CA, client certificate, SNI, certificate host), timeouts and addresses.
-        var backends = exchange.app.services().backendClient();
-        relay(
-                exchange,
+        BackendClient backends = services.backendClient();
+        return new Forward(
+                kind,
+                name,
+                request,
                 (loop, handlers) -> backends.open(backend, loop, handlers),
-                request,
-                body,
-                "Backend [" + handoff.backend() + "]");
-    }
-
-    private static void abandon(Body body) {
-        if (body != null) {
-            body.abandon();
-        }
-    }
-
-    private static void relay(
-            EdgeRequestHandler.Exchange exchange,
-            HandoffRelay.Target target,
-            HttpRequest request,
-            Body body,
-            String label) {
-        HandoffRelay.start(
-                exchange.channel(),
-                target,
-                request,
-                body != null ? body : Body.of(new byte[0]),
-                label,
-                exchange.keepAlive(),
-                new HandoffRelay.Listener() {
-                    @Override
-                    public void failed(int status, String message) {
-                        log.warn("{}: {}", label, message);
-                        exchange.sendError(status, message);
-                    }
-
-                    @Override
-                    public void started(int status) {
-                        exchange.sent = true;
-                    }
-
-                    @Override
-                    public void finished(int status, boolean keepAlive, boolean success) {
-                        exchange.handoffFinished(status, keepAlive, success);
-                    }
-                });
+                "Backend [" + name + "]");
     }
 
     /** Method, origin-form path and headers of the forwarded request ({@code prefix} goes before the path). */
-    static HttpRequest request(EdgeRequestHandler.Exchange exchange, GripHandoff handoff, String prefix) {
-        HttpHeaders original = exchange.original;
-        String method = handoff.fromHandle() ? handoff.request().method : exchange.originalMethod;
-        String uri = handoff.fromHandle() ? handoff.request().uri : exchange.originalUri;
+    static HttpRequest request(Original client, GripHandoff handoff, String prefix) {
+        HttpHeaders original = client.headers();
+        String method = handoff.fromHandle() ? handoff.request().method : client.method();
+        String uri = handoff.fromHandle() ? handoff.request().uri : client.uri();
         HttpRequest request =
                 new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), prefix + originForm(uri));
         HttpHeaders headers = request.headers();

@@ -8,6 +8,7 @@ import dev.outpost.edge.config.BackendOptions;
 import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
 import dev.outpost.edge.sandbox.RequestState;
+import dev.outpost.origin.ConnectOptions;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -15,9 +16,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
 import java.io.IOException;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.URI;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -197,10 +195,38 @@ class BackendConnectionsTest {
                             .get(20, TimeUnit.SECONDS)))
                     .isEqualTo("conn=1");
         }
-        InetAddress v4 = Inet4Address.getByName("192.0.2.1");
-        InetAddress v6 = Inet6Address.getByName("2001:db8::1");
-        InetAddress v4b = Inet4Address.getByName("192.0.2.2");
-        assertThat(BackendResolver.ordered(List.of(v4, v6, v4b), false)).containsExactly(v6, v4, v4b);
-        assertThat(BackendResolver.ordered(List.of(v6, v4, v4b), true)).containsExactly(v4, v4b, v6);
+        // The order itself is the origin module's (ConnectOptionsTest); here, that prefer_ipv4 asks for it.
+        BackendConfig plain = backend(URI.create("http://localhost/"), 0, Duration.ofSeconds(1), null);
+        assertThat(BackendTarget.of(plain).options(plain).order()).isEqualTo(ConnectOptions.AddressOrder.IPV6_FIRST);
+        BackendOptions o = plain.options();
+        BackendConfig v4First = new BackendConfig(
+                plain.name(),
+                plain.url(),
+                null,
+                null,
+                true,
+                plain.connectTimeout(),
+                plain.firstByteTimeout(),
+                plain.betweenBytesTimeout(),
+                "unknown",
+                false,
+                null,
+                new BackendOptions(
+                        null,
+                        null,
+                        -1,
+                        -1,
+                        null,
+                        null,
+                        o.pooled(),
+                        o.httpKeepalive(),
+                        0,
+                        0,
+                        o.maxLifetime(),
+                        null,
+                        true,
+                        false));
+        assertThat(BackendTarget.of(v4First).options(v4First).order())
+                .isEqualTo(ConnectOptions.AddressOrder.IPV4_FIRST);
     }
 }

@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.outpost.edge.config.BackendConfig;
-import dev.outpost.edge.config.LocalServerConfig;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
 abstract class CacheAppContract {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private CountingOriginApp fixture;
     private CountingOrigin origin;
     private EdgeServer app;
     private HttpClient client;
@@ -45,38 +42,16 @@ abstract class CacheAppContract {
 
     @BeforeAll
     void start() throws Exception {
-        origin = new CountingOrigin();
-        LocalServerConfig local = new LocalServerConfig(
-                Map.of("origin", BackendConfig.of("origin", origin.uri())),
-                Map.of(),
-                Map.of(),
-                Map.of(),
-                Map.of(),
-                true,
-                Map.of(),
-                Map.of());
-        app = new EdgeServer(EdgeConfig.of(TestApps.wasm("cache"))
-                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .withEngine(engine())
-                        .withLocalServer(local)
-                        .withLogSink((endpoint, message) -> {}))
-                .start();
-        client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        fixture = CountingOriginApp.start("cache", engine());
+        origin = fixture.origin();
+        app = fixture.server();
+        client = fixture.client();
     }
 
     @AfterAll
     void stop() {
-        if (app != null) {
-            app.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-        if (client != null) {
-            client.shutdownNow();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.AbstractStringAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,6 +158,15 @@ abstract class EdgeServerContract {
                 .get(60, TimeUnit.SECONDS);
     }
 
+    /** GETs {@code path}, checks the status, and gives an assertion on the body. */
+    private AbstractStringAssert<?> answer(String path, int status) throws Exception {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode())
+                .as("GET %s: %s", path, response.body())
+                .isEqualTo(status);
+        return assertThat(response.body());
+    }
+
     @Test
     void helloAppAnswersWithItsFixedResponse() throws Exception {
         hello = new EdgeServer(EdgeConfig.of(TestApps.wasm("hello"))
@@ -226,17 +236,13 @@ abstract class EdgeServerContract {
 
     @Test
     void fetchesFromABackendInParallel() throws Exception {
-        HttpResponse<String> response = get("/parallel");
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("GET /a+GET /b");
+        answer("/parallel", 200).isEqualTo("GET /a+GET /b");
     }
 
     @Test
     void readsAConfigStore() throws Exception {
         assertThat(get("/config?key=beta").body()).isEqualTo("on");
-        HttpResponse<String> missing = get("/config?key=nope");
-        assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(missing.body()).isEqualTo("missing");
+        answer("/config?key=nope", 404).isEqualTo("missing");
     }
 
     @Test
@@ -387,16 +393,12 @@ abstract class EdgeServerContract {
 
     @Test
     void anUnreachableBackendFailsTheFetch() throws Exception {
-        HttpResponse<String> response = get("/down");
-        assertThat(response.statusCode()).isEqualTo(502);
-        assertThat(response.body()).startsWith("backend failed: ");
+        answer("/down", 502).startsWith("backend failed: ");
     }
 
     @Test
     void aFanoutHandoffWithoutAGripProxyAnswers500() throws Exception {
-        HttpResponse<String> response = get("/fanout");
-        assertThat(response.statusCode()).isEqualTo(500);
-        assertThat(response.body()).isEqualTo("Pushpin handoff signaled, but Pushpin mode not enabled.");
+        answer("/fanout", 500).isEqualTo("Pushpin handoff signaled, but Pushpin mode not enabled.");
     }
 
     @Test
@@ -448,9 +450,7 @@ abstract class EdgeServerContract {
 
     @Test
     void aBackendThatSendsNothingHitsTheFirstByteTimeout() throws Exception {
-        HttpResponse<String> response = get("/slow");
-        assertThat(response.statusCode()).isEqualTo(504);
-        assertThat(response.body()).startsWith("timed out: ");
+        answer("/slow", 504).startsWith("timed out: ");
     }
 
     @Test

@@ -49,6 +49,7 @@ class HandoffTest {
     private FakeTarget proxy;
     private FakeTarget wsOrigin;
     private EdgeServer edge;
+    private EdgeConfig config;
 
     @BeforeAll
     void start() throws IOException {
@@ -76,13 +77,13 @@ class HandoffTest {
                 true,
                 Map.of(),
                 Map.of());
-        edge = new EdgeServer(EdgeConfig.of(TestApps.wasm("app"))
-                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .withEngine("chicory")
-                        .withLocalServer(local)
-                        .withHandoffPort(proxy.port())
-                        .withLogSink((endpoint, message) -> {}))
-                .start();
+        config = EdgeConfig.of(TestApps.wasm("app"))
+                .withAddress(new InetSocketAddress("127.0.0.1", 0))
+                .withEngine("chicory")
+                .withLocalServer(local)
+                .withHandoffPort(proxy.port())
+                .withLogSink((endpoint, message) -> {});
+        edge = new EdgeServer(config).start();
     }
 
     @AfterAll
@@ -97,10 +98,11 @@ class HandoffTest {
     /** Slow or silent clients are closed on the edge's port, by the GRIP proxy's rule (issue 16, item 3). */
     @Test
     void anIdleClientAnUnfinishedHeadAndABodyThatStopsAreClosed() throws Exception {
-        ClientTimeouts.testOverride = Duration.ofSeconds(1);
-        try (Socket idle = connect();
-                Socket slow = connect();
-                Socket halfBody = connect()) {
+        EdgeConfig quick = config.withLimits(config.limits().withClientTimeout(Duration.ofSeconds(1)));
+        try (EdgeServer impatient = new EdgeServer(quick).start();
+                Socket idle = new Socket("127.0.0.1", impatient.port());
+                Socket slow = new Socket("127.0.0.1", impatient.port());
+                Socket halfBody = new Socket("127.0.0.1", impatient.port())) {
             idle.setSoTimeout(20_000);
             slow.setSoTimeout(20_000);
             halfBody.setSoTimeout(20_000);
@@ -110,8 +112,6 @@ class HandoffTest {
             assertThat(slow.getInputStream().read()).isEqualTo(-1);
             // the guest waits for the rest of the body, which never comes
             assertThat(closedByPeer(halfBody)).isTrue();
-        } finally {
-            ClientTimeouts.testOverride = null;
         }
     }
 

@@ -2,17 +2,12 @@ package dev.outpost.edge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.edge.config.BackendConfig;
-import dev.outpost.edge.config.LocalServerConfig;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
 abstract class HttpCacheHooksContract {
+    private CountingOriginApp fixture;
     private CountingOrigin origin;
     private EdgeServer app;
     private HttpClient client;
@@ -36,38 +32,16 @@ abstract class HttpCacheHooksContract {
 
     @BeforeAll
     void start() throws Exception {
-        origin = new CountingOrigin();
-        LocalServerConfig local = new LocalServerConfig(
-                Map.of("origin", BackendConfig.of("origin", origin.uri())),
-                Map.of(),
-                Map.of(),
-                Map.of(),
-                Map.of(),
-                true,
-                Map.of(),
-                Map.of());
-        app = new EdgeServer(EdgeConfig.of(TestApps.wasm("cachehooks"))
-                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
-                        .withEngine(engine())
-                        .withLocalServer(local)
-                        .withLogSink((endpoint, message) -> {}))
-                .start();
-        client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        fixture = CountingOriginApp.start("cachehooks", engine());
+        origin = fixture.origin();
+        app = fixture.server();
+        client = fixture.client();
     }
 
     @AfterAll
     void stop() {
-        if (app != null) {
-            app.close();
-        }
-        if (origin != null) {
-            origin.close();
-        }
-        if (client != null) {
-            client.shutdownNow();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.outpost.proxy.observe;
 
+import dev.outpost.origin.ClientTimeouts;
 import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.pubsub.Drops;
-import dev.outpost.proxy.server.ClientTimeouts;
 import dev.outpost.proxy.server.ListenException;
 import dev.outpost.proxy.server.TimeoutReport;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,9 +1,9 @@
 package dev.outpost.proxy.publish;
 
+import dev.outpost.origin.ClientTimeouts;
 import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
-import dev.outpost.proxy.server.ClientTimeouts;
 import dev.outpost.proxy.server.TimeoutReport;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;

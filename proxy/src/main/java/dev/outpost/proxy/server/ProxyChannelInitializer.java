@@ -1,5 +1,6 @@
 package dev.outpost.proxy.server;
 
+import dev.outpost.origin.ClientTimeouts;
 import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;

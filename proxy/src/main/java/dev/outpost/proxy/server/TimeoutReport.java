@@ -1,5 +1,6 @@
 package dev.outpost.proxy.server;
 
+import dev.outpost.origin.ClientTimeouts;
 import dev.outpost.proxy.pubsub.Drops;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.outpost.proxy.server;
+package dev.outpost.origin;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * body must not pause longer than the body timeout while the server is reading it. While a response is being produced
  * (a held long-poll or stream included) and while the server does not read (backpressure), nothing is timed; a
  * {@code 101} response ends the watch. The connection is closed without a response, as nginx does.
+ *
+ * <p>Server side, unlike the rest of this module: it is here because the GRIP proxy's listeners and the local Compute
+ * server's are the two users, and this is the one module below both (docs/adr/0004).
  *
  * <p>Pipeline position: right after the HTTP server codec. Timers are cheap: one scheduled check at a time, moved
  * only when a deadline comes earlier than the one already set.
