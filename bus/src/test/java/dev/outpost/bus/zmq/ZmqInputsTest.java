@@ -67,6 +67,18 @@ class ZmqInputsTest {
                 routes);
     }
 
+    /**
+     * A socket that connects to the node. JeroMQ 0.6.0 now and then leaves a fresh connection's handshake unfinished
+     * until the connecting side's handshake interval (30 s by default) ends it and it connects again (about 1 in 100
+     * connections on a loaded machine, with or without a poller on the bound side); 2 s keeps such a retry within
+     * the waits below.
+     */
+    static ZMQ.Socket client(SocketType type) {
+        ZMQ.Socket s = ctx.createSocket(type);
+        s.setHandshakeIvl(2000);
+        return s;
+    }
+
     @AfterAll
     static void stop() {
         if (node != null) {
@@ -91,7 +103,7 @@ class ZmqInputsTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("Published");
-            await().atMost(Duration.ofSeconds(10))
+            await().atMost(Duration.ofSeconds(45))
                     .until(() -> s.lines("hello from zmq").size() == 1);
         }
     }
@@ -99,7 +111,7 @@ class ZmqInputsTest {
     @Test
     void jsonAndTnetstringFramesOnThePullSocket() throws Exception {
         try (StreamClient s = new StreamClient(node.proxy().httpPort(), "frames");
-                ZMQ.Socket push = ctx.createSocket(SocketType.PUSH)) {
+                ZMQ.Socket push = client(SocketType.PUSH)) {
             s.awaitOpened();
             await().atMost(Duration.ofSeconds(5)).until(() -> node.proxy().hub().subscriberCount("frames") == 1);
             push.connect("tcp://127.0.0.1:" + pull);
@@ -111,7 +123,7 @@ class ZmqInputsTest {
             prefixed[0] = 'T';
             System.arraycopy(t, 0, prefixed, 1, t.length);
             push.send(prefixed);
-            await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("t2").size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.lines("t2").size() == 1);
             assertThat(s.lines("j1")).hasSize(1);
         }
     }
@@ -119,7 +131,7 @@ class ZmqInputsTest {
     @Test
     void moreItemsThanOneReadingBatchAllArriveWithoutFurtherInput() throws Exception {
         try (StreamClient s = new StreamClient(node.proxy().httpPort(), "many");
-                ZMQ.Socket push = ctx.createSocket(SocketType.PUSH)) {
+                ZMQ.Socket push = client(SocketType.PUSH)) {
             s.awaitOpened();
             await().atMost(Duration.ofSeconds(5)).until(() -> node.proxy().hub().subscriberCount("many") == 1);
             push.connect("tcp://127.0.0.1:" + pull);
@@ -133,7 +145,7 @@ class ZmqInputsTest {
 
     @Test
     void aPublisherOnTheSubSocketSendsChannelAndItem() throws Exception {
-        try (ZMQ.Socket pub = ctx.createSocket(SocketType.XPUB)) {
+        try (ZMQ.Socket pub = client(SocketType.XPUB)) {
             pub.connect("tcp://127.0.0.1:" + sub);
             StreamClient s = new StreamClient(node.proxy().httpPort(), "subbed");
             s.awaitOpened();
@@ -204,7 +216,7 @@ class ZmqInputsTest {
 
     @Test
     void theCommandSocketAnswersAsPushpinsDoes() throws Exception {
-        try (ZMQ.Socket req = ctx.createSocket(SocketType.REQ);
+        try (ZMQ.Socket req = client(SocketType.REQ);
                 StreamClient s = new StreamClient(node.proxy().httpPort(), "cmd")) {
             req.setReceiveTimeOut(60_000);
             req.connect("tcp://127.0.0.1:" + command);
@@ -255,7 +267,7 @@ class ZmqInputsTest {
 
     @Test
     void aDealerClientGetsItsAnswerToo() throws Exception {
-        try (ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER)) {
+        try (ZMQ.Socket dealer = client(SocketType.DEALER)) {
             dealer.setReceiveTimeOut(60_000);
             dealer.connect("tcp://127.0.0.1:" + command);
             dealer.sendMore(new byte[0]);
