@@ -5,7 +5,6 @@ import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.observe.Inspector;
 import dev.outpost.proxy.observe.InspectorServer;
 import dev.outpost.proxy.observe.InspectorSettings;
-import dev.outpost.proxy.observe.ObservingInitializer;
 import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.publish.PublishAuth;
 import dev.outpost.proxy.publish.PublishServer;
@@ -120,22 +119,13 @@ public final class OutpostProxy implements AutoCloseable {
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(
-                            inspector == null
-                                    ? new PublishServer(
-                                            hub,
-                                            config.publishMaxBodySize(),
-                                            context.limits(),
-                                            context.drops(),
-                                            publishAuth)
-                                    : new ObservingInitializer(
-                                            inspector,
-                                            new PublishServer(
-                                                    hub,
-                                                    config.publishMaxBodySize(),
-                                                    context.limits(),
-                                                    context.drops(),
-                                                    publishAuth)))
+                    .childHandler(new PublishServer(
+                            hub,
+                            config.publishMaxBodySize(),
+                            context.limits(),
+                            context.drops(),
+                            publishAuth,
+                            context.observer()))
                     .bind(config.publishHost(), config.publishPort())
                     .syncUninterruptibly()
                     .channel();

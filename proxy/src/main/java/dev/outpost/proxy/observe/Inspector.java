@@ -250,32 +250,27 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     private void drainAndTick() {
         drain();
         long nanos = System.nanoTime();
-        model.counts.connectionMinutes += model.conns.size() * ((nanos - lastTickNanos) / 60e9);
+        model.counts.connectionMinutes += model.connections.open.size() * ((nanos - lastTickNanos) / 60e9);
         lastTickNanos = nanos;
+        EventLog feed = model.events;
         if (feeds.isEmpty()) {
-            model.fresh.clear();
-            model.freshSkipped = 0;
-            model.keepAlivesSinceTick = 0;
-            model.keepAliveSample.clear();
+            feed.tickDone();
             return;
         }
         Map<String, Object> batch = new LinkedHashMap<>();
         batch.put("t", System.currentTimeMillis());
         batch.put("summary", summary());
-        batch.put("events", new ArrayList<>(model.fresh));
-        long lost = model.freshSkipped + shed.getAndSet(0);
+        batch.put("events", new ArrayList<>(feed.fresh));
+        long lost = feed.freshSkipped + shed.getAndSet(0);
         if (lost > 0) {
             batch.put("skipped", lost);
         }
-        if (model.keepAlivesSinceTick > 0) {
+        if (feed.keepAlivesSinceTick > 0) {
             batch.put(
                     "keepAlives",
-                    Map.of("count", model.keepAlivesSinceTick, "sample", List.copyOf(model.keepAliveSample)));
+                    Map.of("count", feed.keepAlivesSinceTick, "sample", List.copyOf(feed.keepAliveSample)));
         }
-        model.fresh.clear();
-        model.freshSkipped = 0;
-        model.keepAlivesSinceTick = 0;
-        model.keepAliveSample.clear();
+        feed.tickDone();
         byte[] data;
         try {
             data = ("event: batch\ndata: " + JSON.writeValueAsString(batch) + "\n\n").getBytes(StandardCharsets.UTF_8);
@@ -295,7 +290,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
 
     Map<String, Object> summary() {
         Map<String, Object> s =
-                model.summary((int) subscriptions(), hub.channels().size(), feeds.size());
+                model.views.summary((int) subscriptions(), hub.channels().size(), feeds.size());
         hub.bus().ifPresent(b -> s.put("bus", busSummary(b)));
         return s;
     }
@@ -319,8 +314,8 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
         String needle = q == null || q.isBlank() ? null : q.toLowerCase(Locale.ROOT);
         List<Map<String, Object>> page = new ArrayList<>();
         int total = 0;
-        for (Iterator<Model.Conn> it = model.conns.values().iterator(); it.hasNext(); ) {
-            Model.Conn c = it.next();
+        for (Iterator<Conn> it = model.connections.open.values().iterator(); it.hasNext(); ) {
+            Conn c = it.next();
             if (kind != null && !kind.isEmpty() && !kind.equals(c.kind())) {
                 continue;
             }
@@ -328,7 +323,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
                 continue;
             }
             if (total >= offset && page.size() < limit) {
-                page.add(model.brief(c));
+                page.add(model.views.brief(c));
             }
             total++;
         }
@@ -339,7 +334,7 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
         return m;
     }
 
-    private static boolean matches(Model.Conn c, String needle) {
+    private static boolean matches(Conn c, String needle) {
         if (c.id.contains(needle)
                 || c.peer.contains(needle)
                 || (c.uri != null && c.uri.toLowerCase(Locale.ROOT).contains(needle))) {
@@ -354,35 +349,35 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
     }
 
     Map<String, Object> connection(String id) {
-        Model.Conn c = model.conn(id);
-        return c == null ? null : model.detail(c);
+        Conn c = model.connections.get(id);
+        return c == null ? null : model.views.detail(c);
     }
 
     List<Map<String, Object>> publishes(int limit) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (Iterator<Model.Pub> it = model.pubs.descendingIterator(); it.hasNext() && out.size() < limit; ) {
-            out.add(model.pubBrief(it.next()));
+        for (Iterator<Pub> it = model.publishes.recent.descendingIterator(); it.hasNext() && out.size() < limit; ) {
+            out.add(model.views.pubBrief(it.next()));
         }
         return out;
     }
 
     Map<String, Object> publish(String key) {
-        Model.Pub p = model.findPub(key);
-        return p == null ? null : model.pubDetail(p);
+        Pub p = model.publishes.find(key);
+        return p == null ? null : model.views.pubDetail(p);
     }
 
     Map<String, Object> explain(String conn, String pub) {
-        Model.Conn c = model.conn(conn);
-        Model.Pub p = model.findPub(pub);
+        Conn c = model.connections.get(conn);
+        Pub p = model.publishes.find(pub);
         if (c == null || p == null) {
             return null;
         }
-        return model.explain(c, p);
+        return model.views.explain(c, p);
     }
 
     List<Map<String, Object>> events(int limit) {
         List<Map<String, Object>> out = new ArrayList<>();
-        Iterator<Map<String, Object>> it = model.events.descendingIterator();
+        Iterator<Map<String, Object>> it = model.events.events.descendingIterator();
         while (it.hasNext() && out.size() < limit) {
             out.add(it.next());
         }

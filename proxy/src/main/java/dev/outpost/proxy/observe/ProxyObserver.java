@@ -10,7 +10,7 @@ import java.util.Map;
  * became of each delivery. Metrics and the inspector are built on it.
  *
  * <p>Every method may be called on any thread (mostly a client's event loop) and must return quickly without
- * throwing. A connection is named by its Netty channel id ({@link Observe#id}). All methods do nothing by default.
+ * throwing. A connection is named by its Netty channel id (its short text, {@code channel.id().asShortText()}). All methods do nothing by default.
  */
 public interface ProxyObserver {
 

@@ -3,7 +3,7 @@ package dev.outpost.proxy.publish;
 import dev.outpost.grip.publish.PublishFormatException;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.grip.publish.PublishParser;
-import dev.outpost.proxy.observe.Observe;
+import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -39,10 +39,12 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private final ChannelHub hub;
     private final PublishAuth auth;
+    private final ProxyObserver observer;
 
-    PublishApiHandler(ChannelHub hub, PublishAuth auth) {
+    PublishApiHandler(ChannelHub hub, PublishAuth auth, ProxyObserver observer) {
         this.hub = hub;
         this.auth = auth;
+        this.observer = observer;
     }
 
     @Override
@@ -98,7 +100,7 @@ final class PublishApiHandler extends SimpleChannelInboundHandler<FullHttpReques
                     return;
                 }
                 log.debug("publish: {} item(s)", items.size());
-                items.forEach(Observe.of(ctx)::publishReceived);
+                items.forEach(observer::publishReceived);
                 // answered once the hub has accepted the items (the local hub: ordered and queued to each
                 // subscriber, before it returns), so that whatever the publisher does next sees them already
                 // published; delivery itself is still asynchronous. A hub that cannot take them fails the stage.

@@ -2,6 +2,7 @@ package dev.outpost.proxy.publish;
 
 import dev.outpost.origin.ClientTimeouts;
 import dev.outpost.proxy.config.ProxyLimits;
+import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.server.TimeoutReport;
@@ -23,17 +24,23 @@ public final class PublishServer extends ChannelInitializer<SocketChannel> {
     private final ProxyLimits limits;
     private final TimeoutReport timeouts;
     private final PublishAuth auth;
+    private final ProxyObserver observer;
 
     public PublishServer(ChannelHub hub, int maxBody, ProxyLimits limits, Drops drops) {
-        this(hub, maxBody, limits, drops, null);
+        this(hub, maxBody, limits, drops, null, ProxyObserver.NOOP);
     }
 
-    /** With {@code auth} (null: the port is open to anyone who can reach it, as Pushpin's). */
-    public PublishServer(ChannelHub hub, int maxBody, ProxyLimits limits, Drops drops, PublishAuth auth) {
+    /**
+     * With {@code auth} (null: the port is open to anyone who can reach it, as Pushpin's) and the observer that hears
+     * each publish received.
+     */
+    public PublishServer(
+            ChannelHub hub, int maxBody, ProxyLimits limits, Drops drops, PublishAuth auth, ProxyObserver observer) {
         this.auth = auth;
         this.hub = hub;
         this.maxBody = maxBody;
         this.limits = limits;
+        this.observer = observer;
         this.timeouts = new TimeoutReport(drops, "publish");
     }
 
@@ -50,6 +57,6 @@ public final class PublishServer extends ChannelInitializer<SocketChannel> {
                                 timeouts))
                 .addLast("keepAlive", new HttpServerKeepAliveHandler())
                 .addLast("aggregator", new PublishBodyAggregator(maxBody))
-                .addLast("api", new PublishApiHandler(hub, auth));
+                .addLast("api", new PublishApiHandler(hub, auth, observer));
     }
 }

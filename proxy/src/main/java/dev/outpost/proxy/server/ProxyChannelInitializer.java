@@ -4,17 +4,27 @@ import dev.outpost.origin.ClientTimeouts;
 import dev.outpost.proxy.observe.ProxyObserver;
 import dev.outpost.proxy.session.ClientConnection;
 import dev.outpost.proxy.session.ProxyContext;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SniHandler;
 import java.net.InetSocketAddress;
 
 /**
- * The only place the client pipeline is built: limit → TLS (on an {@code https_ports} listener) → HTTP/1.1 codec → timeouts ({@link ClientTimeouts}) →
- * 100-continue → {@link ClientConnection}.
+ * The only place the client pipeline is built: limit → TLS (on an {@code https_ports} listener) → HTTP/1.1 codec →
+ * timeouts ({@link ClientTimeouts}) → 100-continue → {@link ClientConnection}; and, for a WebSocket upgrade, where it
+ * becomes a WebSocket one ({@link #handOver}, {@link #toWebSocket}): limit → TLS → frame encoder → frame decoder →
+ * UTF-8 check → message aggregator → the WebSocket session (the timeouts leave by themselves at the {@code 101}).
  */
 public final class ProxyChannelInitializer extends ChannelInitializer<SocketChannel> {
     static final int MAX_INITIAL_LINE = 8192;
@@ -87,5 +97,45 @@ public final class ProxyChannelInitializer extends ChannelInitializer<SocketChan
                                 timeouts))
                 .addLast("continue", new HttpServerExpectContinueHandler())
                 .addLast("client", new ClientConnection(px));
+    }
+
+    /**
+     * Hands the connection over from the handler of {@code current} (the HTTP connection) to {@code next}, in its
+     * place, under the name {@code name}.
+     */
+    public static void handOver(ChannelHandlerContext current, String name, ChannelHandler next) {
+        current.pipeline().replace(current.handler(), name, next);
+    }
+
+    /**
+     * Puts the WebSocket frame codec in front of the HTTP codec at once, so that messages written right after the
+     * {@code 101} are framed (the frame encoder lets the encoded {@code 101} pass). Once the {@code 101} is out, the
+     * returned step takes the HTTP codec (and 100-continue) away.
+     *
+     * @param maxFrame   the largest frame payload the client may send (past it: close 1009)
+     * @param maxMessage the largest message, all fragments, the client may send (past it: close 1009)
+     */
+    public static Runnable toWebSocket(ChannelPipeline p, int maxFrame, int maxMessage) {
+        HttpServerCodec codec = p.get(HttpServerCodec.class);
+        String codecName = p.context(codec).name();
+        WebSocketDecoderConfig dc = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrame)
+                .expectMaskedFrames(true)
+                .allowMaskMismatch(false)
+                .allowExtensions(false)
+                // the close for a protocol error is sent by the session: Netty's own sends none when the bad frame is
+                // itself a close, as one with code 999
+                .closeOnProtocolViolation(false)
+                .build();
+        p.addBefore(codecName, "ws-encoder", new WebSocket13FrameEncoder(false));
+        p.addBefore(codecName, "ws-decoder", new WebSocket13FrameDecoder(dc));
+        p.addBefore(codecName, "ws-utf8", new Utf8FrameValidator(false));
+        p.addBefore(codecName, "ws-aggregator", new WebSocketFrameAggregator(maxMessage));
+        return () -> {
+            if (p.get(HttpServerExpectContinueHandler.class) != null) {
+                p.remove(HttpServerExpectContinueHandler.class);
+            }
+            p.remove(codec);
+        };
     }
 }

@@ -5,34 +5,25 @@ import dev.outpost.grip.wsovh.WsEvent;
 import dev.outpost.grip.wsovh.WsEventCodec;
 import dev.outpost.grip.wsovh.WsEventException;
 import dev.outpost.origin.OriginConnector;
-import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.route.Target;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <table>
  * <caption>Limits</caption>
- * <tr><td>request body (batch)</td><td>{@value #MAX_BATCH} bytes, at least one event</td></tr>
+ * <tr><td>request body (batch)</td><td>{@value WohQueue#MAX_BATCH} bytes, at least one event</td></tr>
  * <tr><td>response body</td><td>{@value #MAX_RESPONSE} bytes</td></tr>
  * <tr><td>retries after a connect error (not while opening)</td><td>{@value #RETRY_MAX}, 1 s·2ⁿ + 0–1 s</td></tr>
  * <tr><td>Keep-Alive-Interval</td><td>at least {@value #MIN_KEEP_ALIVE_SECONDS} s</td></tr>
@@ -57,7 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 final class WohLeg implements OriginLeg {
     private static final Logger log = LoggerFactory.getLogger(WohLeg.class);
-    static final int MAX_BATCH = 200_000;
     static final int MAX_RESPONSE = 1_000_000;
     static final int RETRY_MAX = 5;
     static final int MIN_KEEP_ALIVE_SECONDS = 20;
@@ -73,23 +63,12 @@ final class WohLeg implements OriginLeg {
     private final EventLoop loop;
     private final OriginConnector connector;
     private final Target target;
-    private final String uri;
-    /** The client's handshake headers as every request replays them. */
-    private final HttpHeaders base;
-
-    private final Supplier<String> gripSig;
-    private final boolean grip;
-    private final String cid;
     private final Listener listener;
-    private final ArrayDeque<WsEvent> queue = new ArrayDeque<>();
-    /** The size of {@link #queue} as {@link #size} counts it. */
-    private long queued;
+    private final WohQueue queue;
+    private final WohRequests requests;
 
-    private final long queueMax;
     private final long responseTimeoutNanos;
     private ScheduledFuture<?> responseTimer;
-    /** Stored {@code Set-Meta-*} values, echoed as {@code Meta-*}. */
-    private final Map<String, String> meta = new LinkedHashMap<>();
 
     private State state = State.OPENING;
     private boolean inFlight;
@@ -110,45 +89,14 @@ final class WohLeg implements OriginLeg {
     /** A kept-alive connection between requests. */
     private Channel idle;
 
-    WohLeg(
-            EventLoop loop,
-            OriginConnector connector,
-            Target target,
-            String uri,
-            HttpHeaders clientHeaders,
-            Supplier<String> gripSig,
-            boolean grip,
-            String cid,
-            ProxyLimits limits,
-            Listener listener) {
-        this.queueMax = limits.websocketOverHttpQueueMax();
-        this.responseTimeoutNanos = limits.originResponseTimeout().toNanos();
-        this.loop = loop;
-        this.connector = connector;
-        this.target = target;
-        this.uri = uri;
-        this.gripSig = gripSig;
-        this.grip = grip;
-        this.cid = cid;
+    WohLeg(LegSetup setup, Listener listener) {
+        this.responseTimeoutNanos = setup.limits().originResponseTimeout().toNanos();
+        this.loop = setup.loop();
+        this.connector = setup.connector();
+        this.target = setup.target();
         this.listener = listener;
-        this.base = clientHeaders.copy();
-        for (String n : List.of(
-                "Upgrade",
-                "Accept",
-                "Connection-Id",
-                "Content-Length",
-                "Content-Type",
-                "Sec-WebSocket-Extensions",
-                "Connection")) {
-            base.remove(n);
-        }
-        List<String> metaNames = new ArrayList<>();
-        for (Map.Entry<String, String> e : base) {
-            if (e.getKey().regionMatches(true, 0, "Meta-", 0, 5)) {
-                metaNames.add(e.getKey());
-            }
-        }
-        metaNames.forEach(base::remove);
+        this.queue = new WohQueue(setup.limits().websocketOverHttpQueueMax(), listener);
+        this.requests = new WohRequests(setup);
     }
 
     @Override
@@ -174,40 +122,11 @@ final class WohLeg implements OriginLeg {
 
     @Override
     public boolean acceptsMore() {
-        return queued < queueMax;
+        return queue.acceptsMore();
     }
 
     private void put(WsEvent e) {
-        boolean was = acceptsMore();
-        queue.add(e);
-        queued += size(e);
-        if (was && !acceptsMore()) {
-            listener.limitHit(
-                    "websocket_over_http_queue_max",
-                    queued + " bytes of events wait for the origin: the client is not read from until it catches up");
-            listener.backlogChanged();
-        }
-    }
-
-    private WsEvent take() {
-        WsEvent e = queue.poll();
-        if (e != null) {
-            boolean was = acceptsMore();
-            queued -= size(e);
-            if (!was && acceptsMore()) {
-                listener.backlogChanged();
-            }
-        }
-        return e;
-    }
-
-    private void clearQueue() {
-        boolean was = acceptsMore();
-        queue.clear();
-        queued = 0;
-        if (!was) {
-            listener.backlogChanged();
-        }
+        queue.put(e);
     }
 
     @Override
@@ -240,7 +159,7 @@ final class WohLeg implements OriginLeg {
         disconnectSent = true;
         // nobody will read the answers: what the client sent and the origin has not had is dropped, and a request
         // waiting to be retried is not sent again; the origin hears DISCONNECT after the request in flight
-        clearQueue();
+        queue.clear();
         refreshWanted = false;
         cancelTimer();
         if (retryTimer != null && retryTimer.cancel(false)) {
@@ -262,8 +181,7 @@ final class WohLeg implements OriginLeg {
 
     private void finish() {
         state = State.DONE;
-        queue.clear();
-        queued = 0;
+        queue.discard();
         cancelTimer();
         cancelResponseTimer();
         if (retryTimer != null) {
@@ -292,53 +210,14 @@ final class WohLeg implements OriginLeg {
             return;
         }
         refreshWanted = false;
-        List<WsEvent> b = new ArrayList<>();
-        int size = 0;
-        while (!queue.isEmpty()) {
-            WsEvent e = queue.peek();
-            int s = size(e);
-            if (!b.isEmpty() && (target.oneEvent() || size + s > MAX_BATCH)) {
-                break;
-            }
-            b.add(take());
-            size += s;
-        }
-        batch = b;
+        batch = queue.nextBatch(target.oneEvent());
         request();
-    }
-
-    private static int size(WsEvent e) {
-        return switch (e) {
-            case WsEvent.Text t -> t.content().length + 16;
-            case WsEvent.Binary t -> t.content().length + 16;
-            case WsEvent.Ping t -> t.content().length + 16;
-            case WsEvent.Pong t -> t.content().length + 16;
-            case WsEvent.Close c -> c.reason().length() * 3 + 16;
-            default -> 16;
-        };
     }
 
     private void request() {
         inFlight = true;
         cancelTimer();
-        byte[] body = WsEventCodec.encode(batch);
-        FullHttpRequest r =
-                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri, Unpooled.wrappedBuffer(body));
-        r.headers().add(base);
-        r.headers().set("Accept", WsEventCodec.CONTENT_TYPE);
-        r.headers().set("Connection-Id", cid);
-        r.headers().set("Content-Type", WsEventCodec.CONTENT_TYPE);
-        HttpUtil.setContentLength(r, body.length);
-        if (grip) {
-            r.headers().set("Sec-WebSocket-Extensions", "grip");
-        }
-        String sig = gripSig.get();
-        if (sig != null) {
-            r.headers().set("Grip-Sig", sig);
-        }
-        for (Map.Entry<String, String> m : meta.entrySet()) {
-            r.headers().add("Meta-" + m.getKey(), m.getValue());
-        }
+        FullHttpRequest r = requests.request(batch);
         Channel kept = idle;
         idle = null;
         if (kept != null && kept.isActive()) {
@@ -526,16 +405,7 @@ final class WohLeg implements OriginLeg {
         if (h.contains("Keep-Alive-Interval")) {
             keepAliveSeconds = WsHeaders.keepAliveInterval(h.get("Keep-Alive-Interval"));
         }
-        for (Map.Entry<String, String> e : h) {
-            String n = e.getKey();
-            if (n.length() > 9 && n.regionMatches(true, 0, "Set-Meta-", 0, 9)) {
-                String name = n.substring(9);
-                meta.keySet().removeIf(k -> k.equalsIgnoreCase(name));
-                if (!e.getValue().isEmpty()) {
-                    meta.put(name, e.getValue());
-                }
-            }
-        }
+        requests.storeMeta(h);
         List<WsEvent> events;
         try {
             events = WsEventCodec.decode(ByteBufUtil.getBytes(r.content()));
@@ -580,7 +450,7 @@ final class WohLeg implements OriginLeg {
                     } else {
                         // the client's close reply still goes to the origin, as in Pushpin
                         peerClosed = true;
-                        clearQueue();
+                        queue.clear();
                         cancelTimer();
                     }
                     listener.closed(c.code(), c.reason());
@@ -628,6 +498,6 @@ final class WohLeg implements OriginLeg {
 
     /** The stored meta (for tests and logs). */
     Map<String, String> meta() {
-        return meta;
+        return requests.meta();
     }
 }

@@ -6,6 +6,7 @@ import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.Target;
+import dev.outpost.proxy.server.ProxyChannelInitializer;
 import dev.outpost.proxy.session.ProxyContext;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -68,7 +69,7 @@ public final class WsGateway {
             return true;
         }
         WsSession s = new WsSession(px, observer, route, new WsSession.Handshake(req, route.rewritePath(path) + query));
-        ctx.pipeline().replace(ctx.handler(), "ws", s);
+        ProxyChannelInitializer.handOver(ctx, "ws", s);
         s.start();
         return true;
     }

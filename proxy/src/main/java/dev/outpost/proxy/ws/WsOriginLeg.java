@@ -55,18 +55,13 @@ final class WsOriginLeg implements OriginLeg {
     private boolean done;
     private boolean closeSent;
 
-    WsOriginLeg(
-            EventLoop loop,
-            OriginConnector connector,
-            Target target,
-            String uri,
-            HttpHeaders headers,
-            Listener listener) {
-        this.loop = loop;
-        this.connector = connector;
-        this.target = target;
-        this.uri = uri;
-        this.headers = headers;
+    /** Reaches {@code setup}'s target with its URI and headers; the rest of the setup is not used. */
+    WsOriginLeg(LegSetup setup, Listener listener) {
+        this.loop = setup.loop();
+        this.connector = setup.connector();
+        this.target = setup.target();
+        this.uri = setup.uri();
+        this.headers = setup.headers();
         this.listener = listener;
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
@@ -236,7 +231,7 @@ final class WsOriginLeg implements OriginLeg {
         if (!open || done || closeSent) {
             return;
         }
-        origin.writeAndFlush(WsSession.frame(m));
+        origin.writeAndFlush(m.frame());
         if (!origin.isWritable()) {
             listener.backlogChanged();
         }
