@@ -174,8 +174,7 @@ final class Suite {
      * Publishes until every ready connection has seen a message, so measurements start with all subscriptions
      * in place; returns how many connections are subscribed.
      */
-    private int sync(Subscribers subs, int n, int ready, LongFunction<String> itemFor)
-            throws InterruptedException {
+    private int sync(Subscribers subs, int n, int ready, LongFunction<String> itemFor) throws InterruptedException {
         long floor = ids.get();
         Fanout.Seen seen = new Fanout.Seen(floor, n, ready);
         subs.tracker(seen);
