@@ -2,12 +2,16 @@
 # The first ten minutes, measured (issue #18; docs/benchmarks.md, "First run"):
 #   1. a fresh clone's first `./outpost serve examples/fanout-starter` to its banner, with the time of each phase
 #      (Maven build, npm install, the app's build, loading the program);
-#   2. a second start with nothing changed, to the banner;
-#   3. `./outpost --version` and `./outpost publish` (to that serve's publish port), N runs each, next to `java -version`
-#      and a hello-world class in the same run, so that a loaded machine shows as a ratio.
+#   2. a second start with nothing changed, to the banner (it has the JVM's start-up cache assembled in the background
+#      from the first start's recording, and does not wait for it);
+#   3. a third start, once that assembly is done (the bench waits for it and reports how long it took), with the cache;
+#   4. `./outpost --version` and `./outpost publish`, N runs each, next to `java -version` and a hello-world class in
+#      the same run, so that a loaded machine shows as a ratio. publish goes to an idle `./outpost proxy` started for
+#      it once serve has stopped: a serve right after its banner still warms up its engine in the background and would
+#      take the CPU the measured commands need.
 # Warm caches are assumed (~/.m2 and ~/.npm hold what the build and the example need: run ./test or ./outpost once).
-# Uses the default ports of serve (7676, 7677, 5561, 7678), or with PORTS=N the ports N to N+3: nothing else may hold
-# them (serve moves a default port that is taken, and then publish would miss it).
+# Uses the default ports of serve (7676, 7677, 5561, 7678) and 7999/5560 for the proxy, or with PORTS=N the ports N to
+# N+5: nothing else may hold them (serve moves a default port that is taken, and then publish would miss it).
 # Usage: [PORTS=N] bench/first-run.sh [RUNS [REV]]   (default 20 runs, the checked-out commit; REV: another commit to
 #        measure, e.g. the one before a change, for a comparison on the same machine at about the same time)
 set -euo pipefail
@@ -16,15 +20,24 @@ RUNS="${1:-20}"
 REV="${2:-HEAD}"
 WORK="$(mktemp -d /tmp/outpost-first-run.XXXXXX)"
 SERVE_ARGS=()
-PUBLISH_ARGS=()
+PROXY_PORT=7999
+PROXY_PUBLISH_PORT=5560
 if [ -n "${PORTS:-}" ]; then
   SERVE_ARGS=(--addr "127.0.0.1:$PORTS" --pushpin-proxy-port "$((PORTS + 1))" --pushpin-publish-port "$((PORTS + 2))"
     --inspector-port "127.0.0.1:$((PORTS + 3))")
-  PUBLISH_ARGS=(--spec "http://127.0.0.1:$((PORTS + 2))")
+  PROXY_PORT=$((PORTS + 4))
+  PROXY_PUBLISH_PORT=$((PORTS + 5))
 fi
+PUBLISH_ARGS=(--spec "http://127.0.0.1:$PROXY_PUBLISH_PORT")
 SERVE_PID=""
+PROXY_PID=""
 cleanup() {
   if [ -n "$SERVE_PID" ]; then kill -TERM "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  if [ -n "$PROXY_PID" ]; then kill -TERM "$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true; fi
+  # a cache assembly still running in the clone (it detaches from serve) holds the lock: wait for it, then clean up
+  if [ -f "$WORK/outpost/cli/target/outpost.aot.lock" ] && command -v flock >/dev/null 2>&1; then
+    flock -w 120 "$WORK/outpost/cli/target/outpost.aot.lock" true || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -72,6 +85,35 @@ stop_serve
 echo "first-run: second start (nothing changed)"
 serve_until_banner "$WORK/second.log"
 SECOND=$BANNER
+stop_serve
+# The second start left the cache's assembly to a job of its own; the third start is the one that uses it.
+echo "first-run: waiting for the start-up cache's assembly"
+ASSEMBLY_START=$EPOCHREALTIME
+TARGET="$WORK/outpost/cli/target"
+for ((i = 0; i < 600; i++)); do
+  [ -f "$TARGET/outpost.aot" ] || [ -f "$TARGET/outpost.aot.failed" ] && break
+  sleep 0.5
+done
+if [ -f "$TARGET/outpost.aot.lock" ] && command -v flock >/dev/null 2>&1; then
+  flock -w 300 "$TARGET/outpost.aot.lock" true || true
+fi
+ASSEMBLY=$(awk -v s="$ASSEMBLY_START" -v n="$EPOCHREALTIME" 'BEGIN { printf "%.1f", n - s }')
+CACHE="made"
+[ -f "$TARGET/outpost.aot" ] || CACHE="NOT made (see cli/target/aot.log in the clone)"
+echo "first-run: third start (with the cache)"
+serve_until_banner "$WORK/third.log"
+THIRD=$BANNER
+stop_serve
+
+# An idle publish target: a proxy of the clone, alone on the machine's share of CPU this bench has.
+(cd "$WORK/outpost" && exec ./outpost proxy --port "127.0.0.1:$PROXY_PORT" --publish-port "127.0.0.1:$PROXY_PUBLISH_PORT" \
+  --inspector-port off) >"$WORK/proxy.log" 2>&1 &
+PROXY_PID=$!
+for ((i = 0; i < 600; i++)); do
+  grep -q 'proxy listening' "$WORK/proxy.log" && break
+  if ! kill -0 "$PROXY_PID" 2>/dev/null; then echo "the proxy ended:" >&2; cat "$WORK/proxy.log" >&2; exit 1; fi
+  sleep 0.1
+done
 
 . "$REPO/.ci/find-jdk.sh"
 outpost_find_jdk
@@ -79,7 +121,9 @@ JAVA="$JAVA_HOME/bin/java"
 mkdir -p "$WORK/hello"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' >"$WORK/hello/Hello.java"
 "$JAVA_HOME/bin/javac" -d "$WORK/hello" "$WORK/hello/Hello.java"
+sleep 2 # the proxy's own start-up compilations
 (cd "$WORK/outpost" && ./outpost publish "${PUBLISH_ARGS[@]}" test warm-up >/dev/null) # makes the start-up cache, once per build
+(cd "$WORK/outpost" && ./outpost --version >/dev/null) # the answer's file, once per build and JDK
 
 # mean wall-clock milliseconds of RUNS runs of a command
 mean_ms() {
@@ -96,17 +140,21 @@ JAVA_VERSION_MS=$(mean_ms "$JAVA" -version)
 HELLO_MS=$(mean_ms "$JAVA" -Xshare:auto -XX:TieredStopAtLevel=1 -cp "$WORK/hello" Hello)
 VERSION_MS=$(mean_ms ./outpost --version)
 PUBLISH_MS=$(mean_ms ./outpost publish "${PUBLISH_ARGS[@]}" test hello)
-stop_serve
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID" 2>/dev/null || true
+PROXY_PID=""
 
 cat <<EOF
 
 First run of $(git -C "$WORK/outpost" log -1 --format='%h %s' | cut -c1-60) ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)):
   first serve to the banner     ${FIRST} s   (Maven $(phase 'outpost: built in' "$WORK/first.log") s, npm $(phase 'outpost: npm packages installed in' "$WORK/first.log") s alongside it, app build $(phase 'Built in' "$WORK/first.log") s, load $(phase 'Loaded in' "$WORK/first.log") s)
-  second start to the banner    ${SECOND} s   (load $(phase 'Loaded in' "$WORK/second.log") s)
+  second start to the banner    ${SECOND} s   (load $(phase 'Loaded in' "$WORK/second.log") s; the cache's assembly started alongside)
+  cache assembly after it       ${ASSEMBLY} s more   (cache $CACHE)
+  third start to the banner     ${THIRD} s   (load $(phase 'Loaded in' "$WORK/third.log") s)
   java -version                 ${JAVA_VERSION_MS} ms   (reference)
   java Hello                    ${HELLO_MS} ms   (reference)
   ./outpost --version           ${VERSION_MS} ms   ($(awk -v a="$VERSION_MS" -v b="$HELLO_MS" 'BEGIN { printf "%.1f", a / b }')x Hello)
-  ./outpost publish             ${PUBLISH_MS} ms   ($(awk -v a="$PUBLISH_MS" -v b="$HELLO_MS" 'BEGIN { printf "%.1f", a / b }')x Hello)
+  ./outpost publish             ${PUBLISH_MS} ms   ($(awk -v a="$PUBLISH_MS" -v b="$HELLO_MS" 'BEGIN { printf "%.1f", a / b }')x Hello; to an idle ./outpost proxy)
 EOF
 echo
 echo "The first start, as it printed (seconds since the start):"
@@ -114,3 +162,6 @@ sed -n '1,/Ctrl-C stops/p' "$WORK/first.log"
 echo
 echo "The second start:"
 sed -n '1,/Ctrl-C stops/p' "$WORK/second.log"
+echo
+echo "The third start:"
+sed -n '1,/Ctrl-C stops/p' "$WORK/third.log"

@@ -15,6 +15,9 @@
 #                           --nodes-conns streams on each node (default: max held connections), beside one node
 #   bench/run.sh --nodes-conns N  streams per node in the fan-out-across-nodes step (every target runs it, a single
 #                           proxy as one node; one holder process per node, each with its own descriptor limit)
+#   bench/run.sh --nodes-only  only the fan-out across nodes for every target (no suite, throughput or wrk): e.g.
+#                           --nodes-only --targets pushpin,outpost,outpost-cluster --nodes-conns 19700
+#   bench/run.sh --ports LO-HI  take every port (origin, proxies, Redis) from this range (default 20000-29999)
 #   bench/run.sh --no-ws    skip the WebSocket-over-HTTP scenario; --keep-work keeps logs and configs in /tmp
 #
 # Starts one origin (the load generator's tiny Netty server), then each proxy in turn with equivalent
@@ -33,6 +36,9 @@ NO_WS=0
 WARMUP=""
 LOADGEN_THREADS=1
 NODES_CONNS=""
+NODES_ONLY=0
+PORT_LO=20000
+PORT_HI=29999
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -45,6 +51,12 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP="$2"; shift ;;
     --loadgen-threads) LOADGEN_THREADS="$2"; shift ;;
     --nodes-conns) NODES_CONNS="$2"; shift ;;
+    --nodes-only) NODES_ONLY=1 ;;
+    --ports)
+      [[ "$2" =~ ^([0-9]+)-([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge 1024 ] && [ "${BASH_REMATCH[2]}" -le 65535 ] \
+        && [ $(( BASH_REMATCH[2] - BASH_REMATCH[1] )) -ge 20 ] \
+        || { echo "run.sh: --ports $2 (expected LO-HI within 1024-65535, at least 20 ports, e.g. 23500-23599)" >&2; exit 2; }
+      PORT_LO="${BASH_REMATCH[1]}"; PORT_HI="${BASH_REMATCH[2]}"; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -139,14 +151,15 @@ stop() {
   STARTED=("${keep[@]+"${keep[@]}"}")
 }
 
-USED_PORTS=" "
+# free_port: a port of --ports that nothing listens on and this run has not handed out yet; runs in $(...), so the
+# ports handed out are kept in a file rather than a variable
 free_port() {
   local p
   while :; do
-    p=$(( 20000 + RANDOM % 10000 ))
-    case "$USED_PORTS" in *" $p "*) continue ;; esac
+    p=$(( PORT_LO + (RANDOM * 32768 + RANDOM) % (PORT_HI - PORT_LO + 1) ))
+    grep -qx "$p" "$WORK/ports" 2>/dev/null && continue
     if ! ss -Htan "sport = :$p" 2>/dev/null | grep -q .; then
-      USED_PORTS="$USED_PORTS$p "
+      echo "$p" >>"$WORK/ports"
       echo "$p"
       return
     fi
@@ -169,6 +182,7 @@ WANT_PUSHPIN=0
 # a smoke run can check plain proxying with curl; measured runs need wrk
 WANT_WRK=1
 [ "$MODE" = smoke ] && ! command -v wrk >/dev/null 2>&1 && WANT_WRK=0
+[ "$NODES_ONLY" = 1 ] && WANT_WRK=0
 if [ "$WANT_PUSHPIN" = 1 ] && ! command -v pushpin >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || die "pushpin is not installed (sudo apt-get install pushpin)"
   log "installing pushpin"
@@ -362,8 +376,13 @@ run_target() {
   fi
   : >"$results"
   [ "$MODE" = smoke ] && step "$name: started" 1 "pid $pid"
-  log "$name: scenarios ($MODE)"
   local rc=0 spid
+  if [ "$NODES_ONLY" = 1 ]; then
+    nodes_fanout "$name" "127.0.0.1:$http" "127.0.0.1:$pub" "$results" "$pid" || rc=1
+    stop "$pid"
+    return "$rc"
+  fi
+  log "$name: scenarios ($MODE)"
   # in the background with wait, so an interrupt reaches the trap at once and cleanup stops the suite too
   setsid timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" suite \
       --proxy "127.0.0.1:$http" --publish "127.0.0.1:$pub" --pid "$pid" \
@@ -376,7 +395,7 @@ run_target() {
   stop "$spid"
   [ "$rc" = 0 ] || log "$name: load generator exited with $rc"
   [ "$MODE" = smoke ] && step "$name: load generator scenarios" "$([ "$rc" = 0 ] && echo 1 || echo 0)" "exit $rc"
-  nodes_fanout "$name" "127.0.0.1:$http" "127.0.0.1:$pub" "$results" || rc=1
+  nodes_fanout "$name" "127.0.0.1:$http" "127.0.0.1:$pub" "$results" "$pid" || rc=1
   # last, so the memory figures above start from a proxy that has not yet served a flood of requests
   # origin before and after the proxy, averaged: the shared machine's load drifts within seconds
   quiesce "$pid"
@@ -403,19 +422,21 @@ run_target() {
   return "$rc"
 }
 
-# nodes_fanout NAME NODES PUBLISH RESULTS : fan-out to $NODES_CONNS streams on each node (one holder process per
-# node), published on PUBLISH; figures fanout.nodes.* into RESULTS
+# nodes_fanout NAME NODES PUBLISH RESULTS PIDS [BUS_PID] : fan-out to $NODES_CONNS streams on each node (one holder
+# process per node), published on PUBLISH; figures fanout.nodes.* into RESULTS, with the CPU of the nodes (PIDS, in
+# NODES order) and of the bus over the median round
 nodes_fanout() {
   local rc=0 cpid
-  log "$1: fan-out across nodes ($2): $NODES_CONNS streams each"
+  log "$1: fan-out across nodes ($2): $NODES_CONNS streams each (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   setsid timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" cluster --nodes "$2" --publish "$3" \
       --conns "$NODES_CONNS" --channel "nodes-$1" --fanout-warmup "$WARMUP" --fanout-rounds "$ROUNDS" \
-      --threads "$LOADGEN_THREADS" >>"$4" 2>"$WORK/$1-nodes.log" </dev/null &
+      --threads "$LOADGEN_THREADS" --pids "$5" --bus-pid "${6:-0}" >>"$4" 2>"$WORK/$1-nodes.log" </dev/null &
   cpid=$!
   STARTED+=("$cpid")
   tail -n +1 --pid="$cpid" -f "$WORK/$1-nodes.log" 2>/dev/null | grep --line-buffered -v -e '^WARNING' -e '^$' >&2 &
   wait "$cpid" || rc=$?
   stop "$cpid"
+  log "$1: fan-out across nodes done (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   [ "$MODE" = smoke ] && step "$1: fan-out across nodes" "$([ "$rc" = 0 ] && echo 1 || echo 0)" "exit $rc"
   return "$rc"
 }
@@ -452,6 +473,7 @@ run_cluster() {
   log "$name: 3 nodes on redis://127.0.0.1:$rport ($nodes)"
   [ "$MODE" = smoke ] && step "$name: started" 1
   # publish throughput through Redis: subscribers on node 0, published on node 0, every item over the bus
+  if [ "$NODES_ONLY" = 0 ]; then
   setsid timeout --signal=TERM --kill-after=10 "$SUITE_LIMIT" "${LOADGEN_JAVA[@]}" suite \
       --proxy "${nodes%%,*}" --publish "${pubs[0]}" --pid "${pids[0]}" --hold "" --ws 0 \
       --tput "$TPUT" --tput-ms "$TPUT_MS" --drain-ms "$DRAIN_MS" --threads "$LOADGEN_THREADS" \
@@ -462,7 +484,8 @@ run_cluster() {
   wait "$spid" || rc=$?
   stop "$spid"
   [ "$MODE" = smoke ] && step "$name: publish throughput through Redis" "$([ "$rc" = 0 ] && echo 1 || echo 0)" "exit $rc"
-  nodes_fanout "$name" "$nodes" "${pubs[1]}" "$results" || rc=1
+  fi
+  nodes_fanout "$name" "$nodes" "${pubs[1]}" "$results" "$(IFS=,; echo "${pids[*]}")" "$rpid" || rc=1
   for p in "${pids[@]}"; do stop "$p"; done
   stop "$rpid"
   return "$rc"
@@ -501,7 +524,7 @@ TABLE="$("${LOADGEN_JAVA[@]}" report "${REPORT_ARGS[@]}")"
   echo "- Load average before / after: $LOAD_BEFORE / $LOAD_AFTER (the machine is shared; only ratios within one run mean much)"
   echo "- Versions: $(pushpin --version 2>/dev/null | head -n1 || echo 'pushpin -'), $("$JAVA" -version 2>&1 | head -n1), $(wrk -v 2>&1 | head -n1 | cut -d' ' -f1-2), outpost $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "- File-descriptor limit: $FD_LIMIT (max held connections step: $MAX_CONNS)"
-  echo "- Command: bench/run.sh --$MODE --targets $TARGETS (fan-out: $WARMUP unmeasured warm-up round(s), then $ROUNDS measured; load generator: $LOADGEN_THREADS event-loop thread(s))"
+  echo "- Command: bench/run.sh --$MODE$([ "$NODES_ONLY" = 1 ] && echo " --nodes-only") --targets $TARGETS (fan-out: $WARMUP unmeasured warm-up round(s), then $ROUNDS measured; load generator: $LOADGEN_THREADS event-loop thread(s))"
   echo "- Fan-out across nodes: $NODES_CONNS streams on each node (fanout.nodes.*: one node for a single proxy, three for outpost-cluster, published on the second node)"
   echo "- Columns: pushpin = Pushpin without delivery rate limit (message_hwm 10M); pushpin-default = Debian's message_rate=2500, message_hwm=25000; outpost-ref = Outpost built from ${OUTPOST_REF_NAME:-${OUTPOST_REF:-another tree}}; ratios > 1 mean the last column did better"
   echo
@@ -518,7 +541,7 @@ if [ "$MODE" = smoke ]; then
       continue
     fi
     f="$WORK/$t.tsv"
-    if [ "$t" = outpost-cluster ]; then
+    if [ "$t" = outpost-cluster ] || [ "$NODES_ONLY" = 1 ]; then
       if [ "$OUTPOST_OK" = 1 ] && grep -q $'^RESULT\tfanout\.nodes\.last' "$f" 2>/dev/null; then
         step "$t: fan-out across nodes figures" 1; else step "$t: fan-out across nodes figures" 0; FAILED=1; fi
       lost="$(awk -F'\t' '$2 ~ /\.lost$/ && $3 > 0 { printf "%s=%s ", $2, $3 }' "$f" 2>/dev/null)"

@@ -5,6 +5,8 @@ from .common import text
 
 SCENARIOS = []
 
+LP_HEADERS = [("Content-Type", "text/plain"), ("Grip-Hold", "response"), ("X-Orig", "keep"), ("X-Over", "orig")]
+
 
 def scenario(name, profile="default", slow=False):
     def deco(fn):
@@ -32,5 +34,3 @@ def record_masked_body(c, r, value, mask):
         c.record("client.header.content-length",
                  "len(body)%+d" % (int(r.header("content-length")) - len(r.body)))
 
-
-LP_HEADERS = [("Content-Type", "text/plain"), ("Grip-Hold", "response"), ("X-Orig", "keep"), ("X-Over", "orig")]

@@ -42,6 +42,21 @@ PROFILES = {
 }
 
 
+SHARED_CONF = """[proxy]
+routesfile=routes
+debug=%(debug)s
+accept_pushpin_route=%(apr)s
+sig_iss=pushpin
+sig_key=%(key)s
+[handler]
+%(handler)spush_in_http_addr=127.0.0.1
+push_in_http_port=%(publish)d
+message_wait=5000
+id_cache_ttl=60
+"""
+"""What both targets' pushpin.conf says after their own sections: the settings every scenario assumes."""
+
+
 class Target:
     name = "?"
 
@@ -68,6 +83,17 @@ class Target:
                                      stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
         self.wait_ready()
+
+    def write_conf(self, profile, head, handler=""):
+        """pushpin.conf: `head` (the target's own sections), then the settings both targets share, with `handler`
+        (the target's own [handler] lines) in [handler]; returns its path."""
+        conf = head + SHARED_CONF % dict(debug="true" if profile["debug"] else "false",
+                                         apr="true" if profile["accept_pushpin_route"] else "false", key=SIG_KEY,
+                                         handler=handler, publish=self.publish_port)
+        path = os.path.join(self.dir, "pushpin.conf")
+        with open(path, "w") as f:
+            f.write(conf)
+        return path
 
     def wait_ready(self):
         end = time.time() + self.start_timeout()
@@ -165,8 +191,7 @@ class PushpinTarget(Target):
         with open(os.path.join(self.dir, "internal.conf"), "w") as f:
             f.write(internal)
         os.makedirs(os.path.join(self.dir, "run"), exist_ok=True)
-        base = 30000 + (os.getpid() * 7 + int(time.time())) % 20000
-        conf = """[global]
+        head = """[global]
 include=%(dir)s/internal.conf
 rundir=%(dir)s/run
 ipc_prefix=cmp%(pid)d-
@@ -175,28 +200,13 @@ services=condure,zurl,pushpin-proxy,pushpin-handler
 http_port=127.0.0.1:%(proxy)d
 logdir=%(dir)s
 log_level=2
-[proxy]
-routesfile=routes
-debug=%(debug)s
-accept_pushpin_route=%(apr)s
-sig_iss=pushpin
-sig_key=%(key)s
-[handler]
-push_in_spec=tcp://127.0.0.1:%(p1)d
+""" % dict(dir=self.dir, pid=os.getpid(), proxy=self.proxy_port)
+        handler = """push_in_spec=tcp://127.0.0.1:%(p1)d
 push_in_sub_specs=tcp://127.0.0.1:%(p2)d
-push_in_http_addr=127.0.0.1
-push_in_http_port=%(publish)d
 stats_spec=ipc://{rundir}/{ipc_prefix}stats
 command_spec=tcp://127.0.0.1:%(p3)d
-message_wait=5000
-id_cache_ttl=60
-""" % dict(dir=self.dir, pid=os.getpid(), proxy=self.proxy_port, publish=self.publish_port,
-           debug="true" if profile["debug"] else "false", key=SIG_KEY,
-           apr="true" if profile["accept_pushpin_route"] else "false",
-           p1=free_port(), p2=free_port(), p3=free_port())
-        path = os.path.join(self.dir, "pushpin.conf")
-        with open(path, "w") as f:
-            f.write(conf)
+""" % dict(p1=free_port(), p2=free_port(), p3=free_port())
+        path = self.write_conf(profile, head, handler)
         return [self.args.pushpin_bin, "--config", path, "--merge-output"]
 
 
@@ -207,23 +217,9 @@ class OutpostTarget(Target):
         return self.args.outpost_start_timeout
 
     def prepare(self, profile):
-        conf = """[runner]
+        head = """[runner]
 http_port=%(proxy)d
 log_level=2
-[proxy]
-routesfile=routes
-debug=%(debug)s
-accept_pushpin_route=%(apr)s
-sig_iss=pushpin
-sig_key=%(key)s
-[handler]
-push_in_http_addr=127.0.0.1
-push_in_http_port=%(publish)d
-message_wait=5000
-id_cache_ttl=60
-""" % dict(proxy=self.proxy_port, publish=self.publish_port, debug="true" if profile["debug"] else "false",
-           apr="true" if profile["accept_pushpin_route"] else "false", key=SIG_KEY)
-        path = os.path.join(self.dir, "pushpin.conf")
-        with open(path, "w") as f:
-            f.write(conf)
+""" % dict(proxy=self.proxy_port)
+        path = self.write_conf(profile, head)
         return shlex.split(self.args.outpost_cmd) + ["proxy", "--config", path]

@@ -4,61 +4,51 @@ import time
 
 from harness.common import text
 from harness.origin import http_response
-from harness.registry import LP_HEADERS, response_item, scenario, stream_item
+from harness.registry import response_item, scenario, stream_item
+from harness.steps import close_stream, lp_origin, publish_seen, stream_origin
 
 
-def stream_origin(c, channel, path=None, body="first\n", extra=()):
-    c.origin.on(path or c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
-                                                          ("Grip-Channel", channel)] + list(extra), body=body))
+def stream_hold(c, channel, **start):
+    """A stream hold on `channel` at the scenario's path, the client's request held on it."""
+    stream_origin(c, channel)
+    h = c.start(**start)
+    c.hold_ready()
+    return h
 
 
 @scenario("delivery.dedup-same-id")
 def _(c):
     ch = "dd-" + c.name
-    stream_origin(c, ch)
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([dict(stream_item(ch, "a\n"), id="m1")])
-    h.wait_body(b"a\n", 3)
+    h = stream_hold(c, ch)
+    publish_seen(c, h, dict(stream_item(ch, "a\n"), id="m1"), b"a\n")
     c.publish_ok([dict(stream_item(ch, "again\n"), id="m1")])
-    c.publish_ok([dict(stream_item(ch, "b\n"), id="m2")])
-    h.wait_body(b"b\n", 3)
-    c.publish_ok([stream_item(ch, action="close")])
-    c.record_response("client", h.result())
+    publish_seen(c, h, dict(stream_item(ch, "b\n"), id="m2"), b"b\n")
+    close_stream(c, h, ch)
 
 
 @scenario("delivery.out-of-order-prev-id")
 def _(c):
     ch = "oo-" + c.name
-    stream_origin(c, ch)
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([dict(stream_item(ch, "1\n"), id="1")])
-    h.wait_body(b"1\n", 3)
+    h = stream_hold(c, ch)
+    publish_seen(c, h, dict(stream_item(ch, "1\n"), id="1"), b"1\n")
     c.publish_ok([dict(stream_item(ch, "3\n"), id="3", **{"prev-id": "2"})])
     time.sleep(0.3)
     c.record("client.body-before-gap-filled", text(h.resp.body_now()))
-    c.publish_ok([dict(stream_item(ch, "2\n"), id="2", **{"prev-id": "1"})])
-    h.wait_body(b"3\n", 3)
-    c.publish_ok([dict(stream_item(ch, action="close"), id="4", **{"prev-id": "3"})])
-    c.record_response("client", h.result())
+    publish_seen(c, h, dict(stream_item(ch, "2\n"), id="2", **{"prev-id": "1"}), b"3\n")
+    close_stream(c, h, ch, id="4", **{"prev-id": "3"})
 
 
 @scenario("delivery.missing-predecessor-released", slow=True)
 def _(c):
     ch = "mp-" + c.name
-    stream_origin(c, ch)
-    h = c.start(max_time=12)
-    c.hold_ready()
-    c.publish_ok([dict(stream_item(ch, "1\n"), id="1")])
-    h.wait_body(b"1\n", 3)
+    h = stream_hold(c, ch, max_time=12)
+    publish_seen(c, h, dict(stream_item(ch, "1\n"), id="1"), b"1\n")
     t0 = time.time()
     c.publish_ok([dict(stream_item(ch, "3\n"), id="3", **{"prev-id": "2"})])
     got = h.wait_body(b"3\n", 9)
     waited = time.time() - t0
     c.record("client.released-after-4-to-7s", bool(got and 4 <= waited <= 7))
-    c.publish_ok([dict(stream_item(ch, action="close"), **{"no-seq": True})])
-    c.record_response("client", h.result())
+    close_stream(c, h, ch, **{"no-seq": True})
 
 
 @scenario("delivery.next-link")
@@ -70,10 +60,8 @@ def _(c):
     h = c.start()
     c.origin.wait(c.p("/next"))
     time.sleep(c.args.settle)
-    c.publish_ok([stream_item(ch, "live\n")])
-    h.wait_body(b"live\n", 3)
-    c.publish_ok([stream_item(ch, action="close")])
-    c.record_response("client", h.result())
+    publish_seen(c, h, stream_item(ch, "live\n"), b"live\n")
+    close_stream(c, h, ch)
     c.record_origin("origin-next", c.origin.requests(c.p("/next"))[0])
 
 
@@ -81,8 +69,7 @@ def _(c):
 def _(c):
     # Pushpin does not deliver an item whose prev-id does not continue the hold's; it asks the origin again
     ch = "pm-" + c.name
-    c.origin.on(c.p(), http_response(200, headers=LP_HEADERS + [("Grip-Channel", '%s; prev-id="p 1"' % ch)],
-                                     body="timeout\n"))
+    lp_origin(c, '%s; prev-id="p 1"' % ch)
     h = c.start(max_time=4)
     c.hold_ready()
     c.publish_ok([response_item(ch, body="no prev-id\n")])
@@ -97,8 +84,7 @@ def _(c):
 @scenario("delivery.longpoll-prev-id-match")
 def _(c):
     ch = "pm-" + c.name
-    c.origin.on(c.p(), http_response(200, headers=LP_HEADERS + [("Grip-Channel", "%s; prev-id=p1" % ch)],
-                                     body="timeout\n"))
+    lp_origin(c, "%s; prev-id=p1" % ch)
     h = c.start(max_time=4)
     c.hold_ready()
     c.publish_ok([dict(response_item(ch, body="next\n"), id="p2", **{"prev-id": "p1"})])
@@ -113,8 +99,7 @@ def _(c):
     stream_origin(c, ch, path=c.p("/watch"))
     w = c.start(path=c.p("/watch"))
     c.hold_ready(c.p("/watch"))
-    c.publish_ok([dict(stream_item(ch, "x\n"), id="x1")])
-    w.wait_body(b"x\n", 3)
+    publish_seen(c, w, dict(stream_item(ch, "x\n"), id="x1"), b"x\n")
 
     def answer(req):
         if req.header("grip-last"):

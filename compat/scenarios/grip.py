@@ -5,22 +5,16 @@ import time
 
 from harness.common import text
 from harness.origin import http_response
-from harness.registry import LP_HEADERS, record_masked_body, response_item, scenario, stream_item
-
-
-def lp_origin(c, channel, extra=(), body="timeout\n", code=200, reason=None):
-    c.origin.on(c.p(), http_response(code, reason, headers=LP_HEADERS + [("Grip-Channel", channel)] + list(extra),
-                                     body=body))
+from harness.registry import record_masked_body, response_item, scenario, stream_item
+from harness.steps import (answered, close_stream, held_then_published, lp_origin, publish_seen, stream_origin,
+                           text_plain)
 
 
 @scenario("grip.longpoll-publish")
 def _(c):
     ch = "lp-" + c.name
     lp_origin(c, ch)
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([response_item(ch, body="pub\n", headers={"X-Over": "pub", "X-New": "n"})])
-    c.record_response("client", h.result())
+    held_then_published(c, [response_item(ch, body="pub\n", headers={"X-Over": "pub", "X-New": "n"})])
     c.record_origin("origin", c.origin.requests(c.p())[0])
 
 
@@ -28,41 +22,29 @@ def _(c):
 def _(c):
     ch = "lp-" + c.name
     lp_origin(c, ch)
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([response_item(ch, code=404, reason="Gone Fishing", body="pub\n",
-                                headers=[["Content-Type", "application/json"], ["X-A", "1"], ["X-A", "2"]])])
-    c.record_response("client", h.result())
+    held_then_published(c, [response_item(ch, code=404, reason="Gone Fishing", body="pub\n",
+                                          headers=[["Content-Type", "application/json"], ["X-A", "1"], ["X-A", "2"]])])
 
 
 @scenario("grip.longpoll-publish-body-bin")
 def _(c):
     ch = "lp-" + c.name
     lp_origin(c, ch, code=202)
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([response_item(ch, **{"body-bin": "aGk="})])
-    c.record_response("client", h.result())
+    held_then_published(c, [response_item(ch, **{"body-bin": "aGk="})])
 
 
 @scenario("grip.longpoll-legacy-format")
 def _(c):
     ch = "lp-" + c.name
     lp_origin(c, ch)
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([{"channel": ch, "http-response": {"body": "legacy"}}])
-    c.record_response("client", h.result())
+    held_then_published(c, [{"channel": ch, "http-response": {"body": "legacy"}}])
 
 
 @scenario("grip.longpoll-second-channel")
 def _(c):
     ch = "lp-" + c.name
     lp_origin(c, ch + "a, " + ch + "b")
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([response_item(ch + "b", body="two")])
-    c.record_response("client", h.result())
+    held_then_published(c, [response_item(ch + "b", body="two")])
 
 
 @scenario("grip.longpoll-timeout", slow=True)
@@ -86,16 +68,12 @@ def _(c):
 @scenario("grip.stream-publish-close")
 def _(c):
     ch = "st-" + c.name
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
-                                                   ("Grip-Channel", ch), ("X-Orig", "keep")], body="first\n"))
+    stream_origin(c, ch, extra=[("X-Orig", "keep")])
     h = c.start()
     c.hold_ready()
-    c.publish_ok([stream_item(ch, "one\n")])
-    h.wait_body(b"one\n", 3)
-    c.publish_ok([stream_item(ch, **{"content-bin": "dHdvCg=="})])
-    h.wait_body(b"two\n", 3)
-    c.publish_ok([stream_item(ch, action="close")])
-    c.record_response("client", h.result())
+    publish_seen(c, h, stream_item(ch, "one\n"), b"one\n")
+    publish_seen(c, h, stream_item(ch, **{"content-bin": "dHdvCg=="}), b"two\n")
+    close_stream(c, h, ch)
 
 
 @scenario("grip.stream-status-chunked-origin")
@@ -106,35 +84,28 @@ def _(c):
                 b"2\r\nab\r\n0\r\n\r\n")
     h = c.start()
     c.hold_ready()
-    c.publish_ok([stream_item(ch, "x")])
-    h.wait_body(b"abx", 3)
-    c.publish_ok([stream_item(ch, action="close")])
-    c.record_response("client", h.result())
+    publish_seen(c, h, stream_item(ch, "x"), b"abx")
+    close_stream(c, h, ch)
 
 
 @scenario("grip.stream-http10")
 def _(c):
     ch = "st-" + c.name
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
-                                                   ("Grip-Channel", ch)], body="first\n"))
+    stream_origin(c, ch)
     h = c.start(version="HTTP/1.0", host=None, max_time=6)
     if c.origin.seen(c.p()) is None:
         c.record_response("client", h.result())
         return
     time.sleep(c.args.settle)
-    c.publish_ok([stream_item(ch, "one\n")])
-    h.wait_body(b"one\n", 3)
-    c.publish_ok([stream_item(ch, action="close")])
-    c.record_response("client", h.result())
+    publish_seen(c, h, stream_item(ch, "one\n"), b"one\n")
+    close_stream(c, h, ch)
 
 
 @scenario("grip.stream-keep-alive")
 def _(c):
     ch = "st-" + c.name
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/event-stream"), ("Grip-Hold", "stream"),
-                                                   ("Grip-Channel", ch),
-                                                   ("Grip-Keep-Alive", ":ka\\n\\n; format=cstring; timeout=1")],
-                                     body="first\n"))
+    stream_origin(c, ch, extra=[("Grip-Keep-Alive", ":ka\\n\\n; format=cstring; timeout=1")],
+                  content_type="text/event-stream")
     h = c.start(max_time=3.5, after_wait=0)
     r = h.result()
     c.record_response("client", r, body=False)
@@ -159,26 +130,19 @@ def _(c):
 @scenario("grip.channel-header-lines-and-params")
 def _(c):
     ch = "lp-" + c.name
-    c.origin.on(c.p(), http_response(200, headers=LP_HEADERS + [("Grip-Channel", ch + "a; filter=skip-self"),
-                                                                ("Grip-Channel", ch + "b")], body="timeout\n"))
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([response_item(ch + "b", body="from b\n")])
-    c.record_response("client", h.result())
+    lp_origin(c, ch + "a; filter=skip-self", extra=[("Grip-Channel", ch + "b")])
+    held_then_published(c, [response_item(ch + "b", body="from b\n")])
 
 
 @scenario("grip.stream-large-initial-body")
 def _(c):
     ch = "st-" + c.name
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Hold", "stream"),
-                                                   ("Grip-Channel", ch)], body=b"s" * 150000))
+    stream_origin(c, ch, body=b"s" * 150000)
     h = c.start()
     c.hold_ready()
     h.wait_body(b"s" * 150000, 4)
-    c.publish_ok([stream_item(ch, "tail\n")])
-    h.wait_body(b"tail\n", 3)
-    c.publish_ok([stream_item(ch, action="close")])
-    c.record_response("client", h.result())
+    publish_seen(c, h, stream_item(ch, "tail\n"), b"tail\n")
+    close_stream(c, h, ch)
 
 
 @scenario("grip.instruct-json-body")
@@ -188,10 +152,7 @@ def _(c):
                 "response": {"code": 202, "headers": {"X-From": "instruct"}, "body": "timeout body\n"}}
     c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "application/grip-instruct")],
                                      body=json.dumps(instruct)))
-    h = c.start()
-    c.hold_ready()
-    c.publish_ok([response_item(ch, body="published\n")])
-    c.record_response("client", h.result())
+    held_then_published(c, [response_item(ch, body="published\n")])
 
 
 @scenario("grip.publish-wrong-format-ignored")
@@ -208,23 +169,17 @@ def _(c):
 
 @scenario("grip.status-only")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Status", "404 Not Here")],
-                                     body="nf\n"))
-    c.record_response("client", c.request())
+    answered(c, text_plain(200, "nf\n", [("Grip-Status", "404 Not Here")]))
 
 
 @scenario("grip.status-code-only")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Status", "418")],
-                                     body="tea\n"))
-    c.record_response("client", c.request())
+    answered(c, text_plain(200, "tea\n", [("Grip-Status", "418")]))
 
 
 @scenario("grip.unknown-grip-header")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Whatever", "x"),
-                                                   ("X-A", "b")], body="plain\n"))
-    c.record_response("client", c.request())
+    answered(c, text_plain(200, "plain\n", [("Grip-Whatever", "x"), ("X-A", "b")]))
 
 
 INVALID = [
@@ -240,16 +195,14 @@ for _name, _hdrs in INVALID:
     for _prof in ("default", "debug"):
         def _mk(hdrs):
             def run(c):
-                c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")] + hdrs, body="nf\n"))
-                c.record_response("client", c.request())
+                answered(c, text_plain(200, "nf\n", hdrs))
             return run
         scenario("grip.invalid-%s%s" % (_name, "-debug" if _prof == "debug" else ""), profile=_prof)(_mk(_hdrs))
 
 
 @scenario("grip.instruct-too-large-debug", profile="debug")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Grip-Hold", "response"),
-                                                   ("Grip-Channel", "big")], body=b"x" * 100001))
+    c.origin.on(c.p(), text_plain(200, b"x" * 100001, [("Grip-Hold", "response"), ("Grip-Channel", "big")]))
     r = c.request()
     c.record_response("client", r, body=False)
     record_masked_body(c, r, str(c.origin.port), "<origin-port>")
@@ -257,15 +210,12 @@ def _(c):
 
 @scenario("grip.client-grip-headers-stripped")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="ok\n"))
+    c.origin.on(c.p(), text_plain(200, "ok\n"))
     c.request(headers=[("Grip-Hold", "stream"), ("Grip-Channel", "evil"), ("Grip-Last", "x; last-id=1")])
     c.record_origin("origin", c.origin.wait(c.p()))
 
 
 @scenario("grip.prefix-route")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=LP_HEADERS + [("Grip-Channel", "pc")], body="timeout\n"))
-    h = c.start(host="pfx.test")
-    c.hold_ready()
-    c.publish_ok([response_item("p-pc", body="prefixed\n")])
-    c.record_response("client", h.result())
+    lp_origin(c, "pc")
+    held_then_published(c, [response_item("p-pc", body="prefixed\n")], host="pfx.test")

@@ -6,6 +6,7 @@ from harness.common import text
 from harness.http import Conn, build_request, read_response
 from harness.origin import http_response
 from harness.registry import record_masked_body, scenario
+from harness.steps import answered, text_plain
 
 
 @scenario("passthrough.headers")
@@ -23,59 +24,51 @@ def _(c):
 
 @scenario("passthrough.post-body")
 def _(c):
-    c.origin.on(c.p(), http_response(201, headers=[("Content-Type", "text/plain")], body="made\n"))
-    c.record_response("client", c.request("POST", headers=[("Content-Type", "application/json")], body='{"a":1}'))
+    answered(c, text_plain(201, "made\n"), method="POST", headers=[("Content-Type", "application/json")],
+             body='{"a":1}')
     c.record_origin("origin", c.origin.wait(c.p()))
 
 
 @scenario("passthrough.http10")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="ten\n"))
-    c.record_response("client", c.request(version="HTTP/1.0", host=None))
+    answered(c, text_plain(200, "ten\n"), version="HTTP/1.0", host=None)
     c.record_origin("origin", c.origin.seen(c.p()))
 
 
 @scenario("passthrough.chunked")
 def _(c):
-    c.origin.on(c.p(), b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
-    c.record_response("client", c.request())
+    answered(c, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
 
 
 @scenario("passthrough.close-delimited")
 def _(c):
-    c.origin.on(c.p(), b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil-close")
-    c.record_response("client", c.request())
+    answered(c, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil-close")
 
 
 @scenario("passthrough.status-reason")
 def _(c):
-    c.origin.on(c.p(), http_response(404, "Nope", headers=[("Content-Type", "text/plain")], body="nah\n"))
-    c.record_response("client", c.request())
+    answered(c, text_plain(404, "nah\n", reason="Nope"))
 
 
 @scenario("passthrough.no-content")
 def _(c):
-    c.origin.on(c.p(), b"HTTP/1.1 204 No Content\r\n\r\n")
-    c.record_response("client", c.request())
+    answered(c, b"HTTP/1.1 204 No Content\r\n\r\n")
 
 
 @scenario("passthrough.origin-closes")
 def _(c):
-    c.origin.on(c.p(), lambda req: None)
-    c.record_response("client", c.request())
+    answered(c, lambda req: None)
 
 
 @scenario("passthrough.origin-garbage")
 def _(c):
-    c.origin.on(c.p(), b"NOT HTTP AT ALL\r\n\r\n")
-    c.record_response("client", c.request())
+    answered(c, b"NOT HTTP AT ALL\r\n\r\n")
 
 
 @scenario("passthrough.short-body")
 def _(c):
-    c.origin.on(c.p(), b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-some")
-    c.record_response("client", c.request(timeout=3.0))
+    answered(c, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-some", timeout=3.0)
 
 
 @scenario("passthrough.unreachable")
@@ -104,30 +97,27 @@ def _(c):
 @scenario("passthrough.large-chunked-body")
 def _(c):
     body = b"".join(b"%x\r\n" % 8192 + b"y" * 8192 + b"\r\n" for _ in range(40)) + b"0\r\n\r\n"
-    c.origin.on(c.p(), b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
-    c.record_response("client", c.request(timeout=8))
+    answered(c, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + body,
+             timeout=8)
 
 
 @scenario("passthrough.large-request-body")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="got it\n"))
-    c.record_response("client", c.request("POST", body=b"z" * 300000, headers=[("Content-Type", "text/plain")],
-                                          timeout=8))
+    answered(c, text_plain(200, "got it\n"), method="POST", body=b"z" * 300000,
+             headers=[("Content-Type", "text/plain")], timeout=8)
     c.record_origin("origin", c.origin.wait(c.p()))
 
 
 @scenario("passthrough.chunked-request-body")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain")], body="ok\n"))
-    c.record_response("client", c.request("POST", headers=[("Transfer-Encoding", "chunked")],
-                                          body=b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"))
+    answered(c, text_plain(200, "ok\n"), method="POST", headers=[("Transfer-Encoding", "chunked")],
+             body=b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")
     c.record_origin("origin", c.origin.wait(c.p()))
 
 
 @scenario("passthrough.head")
 def _(c):
-    c.origin.on(c.p(), http_response(200, headers=[("Content-Type", "text/plain"), ("Content-Length", "5")]))
-    c.record_response("client", c.request("HEAD"))
+    answered(c, text_plain(200, headers=[("Content-Length", "5")]), method="HEAD")
     c.record_origin("origin", c.origin.wait(c.p()))
 
 

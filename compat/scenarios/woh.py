@@ -5,48 +5,44 @@ import time
 from harness.common import ScenarioError
 from harness.http import Conn, build_request, read_response
 from harness.origin import http_response
-from harness.ws import WS_KEY, WsClient, woh_encode, woh_events, woh_text
+from harness.ws import WS_KEY, WsClient
 from harness.registry import scenario
+from harness.steps import record_woh_events, woh_origin, ws_close, ws_connect
+
+
+def reply_open(typ, data):
+    """The origin's answer to OPEN: OPEN (the connection is accepted)."""
+    return [("OPEN", b"")] if typ == "OPEN" else []
 
 
 @scenario("woh.open-message-publish-close")
 def _(c):
     ch = "ws-" + c.name
 
-    def answer(req):
-        evs = woh_events(req.body)
-        reply = []
-        for typ, data in evs:
-            if typ == "OPEN":
-                reply += [("OPEN", b""), ("TEXT", 'c:{"type": "subscribe", "channel": "%s"}' % ch)]
-            elif typ == "TEXT":
-                reply.append(("TEXT", b"m:echo " + data))
-            elif typ == "CLOSE":
-                reply.append(("CLOSE", data))
-        return http_response(200, headers=[("Content-Type", "application/websocket-events"),
-                                           ("Sec-WebSocket-Extensions", 'grip; message-prefix="m:"')],
-                             body=woh_encode(reply))
-    c.origin.on(c.p(), answer)
+    def respond(typ, data):
+        if typ == "OPEN":
+            return [("OPEN", b""), ("TEXT", 'c:{"type": "subscribe", "channel": "%s"}' % ch)]
+        if typ == "TEXT":
+            return [("TEXT", b"m:echo " + data)]
+        if typ == "CLOSE":
+            return [("CLOSE", data)]
+        return []
+    woh_origin(c, respond, headers=[("Sec-WebSocket-Extensions", 'grip; message-prefix="m:"')])
     base = len(c.origin.requests(c.p()))  # the origin outlives one target's run
-    ws = WsClient(c.target.proxy_port, c.p(), "woh.test", headers=[("Sec-WebSocket-Protocol", "chat")])
-    c.record_response("handshake", ws.handshake, body=False)
-    if not ws.upgraded:
-        ws.shutdown()
+    ws = ws_connect(c, "woh.test", headers=[("Sec-WebSocket-Protocol", "chat")])
+    if ws is None:
         return
     time.sleep(c.args.settle)
     ws.send(1, "hello")
     ws.read_until(lambda f: f[0] == "TEXT" and b"echo" in f[1], 3)
     c.publish_ok([{"channel": ch, "formats": {"ws-message": {"content": "pushed"}}}])
     ws.read_until(lambda f: f[1] == b"pushed", 3)
-    ws.close(1000, "bye")
-    ws.read_until(lambda f: f[0] == "CLOSE", 3)
-    ws.shutdown()
-    c.record("client.frames", ws.frames_text())
+    ws_close(c, ws, 1000, "bye")
     reqs = c.origin.requests(c.p())[base:]
     c.record("origin.count", len(reqs))
     for i, r in enumerate(reqs[:3]):
         c.record_origin("origin[%d]" % i, r)
-        c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
+    record_woh_events(c, reqs, 3)
 
 
 @scenario("woh.handshake-rejected")
@@ -70,56 +66,34 @@ def _(c):
 
 @scenario("woh.meta-binary-ping")
 def _(c):
-    def answer(req):
-        reply = []
-        for typ, data in woh_events(req.body):
-            if typ == "OPEN":
-                reply.append(("OPEN", b""))
-            elif typ == "BINARY":
-                reply.append(("BINARY", data[::-1]))
-            elif typ == "PING":
-                reply.append(("PONG", data))
-            elif typ == "CLOSE":
-                reply.append(("CLOSE", data))
-        return http_response(200, headers=[("Content-Type", "application/websocket-events"),
-                                           ("Set-Meta-User", "alice")], body=woh_encode(reply))
-    c.origin.on(c.p(), answer)
-    ws = WsClient(c.target.proxy_port, c.p(), "woh.test")
-    c.record_response("handshake", ws.handshake, body=False)
-    if not ws.upgraded:
-        ws.shutdown()
+    def respond(typ, data):
+        return {"OPEN": [("OPEN", b"")], "BINARY": [("BINARY", data[::-1])], "PING": [("PONG", data)],
+                "CLOSE": [("CLOSE", data)]}.get(typ, [])
+    woh_origin(c, respond, headers=[("Set-Meta-User", "alice")])
+    ws = ws_connect(c, "woh.test")
+    if ws is None:
         return
     ws.send(2, b"\x01\x02\x03")
     ws.read_until(lambda f: f[0] == "BINARY", 3)
     ws.send(9, b"p")
     ws.read_until(lambda f: f[0] == "PONG", 3)
-    ws.close(1001, "")
-    ws.read_until(lambda f: f[0] == "CLOSE", 3)
-    ws.shutdown()
-    c.record("client.frames", ws.frames_text())
+    ws_close(c, ws, 1001, "")
     reqs = c.origin.requests(c.p())
+    record_woh_events(c, reqs, 4)
     for i, r in enumerate(reqs[:4]):
-        c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
         c.record("origin[%d].meta-user" % i, r.header("meta-user"))
 
 
 @scenario("woh.origin-closes")
 def _(c):
-    def answer(req):
-        reply = []
-        for typ, data in woh_events(req.body):
-            if typ == "OPEN":
-                reply.append(("OPEN", b""))
-            elif typ == "TEXT":
-                reply += [("TEXT", b"m:" + data), ("TEXT", b"no prefix"), ("CLOSE", b"\x0f\xa3origin closes")]
-        return http_response(200, headers=[("Content-Type", "application/websocket-events"),
-                                           ("Sec-WebSocket-Extensions", "grip")], body=woh_encode(reply))
-    c.origin.on(c.p(), answer)
+    def respond(typ, data):
+        if typ == "TEXT":
+            return [("TEXT", b"m:" + data), ("TEXT", b"no prefix"), ("CLOSE", b"\x0f\xa3origin closes")]
+        return reply_open(typ, data)
+    woh_origin(c, respond, headers=[("Sec-WebSocket-Extensions", "grip")])
     base = len(c.origin.requests(c.p()))  # the origin outlives one target's run
-    ws = WsClient(c.target.proxy_port, c.p(), "woh.test")
-    c.record_response("handshake", ws.handshake, body=False)
-    if not ws.upgraded:
-        ws.shutdown()
+    ws = ws_connect(c, "woh.test")
+    if ws is None:
         return
     ws.send(1, "bye")
     ws.read_until(lambda f: f[0] == "CLOSE", 3)
@@ -129,21 +103,15 @@ def _(c):
     c.record("client.frames", ws.frames_text())
     reqs = c.origin.requests(c.p())[base:]
     c.record("origin.count", len(reqs))
-    for i, r in enumerate(reqs[:6]):
-        c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
+    record_woh_events(c, reqs, 6)
 
 
 @scenario("woh.client-disconnects")
 def _(c):
-    def answer(req):
-        reply = [("OPEN", b"")] if any(t == "OPEN" for t, _ in woh_events(req.body)) else []
-        return http_response(200, headers=[("Content-Type", "application/websocket-events")], body=woh_encode(reply))
-    c.origin.on(c.p(), answer)
+    woh_origin(c, reply_open)
     base = len(c.origin.requests(c.p()))  # the origin outlives one target's run
-    ws = WsClient(c.target.proxy_port, c.p(), "woh.test")
-    c.record_response("handshake", ws.handshake, body=False)
-    if not ws.upgraded:
-        ws.shutdown()
+    ws = ws_connect(c, "woh.test")
+    if ws is None:
         return
     ws.send(1, "last words")
     c.origin.wait(c.p(), base + 2)
@@ -155,37 +123,27 @@ def _(c):
         pass
     reqs = c.origin.requests(c.p())[base:]
     c.record("origin.count", len(reqs))
-    for i, r in enumerate(reqs[:6]):
-        c.record("origin[%d].events" % i, woh_text(woh_events(r.body)))
+    record_woh_events(c, reqs, 6)
 
 
 @scenario("woh.failover-and-grip-prefix")
 def _(c):
-    def answer(req):
-        reply = []
-        for typ, data in woh_events(req.body):
-            if typ == "OPEN":
-                reply += [("OPEN", b""), ("TEXT", b"dropped: no prefix"), ("TEXT", b"p>kept")]
-            elif typ == "TEXT":
-                reply.append(("TEXT", b"p>" + data.upper()))
-            elif typ == "CLOSE":
-                reply.append(("CLOSE", data))
-        return http_response(200, headers=[("Content-Type", "application/websocket-events"),
-                                           ("Sec-WebSocket-Extensions", 'grip; message-prefix="p>"')],
-                             body=woh_encode(reply))
-    c.origin.on(c.p(), answer)
-    ws = WsClient(c.target.proxy_port, c.p(), "wohfail.test")
-    c.record_response("handshake", ws.handshake, body=False)
-    if not ws.upgraded:
-        ws.shutdown()
+    def respond(typ, data):
+        if typ == "OPEN":
+            return [("OPEN", b""), ("TEXT", b"dropped: no prefix"), ("TEXT", b"p>kept")]
+        if typ == "TEXT":
+            return [("TEXT", b"p>" + data.upper())]
+        if typ == "CLOSE":
+            return [("CLOSE", data)]
+        return []
+    woh_origin(c, respond, headers=[("Sec-WebSocket-Extensions", 'grip; message-prefix="p>"')])
+    ws = ws_connect(c, "wohfail.test")
+    if ws is None:
         return
     ws.read_until(lambda f: f[0] == "TEXT", 3)
     ws.send(1, "shout")
     ws.read_until(lambda f: f[0] == "TEXT" and f[1] == b"SHOUT", 3)
-    ws.close(1000, "")
-    ws.read_until(lambda f: f[0] == "CLOSE", 3)
-    ws.shutdown()
-    c.record("client.frames", ws.frames_text())
+    ws_close(c, ws, 1000, "")
 
 
 @scenario("woh.client-sends-events-itself")

@@ -3,8 +3,9 @@
 import time
 
 from harness.origin import WsOrigin
-from harness.ws import WsClient, ws_frames_text
+from harness.ws import ws_frames_text
 from harness.registry import scenario
+from harness.steps import ws_close, ws_connect
 
 
 @scenario("ws.passthrough")
@@ -20,20 +21,15 @@ def _(c):
             ws.send(8, f[1])
         got["frames"] = ws_frames_text(ws.frames)
     c.origin.on(c.p(), WsOrigin(run, headers=[("Sec-WebSocket-Protocol", "chat")]))
-    ws = WsClient(c.target.proxy_port, c.p(), "o.test", headers=[("Sec-WebSocket-Protocol", "chat, other"),
-                                                                  ("Sec-WebSocket-Extensions", "permessage-deflate")])
-    c.record_response("handshake", ws.handshake, body=False)
+    ws = ws_connect(c, "o.test", headers=[("Sec-WebSocket-Protocol", "chat, other"),
+                                          ("Sec-WebSocket-Extensions", "permessage-deflate")])
     c.record_origin("origin", c.origin.seen(c.p()))
-    if not ws.upgraded:
-        ws.shutdown()
+    if ws is None:
         return
     ws.send(1, "hi")
     ws.read_until(lambda f: f[0] == "TEXT", 3)
-    ws.close(4000, "done")
-    ws.read_until(lambda f: f[0] == "CLOSE", 3)
-    ws.shutdown()
+    ws_close(c, ws, 4000, "done")
     time.sleep(0.2)
-    c.record("client.frames", ws.frames_text())
     c.record("origin.frames", got.get("frames"))
 
 
@@ -54,11 +50,9 @@ def _(c):
             ws.send(8, f[1])
         got["frames"] = ws_frames_text(ws.frames)
     c.origin.on(c.p(), WsOrigin(run, headers=[("Sec-WebSocket-Extensions", "grip")]))
-    ws = WsClient(c.target.proxy_port, c.p(), "o.test")
-    c.record_response("handshake", ws.handshake, body=False)
+    ws = ws_connect(c, "o.test")
     c.record_origin("origin", c.origin.seen(c.p()))
-    if not ws.upgraded:
-        ws.shutdown()
+    if ws is None:
         return
     ws.read_until(lambda f: f[0] == "TEXT" and b"hello" in f[1], 3)
     time.sleep(c.args.settle)
@@ -85,10 +79,8 @@ def _(c):
         f = ws.read(5)
         got["frames"] = ws_frames_text(ws.frames)
     c.origin.on(c.p(), WsOrigin(run))
-    ws = WsClient(c.target.proxy_port, c.p(), "o.test")
-    c.record_response("handshake", ws.handshake, body=False)
-    if not ws.upgraded:
-        ws.shutdown()
+    ws = ws_connect(c, "o.test")
+    if ws is None:
         return
     f = ws.read_until(lambda f: f[0] == "PING", 3)
     if f and f[0] == "PING":

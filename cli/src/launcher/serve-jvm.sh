@@ -7,9 +7,10 @@
 # interpreter and of the Graal compiler itself sooner.
 #
 # The cache comes from a recording: the first `serve` after a build runs with -XX:AOTMode=record and writes what it
-# did to cli/target/outpost.aotconf.<pid> when it exits; the next `serve` or `run` assembles cli/target/outpost.aot
-# from that (once, some seconds) and every start after uses it. A new build makes both stale. OUTPOST_AOT=0 leaves the
-# runtime and the cache out. Needs: JAR, ROOT, JVMCI_DIR, SUBCOMMAND, JAVA, JAVA_OPTS (array) set by the launcher.
+# did to cli/target/outpost.aotconf.<pid> when it exits; the next `serve` or `run` starts the assembly of
+# cli/target/outpost.aot from that in the background (some seconds, once) and goes on without it; every start after
+# it finished uses it. A new build makes both stale. OUTPOST_AOT=0 leaves the runtime and the cache out.
+# Needs: JAR, ROOT, JVMCI_DIR, SUBCOMMAND, JAVA, JAVA_OPTS (array) set by the launcher.
 outpost_serve_jvm() {
   local runtime="$ROOT/cli/target/runtime"
   if [ ! -x "$runtime/bin/java" ] || [ "${OUTPOST_AOT:-}" = 0 ]; then
@@ -23,33 +24,68 @@ outpost_serve_jvm() {
 }
 
 # Adds the AOT cache options; call once every other JVM option is in JAVA_OPTS (the cache is made with them).
+#
+# No start waits for the cache: a finished recording is assembled by a job of its own (niced, in a session of its own
+# so that Ctrl-C on this serve leaves it alone), into a temporary file renamed into place when complete, under a lock
+# so that two never run at once; this start goes on without the cache and the next one uses it. A recording whose
+# assembly failed is not made again for the same build (cli/target/aot.log says why).
 outpost_aot_cache() {
   [ -n "${OUTPOST_AOT_PENDING:-}" ] || return 0
-  local cache="$ROOT/cli/target/outpost.aot" conf pid recording=""
+  local target="$ROOT/cli/target" cache="$ROOT/cli/target/outpost.aot" conf pid recording="" pending=""
+  local failed="$ROOT/cli/target/outpost.aot.failed"
   # The jar's manifest names the libraries in cli/target/lib/: a new build changes the jar or that folder.
-  if [ -f "$cache" ] && { [ "$JAR" -nt "$cache" ] || [ "$ROOT/cli/target/lib" -nt "$cache" ]; }; then rm -f "$cache"; fi
-  for conf in "$ROOT"/cli/target/outpost.aotconf.*; do
+  if [ -f "$cache" ] && { [ "$JAR" -nt "$cache" ] || [ "$target/lib" -nt "$cache" ]; }; then rm -f "$cache"; fi
+  if [ -f "$failed" ] && [ "$JAR" -nt "$failed" ]; then rm -f "$failed"; fi
+  for conf in "$target"/outpost.aotconf.*; do
     [ -e "$conf" ] || continue
     pid="${conf##*.}"
     if kill -0 "$pid" 2>/dev/null; then recording=1; continue; fi # a serve still recording
-    if [ -f "$cache" ] || [ "$JAR" -nt "$conf" ] || [ ! -s "$conf" ]; then rm -f "$conf"; continue; fi
-    echo "outpost: making the JVM's start-up cache from the first run of this build (once) ..." >&2
-    if "$JAVA" "${JAVA_OPTS[@]}" -XX:AOTMode=create "-XX:AOTConfiguration=$conf" "-XX:AOTCache=$cache.$$" \
-        -jar "$JAR" >"$ROOT/cli/target/aot.log" 2>&1 && [ -s "$cache.$$" ]; then
-      mv -f "$cache.$$" "$cache"
-    else
-      echo "outpost: that failed (see $ROOT/cli/target/aot.log); starting without it." >&2
-      rm -f "$cache.$$"
+    if [ -f "$cache" ] || [ -f "$failed" ] || [ "$JAR" -nt "$conf" ] || [ ! -s "$conf" ]; then
+      rm -f "$conf"
+      continue
     fi
-    rm -f "$conf"
+    pending="$conf"
   done
+  if [ -n "$pending" ]; then
+    outpost_aot_assemble "$pending" "$cache" "$failed" &
+  fi
+  if [ -f "$failed" ] && [ ! -s "$failed" ]; then
+    echo "outpost: the JVM's start-up cache could not be made for this build (see $target/aot.log); starting" \
+      "without it." >&2
+    echo reported >"$failed"
+  fi
   # The JVM's own messages about the cache (classes it skips, a cache it cannot use) are not the user's business.
   if [ -f "$cache" ]; then
     JAVA_OPTS+=("-XX:AOTCache=$cache" '-Xlog:aot*=off' '-Xlog:cds*=off')
-  elif [ "$SUBCOMMAND" = serve ] && [ -z "$recording" ]; then
-    JAVA_OPTS+=(-XX:AOTMode=record "-XX:AOTConfiguration=$ROOT/cli/target/outpost.aotconf.$$" '-Xlog:aot*=off'
+  elif [ "$SUBCOMMAND" = serve ] && [ -z "$recording" ] && [ -z "$pending" ] && [ ! -f "$failed" ]; then
+    JAVA_OPTS+=(-XX:AOTMode=record "-XX:AOTConfiguration=$target/outpost.aotconf.$$" '-Xlog:aot*=off'
                 '-Xlog:cds*=off')
   fi
+}
+
+# Assembles the cache from the recording $1 into $2 (run in the background; see above). flock(1) holds the lock for
+# as long as the assembling JVM runs and drops it when that process ends, however it ends.
+outpost_aot_assemble() {
+  local conf="$1" cache="$2" failed="$3" tmp lock="$ROOT/cli/target/outpost.aot.lock" detach=()
+  command -v flock >/dev/null 2>&1 || return 0
+  command -v setsid >/dev/null 2>&1 && detach=(setsid)
+  tmp="$cache.tmp.$BASHPID"
+  exec </dev/null >/dev/null 2>&1
+  # Closing the terminal or Ctrl-C on the serve that started it must not leave a cache half made and never renamed.
+  trap '' HUP INT
+  (
+    flock -n 9 || exit 0
+    # Someone else's job may have finished meanwhile.
+    [ ! -f "$cache" ] && [ -s "$conf" ] || exit 0
+    if "${detach[@]}" nice -n 15 "$JAVA" "${JAVA_OPTS[@]}" -XX:AOTMode=create "-XX:AOTConfiguration=$conf" \
+        "-XX:AOTCache=$tmp" -jar "$JAR" >"$ROOT/cli/target/aot.log" 2>&1 && [ -s "$tmp" ]; then
+      mv -f "$tmp" "$cache"
+    else
+      rm -f "$tmp"
+      touch "$failed"
+    fi
+    rm -f "$conf"
+  ) 9>"$lock"
 }
 
 # Resident memory (issue #12, docs/benchmarks.md): a JS app's server keeps about 100 MB live on the heap, but with

@@ -16,6 +16,9 @@ public final class Main {
             }
             System.exit(0);
         }
+        if (args.length > 0 && args[0].equals("publish")) {
+            PublishCommand.leanStart();
+        }
         System.exit(run(args));
     }
 

@@ -7,6 +7,8 @@ import dev.outpost.cli.publish.PublishBody.Format;
 import dev.outpost.grip.client.GripPublisher;
 import dev.outpost.grip.client.GripUrl;
 import dev.outpost.grip.client.PublishException;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import io.netty.util.internal.logging.Slf4JLoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -22,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import org.slf4j.helpers.NOP_FallbackServiceProvider;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -148,6 +151,29 @@ final class PublishCommand implements Callable<Integer> {
     PublishCommand(Map<String, String> env, Supplier<InputStream> stdin) {
         this.env = env;
         this.stdin = stdin;
+    }
+
+    /**
+     * Readies a JVM that runs only this command, before anything of Netty loads: scripts publish in loops, a JVM start
+     * each (issue #18). No logging framework (the command reports what happened itself; Netty would only log its own
+     * troubles), no JFR event classes, no pooled buffer arenas for one small request. A property given on the command
+     * line wins. Not for a JVM that does more than publish (it changes process-wide defaults).
+     */
+    static void leanStart() {
+        setIfAbsent("io.netty.jfr.enabled", "false");
+        setIfAbsent("io.netty.allocator.type", "unpooled");
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.internal.verbosity", "WARN"); // no line about the provider chosen
+            System.setProperty("slf4j.provider", NOP_FallbackServiceProvider.class.getName());
+            // Netty's own choice refuses SLF4J's no-op and would start java.util.logging instead
+            InternalLoggerFactory.setDefaultFactory(Slf4JLoggerFactory.INSTANCE);
+        }
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
     }
 
     /** A bad option value or combination; exit code 2. */

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -99,12 +98,7 @@ final class PushpinCommand implements Callable<Integer> {
 
     /** The configured command line, with Pushpin's way of reporting a usage error. */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new PushpinCommand()).setExpandAtFiles(false);
-        cl.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("Error: " + e.getMessage() + " (see pushpin --help)");
-            return 2;
-        });
-        return cl;
+        return StandIns.commandLine(new PushpinCommand(), "Error: ", " (see pushpin --help)");
     }
 
     @Override
@@ -149,15 +143,7 @@ final class PushpinCommand implements Callable<Integer> {
             System.err.println("Error: " + e.getMessage());
             return e.exitCode();
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            standIn.close();
-                            stopped.countDown();
-                        },
-                        "pushpin-shutdown"));
-        stopped.await();
+        StandIns.closeAtExit(standIn::close, "pushpin-shutdown");
         return 0;
     }
 

@@ -3,7 +3,6 @@ package dev.outpost.cli;
 import dev.outpost.edge.config.FastlyTomlException;
 import dev.outpost.edge.config.FastlyTomlParser;
 import dev.outpost.edge.config.LocalServerConfig;
-import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.server.EdgeRunner;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,29 +37,14 @@ final class RunCommand implements Callable<Integer> {
             description = "fastly.toml for backends and stores.")
     Path manifest;
 
-    @Option(
-            names = "--engine",
-            paramLabel = "ENGINE",
-            defaultValue = Engines.DEFAULT,
-            description = "Wasm engine: graalwasm or chicory. Default: ${DEFAULT-VALUE}.")
-    String engine;
-
-    @Option(
-            names = "--memory-limit",
-            paramLabel = "SIZE",
-            defaultValue = "512MiB",
-            converter = SizeConverter.class,
-            description = "Linear memory the guest may grow to before it is stopped. Default: ${DEFAULT-VALUE}.")
-    long memoryLimit;
+    @Mixin
+    EngineOptions guest;
 
     @Override
     public Integer call() {
-        if (memoryLimit < (1L << 20)) {
-            System.err.println("outpost: --memory-limit: " + memoryLimit + " bytes (expected: at least 1MiB)");
-            return 2;
-        }
-        if (!Engines.names().contains(engine)) {
-            System.err.println("outpost: --engine: " + engine + " (expected: one of " + Engines.names() + ")");
+        String problem = guest.problem();
+        if (problem != null) {
+            System.err.println("outpost: " + problem);
             return 2;
         }
         if (!Files.isRegularFile(wasm)) {
@@ -76,7 +61,8 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         try {
-            EdgeRunner.Result result = EdgeRunner.run(wasm, args, engine, local, memoryLimit, System.out, System.err);
+            EdgeRunner.Result result =
+                    EdgeRunner.run(wasm, args, guest.engine, local, guest.memoryLimit, System.out, System.err);
             if (result.trap() != null) {
                 System.err.println("outpost: " + wasm.getFileName() + " trapped: " + result.trap());
             }

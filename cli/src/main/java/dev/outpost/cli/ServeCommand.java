@@ -1,6 +1,5 @@
 package dev.outpost.cli;
 
-import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.server.EdgeLimits;
 import dev.outpost.serve.ServeException;
 import dev.outpost.serve.ServeOptions;
@@ -9,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -67,12 +67,8 @@ final class ServeCommand implements Callable<Integer> {
                     + " skipped then; bin/.outpost-build records what was built).")
     boolean forceBuild;
 
-    @Option(
-            names = "--engine",
-            paramLabel = "ENGINE",
-            defaultValue = Engines.DEFAULT,
-            description = "Wasm engine: graalwasm or chicory. Default: ${DEFAULT-VALUE}.")
-    String engine;
+    @Mixin
+    EngineOptions guest;
 
     @Option(
             names = "--experimental-enable-pushpin",
@@ -121,15 +117,6 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "" + EdgeLimits.DEFAULT_GUEST_QUEUE,
             description = "Requests that may wait for a guest run; past it they get 503. Default: ${DEFAULT-VALUE}.")
     int guestQueue;
-
-    @Option(
-            names = "--memory-limit",
-            paramLabel = "SIZE",
-            defaultValue = "512MiB",
-            converter = SizeConverter.class,
-            description = "Linear memory one guest may grow to; past it the guest is stopped and its request gets"
-                    + " 500. Default: ${DEFAULT-VALUE}.")
-    long memoryLimit;
 
     @Option(
             names = "--guest-time-limit",
@@ -194,8 +181,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         ServeSession session;
         try {
-            if (!Engines.names().contains(engine)) {
-                throw new ServeException(2, "--engine: " + engine + " (expected: one of " + Engines.names() + ")");
+            String problem = guest.problem();
+            if (problem != null) {
+                throw new ServeException(2, problem);
             }
             EdgeLimits limits;
             try {
@@ -208,33 +196,22 @@ final class ServeCommand implements Callable<Integer> {
                     throw new IllegalArgumentException(
                             "--guest-time-limit: " + guestTimeLimit + " (expected: at least 1 second)");
                 }
-                if (memoryLimit < (1L << 20)) {
-                    throw new IllegalArgumentException(
-                            "--memory-limit: " + memoryLimit + " bytes (expected: at least 1MiB)");
-                }
             } catch (IllegalArgumentException e) {
                 throw new ServeException(2, e.getMessage());
             }
-            ServeOptions options = new ServeOptions(
-                    dir,
-                    manifest,
-                    ServeOptions.parseAddress(addr),
-                    file,
-                    skipBuild,
-                    engine,
-                    enablePushpin,
-                    pushpinProxyPort,
-                    pushpinPublishPort,
-                    pushpinPath,
-                    watch,
-                    inspectorPort,
-                    cacheSize,
-                    !noReadthroughCache,
-                    clearCacheOnReload,
-                    limits,
-                    memoryLimit,
-                    Duration.ofSeconds(guestTimeLimit),
-                    forceBuild);
+            ServeOptions options = ServeOptions.builder(dir)
+                    .manifest(manifest)
+                    .address(ServeOptions.parseAddress(addr))
+                    .wasm(file)
+                    .skipBuild(skipBuild)
+                    .forceBuild(forceBuild)
+                    .engine(guest.engine)
+                    .pushpin(enablePushpin, pushpinProxyPort, pushpinPublishPort, pushpinPath)
+                    .watch(watch)
+                    .inspectorPort(inspectorPort)
+                    .cache(cacheSize, !noReadthroughCache, clearCacheOnReload)
+                    .guests(limits, guest.memoryLimit, Duration.ofSeconds(guestTimeLimit))
+                    .build();
             session = ServeSession.start(options, System.out, System.err);
             if (!verbose) {
                 // from now on its lines are the requests, one each

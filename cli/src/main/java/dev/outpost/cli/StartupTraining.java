@@ -21,6 +21,8 @@ public final class StartupTraining {
     private StartupTraining() {}
 
     public static void main(String[] args) throws IOException {
+        // as `outpost publish` starts (Main), so that the cache holds what it loads then
+        PublishCommand.leanStart();
         PrintStream out = System.out;
         PrintStream err = System.err;
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true);

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,15 +59,9 @@ final class ViceroyCommand implements Callable<Integer> {
 
     /** The configured command line: Viceroy's usage errors, {@code run}'s arguments after the program. */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new ViceroyCommand()).setExpandAtFiles(false);
+        CommandLine cl = StandIns.commandLine(
+                new ViceroyCommand(), "viceroy: ", " (Outpost takes Viceroy 0.14's options: see viceroy --help)");
         cl.getSubcommands().get("run").setStopAtPositional(true);
-        cl.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine()
-                    .getErr()
-                    .println("viceroy: " + e.getMessage()
-                            + " (Outpost takes Viceroy 0.14's options: see viceroy --help)");
-            return 2;
-        });
         return cl;
     }
 
@@ -197,15 +190,7 @@ final class ViceroyCommand implements Callable<Integer> {
                 System.err.println("viceroy: " + e.getMessage());
                 return e.exitCode();
             }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime()
-                    .addShutdownHook(new Thread(
-                            () -> {
-                                standIn.close();
-                                stopped.countDown();
-                            },
-                            "viceroy-shutdown"));
-            stopped.await();
+            StandIns.closeAtExit(standIn::close, "viceroy-shutdown");
             return 0;
         }
     }

@@ -5,30 +5,27 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.Lines;
+import dev.outpost.testkit.TestPublisher;
+import dev.outpost.testkit.TextMessages;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -258,8 +255,8 @@ class FastlyCliIT {
         HttpResponse<InputStream> r = http.send(
                 HttpRequest.newBuilder(edge("/test/stream")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).as(Launched.tail(log, 30)).isEqualTo(200);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> readLine(in), READERS);
+        try (BufferedReader in = Lines.reader(r.body())) {
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.readLine(in), READERS);
             assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"chunk\\n\"}"))
                     .isEqualTo("chunk");
         }
@@ -273,56 +270,28 @@ class FastlyCliIT {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            CompletableFuture<String> event = CompletableFuture.supplyAsync(
-                    () -> {
-                        String l;
-                        do {
-                            l = readLine(in);
-                        } while (l.isEmpty());
-                        return l + "|" + readLine(in);
-                    },
-                    READERS);
+        try (BufferedReader in = Lines.reader(r.body())) {
+            CompletableFuture<String> event =
+                    CompletableFuture.supplyAsync(() -> Lines.nonEmptyLine(in) + "|" + Lines.readLine(in), READERS);
             assertThat(publishUntil(event, "\"http-stream\":{\"content\":\"event: note\\ndata: hi\\n\\n\"}"))
                     .isEqualTo("event: note|data: hi");
         }
     }
 
     static void webSocket() throws Exception {
-        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        TextMessages messages = new TextMessages();
         WebSocket ws = http.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(20))
-                .buildAsync(URI.create("ws://127.0.0.1:" + edgePort + "/test/websocket"), new WebSocket.Listener() {
-                    final StringBuilder partial = new StringBuilder();
-
-                    @Override
-                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        partial.append(data);
-                        if (last) {
-                            messages.add(partial.toString());
-                            partial.setLength(0);
-                        }
-                        w.request(1);
-                        return null;
-                    }
-                })
+                .buildAsync(URI.create("ws://127.0.0.1:" + edgePort + "/test/websocket"), messages)
                 .get(30, TimeUnit.SECONDS);
         try {
-            CompletableFuture<String> first = CompletableFuture.supplyAsync(
-                    () -> {
-                        try {
-                            return messages.take();
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    },
-                    READERS);
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(messages::take, READERS);
             assertThat(publishUntil(first, "\"ws-message\":{\"content\":\"to the socket\"}"))
                     .isEqualTo("to the socket");
             ws.sendText("echo me", true).get(10, TimeUnit.SECONDS);
             String got;
             do {
-                got = messages.poll(20, TimeUnit.SECONDS);
+                got = messages.poll(Duration.ofSeconds(20));
             } while ("to the socket".equals(got));
             assertThat(got).isEqualTo("echo me");
         } finally {
@@ -359,37 +328,11 @@ class FastlyCliIT {
     }
 
     static void publish(String formats) throws Exception {
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"items\":[{\"channel\":\"test\",\"formats\":{" + formats + "}}]}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        new TestPublisher(http, publishPort).publish("test", formats);
     }
 
     /** Publishes until {@code done} completes: a hold only receives what is published after it subscribed. */
     static <T> T publishUntil(CompletableFuture<T> done, String formats) throws Exception {
-        await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(300))
-                .until(() -> {
-                    if (!done.isDone()) {
-                        publish(formats);
-                    }
-                    return done.isDone();
-                });
-        return done.get(1, TimeUnit.SECONDS);
-    }
-
-    static String readLine(BufferedReader in) {
-        try {
-            String l = in.readLine();
-            if (l == null) {
-                throw new IllegalStateException("stream ended");
-            }
-            return l;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return new TestPublisher(http, publishPort).publishUntil(done, "test", formats, Duration.ofSeconds(30));
     }
 }

@@ -181,6 +181,29 @@ class LaunchersIT {
     }
 
     @Test
+    void outpostVersionIsTheJarsAnswerKeptInAFileForTheNextCalls() throws Exception {
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ProcessBuilder pb = new ProcessBuilder(
+                            Launched.ROOT.resolve("outpost").toString(), "--version")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().put("OUTPOST_SKIP_BUILD", "1");
+            Process p = pb.start();
+            started.add(p);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            answers.add(out);
+        }
+        assertThat(answers.get(0)).startsWith("outpost ").contains("\nJava ");
+        assertThat(answers.get(1)).isEqualTo(answers.get(0));
+        try (var files = Files.list(Launched.JAR.getParent())) {
+            assertThat(files.filter(f -> f.getFileName().toString().startsWith("version-")))
+                    .anySatisfy(f -> assertThat(Files.readString(f)).isEqualTo(answers.get(0)));
+        }
+    }
+
+    @Test
     void viceroyVersionIsWhatTheFastlyCliParses() throws Exception {
         Run run = launch("viceroy", "--version");
         assertThat(run.process().waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 class ServeCommandTest {
     @Test
     void serveRejectsABadValueWithExitCode2() {
-        RunCommandTest.Result r = RunCommandTest.outpost(
+        CommandOutput r = RunCommandTest.outpost(
                 "serve",
                 "--inspector-port",
                 "nope",
@@ -23,7 +23,7 @@ class ServeCommandTest {
 
     @Test
     void serveRejectsABadCacheSizeWithExitCode2() {
-        RunCommandTest.Result r = RunCommandTest.outpost(
+        CommandOutput r = RunCommandTest.outpost(
                 "serve",
                 "--cache-size",
                 "lots",

@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.serve.ServeException;
 import dev.outpost.serve.standin.ViceroyOptions;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,27 +20,8 @@ class ViceroyCommandTest {
     @TempDir
     static Path dir;
 
-    record Result(int code, String out, String err) {}
-
-    static synchronized Result viceroy(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            CommandLine cl = ViceroyCommand.commandLine();
-            StringWriter picocliOut = new StringWriter();
-            StringWriter picocliErr = new StringWriter();
-            cl.setOut(new PrintWriter(picocliOut, true));
-            cl.setErr(new PrintWriter(picocliErr, true));
-            int code = cl.execute(args);
-            return new Result(code, out + picocliOut.toString(), err + picocliErr.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CommandOutput viceroy(String... args) {
+        return CommandOutput.run(ViceroyCommand::commandLine, args);
     }
 
     /** The options the serve arguments map to, from the top-level command or {@code serve}. */
@@ -69,7 +46,7 @@ class ViceroyCommandTest {
 
     @Test
     void versionIsViceroysFormatWithTheVersionSecond() {
-        Result r = viceroy("--version");
+        CommandOutput r = viceroy("--version");
         assertThat(r.code()).isZero();
         assertThat(r.out().strip()).startsWith("viceroy 0.14.4 (Outpost ");
         // What the Fastly CLI does with it: the second word is the version.
@@ -78,7 +55,7 @@ class ViceroyCommandTest {
 
     @Test
     void helpSaysItIsOutpost() {
-        Result r = viceroy("--help");
+        CommandOutput r = viceroy("--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Outpost standing in for Viceroy", "--local-pushpin-proxy-port", "run", "serve");
     }
@@ -164,7 +141,7 @@ class ViceroyCommandTest {
 
     @Test
     void aRefusalIsExitCode2WithTheReasonOnStderr() throws Exception {
-        Result r = viceroy("serve", "--profile=jitdump", wasm().toString());
+        CommandOutput r = viceroy("serve", "--profile=jitdump", wasm().toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("viceroy: --profile jitdump: not supported by Outpost");
         assertThat(r.out()).isEmpty();
@@ -173,7 +150,7 @@ class ViceroyCommandTest {
     @Test
     void anUnknownOptionIsAUsageErrorNamingIt() throws Exception {
         // `fastly compute serve --debug` passes --debug (Viceroy's debug adapter): not a Viceroy 0.14 option
-        Result r = viceroy("--debug", wasm().toString());
+        CommandOutput r = viceroy("--debug", wasm().toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err())
                 .isEqualTo("viceroy: Unknown option: '--debug' (Outpost takes Viceroy 0.14's options: see viceroy"
@@ -182,21 +159,21 @@ class ViceroyCommandTest {
 
     @Test
     void aMissingOrNonWasmProgramIsRefusedBeforeLoading() throws Exception {
-        Result missing = viceroy(dir.resolve("nope.wasm").toString());
+        CommandOutput missing = viceroy(dir.resolve("nope.wasm").toString());
         assertThat(missing.code()).isEqualTo(2);
         assertThat(missing.err())
                 .contains("viceroy: <INPUT> " + dir.resolve("nope.wasm")
                         + ": not found (expected: a Wasm program, e.g. bin/main.wasm)");
         Path wat = dir.resolve("app.wat");
         Files.writeString(wat, "(module)");
-        Result text = viceroy("run", wat.toString());
+        CommandOutput text = viceroy("run", wat.toString());
         assertThat(text.code()).isEqualTo(2);
         assertThat(text.err()).contains("not a binary Wasm module", "WebAssembly text is not supported");
     }
 
     @Test
     void adaptIsRefused() throws Exception {
-        Result r = viceroy("adapt", wasm().toString());
+        CommandOutput r = viceroy("adapt", wasm().toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("viceroy: adapt: not supported by Outpost");
     }

@@ -4,7 +4,6 @@ import dev.outpost.proxy.OutpostProxy;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
@@ -17,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * A Compute project served with Fanout ({@code outpost serve}) on free ports. {@code outpost-serve} is reached by
- * reflection, through {@code ServeSession.startOnFreePorts} and the {@code ServeOptions} constructor, so that this
+ * reflection, through {@code ServeSession.startOnFreePorts} and {@code ServeOptions.builder}, so that this
  * module does not depend on it: serve's own tests (and cli's) can then use the extension without a cycle
  * (docs/adr/0010). serve's tests run this path ({@code ServeExtensionTest} there), so a changed signature fails the
  * build, not a user.
@@ -79,35 +78,17 @@ final class ServeInstance implements OutpostExtension.Instance {
         }
     }
 
-    /** {@code new ServeOptions(...)}: free edge port, Fanout on, no watch. */
+    /** {@code ServeOptions.builder(...)...build()}: free edge port, Fanout on, no watch. */
     private static Object options(OutpostExtension.Settings s) throws ReflectiveOperationException {
-        Constructor<?> c = type("ServeOptions")
-                .getConstructor(
-                        Path.class,
-                        Path.class,
-                        InetSocketAddress.class,
-                        Path.class,
-                        boolean.class,
-                        String.class,
-                        boolean.class,
-                        String.class,
-                        String.class,
-                        String.class,
-                        boolean.class,
-                        String.class);
-        return c.newInstance(
-                s.computeProject(),
-                null,
-                new InetSocketAddress("127.0.0.1", 0),
-                null,
-                s.skipBuild(),
-                s.engine(),
-                true,
-                null,
-                null,
-                null,
-                false,
-                s.inspector() ? "0" : "off");
+        Object b = type("ServeOptions").getMethod("builder", Path.class).invoke(null, s.computeProject());
+        Class<?> builder = b.getClass();
+        builder.getMethod("address", InetSocketAddress.class).invoke(b, new InetSocketAddress("127.0.0.1", 0));
+        builder.getMethod("skipBuild", boolean.class).invoke(b, s.skipBuild());
+        builder.getMethod("engine", String.class).invoke(b, s.engine());
+        builder.getMethod("pushpin", boolean.class, String.class, String.class, String.class)
+                .invoke(b, true, null, null, null);
+        builder.getMethod("inspectorPort", String.class).invoke(b, s.inspector() ? "0" : "off");
+        return builder.getMethod("build").invoke(b);
     }
 
     private static Class<?> type(String simpleName) throws ClassNotFoundException {

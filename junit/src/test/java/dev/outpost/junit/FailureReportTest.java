@@ -69,17 +69,21 @@ class FailureReportTest {
                 .testEvents();
     }
 
-    @Test
-    void aFailureCarriesTheProxysStateAndLogLines() {
-        Events events = run(FailingAfterARequest.class);
+    /** The one failure among {@code events}: its throwable. */
+    static Throwable onlyFailure(Events events) {
         events.assertStatistics(s -> s.failed(1));
-        Throwable failure = events.failed().stream()
+        return events.failed().stream()
                 .findFirst()
                 .orElseThrow()
                 .getPayload(TestExecutionResult.class)
                 .orElseThrow()
                 .getThrowable()
                 .orElseThrow();
+    }
+
+    @Test
+    void aFailureCarriesTheProxysStateAndLogLines() {
+        Throwable failure = onlyFailure(run(FailingAfterARequest.class));
         assertThat(failure).hasMessage("the test's own failure");
         List<Throwable> suppressed = Arrays.asList(failure.getSuppressed());
         assertThat(suppressed).hasSize(1);
@@ -96,32 +100,16 @@ class FailureReportTest {
 
     @Test
     void anInstanceFieldIsRefusedWithTheFix() {
-        Events events = run(NotStatic.class);
-        events.assertStatistics(s -> s.failed(1));
-        Throwable failure = events.failed().stream()
-                .findFirst()
-                .orElseThrow()
-                .getPayload(TestExecutionResult.class)
-                .orElseThrow()
-                .getThrowable()
-                .orElseThrow();
+        Throwable failure = onlyFailure(run(NotStatic.class));
         assertThat(failure).hasMessageContaining("register it on a static field");
     }
 
     @Test
     void serveWithoutOutpostServeSaysWhatToAdd() {
-        Events containers = EngineTestKit.engine("junit-jupiter")
+        Throwable failure = onlyFailure(EngineTestKit.engine("junit-jupiter")
                 .selectors(selectClass(ServeWithoutServe.class))
                 .execute()
-                .containerEvents();
-        containers.assertStatistics(s -> s.failed(1));
-        Throwable failure = containers.failed().stream()
-                .findFirst()
-                .orElseThrow()
-                .getPayload(TestExecutionResult.class)
-                .orElseThrow()
-                .getThrowable()
-                .orElseThrow();
+                .containerEvents());
         assertThat(failure)
                 .isInstanceOf(ExtensionConfigurationException.class)
                 .hasMessageContaining("needs dev.outpost:outpost-serve on the test class path");

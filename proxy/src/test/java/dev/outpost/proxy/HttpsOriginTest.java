@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
+import dev.outpost.testkit.TestCertificate;
 import dev.outpost.testkit.TestOrigin;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,46 +28,8 @@ class HttpsOriginTest {
 
     @BeforeAll
     static void start(@TempDir Path dir) throws Exception {
-        // a throwaway self-signed certificate, made with the JDK's own keytool
-        Path ks = dir.resolve("origin.p12");
-        Path keytool =
-                Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
-        Process p = new ProcessBuilder(
-                        keytool.toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "origin",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=localhost",
-                        "-ext",
-                        "SAN=dns:localhost,ip:127.0.0.1",
-                        "-validity",
-                        "2",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        ks.toString(),
-                        "-storepass",
-                        "changeit",
-                        "-keypass",
-                        "changeit")
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(store, "changeit".toCharArray());
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), null, null);
+        SSLContext ssl = TestCertificate.create(dir, "origin", "CN=localhost", "dns:localhost,ip:127.0.0.1")
+                .serverContext();
         server = TestOrigin.https(ssl).otherwise(ex -> {
             hosts.add(String.valueOf(ex.getRequestHeaders().getFirst("Host")));
             TestOrigin.respond(ex, 200, "text/plain", "secure\n");

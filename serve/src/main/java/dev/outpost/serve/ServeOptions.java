@@ -1,5 +1,6 @@
 package dev.outpost.serve;
 
+import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.sandbox.EdgeServices;
 import dev.outpost.edge.server.EdgeConfig;
 import dev.outpost.edge.server.EdgeLimits;
@@ -49,144 +50,139 @@ public record ServeOptions(
         Duration guestTimeLimit,
         boolean forceBuild) {
 
-    /** Without {@code --force-build}. */
-    public ServeOptions(
-            Path dir,
-            Path manifest,
-            InetSocketAddress address,
-            Path wasm,
-            boolean skipBuild,
-            String engine,
-            boolean enablePushpin,
-            String pushpinProxyPort,
-            String pushpinPublishPort,
-            String pushpinPath,
-            boolean watch,
-            String inspectorPort,
-            String cacheSize,
-            boolean readthroughCache,
-            boolean clearCacheOnReload,
-            EdgeLimits limits,
-            long memoryLimit,
-            Duration guestTimeLimit) {
-        this(
-                dir,
-                manifest,
-                address,
-                wasm,
-                skipBuild,
-                engine,
-                enablePushpin,
-                pushpinProxyPort,
-                pushpinPublishPort,
-                pushpinPath,
-                watch,
-                inspectorPort,
-                cacheSize,
-                readthroughCache,
-                clearCacheOnReload,
-                limits,
-                memoryLimit,
-                guestTimeLimit,
-                false);
+    /**
+     * What {@code outpost serve DIR} does with no other option (listening on 127.0.0.1:7676); the builder's
+     * methods set the options given.
+     */
+    public static Builder builder(Path dir) {
+        return new Builder(dir);
     }
 
-    /** With the default guard rails (docs/limits.md, "Edge"). */
-    public ServeOptions(
-            Path dir,
-            Path manifest,
-            InetSocketAddress address,
-            Path wasm,
-            boolean skipBuild,
-            String engine,
-            boolean enablePushpin,
-            String pushpinProxyPort,
-            String pushpinPublishPort,
-            String pushpinPath,
-            boolean watch,
-            String inspectorPort,
-            String cacheSize,
-            boolean readthroughCache,
-            boolean clearCacheOnReload) {
-        this(
-                dir,
-                manifest,
-                address,
-                wasm,
-                skipBuild,
-                engine,
-                enablePushpin,
-                pushpinProxyPort,
-                pushpinPublishPort,
-                pushpinPath,
-                watch,
-                inspectorPort,
-                cacheSize,
-                readthroughCache,
-                clearCacheOnReload,
-                EdgeLimits.DEFAULT,
-                EdgeServices.DEFAULT_MEMORY_LIMIT,
-                EdgeConfig.DEFAULT_REQUEST_TIMEOUT);
-    }
+    /** Options one group at a time, each left at the command's default unless set. */
+    public static final class Builder {
+        private final Path dir;
+        private Path manifest;
+        private InetSocketAddress address = new InetSocketAddress("127.0.0.1", 7676);
+        private Path wasm;
+        private boolean skipBuild;
+        private String engine = Engines.DEFAULT;
+        private boolean enablePushpin;
+        private String pushpinProxyPort;
+        private String pushpinPublishPort;
+        private String pushpinPath;
+        private boolean watch;
+        private String inspectorPort;
+        private String cacheSize;
+        private boolean readthroughCache = true;
+        private boolean clearCacheOnReload;
+        private EdgeLimits limits = EdgeLimits.DEFAULT;
+        private long memoryLimit = EdgeServices.DEFAULT_MEMORY_LIMIT;
+        private Duration guestTimeLimit = EdgeConfig.DEFAULT_REQUEST_TIMEOUT;
+        private boolean forceBuild;
 
-    /** Without the cache options (their defaults: 64 MiB, readthrough on, kept across reloads). */
-    public ServeOptions(
-            Path dir,
-            Path manifest,
-            InetSocketAddress address,
-            Path wasm,
-            boolean skipBuild,
-            String engine,
-            boolean enablePushpin,
-            String pushpinProxyPort,
-            String pushpinPublishPort,
-            String pushpinPath,
-            boolean watch,
-            String inspectorPort) {
-        this(
-                dir,
-                manifest,
-                address,
-                wasm,
-                skipBuild,
-                engine,
-                enablePushpin,
-                pushpinProxyPort,
-                pushpinPublishPort,
-                pushpinPath,
-                watch,
-                inspectorPort,
-                null,
-                true,
-                false);
-    }
+        private Builder(Path dir) {
+            this.dir = dir;
+        }
 
-    /** Without {@code --inspector-port}. */
-    public ServeOptions(
-            Path dir,
-            Path manifest,
-            InetSocketAddress address,
-            Path wasm,
-            boolean skipBuild,
-            String engine,
-            boolean enablePushpin,
-            String pushpinProxyPort,
-            String pushpinPublishPort,
-            String pushpinPath,
-            boolean watch) {
-        this(
-                dir,
-                manifest,
-                address,
-                wasm,
-                skipBuild,
-                engine,
-                enablePushpin,
-                pushpinProxyPort,
-                pushpinPublishPort,
-                pushpinPath,
-                watch,
-                null);
+        /** {@code -C}. */
+        public Builder manifest(Path manifest) {
+            this.manifest = manifest;
+            return this;
+        }
+
+        /** {@code --addr}. */
+        public Builder address(InetSocketAddress address) {
+            this.address = address;
+            return this;
+        }
+
+        /** {@code --file}. */
+        public Builder wasm(Path wasm) {
+            this.wasm = wasm;
+            return this;
+        }
+
+        /** {@code --skip-build}. */
+        public Builder skipBuild(boolean skipBuild) {
+            this.skipBuild = skipBuild;
+            return this;
+        }
+
+        /** {@code --force-build}. */
+        public Builder forceBuild(boolean forceBuild) {
+            this.forceBuild = forceBuild;
+            return this;
+        }
+
+        /** {@code --engine}. */
+        public Builder engine(String engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /**
+         * {@code --experimental-enable-pushpin}, {@code --pushpin-proxy-port}, {@code --pushpin-publish-port} and
+         * {@code --pushpin-path} (null: not given).
+         */
+        public Builder pushpin(boolean enable, String proxyPort, String publishPort, String path) {
+            this.enablePushpin = enable;
+            this.pushpinProxyPort = proxyPort;
+            this.pushpinPublishPort = publishPort;
+            this.pushpinPath = path;
+            return this;
+        }
+
+        /** {@code --watch}. */
+        public Builder watch(boolean watch) {
+            this.watch = watch;
+            return this;
+        }
+
+        /** {@code --inspector-port} (null: the default). */
+        public Builder inspectorPort(String inspectorPort) {
+            this.inspectorPort = inspectorPort;
+            return this;
+        }
+
+        /** {@code --cache-size} (null: 64 MiB), not {@code --no-readthrough-cache}, {@code --clear-cache-on-reload}. */
+        public Builder cache(String size, boolean readthrough, boolean clearOnReload) {
+            this.cacheSize = size;
+            this.readthroughCache = readthrough;
+            this.clearCacheOnReload = clearOnReload;
+            return this;
+        }
+
+        /** The guard rails: {@code --max-guests} and the like, {@code --memory-limit}, {@code --guest-time-limit}. */
+        public Builder guests(EdgeLimits limits, long memoryLimit, Duration guestTimeLimit) {
+            this.limits = limits;
+            this.memoryLimit = memoryLimit;
+            this.guestTimeLimit = guestTimeLimit;
+            return this;
+        }
+
+        /** The options as set. */
+        public ServeOptions build() {
+            return new ServeOptions(
+                    dir,
+                    manifest,
+                    address,
+                    wasm,
+                    skipBuild,
+                    engine,
+                    enablePushpin,
+                    pushpinProxyPort,
+                    pushpinPublishPort,
+                    pushpinPath,
+                    watch,
+                    inspectorPort,
+                    cacheSize,
+                    readthroughCache,
+                    clearCacheOnReload,
+                    limits,
+                    memoryLimit,
+                    guestTimeLimit,
+                    forceBuild);
+        }
     }
 
     /** Parses {@code HOST:PORT} (IPv6 as {@code [::1]:PORT}). */

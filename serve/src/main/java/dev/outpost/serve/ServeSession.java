@@ -189,10 +189,7 @@ public final class ServeSession implements AutoCloseable {
                     r.handoff() == null ? null : r.handoff() + " to backend '" + r.backend() + "'"));
         }
         edge = load(config);
-        if (freePorts && proxy != null) {
-            routeLines = PushpinRoutes.lines(followEdge(project.localServer().backends(), edge.port()));
-            proxy.updateRoutes(routes(routeLines));
-        }
+        followEdgeInRoutes();
         new ServeBanner(this, out).print();
         if (options.watch()) {
             watcher = ProjectWatcher.start(this, project, options, out, err);
@@ -387,6 +384,44 @@ public final class ServeSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Routes to a backend at the app's default address ({@code localhost:7676}, the usual {@code self}) follow the app
+     * to where it listens ({@code --addr}, or a free port): the proxy's handoffs must come back to this app, not to
+     * whatever else holds 7676 (issue #18). The Fastly CLI writes the routes as the manifest says, which sends them
+     * to the wrong port; the banner says what was changed. The app's own requests to such a backend go where the
+     * manifest says, as Viceroy sends them.
+     */
+    private void followEdgeInRoutes() throws ServeException {
+        if (proxy == null && pushpin == null) {
+            return;
+        }
+        Map<String, BackendConfig> backends = project.localServer().backends();
+        List<String> lines = PushpinRoutes.lines(followEdge(backends, edge.port()));
+        if (lines.equals(routeLines)) {
+            return;
+        }
+        List<String> names = new ArrayList<>(backends.keySet());
+        for (int i = 0; i < lines.size() && i < routeLines.size(); i++) {
+            if (!lines.get(i).equals(routeLines.get(i))) {
+                BackendConfig b = backends.get(names.get(i));
+                notes.add("route '" + b.name() + "' goes to this app on port " + edge.port() + " (fastly.toml: "
+                        + b.url().getHost() + ":" + b.port() + ", the default --addr); the app's own requests to"
+                        + " backend '" + b.name() + "' still go there");
+            }
+        }
+        routeLines = lines;
+        if (proxy != null) {
+            proxy.updateRoutes(routes(lines));
+        }
+        if (pushpin != null) {
+            pushpin.writeRoutes(lines);
+        }
+    }
+
+    /**
+     * The backends with those at the app's default address (loopback, port 7676, no TLS) moved to {@code port}, their
+     * {@code override_host} too when it names that address.
+     */
     static Map<String, BackendConfig> followEdge(Map<String, BackendConfig> backends, int port) {
         Map<String, BackendConfig> out = new LinkedHashMap<>();
         int defaultPort = EdgeConfig.DEFAULT_ADDRESS.getPort();
@@ -402,10 +437,14 @@ public final class ServeSession implements AutoCloseable {
                 } catch (URISyntaxException e) {
                     throw new IllegalStateException("backend " + b.name() + ": " + e.getMessage(), e);
                 }
+                String override = b.overrideHost();
+                if (override != null && override.equalsIgnoreCase(host + ":" + defaultPort)) {
+                    override = host + ":" + port;
+                }
                 b = new BackendConfig(
                         b.name(),
                         u,
-                        b.overrideHost(),
+                        override,
                         b.certHost(),
                         b.useSni(),
                         b.connectTimeout(),
@@ -435,7 +474,8 @@ public final class ServeSession implements AutoCloseable {
 
     /** The manifest changed: routes follow the backends (the program reload is separate). */
     void updateRoutes(LocalServerConfig local) throws ServeException {
-        List<String> lines = PushpinRoutes.lines(local.backends());
+        List<String> lines =
+                PushpinRoutes.lines(edge == null ? local.backends() : followEdge(local.backends(), edge.port()));
         if (lines.equals(routeLines)) {
             return;
         }

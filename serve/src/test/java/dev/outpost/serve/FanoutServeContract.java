@@ -1,19 +1,18 @@
 package dev.outpost.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.Lines;
 import dev.outpost.testkit.TestOrigin;
+import dev.outpost.testkit.TestPublisher;
+import dev.outpost.testkit.TextMessages;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,12 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -41,8 +37,7 @@ import org.junit.jupiter.api.Test;
  * {@code self}), holds the connection, and a publish reaches the client. Subclasses choose the proxy.
  */
 abstract class FanoutServeContract {
-    static final Path EXAMPLE =
-            Path.of("..", "examples", "fanout-starter").toAbsolutePath().normalize();
+    static final Path EXAMPLE = FanoutExample.DIR;
 
     static ServeSession session;
     static TestOrigin origin;
@@ -54,7 +49,7 @@ abstract class FanoutServeContract {
 
     /** Builds the example if needed and serves it with a manifest that points at free ports and a test origin. */
     static void startServe(String pushpinPath) throws Exception {
-        Path wasm = exampleWasm();
+        Path wasm = FanoutExample.wasm();
         origin = new TestOrigin();
         origin.on("/browser-page", exchange -> {
             byte[] page;
@@ -99,33 +94,13 @@ abstract class FanoutServeContract {
         Files.writeString(manifest, toml);
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         session = ServeSession.start(
-                new ServeOptions(
-                        EXAMPLE,
-                        manifest,
-                        new InetSocketAddress("127.0.0.1", edgePort),
-                        wasm,
-                        false,
-                        "graalwasm",
-                        false,
-                        null,
-                        null,
-                        null,
-                        false),
+                ServeOptions.builder(EXAMPLE)
+                        .manifest(manifest)
+                        .address(new InetSocketAddress("127.0.0.1", edgePort))
+                        .wasm(wasm)
+                        .build(),
                 new PrintStream(output, true),
                 System.err);
-    }
-
-    /** The example's program, built first when missing or older than its source. */
-    static Path exampleWasm() throws Exception {
-        // built when the example's files differ from those of its last build (bin/.outpost-build)
-        ProjectBuild.run(
-                EdgeProject.open(EXAMPLE, null, null),
-                EXAMPLE.resolve("fastly.toml"),
-                false,
-                null,
-                System.out,
-                System.err);
-        return EXAMPLE.resolve("bin/main.wasm");
     }
 
     @AfterAll
@@ -146,26 +121,12 @@ abstract class FanoutServeContract {
     }
 
     static void publish(String formats) throws Exception {
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"items\":[{\"channel\":\"test\",\"formats\":{" + formats + "}}]}"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        new TestPublisher(http, publishPort).publish("test", formats);
     }
 
     /** Publishes until {@code done} completes: a hold only receives what is published after it subscribed. */
     static <T> T publishUntil(CompletableFuture<T> done, String formats) throws Exception {
-        await().atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(300))
-                .until(() -> {
-                    if (!done.isDone()) {
-                        publish(formats);
-                    }
-                    return done.isDone();
-                });
-        return done.get(1, TimeUnit.SECONDS);
+        return new TestPublisher(http, publishPort).publishUntil(done, "test", formats, Duration.ofSeconds(20));
     }
 
     @Test
@@ -183,16 +144,16 @@ abstract class FanoutServeContract {
                 HttpRequest.newBuilder(edge("/test/stream")).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/plain");
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> readLine(in), READERS);
+        try (BufferedReader in = Lines.reader(r.body())) {
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.readLine(in), READERS);
             assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"chunk\\n\"}"))
                     .isEqualTo("chunk");
-            CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> readLine(in), READERS);
+            CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> Lines.readLine(in), READERS);
             publish("\"http-stream\":{\"content\":\"second\\n\"}");
             // Earlier retries may still be on their way: skip them.
             String got = next.get(10, TimeUnit.SECONDS);
             while (got.equals("chunk")) {
-                got = readLine(in);
+                got = Lines.readLine(in);
             }
             assertThat(got).isEqualTo("second");
         }
@@ -207,52 +168,29 @@ abstract class FanoutServeContract {
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            CompletableFuture<String> line = CompletableFuture.supplyAsync(
-                    () -> {
-                        String l;
-                        do {
-                            l = readLine(in);
-                        } while (l.isEmpty());
-                        return l;
-                    },
-                    READERS);
+        try (BufferedReader in = Lines.reader(r.body())) {
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.nonEmptyLine(in), READERS);
             assertThat(publishUntil(line, "\"http-stream\":{\"content\":\"event: note\\ndata: hi\\n\\n\"}"))
                     .isEqualTo("event: note");
-            assertThat(readLine(in)).isEqualTo("data: hi");
+            assertThat(Lines.readLine(in)).isEqualTo("data: hi");
         }
     }
 
     @Test
     void aWebSocketReceivesPublishesAndItsMessagesAreEchoed() throws Exception {
-        BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        TextMessages messages = new TextMessages();
         WebSocket ws = http.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(
-                        URI.create("ws://127.0.0.1:" + session.edgePort() + "/test/websocket"),
-                        new WebSocket.Listener() {
-                            final StringBuilder partial = new StringBuilder();
-
-                            @Override
-                            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                                partial.append(data);
-                                if (last) {
-                                    messages.add(partial.toString());
-                                    partial.setLength(0);
-                                }
-                                w.request(1);
-                                return null;
-                            }
-                        })
+                .buildAsync(URI.create("ws://127.0.0.1:" + session.edgePort() + "/test/websocket"), messages)
                 .get(20, TimeUnit.SECONDS);
         try {
-            CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> take(messages), READERS);
+            CompletableFuture<String> first = CompletableFuture.supplyAsync(messages::take, READERS);
             assertThat(publishUntil(first, "\"ws-message\":{\"content\":\"hello\"}"))
                     .isEqualTo("hello");
             ws.sendText("echo me", true).get(5, TimeUnit.SECONDS);
             String got;
             do {
-                got = messages.poll(10, TimeUnit.SECONDS);
+                got = messages.poll(Duration.ofSeconds(10));
             } while ("hello".equals(got));
             assertThat(got).isEqualTo("echo me");
         } finally {
@@ -314,7 +252,7 @@ abstract class FanoutServeContract {
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
             assertThat(out.readLine()).as("the page did not get ready").isEqualTo("READY");
-            CompletableFuture<String> result = CompletableFuture.supplyAsync(() -> readLine(out), READERS);
+            CompletableFuture<String> result = CompletableFuture.supplyAsync(() -> Lines.readLine(out), READERS);
             String json = publishUntil(
                     result,
                     "\"http-stream\":{\"content\":\"data: browser published\\n\\n\"},"
@@ -327,26 +265,6 @@ abstract class FanoutServeContract {
             if (!node.waitFor(30, TimeUnit.SECONDS)) {
                 node.destroyForcibly();
             }
-        }
-    }
-
-    private static String readLine(BufferedReader in) {
-        try {
-            String l = in.readLine();
-            if (l == null) {
-                throw new IllegalStateException("stream ended");
-            }
-            return l;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String take(BlockingQueue<String> q) {
-        try {
-            return q.take();
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -24,18 +24,10 @@ class ServeConfigTest {
     Path dir;
 
     static ServeOptions options(Path dir, boolean enable, String proxyPort, String publishPort, String path) {
-        return new ServeOptions(
-                dir,
-                null,
-                new InetSocketAddress("127.0.0.1", 0),
-                null,
-                false,
-                "graalwasm",
-                enable,
-                proxyPort,
-                publishPort,
-                path,
-                false);
+        return ServeOptions.builder(dir)
+                .address(new InetSocketAddress("127.0.0.1", 0))
+                .pushpin(enable, proxyPort, publishPort, path)
+                .build();
     }
 
     static FastlyManifest manifest(String toml) {
@@ -106,22 +98,11 @@ class ServeConfigTest {
     }
 
     private ServeOptions cacheOptions(String size, boolean readthrough, boolean watch, boolean clear) {
-        return new ServeOptions(
-                dir,
-                null,
-                new InetSocketAddress("127.0.0.1", 0),
-                null,
-                false,
-                "graalwasm",
-                false,
-                null,
-                null,
-                null,
-                watch,
-                null,
-                size,
-                readthrough,
-                clear);
+        return ServeOptions.builder(dir)
+                .address(new InetSocketAddress("127.0.0.1", 0))
+                .watch(watch)
+                .cache(size, readthrough, clear)
+                .build();
     }
 
     @Test
@@ -148,18 +129,11 @@ class ServeConfigTest {
 
     @Test
     void skipBuildAndWatchDoNotGoTogether() {
-        ServeOptions o = new ServeOptions(
-                dir,
-                null,
-                new InetSocketAddress("127.0.0.1", 0),
-                null,
-                true,
-                "graalwasm",
-                false,
-                null,
-                null,
-                null,
-                true);
+        ServeOptions o = ServeOptions.builder(dir)
+                .address(new InetSocketAddress("127.0.0.1", 0))
+                .skipBuild(true)
+                .watch(true)
+                .build();
         assertThatThrownBy(() -> ServeSession.start(o, quiet(), quiet()))
                 .isInstanceOf(ServeException.class)
                 .hasMessageContaining("--skip-build and --watch cannot be used together");
@@ -190,18 +164,9 @@ class ServeConfigTest {
         Path marker = dir.resolve("built");
         Files.writeString(dir.resolve("fastly.toml"), "[scripts]\nbuild = \"touch '" + marker + "'\"\n");
         try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            ServeOptions o = new ServeOptions(
-                    dir,
-                    null,
-                    new InetSocketAddress("127.0.0.1", held.getLocalPort()),
-                    null,
-                    false,
-                    "graalwasm",
-                    false,
-                    null,
-                    null,
-                    null,
-                    false);
+            ServeOptions o = ServeOptions.builder(dir)
+                    .address(new InetSocketAddress("127.0.0.1", held.getLocalPort()))
+                    .build();
             assertThatThrownBy(() -> ServeSession.start(o, quiet(), quiet()))
                     .isInstanceOfSatisfying(
                             ServeException.class, e -> assertThat(e.exitCode()).isEqualTo(1))

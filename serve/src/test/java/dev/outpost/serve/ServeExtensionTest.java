@@ -4,16 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.junit.OutpostExtension;
 import dev.outpost.junit.OutpostExtensionBuilder;
+import dev.outpost.testkit.Lines;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(180)
 class ServeExtensionTest {
-    static final Path EXAMPLE = FanoutServeContract.EXAMPLE;
+    static final Path EXAMPLE = FanoutExample.DIR;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @RegisterExtension
@@ -65,7 +64,7 @@ class ServeExtensionTest {
                         .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = Lines.reader(r.body())) {
             outpost.awaitSubscribers("test", 1, Duration.ofSeconds(60));
             outpost.publisher().publishHttpStream("test", "through the edge\n");
             String line;

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.TestPublisher;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -41,7 +42,7 @@ class ServeInspectorTest {
 
     @BeforeAll
     static void build() throws Exception {
-        wasm = FanoutServeContract.exampleWasm();
+        wasm = FanoutExample.wasm();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 
@@ -75,19 +76,12 @@ class ServeInspectorTest {
     ServeSession serve(boolean fanout, String inspectorPort, ByteArrayOutputStream out) throws Exception {
         int edgePort = FreePorts.port();
         ServeSession s = ServeSession.start(
-                new ServeOptions(
-                        FanoutServeContract.EXAMPLE,
-                        manifest(edgePort, fanout),
-                        new InetSocketAddress("127.0.0.1", edgePort),
-                        wasm,
-                        false,
-                        "graalwasm",
-                        false,
-                        null,
-                        null,
-                        null,
-                        false,
-                        inspectorPort),
+                ServeOptions.builder(FanoutExample.DIR)
+                        .manifest(manifest(edgePort, fanout))
+                        .address(new InetSocketAddress("127.0.0.1", edgePort))
+                        .wasm(wasm)
+                        .inspectorPort(inspectorPort)
+                        .build(),
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 System.err);
         sessions.add(s);
@@ -182,19 +176,11 @@ class ServeInspectorTest {
                             ""));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ServeSession s = ServeSession.start(
-                    new ServeOptions(
-                            FanoutServeContract.EXAMPLE,
-                            manifest,
-                            new InetSocketAddress("127.0.0.1", edgePort),
-                            wasm,
-                            false,
-                            "graalwasm",
-                            false,
-                            null,
-                            null,
-                            null,
-                            false,
-                            null),
+                    ServeOptions.builder(FanoutExample.DIR)
+                            .manifest(manifest)
+                            .address(new InetSocketAddress("127.0.0.1", edgePort))
+                            .wasm(wasm)
+                            .build(),
                     new PrintStream(out, true, StandardCharsets.UTF_8),
                     System.err,
                     new ServeSession.Defaults(7677, publishHeld.getLocalPort(), inspectorHeld.getLocalPort()));
@@ -212,14 +198,8 @@ class ServeInspectorTest {
                     .contains(pid + " (--pushpin-publish-port chooses one)")
                     .contains("  note       inspector moved to a free port: " + inspectorHeld.getLocalPort())
                     .contains(pid + " (--inspector-port chooses one)");
-            HttpResponse<String> published = http.send(
-                    HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + s.fanout().publishPort() + "/publish/"))
-                            .POST(
-                                    HttpRequest.BodyPublishers.ofString(
-                                            "{\"items\":[{\"channel\":\"test\",\"formats\":{\"http-stream\":{\"content\":\"x\"}}}]}"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> published = new TestPublisher(http, s.fanout().publishPort())
+                    .post(TestPublisher.items("test", "\"http-stream\":{\"content\":\"x\"}"));
             assertThat(published.statusCode()).isEqualTo(200);
         }
     }

@@ -8,25 +8,24 @@ import dev.outpost.edge.cache.CacheWrite;
 import dev.outpost.edge.cache.CollectedBody;
 import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.Lines;
+import dev.outpost.testkit.TestPublisher;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +40,7 @@ class ServeWatchTest {
     Path dir;
 
     private Path project(boolean fanout, int edgePort, int proxyPort, int publishPort) throws Exception {
-        Path wasm = FanoutServeContract.exampleWasm();
+        Path wasm = FanoutExample.wasm();
         Files.createDirectories(dir.resolve("src"));
         Files.writeString(dir.resolve("src/index.js"), "// stands in for the sources\n");
         Files.writeString(dir.resolve("fastly.toml"), manifest(fanout, edgePort, proxyPort, publishPort, ""));
@@ -49,7 +48,7 @@ class ServeWatchTest {
     }
 
     private String manifest(boolean fanout, int edgePort, int proxyPort, int publishPort, String extra) {
-        Path wasm = FanoutServeContract.EXAMPLE.resolve("bin/main.wasm");
+        Path wasm = FanoutExample.DIR.resolve("bin/main.wasm");
         return String.join(
                 "\n",
                 "[scripts]",
@@ -64,6 +63,20 @@ class ServeWatchTest {
                 "");
     }
 
+    /** Serves the project in {@code dir} on {@code edgePort}, with the options {@code options} sets. */
+    private ServeSession serve(int edgePort, UnaryOperator<ServeOptions.Builder> options, ByteArrayOutputStream out)
+            throws ServeException {
+        return ServeSession.start(
+                options.apply(ServeOptions.builder(dir).address(new InetSocketAddress("127.0.0.1", edgePort)))
+                        .build(),
+                new PrintStream(out, true),
+                System.err);
+    }
+
+    private static HttpClient http() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
     @Test
     void watchRebuildsReloadsAndRegeneratesRoutesWhileAStreamStaysOpen() throws Exception {
         int edgePort = FreePorts.port();
@@ -72,24 +85,8 @@ class ServeWatchTest {
         project(true, edgePort, proxyPort, publishPort);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
-        try (HttpClient http = HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .build();
-                ServeSession session = ServeSession.start(
-                        new ServeOptions(
-                                dir,
-                                null,
-                                new InetSocketAddress("127.0.0.1", edgePort),
-                                null,
-                                false,
-                                "graalwasm",
-                                false,
-                                null,
-                                null,
-                                null,
-                                true),
-                        new PrintStream(out, true),
-                        System.err)) {
+        try (HttpClient http = http();
+                ServeSession session = serve(edgePort, b -> b.watch(true), out)) {
             assertThat(out.toString()).contains("Building the app in " + dir, "Watching " + dir);
             HttpResponse<InputStream> stream = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/test/stream"))
@@ -134,33 +131,15 @@ class ServeWatchTest {
             assertThat(cache.lookup(key, new HeaderList()).found()).isNotNull();
 
             // The stream opened before the reload still receives publishes.
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
-                CompletableFuture<String> line = CompletableFuture.supplyAsync(
-                        () -> {
-                            try {
-                                return in.readLine();
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                        },
-                        readers);
-                await().atMost(Duration.ofSeconds(20))
-                        .pollInterval(Duration.ofMillis(300))
-                        .until(() -> {
-                            if (!line.isDone()) {
-                                http.send(
-                                        HttpRequest.newBuilder(
-                                                        URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
-                                                .POST(
-                                                        HttpRequest.BodyPublishers.ofString(
-                                                                "{\"items\":[{\"channel\":\"test\","
-                                                                        + "\"formats\":{\"http-stream\":{\"content\":\"after reload\\n\"}}}]}"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding());
-                            }
-                            return line.isDone();
-                        });
-                assertThat(line.get()).isEqualTo("after reload");
+            try (BufferedReader in = Lines.reader(stream.body())) {
+                CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> Lines.readLine(in), readers);
+                String published = new TestPublisher(http, publishPort)
+                        .publishUntil(
+                                line,
+                                "test",
+                                "\"http-stream\":{\"content\":\"after reload\\n\"}",
+                                Duration.ofSeconds(20));
+                assertThat(published).isEqualTo("after reload");
             }
             // New requests run the reloaded program.
             HttpResponse<String> hello = http.send(
@@ -178,24 +157,8 @@ class ServeWatchTest {
         int edgePort = FreePorts.port();
         Path wasm = project(false, edgePort, 7677, 5561);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (HttpClient http = HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .build();
-                ServeSession session = ServeSession.start(
-                        new ServeOptions(
-                                dir,
-                                null,
-                                new InetSocketAddress("127.0.0.1", edgePort),
-                                wasm,
-                                false,
-                                "graalwasm",
-                                false,
-                                null,
-                                null,
-                                null,
-                                false),
-                        new PrintStream(out, true),
-                        System.err)) {
+        try (HttpClient http = http();
+                ServeSession session = serve(edgePort, b -> b.wasm(wasm), out)) {
             assertThat(session.fanout().enabled()).isFalse();
             assertThat(out.toString()).contains("fanout     off").doesNotContain("Building");
             HttpResponse<String> r = http.send(

@@ -49,6 +49,18 @@ final class Fanout implements Tracker {
                 n, Math.max(0, expected - n), pct(lat, 0.50), pct(lat, 0.99), n == 0 ? Double.NaN : lat[n - 1] / 1e6);
     }
 
+    /** The first delivery, ms after the publish was sent; NaN when none arrived. */
+    double firstMs() {
+        long first = Long.MAX_VALUE;
+        for (int i = 0; i < at.length(); i++) {
+            long t = at.get(i);
+            if (t != 0) {
+                first = Math.min(first, t - sentNanos);
+            }
+        }
+        return first == Long.MAX_VALUE ? Double.NaN : first / 1e6;
+    }
+
     private static double pct(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;

@@ -37,7 +37,8 @@ public final class Main {
                         Integer.parseInt(proxy[1]),
                         Integer.parseInt(f.getOrDefault("conns", "1000")),
                         f.getOrDefault("channel", "cluster"),
-                        Integer.parseInt(f.getOrDefault("threads", "1")));
+                        Integer.parseInt(f.getOrDefault("threads", "1")),
+                        Long.parseLong(f.getOrDefault("open-timeout-ms", "120000")));
             }
             default -> usage("unknown command: " + cmd + " (expected: origin, suite, cluster, hold or report)");
         }
@@ -105,7 +106,9 @@ public final class Main {
                 channel,
                 Integer.parseInt(f.getOrDefault("fanout-warmup", "0")),
                 Integer.parseInt(f.getOrDefault("fanout-rounds", "3")),
-                Integer.parseInt(f.getOrDefault("threads", "1")));
+                Integer.parseInt(f.getOrDefault("threads", "1")),
+                list(f.getOrDefault("pids", "")).stream().map(Long::parseLong).toList(),
+                Long.parseLong(f.getOrDefault("bus-pid", "0")));
     }
 
     private static List<String> list(String v) {
@@ -153,7 +156,9 @@ public final class Main {
                 "              [--tput-ms MS] [--drain-ms MS] [--lanes N] [--ws N] [--open-window N] [--deliver-timeout-ms MS]");
         System.err.println("              [--open-timeout-ms MS] [--threads N]");
         System.err.println("       loadgen cluster --nodes HOST:PORT[,HOST:PORT...] --publish HOST:PORT --conns N");
-        System.err.println("              [--channel C] [--fanout-warmup N] [--fanout-rounds N] [--threads N]");
+        System.err.println(
+                "              [--channel C] [--fanout-warmup N] [--fanout-rounds N] [--threads N] [--pids PID,...]"
+                        + " [--bus-pid PID]");
         System.err.println("       loadgen report LABEL=FILE ...");
         System.exit(2);
     }

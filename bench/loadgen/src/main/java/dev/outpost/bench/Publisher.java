@@ -3,6 +3,7 @@ package dev.outpost.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,7 +103,7 @@ final class Publisher implements AutoCloseable {
     }
 
     Result send(String body, long timeoutMs) throws InterruptedException {
-        return run(java.util.List.of(new Job(body)).iterator(), timeoutMs);
+        return run(List.of(new Job(body)).iterator(), timeoutMs);
     }
 
     private Job take() {
@@ -150,7 +152,7 @@ final class Publisher implements AutoCloseable {
                     .addListener(f -> {
                         if (f.isSuccess()) {
                             connectionsOpened.incrementAndGet();
-                            channel = ((io.netty.channel.ChannelFuture) f).channel();
+                            channel = ((ChannelFuture) f).channel();
                             write();
                         } else {
                             failed.incrementAndGet();

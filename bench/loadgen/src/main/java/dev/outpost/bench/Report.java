@@ -58,9 +58,11 @@ final class Report {
         StringBuilder cpu = new StringBuilder();
         header(main, "Figure", labels, others, subject, true);
         header(cpu, "CPU during scenario (% of one core)", labels, others, subject, false);
+        int cpuRows = 0;
         for (String key : ordered) {
             String unit = units.get(key);
             boolean isCpu = unit.startsWith("% of a core") || key.endsWith("processes");
+            cpuRows += isCpu ? 1 : 0;
             StringBuilder out = isCpu ? cpu : main;
             out.append("| ").append(key).append(isCpu || unit.isEmpty() ? "" : " (" + unit + ")");
             for (String l : labels) {
@@ -79,7 +81,7 @@ final class Report {
             }
             out.append(" |\n");
         }
-        return main + "\n" + cpu;
+        return cpuRows == 0 ? main.toString() : main + "\n" + cpu;
     }
 
     private static void derive(Map<String, Figure> f, Set<String> keys, Map<String, String> units) {

@@ -32,6 +32,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -121,7 +122,7 @@ final class Subscribers implements AutoCloseable {
      * retried a few times so the held count reflects capacity, and the refusals are counted.
      */
     private void connect(int conn, String path, int attempt, Runnable finished) {
-        java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean settled = new AtomicBoolean();
         Runnable onFailure = () -> {
             if (!settled.compareAndSet(false, true)) {
                 return;

@@ -1,7 +1,10 @@
 package dev.outpost.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.netty.channel.EventLoopGroup;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -10,6 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongFunction;
 
 /**
  * The proxy scenarios, run one after another against one proxy. Each figure is printed as
@@ -36,8 +40,8 @@ final class Suite {
             long openTimeoutMs,
             int threads) {}
 
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private final Options o;
     private final EventLoopGroup group;
@@ -144,7 +148,7 @@ final class Suite {
      * Unmeasured fan-out rounds, so the measured ones see a proxy whose JIT has compiled the delivery path;
      * messages lost here still count as lost.
      */
-    private int warmUp(String key, Subscribers subs, int n, int synced, java.util.function.LongFunction<String> item)
+    private int warmUp(String key, Subscribers subs, int n, int synced, LongFunction<String> item)
             throws InterruptedException {
         int lost = 0;
         for (int r = 0; r < o.fanoutWarmup(); r++) {
@@ -170,8 +174,7 @@ final class Suite {
      * Publishes until every ready connection has seen a message, so measurements start with all subscriptions
      * in place; returns how many connections are subscribed.
      */
-    private int sync(Subscribers subs, int n, int ready, java.util.function.LongFunction<String> itemFor)
-            throws InterruptedException {
+    private int sync(Subscribers subs, int n, int ready, LongFunction<String> itemFor) throws InterruptedException {
         long floor = ids.get();
         Fanout.Seen seen = new Fanout.Seen(floor, n, ready);
         subs.tracker(seen);
@@ -186,7 +189,7 @@ final class Suite {
         return (int) (ready - seen.missing());
     }
 
-    private Fanout.Stats fanoutOnce(Subscribers subs, int n, int expected, java.util.function.LongFunction<String> item)
+    private Fanout.Stats fanoutOnce(Subscribers subs, int n, int expected, LongFunction<String> item)
             throws InterruptedException {
         long id = ids.getAndIncrement();
         Fanout f = new Fanout(id, n, expected);
@@ -339,7 +342,7 @@ final class Suite {
 
     /** Figures from a proxy that has exited would be meaningless: stop the run instead. */
     private void requireProxy() {
-        if (o.pid() > 0 && !java.nio.file.Files.exists(java.nio.file.Path.of("/proc", Long.toString(o.pid())))) {
+        if (o.pid() > 0 && !Files.exists(Path.of("/proc", Long.toString(o.pid())))) {
             throw new IllegalStateException("the proxy (pid " + o.pid() + ") has exited; no further figures");
         }
     }

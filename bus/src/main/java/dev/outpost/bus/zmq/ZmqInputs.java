@@ -18,6 +18,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -39,17 +42,26 @@ import org.zeromq.ZMsg;
  * </ul>
  *
  * <p>Items go to the hub as publishes do (with a bus: onto the bus). All sockets live on one thread of their own;
- * other threads hand it work (subscriptions, late command answers) through a queue it looks at every
- * {@value #POLL_MILLIS} ms.
+ * other threads hand it work (subscriptions, late command answers) through a queue, and wake it with a message on an
+ * inproc PAIR socket, so the thread sleeps in its poll until there is input or work (an idle node spends no CPU here)
+ * and handed-over work runs at once. The poll has a timeout only while a SUB subscription's linger runs.
  */
 public final class ZmqInputs implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ZmqInputs.class);
-    /** How long the socket thread waits for input before it looks at work handed over by other threads. */
-    private static final int POLL_MILLIS = 20;
+    private static final AtomicInteger WAKE_IDS = new AtomicInteger();
 
     private final ZmqSettings settings;
     private final ZContext ctx = new ZContext(1);
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** A wake-up is on its way to the socket thread (at most one at a time: the queue holds the work). */
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    /** Guards {@link #wakeOut}: ZeroMQ sockets are not thread-safe, and any thread may hand over work. */
+    private final Object wakeLock = new Object();
+    /** The sending end of the wake-up pair; null once closed. Guarded by wakeLock. */
+    private ZMQ.Socket wakeOut;
+    /** Times the socket thread came out of its poll (tests: an idle thread stays in it). */
+    private final AtomicLong pollReturns = new AtomicLong();
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Channels emptied and when (nanoTime), for the SUB socket's linger. Thread: the ZeroMQ thread. */
     private final Map<String, Long> emptiedAt = new HashMap<>();
@@ -70,7 +82,7 @@ public final class ZmqInputs implements AutoCloseable {
         return settings;
     }
 
-    /** What the hub tells of wanted and emptied channels (under its lock: only queues work here). */
+    /** What the hub tells of wanted and emptied channels (under its lock: only queues work and wakes, never blocks). */
     public SubscriberRegistry.Interest interest() {
         return new SubscriberRegistry.Interest() {
             @Override
@@ -98,6 +110,16 @@ public final class ZmqInputs implements AutoCloseable {
         ZMQ.Socket pull = null;
         ZMQ.Socket router = null;
         try {
+            // inproc: bind before connect; the name only has to be unique within this context
+            String wakeSpec = "inproc://outpost-zmq-wake-" + WAKE_IDS.incrementAndGet();
+            ZMQ.Socket wakeIn = ctx.createSocket(SocketType.PAIR);
+            wakeIn.bind(wakeSpec);
+            ZMQ.Socket out = ctx.createSocket(SocketType.PAIR);
+            out.setLinger(0);
+            out.connect(wakeSpec);
+            synchronized (wakeLock) {
+                wakeOut = out;
+            }
             if (settings.pushInSpec() != null) {
                 pull = ctx.createSocket(SocketType.PULL);
                 pull.setRcvHWM(1000);
@@ -127,10 +149,13 @@ public final class ZmqInputs implements AutoCloseable {
             ZMQ.Socket p = pull;
             ZMQ.Socket r = router;
             ZMQ.Socket sb = sub;
-            thread = new Thread(() -> run(p, sb, r), "outpost-zmq");
+            thread = new Thread(() -> run(wakeIn, p, sb, r), "outpost-zmq");
             thread.setDaemon(true);
             thread.start();
         } catch (RuntimeException e) {
+            synchronized (wakeLock) {
+                wakeOut = null;
+            }
             ctx.destroy();
             throw e;
         }
@@ -161,8 +186,24 @@ public final class ZmqInputs implements AutoCloseable {
     private void submit(Runnable task) {
         if (!closed) {
             tasks.add(task);
+            wake();
         }
     }
+
+    /** Wakes the socket thread unless a wake-up is already on its way; never blocks (callers may hold locks). */
+    private void wake() {
+        if (!wakePending.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (wakeLock) {
+            // a full pipe (never with one wake-up at a time) would mean one is already waiting to be read
+            if (wakeOut != null) {
+                wakeOut.send(WAKE, ZMQ.DONTWAIT);
+            }
+        }
+    }
+
+    private static final byte[] WAKE = new byte[0];
 
     private void subscribe(String channel) {
         if (sub != null && subscribed.add(channel)) {
@@ -178,8 +219,9 @@ public final class ZmqInputs implements AutoCloseable {
         }
     }
 
-    private void run(ZMQ.Socket pull, ZMQ.Socket sub, ZMQ.Socket router) {
-        ZMQ.Poller poller = ctx.createPoller(3);
+    private void run(ZMQ.Socket wakeIn, ZMQ.Socket pull, ZMQ.Socket sub, ZMQ.Socket router) {
+        ZMQ.Poller poller = ctx.createPoller(4);
+        poller.register(wakeIn, ZMQ.Poller.POLLIN);
         if (pull != null) {
             poller.register(pull, ZMQ.Poller.POLLIN);
         }
@@ -189,23 +231,35 @@ public final class ZmqInputs implements AutoCloseable {
         if (router != null) {
             poller.register(router, ZMQ.Poller.POLLIN);
         }
+        boolean backlog = false;
         try {
             while (!closed && !Thread.currentThread().isInterrupted()) {
-                // a short wait: work handed over by other threads waits at most this long
-                poller.poll(POLL_MILLIS);
+                // no timeout unless a linger is running: input and handed-over work both wake the poll
+                poller.poll(backlog ? 0 : pollTimeout());
+                pollReturns.incrementAndGet();
+                if (closed) {
+                    break;
+                }
+                while (wakeIn.recv(ZMQ.DONTWAIT) != null) {
+                    // the wake-ups themselves carry nothing
+                }
+                // cleared before the queue is read: work queued from now on sends a wake-up of its own
+                wakePending.set(false);
                 Runnable t;
                 while ((t = tasks.poll()) != null) {
                     t.run();
                 }
                 // read every socket whatever the poll said: a missed readiness must not strand a message
+                // a socket left with messages after its batch is read again at once, not when the next one comes
+                backlog = false;
                 if (pull != null) {
-                    drain(pull, this::pulled);
+                    backlog |= drain(pull, this::pulled);
                 }
                 if (sub != null) {
-                    drain(sub, this::subbed);
+                    backlog |= drain(sub, this::subbed);
                 }
                 if (router != null) {
-                    drain(router, m -> command(router, m));
+                    backlog |= drain(router, m -> command(router, m));
                 }
                 lingerOver();
             }
@@ -223,12 +277,15 @@ public final class ZmqInputs implements AutoCloseable {
         void handle(ZMsg m);
     }
 
-    /** Up to a batch of waiting messages, so that one busy socket does not starve the others. */
-    private static void drain(ZMQ.Socket s, MessageHandler h) {
+    /**
+     * Up to a batch of waiting messages, so that one busy socket does not starve the others; true when the batch was
+     * full (more may wait).
+     */
+    private static boolean drain(ZMQ.Socket s, MessageHandler h) {
         for (int i = 0; i < 1000; i++) {
             ZMsg m = ZMsg.recvMsg(s, ZMQ.DONTWAIT);
             if (m == null) {
-                return;
+                return false;
             }
             try {
                 h.handle(m);
@@ -238,6 +295,7 @@ public final class ZmqInputs implements AutoCloseable {
                 m.destroy();
             }
         }
+        return true;
     }
 
     private void pulled(ZMsg m) {
@@ -316,6 +374,24 @@ public final class ZmqInputs implements AutoCloseable {
         });
     }
 
+    /** How many times the socket thread has come out of its poll. */
+    long pollReturns() {
+        return pollReturns.get();
+    }
+
+    /** Milliseconds until the first SUB linger is over, or -1 (wait for input or work) when none runs. */
+    private long pollTimeout() {
+        if (emptiedAt.isEmpty()) {
+            return -1;
+        }
+        long first = Long.MAX_VALUE;
+        for (long at : emptiedAt.values()) {
+            first = Math.min(first, at + lingerNanos);
+        }
+        long left = first - System.nanoTime();
+        return left <= 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(left) + 1;
+    }
+
     private void lingerOver() {
         if (emptiedAt.isEmpty()) {
             return;
@@ -339,11 +415,16 @@ public final class ZmqInputs implements AutoCloseable {
         }
         closed = true;
         if (thread != null) {
+            wakePending.set(false);
+            wake();
             try {
                 stopped.await(3, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        synchronized (wakeLock) {
+            wakeOut = null;
         }
         ctx.destroy();
     }

@@ -67,6 +67,18 @@ class ZmqInputsTest {
                 routes);
     }
 
+    /**
+     * A socket that connects to the node. JeroMQ 0.6.0 now and then leaves a fresh connection's handshake unfinished
+     * until the connecting side's handshake interval (30 s by default) ends it and it connects again (about 1 in 100
+     * connections on a loaded machine, with or without a poller on the bound side); 2 s keeps such a retry within
+     * the waits below.
+     */
+    static ZMQ.Socket client(SocketType type) {
+        ZMQ.Socket s = ctx.createSocket(type);
+        s.setHandshakeIvl(2000);
+        return s;
+    }
+
     @AfterAll
     static void stop() {
         if (node != null) {
@@ -91,7 +103,7 @@ class ZmqInputsTest {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(out).isZero();
             assertThat(out).contains("Published");
-            await().atMost(Duration.ofSeconds(10))
+            await().atMost(Duration.ofSeconds(45))
                     .until(() -> s.lines("hello from zmq").size() == 1);
         }
     }
@@ -99,7 +111,7 @@ class ZmqInputsTest {
     @Test
     void jsonAndTnetstringFramesOnThePullSocket() throws Exception {
         try (StreamClient s = new StreamClient(node.proxy().httpPort(), "frames");
-                ZMQ.Socket push = ctx.createSocket(SocketType.PUSH)) {
+                ZMQ.Socket push = client(SocketType.PUSH)) {
             s.awaitOpened();
             await().atMost(Duration.ofSeconds(5)).until(() -> node.proxy().hub().subscriberCount("frames") == 1);
             push.connect("tcp://127.0.0.1:" + pull);
@@ -111,14 +123,29 @@ class ZmqInputsTest {
             prefixed[0] = 'T';
             System.arraycopy(t, 0, prefixed, 1, t.length);
             push.send(prefixed);
-            await().atMost(Duration.ofSeconds(10)).until(() -> s.lines("t2").size() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.lines("t2").size() == 1);
             assertThat(s.lines("j1")).hasSize(1);
         }
     }
 
     @Test
+    void moreItemsThanOneReadingBatchAllArriveWithoutFurtherInput() throws Exception {
+        try (StreamClient s = new StreamClient(node.proxy().httpPort(), "many");
+                ZMQ.Socket push = client(SocketType.PUSH)) {
+            s.awaitOpened();
+            await().atMost(Duration.ofSeconds(5)).until(() -> node.proxy().hub().subscriberCount("many") == 1);
+            push.connect("tcp://127.0.0.1:" + pull);
+            // the socket thread reads 1,000 at a time; what is left must not wait for another message to come
+            for (int i = 0; i < 2500; i++) {
+                push.send("J{\"channel\":\"many\",\"formats\":{\"http-stream\":{\"content\":\"n" + i + "\\n\"}}}");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> s.lines("n").size() == 2500);
+        }
+    }
+
+    @Test
     void aPublisherOnTheSubSocketSendsChannelAndItem() throws Exception {
-        try (ZMQ.Socket pub = ctx.createSocket(SocketType.XPUB)) {
+        try (ZMQ.Socket pub = client(SocketType.XPUB)) {
             pub.connect("tcp://127.0.0.1:" + sub);
             StreamClient s = new StreamClient(node.proxy().httpPort(), "subbed");
             s.awaitOpened();
@@ -156,6 +183,27 @@ class ZmqInputsTest {
         });
     }
 
+    @Test
+    void anIdleNodesSocketThreadWaitsInItsPollUntilInputOrWorkArrives() throws Exception {
+        ZmqInputs in = node.zmq();
+        long before = in.pollReturns();
+        Thread.sleep(1000);
+        // nothing arrived: the thread stayed in its poll (a poll with a 20 ms timeout came out about 50 times);
+        // a linger left by another test ends a poll at most once in this second
+        assertThat(in.pollReturns() - before).isLessThanOrEqualTo(2);
+        // work handed over wakes it: a new stream's subscription reaches the connecting SUB's publisher
+        ZmqInputs other = connecting.zmq();
+        long quiet = other.pollReturns();
+        StreamClient s = new StreamClient(connecting.proxy().httpPort(), "woken");
+        s.awaitOpened();
+        await().pollInSameThread().atMost(Duration.ofSeconds(60)).until(() -> {
+            byte[] m = publisher.recv(ZMQ.DONTWAIT);
+            return m != null && m[0] == 1 && new String(m, 1, m.length - 1, StandardCharsets.UTF_8).equals("woken");
+        });
+        assertThat(other.pollReturns()).isGreaterThan(quiet);
+        s.close();
+    }
+
     static Map<?, ?> call(ZMQ.Socket req, Map<String, Object> request) throws Exception {
         req.send(TnetString.write(request));
         byte[] reply = req.recv();
@@ -168,7 +216,7 @@ class ZmqInputsTest {
 
     @Test
     void theCommandSocketAnswersAsPushpinsDoes() throws Exception {
-        try (ZMQ.Socket req = ctx.createSocket(SocketType.REQ);
+        try (ZMQ.Socket req = client(SocketType.REQ);
                 StreamClient s = new StreamClient(node.proxy().httpPort(), "cmd")) {
             req.setReceiveTimeOut(60_000);
             req.connect("tcp://127.0.0.1:" + command);
@@ -219,7 +267,7 @@ class ZmqInputsTest {
 
     @Test
     void aDealerClientGetsItsAnswerToo() throws Exception {
-        try (ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER)) {
+        try (ZMQ.Socket dealer = client(SocketType.DEALER)) {
             dealer.setReceiveTimeOut(60_000);
             dealer.connect("tcp://127.0.0.1:" + command);
             dealer.sendMore(new byte[0]);

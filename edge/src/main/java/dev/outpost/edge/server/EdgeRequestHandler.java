@@ -2,6 +2,7 @@ package dev.outpost.edge.server;
 
 import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.DownstreamRequest;
+import dev.outpost.edge.sandbox.HttpVersion;
 import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.ResponseState;
 import io.netty.buffer.ByteBufUtil;
@@ -201,9 +202,7 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
         head.method = request.method().name();
         String host = request.headers().get(HttpHeaderNames.HOST, "localhost");
         head.uri = request.uri().startsWith("/") ? "http://" + host + request.uri() : request.uri();
-        head.version = request.protocolVersion().minorVersion() == 0
-                ? dev.outpost.edge.sandbox.HttpVersion.HTTP_10
-                : dev.outpost.edge.sandbox.HttpVersion.HTTP_11;
+        head.version = request.protocolVersion().minorVersion() == 0 ? HttpVersion.HTTP_10 : HttpVersion.HTTP_11;
         request.headers().forEach(e -> head.headers.append(e.getKey(), e.getValue()));
         Body body = new Body().hostWritten();
         if (HttpUtil.isContentLengthSet(request)) {

@@ -42,50 +42,6 @@ public record ProxyConfig(
         settings = settings == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(settings));
     }
 
-    /** Without the raw settings map. */
-    public ProxyConfig(
-            String httpHost,
-            int httpPort,
-            String publishHost,
-            int publishPort,
-            Path routesFile,
-            List<String> routeLines,
-            String sigIss,
-            byte[] sigKey,
-            boolean debug,
-            int clientMaxConn,
-            int logLevel,
-            boolean acceptPushpinRoute,
-            int publishMaxBodySize,
-            int messageRate,
-            int messageHwm,
-            int messageWaitMs,
-            int idCacheTtlSeconds,
-            int connectionSubscriptionMax,
-            boolean updateOnFirstSubscription) {
-        this(
-                httpHost,
-                httpPort,
-                publishHost,
-                publishPort,
-                routesFile,
-                routeLines,
-                sigIss,
-                sigKey,
-                debug,
-                clientMaxConn,
-                logLevel,
-                acceptPushpinRoute,
-                publishMaxBodySize,
-                messageRate,
-                messageHwm,
-                messageWaitMs,
-                idCacheTtlSeconds,
-                connectionSubscriptionMax,
-                updateOnFirstSubscription,
-                Map.of());
-    }
-
     /**
      * Pushpin's {@code subscription_linger} ({@code [handler]}, seconds, default 60): a channel left by its last
      * subscriber stays subscribed this long (checked when the file is read).

@@ -6,7 +6,7 @@ public interface Hold {
     /** Subscribes and starts timers; a stream hold also sends its head and initial body. */
     void start();
 
-    /** The client went away: unsubscribe and cancel everything at once. Idempotent. */
+    /** The client went away: unsubscribe and cancel everything at once, and post the gone link if any. Idempotent. */
     void clientClosed();
 
     /** The client socket can take more bytes again. */

@@ -30,7 +30,22 @@ public record NextStep(
         body = body == null ? new byte[0] : body;
     }
 
-    /** The answer to {@link HoldOwner#fetchNext}, on the hold's event loop. */
+    /** Where a stream's next links are fetched: {@link NextLinks}, or a stand-in in tests. */
+    public interface Source {
+        /**
+         * GETs {@code link} (as the origin gave it) with {@code Grip-Last} headers, retrying with backoff, and answers
+         * {@code to} on the hold's event loop. Returns false when links can't be followed.
+         */
+        boolean fetch(String link, Map<String, String> gripLast, Listener to);
+
+        /** Stops a fetch in flight or waiting for its retry; no answer follows. */
+        void cancel();
+
+        /** The client left: {@link #cancel()}, and post the gone link if there is one. */
+        void clientLeft();
+    }
+
+    /** The answer to {@link Source#fetch}, on the hold's event loop. */
     public interface Listener {
         void next(NextStep step);
 

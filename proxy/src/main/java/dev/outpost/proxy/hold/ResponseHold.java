@@ -5,7 +5,6 @@ import dev.outpost.grip.publish.JsonPatch;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.observe.DropReason;
-import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Delivery;
 import dev.outpost.proxy.pubsub.DeliveryFilter;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
@@ -21,6 +20,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>With {@code prev-id} on a channel, the hold follows Pushpin's recovery rules: a channel whose known last ID
  * differs at hold time, or an item whose {@code prev-id} is not the hold's, makes the owner re-request the origin
  * with {@code Grip-Last} instead of delivering. A {@code hint} item, {@link #update()} and recovery do the same.
+ * When the client leaves, the instruction's gone link is posted ({@link GoneLink}).
  *
  * <p>Runs entirely on the client channel's event loop.
  */
@@ -47,7 +48,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
     private static final Logger log = LoggerFactory.getLogger(ResponseHold.class);
 
     private final ChannelHandlerContext ctx;
-    private final ChannelHub hub;
+    private final HoldContext hc;
     private final List<String> channels;
     /** Channel name to its current state; prevId moves on with each delivered item. */
     private final Map<String, HoldChannel> chans = new LinkedHashMap<>();
@@ -59,35 +60,39 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
     private boolean keepAlive;
     private final boolean headRequest;
     private final HoldOwner owner;
+    private final GoneLink gone;
+    private final URI linkBase;
     private final List<Subscription> subscriptions = new ArrayList<>();
     private ScheduledFuture<?> timer;
     private boolean done;
 
-    /** A long-poll for {@code handoff} on the client's {@code ctx}, subscribing through {@code hub}. */
-    public ResponseHold(ChannelHandlerContext ctx, ChannelHub hub, HoldHandoff handoff, HoldOwner owner) {
+    /** A long-poll for {@code handoff} on the client's {@code ctx}, with the connection's {@code hc}. */
+    public ResponseHold(ChannelHandlerContext ctx, HoldContext hc, HoldHandoff handoff, HoldOwner owner) {
         this.ctx = ctx;
-        this.hub = hub;
+        this.hc = hc;
         this.channels = handoff.channels().stream().map(HoldChannel::name).toList();
         for (HoldChannel c : handoff.channels()) {
             chans.put(c.name(), c);
         }
-        this.meta = handoff.meta();
+        this.meta = handoff.instruction().meta();
         this.base = handoff.response();
-        this.timeoutSeconds = handoff.timeoutSeconds();
+        this.timeoutSeconds = handoff.instruction().timeoutSeconds();
         this.version = handoff.client().version();
         this.keepAlive = handoff.client().keepAlive();
         this.headRequest = handoff.client().headRequest();
         this.owner = owner;
+        this.gone = new GoneLink(hc.links(), handoff.links().gone());
+        this.linkBase = handoff.client().linkBase();
     }
 
     @Override
     public void start() {
         boolean conflict = false;
         for (HoldChannel c : chans.values()) {
-            String last = c.prevId() == null ? null : hub.lastId(c.name());
+            String last = c.prevId() == null ? null : hc.hub().lastId(c.name());
             if (last != null && !last.equals(c.prevId())) {
                 log.debug("last ID inconsistency on {} (got {}, expected {}): retrying", c.name(), c.prevId(), last);
-                hub.forgetLastId(c.name());
+                hc.hub().forgetLastId(c.name());
                 conflict = true;
             }
         }
@@ -97,7 +102,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
             return;
         }
         for (String c : channels) {
-            subscriptions.add(hub.subscribe(c, this));
+            subscriptions.add(hc.hub().subscribe(c, this));
         }
         timer = ctx.executor().schedule(this::timeout, timeoutSeconds, TimeUnit.SECONDS);
         log.debug("holding response on {} for {} s", channels, timeoutSeconds);
@@ -108,7 +113,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
             return;
         }
         timer = null;
-        owner.observer().holdEnded("timeout");
+        hc.observer().holdEnded("timeout");
         respond(base.code(), base.reason(), base.headers(), Unpooled.wrappedBuffer(base.body()));
     }
 
@@ -136,7 +141,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         // the owner can't go back to the origin: keep holding
         done = false;
         for (String c : channels) {
-            subscriptions.add(hub.subscribe(c, this));
+            subscriptions.add(hc.hub().subscribe(c, this));
         }
         timer = ctx.executor().schedule(this::timeout, timeoutSeconds, TimeUnit.SECONDS);
         return false;
@@ -159,7 +164,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         HttpResponseFormat f = item.httpResponse();
         HoldChannel c = chans.get(channel);
         if (done || f == null || c == null) {
-            owner.observer().notDelivered(channel, item, f == null && !done ? DropReason.NO_FORMAT : DropReason.CLOSED);
+            hc.observer().notDelivered(channel, item, f == null && !done ? DropReason.NO_FORMAT : DropReason.CLOSED);
             payload.release();
             return;
         }
@@ -171,8 +176,8 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
                         item.prevId(),
                         c.prevId());
                 payload.release();
-                owner.observer().notDelivered(channel, item, DropReason.DROPPED_SEQUENCE);
-                hub.forgetLastId(channel);
+                hc.observer().notDelivered(channel, item, DropReason.DROPPED_SEQUENCE);
+                hc.hub().forgetLastId(channel);
                 retry();
                 return;
             }
@@ -180,13 +185,13 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         }
         if (f.action() == PublishAction.HINT) {
             payload.release();
-            owner.observer().acted(channel, item, "hint");
+            hc.observer().acted(channel, item, "hint");
             retry();
             return;
         }
         if (f.action() != PublishAction.SEND) {
             // close and refresh mean nothing to a long-poll
-            owner.observer().notDelivered(channel, item, DropReason.UNSUPPORTED_ACTION);
+            hc.observer().notDelivered(channel, item, DropReason.UNSUPPORTED_ACTION);
             payload.release();
             return;
         }
@@ -200,9 +205,9 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
                         "item {} on {} for {} not delivered: {}",
                         item.id(),
                         channel,
-                        owner.connectionId(),
+                        hc.connectionId(),
                         e.getMessage());
-                owner.observer().notDelivered(channel, item, DropReason.PATCH_FAILED);
+                hc.observer().notDelivered(channel, item, DropReason.PATCH_FAILED);
                 return;
             }
         }
@@ -210,7 +215,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         if (out != null) {
             respondPublished(channel, item, out);
         } else {
-            owner.observer().notDelivered(channel, item, DropReason.FILTERED);
+            hc.observer().notDelivered(channel, item, DropReason.FILTERED);
         }
     }
 
@@ -220,7 +225,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
             payload.release();
             return;
         }
-        owner.observer().delivered(channel, item);
+        hc.observer().delivered(channel, item);
         respond(f.code(), f.reason(), merge(base.headers(), f.headers()), payload);
     }
 
@@ -246,7 +251,7 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
 
     @Override
     public String connectionId() {
-        return owner.connectionId();
+        return hc.connectionId();
     }
 
     /** Published headers replace the held ones of the same name; the others are kept. */
@@ -322,10 +327,12 @@ public final class ResponseHold implements Hold, Subscriber, FilterInputs {
         subscriptions.clear();
     }
 
+    /** Also after a retry took the request over: the gone link is the client's, whoever answers it next. */
     @Override
     public void clientClosed() {
         done = true;
         cancel();
+        gone.send(linkBase);
     }
 
     @Override

@@ -8,14 +8,12 @@ import dev.outpost.grip.publish.HttpStreamFormat;
 import dev.outpost.grip.publish.PublishAction;
 import dev.outpost.grip.publish.PublishItem;
 import dev.outpost.proxy.observe.DropReason;
-import dev.outpost.proxy.pubsub.ChannelHub;
 import dev.outpost.proxy.pubsub.Delivery;
 import dev.outpost.proxy.pubsub.DeliveryFilter;
 import dev.outpost.proxy.pubsub.DeliveryFormat;
 import dev.outpost.proxy.pubsub.Drops;
 import dev.outpost.proxy.pubsub.FilterInputs;
 import dev.outpost.proxy.pubsub.Subscriber;
-import dev.outpost.proxy.pubsub.Subscription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -31,12 +29,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -49,8 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Next links ({@code handler/httpsession.cpp} rules): fetched at once when there is no hold; otherwise on a
  * {@code hint} item, on a {@code prev-id} gap, on {@link #update()}, and when not every channel saw an item within the
- * link's timeout. The fetched body is appended and its instructions replace the current ones. A channel with
- * {@code prev-id} needs a next link, else the stream ends.
+ * link's timeout ({@link LinkTimer}). {@link NextLinks} fetches them; the fetched body is appended and its
+ * instructions replace the current ones. A channel with {@code prev-id} needs a next link, else the stream ends.
  *
  * <p>Items wait in a queue (at most {@code stream_queue_max}, then dropped and reported) while the client
  * socket is not writable or a link is being fetched; keep-alive timers skip their turn meanwhile. Runs entirely on
@@ -61,15 +55,9 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
 
     private record Queued(String channel, PublishItem item, ByteBuf payload) {}
 
-    private static final Subscription[] NO_SUBSCRIPTIONS = new Subscription[0];
-
     private final ChannelHandlerContext ctx;
-    private final ChannelHub hub;
-    /**
-     * The channels, distinct by name, in order; usually one. An array rather than a map: it lives as long as the
-     * held connection, and a delivery finds its channel without a hash lookup.
-     */
-    private HoldChannel[] chans;
+    private final HoldContext hc;
+    private final StreamChannels chans;
     /** The HTTP codec's context: a pre-framed chunk written there bypasses the encoder. Looked up on first use. */
     private ChannelHandlerContext wire;
     /** Until the head is written; not kept for the life of the stream. */
@@ -82,22 +70,19 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
     private final HttpVersion version;
     private final boolean clientKeepAlive;
     private final boolean headRequest;
+    private final boolean debug;
     private final HoldOwner owner;
-    /** One per subscribed channel (matched by {@link Subscription#channel()}). */
-    private Subscription[] subscriptions = NO_SUBSCRIPTIONS;
+    private final NextStep.Source links;
+    private final LinkTimer linkTimer;
     /**
      * Published items not yet written; their payloads are owned here, released on {@link #clientClosed()}. Made
      * when the client first falls behind.
      */
     private ArrayDeque<Queued> queue;
-    /** Channels that saw an item since the next-link timer was armed; only with a next link. */
-    private Set<String> activeChannels;
-
     /** The drops of this stream, made at the first; summed up in one log line when the stream ends. */
     private Drops.Tally drops;
 
     private ScheduledFuture<?> keepAliveTimer;
-    private ScheduledFuture<?> nextTimer;
     private long lastWriteNanos;
     private boolean chunked;
     private boolean subscribed;
@@ -105,20 +90,28 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
     private boolean needUpdate;
     private boolean done;
 
-    /** A stream for {@code handoff} on the client's {@code ctx}, subscribing through {@code hub}. */
-    public StreamHold(ChannelHandlerContext ctx, ChannelHub hub, HoldHandoff handoff, HoldOwner owner) {
+    /** A stream for {@code handoff} on the client's {@code ctx}, with the connection's {@code hc}. */
+    public StreamHold(ChannelHandlerContext ctx, HoldContext hc, HoldHandoff handoff, HoldOwner owner) {
+        this(ctx, hc, handoff, owner, NextLinks.of(ctx.executor(), hc, handoff));
+    }
+
+    /** A stream whose next links come from {@code links}. */
+    StreamHold(ChannelHandlerContext ctx, HoldContext hc, HoldHandoff handoff, HoldOwner owner, NextStep.Source links) {
         this.ctx = ctx;
-        this.hub = hub;
-        this.chans = distinct(handoff.channels());
+        this.hc = hc;
+        this.chans = new StreamChannels(handoff.channels());
         this.head = handoff.response();
-        this.keepAlive = handoff.keepAlive();
+        this.keepAlive = handoff.instruction().keepAlive();
         this.version = handoff.client().version();
         this.clientKeepAlive = handoff.client().keepAlive();
         this.headRequest = handoff.client().headRequest();
+        this.debug = handoff.debug();
         this.owner = owner;
-        this.meta = handoff.meta();
-        this.nextLink = handoff.nextLink();
-        this.noHold = handoff.noHold();
+        this.links = links;
+        this.linkTimer = new LinkTimer(ctx.executor(), this::update);
+        this.meta = handoff.instruction().meta();
+        this.nextLink = handoff.links().next();
+        this.noHold = handoff.instruction().noHold();
     }
 
     @Override
@@ -171,12 +164,12 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
             return;
         }
         subscribed = true;
-        subscribeAll();
+        chans.subscribeAll(hc.hub(), this);
         if (keepAlive != null) {
             scheduleKeepAlive(keepAlive.timeoutSeconds() * 1000L);
         }
         if (log.isDebugEnabled()) {
-            log.debug("streaming on {}", names());
+            log.debug("streaming on {}", chans.names());
         }
         held(true);
     }
@@ -192,7 +185,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
             return;
         }
         if (nextLink == null) {
-            for (HoldChannel c : chans) {
+            for (HoldChannel c : chans.all()) {
                 if (c.prevId() != null) {
                     error("channel '" + c.name() + "' specifies prev-id, but no next link found");
                     return;
@@ -201,12 +194,12 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         if (first) {
             boolean conflict = false;
-            for (HoldChannel c : chans) {
-                String last = c.prevId() == null ? null : hub.lastId(c.name());
+            for (HoldChannel c : chans.all()) {
+                String last = c.prevId() == null ? null : hc.hub().lastId(c.name());
                 if (last != null && !last.equals(c.prevId())) {
                     log.debug(
                             "last ID inconsistency on {} (got {}, expected {}): next link", c.name(), c.prevId(), last);
-                    hub.forgetLastId(c.name());
+                    hc.hub().forgetLastId(c.name());
                     conflict = true;
                 }
             }
@@ -218,41 +211,17 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         // items that don't follow the new instructions are stale
         while (queue != null && !queue.isEmpty()) {
             Queued q = queue.peek();
-            HoldChannel c = channel(q.channel());
+            HoldChannel c = chans.get(q.channel());
             if (c != null && (c.prevId() == null || c.prevId().equals(q.item().prevId()))) {
                 break;
             }
             queue.poll().payload().release();
         }
-        armNextTimer();
+        linkTimer.arm(done ? null : nextLink);
         drain();
         if (needUpdate) {
             needUpdate = false;
             update();
-        }
-    }
-
-    private void armNextTimer() {
-        cancelNextTimer();
-        if (nextLink != null && nextLink.timeoutSeconds() >= 0 && !done) {
-            if (activeChannels != null) {
-                activeChannels.clear();
-            }
-            nextTimer = ctx.executor()
-                    .schedule(
-                            () -> {
-                                nextTimer = null;
-                                update();
-                            },
-                            Math.max(1, nextLink.timeoutSeconds()),
-                            TimeUnit.SECONDS);
-        }
-    }
-
-    private void cancelNextTimer() {
-        if (nextTimer != null) {
-            nextTimer.cancel(false);
-            nextTimer = null;
         }
     }
 
@@ -266,10 +235,10 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
             needUpdate = true;
             return;
         }
-        Map<String, String> last = HoldSupport.lastIds(Arrays.asList(chans));
-        cancelNextTimer();
+        Map<String, String> last = chans.lastIds();
+        linkTimer.cancel();
         fetching = true;
-        if (!owner.fetchNext(nextLink.uri(), last, this)) {
+        if (!links.fetch(nextLink.uri(), last, this)) {
             fetching = false;
             error("Instruct contained link, but links can't be followed here.");
         }
@@ -293,17 +262,8 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         meta = step.meta();
         noHold = step.hold() == null;
         if (!noHold) {
-            chans = distinct(step.channels());
-            List<Subscription> kept = new ArrayList<>(subscriptions.length);
-            for (Subscription sub : subscriptions) {
-                if (channel(sub.channel()) != null) {
-                    kept.add(sub);
-                } else {
-                    sub.close();
-                }
-            }
-            subscriptions = kept.toArray(NO_SUBSCRIPTIONS);
-            subscribeAll();
+            chans.replaceAll(step.channels());
+            chans.subscribeAll(hc.hub(), this);
             if (keepAliveTimer != null) {
                 keepAliveTimer.cancel(false);
                 keepAliveTimer = null;
@@ -320,7 +280,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
     public void nextFailed(String why) {
         fetching = false;
         if (!done) {
-            log.info("stream for {}: {}", owner.connectionId(), why);
+            log.info("stream for {}: {}", hc.connectionId(), why);
             error("Failed to retrieve next link.");
         }
     }
@@ -330,8 +290,8 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         if (done) {
             return;
         }
-        log.debug("stream for {} ends: {}", owner.connectionId(), message);
-        if (owner.debug()) {
+        log.debug("stream for {} ends: {}", hc.connectionId(), message);
+        if (debug) {
             ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer("\n\n" + message + "\n", StandardCharsets.UTF_8)));
         }
         finish();
@@ -349,8 +309,8 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
 
     /** One published item, queued and written in turn; {@code payload} (the content) is owned here. */
     private void receive(String channel, PublishItem item, ByteBuf payload) {
-        if (done || item.httpStream() == null || channel(channel) == null) {
-            owner.observer()
+        if (done || item.httpStream() == null || chans.get(channel) == null) {
+            hc.observer()
                     .notDelivered(
                             channel,
                             item,
@@ -362,17 +322,17 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         if (queue == null) {
             queue = new ArrayDeque<>(2); // grows when the client reads slowly
-        } else if (queue.size() >= owner.streamQueueMax()) {
-            owner.observer().notDelivered(channel, item, DropReason.DROPPED_QUEUE_FULL);
+        } else if (queue.size() >= hc.streamQueueMax()) {
+            hc.observer().notDelivered(channel, item, DropReason.DROPPED_QUEUE_FULL);
             payload.release();
             if (drops == null) {
-                drops = owner.drops().tally(owner.connectionId());
+                drops = hc.drops().tally(hc.connectionId());
             }
             drops.drop(
                     "session_queue",
                     channel,
                     (item.id() == null ? "an item" : "item " + item.id()) + ": publish queue at max (stream_queue_max "
-                            + owner.streamQueueMax() + "), client not reading");
+                            + hc.streamQueueMax() + "), client not reading");
             return;
         }
         queue.add(new Queued(channel, item, payload));
@@ -398,7 +358,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
                 || !subscribed
                 || !chunked
                 || (queue != null && !queue.isEmpty())
-                || (c = channel(channel)) == null
+                || (c = chans.get(channel)) == null
                 || c.prevId() != null
                 || !c.filters().isEmpty()
                 || !f.contentFilters().isEmpty()
@@ -408,59 +368,11 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
             receive(channel, item, d.payload().retainedDuplicate());
             return;
         }
-        owner.observer().delivered(channel, item);
+        hc.observer().delivered(channel, item);
         wire.write(chunk.retainedDuplicate(), wire.voidPromise());
         wire.flush();
         lastWriteNanos = now();
-        active(channel);
-    }
-
-    private HoldChannel channel(String name) {
-        for (HoldChannel c : chans) {
-            if (c.name().equals(name)) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    /** Later entries of a name replace earlier ones in place, as a map's put would. */
-    private static HoldChannel[] distinct(List<HoldChannel> channels) {
-        List<HoldChannel> out = new ArrayList<>(channels.size());
-        outer:
-        for (HoldChannel c : channels) {
-            for (int i = 0; i < out.size(); i++) {
-                if (out.get(i).name().equals(c.name())) {
-                    out.set(i, c);
-                    continue outer;
-                }
-            }
-            out.add(c);
-        }
-        return out.toArray(new HoldChannel[0]);
-    }
-
-    private List<String> names() {
-        List<String> n = new ArrayList<>(chans.length);
-        for (HoldChannel c : chans) {
-            n.add(c.name());
-        }
-        return n;
-    }
-
-    /** Subscribes to each channel not yet subscribed. */
-    private void subscribeAll() {
-        for (HoldChannel c : chans) {
-            boolean have = false;
-            for (Subscription sub : subscriptions) {
-                have |= sub.channel().equals(c.name());
-            }
-            if (!have) {
-                Subscription[] more = Arrays.copyOf(subscriptions, subscriptions.length + 1);
-                more[subscriptions.length] = hub.subscribe(c.name(), this);
-                subscriptions = more;
-            }
-        }
+        linkTimer.active(channel, chans.all(), nextLink);
     }
 
     /** The loop's clock (the one its timers run on), so that idle keep-alives and timers agree. */
@@ -484,7 +396,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
                 && !queue.isEmpty()
                 && ctx.channel().isWritable()) {
             Queued q = queue.peek();
-            HoldChannel c = channel(q.channel());
+            HoldChannel c = chans.get(q.channel());
             if (c == null) {
                 queue.poll().payload().release();
                 continue;
@@ -495,8 +407,8 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
                         q.channel(),
                         q.item().prevId(),
                         c.prevId());
-                hub.forgetLastId(q.channel());
-                owner.observer().notDelivered(q.channel(), q.item(), DropReason.DROPPED_SEQUENCE);
+                hc.hub().forgetLastId(q.channel());
+                hc.observer().notDelivered(q.channel(), q.item(), DropReason.DROPPED_SEQUENCE);
                 clearQueue();
                 update();
                 break;
@@ -504,18 +416,18 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
             queue.poll();
             ByteBuf out = DeliveryFilter.apply(this, q.channel(), q.item(), DeliveryFormat.HTTP_STREAM, q.payload());
             if (c.prevId() != null) {
-                replace(c, new HoldChannel(c.name(), q.item().id(), c.filters()));
+                chans.replace(c, new HoldChannel(c.name(), q.item().id(), c.filters()));
             }
             if (out == null) {
-                owner.observer().notDelivered(q.channel(), q.item(), DropReason.FILTERED);
+                hc.observer().notDelivered(q.channel(), q.item(), DropReason.FILTERED);
                 continue;
             }
             HttpStreamFormat f = q.item().httpStream();
             switch (f.action()) {
-                case SEND -> owner.observer().delivered(q.channel(), q.item());
-                case HINT -> owner.observer().acted(q.channel(), q.item(), "hint");
-                case CLOSE -> owner.observer().acted(q.channel(), q.item(), "close");
-                default -> owner.observer().notDelivered(q.channel(), q.item(), DropReason.UNSUPPORTED_ACTION);
+                case SEND -> hc.observer().delivered(q.channel(), q.item());
+                case HINT -> hc.observer().acted(q.channel(), q.item(), "hint");
+                case CLOSE -> hc.observer().acted(q.channel(), q.item(), "close");
+                default -> hc.observer().notDelivered(q.channel(), q.item(), DropReason.UNSUPPORTED_ACTION);
             }
             switch (f.action()) {
                 case SEND -> {
@@ -525,7 +437,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
                     } else {
                         out.release();
                     }
-                    active(q.channel());
+                    linkTimer.active(q.channel(), chans.all(), nextLink);
                 }
                 case HINT -> {
                     out.release();
@@ -546,31 +458,6 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         if (wrote) {
             ctx.flush();
             lastWriteNanos = now();
-        }
-    }
-
-    /** Every channel saw an item: the next link is not stale yet. */
-    private void active(String channel) {
-        if (nextLink == null || nextTimer == null) {
-            return;
-        }
-        if (activeChannels == null) {
-            activeChannels = new HashSet<>();
-        }
-        activeChannels.add(channel);
-        for (HoldChannel c : chans) {
-            if (!activeChannels.contains(c.name())) {
-                return;
-            }
-        }
-        armNextTimer();
-    }
-
-    private void replace(HoldChannel old, HoldChannel now) {
-        for (int i = 0; i < chans.length; i++) {
-            if (chans[i] == old) {
-                chans[i] = now;
-            }
         }
     }
 
@@ -613,7 +500,7 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
         }
         if ((queue == null || queue.isEmpty()) && !fetching && ctx.channel().isWritable()) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(ka.content())));
-            owner.observer().keepAliveSent();
+            hc.observer().keepAliveSent();
             lastWriteNanos = now();
         }
         scheduleKeepAlive(period);
@@ -624,11 +511,9 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
             keepAliveTimer.cancel(false);
             keepAliveTimer = null;
         }
-        cancelNextTimer();
-        for (Subscription s : subscriptions) {
-            s.close();
-        }
-        subscriptions = NO_SUBSCRIPTIONS;
+        linkTimer.cancel();
+        links.cancel();
+        chans.unsubscribeAll();
         clearQueue();
         if (drops != null) {
             drops.close();
@@ -643,27 +528,37 @@ public final class StreamHold implements Hold, Subscriber, FilterInputs, NextSte
 
     @Override
     public List<String> filters(String channel) {
-        HoldChannel c = channel(channel);
+        HoldChannel c = chans.get(channel);
         return c == null ? List.of() : c.filters();
     }
 
     @Override
     public boolean subscribedTo(String channel) {
-        return channel(channel) != null;
+        return chans.get(channel) != null;
     }
 
     @Override
     public Map<String, String> lastIds() {
-        return HoldSupport.lastIds(Arrays.asList(chans));
+        return chans.lastIds();
     }
 
     @Override
     public String connectionId() {
-        return owner.connectionId();
+        return hc.connectionId();
     }
 
     @Override
     public void clientClosed() {
+        done = true;
+        cancel();
+        links.clientLeft();
+    }
+
+    /**
+     * The origin broke off inside the initial body: the stream can't be completed. As {@link #clientClosed()}, but
+     * the client is still there, so no gone link is posted.
+     */
+    public void cut() {
         done = true;
         cancel();
     }

@@ -1,6 +1,7 @@
 package dev.outpost.proxy.session;
 
 import dev.outpost.origin.Endpoint;
+import dev.outpost.proxy.hold.HoldContext;
 import dev.outpost.proxy.observe.ConnectionObserver;
 import dev.outpost.proxy.route.Target;
 import dev.outpost.proxy.ws.WsGateway;
@@ -57,6 +58,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** This loop's idle origin connections, and the pool key of the target last used (the same nearly always). */
     private Map<Endpoint, ArrayDeque<Channel>> idleOrigins;
 
+    /** What this connection's holds share; made at the first hold. */
+    private HoldContext holdContext;
+
     private Target lastTarget;
     private Endpoint lastEndpoint;
     private String lastTriedName;
@@ -76,6 +80,30 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
             m = idleOrigins = px.pool().idleOn(ctx.channel().eventLoop());
         }
         return m;
+    }
+
+    /** What this connection's holds share: the hub, drops, observer, limits and a way to send their links. */
+    HoldContext holdContext() {
+        HoldContext h = holdContext;
+        if (h == null) {
+            h = holdContext = new HoldContext(
+                    px.hub(),
+                    px.drops(),
+                    observer,
+                    connectionId(),
+                    px.limits().streamQueueMax(),
+                    new LinkRequests(px, ctx.channel().eventLoop()));
+        }
+        return h;
+    }
+
+    /** Names this connection in logs of dropped messages: its id and the client's address. */
+    String connectionId() {
+        return ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress();
+    }
+
+    ProxyContext px() {
+        return px;
     }
 
     /** Where a (non-test) target is reached; the same instance while the same target is used (nearly always). */

@@ -1,123 +1,50 @@
 package dev.outpost.proxy.session;
 
-import dev.outpost.grip.instruct.GripChannel;
-import dev.outpost.grip.instruct.GripInstruct;
-import dev.outpost.grip.instruct.GripInstructException;
 import dev.outpost.grip.instruct.GripInstructParser;
-import dev.outpost.grip.instruct.GripLast;
 import dev.outpost.grip.instruct.HoldMode;
-import dev.outpost.grip.instruct.InstructResponse;
-import dev.outpost.origin.Endpoint;
-import dev.outpost.origin.Failover;
-import dev.outpost.origin.OriginClient;
-import dev.outpost.origin.OriginHandler;
-import dev.outpost.origin.OriginListener;
-import dev.outpost.origin.OriginPool;
 import dev.outpost.origin.OriginTimeoutException;
-import dev.outpost.proxy.config.ProxyConfig;
+import dev.outpost.proxy.hold.ChannelRules;
 import dev.outpost.proxy.hold.HeldResponse;
 import dev.outpost.proxy.hold.Hold;
-import dev.outpost.proxy.hold.HoldChannel;
 import dev.outpost.proxy.hold.HoldHandoff;
 import dev.outpost.proxy.hold.HoldOwner;
-import dev.outpost.proxy.hold.NextStep;
 import dev.outpost.proxy.hold.ResponseHold;
 import dev.outpost.proxy.hold.StreamHold;
-import dev.outpost.proxy.observe.ConnectionObserver;
-import dev.outpost.proxy.pubsub.Drops;
-import dev.outpost.proxy.route.Route;
-import dev.outpost.proxy.route.RouteTable;
-import dev.outpost.proxy.route.Target;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request of a client: route, forward to the origin (failing over across targets), then either relay the
- * origin's response as it streams or, when the response carries GRIP instructions, buffer it and hand the client to
- * a {@link Hold}. Everything runs on the client's event loop; origin connections are opened on the same loop.
+ * One request of a client, as a small state machine over parts with one job each: {@link RequestPlan} (route and
+ * origin request), {@link OriginCall} (targets, connections, the request body), then {@link ResponseRelay} for a
+ * plain response or {@link GripAccept} for a GRIP one, whose {@link HoldHandoff} starts a {@link Hold} (with
+ * {@link StreamThrough} when a stream's initial body is too large to buffer). Everything runs on the client's event
+ * loop; origin connections are opened on the same loop.
  *
- * <p>States: CONNECTING (no origin yet; request body parts wait in {@link #pending}) → REQUESTING (head sent) →
- * RESPONDING (plain relay) | ACCEPTING (GRIP body buffered) → HOLDING → DONE.
+ * <p>States: CALLING (no response yet; request body parts wait in the {@link RequestBody}) → RELAYING (plain) |
+ * ACCEPTING (GRIP body buffered) → HOLDING → DONE. A long-poll's {@code Grip-Last} retry goes from HOLDING back to
+ * CALLING.
  */
-final class ProxyExchange implements OriginListener, HoldOwner {
+final class ProxyExchange implements OriginCall.Listener, HoldOwner {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
-    /** One line per request, as Pushpin's proxy logs them at info level. */
-    private static final Logger access = LoggerFactory.getLogger("dev.outpost.proxy.access");
-    /** Largest origin body buffered for a GRIP instruction (Pushpin's MAX_ACCEPT_RESPONSE_BODY). */
-    static final int MAX_ACCEPT_BODY = 100_000;
-    /** Past this much request body a GRIP answer is refused, as Pushpin's MAX_ACCEPT_REQUEST_BODY. */
-    static final int MAX_ACCEPT_REQUEST_BODY = 100_000;
-
     static final String ORIGIN_ERROR = "Error while proxying to origin.";
-    /** Largest next-link response body. */
-    static final int MAX_LINK_BODY = 1_000_000;
-    /** Next-link attempts after the first, backing off 1 s·2ⁿ plus up to 1 s (Pushpin's RETRY_MAX, RETRY_TIMEOUT). */
-    static final int LINK_RETRY_MAX = 5;
-
-    private static final Route DEFAULT_ROUTE = new Route(
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            false,
-            List.of(),
-            List.of(new Target(Target.Kind.TEST, null, 0, false, false, null, false, List.of())),
-            "default");
 
     private enum State {
-        CONNECTING,
-        REQUESTING,
+        CALLING,
         ACCEPTING,
-        RESPONDING,
+        RELAYING,
         HOLDING,
         DONE
     }
@@ -125,100 +52,42 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     private final ClientConnection conn;
     private final ChannelHandlerContext ctx;
     private final ProxyContext px;
-    private final ProxyConfig cfg;
-    /** The client's request head; once a hold starts, a compact copy (see {@link #compact}). */
+    /** The client's request head; once a hold starts, a compact copy (see {@link RequestPlan#compact}). */
     private HttpRequest req;
+    /** The client's version, keep-alive and method facts (the link base is added at a hand-over). */
+    private final HoldHandoff.Client client;
 
-    private final HttpVersion version;
-    private final boolean clientKeepAlive;
-    private final boolean headRequest;
-    /** Read from the full head: the compact copy does not split comma-separated values as Netty's headers do. */
-    private final boolean requestChunked;
+    private final RequestBody body = new RequestBody();
+    private State state = State.CALLING;
 
-    private final boolean requestLengthSet;
-
-    private State state = State.CONNECTING;
-    private boolean requestOpen = true;
-    private final boolean trusted;
-    /** The rest of the request body is not wanted (test target, or the origin already answered). */
-    private boolean discardBody;
-    /** Request body parts not yet written to the origin; owned here. */
-    // small first capacities: these live as long as a held connection and usually hold 0-2 items
-    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(2);
-
-    private boolean writingToOrigin;
-    private int bodyPartsSent;
-    private long requestBodyBytes;
-    private long responseBodyBytes;
-
-    private Route route;
-    /** The route's targets in order, and the names of those tried. */
-    private Failover<Target> targets;
-
-    private Target target;
-    private Endpoint endpoint;
-    private HttpRequest originRequest;
-    private Channel origin;
-    /** {@link #origin}'s last handler, kept rather than looked up in its pipeline at every step. */
-    private OriginHandler originHandler;
-
-    private boolean reused;
-    private boolean gotResponse;
-    private boolean skippingInformational;
-    private HttpResponse originResponse;
-    /** Whether {@link #originResponse} lets the connection be reused: read before its head is cleaned for the client. */
-    private boolean originKeepAlive;
-    /** The head of a plain response, held until its first body part (see {@link #startRelay}). */
-    private HttpResponse responseHead;
-    /** The GRIP response body while it is read; owned here. */
-    private CompositeByteBuf gripBody;
-
-    private boolean responseKeepAlive;
-    private boolean waitingWritable;
-    private Hold hold;
+    private RequestPlan plan;
+    private OriginCall call;
+    private ResponseRelay relay;
+    private GripAccept accept;
     /** Set while a stream hold's initial body is still being relayed from the origin. */
-    private StreamHold streamingInitial;
-    /** The request target as the origin gets it (route rewrite applied), for retries. */
-    private String originUri;
-    /** The request body as sent, kept (up to the accept limit) so that the request can be sent again. */
-    private final ByteArrayOutputStream requestCopy = new ByteArrayOutputStream(0);
-    /** {@code Grip-Link rel=gone} of the current instructions. */
-    private String goneLink;
-    /** What next links resolve against: the client's URL, then each fetched link. */
-    private URI linkBase;
+    private StreamThrough streaming;
+    /** The current hold; after a retry, the one retried (its gone link is the client's until the next answer). */
+    private Hold hold;
 
-    private OriginClient.Call link;
-    private ScheduledFuture<?> linkRetryTimer;
     private int retries;
 
     ProxyExchange(ClientConnection conn, ProxyContext px, HttpRequest req) {
         this.conn = conn;
         this.ctx = conn.ctx();
         this.px = px;
-        this.cfg = px.config();
         this.req = req;
-        // upstream_key: a signed upstream proxy's request passes through with its Grip-* headers, and the answer's
-        // GRIP instructions go back to it (Pushpin's trusted client)
-        this.trusted = px.trusted(req);
-        this.version = RequestChecks.responseVersion(req.protocolVersion());
-        this.clientKeepAlive = HttpUtil.isKeepAlive(req);
-        this.headRequest = HttpMethod.HEAD.equals(req.method());
-        this.requestChunked = HttpUtil.isTransferEncodingChunked(req);
-        this.requestLengthSet = HttpUtil.isContentLengthSet(req);
+        this.client = new HoldHandoff.Client(
+                RequestChecks.responseVersion(req.protocolVersion()),
+                HttpUtil.isKeepAlive(req),
+                HttpMethod.HEAD.equals(req.method()));
     }
 
     boolean requestOpen() {
-        return requestOpen;
+        return body.open();
     }
 
     boolean acceptsRequestContent() {
-        if (!requestOpen) {
-            return false;
-        }
-        if (discardBody || state == State.DONE) {
-            return true;
-        }
-        return pending.isEmpty() && !writingToOrigin;
+        return body.accepts();
     }
 
     // ---- request side ----
@@ -229,244 +98,71 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (forwardedFor != null) {
             conn.observer().forwardedFor(forwardedFor);
         }
-        String uri = originForm(req.uri());
-        int q = uri.indexOf('?');
-        String path = q >= 0 ? uri.substring(0, q) : uri;
-        String query = q >= 0 ? uri.substring(q) : "";
-        route = resolve(path);
-        if (route == null) {
-            respondText(
-                    502,
-                    "Bad Gateway",
-                    "No route for host: " + hostOf(req.headers().get(HttpHeaderNames.HOST)));
+        plan = RequestPlan.of(px, req, ctx.pipeline().get(SslHandler.class) != null);
+        if (plan == null) {
+            String host = RequestPlan.hostOf(req.headers().get(HttpHeaderNames.HOST));
+            respondText(502, "Bad Gateway", "No route for host: " + host);
             return;
         }
-        targets = new Failover<>(route.targets(), conn::nameOf);
-        originUri = route.rewritePath(path) + query;
-        originRequest = buildOriginRequest(originUri);
-        nextTarget();
-    }
-
-    private Route resolve(String path) {
-        RouteTable table = px.routes();
-        String id = cfg.acceptPushpinRoute() ? req.headers().get("Pushpin-Route") : null;
-        if (id != null) {
-            id = id.trim();
-        }
-        if (table.isEmpty() && (id == null || id.isEmpty())) {
-            return DEFAULT_ROUTE;
-        }
-        // a request that came over TLS (https_ports) matches ssl=yes routes
-        boolean tls = ctx.pipeline().get(SslHandler.class) != null;
-        Optional<Route> r = table.select(id, hostOf(req.headers().get(HttpHeaderNames.HOST)), path, false, tls);
-        // a route picked by id must still match the path, as in Pushpin
-        return r.filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
-                .orElse(null);
-    }
-
-    /** The Host header's name without the port; IPv6 literals keep no brackets; no Host is {@code localhost}. */
-    static String hostOf(String hostHeader) {
-        if (hostHeader == null || hostHeader.isBlank()) {
-            // as Pushpin 1.36, whose front end fills in localhost
-            return "localhost";
-        }
-        String h = hostHeader.trim();
-        if (h.startsWith("[")) {
-            int end = h.indexOf(']');
-            return end > 0 ? h.substring(1, end) : h;
-        }
-        int colon = h.indexOf(':');
-        return colon >= 0 ? h.substring(0, colon) : h;
-    }
-
-    /** Absolute-form request targets become origin-form. */
-    static String originForm(String uri) {
-        int scheme = uri.indexOf("://");
-        if (scheme > 0 && !uri.startsWith("/")) {
-            int slash = uri.indexOf('/', scheme + 3);
-            return slash < 0 ? "/" : uri.substring(slash);
-        }
-        return uri.isEmpty() ? "/" : uri;
-    }
-
-    private HttpRequest buildOriginRequest(String uri) {
-        HttpRequest o = new DefaultHttpRequest(HttpVersion.HTTP_1_1, req.method(), uri.isEmpty() ? "/" : uri);
-        Headers.cleanRequest(req.headers(), o.headers(), cfg.acceptPushpinRoute(), trusted);
-        if (route.asHost() != null && !route.asHost().isEmpty()) {
-            o.headers().set(HttpHeaderNames.HOST, route.asHost());
-        }
-        for (Map.Entry<String, String> h : route.headers()) {
-            o.headers().remove(h.getKey());
-            if (h.getValue() != null && !h.getValue().isEmpty()) {
-                o.headers().add(h.getKey(), h.getValue());
-            }
-        }
-        if (!route.noGrip() && !trusted) {
-            gripHeaders(o.headers(), route);
-        }
-        if (requestChunked) {
-            HttpUtil.setTransferEncodingChunked(o, true);
-        }
-        return o;
-    }
-
-    private void nextTarget() {
-        target = targets.next();
-        if (target == null) {
-            reject(502, "Bad Gateway", ORIGIN_ERROR, targets.exhausted());
-            return;
-        }
-        if (target.kind() == Target.Kind.TEST) {
-            discardBody = true;
-            releasePending();
-            TestTarget.Answer a = TestTarget.answer(originRequest.uri());
-            gotResponse = true;
-            if (GripInstructParser.isGrip(a.head().headers())) {
-                handleGrip(a.head(), a.body());
-            } else {
-                respondFull(
-                        a.head().status().code(),
-                        a.head().status().reasonPhrase(),
-                        Headers.cleanGripResponse(Headers.list(a.head().headers()), null),
-                        a.body());
-            }
-            return;
-        }
-        endpoint = conn.endpointOf(target);
-        Channel idle = OriginPool.pollIdle(conn.idleOrigins(), endpoint);
-        if (idle != null) {
-            reused = true;
-            attach(idle);
-        } else {
-            connect();
-        }
-    }
-
-    private void connect() {
-        reused = false;
-        Future<Channel> f = px.pool().connect(ctx.channel().eventLoop(), endpoint);
-        f.addListener(x -> {
-            if (state == State.DONE) {
-                if (x.isSuccess()) {
-                    f.getNow().close();
-                }
-                return;
-            }
-            if (x.isSuccess()) {
-                attach(f.getNow());
-            } else {
-                // a TLS failure counts as a connect error, as in Pushpin: the next target is tried
-                log.debug("connect to {} failed: {}", lastTried(), x.cause().toString());
-                nextTarget();
-            }
-        });
-    }
-
-    private void attach(Channel ch) {
-        origin = ch;
-        originHandler = OriginHandler.of(ch);
-        originHandler.listener(this);
-        state = State.REQUESTING;
-        if (target.hostHeader() != null) {
-            originRequest.headers().set(HttpHeaderNames.HOST, target.hostHeader());
-        } else if (!originRequest.headers().contains(HttpHeaderNames.HOST)) {
-            // a request without Host (HTTP/1.0) reaches the origin as Host: localhost, as with Pushpin 1.36
-            originRequest.headers().set(HttpHeaderNames.HOST, "localhost");
-        }
-        ChannelFuture last = ch.write(originRequest);
-        HttpContent p;
-        boolean complete = false;
-        while ((p = pending.poll()) != null) {
-            if (p.content().isReadable()) {
-                bodyPartsSent++;
-                keepCopy(p.content());
-            }
-            complete = p instanceof LastHttpContent;
-            last = ch.write(p);
-        }
-        writingToOrigin = true;
-        ch.flush();
-        boolean sentAll = complete;
-        last.addListener(f -> {
-            writingToOrigin = false;
-            if (f.isSuccess() && state != State.DONE) {
-                if (sentAll) {
-                    requestSent(ch);
-                }
-                conn.requestMore();
-            }
-        });
-        ch.read();
-    }
-
-    /** The whole request is on its way: from now on the origin has origin_response_timeout to answer. */
-    private void requestSent(Channel ch) {
-        if (origin == ch) {
-            originHandler.watch(px.limits().originResponseTimeout());
-        }
+        call = new OriginCall(
+                conn, body, this, OriginCall.safe(req.method()), plan.route().targets());
+        call.start(plan.originRequest(px, req));
     }
 
     void requestContent(HttpContent c) {
-        if (c instanceof LastHttpContent) {
-            requestOpen = false;
-        }
-        requestBodyBytes += c.content().readableBytes();
-        if (discardBody || state == State.DONE) {
-            c.release();
+        if (!body.take(c)) {
             return;
         }
-        if (origin != null && !writingToOrigin && pending.isEmpty()) {
-            if (c.content().isReadable()) {
-                bodyPartsSent++;
-                keepCopy(c.content());
-            }
-            writingToOrigin = true;
-            Channel ch = origin;
-            boolean sentAll = c instanceof LastHttpContent;
-            ch.writeAndFlush(c).addListener(f -> {
-                writingToOrigin = false;
-                if (f.isSuccess() && state != State.DONE) {
-                    if (sentAll) {
-                        requestSent(ch);
-                    }
-                    conn.requestMore();
-                }
-            });
+        if (call != null && call.attached() && body.idle()) {
+            call.write(c);
         } else {
-            pending.add(c);
+            body.queue(c);
         }
     }
 
-    private void keepCopy(ByteBuf b) {
-        if (requestCopy.size() <= MAX_ACCEPT_REQUEST_BODY) {
-            byte[] bytes = new byte[b.readableBytes()];
-            b.getBytes(b.readerIndex(), bytes);
-            requestCopy.writeBytes(bytes);
-        }
-    }
-
-    private void releasePending() {
-        HttpContent p;
-        while ((p = pending.poll()) != null) {
-            p.release();
-        }
-        if (gripBody != null) {
-            gripBody.release();
-            gripBody = null;
-        }
-    }
-
-    // ---- response side ----
+    // ---- the origin call's events ----
 
     @Override
-    public void originRead(HttpObject msg) {
-        if (streamingInitial != null) {
-            if (msg.decoderResult().isFailure() || !(msg instanceof HttpContent c)) {
-                ReferenceCountUtil.release(msg);
-                dropOrigin();
-                cutInitial();
+    public void requestWritten() {
+        conn.requestMore();
+    }
+
+    @Override
+    public boolean over() {
+        return state == State.DONE;
+    }
+
+    @Override
+    public void unreachable(String tried) {
+        reject(502, "Bad Gateway", ORIGIN_ERROR, tried);
+    }
+
+    @Override
+    public void testTarget(String uri) {
+        TestTarget.Answer a = TestTarget.answer(uri);
+        if (GripInstructParser.isGrip(a.head().headers())) {
+            handover(GripAccept.instruct(terms(), a.head(), a.body()));
+        } else {
+            respondFull(new HeldResponse(
+                    a.head().status().code(),
+                    a.head().status().reasonPhrase(),
+                    Headers.cleanGripResponse(Headers.list(a.head().headers()), null),
+                    a.body()));
+        }
+    }
+
+    @Override
+    public void response(HttpObject msg) {
+        if (streaming != null) {
+            if (msg instanceof HttpContent c) {
+                streaming.relay(c);
+                if (!streaming.relaying()) {
+                    streaming = null;
+                }
             } else {
-                relayInitial(c);
+                ReferenceCountUtil.release(msg);
+                call.drop();
+                cutInitial();
             }
             return;
         }
@@ -474,183 +170,101 @@ final class ProxyExchange implements OriginListener, HoldOwner {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg.decoderResult().isFailure()) {
-            Throwable cause = msg.decoderResult().cause();
-            ReferenceCountUtil.release(msg);
-            dropOrigin();
-            originBroke(cause);
-            return;
-        }
         if (msg instanceof HttpResponse r) {
-            if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                skippingInformational = true;
-            } else {
-                gotResponse = true;
-                originResponse = r;
-                originKeepAlive = HttpUtil.isKeepAlive(r);
-                conn.observer()
-                        .originResponse(route.id(), lastTried(), r.status().code());
-                if (!route.noGrip() && !trusted && GripInstructParser.isGrip(r.headers())) {
-                    if (requestBodyBytes > MAX_ACCEPT_REQUEST_BODY) {
-                        // the request could not be replayed: Pushpin refuses to hold it
-                        ReferenceCountUtil.release(msg);
-                        dropOrigin();
-                        respondText(400, "Bad Request", "Request too large to accept GRIP instruct.");
-                        return;
-                    }
-                    state = State.ACCEPTING;
-                    gripBody = ctx.alloc().compositeBuffer();
-                } else {
-                    state = State.RESPONDING;
-                    startRelay(r);
+            conn.observer()
+                    .originResponse(
+                            plan.route().id(), call.lastTried(), r.status().code());
+            if (!plan.route().noGrip() && !plan.trusted() && GripInstructParser.isGrip(r.headers())) {
+                if (body.bytes() > RequestBody.MAX_COPY) {
+                    // the request could not be replayed: Pushpin refuses to hold it
+                    ReferenceCountUtil.release(msg);
+                    call.drop();
+                    respondText(400, "Bad Request", "Request too large to accept GRIP instruct.");
+                    return;
                 }
+                state = State.ACCEPTING;
+                accept = new GripAccept(terms(), r, ctx.alloc());
+            } else {
+                state = State.RELAYING;
+                relay = new ResponseRelay(ctx, client, r);
             }
         }
         if (msg instanceof HttpContent c) {
-            if (skippingInformational) {
-                c.release();
-                if (c instanceof LastHttpContent) {
-                    skippingInformational = false;
-                }
-                origin.read();
-                return;
-            }
             if (state == State.ACCEPTING) {
                 accept(c);
-            } else if (state == State.RESPONDING) {
+            } else if (state == State.RELAYING) {
                 relay(c);
             } else {
                 c.release();
             }
-        } else if (origin != null) {
-            origin.read();
+        } else {
+            call.read();
         }
-    }
-
-    private void accept(HttpContent c) {
-        if (gripBody.readableBytes() + c.content().readableBytes() > MAX_ACCEPT_BODY) {
-            if (streamThrough(c)) {
-                return;
-            }
-            c.release();
-            dropOrigin();
-            reject(502, "Bad Gateway", ORIGIN_ERROR, "GRIP instruct response too large from " + lastTried());
-            return;
-        }
-        gripBody.addComponent(true, c.content().retain());
-        boolean last = c instanceof LastHttpContent;
-        c.release();
-        if (!last) {
-            origin.read();
-            return;
-        }
-        originComplete();
-        byte[] body = ByteBufUtil.getBytes(gripBody);
-        gripBody.release();
-        gripBody = null;
-        handleGrip(originResponse, body);
-    }
-
-    private void startRelay(HttpResponse r) {
-        // the origin's head itself, cleaned: no copy of its headers
-        HttpResponse out = r;
-        out.setProtocolVersion(version);
-        Headers.cleanResponse(out.headers());
-        int code = r.status().code();
-        boolean bodyless = headRequest || code == 204 || code == 304;
-        responseKeepAlive = clientKeepAlive;
-        if (!bodyless && !out.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            if (version.isKeepAliveDefault()) {
-                HttpUtil.setTransferEncodingChunked(out, true);
-            } else {
-                responseKeepAlive = false;
-            }
-        }
-        HttpUtil.setKeepAlive(out, responseKeepAlive);
-        // written with the first body part: a whole small response then goes out as one message and one buffer
-        responseHead = out;
     }
 
     private void relay(HttpContent c) {
         boolean last = c instanceof LastHttpContent;
-        responseBodyBytes += c.content().readableBytes();
+        long bytes = relay.count(c);
         if (last) {
-            originComplete();
-            logAccess("code=" + originResponse.status().code() + " " + responseBodyBytes);
+            call.complete();
+            AccessLog.log(req, call, plan.route(), "code=" + relay.code() + " " + bytes);
         }
-        HttpResponse head = responseHead;
-        Object msg = c;
-        if (head != null) {
-            responseHead = null;
-            if (last) {
-                msg = new DefaultFullHttpResponse(
-                        head.protocolVersion(),
-                        head.status(),
-                        c.content(),
-                        head.headers(),
-                        ((LastHttpContent) c).trailingHeaders());
-            } else {
-                ctx.write(head);
-            }
-        }
-        ctx.writeAndFlush(msg).addListener(f -> {
+        relay.write(c).addListener(f -> {
             if (!f.isSuccess()) {
                 return;
             }
             if (last) {
-                finish(responseKeepAlive);
-            } else if (origin != null && state == State.RESPONDING) {
+                finish(relay.keepAlive());
+            } else if (call.attached() && state == State.RELAYING) {
                 if (ctx.channel().isWritable()) {
-                    origin.read();
+                    call.read();
                 } else {
-                    waitingWritable = true;
+                    relay.waitWritable();
                 }
             }
         });
     }
 
-    /** The origin's response was read to the end: the connection goes back to the pool when it can. */
-    private void originComplete() {
-        Channel ch = origin;
-        origin = null;
-        if (ch == null) {
-            return;
-        }
-        OriginHandler h = originHandler;
-        originHandler = null;
-        h.listener(null);
-        boolean reusable = !requestOpen && !writingToOrigin && pending.isEmpty() && originKeepAlive;
-        if (reusable) {
-            px.pool().release(ch, h, endpoint);
-        } else {
-            ch.close();
-        }
-        if (requestOpen) {
-            discardBody = true;
-            releasePending();
-        }
-    }
-
-    /** Detaches from the origin connection and closes it: it is mid-message and can't be reused. */
-    private void dropOrigin() {
-        Channel ch = origin;
-        origin = null;
-        if (ch != null) {
-            originHandler.listener(null);
-            originHandler = null;
-            ch.close();
+    private void accept(HttpContent c) {
+        switch (accept.add(c)) {
+            case MORE -> call.read();
+            case COMPLETE -> {
+                call.complete();
+                GripAccept a = accept;
+                accept = null;
+                handover(a.complete());
+            }
+            case OVERFLOW -> {
+                GripAccept.Outcome o = accept.overflow();
+                accept = null;
+                if (o instanceof GripAccept.Handover h) {
+                    streamThrough(h, c);
+                    return;
+                }
+                c.release();
+                call.drop();
+                if (o == null) {
+                    reject(
+                            502,
+                            "Bad Gateway",
+                            ORIGIN_ERROR,
+                            "GRIP instruct response too large from " + call.lastTried());
+                } else {
+                    handover(o);
+                }
+            }
         }
     }
 
     @Override
-    public void originClosed(Throwable cause) {
-        origin = null;
-        if (streamingInitial != null) {
+    public void broke(Throwable cause) {
+        if (streaming != null) {
             if (cause instanceof OriginTimeoutException t) {
-                drops().hit(
+                px.drops()
+                        .hit(
                                 "origin_response_timeout",
-                                connectionId(),
-                                "stream from " + lastTried() + " silent for "
+                                conn.connectionId(),
+                                "stream from " + call.lastTried() + " silent for "
                                         + t.after().toSeconds() + " s; cut");
             }
             cutInitial();
@@ -659,33 +273,17 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (state == State.DONE || state == State.HOLDING) {
             return;
         }
-        originBroke(cause);
-    }
-
-    private void originBroke(Throwable cause) {
-        log.debug("origin {} broke off: {}", lastTried(), String.valueOf(cause));
+        log.debug("origin {} broke off: {}", call.lastTried(), String.valueOf(cause));
         if (cause instanceof OriginTimeoutException t) {
-            originTimedOut(t);
+            timedOut(t);
             return;
         }
-        if (state == State.REQUESTING && !gotResponse && reused && bodyPartsSent == 0 && safeMethod()) {
-            // a pooled connection the origin had closed meanwhile: once more on a fresh one
-            if (!requestOpen && HttpUtil.isTransferEncodingChunked(originRequest)) {
-                pending.add(LastHttpContent.EMPTY_LAST_CONTENT);
-            }
-            state = State.CONNECTING;
-            connect();
-            return;
-        }
-        if (state == State.RESPONDING) {
-            logAccess("error");
+        if (state == State.RELAYING) {
             // the head is out: all that is left is to cut the client off
-            state = State.DONE;
-            releasePending();
-            conn.exchangeDone(this, false);
+            AccessLog.log(req, call, plan.route(), "error");
+            end(false);
             return;
         }
-        releasePending();
         reject(502, "Bad Gateway", ORIGIN_ERROR, cause == null ? ORIGIN_ERROR : "Error: " + cause);
     }
 
@@ -693,504 +291,95 @@ final class ProxyExchange implements OriginListener, HoldOwner {
      * The origin kept the proxy waiting past origin_response_timeout: a 504 when the client has had nothing yet (as
      * nginx answers), else the client is cut off. The request is not sent again: the origin may be working on it.
      */
-    private void originTimedOut(OriginTimeoutException t) {
+    private void timedOut(OriginTimeoutException t) {
         long s = t.after().toSeconds();
-        drops().hit(
+        px.drops()
+                .hit(
                         "origin_response_timeout",
-                        connectionId(),
-                        "no response from " + lastTried() + " within " + s + " s");
-        if (state == State.RESPONDING) {
-            logAccess("timeout");
-            state = State.DONE;
-            releasePending();
-            conn.exchangeDone(this, false);
+                        conn.connectionId(),
+                        "no response from " + call.lastTried() + " within " + s + " s");
+        if (state == State.RELAYING) {
+            AccessLog.log(req, call, plan.route(), "timeout");
+            end(false);
             return;
         }
-        releasePending();
         reject(
                 504,
                 "Gateway Timeout",
                 "The origin did not respond within " + s + " s.",
-                "The origin " + lastTried() + " did not respond within " + s + " s (origin_response_timeout).");
+                "The origin " + call.lastTried() + " did not respond within " + s + " s (origin_response_timeout).");
     }
 
-    // ---- GRIP ----
+    // ---- GRIP: the hand-over to a hold ----
 
-    private void handleGrip(HttpResponse r, byte[] body) {
-        GripInstruct ins = parseInstruct(r, body);
-        if (ins == null) {
-            return;
-        }
-        HeldResponse held = heldResponse(r, body, ins);
-        if (!sendable(held)) {
-            return;
-        }
-        goneLink = ins.goneLink();
-        // the origin's response was read to the end (the connection is back in the pool): nothing needs its head
-        originResponse = null;
-        if (!ins.isHold()) {
-            if (ins.nextLink() == null) {
-                respondFull(held.code(), held.reason(), held.headers(), held.body());
-                return;
-            }
-            // the body is the first page: the next link continues the response
+    /** What GRIP answers of this exchange are made with: client facts, channel rules, debug, the connection's. */
+    private GripAccept.Terms terms() {
+        HoldHandoff.Client c = new HoldHandoff.Client(
+                client.version(), client.keepAlive(), client.headRequest(), RequestPlan.linkBase(req));
+        ChannelRules rules = new ChannelRules(
+                plan.route().prefix(),
+                call.target() == null ? List.of() : call.target().subs(),
+                px.config().connectionSubscriptionMax());
+        return new GripAccept.Terms(c, rules, debug(), conn.holdContext());
+    }
+
+    private void handover(GripAccept.Outcome o) {
+        if (o instanceof GripAccept.Refused r) {
+            reject(502, "Bad Gateway", ORIGIN_ERROR, r.debugMessage());
+        } else if (o instanceof GripAccept.Respond r) {
+            respondFull(r.response());
+        } else if (o instanceof GripAccept.Handover h) {
             enterHold();
-            hold = new StreamHold(ctx, px.hub(), handoff(ins, held, List.of(), true), this);
-            hold.start();
-            return;
-        }
-        enterHold();
-        List<HoldChannel> chans = channels(ins);
-        if (ins.hold() == HoldMode.RESPONSE) {
-            hold = new ResponseHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
-        } else {
-            hold = new StreamHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
-        }
-        conn.observer().holdStarted(ins.hold() == HoldMode.RESPONSE ? "response" : "stream", names(chans), ins);
-        hold.start();
-    }
-
-    /** The one hand-over to a hold; a body-only answer ({@code noHold}) has no keep-alive. */
-    private HoldHandoff handoff(GripInstruct ins, HeldResponse held, List<HoldChannel> chans, boolean noHold) {
-        return new HoldHandoff(
-                new HoldHandoff.Client(version, clientKeepAlive, headRequest),
-                held,
-                chans,
-                ins.meta(),
-                ins.timeoutSeconds(),
-                noHold ? null : ins.keepAlive(),
-                ins.nextLink(),
-                noHold);
-    }
-
-    /** The instruction, or null after the client got a 502. */
-    private GripInstruct parseInstruct(HttpResponse r, byte[] body) {
-        try {
-            return GripInstructParser.parse(r.status().code(), Headers.list(r.headers()), body);
-        } catch (GripInstructException e) {
-            reject(502, "Bad Gateway", ORIGIN_ERROR, e.getMessage());
-        } catch (RuntimeException e) {
-            log.warn("GRIP instruction from {} could not be read", lastTried(), e);
-            reject(502, "Bad Gateway", ORIGIN_ERROR, "Error: " + e);
-        }
-        return null;
-    }
-
-    /** What the client sees of the origin's response: a JSON instruct's own response, Grip-Status applied. */
-    private static HeldResponse heldResponse(HttpResponse r, byte[] body, GripInstruct ins) {
-        int code = r.status().code();
-        String reason = r.status().reasonPhrase();
-        List<Map.Entry<String, String>> headers = Headers.list(r.headers());
-        byte[] b = body;
-        InstructResponse ir = ins.response();
-        if (ir != null) {
-            code = ir.code();
-            reason = ir.reason();
-            headers = ir.headers();
-            b = ir.body();
-        }
-        if (ins.status() != null) {
-            code = ins.status().code();
-            reason = ins.status().reason();
-        }
-        return new HeldResponse(code, reason, Headers.cleanGripResponse(headers, ins.exposeHeaders()), b);
-    }
-
-    /** False, after answering 502, when the instruction's response can't go on the wire (say, a CR in a header). */
-    private boolean sendable(HeldResponse held) {
-        try {
-            new HttpResponseStatus(held.code(), held.reason());
-            HttpHeaders h = new DefaultHttpHeaders();
-            for (Map.Entry<String, String> e : held.headers()) {
-                h.add(e.getKey(), e.getValue());
+            if (h.mode() == HoldMode.RESPONSE) {
+                hold = new ResponseHold(ctx, conn.holdContext(), h.handoff(), this);
+            } else {
+                hold = new StreamHold(ctx, conn.holdContext(), h.handoff(), this);
             }
-            return true;
-        } catch (IllegalArgumentException e) {
-            reject(502, "Bad Gateway", ORIGIN_ERROR, "Error: " + e.getMessage());
-            return false;
+            if (h.mode() != null) {
+                String mode = h.mode() == HoldMode.RESPONSE ? "response" : "stream";
+                conn.observer().holdStarted(mode, h.channelNames(), h.instruct());
+            }
+            hold.start();
         }
     }
 
-    private void enterHold() {
-        if (requestOpen) {
-            discardBody = true;
-            pending.forEach(HttpContent::release);
-            pending.clear();
-        }
-        state = State.HOLDING;
-        logAccess("accept");
-        // a held connection lives long: keep only what a retry or a link needs, rebuilt from the client's head
-        originRequest = null;
-        req = compact(req);
-    }
-
-    /**
-     * The request head with its headers in one flat read-only array instead of a hash map of entries. Lookups by
-     * name and iteration are as before; {@code containsValue} does not split comma-separated values.
-     */
-    static HttpRequest compact(HttpRequest r) {
-        HttpHeaders h = r.headers();
-        CharSequence[] kv = new CharSequence[h.size() * 2];
-        int i = 0;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            kv[i++] = e.getKey();
-            kv[i++] = e.getValue();
-        }
-        return new DefaultHttpRequest(
-                r.protocolVersion(),
-                r.method(),
-                r.uri(),
-                new ReadOnlyHttpHeaders(false, i == kv.length ? kv : Arrays.copyOf(kv, i)));
-    }
-
-    /**
-     * A stream hold whose initial body is larger than the buffer: as Pushpin does, the head goes out now, the rest
-     * of the body is relayed as it comes, and the channels are joined when it ends.
-     */
-    private boolean streamThrough(HttpContent c) {
-        String mode = originResponse.headers().get("Grip-Hold");
-        String type = originResponse.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (mode == null
-                || !mode.trim().equalsIgnoreCase("stream")
-                || (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/grip-instruct"))) {
-            return false;
-        }
-        GripInstruct ins = parseInstruct(originResponse, new byte[0]);
-        if (ins == null) {
-            c.release();
-            return true;
-        }
-        byte[] soFar = ByteBufUtil.getBytes(gripBody);
-        gripBody.release();
-        gripBody = null;
-        HeldResponse held = heldResponse(originResponse, soFar, ins);
-        if (!sendable(held)) {
-            c.release();
-            return true;
-        }
+    /** A stream hold whose initial body did not fit the buffer: the head now, the body relayed as it comes. */
+    private void streamThrough(GripAccept.Handover h, HttpContent first) {
         enterHold();
-        goneLink = ins.goneLink();
-        List<HoldChannel> chans = channels(ins);
-        StreamHold sh = new StreamHold(ctx, px.hub(), handoff(ins, held, chans, false), this);
+        StreamHold sh = new StreamHold(ctx, conn.holdContext(), h.handoff(), this);
         hold = sh;
-        conn.observer().holdStarted("stream", names(chans), ins);
-        streamingInitial = sh;
-        if (!sh.writeHead()) {
-            streamingInitial = null;
-            c.release();
-            dropOrigin();
-            return true;
+        conn.observer().holdStarted("stream", h.channelNames(), h.instruct());
+        streaming = new StreamThrough(ctx, call, sh);
+        if (!streaming.start(first) || !streaming.relaying()) {
+            streaming = null;
         }
-        relayInitial(c);
-        return true;
     }
 
     /** The origin broke off inside a stream's initial body: the stream can't be completed, the client is cut off. */
     private void cutInitial() {
-        streamingInitial = null;
-        logAccess("error");
-        hold.clientClosed();
+        StreamThrough s = streaming;
+        streaming = null;
+        AccessLog.log(req, call, plan.route(), "error");
+        s.cut();
         finish(false);
     }
 
-    private void relayInitial(HttpContent c) {
-        StreamHold sh = streamingInitial;
-        boolean last = c instanceof LastHttpContent;
-        ByteBuf b = c.content().retain();
-        c.release();
-        if (last) {
-            originComplete();
-            streamingInitial = null;
+    private void enterHold() {
+        if (body.open()) {
+            body.discard();
         }
-        boolean empty = !b.isReadable();
-        if (empty) {
-            b.release();
-        } else {
-            sh.writeInitial(b).addListener(f -> {
-                if (f.isSuccess() && origin != null && streamingInitial != null) {
-                    if (ctx.channel().isWritable()) {
-                        origin.read();
-                    } else {
-                        waitingWritable = true;
-                    }
-                }
-            });
-        }
-        if (last) {
-            sh.subscribe();
-        } else if (empty && origin != null) {
-            origin.read();
-        }
+        state = State.HOLDING;
+        AccessLog.log(req, call, plan.route(), "accept");
+        // a held connection lives long: keep only what a retry or a link needs, rebuilt from the client's head
+        call.forgetRequest();
+        req = RequestPlan.compact(req);
     }
 
-    /**
-     * The instruction's channels and the target's {@code sub=} ones, route prefix applied, at most
-     * {@code connection_subscription_max} (the rest are reported and not subscribed).
-     */
-    private List<HoldChannel> channels(GripInstruct ins) {
-        String prefix = route.prefix() == null ? "" : route.prefix();
-        Map<String, HoldChannel> out = new LinkedHashMap<>();
-        for (GripChannel c : ins.channels()) {
-            out.putIfAbsent(prefix + c.name(), new HoldChannel(prefix + c.name(), c.prevId(), c.filters()));
-        }
-        if (target != null) {
-            for (String s : target.subs()) {
-                out.putIfAbsent(prefix + s, new HoldChannel(prefix + s, null, List.of()));
-            }
-        }
-        List<HoldChannel> list = new ArrayList<>(out.values());
-        int max = cfg.connectionSubscriptionMax();
-        if (max > 0 && list.size() > max) {
-            // one line for the whole response, however many channels it names
-            drops().dropMany(
-                            "subscription_max",
-                            names(list.subList(max, list.size())),
-                            connectionId(),
-                            "not subscribed: connection_subscription_max is " + max);
-            return List.copyOf(list.subList(0, max));
-        }
-        return list;
+    private boolean debug() {
+        return px.config().debug() || (plan != null && plan.route().debug());
     }
 
-    private static List<String> names(List<HoldChannel> chans) {
-        return chans.stream().map(HoldChannel::name).toList();
-    }
-
-    // ---- going back to the origin (retries, links) ----
-
-    @Override
-    public ConnectionObserver observer() {
-        return conn.observer();
-    }
-
-    @Override
-    public String connectionId() {
-        return ctx.channel().id().asShortText() + " " + ctx.channel().remoteAddress();
-    }
-
-    @Override
-    public Drops drops() {
-        return px.drops();
-    }
-
-    @Override
-    public int streamQueueMax() {
-        return px.limits().streamQueueMax();
-    }
-
-    @Override
-    public boolean debug() {
-        return cfg.debug() || (route != null && route.debug());
-    }
-
-    /** Pushpin's retry: the original request goes to the origin again, with what the hold knew as Grip-Last. */
-    @Override
-    public boolean retry(Map<String, String> gripLast) {
-        if (state != State.HOLDING
-                || streamingInitial != null
-                || !ctx.channel().isActive()
-                || requestCopy.size() > MAX_ACCEPT_REQUEST_BODY) {
-            return false;
-        }
-        retries++;
-        log.debug("retrying {} with Grip-Last {} (retry {})", originUri, gripLast, retries);
-        conn.observer().holdEnded("retry");
-        hold = null;
-        state = State.CONNECTING;
-        gotResponse = false;
-        originResponse = null;
-        skippingInformational = false;
-        discardBody = false;
-        bodyPartsSent = 0;
-        responseBodyBytes = 0;
-        originRequest = buildOriginRequest(originUri);
-        for (Map.Entry<String, String> e : gripLast.entrySet()) {
-            originRequest.headers().add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
-        }
-        byte[] body = requestCopy.toByteArray();
-        requestCopy.reset();
-        originRequest.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (body.length > 0 || requestLengthSet || requestChunked) {
-            HttpUtil.setContentLength(originRequest, body.length);
-        }
-        pending.add(
-                body.length == 0
-                        ? LastHttpContent.EMPTY_LAST_CONTENT
-                        : new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
-        targets.again(route.targets());
-        nextTarget();
-        return true;
-    }
-
-    /** Where a link goes: the targets of the route it matches (or the link's own host), and the request target. */
-    private record LinkPlan(URI uri, Route route, List<Target> targets, String path, String host) {}
-
-    private LinkPlan plan(String linkUri) {
-        try {
-            if (linkBase == null) {
-                String h = req.headers().get(HttpHeaderNames.HOST);
-                linkBase = new URI(
-                        "http://" + (h == null || h.isBlank() ? "localhost" : h.trim()) + originForm(req.uri()));
-            }
-            URI u = linkBase.resolve(new URI(linkUri.trim()));
-            if (u.getHost() == null) {
-                return null;
-            }
-            String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-            String query = u.getRawQuery() == null ? "" : "?" + u.getRawQuery();
-            RouteTable table = px.routes();
-            Route r = table.isEmpty()
-                    ? DEFAULT_ROUTE
-                    : table.select(null, u.getHost(), path, false, false)
-                            .filter(x -> x.pathBeg() == null || path.startsWith(x.pathBeg()))
-                            .orElse(null);
-            String authority = u.getRawAuthority();
-            if (r != null) {
-                String host = r.asHost() != null && !r.asHost().isEmpty() ? r.asHost() : authority;
-                return new LinkPlan(u, r, r.targets(), r.rewritePath(path) + query, host);
-            }
-            boolean tls = "https".equalsIgnoreCase(u.getScheme());
-            int port = u.getPort() > 0 ? u.getPort() : tls ? 443 : 80;
-            return new LinkPlan(
-                    u,
-                    null,
-                    List.of(new Target(Target.Kind.HOST, u.getHost(), port, false, tls, null, false, List.of())),
-                    path + query,
-                    authority);
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    /** {@code Grip-Sig} (the route's signer; none without issuer and key) and {@code Grip-Feature}. */
-    private void gripHeaders(HttpHeaders h, Route r) {
-        CharSequence sig = px.signer(r).sign();
-        if (sig != null) {
-            h.set(Headers.GRIP_SIG, sig);
-        }
-        h.set(Headers.GRIP_FEATURE, Headers.GRIP_FEATURES);
-    }
-
-    private HttpHeaders linkHeaders(LinkPlan plan, Map<String, String> gripLast) {
-        HttpHeaders h = new DefaultHttpHeaders();
-        h.set(HttpHeaderNames.HOST, plan.host());
-        Route r = plan.route();
-        if (r == null || !r.noGrip()) {
-            gripHeaders(h, r);
-        }
-        for (Map.Entry<String, String> e : gripLast.entrySet()) {
-            h.add(GripLast.HEADER, GripLast.format(e.getKey(), e.getValue()));
-        }
-        return h;
-    }
-
-    private OriginClient.Request request(HttpMethod method, LinkPlan plan, HttpHeaders headers) {
-        return new OriginClient.Request(
-                method, plan.path(), headers, MAX_LINK_BODY, px.limits().originResponseTimeout());
-    }
-
-    @Override
-    public boolean fetchNext(String linkUri, Map<String, String> gripLast, NextStep.Listener to) {
-        LinkPlan plan = plan(linkUri);
-        if (plan == null) {
-            ctx.executor().execute(() -> to.nextFailed("next link " + linkUri + " is not a usable URL"));
-            return true;
-        }
-        fetchAttempt(plan, gripLast, to, 0);
-        return true;
-    }
-
-    private void fetchAttempt(LinkPlan plan, Map<String, String> gripLast, NextStep.Listener to, int attempt) {
-        if (state == State.DONE) {
-            return;
-        }
-        log.debug("next link {} (attempt {})", plan.uri(), attempt + 1);
-        link = LinkRequest.start(
-                px,
-                ctx.channel().eventLoop(),
-                plan.targets(),
-                request(HttpMethod.GET, plan, linkHeaders(plan, gripLast)),
-                new OriginClient.Callback() {
-                    @Override
-                    public void response(HttpResponse head, byte[] body) {
-                        link = null;
-                        if (state == State.DONE) {
-                            return;
-                        }
-                        int code = head.status().code();
-                        if (code < 200 || code >= 300) {
-                            again("next link answered " + head.status());
-                            return;
-                        }
-                        linkBase = plan.uri();
-                        GripInstruct ins;
-                        try {
-                            ins = GripInstructParser.parse(code, Headers.list(head.headers()), body);
-                        } catch (GripInstructException | RuntimeException e) {
-                            to.nextFailed("next link instructions: " + e.getMessage());
-                            return;
-                        }
-                        if (ins.goneLink() != null) {
-                            goneLink = ins.goneLink();
-                        }
-                        byte[] out = ins.response() != null ? ins.response().body() : body;
-                        to.next(new NextStep(
-                                ins.hold(), channels(ins), ins.keepAlive(), ins.nextLink(), ins.meta(), out));
-                    }
-
-                    @Override
-                    public void failed(String why) {
-                        link = null;
-                        if (state != State.DONE) {
-                            again(why);
-                        }
-                    }
-
-                    private void again(String why) {
-                        if (attempt >= LINK_RETRY_MAX) {
-                            to.nextFailed("Failed to retrieve next link: " + why);
-                            return;
-                        }
-                        long delay =
-                                (1000L << attempt) + ThreadLocalRandom.current().nextLong(1000);
-                        log.debug("next link {} failed ({}), again in {} ms", plan.uri(), why, delay);
-                        linkRetryTimer = ctx.executor()
-                                .schedule(
-                                        () -> {
-                                            linkRetryTimer = null;
-                                            fetchAttempt(plan, gripLast, to, attempt + 1);
-                                        },
-                                        delay,
-                                        TimeUnit.MILLISECONDS);
-                    }
-                });
-    }
-
-    /** {@code Grip-Link rel=gone}: an empty POST, best effort, when the client goes away. */
-    private void sendGone() {
-        String gone = goneLink;
-        goneLink = null;
-        LinkPlan plan = gone == null ? null : plan(gone);
-        if (plan == null) {
-            return;
-        }
-        log.debug("gone link {}", plan.uri());
-        LinkRequest.start(
-                px,
-                ctx.channel().eventLoop(),
-                plan.targets(),
-                request(HttpMethod.POST, plan, linkHeaders(plan, Map.of())),
-                new OriginClient.Callback() {
-                    @Override
-                    public void response(HttpResponse head, byte[] body) {}
-
-                    @Override
-                    public void failed(String why) {
-                        log.debug("gone link {} failed: {}", plan.uri(), why);
-                    }
-                });
-    }
+    // ---- the hold's owner ----
 
     @Override
     public void holdFinished(boolean keepAlive) {
@@ -1198,15 +387,31 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         finish(keepAlive);
     }
 
+    /** Pushpin's retry: the original request goes to the origin again, with what the hold knew as Grip-Last. */
+    @Override
+    public boolean retry(Map<String, String> gripLast) {
+        if (state != State.HOLDING || streaming != null || !ctx.channel().isActive() || body.tooLargeToResend()) {
+            return false;
+        }
+        retries++;
+        log.debug("retrying {} with Grip-Last {} (retry {})", plan.originUri(), gripLast, retries);
+        conn.observer().holdEnded("retry");
+        // the hold stays known: when the client leaves before the new answer, it posts its gone link
+        state = State.CALLING;
+        relay = null;
+        int length = body.replay();
+        HttpRequest r = plan.retryRequest(px, req, gripLast, length);
+        call.again(r, plan.route().targets());
+        return true;
+    }
+
     // ---- client side ----
 
     void clientWritable() {
-        if (state == State.RESPONDING && waitingWritable && origin != null) {
-            waitingWritable = false;
-            origin.read();
-        } else if (streamingInitial != null && waitingWritable && origin != null) {
-            waitingWritable = false;
-            origin.read();
+        if (state == State.RELAYING && call.attached() && relay.resume()) {
+            call.read();
+        } else if (streaming != null && streaming.resume()) {
+            return;
         } else if (state == State.HOLDING && hold != null) {
             hold.clientWritable();
         }
@@ -1214,7 +419,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
 
     /** The proxy is stopping: a hold ends cleanly; anything else runs on until the connection is closed. */
     void shutdown() {
-        if (state == State.HOLDING && hold != null && streamingInitial == null) {
+        if (state == State.HOLDING && hold != null && streaming == null) {
             hold.shutdown();
         }
     }
@@ -1224,7 +429,7 @@ final class ProxyExchange implements OriginListener, HoldOwner {
      * the client has had no byte of a response yet, so that it can still be told 400.
      */
     boolean badRequestBody() {
-        boolean untouched = state == State.CONNECTING || state == State.REQUESTING || state == State.ACCEPTING;
+        boolean untouched = state == State.CALLING || state == State.ACCEPTING;
         clientClosed();
         return untouched;
     }
@@ -1233,22 +438,13 @@ final class ProxyExchange implements OriginListener, HoldOwner {
     void clientClosed() {
         State was = state;
         state = State.DONE;
-        streamingInitial = null;
-        releasePending();
-        dropOrigin();
-        if (link != null) {
-            link.cancel();
-            link = null;
+        streaming = null;
+        release();
+        if (call != null) {
+            call.drop();
         }
-        if (linkRetryTimer != null) {
-            linkRetryTimer.cancel(false);
-            linkRetryTimer = null;
-        }
-        if (hold != null && was == State.HOLDING) {
+        if (hold != null && (was == State.HOLDING || retries > 0)) {
             hold.clientClosed();
-        }
-        if (was == State.HOLDING || retries > 0) {
-            sendGone();
         }
     }
 
@@ -1256,70 +452,41 @@ final class ProxyExchange implements OriginListener, HoldOwner {
         if (state == State.DONE && hold == null) {
             return;
         }
+        end(keepAlive);
+    }
+
+    /** Over: what waits is released, the connection goes on (or is closed). */
+    private void end(boolean keepAlive) {
         state = State.DONE;
-        releasePending();
+        release();
         conn.exchangeDone(this, keepAlive);
     }
 
-    private void logAccess(String outcome) {
-        if (!access.isInfoEnabled()) {
-            return;
+    private void release() {
+        body.discard();
+        if (accept != null) {
+            accept.release();
+            accept = null;
         }
-        StringBuilder sb = new StringBuilder(req.method().name())
-                .append(' ')
-                .append(req.headers().get(HttpHeaderNames.HOST, ""))
-                .append(req.uri());
-        if (targets != null && targets.started()) {
-            sb.append(" -> ").append(lastTried());
-        }
-        if (route != null && route.id() != null) {
-            sb.append(" route=").append(route.id());
-        }
-        access.info(sb.append(' ').append(outcome).toString());
     }
 
-    /** Requests that may be sent twice: only these are retried when a pooled connection turns out dead. */
-    private boolean safeMethod() {
-        HttpMethod m = req.method();
-        return HttpMethod.GET.equals(m)
-                || HttpMethod.HEAD.equals(m)
-                || HttpMethod.OPTIONS.equals(m)
-                || HttpMethod.TRACE.equals(m);
-    }
-
-    private String lastTried() {
-        return targets == null ? "?" : targets.lastTried();
-    }
-
+    /** Pushpin's error form: text/plain, the message and a newline; {@code debugMessage} with {@code debug} on. */
     private void reject(int code, String reason, String message, String debugMessage) {
-        boolean debug = cfg.debug() || (route != null && route.debug());
-        respondText(code, reason, debug ? debugMessage : message);
+        respondText(code, reason, debug() ? debugMessage : message);
     }
 
-    /** Pushpin's error form: text/plain, the message and a newline. */
     private void respondText(int code, String reason, String message) {
-        respondFull(
-                code,
-                reason,
-                List.of(Map.entry("Content-Type", "text/plain")),
-                (message + "\n").getBytes(StandardCharsets.UTF_8));
+        respondFull(ResponseRelay.text(code, reason, message));
     }
 
-    private void respondFull(int code, String reason, List<Map.Entry<String, String>> headers, byte[] body) {
-        dropOrigin();
-        releasePending();
-        state = State.DONE;
-        logAccess("code=" + code + " " + body.length);
-        FullHttpResponse r = new DefaultFullHttpResponse(
-                version,
-                new HttpResponseStatus(code, reason),
-                headRequest ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        for (Map.Entry<String, String> h : headers) {
-            r.headers().add(h.getKey(), h.getValue());
+    private void respondFull(HeldResponse r) {
+        if (call != null) {
+            call.drop();
         }
-        r.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        HttpUtil.setContentLength(r, body.length);
-        HttpUtil.setKeepAlive(r, clientKeepAlive);
-        ctx.writeAndFlush(r).addListener(f -> conn.exchangeDone(this, clientKeepAlive && f.isSuccess()));
+        release();
+        state = State.DONE;
+        AccessLog.log(req, call, plan == null ? null : plan.route(), "code=" + r.code() + " " + r.body().length);
+        ResponseRelay.full(ctx, client, r)
+                .addListener(f -> conn.exchangeDone(this, client.keepAlive() && f.isSuccess()));
     }
 }

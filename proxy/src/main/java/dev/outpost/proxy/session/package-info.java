@@ -1,7 +1,9 @@
 /**
  * One client connection and its requests: {@link dev.outpost.proxy.session.ClientConnection} runs requests in order,
- * each a {@code ProxyExchange} that routes, forwards to the origin through the per-event-loop {@code OriginPool},
- * relays plain responses as they stream and hands GRIP responses to a hold.
+ * each a {@code ProxyExchange}, a state machine over parts with one job each: {@code RequestPlan} routes,
+ * {@code OriginCall} forwards to the origin through the per-event-loop {@code OriginPool}, {@code ResponseRelay}
+ * relays plain responses as they stream, and {@code GripAccept} turns a GRIP response into the hand-over to a hold.
+ * {@code LinkRequests} sends the holds' next and gone links where the routes say.
  *
  * <p>Limits:
  * <table>

@@ -11,7 +11,6 @@ import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.RoutesParser;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
-import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.testkit.TestOrigin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -26,7 +25,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,26 +35,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LeakGuard.class)
 @Timeout(60)
-class DeliveryTest {
-    TestOrigin origin;
-    OutpostProxy proxy;
+class DeliveryTest extends DeliveryFixture {
     /** The proxy's hub, made here so that the test can see its waiting items. */
     LocalChannelHub hub;
 
-    @BeforeEach
-    void startOrigin() throws Exception {
-        origin = new TestOrigin();
-    }
-
+    /** The proxy first, then its hub (this runs before the fixture closes the origin). */
     @AfterEach
-    void stop() {
+    void stopHub() {
         if (proxy != null) {
             proxy.close();
+            proxy = null;
         }
         if (hub != null) {
             hub.close();
         }
-        origin.close();
     }
 
     private void start(UnaryOperator<ProxyConfig.Builder> cfg) throws Exception {
@@ -71,22 +63,6 @@ class DeliveryTest {
 
     private void start() throws Exception {
         start(b -> b);
-    }
-
-    private void hold(String path, String mode, String channel, String body, String... extra) {
-        origin.hold(path, mode, channel, body, extra);
-    }
-
-    private void awaitSubscribers(String channel, int n) {
-        ProxyHarness.awaitSubscribers(proxy, channel, n);
-    }
-
-    private void publish(String json) throws Exception {
-        Publisher.publishItems(proxy.publishPort(), json);
-    }
-
-    private static String stream(String channel, String content, String extra) {
-        return Publisher.streamItem(channel, content, extra);
     }
 
     private static String response(String channel, String body, String extra) {

@@ -3,11 +3,9 @@ package dev.outpost.proxy.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
-import dev.outpost.proxy.support.Publisher;
 import dev.outpost.proxy.support.RawHttp;
 import dev.outpost.testkit.TestOrigin;
 import java.io.IOException;
@@ -15,8 +13,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -24,41 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Subscription meta and filters, grip-instruct bodies, body-patch, and the limits that drop messages. */
 @ExtendWith(LeakGuard.class)
 @Timeout(60)
-class FiltersAndLimitsTest {
-    TestOrigin origin;
-    OutpostProxy proxy;
-
-    @BeforeEach
-    void startOrigin() throws Exception {
-        origin = new TestOrigin();
-    }
-
-    @AfterEach
-    void stop() {
-        if (proxy != null) {
-            proxy.close();
-        }
-        origin.close();
-    }
-
+class FiltersAndLimitsTest extends DeliveryFixture {
     private void start(UnaryOperator<ProxyConfig.Builder> cfg) throws Exception {
         proxy = ProxyHarness.start("* 127.0.0.1:" + origin.port() + "\n", cfg);
-    }
-
-    private void hold(String path, String mode, String channel, String body, String... extra) {
-        origin.hold(path, mode, channel, body, extra);
-    }
-
-    private void awaitSubscribers(String channel, int n) {
-        ProxyHarness.awaitSubscribers(proxy, channel, n);
-    }
-
-    private void publish(String json) throws Exception {
-        Publisher.publishItems(proxy.publishPort(), json);
-    }
-
-    private static String stream(String channel, String content, String extra) {
-        return Publisher.streamItem(channel, content, extra);
     }
 
     @Test

@@ -38,6 +38,11 @@ final class HoldFixture implements AutoCloseable {
         owner.observer = new ConnectionObserver(new Recorder(), "test");
     }
 
+    /** What the connection's holds share: this fixture's hub, the owner's drops and observer; links can't be sent. */
+    HoldContext context() {
+        return new HoldContext(hub, owner.drops, owner.observer, "test-conn", HoldSupport.QUEUE_MAX, null);
+    }
+
     /** The context a hold writes through. */
     ChannelHandlerContext ctx() {
         return ch.pipeline().context("hold");

@@ -9,16 +9,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A hold's owner for tests: records when the hold finished, the retries and next-link fetches it asked for, and
- * answers them as the test says.
+ * A hold's surroundings for tests: its owner (records when the hold finished and the retries it asked for) and its
+ * next-link source (records the fetches), answering as the test says; and the drops, observer and debug flag the
+ * hold is given.
  */
-final class RecordingOwner implements HoldOwner {
+final class RecordingOwner implements HoldOwner, NextStep.Source {
     final Drops drops = new Drops(new SimpleMeterRegistry());
     /** Null until the hold finished, then whether the connection may carry another request. */
     Boolean finished;
     /** Whether {@link #retry} takes the request over (else the hold stays). */
     boolean canRetry = true;
-    /** Whether {@link #fetchNext} can follow links. */
+    /** Whether {@link #fetch} can follow links. */
     boolean canFetch = true;
 
     boolean debug;
@@ -27,13 +28,12 @@ final class RecordingOwner implements HoldOwner {
 
     final List<Map<String, String>> retries = new ArrayList<>();
     final List<Fetch> fetches = new ArrayList<>();
+    /** Whether the hold let go of its links, and whether it said the client left. */
+    boolean linksCancelled;
+
+    boolean clientLeft;
 
     record Fetch(String link, Map<String, String> gripLast, NextStep.Listener to) {}
-
-    @Override
-    public ConnectionObserver observer() {
-        return observer;
-    }
 
     @Override
     public void holdFinished(boolean keepAlive) {
@@ -47,7 +47,7 @@ final class RecordingOwner implements HoldOwner {
     }
 
     @Override
-    public boolean fetchNext(String link, Map<String, String> gripLast, NextStep.Listener to) {
+    public boolean fetch(String link, Map<String, String> gripLast, NextStep.Listener to) {
         if (!canFetch) {
             return false;
         }
@@ -56,17 +56,13 @@ final class RecordingOwner implements HoldOwner {
     }
 
     @Override
-    public String connectionId() {
-        return "test-conn";
+    public void cancel() {
+        linksCancelled = true;
     }
 
     @Override
-    public Drops drops() {
-        return drops;
-    }
-
-    @Override
-    public boolean debug() {
-        return debug;
+    public void clientLeft() {
+        linksCancelled = true;
+        clientLeft = true;
     }
 }

@@ -40,15 +40,12 @@ class ResponseHoldTest {
     private ResponseHold hold(List<HoldChannel> channels, Map<String, String> meta, HeldResponse base, boolean head) {
         return new ResponseHold(
                 fx.ctx(),
-                fx.hub,
+                fx.context(),
                 new HoldHandoff(
                         new HoldHandoff.Client(HttpVersion.HTTP_1_1, true, head),
                         base,
-                        channels,
-                        meta,
-                        30,
-                        null,
-                        null,
+                        new HoldHandoff.Instruction(channels, meta, 30, null, false),
+                        HoldHandoff.Links.NONE,
                         false),
                 fx.owner);
     }

@@ -63,16 +63,14 @@ class StreamHoldTest {
             Options options) {
         return new StreamHold(
                 fx.ctx(),
-                fx.hub,
+                fx.context(),
                 new HoldHandoff(
                         new HoldHandoff.Client(version, true, headRequest),
                         head,
-                        channels,
-                        options.meta(),
-                        0,
-                        keepAlive,
-                        options.nextLink(),
-                        options.noHold()),
+                        new HoldHandoff.Instruction(channels, options.meta(), 0, keepAlive, options.noHold()),
+                        new HoldHandoff.Links(options.nextLink(), null, ChannelRules.NONE),
+                        fx.owner.debug),
+                fx.owner,
                 fx.owner);
     }
 

@@ -8,18 +8,14 @@ import dev.outpost.proxy.config.PushpinConf;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
 import dev.outpost.proxy.support.RawHttp;
+import dev.outpost.testkit.TestCertificate;
 import dev.outpost.testkit.TestOrigin;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Key;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -128,55 +124,10 @@ class TlsListenerTest {
         }
     }
 
-    /** NAME.crt and NAME.key (PEM) in the certificates directory, made with the JDK's keytool. */
+    /** NAME.crt and NAME.key (PEM) in the certificates directory. */
     static void selfSigned(Path dir, String name, String dn, String dns) throws Exception {
-        Path ks = dir.resolve(name + ".p12");
-        Path keytool =
-                Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("keytool");
-        Process p = new ProcessBuilder(
-                        keytool.toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "k",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        dn,
-                        "-ext",
-                        "SAN=dns:" + dns,
-                        "-validity",
-                        "2",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        ks.toString(),
-                        "-storepass",
-                        "changeit",
-                        "-keypass",
-                        "changeit")
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(ks)) {
-            store.load(in, "changeit".toCharArray());
-        }
-        Key key = store.getKey("k", "changeit".toCharArray());
-        Files.writeString(
-                certs.resolve(name + ".crt"),
-                pem("CERTIFICATE", store.getCertificate("k").getEncoded()));
-        Files.writeString(certs.resolve(name + ".key"), pem("PRIVATE KEY", key.getEncoded()));
-    }
-
-    static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                        .encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        TestCertificate.create(dir, name, dn, "dns:" + dns)
+                .writePem(certs.resolve(name + ".crt"), certs.resolve(name + ".key"));
     }
 
     /** The test looks at which certificate was served, not whether it is trusted. */

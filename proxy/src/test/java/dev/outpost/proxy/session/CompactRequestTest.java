@@ -31,7 +31,7 @@ class CompactRequestTest {
     @Test
     void keepsLineAndEveryHeaderInOrder() {
         HttpRequest r = request();
-        HttpRequest c = ProxyExchange.compact(r);
+        HttpRequest c = RequestPlan.compact(r);
         assertThat(c.method()).isEqualTo(HttpMethod.POST);
         assertThat(c.uri()).isEqualTo("/stream/a?x=1");
         assertThat(c.protocolVersion()).isEqualTo(HttpVersion.HTTP_1_0);
@@ -50,7 +50,7 @@ class CompactRequestTest {
         HttpHeaders fromFull = new DefaultHttpHeaders();
         HttpHeaders fromCompact = new DefaultHttpHeaders();
         Headers.cleanRequest(r.headers(), fromFull, true);
-        Headers.cleanRequest(ProxyExchange.compact(r).headers(), fromCompact, true);
+        Headers.cleanRequest(RequestPlan.compact(r).headers(), fromCompact, true);
         assertThat(fromCompact.entries().toString())
                 .isEqualTo(fromFull.entries().toString());
         assertThat(fromCompact.names()).containsExactly("Host", "Accept", "X-Forwarded-For");
@@ -60,7 +60,7 @@ class CompactRequestTest {
 
     @Test
     void noHeaders() {
-        HttpRequest c = ProxyExchange.compact(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
+        HttpRequest c = RequestPlan.compact(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"));
         assertThat(c.headers().isEmpty()).isTrue();
         assertThat(c.headers().get(HttpHeaderNames.HOST)).isNull();
     }

@@ -135,4 +135,47 @@ class ExchangeStateTest {
         ch.runPendingTasks();
         assertThat(ch.isOpen()).isFalse();
     }
+
+    @Test
+    void aHintMakesTheLongPollAskTheOriginAgainAndTheNewAnswerHoldsOn() throws Exception {
+        connect(RouteTable.of(List.of()));
+        assertThat(send("GET /response?channel=c HTTP/1.1\r\nHost: a\r\n\r\n")).isEmpty();
+        assertThat(publish("{\"items\":[{\"channel\":\"c\",\"formats\":{\"http-response\":{\"action\":\"hint\"}}}]}"))
+                .isEmpty();
+        assertThat(hub.subscriberCount("c")).isEqualTo(1);
+        String out = publish("{\"items\":[{\"channel\":\"c\",\"formats\":{\"http-response\":{\"body\":\"after\"}}}]}");
+        assertThat(out).startsWith("HTTP/1.1 200 OK\r\n").endsWith("after");
+        assertThat(hub.subscriberCount("c")).isZero();
+    }
+
+    @Test
+    void theRoutesPrefixAndTheTargetsSubChannelsNameWhatIsHeld() throws Exception {
+        connect(RouteTable.of(RoutesParser.parse("*,prefix=p- test,sub=extra\n", "t")));
+        assertThat(send("GET /response?channel=c HTTP/1.1\r\nHost: a\r\n\r\n")).isEmpty();
+        assertThat(hub.subscriberCount("p-c")).isEqualTo(1);
+        assertThat(hub.subscriberCount("p-extra")).isEqualTo(1);
+        String out =
+                publish("{\"items\":[{\"channel\":\"p-extra\",\"formats\":{\"http-response\":{\"body\":\"x\"}}}]}");
+        assertThat(out).startsWith("HTTP/1.1 200 OK\r\n").endsWith("x");
+        assertThat(hub.subscriberCount("p-c")).isZero();
+    }
+
+    @Test
+    void aRequestBodyTheTestOriginDoesNotWantIsDroppedAndTheNextRequestServed() {
+        connect(RouteTable.of(List.of()));
+        String out = send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+                + "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(out.indexOf("HTTP/1.1 200")).isZero();
+        assertThat(out.indexOf("HTTP/1.1 404")).isGreaterThan(0);
+        assertThat(ch.isOpen()).isTrue();
+    }
+
+    @Test
+    void aHeadRequestForAStreamGetsTheHeadAlone() {
+        connect(RouteTable.of(List.of()));
+        String out = send("HEAD /stream HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(out).startsWith("HTTP/1.1 200 OK\r\n").doesNotContain("[stream opened]");
+        assertThat(hub.subscriberCount("test")).isZero();
+        assertThat(ch.isOpen()).isTrue();
+    }
 }

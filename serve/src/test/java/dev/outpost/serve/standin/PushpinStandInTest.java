@@ -13,11 +13,12 @@ import dev.outpost.proxy.config.PushpinConf;
 import dev.outpost.proxy.observe.InspectorOption;
 import dev.outpost.serve.ServeException;
 import dev.outpost.testkit.FreePorts;
+import dev.outpost.testkit.Lines;
 import dev.outpost.testkit.TestOrigin;
+import dev.outpost.testkit.TestPublisher;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -214,7 +215,7 @@ class PushpinStandInTest {
         assertThat(sig.verify(new MACVerifier(SIG_KEY.getBytes(StandardCharsets.UTF_8))))
                 .isTrue();
         assertThat(sig.getJWTClaimsSet().getIssuer()).isEqualTo("viceroy");
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in = Lines.reader(r.body())) {
             assertThat(in.readLine()).isEqualTo("held");
             CompletableFuture<String> next = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -225,12 +226,8 @@ class PushpinStandInTest {
             });
             // push_in_http_addr=0.0.0.0: the publish port answers on every address, loopback included.
             while (!next.isDone()) {
-                HttpResponse<String> p = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + publishPort + "/publish/"))
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"items\":[{\"channel\":\"test\","
-                                        + "\"formats\":{\"http-stream\":{\"content\":\"hi\\n\"}}}]}"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> p = new TestPublisher(http, publishPort)
+                        .post(TestPublisher.items("test", "\"http-stream\":{\"content\":\"hi\\n\"}"));
                 assertThat(p.body()).isEqualTo("Published\n");
                 Thread.sleep(200);
             }

@@ -3,8 +3,7 @@ package dev.outpost.serve.standin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.outpost.edge.server.EdgeProject;
-import dev.outpost.serve.ProjectBuild;
+import dev.outpost.serve.FanoutExample;
 import dev.outpost.serve.ServeException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,23 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** bin/viceroy's server: the program with the manifest's backends, and Viceroy's answer to a handoff without Pushpin. */
 @Timeout(120)
 class ViceroyStandInTest {
-    static final Path EXAMPLE =
-            Path.of("..", "examples", "fanout-starter").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
 
     @Test
     void withoutAPushpinPortAHandoffAnswersViceroys500AndTheAppStillAnswers() throws Exception {
-        // built when the example's files differ from those of its last build (bin/.outpost-build)
-        ProjectBuild.run(
-                EdgeProject.open(EXAMPLE, null, null),
-                EXAMPLE.resolve("fastly.toml"),
-                false,
-                null,
-                System.out,
-                System.err);
-        Path wasm = EXAMPLE.resolve("bin/main.wasm");
+        Path wasm = FanoutExample.wasm();
         Path toml = dir.resolve("fastly.toml");
         Files.writeString(
                 toml,

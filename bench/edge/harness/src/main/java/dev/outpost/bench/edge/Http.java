@@ -3,6 +3,7 @@ package dev.outpost.bench.edge;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -234,7 +235,7 @@ final class Http implements AutoCloseable {
                             opened.completeExceptionally(f.cause());
                         }
                     })
-                    .addListener(f -> channel = ((io.netty.channel.ChannelFuture) f).channel());
+                    .addListener(f -> channel = ((ChannelFuture) f).channel());
         }
 
         void mark() {

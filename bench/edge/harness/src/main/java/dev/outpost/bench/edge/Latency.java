@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,7 +37,7 @@ final class Latency {
         }
     }
 
-    private final Map<String, String> threadNames = new java.util.HashMap<>();
+    private final Map<String, String> threadNames = new HashMap<>();
 
     private Pair alternate(Serve s, Http.Conn outpost, Http.Conn reference, String path, int n, Duration limit)
             throws IOException {

@@ -1,6 +1,9 @@
 package dev.outpost.bench.edge;
 
+import static org.slf4j.Logger.ROOT_LOGGER_NAME;
+
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.outpost.edge.server.EdgeConfig;
 import dev.outpost.edge.server.EdgeServer;
 import java.io.IOException;
@@ -64,7 +67,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        ((Logger) LoggerFactory.getLogger(ROOT_LOGGER_NAME))
                 .setLevel(Level.WARN);
         Main m = new Main(o);
         try {
@@ -171,7 +174,7 @@ public final class Main {
     /**
      * Makes the JVM's start-up cache the launcher keeps for this build (cli/target/outpost.aot) when there is none, the
      * way a user gets it: a first serve that records (some requests of every kind, then the server's own warm-up),
-     * then one start that assembles the cache. Measured starts then all use it.
+     * then one start that has it assembled (in the background). Measured starts then all use it.
      */
     private void prime() throws IOException, InterruptedException {
         Path cache = o.repo.resolve("cli/target/outpost.aot");
@@ -199,6 +202,11 @@ public final class Main {
                 .redirectOutput(o.work.resolve("aot-assemble.log").toFile());
         assemble.environment().put("OUTPOST_SKIP_BUILD", "1");
         assemble.start().waitFor();
+        // that start left the assembly to a job of its own: wait for it (or its failure marker)
+        Path failed = o.repo.resolve("cli/target/outpost.aot.failed");
+        for (int i = 0; i < 600 && !Files.exists(cache) && !Files.exists(failed); i++) {
+            Serve.sleep(500);
+        }
         log("AOT cache " + (Files.exists(cache) ? "made: " + Files.size(cache) / (1 << 20) + " MiB" : "not made"));
     }
 

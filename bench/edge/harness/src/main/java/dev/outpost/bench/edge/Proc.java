@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.TreeMap;
 
 /** Reads a process's memory and CPU time from Linux's {@code /proc}. */
@@ -55,7 +56,7 @@ final class Proc {
      * whose names start with one of {@code prefixes}. Threads are looked up by name once and remembered in {@code
      * names} (thread id to name).
      */
-    static long cpuNanos(long pid, java.util.Map<String, String> names, String... prefixes) {
+    static long cpuNanos(long pid, Map<String, String> names, String... prefixes) {
         long total = 0;
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : tasks) {

@@ -9,6 +9,7 @@ import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.engine.WasmEngineProvider;
 import dev.outpost.edge.engine.WasmInstance;
 import dev.outpost.edge.engine.WasmModule;
+import io.github.kawamuray.wasmtime.Config;
 import io.github.kawamuray.wasmtime.Engine;
 import io.github.kawamuray.wasmtime.Extern;
 import io.github.kawamuray.wasmtime.Func;
@@ -37,8 +38,8 @@ public final class WasmtimeEngine implements WasmEngine {
     /** Compiled code is cached on disk (wasmtime's default cache), so runs after the first skip Cranelift. */
     private final Engine engine = new Engine(cacheConfig());
 
-    private static io.github.kawamuray.wasmtime.Config cacheConfig() {
-        var config = new io.github.kawamuray.wasmtime.Config();
+    private static Config cacheConfig() {
+        var config = new Config();
         try {
             config.cacheConfigLoadDefault();
         } catch (RuntimeException e) {

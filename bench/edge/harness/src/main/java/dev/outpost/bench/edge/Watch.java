@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -55,7 +56,7 @@ final class Watch {
                 while (!got.equals(body) && System.nanoTime() < deadline) {
                     got = conn.get("/", Duration.ofSeconds(60)).body();
                 }
-                java.time.Instant at = java.time.Instant.now();
+                Instant at = Instant.now();
                 long now = at.getEpochSecond() * 1_000_000_000L + at.getNano();
                 double ms = (now - built) / 1e6;
                 if (!got.equals(body)) {
