@@ -8,8 +8,9 @@
 #
 # The cache comes from a recording: the first `serve` after a build runs with -XX:AOTMode=record and writes what it
 # did to cli/target/outpost.aotconf.<pid> when it exits; the next `serve` or `run` starts the assembly of
-# cli/target/outpost.aot from that in the background (some seconds, once) and goes on without it; every start after
-# it finished uses it. A new build makes both stale. OUTPOST_AOT=0 leaves the runtime and the cache out.
+# cli/target/outpost.aot from that in the background (some seconds, once, from 20 s after it started) and goes on
+# without it; every start after it finished uses it. A new build makes both stale. OUTPOST_AOT=0 leaves the runtime
+# and the cache out.
 # Needs: JAR, ROOT, JVMCI_DIR, SUBCOMMAND, JAVA, JAVA_OPTS (array) set by the launcher.
 outpost_serve_jvm() {
   local runtime="$ROOT/cli/target/runtime"
@@ -74,6 +75,9 @@ outpost_aot_assemble() {
   # Closing the terminal or Ctrl-C on the serve that started it must not leave a cache half made and never renamed.
   trap '' HUP INT
   (
+    # Not before this start is over: on 2 cores the assembly (some seconds of CPU, niced or not) made the start that
+    # began it 3-4 s slower (issue #18: a second start with nothing changed in 5 s). OUTPOST_AOT_DELAY: seconds.
+    sleep "${OUTPOST_AOT_DELAY:-20}"
     flock -n 9 || exit 0
     # Someone else's job may have finished meanwhile.
     [ ! -f "$cache" ] && [ -s "$conf" ] || exit 0

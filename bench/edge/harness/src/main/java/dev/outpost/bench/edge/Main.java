@@ -201,6 +201,7 @@ public final class Main {
                 .redirectErrorStream(true)
                 .redirectOutput(o.work.resolve("aot-assemble.log").toFile());
         assemble.environment().put("OUTPOST_SKIP_BUILD", "1");
+        assemble.environment().put("OUTPOST_AOT_DELAY", "0"); // nothing to keep it from here
         assemble.start().waitFor();
         // that start left the assembly to a job of its own: wait for it (or its failure marker)
         Path failed = o.repo.resolve("cli/target/outpost.aot.failed");
