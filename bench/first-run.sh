@@ -148,8 +148,8 @@ cat <<EOF
 
 First run of $(git -C "$WORK/outpost" log -1 --format='%h %s' | cut -c1-60) ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)):
   first serve to the banner     ${FIRST} s   (Maven $(phase 'outpost: built in' "$WORK/first.log") s, npm $(phase 'outpost: npm packages installed in' "$WORK/first.log") s alongside it, app build $(phase 'Built in' "$WORK/first.log") s, load $(phase 'Loaded in' "$WORK/first.log") s)
-  second start to the banner    ${SECOND} s   (load $(phase 'Loaded in' "$WORK/second.log") s; the cache's assembly started alongside)
-  cache assembly after it       ${ASSEMBLY} s more   (cache $CACHE)
+  second start to the banner    ${SECOND} s   (load $(phase 'Loaded in' "$WORK/second.log") s; it queues the cache's assembly, which begins 20 s later)
+  cache ready after it          ${ASSEMBLY} s more   (cache $CACHE; the 20 s wait included)
   third start to the banner     ${THIRD} s   (load $(phase 'Loaded in' "$WORK/third.log") s)
   java -version                 ${JAVA_VERSION_MS} ms   (reference)
   java Hello                    ${HELLO_MS} ms   (reference)
