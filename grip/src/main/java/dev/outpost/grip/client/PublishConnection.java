@@ -30,6 +30,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -152,8 +153,12 @@ final class PublishConnection {
         if (cause instanceof SSLException tls) {
             return "TLS handshake failed (" + tls.getMessage() + ")";
         }
+        if (cause instanceof ClosedChannelException) {
+            return "the connection closed before the request was sent";
+        }
+        // a user reads this: a message, never a class name
         String m = cause.getMessage();
-        return m == null || m.isBlank() ? cause.getClass().getSimpleName() : m;
+        return m == null || m.isBlank() ? "connection failed" : m;
     }
 
     static String seconds(Duration d) {
