@@ -2,6 +2,7 @@ package dev.outpost.cli;
 
 import java.util.Arrays;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Entry point of the {@code outpost} command. */
 public final class Main {
@@ -53,13 +54,18 @@ public final class Main {
      * {@code serve}'s), else all of them, for help and for suggestions.
      */
     static CommandLine newCommandLine(String[] args) {
-        CommandLine cl = configure(new CommandLine(new OutpostCommand()));
         var only = args.length > 0 ? OutpostCommand.SUBCOMMANDS.get(args[0]) : null;
         if (only != null) {
-            cl.addSubcommand(configure(new CommandLine(only.get())));
-        } else {
-            OutpostCommand.SUBCOMMANDS.values().forEach(s -> cl.addSubcommand(configure(new CommandLine(s.get()))));
+            Object sub = only.get();
+            // A subcommand modelled in code (publish) gets a parent modelled in code too: reading the parent's
+            // annotations would cost that command what its own model saves. The parent only names the command here.
+            CommandLine cl = configure(new CommandLine(
+                    sub instanceof CommandSpec ? CommandSpec.create().name("outpost") : new OutpostCommand()));
+            cl.addSubcommand(configure(new CommandLine(sub)));
+            return cl;
         }
+        CommandLine cl = configure(new CommandLine(new OutpostCommand()));
+        OutpostCommand.SUBCOMMANDS.values().forEach(s -> cl.addSubcommand(configure(new CommandLine(s.get()))));
         return cl;
     }
 

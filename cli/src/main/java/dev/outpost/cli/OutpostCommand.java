@@ -19,7 +19,10 @@ import picocli.CommandLine.Spec;
                     + " bin/pushpin run them), so that 'fastly compute serve' runs Outpost in their place."
         })
 final class OutpostCommand implements Runnable {
-    /** The subcommands, in the order help lists them; each is made only when it is needed (see {@link Main}). */
+    /**
+     * The subcommands, in the order help lists them; each is made only when it is needed (see {@link Main}): a
+     * command object picocli reads the annotations of, or a model built in code.
+     */
     static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
     private static Map<String, Supplier<Object>> subcommands() {
@@ -27,7 +30,7 @@ final class OutpostCommand implements Runnable {
         m.put("serve", ServeCommand::new);
         m.put("run", RunCommand::new);
         m.put("proxy", ProxyCommand::new);
-        m.put("publish", PublishCommand::new);
+        m.put("publish", () -> PublishCommand.spec(new PublishCommand()));
         return Collections.unmodifiableMap(m);
     }
 

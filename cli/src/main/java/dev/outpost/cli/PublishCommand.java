@@ -25,121 +25,183 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.slf4j.helpers.NOP_FallbackServiceProvider;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
-/** {@code outpost publish}: one item to the publish API, with the options of {@code pushpin-publish}. */
-@Command(
-        name = "publish",
-        mixinStandardHelpOptions = true,
-        versionProvider = VersionProvider.class,
-        sortOptions = false,
-        description = {
-            "Publish a message to a channel through the GRIP publish API, as pushpin-publish does.",
-            "By default the content goes out as http-response (long-polls), http-stream (streams) and ws-message "
-                    + "(WebSockets); inline content gets a newline on HTTP payloads."
-        },
-        footer = {
-            "",
-            "The endpoint is SPEC/publish/. Credentials in the GRIP URL:",
-            "  ?iss=ISS&key=KEY  a Bearer JWT signed with KEY (plain, or base64:...)",
-            "  ?key=KEY          KEY as a Bearer token",
-            "  USER:PASS@HOST    Basic auth",
-            "",
-            "Exit codes: 0 published, 1 not delivered (endpoint unreachable or not 200), 2 bad usage.",
-            "Examples:",
-            "  outpost publish test hello",
-            "  outpost publish news @message.txt --id 2 --prev-id 1",
-            "  echo '{\"n\":1}' | outpost publish news - --format sse",
-            "  outpost publish news --close"
-        })
+/**
+ * {@code outpost publish}: one item to the publish API, with the options of {@code pushpin-publish}.
+ *
+ * <p>Its command model is built in code ({@link #spec}), not from annotations: picocli reads annotations through
+ * reflection and the JDK makes a proxy class for each annotation type on every start, about a fifth of a publish's
+ * time, and scripts publish in loops, a JVM start each (issue #18).
+ */
 final class PublishCommand implements Callable<Integer> {
     static final String GRIP_URL_ENV = "GRIP_URL";
 
-    @Spec
-    CommandSpec spec;
+    private CommandSpec spec;
+    private String channel;
+    private String content;
+    private String id;
+    private String prevId;
+    private String sender;
+    private Integer code;
+    private List<String> headers = List.of();
+    private List<String> meta = List.of();
+    private boolean hint;
+    private boolean close;
+    private boolean patch;
+    private boolean noSeq;
+    private boolean noEol;
+    private List<String> formats = List.of();
+    private String gripUrl;
+    private String user;
+    private String bearer;
+    private Double timeoutSeconds;
 
-    @Parameters(index = "0", paramLabel = "CHANNEL", description = "Channel to send to.")
-    String channel;
+    /** The model of {@code outpost publish} for {@code command}, which runs it; options in the order help lists them. */
+    static CommandSpec spec(PublishCommand command) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(command).name("publish");
+        spec.versionProvider(new VersionProvider());
+        spec.usageMessage()
+                .sortOptions(false)
+                .description(
+                        "Publish a message to a channel through the GRIP publish API, as pushpin-publish does.",
+                        "By default the content goes out as http-response (long-polls), http-stream (streams) and "
+                                + "ws-message (WebSockets); inline content gets a newline on HTTP payloads.")
+                .footer(
+                        "",
+                        "The endpoint is SPEC/publish/. Credentials in the GRIP URL:",
+                        "  ?iss=ISS&key=KEY  a Bearer JWT signed with KEY (plain, or base64:...)",
+                        "  ?key=KEY          KEY as a Bearer token",
+                        "  USER:PASS@HOST    Basic auth",
+                        "",
+                        "Exit codes: 0 published, 1 not delivered (endpoint unreachable or not 200), 2 bad usage.",
+                        "Examples:",
+                        "  outpost publish test hello",
+                        "  outpost publish news @message.txt --id 2 --prev-id 1",
+                        "  echo '{\"n\":1}' | outpost publish news - --format sse",
+                        "  outpost publish news --close");
+        spec.addPositional(PositionalParamSpec.builder()
+                .index("0")
+                .arity("1")
+                .required(true)
+                .paramLabel("CHANNEL")
+                .description("Channel to send to.")
+                .type(String.class)
+                .build());
+        spec.addPositional(PositionalParamSpec.builder()
+                .index("1")
+                .arity("0..1")
+                .paramLabel("CONTENT")
+                .description("Content for the HTTP body and the WebSocket message: text, @FILE to read a file, "
+                        + "or - to read standard input (files and standard input are sent as they are).")
+                .type(String.class)
+                .build());
+        spec.addOption(text("ID", "Payload ID.", "--id"));
+        spec.addOption(text("ID", "Previous payload ID.", "--prev-id"));
+        spec.addOption(text("SENDER", "Sender meta value.", "--sender"));
+        spec.addOption(OptionSpec.builder("--code")
+                .paramLabel("CODE")
+                .description("HTTP response code to use. Default: 200.")
+                .type(Integer.class)
+                .build());
+        spec.addOption(repeated("HEADER", "Add an HTTP response header, \"Name: Value\". Repeatable.", "-H", "--header")
+                .build());
+        spec.addOption(repeated("K=V", "Add a meta variable. Repeatable.", "-M", "--meta")
+                .build());
+        spec.addOption(flag("Send a hint instead of content.", "--hint"));
+        spec.addOption(flag("Close streaming and WebSocket connections.", "--close"));
+        spec.addOption(flag("Content is a JSON patch (http-response body-patch).", "--patch"));
+        spec.addOption(flag("Bypass the sequencing buffer.", "--no-seq"));
+        spec.addOption(flag("Don't add a newline to HTTP payloads.", "--no-eol"));
+        spec.addOption(repeated(
+                        "FORMAT",
+                        "Only these formats: http-response, http-stream, ws-message, or sse (http-stream content "
+                                + "framed as a Server-Sent Event). Repeatable or comma-separated.",
+                        "--format")
+                .splitRegex(",")
+                .build());
+        spec.addOption(text(
+                "URL", "GRIP URL of the publish API. Default: $GRIP_URL, else " + GripUrl.DEFAULT + ".", "--spec"));
+        spec.addOption(text("USER:PASS", "Authenticate using basic auth.", "-u", "--user"));
+        spec.addOption(text("TOKEN", "Authenticate using a bearer token.", "-B", "--bearer"));
+        spec.addOption(OptionSpec.builder("--timeout")
+                .paramLabel("SECONDS")
+                .description("Connect and read timeout. Default: 10.")
+                .type(Double.class)
+                .build());
+        spec.addOption(OptionSpec.builder("-h", "--help")
+                .usageHelp(true)
+                .description("Show this help message and exit.")
+                .build());
+        spec.addOption(OptionSpec.builder("-V", "--version")
+                .versionHelp(true)
+                .description("Print version information and exit.")
+                .build());
+        command.spec = spec;
+        return spec;
+    }
 
-    @Parameters(
-            index = "1",
-            arity = "0..1",
-            paramLabel = "CONTENT",
-            description = "Content for the HTTP body and the WebSocket message: text, @FILE to read a file, "
-                    + "or - to read standard input (files and standard input are sent as they are).")
-    String content;
+    private static OptionSpec text(String label, String description, String... names) {
+        return OptionSpec.builder(names)
+                .paramLabel(label)
+                .description(description)
+                .type(String.class)
+                .build();
+    }
 
-    @Option(names = "--id", paramLabel = "ID", description = "Payload ID.")
-    String id;
+    private static OptionSpec flag(String description, String name) {
+        return OptionSpec.builder(name)
+                .description(description)
+                .type(boolean.class)
+                .build();
+    }
 
-    @Option(names = "--prev-id", paramLabel = "ID", description = "Previous payload ID.")
-    String prevId;
+    private static OptionSpec.Builder repeated(String label, String description, String... names) {
+        return OptionSpec.builder(names)
+                .paramLabel(label)
+                .description(description)
+                .type(List.class)
+                .auxiliaryTypes(String.class);
+    }
 
-    @Option(names = "--sender", paramLabel = "SENDER", description = "Sender meta value.")
-    String sender;
+    /** Takes what picocli parsed into the fields {@link #call} reads. */
+    private void bind() {
+        List<PositionalParamSpec> positionals = spec.positionalParameters();
+        channel = positionals.get(0).getValue();
+        content = positionals.get(1).getValue();
+        id = value("--id");
+        prevId = value("--prev-id");
+        sender = value("--sender");
+        code = value("--code");
+        headers = list("--header");
+        meta = list("--meta");
+        hint = flagSet("--hint");
+        close = flagSet("--close");
+        patch = flagSet("--patch");
+        noSeq = flagSet("--no-seq");
+        noEol = flagSet("--no-eol");
+        formats = list("--format");
+        gripUrl = value("--spec");
+        user = value("--user");
+        bearer = value("--bearer");
+        timeoutSeconds = value("--timeout");
+    }
 
-    @Option(names = "--code", paramLabel = "CODE", description = "HTTP response code to use. Default: 200.")
-    Integer code;
+    private <T> T value(String option) {
+        return spec.findOption(option).getValue();
+    }
 
-    @Option(
-            names = {"-H", "--header"},
-            paramLabel = "HEADER",
-            description = "Add an HTTP response header, \"Name: Value\". Repeatable.")
-    List<String> headers = new ArrayList<>();
+    private List<String> list(String option) {
+        List<String> v = value(option);
+        return v == null ? List.of() : v;
+    }
 
-    @Option(
-            names = {"-M", "--meta"},
-            paramLabel = "K=V",
-            description = "Add a meta variable. Repeatable.")
-    List<String> meta = new ArrayList<>();
-
-    @Option(names = "--hint", description = "Send a hint instead of content.")
-    boolean hint;
-
-    @Option(names = "--close", description = "Close streaming and WebSocket connections.")
-    boolean close;
-
-    @Option(names = "--patch", description = "Content is a JSON patch (http-response body-patch).")
-    boolean patch;
-
-    @Option(names = "--no-seq", description = "Bypass the sequencing buffer.")
-    boolean noSeq;
-
-    @Option(names = "--no-eol", description = "Don't add a newline to HTTP payloads.")
-    boolean noEol;
-
-    @Option(
-            names = "--format",
-            paramLabel = "FORMAT",
-            split = ",",
-            description = "Only these formats: http-response, http-stream, ws-message, or sse (http-stream content "
-                    + "framed as a Server-Sent Event). Repeatable or comma-separated.")
-    List<String> formats = new ArrayList<>();
-
-    @Option(
-            names = "--spec",
-            paramLabel = "URL",
-            description = "GRIP URL of the publish API. Default: $GRIP_URL, else " + GripUrl.DEFAULT + ".")
-    String gripUrl;
-
-    @Option(
-            names = {"-u", "--user"},
-            paramLabel = "USER:PASS",
-            description = "Authenticate using basic auth.")
-    String user;
-
-    @Option(
-            names = {"-B", "--bearer"},
-            paramLabel = "TOKEN",
-            description = "Authenticate using a bearer token.")
-    String bearer;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Connect and read timeout. Default: 10.")
-    Double timeoutSeconds;
+    private boolean flagSet(String option) {
+        Boolean v = value(option);
+        return v != null && v;
+    }
 
     private final Map<String, String> env;
     private final Supplier<InputStream> stdin;
@@ -187,6 +249,7 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        bind();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         GripPublisher publisher;

@@ -9,6 +9,12 @@ final class Version {
     private Version() {}
 
     static String version() {
+        // outpost.jar's manifest, which the JVM read to start; opening the jar again for a resource cost a publish
+        // about 10 ms (issue #18). Classes outside the jar (tests) read the resource.
+        String fromManifest = Version.class.getPackage().getImplementationVersion();
+        if (fromManifest != null) {
+            return fromManifest;
+        }
         Properties p = new Properties();
         try (InputStream in = Version.class.getResourceAsStream("/outpost-version.properties")) {
             if (in != null) {

@@ -15,7 +15,7 @@ record PublishRun(int code, String out, String err) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         PublishCommand command = new PublishCommand(env, () -> new ByteArrayInputStream(stdin));
-        CommandLine cl = new CommandLine(command).setExpandAtFiles(false); // as Main configures it
+        CommandLine cl = new CommandLine(PublishCommand.spec(command)).setExpandAtFiles(false); // as Main configures it
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int code = cl.execute(args);
