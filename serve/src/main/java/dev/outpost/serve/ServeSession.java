@@ -12,6 +12,7 @@ import dev.outpost.edge.engine.WasmEngine;
 import dev.outpost.edge.server.EdgeConfig;
 import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.edge.server.EdgeServer;
+import dev.outpost.edge.server.ProgramPreload;
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.observe.InspectorOption;
@@ -81,6 +82,8 @@ public final class ServeSession implements AutoCloseable {
     private final ServeBanner.Notes notes = new ServeBanner.Notes();
     /** The Wasm engine, started at once: it takes a second or more, the build and the proxy meanwhile. */
     private CompletableFuture<WasmEngine> engine;
+    /** The program as it is before any build, loading meanwhile (handed to the Compute server); or null. */
+    private ProgramPreload preload;
 
     /**
      * Fanout as resolved from flags, fastly.toml and defaults (flags win).
@@ -143,6 +146,13 @@ public final class ServeSession implements AutoCloseable {
         engine = CompletableFuture.supplyAsync(
                 () -> Engines.create(options.engine()),
                 r -> Thread.ofPlatform().daemon().name("serve-engine").start(r));
+        // The program's path is known: load it now, while the build check, the proxy and the sockets start (the
+        // load is most of a start). A build that then changes the file makes the server load it again; for a JS app
+        // its code part, the same in every build with one SDK, stays parsed in the engine.
+        if (Files.isRegularFile(project.wasm())) {
+            CompletableFuture<WasmEngine> e = engine;
+            preload = ProgramPreload.start(project.wasm(), e::join);
+        }
         fanout = resolveFanout(options, project.manifest());
         if (freePorts) {
             fanout = new Fanout(fanout.enabled(), null, 0, 0);
@@ -370,7 +380,9 @@ public final class ServeSession implements AutoCloseable {
                 Progress.start(out, "Loading " + project.wasm() + " (" + mb + ") with " + options.engine() + " ...")) {
             EdgeServer server;
             try {
-                server = new EdgeServer(config, engine::join).start();
+                ProgramPreload loading = preload;
+                preload = null; // the server's now
+                server = new EdgeServer(config, engine::join, loading).start();
                 engine = null; // the server's now
             } catch (Exception e) { // the bind's BindException is rethrown unchecked by Netty
                 log.debug("cannot start the Compute server", e);
@@ -552,6 +564,9 @@ public final class ServeSession implements AutoCloseable {
     /** Stops the Compute server first (no new guest runs, no new handoffs), then the proxy. */
     @Override
     public void close() {
+        if (preload != null) {
+            preload.close();
+        }
         if (engine != null) {
             // started, never handed to a server (a failure before loading)
             engine.thenAccept(WasmEngine::close);

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
@@ -34,7 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class GraalWasmEngine implements WasmEngine {
     private static final Logger log = LoggerFactory.getLogger(GraalWasmEngine.class);
 
-    private final Engine engine;
+    /**
+     * Built on a thread of its own from the constructor on (a few hundred ms: Truffle's runtime and, with the JIT, the
+     * Graal compiler's set-up), so that {@link #load} can read and rewrite the module meanwhile.
+     */
+    private final CompletableFuture<Engine> engine = new CompletableFuture<>();
 
     /** System properties {@code outpost.graalwasm.<option>=<value>} pass engine or wasm options through (tuning). */
     public static final String OPTION_PREFIX = "outpost.graalwasm.";
@@ -51,21 +57,48 @@ public final class GraalWasmEngine implements WasmEngine {
             }
         });
         log.debug("graalwasm options: {}", options);
-        this.engine = Engine.newBuilder("wasm")
-                .allowExperimentalOptions(true)
-                .options(options)
-                .build();
-        log.debug("graalwasm runtime: {}", engine.getImplementationName());
+        Thread.ofPlatform().daemon().name("graalwasm-engine").start(() -> {
+            try {
+                Engine built = Engine.newBuilder("wasm")
+                        .allowExperimentalOptions(true)
+                        .options(options)
+                        .build();
+                log.debug("graalwasm runtime: {}", built.getImplementationName());
+                engine.complete(built);
+            } catch (Throwable e) { // handed to whoever uses the engine, as the constructor would have thrown it
+                engine.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** The polyglot engine, once built; its failure (say, a bad option) as the exception it threw. */
+    private Engine engine() {
+        return join(engine);
+    }
+
+    /** The future's value, or what it failed with, unwrapped. */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** {@code GraalVM CE} when the optimizing runtime is on, {@code Interpreted} otherwise. */
     public String implementationName() {
-        return engine.getImplementationName();
+        return engine().getImplementationName();
     }
 
     /** Whether the Graal JIT compiles guest code (JVMCI on and the compiler present). */
     public boolean optimizing() {
-        return !"Interpreted".equals(engine.getImplementationName());
+        return !"Interpreted".equals(engine().getImplementationName());
     }
 
     @Override
@@ -102,8 +135,22 @@ public final class GraalWasmEngine implements WasmEngine {
         ModuleSplit.Parts parts = poolable ? ModuleSplit.split(merged) : null;
         if (parts != null) {
             try {
-                Source code = codeSource(parts.code());
-                Source data = parse(name + " (initial memory)", parts.data());
+                // The initial memory on a second core while this one parses the code (most of a JS app's load).
+                CompletableFuture<Source> initial = new CompletableFuture<>();
+                Thread.ofPlatform().daemon().name("graalwasm-parse").start(() -> {
+                    try {
+                        initial.complete(parse(name + " (initial memory)", parts.data()));
+                    } catch (Throwable e) {
+                        initial.completeExceptionally(e);
+                    }
+                });
+                Source code;
+                try {
+                    code = codeSource(parts.code());
+                } finally {
+                    initial.exceptionally(e -> null).join(); // no parse left running after this method
+                }
+                Source data = join(initial);
                 // Instantiated once here, so a module that does not link in two parts is loaded whole instead.
                 return new GraalModule(name, code, data, imports, poolable, true);
             } catch (PolyglotException | GuestTrapException e) {
@@ -183,13 +230,19 @@ public final class GraalWasmEngine implements WasmEngine {
     }
 
     private Context newContext() {
-        return Context.newBuilder("wasm").engine(engine).build();
+        return Context.newBuilder("wasm").engine(engine()).build();
     }
 
     /** Closes the engine; a guest still running (a request in flight when the server stops) is cancelled. */
     @Override
     public void close() {
-        engine.close(true);
+        Engine e;
+        try {
+            e = engine();
+        } catch (RuntimeException | Error failed) {
+            return; // never built: nothing to close
+        }
+        e.close(true);
     }
 
     /** The hostcalls and memory of the instance running on a thread; import functions dispatch through it. */

@@ -46,8 +46,13 @@ public final class ComputeApp implements AutoCloseable {
     private final EdgeServices services;
 
     public ComputeApp(String name, WasmEngine engine, byte[] wasm, EdgeServices services) {
+        this(name, engine.load(name, wasm), services);
+    }
+
+    /** With a module loaded already (say, by a {@link ProgramPreload}); the app owns it from here on. */
+    ComputeApp(String name, WasmModule module, EdgeServices services) {
         this.name = Objects.requireNonNull(name, "name");
-        this.module = engine.load(name, wasm);
+        this.module = module;
         try {
             // Refused here, with every unknown name, rather than when a request first calls one.
             HostcallTable.checkImports(name, module.imports());

@@ -5,6 +5,7 @@ import dev.outpost.edge.cache.AppCache;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.Engines;
 import dev.outpost.edge.engine.WasmEngine;
+import dev.outpost.edge.engine.WasmModule;
 import dev.outpost.edge.sandbox.EdgeServices;
 import dev.outpost.origin.ClientTimeouts;
 import dev.outpost.origin.OriginConnector;
@@ -90,9 +91,21 @@ public final class EdgeServer implements AutoCloseable {
      * building: starting GraalWasm takes a second or more); the server closes it.
      */
     public EdgeServer(EdgeConfig config, Supplier<WasmEngine> engine) {
+        this(config, engine, null);
+    }
+
+    /**
+     * As {@link #EdgeServer(EdgeConfig, Supplier)}, taking the program from {@code preload} (loaded meanwhile with the
+     * same engine) when it holds what {@link EdgeConfig#wasm()} holds now; the server closes it.
+     */
+    public EdgeServer(EdgeConfig config, Supplier<WasmEngine> engine, ProgramPreload preload) {
         this.config = config;
         this.engineSource = engine;
+        this.preload = preload;
     }
+
+    /** The program loaded ahead, until {@link #start()} takes it; or null. */
+    private ProgramPreload preload;
 
     /**
      * Loads the program (may take a few seconds for a JS program) and starts listening.
@@ -105,6 +118,7 @@ public final class EdgeServer implements AutoCloseable {
         try {
             wasm = Files.readAllBytes(config.wasm());
         } catch (IOException e) {
+            close();
             throw new UncheckedIOException("wasm: " + config.wasm() + ": cannot read (" + e.getMessage() + ")", e);
         }
         log.info("loading {} ({} KB) with {}", config.wasm(), wasm.length / 1024, config.engine());
@@ -121,7 +135,16 @@ public final class EdgeServer implements AutoCloseable {
                     config.memoryLimit(),
                     List.of(config.wasm().getFileName().toString()),
                     cache);
-            app = new ComputeApp(config.wasm().getFileName().toString(), engine, wasm, services);
+            String name = config.wasm().getFileName().toString();
+            WasmModule module = null;
+            if (preload != null) {
+                ProgramPreload p = preload;
+                preload = null;
+                module = p.take(wasm);
+            }
+            app = module != null
+                    ? new ComputeApp(name, module, services)
+                    : new ComputeApp(name, engine, wasm, services);
             warmUp = WarmUp.start(app);
             log.info(
                     "loaded {} in {} ms; engine {}",
@@ -291,6 +314,10 @@ public final class EdgeServer implements AutoCloseable {
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (guests != null) {
             guests.shutdownNow();
+        }
+        if (preload != null) {
+            preload.close();
+            preload = null;
         }
         if (app != null) {
             app.close();
