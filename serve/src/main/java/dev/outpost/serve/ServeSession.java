@@ -13,6 +13,7 @@ import dev.outpost.edge.server.EdgeConfig;
 import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.edge.server.EdgeServer;
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.config.FileErrors;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.observe.InspectorOption;
 import dev.outpost.proxy.route.Route;
@@ -224,9 +225,14 @@ public final class ServeSession implements AutoCloseable {
         return p;
     }
 
+    private static String orNotFound(String problem) {
+        return problem == null ? "not found" : problem;
+    }
+
     private String missingProgram() {
         if (options.wasm() != null) {
-            return "--file " + project.wasm() + ": not found (expected: a Compute program, .wasm)";
+            return "--file " + project.wasm() + ": " + orNotFound(FileErrors.problem(project.wasm()))
+                    + " (expected: a Compute program, .wasm)";
         }
         if (options.skipBuild()) {
             return project.wasm() + ": not found (--skip-build serves a program built before; build it, or drop"
