@@ -59,8 +59,11 @@ outpost_aot_cache() {
   if [ -f "$cache" ]; then
     JAVA_OPTS+=("-XX:AOTCache=$cache" '-Xlog:aot*=off' '-Xlog:cds*=off')
   elif [ "$SUBCOMMAND" = serve ] && [ -z "$recording" ] && [ -z "$pending" ] && [ ! -f "$failed" ]; then
+    # The recording JVM prints "AOTConfiguration recorded: ..." as it exits, past any -Xlog setting: its own output
+    # goes to a file instead of the terminal (what Java code prints is not affected).
     JAVA_OPTS+=(-XX:AOTMode=record "-XX:AOTConfiguration=$target/outpost.aotconf.$$" '-Xlog:aot*=off'
-                '-Xlog:cds*=off')
+                '-Xlog:cds*=off' -XX:+UnlockDiagnosticVMOptions -XX:-DisplayVMOutput -XX:+LogVMOutput
+                "-XX:LogFile=$target/aot-record.log")
   fi
 }
 

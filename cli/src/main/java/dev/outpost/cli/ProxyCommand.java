@@ -4,6 +4,7 @@ import dev.outpost.bus.OutpostNode;
 import dev.outpost.bus.redis.BusUri;
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ConfigException;
+import dev.outpost.proxy.config.FileErrors;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.PushpinConf;
 import dev.outpost.proxy.observe.InspectorOption;
@@ -18,7 +19,6 @@ import dev.outpost.proxy.server.ListenException;
 import dev.outpost.proxy.server.TlsListeners;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,8 +157,10 @@ final class ProxyCommand implements Callable<Integer> {
         OutpostProxy[] proxyRef = new OutpostProxy[1];
         try {
             if (routes != null) {
-                if (!Files.isRegularFile(routes)) {
-                    System.err.println("outpost: routes file " + routes + ": not found (expected: a readable file)");
+                String problem = FileErrors.problem(routes);
+                if (problem != null) {
+                    System.err.println(
+                            "outpost: routes file " + routes + ": " + problem + " (expected: a readable file)");
                     return 2;
                 }
                 watcher = RoutesWatcher.start(routes, table -> {

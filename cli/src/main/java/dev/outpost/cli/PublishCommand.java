@@ -7,6 +7,7 @@ import dev.outpost.cli.publish.PublishBody.Format;
 import dev.outpost.grip.client.GripPublisher;
 import dev.outpost.grip.client.GripUrl;
 import dev.outpost.grip.client.PublishException;
+import dev.outpost.proxy.config.FileErrors;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.Slf4JLoggerFactory;
 import java.io.IOException;
@@ -406,7 +407,7 @@ final class PublishCommand implements Callable<Integer> {
                 try {
                     raw = Files.readAllBytes(file);
                 } catch (IOException e) {
-                    throw new UsageError("CONTENT @" + file + ": cannot read the file (" + describe(e)
+                    throw new UsageError("CONTENT @" + file + ": cannot read the file (" + FileErrors.describe(e)
                             + ") (expected: a readable file)");
                 }
             } else {
@@ -455,15 +456,6 @@ final class PublishCommand implements Callable<Integer> {
         System.arraycopy(b, 0, r, 0, b.length);
         r[b.length] = '\n';
         return r;
-    }
-
-    private static String describe(IOException e) {
-        String kind = e.getClass().getSimpleName();
-        return switch (kind) {
-            case "NoSuchFileException" -> "no such file";
-            case "AccessDeniedException" -> "permission denied";
-            default -> e.getMessage() == null ? kind : e.getMessage();
-        };
     }
 
     private static String abbreviate(String s) {

@@ -4,8 +4,8 @@ import dev.outpost.edge.config.FastlyTomlException;
 import dev.outpost.edge.config.FastlyTomlParser;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.server.EdgeRunner;
+import dev.outpost.proxy.config.FileErrors;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +47,9 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("outpost: " + problem);
             return 2;
         }
-        if (!Files.isRegularFile(wasm)) {
-            System.err.println("outpost: wasm: " + wasm + ": not found (expected: a Wasm program)");
+        String unreadable = FileErrors.problem(wasm);
+        if (unreadable != null) {
+            System.err.println("outpost: wasm: " + wasm + ": " + unreadable + " (expected: a Wasm program)");
             return 2;
         }
         LocalServerConfig local = LocalServerConfig.empty();

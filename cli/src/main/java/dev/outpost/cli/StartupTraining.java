@@ -67,8 +67,9 @@ public final class StartupTraining {
         System.exit(failures == 0 ? 0 : 1);
     }
 
+    /** Runs {@code args} as {@link Main} does, through the same command model. */
     private static int expect(int code, String... args) {
-        return Main.newCommandLine().execute(args) == code ? 0 : 1;
+        return Main.newCommandLine(args).execute(args) == code ? 0 : 1;
     }
 
     private static int closedPort() throws IOException {

@@ -14,6 +14,7 @@ import dev.outpost.edge.server.EdgeProject;
 import dev.outpost.edge.server.EdgeServer;
 import dev.outpost.edge.server.ProgramPreload;
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.config.FileErrors;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.observe.InspectorOption;
 import dev.outpost.proxy.route.Route;
@@ -234,9 +235,14 @@ public final class ServeSession implements AutoCloseable {
         return p;
     }
 
+    private static String orNotFound(String problem) {
+        return problem == null ? "not found" : problem;
+    }
+
     private String missingProgram() {
         if (options.wasm() != null) {
-            return "--file " + project.wasm() + ": not found (expected: a Compute program, .wasm)";
+            return "--file " + project.wasm() + ": " + orNotFound(FileErrors.problem(project.wasm()))
+                    + " (expected: a Compute program, .wasm)";
         }
         if (options.skipBuild()) {
             return project.wasm() + ": not found (--skip-build serves a program built before; build it, or drop"

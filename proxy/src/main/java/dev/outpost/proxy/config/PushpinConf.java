@@ -143,7 +143,7 @@ public final class PushpinConf {
         try {
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new ConfigException(file + ": cannot read (" + describe(e) + ")", e);
+            throw new ConfigException(file + ": cannot read (" + FileErrors.describe(e) + ")", e);
         }
         return parse(content, file, warn);
     }
@@ -244,11 +244,6 @@ public final class PushpinConf {
                     (dir == null ? Path.of("runner", "certs") : dir.resolve("runner/certs")).toString());
         }
         return b;
-    }
-
-    private static String describe(IOException e) {
-        String type = e.getClass().getSimpleName();
-        return e.getMessage() == null ? type : type + ": " + e.getMessage();
     }
 
     /** Value conversions with error messages naming file, line, key and value. */

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.route;
 
+import dev.outpost.proxy.config.FileErrors;
 import dev.outpost.proxy.config.SigKeys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -92,10 +93,7 @@ public final class RoutesParser {
         try {
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new RoutesException(
-                    file.toString(),
-                    "cannot read",
-                    e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            throw new RoutesException(file.toString(), "cannot read", FileErrors.describe(e));
         }
         return parse(content, file.toString());
     }

@@ -1,5 +1,6 @@
 package dev.outpost.proxy.route;
 
+import dev.outpost.proxy.config.FileErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -94,7 +95,7 @@ public final class RoutesWatcher implements AutoCloseable {
             throw e;
         } catch (IOException e) {
             w.close();
-            throw new RoutesException(file.toString(), "cannot read", describe(e));
+            throw new RoutesException(file.toString(), "cannot read", FileErrors.describe(e));
         }
         return w;
     }
@@ -195,7 +196,7 @@ public final class RoutesWatcher implements AutoCloseable {
                 onChange.accept(table);
             }
         } catch (IOException e) {
-            LOG.warn("{}: cannot read routes file ({}); keeping the current routes", file, describe(e));
+            LOG.warn("{}: cannot read routes file ({}); keeping the current routes", file, FileErrors.describe(e));
         } catch (RuntimeException e) {
             // the listener or a parser bug must not stop the polling
             LOG.error("{}: routes reload failed", file, e);
@@ -208,10 +209,6 @@ public final class RoutesWatcher implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     /** Stops polling (and the own thread, if any); idempotent. */

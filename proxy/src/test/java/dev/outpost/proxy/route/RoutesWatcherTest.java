@@ -173,7 +173,7 @@ class RoutesWatcherTest {
         Path missing = dir.resolve("missing");
         assertThatThrownBy(() -> RoutesWatcher.start(missing, changes::add))
                 .isInstanceOf(RoutesException.class)
-                .hasMessageStartingWith(missing + ": cannot read (NoSuchFileException");
+                .hasMessageStartingWith(missing + ": cannot read (no such file)");
         await().atMost(Duration.ofSeconds(10)).until(() -> watcherThreads() == 0);
     }
 

@@ -3,6 +3,7 @@ package dev.outpost.serve.standin;
 import dev.outpost.bus.OutpostNode;
 import dev.outpost.proxy.OutpostProxy;
 import dev.outpost.proxy.config.ConfigException;
+import dev.outpost.proxy.config.FileErrors;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.observe.InspectorOption;
 import dev.outpost.proxy.route.Route;
@@ -57,8 +58,10 @@ public final class PushpinStandIn implements AutoCloseable {
                 routes = inline(config.routeLines());
             } else if (config.routesFile() != null) {
                 Path file = config.routesFile();
-                if (!Files.isRegularFile(file)) {
-                    throw new ServeException(2, "routes file " + file + ": not found (expected: a readable file)");
+                String problem = FileErrors.problem(file);
+                if (problem != null) {
+                    throw new ServeException(
+                            2, "routes file " + file + ": " + problem + " (expected: a readable file)");
                 }
                 watcherRef[0] = RoutesWatcher.start(file, table -> {
                     OutpostNode p = proxyRef[0];

@@ -5,6 +5,7 @@ import dev.outpost.edge.config.FastlyTomlParser;
 import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.server.EdgeConfig;
 import dev.outpost.edge.server.EdgeServer;
+import dev.outpost.proxy.config.FileErrors;
 import dev.outpost.serve.ServeException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -83,9 +84,10 @@ public final class ViceroyStandIn implements AutoCloseable {
 
     /** Checks that {@code wasm} is a binary Wasm module, the way Viceroy checks its input before anything else. */
     public static void checkProgram(Path wasm) throws ServeException {
-        if (!Files.isRegularFile(wasm)) {
+        String unreadable = FileErrors.problem(wasm);
+        if (unreadable != null) {
             throw new ServeException(
-                    2, "<INPUT> " + wasm + ": not found (expected: a Wasm program, e.g. bin/main.wasm)");
+                    2, "<INPUT> " + wasm + ": " + unreadable + " (expected: a Wasm program, e.g. bin/main.wasm)");
         }
         byte[] head;
         try (InputStream in = Files.newInputStream(wasm)) {
