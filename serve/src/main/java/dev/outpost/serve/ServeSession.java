@@ -54,6 +54,9 @@ public final class ServeSession implements AutoCloseable {
     public static final String SIG_ISS = "viceroy";
 
     public static final String SIG_KEY = "viceroy_dev_signing_key_dont_use_in_production";
+    /** {@code false} turns the program's preload off (see {@link #run}). */
+    static final String PRELOAD_PROPERTY = "outpost.serve.preload";
+
     /** Fanout's publish message limit. */
     public static final int PUBLISH_MAX_BODY = 65536;
 
@@ -150,7 +153,9 @@ public final class ServeSession implements AutoCloseable {
         // The program's path is known: load it now, while the build check, the proxy and the sockets start (the
         // load is most of a start). A build that then changes the file makes the server load it again; for a JS app
         // its code part, the same in every build with one SDK, stays parsed in the engine.
-        if (Files.isRegularFile(project.wasm())) {
+        // -Doutpost.serve.preload=false loads it after the proxy, as before (for A/B runs of the start).
+        boolean preloading = Boolean.parseBoolean(System.getProperty(PRELOAD_PROPERTY, "true"));
+        if (preloading && Files.isRegularFile(project.wasm())) {
             CompletableFuture<WasmEngine> e = engine;
             preload = ProgramPreload.start(project.wasm(), e::join);
         }

@@ -153,6 +153,27 @@ class ServeWatchTest {
     }
 
     @Test
+    void theProgramABuildReplacesIsServedAsBuiltNotAsItWasPreloaded() throws Exception {
+        int edgePort = FreePorts.port();
+        project(false, edgePort, 7677, 5561);
+        // What the folder held before this build: loaded ahead while the build runs, then dropped for the new one.
+        Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(dir.resolve("bin/main.wasm"), "left over from an older build, not a program");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (HttpClient http = http();
+                ServeSession session = serve(edgePort, b -> b, out)) {
+            assertThat(out.toString()).contains("Built in");
+            assertThat(session.edgePort()).isEqualTo(edgePort);
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePort + "/edge/hello"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("Hello from the Compute app\n");
+        }
+    }
+
+    @Test
     void aHandoffWithoutFanoutIsViceroys500() throws Exception {
         int edgePort = FreePorts.port();
         Path wasm = project(false, edgePort, 7677, 5561);
