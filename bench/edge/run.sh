@@ -19,6 +19,8 @@
 #   --clients N          handoff clients (default 2000), --inflight N (default 50)
 #   --guest-cpu          also the CPU time of the server's request threads per request (less load-dependent)
 #   --no-prime           do not make the JVM's AOT cache first when the build has none
+#   --scenarios banner --a NAME=VALUE --b NAME=VALUE   starts with A's and B's environment in turn (3 of each):
+#                        banner, JVM CPU until it, request 1
 #   --scenarios ab --a NAME=VALUE --b NAME=VALUE   two servers with different environments side by side
 #                        (--ab-app cpu, --ab-paths /,/fib,/json, --ab-requests 600)
 #   --ports FROM-TO      take every port from this range (default: ports the kernel picks)
