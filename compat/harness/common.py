@@ -16,6 +16,7 @@ DOC = os.path.join(REPO, "docs", "compatibility.md")
 
 SIG_KEY = "changeme"
 ROUTE_SIG_KEY = "routekey"
+UPSTREAM_KEY = "upstreamkey"  # upstream_key of the `forwarding` profile: a GRIP proxy in front signs with it
 SETTLE = 0.4  # seconds between "origin answered with a hold" and "hold is registered" (Pushpin needs ~0.1 s)
 
 
@@ -69,3 +70,13 @@ def normalise_jwt(token, keys):
             valid = "signed:" + name
             break
     return "JWT alg=%s {%s} %s" % (header.get("alg"), ", ".join(out), valid)
+
+
+def make_jwt(iss, key, ttl=3600):
+    """A Grip-Sig token (HS256, iss, exp) as a GRIP proxy in front would send it."""
+    def enc(b):
+        return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+    h = enc(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    c = enc(json.dumps({"iss": iss, "exp": int(time.time()) + ttl}).encode())
+    sig = enc(hmac.new(key.encode(), (h + "." + c).encode(), hashlib.sha256).digest())
+    return h + "." + c + "." + sig

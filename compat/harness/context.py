@@ -3,7 +3,7 @@
 import json
 import time
 
-from .common import ROUTE_SIG_KEY, SIG_KEY, ScenarioError, normalise_jwt, text
+from .common import ROUTE_SIG_KEY, SIG_KEY, UPSTREAM_KEY, ScenarioError, normalise_jwt, text
 from .http import Conn, Pending, build_request, read_response
 from .ws import WS_KEY
 
@@ -100,7 +100,7 @@ class Ctx:
 
     @staticmethod
     def jwt_keys():
-        return [("sig_key", SIG_KEY), ("route", ROUTE_SIG_KEY)]
+        return [("sig_key", SIG_KEY), ("route", ROUTE_SIG_KEY), ("upstream", UPSTREAM_KEY)]
 
 
 def norm_headers(headers, keys):

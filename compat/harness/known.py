@@ -69,4 +69,11 @@ KNOWN = [
     Known("ws-rejection-connection-close", ["ws.*", "woh.*"], "handshake.header.connection",
           pushpin=None, outpost="close",
           why="Both close the connection after a refused WebSocket handshake; Outpost says so in the response."),
+    Known("cdn-loop", "forwarding.rules-*", "origin*.header.cdn-loop",
+          pushpin=[None, "othercdn"], outpost=r"(othercdn, )?outpost-compat",
+          why="cdn_loop is read from Pushpin 1.37 on; Outpost applies it as 1.37 does, Pushpin 1.36 ignores it."),
+    Known("woh-forwarded-for-once", "forwarding.rules-woh", "origin*.x-forwarded-for",
+          pushpin=r"127\.0\.0\.1, 127\.0\.0\.1", outpost=r"3\.3\.3\.3, 127\.0\.0\.1",
+          why="Pushpin 1.36 applies x_forwarded_for again to each WebSocket-over-HTTP request (append twice); "
+              "Outpost once, as Pushpin 1.37 does."),
 ]

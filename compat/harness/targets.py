@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 import time
 
-from .common import ROUTE_SIG_KEY, SIG_KEY, ScenarioError, free_port
+from .common import ROUTE_SIG_KEY, SIG_KEY, UPSTREAM_KEY, ScenarioError, free_port
 
 
 def route_lines(origin_port, dead_port):
@@ -32,13 +32,34 @@ def route_lines(origin_port, dead_port):
         "wohfail.test 127.0.0.1:%d,over_http %s,over_http" % (dead_port, o),
         "hdr.test,header=X-Added:yes,header=User-Agent: %s" % o,
         "rid.test,id=alpha %s" % o,
+        "sec.test %s" % o,
+        "sec.test,ssl=yes,header=X-Route:ssl %s" % o,
+        "wohsec.test %s,over_http" % o,
     ]
 
+
+# the forwarding keys as Pushpin's packaged pushpin.conf sets them
+STOCK_FORWARDING = """accept_x_forwarded_protocol=false
+set_x_forwarded_protocol=proto-only
+x_forwarded_for=
+x_forwarded_for_trusted=
+"""
+
+# every forwarding key set (cdn_loop is read by Pushpin 1.37 and later only)
+FORWARDING_RULES = """accept_x_forwarded_protocol=true
+set_x_forwarded_protocol=true
+x_forwarded_for=truncate:1,append
+x_forwarded_for_trusted=append
+upstream_key=%s
+cdn_loop=outpost-compat
+""" % UPSTREAM_KEY
 
 PROFILES = {
     "default": {"debug": False, "accept_pushpin_route": False},
     "debug": {"debug": True, "accept_pushpin_route": False},
     "route-header": {"debug": False, "accept_pushpin_route": True},
+    "stock-forwarding": {"debug": False, "accept_pushpin_route": False, "proxy": STOCK_FORWARDING},
+    "forwarding": {"debug": False, "accept_pushpin_route": False, "proxy": FORWARDING_RULES},
 }
 
 
@@ -46,7 +67,7 @@ SHARED_CONF = """[proxy]
 routesfile=routes
 debug=%(debug)s
 accept_pushpin_route=%(apr)s
-sig_iss=pushpin
+%(proxy)ssig_iss=pushpin
 sig_key=%(key)s
 [handler]
 %(handler)spush_in_http_addr=127.0.0.1
@@ -89,6 +110,7 @@ class Target:
         (the target's own [handler] lines) in [handler]; returns its path."""
         conf = head + SHARED_CONF % dict(debug="true" if profile["debug"] else "false",
                                          apr="true" if profile["accept_pushpin_route"] else "false", key=SIG_KEY,
+                                         proxy=profile.get("proxy", ""),
                                          handler=handler, publish=self.publish_port)
         path = os.path.join(self.dir, "pushpin.conf")
         with open(path, "w") as f:

@@ -99,7 +99,8 @@ class PlainProxyTest {
         TestOrigin.Seen s = origin.take();
         assertThat(s.header("Grip-Last")).isNull();
         assertThat(s.header("Accept-Encoding")).isNull();
-        assertThat(s.header("X-Forwarded-Proto")).isNull();
+        // no set_x_forwarded_protocol in this configuration: Pushpin then passes the client's on
+        assertThat(s.header("X-Forwarded-Proto")).isEqualTo("https");
         assertThat(s.header("X-Hop")).isNull();
         assertThat(s.header("X-Keep")).isEqualTo("2");
         assertThat(s.header("X-Forwarded-For")).isEqualTo("10.0.0.1, 10.0.0.2");

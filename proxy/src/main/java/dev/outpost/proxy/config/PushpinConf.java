@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Reads Pushpin's {@code pushpin.conf} into a {@link ProxyConfig.Builder} (defaults for everything the file does not
@@ -47,12 +48,7 @@ public final class PushpinConf {
             "runner/proxy_bin",
             "runner/handler_bin",
             "proxy/auto_cross_origin",
-            "proxy/accept_x_forwarded_protocol",
-            "proxy/set_x_forwarded_protocol",
-            "proxy/x_forwarded_for",
-            "proxy/x_forwarded_for_trusted",
             "proxy/orig_headers_need_mark",
-            "proxy/cdn_loop",
             "proxy/log_from",
             "proxy/log_user_agent",
             "proxy/sockjs_url",
@@ -199,6 +195,11 @@ public final class PushpinConf {
                 case "proxy/sig_key" -> b.sigKey(r.sigKey(e));
                 // read where used (UpstreamKey), checked here
                 case "proxy/upstream_key" -> r.sigKey(e);
+                // read where used (Forwarding), checked here
+                case Forwarding.ACCEPT -> r.bool(e);
+                case Forwarding.SET -> r.checked(e, false, Forwarding::parseSetProto);
+                case Forwarding.XFF, Forwarding.XFF_TRUSTED -> r.checked(e, true, Forwarding::parseXff);
+                case Forwarding.CDN_LOOP -> r.checked(e, false, Forwarding::parseCdnLoop);
                 case "handler/push_in_http_addr" -> b.publishHost(r.host(e));
                 case "handler/push_in_http_port" -> b.publishPort(r.publishPort(e));
                 // the example configuration names it push_in_http_max_body_size; Pushpin 1.36 reads
@@ -448,6 +449,18 @@ public final class PushpinConf {
                 PublishAuth.check(key, resolve(e.value()));
             } catch (IllegalArgumentException ex) {
                 throw new ConfigException(file + ":" + e.line() + ": " + ex.getMessage());
+            }
+        }
+
+        /** A value {@code parse} reads where it is used; a list only when {@code list}. */
+        void checked(IniFile.Entry e, boolean list, Function<String, ?> parse) throws ConfigException {
+            if (e.isList() && !list) {
+                throw bad(e, "one value");
+            }
+            try {
+                var unused = parse.apply(resolve(e.value()));
+            } catch (IllegalArgumentException ex) {
+                throw bad(e, ex.getMessage().replaceFirst("^expected: ", ""));
             }
         }
 

@@ -23,7 +23,8 @@ public record HoldHandoff(Client client, HeldResponse response, Instruction inst
     /**
      * The client request's facts a hold answers by.
      *
-     * @param linkBase what links resolve against: the URL the client asked for ({@code http://} Host and path), or
+     * @param linkBase what links resolve against: the URL the client asked for (Host and path, {@code https://} for a
+     *     TLS client), or
      *     null when that is not a URL (then no link can be followed)
      */
     public record Client(HttpVersion version, boolean keepAlive, boolean headRequest, URI linkBase) {

@@ -46,8 +46,6 @@ final class Headers {
             case 6 -> n.equalsIgnoreCase("Expect");
             case 15 -> n.equalsIgnoreCase("Accept-Encoding");
             case 16 -> n.equalsIgnoreCase("Content-Encoding");
-            case 17 -> n.equalsIgnoreCase("X-Forwarded-Proto");
-            case 20 -> n.equalsIgnoreCase("X-Forwarded-Protocol");
             default -> false;
         };
     }
@@ -83,7 +81,10 @@ final class Headers {
         return false;
     }
 
-    /** Request headers as the origin gets them, before route headers, signing and Host. */
+    /**
+     * Request headers as the origin gets them, before route headers, signing, Host and the forwarding headers
+     * ({@link ForwardedHeaders}).
+     */
     static void cleanRequest(HttpHeaders in, HttpHeaders out, boolean dropPushpinRoute) {
         cleanRequest(in, out, dropPushpinRoute, false);
     }
@@ -91,7 +92,6 @@ final class Headers {
     /** As above; {@code keepGrip} keeps {@code Grip-*} headers (a request from a trusted upstream proxy). */
     static void cleanRequest(HttpHeaders in, HttpHeaders out, boolean dropPushpinRoute, boolean keepGrip) {
         List<String> conn = connectionTokens(in);
-        List<String> xff = null;
         for (Map.Entry<String, String> e : in) {
             String n = e.getKey();
             boolean listed = listed(conn, n);
@@ -104,17 +104,7 @@ final class Headers {
                     || (dropPushpinRoute && n.equalsIgnoreCase("Pushpin-Route"))) {
                 continue;
             }
-            if (n.equalsIgnoreCase("X-Forwarded-For")) {
-                if (xff == null) {
-                    xff = new ArrayList<>(2);
-                }
-                xff.add(e.getValue());
-                continue;
-            }
             out.add(n, e.getValue());
-        }
-        if (xff != null) {
-            out.add("X-Forwarded-For", String.join(", ", xff));
         }
     }
 

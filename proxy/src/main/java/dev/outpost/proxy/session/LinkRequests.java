@@ -41,15 +41,16 @@ final class LinkRequests implements LinkSender {
         String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
         String query = u.getRawQuery() == null ? "" : "?" + u.getRawQuery();
         RouteTable table = px.routes();
+        // an https link (a TLS client's relative link) matches the ssl=yes routes its request matched
+        boolean tls = "https".equalsIgnoreCase(u.getScheme());
         Route r = table.isEmpty()
                 ? RequestPlan.DEFAULT_ROUTE
-                : RequestPlan.select(table, null, u.getHost(), path, false).orElse(null);
+                : RequestPlan.select(table, null, u.getHost(), path, tls).orElse(null);
         String authority = u.getRawAuthority();
         if (r != null) {
             String host = r.asHost() != null && !r.asHost().isEmpty() ? r.asHost() : authority;
             return new Plan(r, r.targets(), r.rewritePath(path) + query, host);
         }
-        boolean tls = "https".equalsIgnoreCase(u.getScheme());
         int port = u.getPort() > 0 ? u.getPort() : tls ? 443 : 80;
         return new Plan(
                 null,

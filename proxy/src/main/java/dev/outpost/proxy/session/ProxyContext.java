@@ -3,6 +3,7 @@ package dev.outpost.proxy.session;
 import dev.outpost.origin.OriginClient;
 import dev.outpost.origin.OriginConnector;
 import dev.outpost.origin.OriginPool;
+import dev.outpost.proxy.config.Forwarding;
 import dev.outpost.proxy.config.ProxyConfig;
 import dev.outpost.proxy.config.ProxyLimits;
 import dev.outpost.proxy.config.UpstreamKey;
@@ -29,6 +30,7 @@ public final class ProxyContext {
     private final OriginConnector connector;
     private final OriginPool pool;
     private final UpstreamKey upstreamKey;
+    private final Forwarding forwarding;
     private final OriginClient client;
     /** The routes and their signers, replaced together. */
     private volatile Routes routes;
@@ -53,12 +55,18 @@ public final class ProxyContext {
         this.pool = new OriginPool(connector);
         this.client = new OriginClient(pool);
         this.upstreamKey = UpstreamKey.of(config);
+        this.forwarding = Forwarding.of(config);
         routes(routes);
     }
 
     /** True when {@code req} comes from a GRIP proxy in front of this one ({@code upstream_key}). */
     public boolean trusted(HttpRequest req) {
         return upstreamKey != null && upstreamKey.trusts(req.headers().get(Headers.GRIP_SIG));
+    }
+
+    /** What origins are told of the client's hop ({@code X-Forwarded-*}, {@code CDN-Loop}). */
+    public Forwarding forwarding() {
+        return forwarding;
     }
 
     public ProxyConfig config() {

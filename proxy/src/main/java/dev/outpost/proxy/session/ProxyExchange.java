@@ -98,7 +98,11 @@ final class ProxyExchange implements OriginCall.Listener, HoldOwner {
         if (forwardedFor != null) {
             conn.observer().forwardedFor(forwardedFor);
         }
-        plan = RequestPlan.of(px, req, ctx.pipeline().get(SslHandler.class) != null);
+        plan = RequestPlan.of(
+                px,
+                req,
+                ctx.pipeline().get(SslHandler.class) != null,
+                ForwardedHeaders.peer(ctx.channel().remoteAddress()));
         if (plan == null) {
             String host = RequestPlan.hostOf(req.headers().get(HttpHeaderNames.HOST));
             respondText(502, "Bad Gateway", "No route for host: " + host);
@@ -315,7 +319,7 @@ final class ProxyExchange implements OriginCall.Listener, HoldOwner {
     /** What GRIP answers of this exchange are made with: client facts, channel rules, debug, the connection's. */
     private GripAccept.Terms terms() {
         HoldHandoff.Client c = new HoldHandoff.Client(
-                client.version(), client.keepAlive(), client.headRequest(), RequestPlan.linkBase(req));
+                client.version(), client.keepAlive(), client.headRequest(), RequestPlan.linkBase(req, plan.secure()));
         ChannelRules rules = new ChannelRules(
                 plan.route().prefix(),
                 call.target() == null ? List.of() : call.target().subs(),

@@ -28,8 +28,17 @@ import java.util.Optional;
  * @param trusted the request comes from a GRIP proxy in front ({@code upstream_key}): its {@code Grip-*} headers pass
  * @param chunked the client's body is chunked (read from the full head: a compacted one does not split values)
  * @param lengthSet the client's request has a Content-Length
+ * @param secure the client counts as a TLS client (it is one, or {@code accept_x_forwarded_protocol} says so)
+ * @param peer the client's address for {@code X-Forwarded-For}, or null
  */
-record RequestPlan(Route route, String originUri, boolean trusted, boolean chunked, boolean lengthSet) {
+record RequestPlan(
+        Route route,
+        String originUri,
+        boolean trusted,
+        boolean chunked,
+        boolean lengthSet,
+        boolean secure,
+        String peer) {
 
     /** With no routes at all, every request goes to the built-in test origin, as with Pushpin. */
     static final Route DEFAULT_ROUTE = new Route(
@@ -47,13 +56,14 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
             List.of(new Target(Target.Kind.TEST, null, 0, false, false, null, false, List.of())),
             "default");
 
-    /** The plan for {@code req} (arrived over TLS or not), or null when no route takes it. */
-    static RequestPlan of(ProxyContext px, HttpRequest req, boolean tls) {
+    /** The plan for {@code req} (arrived over TLS or not, from {@code peer}), or null when no route takes it. */
+    static RequestPlan of(ProxyContext px, HttpRequest req, boolean tls, String peer) {
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
         String query = q >= 0 ? uri.substring(q) : "";
-        Route route = resolve(px, req, path, tls);
+        boolean secure = ForwardedHeaders.secure(px.forwarding(), tls, req.headers());
+        Route route = resolve(px, req, path, secure);
         if (route == null) {
             return null;
         }
@@ -64,7 +74,9 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
                 route.rewritePath(path) + query,
                 px.trusted(req),
                 HttpUtil.isTransferEncodingChunked(req),
-                HttpUtil.isContentLengthSet(req));
+                HttpUtil.isContentLengthSet(req),
+                secure,
+                peer);
     }
 
     private static Route resolve(ProxyContext px, HttpRequest req, String path, boolean tls) {
@@ -76,7 +88,7 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
         if (table.isEmpty() && (id == null || id.isEmpty())) {
             return DEFAULT_ROUTE;
         }
-        // a request that came over TLS (https_ports) matches ssl=yes routes
+        // a request that came over TLS (https_ports), or says so when that is accepted, matches ssl=yes routes
         return select(table, id, hostOf(req.headers().get(HttpHeaderNames.HOST)), path, tls)
                 .orElse(null);
     }
@@ -88,8 +100,9 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
     }
 
     /**
-     * The origin request head for the client's {@code req} (its headers cleaned, the route's Host and headers, and
-     * unless the route is {@code no_grip} or the client trusted, {@code Grip-Sig} and {@code Grip-Feature}).
+     * The origin request head for the client's {@code req} (its headers cleaned, the route's Host and headers, the
+     * forwarding headers, and unless the route is {@code no_grip} or the client trusted, {@code Grip-Sig} and
+     * {@code Grip-Feature}).
      */
     HttpRequest originRequest(ProxyContext px, HttpRequest req) {
         HttpRequest o =
@@ -104,6 +117,7 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
                 o.headers().add(h.getKey(), h.getValue());
             }
         }
+        ForwardedHeaders.apply(o.headers(), px.forwarding(), trusted, secure ? "https" : null, peer);
         if (!route.noGrip() && !trusted) {
             gripHeaders(px, o.headers(), route);
         }
@@ -163,11 +177,15 @@ record RequestPlan(Route route, String originUri, boolean trusted, boolean chunk
         return uri.isEmpty() ? "/" : uri;
     }
 
-    /** What links resolve against: the URL the client asked for, or null when it is none. */
-    static URI linkBase(HttpRequest req) {
+    /**
+     * What links resolve against: the URL the client asked for ({@code https} for a {@code secure} client, as
+     * Pushpin's handler resolves them), or null when it is none.
+     */
+    static URI linkBase(HttpRequest req, boolean secure) {
         String h = req.headers().get(HttpHeaderNames.HOST);
         try {
-            return new URI("http://" + (h == null || h.isBlank() ? "localhost" : h.trim())
+            return new URI((secure ? "https://" : "http://")
+                    + (h == null || h.isBlank() ? "localhost" : h.trim())
                     + RequestPlan.originForm(req.uri()));
         } catch (URISyntaxException e) {
             return null;

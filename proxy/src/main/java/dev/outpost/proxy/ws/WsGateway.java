@@ -7,6 +7,7 @@ import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.RouteTable;
 import dev.outpost.proxy.route.Target;
 import dev.outpost.proxy.server.ProxyChannelInitializer;
+import dev.outpost.proxy.session.ForwardedHeaders;
 import dev.outpost.proxy.session.ProxyContext;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -48,8 +49,9 @@ public final class WsGateway {
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
         String query = q >= 0 ? uri.substring(q) : "";
-        boolean tls = ctx.pipeline().get(SslHandler.class) != null;
-        Route route = resolve(px, req, path, true, tls);
+        boolean secure =
+                ForwardedHeaders.secure(px.forwarding(), ctx.pipeline().get(SslHandler.class) != null, req.headers());
+        Route route = resolve(px, req, path, true, secure);
         if (!HttpMethod.GET.equals(req.method())) {
             respond(ctx, 400, "Bad Request", "WebSocket handshake must be a GET request.\n", null);
             return true;
@@ -68,7 +70,15 @@ public final class WsGateway {
             respond(ctx, 502, "Bad Gateway", "Route not found\n", null);
             return true;
         }
-        WsSession s = new WsSession(px, observer, route, new WsSession.Handshake(req, route.rewritePath(path) + query));
+        WsSession s = new WsSession(
+                px,
+                observer,
+                route,
+                new WsSession.Handshake(
+                        req,
+                        route.rewritePath(path) + query,
+                        secure,
+                        ForwardedHeaders.peer(ctx.channel().remoteAddress())));
         ProxyChannelInitializer.handOver(ctx, "ws", s);
         s.start();
         return true;
@@ -91,7 +101,12 @@ public final class WsGateway {
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
-        Route route = resolve(px, req, path, false, ctx.pipeline().get(SslHandler.class) != null);
+        Route route = resolve(
+                px,
+                req,
+                path,
+                false,
+                ForwardedHeaders.secure(px.forwarding(), ctx.pipeline().get(SslHandler.class) != null, req.headers()));
         if (route == null
                 || route.targets().isEmpty()
                 || !route.targets().get(0).overHttp()) {

@@ -21,14 +21,8 @@ final class WsHeaders {
     private static final Set<String> HOP_BY_HOP =
             ci("Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade");
     /** Never passed on from the client's handshake to an origin. */
-    private static final Set<String> REQUEST_DROP = ci(
-            "Accept-Encoding",
-            "Content-Encoding",
-            "Expect",
-            "X-Forwarded-Proto",
-            "X-Forwarded-Protocol",
-            "Sec-WebSocket-Extensions",
-            "Content-Length");
+    private static final Set<String> REQUEST_DROP =
+            ci("Accept-Encoding", "Content-Encoding", "Expect", "Sec-WebSocket-Extensions", "Content-Length");
     /** Set by the proxy on the origin's 101 or not meaningful to the client. */
     private static final Set<String> RESPONSE_DROP = ci(
             "Sec-WebSocket-Extensions",
@@ -79,7 +73,10 @@ final class WsHeaders {
         return s;
     }
 
-    /** The client's handshake headers as an origin gets them (before route headers, Host and signing). */
+    /**
+     * The client's handshake headers as an origin gets them (before route headers, Host, signing and the forwarding
+     * headers of {@code ForwardedHeaders}).
+     */
     static HttpHeaders cleanRequest(HttpHeaders in, boolean dropPushpinRoute) {
         return cleanRequest(in, dropPushpinRoute, false);
     }

@@ -2,6 +2,7 @@ package dev.outpost.proxy.ws;
 
 import dev.outpost.proxy.route.Route;
 import dev.outpost.proxy.route.Target;
+import dev.outpost.proxy.session.ForwardedHeaders;
 import dev.outpost.proxy.session.ProxyContext;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -28,7 +29,7 @@ final class WsOriginSide {
     private final String uri;
     private final String cid;
     private final boolean passToUpstream;
-    /** The client's handshake headers as every target gets them (before its own {@code Host}). */
+    /** The client's handshake headers as every target gets them (before its own {@code Host}), forwarding applied. */
     private final HttpHeaders originHeaders;
 
     private final ArrayDeque<Target> targets = new ArrayDeque<>();
@@ -74,6 +75,10 @@ final class WsOriginSide {
                 originHeaders.add(h.getKey(), h.getValue());
             }
         }
+        // once per session: every WebSocket-over-HTTP request carries the same (Pushpin 1.36 applied the rules
+        // again on each, appending the client's address once more every time; 1.37 fixed that)
+        ForwardedHeaders.apply(
+                originHeaders, px.forwarding(), passToUpstream, handshake.secure() ? "wss" : null, handshake.peer());
     }
 
     /** The {@code X-Forwarded-For} the origin gets, or null. */

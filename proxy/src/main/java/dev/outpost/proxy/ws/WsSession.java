@@ -106,8 +106,11 @@ final class WsSession extends ChannelInboundHandlerAdapter implements SessionCon
     /** What limits did to this connection, made at the first. */
     private Tally tally;
 
-    /** The client's handshake request and the request target the origin gets (route rewrite applied). */
-    record Handshake(HttpRequest req, String uri) {}
+    /**
+     * The client's handshake request, the request target the origin gets (route rewrite applied), whether the client
+     * counts as a TLS client ({@code ForwardedHeaders.secure}) and its address for {@code X-Forwarded-For} (or null).
+     */
+    record Handshake(HttpRequest req, String uri, boolean secure, String peer) {}
 
     WsSession(ProxyContext px, ConnectionObserver observer, Route route, Handshake handshake) {
         this.px = px;

@@ -116,6 +116,38 @@ class PushpinConfTest {
             """;
 
     @Test
+    void forwardingKeysAbsentLeaveTheHeadersAlone() throws Exception {
+        assertThat(Forwarding.of(parse(""))).isEqualTo(Forwarding.NONE);
+    }
+
+    @Test
+    void stockForwardingIsProtoOnly() throws Exception {
+        assertThat(Forwarding.of(parse(STOCK_LIKE)))
+                .isEqualTo(new Forwarding(
+                        false, Forwarding.SetProto.PROTO_ONLY, Forwarding.XffRule.KEEP, Forwarding.XffRule.KEEP, null));
+    }
+
+    @Test
+    void forwardingKeysAreRead() throws Exception {
+        ProxyConfig c = parse("""
+                [proxy]
+                accept_x_forwarded_protocol=yes
+                set_x_forwarded_protocol=true
+                x_forwarded_for=truncate:0, append
+                x_forwarded_for_trusted=append,truncate:2
+                cdn_loop="outpost; v=1"
+                """);
+        assertThat(Forwarding.of(c))
+                .isEqualTo(new Forwarding(
+                        true,
+                        Forwarding.SetProto.BOTH,
+                        new Forwarding.XffRule(0, true),
+                        new Forwarding.XffRule(2, true),
+                        "outpost; v=1"));
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
     void stockLayoutLoadsWithoutWarnings() throws Exception {
         ProxyConfig c = parse(STOCK_LIKE);
         assertThat(warnings).isEmpty();
@@ -314,6 +346,15 @@ class PushpinConfTest {
                 "handler|id_cache_ttl|1.5|integer >= 0",
                 "handler|connection_subscription_max|-1|integer >= 0",
                 "handler|update_on_first_subscription|sometimes|true or false",
+                "proxy|accept_x_forwarded_protocol|https|true or false",
+                "proxy|set_x_forwarded_protocol|yes|true, proto-only or false",
+                "proxy|set_x_forwarded_protocol|proto|true, proto-only or false",
+                "proxy|set_x_forwarded_protocol|'true,proto-only'|one value",
+                "proxy|x_forwarded_for|truncate|not understood: truncate",
+                "proxy|x_forwarded_for|'truncate:-1,append'|truncate:N (N >= 0) and append",
+                "proxy|x_forwarded_for|'truncate:1,prepend'|not understood: prepend",
+                "proxy|x_forwarded_for_trusted|truncate:x|not understood: truncate:x",
+                "proxy|cdn_loop|'a,b'|one value",
             })
     void badValuesNameFileKeyValueAndExpectation(String section, String key, String value, String expected) {
         assertThatThrownBy(() -> one(section, key, value))

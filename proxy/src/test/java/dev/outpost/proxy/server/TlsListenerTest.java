@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.proxy.OutpostProxy;
+import dev.outpost.proxy.config.Forwarding;
 import dev.outpost.proxy.config.PushpinConf;
 import dev.outpost.proxy.support.LeakGuard;
 import dev.outpost.proxy.support.ProxyHarness;
@@ -51,10 +52,20 @@ class TlsListenerTest {
         selfSigned(dir, "_.example.com", "CN=wildcard", "*.example.com");
         origin = new TestOrigin();
         origin.on("/tls", ex -> TestOrigin.respond(ex, 200, "text/plain", "through tls\n"));
+        origin.on(
+                "/xfp",
+                ex -> TestOrigin.respond(
+                        ex,
+                        200,
+                        "text/plain",
+                        "X-Forwarded-Proto: " + ex.getRequestHeaders().get("X-Forwarded-Proto") + "\n"));
         // requests over TLS match ssl=yes; the plain listener's go to the built-in test target
         proxy = ProxyHarness.start(
                 "*,ssl=yes 127.0.0.1:" + origin.port() + "\n* test",
-                b -> b.setting(TlsListeners.PORTS, "0").setting(TlsListeners.CERTS_DIR, certs.toString()));
+                b -> b.setting(TlsListeners.PORTS, "0")
+                        .setting(TlsListeners.CERTS_DIR, certs.toString())
+                        // as in Pushpin's packaged pushpin.conf
+                        .setting(Forwarding.SET, "proto-only"));
         assertThat(proxy.httpsAddresses()).hasSize(1);
         port = proxy.httpsAddresses().getFirst().getPort();
     }
@@ -102,8 +113,20 @@ class TlsListenerTest {
                 .hasMessageContaining("99999");
     }
 
+    @Test
+    void theOriginLearnsTheClientCameOverTls() throws Exception {
+        // the client's own claim is replaced by the proxy's
+        assertThat(get("localhost", "/xfp", "X-Forwarded-Proto: http\r\n"))
+                .isEqualTo("CN=localhost X-Forwarded-Proto: [https]\n");
+    }
+
     /** The served certificate's subject, then the body of GET /tls over TLS with {@code sni} (null: none). */
     static String get(String sni) throws Exception {
+        return get(sni, "/tls", "");
+    }
+
+    /** As {@link #get(String)} for {@code path}, with {@code headers} (CRLF-terminated lines) in the request. */
+    static String get(String sni, String path, String headers) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, new TrustManager[] {new TrustAll()}, null);
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
@@ -114,7 +137,7 @@ class TlsListenerTest {
             s.startHandshake();
             X509Certificate cert = (X509Certificate) s.getSession().getPeerCertificates()[0];
             OutputStream out = s.getOutputStream();
-            out.write("GET /tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "Connection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

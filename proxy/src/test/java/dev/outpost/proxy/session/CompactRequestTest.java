@@ -53,9 +53,11 @@ class CompactRequestTest {
         Headers.cleanRequest(RequestPlan.compact(r).headers(), fromCompact, true);
         assertThat(fromCompact.entries().toString())
                 .isEqualTo(fromFull.entries().toString());
-        assertThat(fromCompact.names()).containsExactly("Host", "Accept", "X-Forwarded-For");
+        // X-Forwarded-For lines are joined later, by the forwarding rules (ForwardedHeaders)
+        assertThat(fromCompact.entries().stream().map(e -> e.getKey()).toList())
+                .containsExactly("Host", "X-Forwarded-For", "Accept", "x-forwarded-for");
         assertThat(fromCompact.contains("X-Hop")).isFalse();
-        assertThat(fromCompact.get("X-Forwarded-For")).isEqualTo("10.0.0.1, 10.0.0.2");
+        assertThat(fromCompact.getAll("X-Forwarded-For")).containsExactly("10.0.0.1", "10.0.0.2");
     }
 
     @Test
