@@ -70,7 +70,12 @@ public final class ForwardedHeaders {
                 h.add(XFPL, secureScheme);
             }
         }
-        List<String> xff = forwardedFor(split(h.getAll(XFF)), trusted ? f.trusted() : f.untrusted(), peer);
+        Forwarding.XffRule rule = trusted ? f.trusted() : f.untrusted();
+        if (!(rule.append() && peer != null) && !h.contains(XFF)) {
+            // the common case, on every request: nothing to join, drop or add
+            return;
+        }
+        List<String> xff = forwardedFor(split(h.getAll(XFF)), rule, peer);
         h.remove(XFF);
         if (!xff.isEmpty()) {
             h.add(XFF, String.join(", ", xff));
