@@ -28,9 +28,12 @@ class Ctx:
         return self.base + suffix
 
     def request(self, method="GET", path=None, host="o.test", headers=(), body=None, version="HTTP/1.1",
-                raw=None, timeout=5.0, after_wait=0.25, port=None):
+                raw=None, timeout=5.0, after_wait=0.25, port=None, tls=False):
+        """One request on a connection of its own; `tls` sends it to the profile's https port."""
         raw = raw if raw is not None else build_request(method, path or self.p(), host, headers, body, version)
-        conn = Conn(port or self.target.proxy_port, timeout)
+        if tls:
+            port = self.target.https_port
+        conn = Conn(port or self.target.proxy_port, timeout, tls)
         err = conn.send(raw)
         resp = read_response(conn, time.time() + timeout, head_request=(method == "HEAD"), after_wait=after_wait)
         if err and not resp.status:

@@ -1,13 +1,20 @@
 """A raw HTTP/1.1 client: exact bytes out, responses read field by field (framing, what follows)."""
 
 import socket
+import ssl
 import threading
 import time
 
 
 class Conn:
-    def __init__(self, port, timeout=5.0):
+    def __init__(self, port, timeout=5.0, tls=False):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        if tls:
+            # the proxies' https_ports; the test certificate is self-signed, for the name "localhost"
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            self.sock = ctx.wrap_socket(self.sock, server_hostname="localhost")
         self.buf = b""
         self.eof = False
 

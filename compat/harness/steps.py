@@ -38,10 +38,11 @@ def close_stream(c, h, channel, **fields):
     c.record_response("client", h.result())
 
 
-def ws_connect(c, host, headers=()):
-    """A WebSocket client through the proxy to the scenario's path; records the handshake. None (and the connection
-    shut) when the proxy did not upgrade it."""
-    ws = WsClient(c.target.proxy_port, c.p(), host, headers=headers)
+def ws_connect(c, host, headers=(), tls=False):
+    """A WebSocket client through the proxy to the scenario's path (over TLS to the profile's https port with
+    `tls`); records the handshake. None (and the connection shut) when the proxy did not upgrade it."""
+    port = c.target.https_port if tls else c.target.proxy_port
+    ws = WsClient(port, c.p(), host, headers=headers, tls=tls)
     c.record_response("handshake", ws.handshake, body=False)
     if not ws.upgraded:
         ws.shutdown()

@@ -58,8 +58,8 @@ PROFILES = {
     "default": {"debug": False, "accept_pushpin_route": False},
     "debug": {"debug": True, "accept_pushpin_route": False},
     "route-header": {"debug": False, "accept_pushpin_route": True},
-    "stock-forwarding": {"debug": False, "accept_pushpin_route": False, "proxy": STOCK_FORWARDING},
-    "forwarding": {"debug": False, "accept_pushpin_route": False, "proxy": FORWARDING_RULES},
+    "stock-forwarding": {"debug": False, "accept_pushpin_route": False, "proxy": STOCK_FORWARDING, "tls": True},
+    "forwarding": {"debug": False, "accept_pushpin_route": False, "proxy": FORWARDING_RULES, "tls": True},
 }
 
 
@@ -95,6 +95,10 @@ class Target:
         self.proxy_port = free_port()
         self.publish_port = free_port()
         self.dead_port = free_port()
+        self.https_port = None
+        if PROFILES[profile].get("tls"):
+            self.https_port = free_port()
+            make_certificate(os.path.join(self.dir, "runner", "certs"))
         with open(os.path.join(self.dir, "routes"), "w") as f:
             f.write("\n".join(route_lines(origin_port, self.dead_port)) + "\n")
         cmd = self.prepare(PROFILES[profile])
@@ -106,8 +110,11 @@ class Target:
         self.wait_ready()
 
     def write_conf(self, profile, head, handler=""):
-        """pushpin.conf: `head` (the target's own sections), then the settings both targets share, with `handler`
-        (the target's own [handler] lines) in [handler]; returns its path."""
+        """pushpin.conf: `head` (the target's own sections, https_ports added to [runner] when the profile has TLS),
+        then the settings both targets share, with `handler` (the target's own [handler] lines) in [handler];
+        returns its path."""
+        if self.https_port:
+            head = head.replace("[runner]\n", "[runner]\nhttps_ports=127.0.0.1:%d\n" % self.https_port, 1)
         conf = head + SHARED_CONF % dict(debug="true" if profile["debug"] else "false",
                                          apr="true" if profile["accept_pushpin_route"] else "false", key=SIG_KEY,
                                          proxy=profile.get("proxy", ""),
@@ -123,7 +130,8 @@ class Target:
             if self.proc.poll() is not None:
                 raise ScenarioError("%s exited with %s during start-up; log: %s\n%s" % (
                     self.name, self.proc.returncode, self.log_path, self.log_tail()))
-            if self._port_open(self.proxy_port) and self._port_open(self.publish_port):
+            if (self._port_open(self.proxy_port) and self._port_open(self.publish_port)
+                    and (not self.https_port or self._port_open(self.https_port))):
                 time.sleep(0.3)
                 return
             time.sleep(0.1)
@@ -180,6 +188,16 @@ class Target:
         self.proc = None
         if self.dir and not self.args.keep:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def make_certificate(certs):
+    """certs/localhost.crt and .key: a self-signed certificate both proxies serve for the name localhost (Pushpin's
+    connection manager and Outpost read runner/certs next to pushpin.conf)."""
+    os.makedirs(certs, exist_ok=True)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", os.path.join(certs, "localhost.key"), "-out", os.path.join(certs, "localhost.crt")],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def session_members(sid):

@@ -63,8 +63,8 @@ def ws_frames_text(frames):
 
 class WsClient:
 
-    def __init__(self, port, path, host, headers=(), timeout=5.0):
-        self.conn = Conn(port, timeout)
+    def __init__(self, port, path, host, headers=(), timeout=5.0, tls=False):
+        self.conn = Conn(port, timeout, tls)
         hs = [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Key", WS_KEY),
               ("Sec-WebSocket-Version", "13")] + list(headers)
         self.conn.send(build_request("GET", path, host, hs))

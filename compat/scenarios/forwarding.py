@@ -14,20 +14,20 @@ CLIENT = [("X-Forwarded-Proto", "https"), ("X-Forwarded-Protocol", "https"),
           ("X-Forwarded-For", "1.1.1.1,2.2.2.2"), ("X-Forwarded-For", "3.3.3.3"), ("CDN-Loop", "othercdn")]
 
 
-def http_case(c, host="o.test", headers=CLIENT):
+def http_case(c, host="o.test", headers=CLIENT, tls=False):
     c.origin.on(c.p(), text_plain(200, "ok\n"))
-    r = c.request(host=host, headers=headers)
+    r = c.request(host=host, headers=headers, tls=tls)
     c.record("client.status", r.status)
     c.record_origin("origin", c.origin.wait(c.p()))
 
 
-def ws_case(c, host="o.test", headers=CLIENT):
+def ws_case(c, host="o.test", headers=CLIENT, tls=False):
     def run(ws):
         f = ws.read(5)
         if f and f[0] == "CLOSE":
             ws.send(8, f[1])
     c.origin.on(c.p(), WsOrigin(run))
-    ws = ws_connect(c, host, headers=headers)
+    ws = ws_connect(c, host, headers=headers, tls=tls)
     c.record_origin("origin", c.origin.seen(c.p()))
     if ws is not None:
         ws_close(c, ws, 1000, "bye")
@@ -75,10 +75,26 @@ def _(c):
     ws_case(c)
 
 
+# a client on https_ports: proto-only replaces its claims with the proxy's own
+@scenario("forwarding.stock-https", profile="stock-forwarding")
+def _(c):
+    http_case(c, tls=True)
+
+
+@scenario("forwarding.stock-wss", profile="stock-forwarding")
+def _(c):
+    ws_case(c, tls=True)
+
+
 # every key set: the claim is accepted (https, wss; ssl=yes routes), X-Forwarded-For truncate:1,append
 @scenario("forwarding.rules-http-claimed", profile="forwarding")
 def _(c):
     http_case(c, host="sec.test")
+
+
+@scenario("forwarding.rules-https", profile="forwarding")
+def _(c):
+    http_case(c, host="sec.test", headers=[("X-Forwarded-Proto", "http"), ("X-Forwarded-For", "1.1.1.1")], tls=True)
 
 
 @scenario("forwarding.rules-http-plain", profile="forwarding")
