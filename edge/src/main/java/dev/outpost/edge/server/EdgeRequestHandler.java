@@ -247,7 +247,13 @@ final class EdgeRequestHandler extends ChannelInboundHandlerAdapter {
                         try {
                             task.run();
                         } catch (RuntimeException | Error e) {
-                            log.error("{} {}: internal error", head.method, head.uri, e);
+                            if (guests.stopping()) {
+                                // the server stopped under this run (its program closed): nothing went wrong
+                                log.debug(
+                                        "{} {}: stopped while its guest ran: {}", head.method, head.uri, e.toString());
+                            } else {
+                                log.error("{} {}: internal error", head.method, head.uri, e);
+                            }
                             if (!exchange.sent && !exchange.handedOff) {
                                 ResponseState error = new ResponseState();
                                 error.status = 500;

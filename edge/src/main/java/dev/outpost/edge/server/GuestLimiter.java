@@ -1,7 +1,7 @@
 package dev.outpost.edge.server;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,14 +17,14 @@ final class GuestLimiter {
 
     private final int maxRunning;
     private final int maxQueued;
-    private final Executor executor;
+    private final ExecutorService executor;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private int running;
     private final AtomicLong refused = new AtomicLong();
     private long lastReport;
     private long reportedRefusals;
 
-    GuestLimiter(EdgeLimits limits, Executor executor) {
+    GuestLimiter(EdgeLimits limits, ExecutorService executor) {
         this.maxRunning = limits.maxGuests();
         this.maxQueued = limits.guestQueue();
         this.executor = executor;
@@ -72,6 +72,11 @@ final class GuestLimiter {
             }
         }
         start(task);
+    }
+
+    /** True once the server stops: a guest run failing now is the stop cancelling it, not a fault. */
+    boolean stopping() {
+        return executor.isShutdown();
     }
 
     /** The message a refused request gets: which limit bit and how to raise it. */
