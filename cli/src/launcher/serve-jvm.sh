@@ -95,20 +95,18 @@ outpost_aot_assemble() {
   ) 9>"$lock"
 }
 
-# Resident memory against the first minute (issue #12, docs/benchmarks.md). A JS app's server keeps about 100 MB live
-# on the heap, but with -Xms512m and no ceiling G1 grows the heap to 2 GB and the process to 1.2-1.9 GB. A young
-# generation capped at 64 MB, a 384 MB ceiling and two malloc arenas hold it at 440-510 MB, but in A/B runs on a quiet
-# machine the first CPU-heavy requests then took 2-20x longer (fib: 951 against 121 ms over requests 1-3, 168
-# against 72 ms over 4-20; with a 256 MB young generation and a 768 MB ceiling, 5.5 s against 0.24 s), the request
-# threads spending as many times more CPU. The first minute is where a developer lives, so it is the default; the
-# small footprint is OUTPOST_SERVE_MEMORY=small. Chicory keeps linear memory on the Java heap (up to --memory-limit,
-# 512 MiB, per guest): no ceiling with it. OUTPOST_JAVA_OPTS comes after these and overrides them.
+# Resident memory (issue #12, docs/benchmarks.md). A JS app's server keeps about 100 MB live on the heap, but with
+# -Xms512m and no ceiling G1 grows the heap to 2 GB and the process to 1.2-1.9 GB. A young generation capped at 64 MB,
+# a 384 MB ceiling and two malloc arenas hold it at 420-530 MB. An earlier A/B had the capped heap 2-20x slower on the
+# first CPU-heavy requests; that was the order of the A/B (the server asked second lost, whichever settings it had).
+# Asked at the same moment, neither was slower on hello or fib over requests 1-3 and 4-20 (each won one fib run); what
+# the ceiling costs is 1-2 s more GC CPU over the first two minutes (G1's concurrent cycles); the start is no slower.
+# OUTPOST_SERVE_MEMORY=large is the old -Xms512m without a ceiling. Chicory keeps linear memory on the Java heap (up to
+# --memory-limit, 512 MiB, per guest): no ceiling with it. OUTPOST_JAVA_OPTS comes after these and overrides them.
 # Arguments: the command line (to see --engine).
 outpost_serve_memory() {
   local a engine="" previous=""
-  if [ "${OUTPOST_SERVE_MEMORY:-}" != small ]; then
-    # A larger young generation from the start: guest runs and the JIT allocate fast, and a small first heap means a
-    # young collection every second or so while the JIT warms up.
+  if [ "${OUTPOST_SERVE_MEMORY:-}" = large ]; then
     JAVA_OPTS+=(-Xms512m)
     return
   fi
