@@ -21,8 +21,8 @@
 #   --no-prime           do not make the JVM's AOT cache first when the build has none
 #   --scenarios banner --a NAME=VALUE --b NAME=VALUE   starts with A's and B's environment in turn (3 of each):
 #                        banner, JVM CPU until it, request 1
-#   --scenarios ab --a NAME=VALUE --b NAME=VALUE   two servers with different environments side by side
-#                        (--ab-app cpu, --ab-paths /,/fib,/json, --ab-requests 600)
+#   --scenarios ab --a NAME=VALUE --b NAME=VALUE   two servers with different environments side by side, each
+#                        request sent to both at once (--ab-app cpu, --ab-paths /,/fib,/json, --ab-requests 600)
 #   --ports FROM-TO      take every port from this range (default: ports the kernel picks)
 #   --env NAME=VALUE     extra environment for ./outpost serve (e.g. OUTPOST_JAVA_OPTS=...), repeatable
 #   --threads            log the server's CPU time per thread group after each phase
