@@ -97,7 +97,7 @@ outpost_aot_assemble() {
 
 # Resident memory (issue #12, docs/benchmarks.md). A JS app's server keeps about 100 MB live on the heap, but with
 # -Xms512m and no ceiling G1 grows the heap to 2 GB and the process to 1.2-1.9 GB. A young generation capped at 64 MB,
-# a 384 MB ceiling and two malloc arenas hold it at 420-530 MB. An earlier A/B had the capped heap 2-20x slower on the
+# a 384 MB ceiling and two malloc arenas hold it at 390-530 MB. An earlier A/B had the capped heap 2-20x slower on the
 # first CPU-heavy requests; that was the order of the A/B (the server asked second lost, whichever settings it had).
 # Asked at the same moment, neither was slower on hello or fib over requests 1-3 and 4-20 (each won one fib run); what
 # the ceiling costs is 1-2 s more GC CPU over the first two minutes (G1's concurrent cycles); the start is no slower.
