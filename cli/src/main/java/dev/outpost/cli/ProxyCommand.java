@@ -157,10 +157,9 @@ final class ProxyCommand implements Callable<Integer> {
         OutpostProxy[] proxyRef = new OutpostProxy[1];
         try {
             if (routes != null) {
-                String problem = FileErrors.problem(routes);
-                if (problem != null) {
-                    System.err.println(
-                            "outpost: routes file " + routes + ": " + problem + " (expected: a readable file)");
+                String unreadable = FileErrors.unreadable("routes file", routes, "a readable file");
+                if (unreadable != null) {
+                    System.err.println("outpost: " + unreadable);
                     return 2;
                 }
                 watcher = RoutesWatcher.start(routes, table -> {

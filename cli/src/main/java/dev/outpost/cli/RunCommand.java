@@ -47,9 +47,9 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("outpost: " + problem);
             return 2;
         }
-        String unreadable = FileErrors.problem(wasm);
+        String unreadable = FileErrors.unreadable("wasm:", wasm, "a Wasm program");
         if (unreadable != null) {
-            System.err.println("outpost: wasm: " + wasm + ": " + unreadable + " (expected: a Wasm program)");
+            System.err.println("outpost: " + unreadable);
             return 2;
         }
         LocalServerConfig local = LocalServerConfig.empty();

@@ -240,14 +240,10 @@ public final class ServeSession implements AutoCloseable {
         return p;
     }
 
-    private static String orNotFound(String problem) {
-        return problem == null ? "not found" : problem;
-    }
-
+    /** Why there is no regular file at the program's path, for each way the program was to get there. */
     private String missingProgram() {
         if (options.wasm() != null) {
-            return "--file " + project.wasm() + ": " + orNotFound(FileErrors.problem(project.wasm()))
-                    + " (expected: a Compute program, .wasm)";
+            return FileErrors.unreadable("--file", project.wasm(), "a Compute program, .wasm");
         }
         if (options.skipBuild()) {
             return project.wasm() + ": not found (--skip-build serves a program built before; build it, or drop"

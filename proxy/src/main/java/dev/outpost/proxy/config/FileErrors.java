@@ -27,7 +27,7 @@ public final class FileErrors {
         return reason.toLowerCase(Locale.ROOT).startsWith("is a directory") ? "is a directory" : reason;
     }
 
-    /** What stands in the way of reading {@code file} as a file, or null when nothing does. */
+    /** What stands in the way of reading {@code file} as a regular file, or null when nothing does. */
     public static String problem(Path file) {
         if (Files.isDirectory(file)) {
             return "is a directory";
@@ -35,9 +35,21 @@ public final class FileErrors {
         if (!Files.exists(file)) {
             return "not found";
         }
+        if (!Files.isRegularFile(file)) {
+            return "not a regular file";
+        }
         if (!Files.isReadable(file)) {
             return "permission denied";
         }
         return null;
+    }
+
+    /**
+     * The message for a file given as {@code label} that cannot be read ({@code "routes file /x: is a directory
+     * (expected: a readable file)"}), or null when it can.
+     */
+    public static String unreadable(String label, Path file, String expected) {
+        String problem = problem(file);
+        return problem == null ? null : label + " " + file + ": " + problem + " (expected: " + expected + ")";
     }
 }

@@ -26,6 +26,11 @@ class FileErrorsTest {
         assertThat(FileErrors.problem(file)).isNull();
         assertThat(FileErrors.problem(dir)).isEqualTo("is a directory");
         assertThat(FileErrors.problem(dir.resolve("nope"))).isEqualTo("not found");
+        assertThat(FileErrors.problem(Path.of("/dev/null"))).isEqualTo("not a regular file");
+        assertThat(FileErrors.unreadable("routes file", dir, "a readable file"))
+                .isEqualTo("routes file " + dir + ": is a directory (expected: a readable file)");
+        assertThat(FileErrors.unreadable("routes file", file, "a readable file"))
+                .isNull();
     }
 
     private static String reading(Path file) {

@@ -58,10 +58,9 @@ public final class PushpinStandIn implements AutoCloseable {
                 routes = inline(config.routeLines());
             } else if (config.routesFile() != null) {
                 Path file = config.routesFile();
-                String problem = FileErrors.problem(file);
-                if (problem != null) {
-                    throw new ServeException(
-                            2, "routes file " + file + ": " + problem + " (expected: a readable file)");
+                String unreadable = FileErrors.unreadable("routes file", file, "a readable file");
+                if (unreadable != null) {
+                    throw new ServeException(2, unreadable);
                 }
                 watcherRef[0] = RoutesWatcher.start(file, table -> {
                     OutpostNode p = proxyRef[0];

@@ -84,10 +84,9 @@ public final class ViceroyStandIn implements AutoCloseable {
 
     /** Checks that {@code wasm} is a binary Wasm module, the way Viceroy checks its input before anything else. */
     public static void checkProgram(Path wasm) throws ServeException {
-        String unreadable = FileErrors.problem(wasm);
+        String unreadable = FileErrors.unreadable("<INPUT>", wasm, "a Wasm program, e.g. bin/main.wasm");
         if (unreadable != null) {
-            throw new ServeException(
-                    2, "<INPUT> " + wasm + ": " + unreadable + " (expected: a Wasm program, e.g. bin/main.wasm)");
+            throw new ServeException(2, unreadable);
         }
         byte[] head;
         try (InputStream in = Files.newInputStream(wasm)) {
