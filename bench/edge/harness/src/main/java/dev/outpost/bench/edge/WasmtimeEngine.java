@@ -164,10 +164,11 @@ public final class WasmtimeEngine implements WasmEngine {
                 }
                 next = maker.submit(this::prepare);
                 if (used != null) {
-                    used.dispose();
+                    used.retire();
                 }
             }
             Prepared p = current.instances.removeFirst();
+            current.taken();
             for (int i = 0; i < imports.size(); i++) {
                 p.hostcalls[i] = resolver.resolve(imports.get(i));
             }
@@ -194,9 +195,30 @@ public final class WasmtimeEngine implements WasmEngine {
         final List<Prepared> all = new ArrayList<>();
         Store<Void> store;
         volatile Prepared running;
+        /** Instances taken and not yet closed: the store outlives them (a warm-up run and a request may overlap). */
+        private int open;
+        private boolean retired;
+
+        synchronized void taken() {
+            open++;
+        }
+
+        synchronized void closed() {
+            if (--open == 0 && retired) {
+                dispose();
+            }
+        }
+
+        /** No more instances are taken from it; disposed once the last one taken is closed. */
+        synchronized void retire() {
+            retired = true;
+            if (open == 0) {
+                dispose();
+            }
+        }
 
         /** Dropping a store unmaps its memories (about 0.1 s here): off the request thread, as a server would. */
-        void dispose() {
+        private void dispose() {
             DISPOSER.execute(() -> {
                 for (Prepared p : all) {
                     p.start.close();
@@ -215,6 +237,7 @@ public final class WasmtimeEngine implements WasmEngine {
         WtMemory memory;
         Func start;
         volatile Throwable failure;
+        private boolean closed;
 
         Prepared(Batch batch, int imports) {
             this.batch = batch;
@@ -250,7 +273,12 @@ public final class WasmtimeEngine implements WasmEngine {
         public void cancel() {}
 
         @Override
-        public void close() {}
+        public void close() {
+            if (!closed) {
+                closed = true;
+                batch.closed();
+            }
+        }
     }
 
     /** Linear memory through the direct buffer wasmtime exposes; fetched per access, as growing may move it. */
