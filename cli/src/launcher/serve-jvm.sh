@@ -3,8 +3,7 @@
 # The runtime the build linked (cli/src/build/runtime-image.sh) has no Graal compiler module of its own, so the
 # compiler from cli/target/jvmci goes on the module path; with --upgrade-module-path instead (the JDK as it is) the
 # JVM turns class data sharing off. With it on, the JDK's AOT cache (JDK 25) holds the classes a previous run loaded
-# and linked and the method profiles it gathered: the JVM starts faster and compiles the hot code of the Wasm
-# interpreter and of the Graal compiler itself sooner.
+# and linked: the JVM starts faster (the recording runs with C1 alone, so the cache holds no C2 profiles; see below).
 #
 # The cache comes from a recording: the first `serve` after a build runs with -XX:AOTMode=record and writes what it
 # did to cli/target/outpost.aotconf.<pid> when it exits; the next `serve` or `run` starts the assembly of
