@@ -188,7 +188,26 @@ public final class OriginConnector implements AutoCloseable {
                     handOver(f.channel(), promise);
                     return;
                 }
+                // The handshake is part of connecting: it gets what is left of the connect time (of this address's
+                // when there is no total), not Netty's own 10 s. Failing the promise first makes the close that
+                // follows, which fails the handshake too, change nothing.
+                long left = deadline != 0
+                        ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))
+                        : options.perAddress().toMillis();
+                Future<?> limit = f.channel()
+                        .eventLoop()
+                        .schedule(
+                                () -> {
+                                    if (!made[0].handshakeFuture().isDone()) {
+                                        promise.tryFailure(new ConnectTimeoutException(
+                                                "TLS handshake not done within the connect timeout"));
+                                        f.channel().close();
+                                    }
+                                },
+                                left,
+                                TimeUnit.MILLISECONDS);
                 made[0].handshakeFuture().addListener(h -> {
+                    limit.cancel(false);
                     if (h.isSuccess()) {
                         handOver(f.channel(), promise);
                     } else {
@@ -203,6 +222,7 @@ public final class OriginConnector implements AutoCloseable {
         /** A handler whose engine checks the endpoint's server name and sends the server name asked for. */
         private SslHandler handler(Channel ch) {
             SslHandler h = ssl.newHandler(ch.alloc(), endpoint.serverName(), endpoint.port());
+            h.setHandshakeTimeoutMillis(0); // bounded by the connect time instead (next)
             String sni = options.sni();
             if (sni != null && !sni.equals(endpoint.serverName())) {
                 SSLEngine engine = h.engine();

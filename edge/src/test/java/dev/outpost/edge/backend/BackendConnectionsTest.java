@@ -16,6 +16,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioChannelOption;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -228,5 +231,35 @@ class BackendConnectionsTest {
                         false));
         assertThat(BackendTarget.of(v4First).options(v4First).order())
                 .isEqualTo(ConnectOptions.AddressOrder.IPV4_FIRST);
+    }
+
+    @Test
+    void aTlsHandshakeTheServerNeverAnswersEndsWithTheConnectTimeout() throws Exception {
+        // Accepts and then says nothing: the TCP connect succeeds, the TLS handshake never ends.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new ArrayList<>();
+            Thread acceptor = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            BackendConfig backend =
+                    backend(URI.create("https://127.0.0.1:" + silent.getLocalPort()), 0, Duration.ofMillis(300), null);
+            ExecutionException e = Assertions.assertThrows(
+                    ExecutionException.class, () -> get(backend).get(20, TimeUnit.SECONDS));
+            assertThat(e.getCause()).isInstanceOf(BackendException.class);
+            BackendException failure = (BackendException) e.getCause();
+            assertThat(failure.tag()).isEqualTo(SendErrorTag.CONNECTION_TIMEOUT);
+            assertThat(failure.getMessage()).contains("no connection within the connect timeout of 300 ms");
+            silent.close();
+            acceptor.join();
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
     }
 }
