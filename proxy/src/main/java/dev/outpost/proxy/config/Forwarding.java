@@ -1,6 +1,5 @@
 package dev.outpost.proxy.config;
 
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -76,7 +75,7 @@ public record Forwarding(boolean acceptProto, SetProto setProto, XffRule untrust
      */
     public static Forwarding of(ProxyConfig config) {
         return new Forwarding(
-                read(config, ACCEPT, Forwarding::parseBool),
+                read(config, ACCEPT, PushpinConf::parseBool),
                 read(config, SET, Forwarding::parseSetProto),
                 read(config, XFF, Forwarding::parseXff),
                 read(config, XFF_TRUSTED, Forwarding::parseXff),
@@ -94,15 +93,6 @@ public record Forwarding(boolean acceptProto, SetProto setProto, XffRule untrust
                             + (v.isEmpty() ? "(empty)" : v) + " (" + e.getMessage() + ")",
                     e);
         }
-    }
-
-    /** {@code accept_x_forwarded_protocol}, a boolean as every other boolean of pushpin.conf is read. */
-    public static boolean parseBool(String v) {
-        return switch (v.strip().toLowerCase(Locale.ROOT)) {
-            case "", "false", "no", "off", "0" -> false;
-            case "true", "yes", "on", "1" -> true;
-            default -> throw new IllegalArgumentException("expected: true or false");
-        };
     }
 
     /** Expected values of {@code set_x_forwarded_protocol}, for messages. */

@@ -248,6 +248,20 @@ public final class PushpinConf {
     }
 
     /** Value conversions with error messages naming file, line, key and value. */
+    /**
+     * A boolean of pushpin.conf: {@code true}, {@code yes}, {@code on}, {@code 1} or {@code false}, {@code no},
+     * {@code off}, {@code 0}, empty (any case, spaces around ignored).
+     *
+     * @throws IllegalArgumentException for any other value
+     */
+    public static boolean parseBool(String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "", "false", "no", "off", "0" -> false;
+            case "true", "yes", "on", "1" -> true;
+            default -> throw new IllegalArgumentException("expected: true or false");
+        };
+    }
+
     private static final class Reader {
         private final Path file;
         private final String libdir;
@@ -302,12 +316,11 @@ public final class PushpinConf {
         }
 
         boolean bool(IniFile.Entry e) throws ConfigException {
-            String v = e.isList() ? "?" : e.value().strip().toLowerCase(Locale.ROOT);
-            return switch (v) {
-                case "", "false", "no", "off", "0" -> false;
-                case "true", "yes", "on", "1" -> true;
-                default -> throw bad(e, "true or false");
-            };
+            try {
+                return parseBool(e.isList() ? "?" : e.value());
+            } catch (IllegalArgumentException x) {
+                throw bad(e, "true or false");
+            }
         }
 
         void httpPort(IniFile.Entry e, ProxyConfig.Builder b, Consumer<String> w) throws ConfigException {

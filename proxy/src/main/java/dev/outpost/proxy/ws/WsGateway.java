@@ -49,8 +49,7 @@ public final class WsGateway {
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
         String query = q >= 0 ? uri.substring(q) : "";
-        boolean secure =
-                ForwardedHeaders.secure(px.forwarding(), ctx.pipeline().get(SslHandler.class) != null, req.headers());
+        boolean secure = secure(ctx, px, req);
         Route route = resolve(px, req, path, true, secure);
         if (!HttpMethod.GET.equals(req.method())) {
             respond(ctx, 400, "Bad Request", "WebSocket handshake must be a GET request.\n", null);
@@ -101,12 +100,7 @@ public final class WsGateway {
         String uri = originForm(req.uri());
         int q = uri.indexOf('?');
         String path = q >= 0 ? uri.substring(0, q) : uri;
-        Route route = resolve(
-                px,
-                req,
-                path,
-                false,
-                ForwardedHeaders.secure(px.forwarding(), ctx.pipeline().get(SslHandler.class) != null, req.headers()));
+        Route route = resolve(px, req, path, false, secure(ctx, px, req));
         if (route == null
                 || route.targets().isEmpty()
                 || !route.targets().get(0).overHttp()) {
@@ -124,6 +118,11 @@ public final class WsGateway {
             f.addListener(ChannelFutureListener.CLOSE);
         }
         return true;
+    }
+
+    /** Whether the client counts as a TLS client: on a TLS port, or saying so where that is accepted. */
+    private static boolean secure(ChannelHandlerContext ctx, ProxyContext px, HttpRequest req) {
+        return ForwardedHeaders.secure(px.forwarding(), ctx.pipeline().get(SslHandler.class) != null, req.headers());
     }
 
     private static Route resolve(ProxyContext px, HttpRequest req, String path, boolean websocket, boolean tls) {
