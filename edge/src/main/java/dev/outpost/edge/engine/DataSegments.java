@@ -23,7 +23,7 @@ public final class DataSegments {
     private DataSegments() {}
 
     /** One active segment: where it goes and its bytes in the module. */
-    private record Segment(long offset, int start, int length) {
+    record Segment(long offset, int start, int length) {
         long end() {
             return offset + length;
         }
@@ -129,7 +129,7 @@ public final class DataSegments {
     }
 
     /** The segments, or null when one of them is not an active memory-0 segment at a constant offset. */
-    private static List<Segment> readSegments(byte[] wasm, int start, int end) {
+    static List<Segment> readSegments(byte[] wasm, int start, int end) {
         WasmReader in = new WasmReader(wasm, start);
         long count = in.u32();
         List<Segment> segments = new ArrayList<>((int) Math.min(count, 1 << 16));

@@ -151,8 +151,9 @@ public final class GraalWasmEngine implements WasmEngine {
                     initial.exceptionally(e -> null).join(); // no parse left running after this method
                 }
                 Source data = join(initial);
+                log.debug("{}: instances are {}", name, parts.resettable() ? "reset and reused" : "used once");
                 // Instantiated once here, so a module that does not link in two parts is loaded whole instead.
-                return new GraalModule(name, code, data, imports, poolable, true);
+                return new GraalModule(name, code, data, imports, poolable, true, parts.resettable());
             } catch (PolyglotException | GuestTrapException e) {
                 log.debug("{}: split into code and data it does not load ({}); loading it whole", name, e.getMessage());
             }
@@ -175,7 +176,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 throw new WasmLoadException(name + ": " + e.getMessage(), e);
             }
         }
-        return new GraalModule(name, source, null, imports, poolable, false);
+        return new GraalModule(name, source, null, imports, poolable, false, false);
     }
 
     /** Zero bytes worth copying to save a separate segment. */
@@ -261,6 +262,8 @@ public final class GraalWasmEngine implements WasmEngine {
 
         private final Value importObject;
         private final InstancePool pool;
+        /** Whether the parts export the reset functions of {@link ModuleSplit} (then instances are reused). */
+        private final boolean resettable;
 
         GraalModule(
                 String name,
@@ -268,10 +271,12 @@ public final class GraalWasmEngine implements WasmEngine {
                 Source data,
                 List<FunctionImport> imports,
                 boolean poolable,
-                boolean check) {
+                boolean check,
+                boolean resettable) {
             this.source = source;
             this.data = data;
             this.imports = imports;
+            this.resettable = resettable;
             Map<String, Map<String, Object>> modules = new LinkedHashMap<>();
             for (int index = 0; index < imports.size(); index++) {
                 FunctionImport imp = imports.get(index);
@@ -307,11 +312,13 @@ public final class GraalWasmEngine implements WasmEngine {
             Context context = newContext();
             try {
                 Value imports = importObject;
+                Value resetMemory = null;
                 if (data != null) {
-                    Value initial = context.eval(data)
-                            .newInstance()
-                            .getMember("exports")
-                            .getMember(ModuleSplit.MEMORY_NAME);
+                    Value dataExports = context.eval(data).newInstance().getMember("exports");
+                    Value initial = dataExports.getMember(ModuleSplit.MEMORY_NAME);
+                    if (resettable) {
+                        resetMemory = dataExports.getMember(ModuleSplit.RESET_MEMORY);
+                    }
                     Map<String, Object> withMemory = new HashMap<>(importModules);
                     withMemory.put(
                             ModuleSplit.MEMORY_MODULE, ProxyObject.fromMap(Map.of(ModuleSplit.MEMORY_NAME, initial)));
@@ -322,12 +329,40 @@ public final class GraalWasmEngine implements WasmEngine {
                 Value exports = instance.getMember("exports");
                 Value memory = exports.getMember("memory");
                 Value start = exports.getMember("_start");
+                Value memoryReset = resetMemory;
+                Value resetGlobals = resetMemory == null ? null : exports.getMember(ModuleSplit.RESET_GLOBALS);
+                long initialSize = memory == null ? -1 : memory.getBufferSize();
                 return new InstancePool.Blank() {
                     @Override
                     public WasmInstance bind(Hostcall[] hostcalls) {
                         GraalMemory guestMemory = new GraalMemory();
                         guestMemory.buffer = memory;
                         return new GraalInstance(context, start, new Binding(hostcalls, guestMemory));
+                    }
+
+                    /**
+                     * Globals and memory back to their initial values. A memory that grew cannot shrink back to its
+                     * initial size, which a new instance would have: such an instance is not reused.
+                     */
+                    @Override
+                    public boolean reset() {
+                        if (resetGlobals == null) {
+                            return false;
+                        }
+                        if (memory.getBufferSize() != initialSize) {
+                            log.debug(
+                                    "memory grew from {} to {} bytes in a request: dropping the instance",
+                                    initialSize,
+                                    memory.getBufferSize());
+                            return false;
+                        }
+                        try {
+                            resetGlobals.executeVoid();
+                            memoryReset.executeVoid();
+                            return true;
+                        } catch (PolyglotException | IllegalStateException e) {
+                            return false; // closed meanwhile (cancelled), or a trap
+                        }
                     }
 
                     @Override
@@ -358,6 +393,11 @@ public final class GraalWasmEngine implements WasmEngine {
         @Override
         public long instancesTaken() {
             return pool.taken();
+        }
+
+        @Override
+        public long instancesReused() {
+            return pool.reused();
         }
 
         @Override

@@ -6,7 +6,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -15,10 +14,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Instantiates a module ahead of the requests that will use it, on a thread of its own, so a request does not wait
- * for instantiation (several milliseconds for a JS app: linking 13,000 functions and copying the initial heap). Each
- * instance still serves exactly one request; it only comes into being a little earlier. Instantiating runs no guest
- * code (modules with a start function are not pooled) and calls no import, so nothing a request could observe
- * happens early: the request's hostcalls are bound when it takes the instance.
+ * for instantiation (several milliseconds for a JS app: linking 13,000 functions and copying the initial heap).
+ * Instantiating runs no guest code (modules with a start function are not pooled) and calls no import, so nothing a
+ * request could observe happens early: the request's hostcalls are bound when it takes the instance.
+ *
+ * <p>An instance whose engine can put it back to the state of a new one ({@link Blank#reset}) is reset when its
+ * request is done with it and kept for the next request, instead of being dropped; each request still sees fresh
+ * state. Only an instance whose run ended normally or through {@code proc_exit} is reset: one that trapped, was
+ * cancelled or failed in a hostcall is dropped.
  */
 final class InstancePool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstancePool.class);
@@ -27,10 +30,23 @@ final class InstancePool implements AutoCloseable {
 
     static final int DEFAULT_SIZE = 1;
 
+    /** How many reset instances to keep ready at most, beyond which a finished one is dropped. */
+    static final String KEPT_PROPERTY = "outpost.edge.keptInstances";
+
+    static final int DEFAULT_KEPT = 4;
+
     /** An instance whose imports are not yet bound to a request. */
     interface Blank extends AutoCloseable {
-        /** Binds the request's hostcalls (one per function import, in import order); called once. */
+        /** Binds the request's hostcalls (one per function import, in import order); called once per use. */
         WasmInstance bind(Hostcall[] hostcalls);
+
+        /**
+         * Puts the instance back to the state of a new one once its run is over, or returns false when it cannot (then
+         * the pool closes it). By default it cannot.
+         */
+        default boolean reset() {
+            return false;
+        }
 
         /** Drops an instance no request took. */
         @Override
@@ -39,6 +55,8 @@ final class InstancePool implements AutoCloseable {
 
     private final Supplier<Blank> factory;
     private final int size;
+    private final int kept;
+    private final AtomicLong reused = new AtomicLong();
     private final ConcurrentLinkedQueue<Blank> ready = new ConcurrentLinkedQueue<>();
     /** Instances ready or being made. */
     private final AtomicInteger supply = new AtomicInteger();
@@ -59,6 +77,7 @@ final class InstancePool implements AutoCloseable {
             supply.incrementAndGet();
         }
         this.size = allowed ? Math.max(0, Integer.getInteger(SIZE_PROPERTY, DEFAULT_SIZE)) : 0;
+        this.kept = allowed ? Math.max(0, Integer.getInteger(KEPT_PROPERTY, DEFAULT_KEPT)) : 0;
         this.maker = size == 0
                 ? null
                 : Executors.newSingleThreadExecutor(r -> {
@@ -81,7 +100,34 @@ final class InstancePool implements AutoCloseable {
         refill();
         taken.incrementAndGet();
         inUse.incrementAndGet();
-        return new Tracked(blank.bind(hostcalls));
+        return new Tracked(blank, blank.bind(hostcalls));
+    }
+
+    /** Instances that served a request after another one (reset in between). */
+    long reused() {
+        return reused.get();
+    }
+
+    /** Resets a finished instance and keeps it ready, or closes it. */
+    private void recycle(Blank blank) {
+        boolean keep = false;
+        if (!closed && ready.size() < kept) {
+            try {
+                keep = blank.reset();
+            } catch (RuntimeException e) {
+                log.debug("resetting an instance failed; dropping it: {}", e.toString());
+            }
+        }
+        if (!keep) {
+            blank.close();
+            return;
+        }
+        supply.incrementAndGet();
+        reused.incrementAndGet();
+        ready.add(blank);
+        if (closed) {
+            drain();
+        }
     }
 
     private final AtomicLong taken = new AtomicLong();
@@ -97,33 +143,56 @@ final class InstancePool implements AutoCloseable {
         return taken.get();
     }
 
-    /** Counts the instance out when it is closed (once). */
+    /**
+     * Counts the instance out when it is closed (once), and hands it back for a reset when its run ended normally. A
+     * cancel that comes after the close (a time limit firing late) does nothing: the instance may serve another request
+     * by then.
+     */
     private final class Tracked implements WasmInstance {
+        private final Blank blank;
         private final WasmInstance instance;
-        private final AtomicBoolean closed = new AtomicBoolean();
+        private boolean closed;
+        private boolean cancelled;
+        private volatile boolean endedNormally;
 
-        Tracked(WasmInstance instance) {
+        Tracked(Blank blank, WasmInstance instance) {
+            this.blank = blank;
             this.instance = instance;
         }
 
         @Override
         public int runStart() {
-            return instance.runStart();
+            int code = instance.runStart();
+            endedNormally = true;
+            return code;
         }
 
         @Override
-        public void cancel() {
-            instance.cancel();
+        public synchronized void cancel() {
+            if (!closed) {
+                cancelled = true;
+                instance.cancel();
+            }
         }
 
         @Override
         public void close() {
-            try {
-                instance.close();
-            } finally {
-                if (closed.compareAndSet(false, true)) {
-                    inUse.decrementAndGet();
+            boolean reusable;
+            synchronized (this) {
+                if (closed) {
+                    return;
                 }
+                closed = true;
+                reusable = endedNormally && !cancelled;
+            }
+            try {
+                if (reusable) {
+                    recycle(blank);
+                } else {
+                    instance.close();
+                }
+            } finally {
+                inUse.decrementAndGet();
             }
         }
     }

@@ -2,6 +2,9 @@ package dev.outpost.edge.engine;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * Splits a module into its code and its initial memory. Every {@code @fastly/js-compute} app is the same JS engine
@@ -16,22 +19,42 @@ import java.nio.charset.StandardCharsets;
  * (the data is written before any code runs). Applies only to a module with one memory of its own (not imported,
  * 32-bit, not shared); a module whose code names data segments ({@code memory.init}, {@code data.drop}) no longer
  * validates without them: callers validate both parts and keep the original module when that fails.
+ *
+ * <p>When it can, the split also makes an instance resettable ({@link Parts#resettable()}): the data module keeps its
+ * segments passive and exports {@value #RESET_MEMORY}, which writes zeros between them and copies them in again (its
+ * start function copies them in at instantiation, so a new instance is as before), and the code module exports
+ * {@value #RESET_GLOBALS}, which sets every mutable global it defines to its initial value again. With memory, globals
+ * and tables the whole of an instance's state, and tables left alone by code that never writes them (checked
+ * instruction by instruction, see {@link Instructions#mayWriteTables}), both resets together give an instance whose
+ * memory has not grown the state of a new one.
  */
 final class ModuleSplit {
     static final String MEMORY_MODULE = "outpost_snapshot";
     static final String MEMORY_NAME = "memory";
+    /** The data module's export that puts the initial memory back. */
+    static final String RESET_MEMORY = "outpost_reset";
+    /** The code module's export that puts the initial values of its mutable globals back. */
+    static final String RESET_GLOBALS = "outpost_reset_globals";
 
     private static final int TYPE = 1;
     private static final int IMPORT = 2;
+    private static final int FUNCTION = 3;
     private static final int MEMORY = 5;
+    private static final int GLOBAL = 6;
     private static final int EXPORT = 7;
+    private static final int START = 8;
+    private static final int CODE = 10;
     private static final int DATA = 11;
     private static final int DATA_COUNT = 12;
+    private static final long PAGE = 65536;
 
     private ModuleSplit() {}
 
-    /** The two parts of a module. */
-    record Parts(byte[] code, byte[] data) {}
+    /**
+     * The two parts of a module; {@code resettable} when they export {@value #RESET_MEMORY} and {@value #RESET_GLOBALS}
+     * and the code writes no table.
+     */
+    record Parts(byte[] code, byte[] data, boolean resettable) {}
 
     /** The parts, or null when the module does not have the one plain memory this needs. */
     static Parts split(byte[] wasm) {
@@ -51,6 +74,7 @@ final class ModuleSplit {
         int memoryEnd = -1;
         int dataStart = -1;
         int dataEnd = -1;
+        int[][] sections = new int[13][];
         while (in.pos < wasm.length) {
             int id = in.u8();
             int size = (int) in.u32();
@@ -71,11 +95,15 @@ final class ModuleSplit {
                 }
                 default -> {}
             }
+            if (id > 0 && id < sections.length) {
+                sections[id] = new int[] {start, start + size};
+            }
             in.pos = start + size;
         }
         if (memoryStart < 0 || dataStart < 0 || !onePlainMemory(wasm, memoryStart, memoryEnd)) {
             return null;
         }
+        Reset reset = Reset.of(wasm, sections);
 
         ByteArrayOutputStream code = new ByteArrayOutputStream(wasm.length);
         code.write(wasm, 0, 8);
@@ -90,6 +118,7 @@ final class ModuleSplit {
             if (id == MEMORY || id == DATA || id == DATA_COUNT) {
                 continue;
             }
+            byte[] replaced = reset == null ? null : reset.codeSection(id, wasm, contentStart, contentStart + size);
             if (!importWritten && id != 0 && id != TYPE) {
                 // The import section, or where it belongs (after the types) when the module has none.
                 byte[] imports = id == IMPORT
@@ -101,12 +130,24 @@ final class ModuleSplit {
                     continue;
                 }
             }
-            code.write(wasm, sectionStart, in.pos - sectionStart);
+            if (replaced != null) {
+                section(code, id, replaced);
+            } else {
+                code.write(wasm, sectionStart, in.pos - sectionStart);
+            }
         }
         if (!importWritten) {
             section(code, IMPORT, withMemoryImport(null, 0, 0));
         }
 
+        byte[] data = reset == null
+                ? dataModule(wasm, memoryStart, memoryEnd, dataStart, dataEnd)
+                : reset.dataModule(wasm, memoryStart, memoryEnd);
+        return new Parts(code.toByteArray(), data, reset != null);
+    }
+
+    /** Memory, its export and the original (active) data section. */
+    private static byte[] dataModule(byte[] wasm, int memoryStart, int memoryEnd, int dataStart, int dataEnd) {
         ByteArrayOutputStream data = new ByteArrayOutputStream(dataEnd - dataStart + 64);
         data.write(wasm, 0, 8);
         section(data, MEMORY, slice(wasm, memoryStart, memoryEnd));
@@ -117,7 +158,264 @@ final class ModuleSplit {
         writeU32(export, 0);
         section(data, EXPORT, export.toByteArray());
         section(data, DATA, slice(wasm, dataStart, dataEnd));
-        return new Parts(code.toByteArray(), data.toByteArray());
+        return data.toByteArray();
+    }
+
+    /**
+     * What the resettable parts add: the data segments (active ones at constant offsets, in module order) and the body
+     * of the globals' reset function.
+     */
+    private record Reset(List<DataSegments.Segment> segments, byte[] globalsBody, long typeCount, long functionIndex) {
+
+        /** Null when the module has a form the reset does not cover. */
+        static Reset of(byte[] wasm, int[][] sections) {
+            int[] types = sections[TYPE];
+            int[] functions = sections[FUNCTION];
+            int[] exports = sections[EXPORT];
+            int[] code = sections[CODE];
+            int[] data = sections[DATA];
+            if (types == null || functions == null || exports == null || code == null || sections[START] != null) {
+                return null;
+            }
+            List<DataSegments.Segment> segments = DataSegments.readSegments(wasm, data[0], data[1]);
+            if (segments == null || Instructions.mayWriteTables(wasm, code[0], code[1])) {
+                return null;
+            }
+            long importedFunctions = 0;
+            long importedGlobals = 0;
+            if (sections[IMPORT] != null) {
+                long[] counts = importCounts(wasm, sections[IMPORT][0]);
+                if (counts == null) {
+                    return null;
+                }
+                importedFunctions = counts[0];
+                importedGlobals = counts[1];
+            }
+            byte[] body = sections[GLOBAL] == null
+                    ? new byte[] {0, 0x0b}
+                    : globalsBody(wasm, sections[GLOBAL][0], importedGlobals);
+            if (body == null) {
+                return null;
+            }
+            long typeCount = new WasmReader(wasm, types[0]).u32();
+            long defined = new WasmReader(wasm, functions[0]).u32();
+            return new Reset(segments, body, typeCount, importedFunctions + defined);
+        }
+
+        /** The code module's section {@code id} with the reset function added, or null when it stays as it is. */
+        byte[] codeSection(int id, byte[] wasm, int start, int end) {
+            return switch (id) {
+                case TYPE -> append(wasm, start, end, new byte[] {0x60, 0, 0});
+                case FUNCTION -> append(wasm, start, end, u32(typeCount));
+                case EXPORT -> {
+                    ByteArrayOutputStream entry = new ByteArrayOutputStream();
+                    name(entry, RESET_GLOBALS);
+                    entry.write(0x00); // function
+                    writeU32(entry, functionIndex);
+                    yield append(wasm, start, end, entry.toByteArray());
+                }
+                case CODE -> {
+                    ByteArrayOutputStream entry = new ByteArrayOutputStream();
+                    writeU32(entry, globalsBody.length);
+                    entry.writeBytes(globalsBody);
+                    yield append(wasm, start, end, entry.toByteArray());
+                }
+                default -> null;
+            };
+        }
+
+        /**
+         * The memory, two functions of type {@code () -> ()} ({@value #RESET_MEMORY}: zeros between the segments, then
+         * the segments; the start function: the segments alone, into fresh zeroed memory), and the segments as passive
+         * ones.
+         */
+        byte[] dataModule(byte[] wasm, int memoryStart, int memoryEnd) {
+            WasmReader limits = new WasmReader(wasm, memoryStart);
+            limits.u32();
+            limits.u8();
+            long bytes = limits.u32() * PAGE;
+
+            ByteArrayOutputStream init = new ByteArrayOutputStream();
+            for (int i = 0; i < segments.size(); i++) {
+                DataSegments.Segment segment = segments.get(i);
+                i32Const(init, segment.offset());
+                i32Const(init, 0);
+                i32Const(init, segment.length());
+                init.write(0xfc);
+                writeU32(init, 8); // memory.init
+                writeU32(init, i);
+                init.write(0x00);
+            }
+            ByteArrayOutputStream clear = new ByteArrayOutputStream();
+            List<DataSegments.Segment> sorted = new ArrayList<>(segments);
+            sorted.sort(Comparator.comparingLong(DataSegments.Segment::offset));
+            long covered = 0;
+            for (DataSegments.Segment segment : sorted) {
+                fill(clear, covered, Math.min(segment.offset(), bytes));
+                covered = Math.max(covered, segment.end());
+            }
+            fill(clear, covered, bytes);
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(wasm, 0, 8);
+            section(out, TYPE, new byte[] {1, 0x60, 0, 0});
+            section(out, FUNCTION, new byte[] {2, 0, 0});
+            section(out, MEMORY, slice(wasm, memoryStart, memoryEnd));
+            ByteArrayOutputStream export = new ByteArrayOutputStream();
+            writeU32(export, 2);
+            name(export, MEMORY_NAME);
+            export.write(0x02); // memory
+            writeU32(export, 0);
+            name(export, RESET_MEMORY);
+            export.write(0x00); // function
+            writeU32(export, 0);
+            section(out, EXPORT, export.toByteArray());
+            section(out, START, new byte[] {1});
+            section(out, DATA_COUNT, u32(segments.size()));
+            ByteArrayOutputStream codeSection = new ByteArrayOutputStream();
+            writeU32(codeSection, 2);
+            body(codeSection, clear.toByteArray(), init.toByteArray());
+            body(codeSection, init.toByteArray());
+            section(out, CODE, codeSection.toByteArray());
+            ByteArrayOutputStream dataSection = new ByteArrayOutputStream();
+            writeU32(dataSection, segments.size());
+            for (DataSegments.Segment segment : segments) {
+                dataSection.write(0x01); // passive
+                writeU32(dataSection, segment.length());
+                dataSection.write(wasm, segment.start(), segment.length());
+            }
+            section(out, DATA, dataSection.toByteArray());
+            return out.toByteArray();
+        }
+
+        /** {@code memory.fill(from, 0, to - from)} when the range is not empty. */
+        private static void fill(ByteArrayOutputStream out, long from, long to) {
+            if (to <= from) {
+                return;
+            }
+            i32Const(out, from);
+            i32Const(out, 0);
+            i32Const(out, to - from);
+            out.write(0xfc);
+            writeU32(out, 11); // memory.fill
+            out.write(0x00);
+        }
+
+        private static void body(ByteArrayOutputStream out, byte[]... code) {
+            int length = 1 + 1; // no locals, end
+            for (byte[] c : code) {
+                length += c.length;
+            }
+            writeU32(out, length);
+            out.write(0); // no locals
+            for (byte[] c : code) {
+                out.writeBytes(c);
+            }
+            out.write(0x0b);
+        }
+
+        private static void i32Const(ByteArrayOutputStream out, long unsigned) {
+            out.write(0x41);
+            int value = (int) unsigned; // i32.const is signed; memory instructions read it unsigned
+            while (true) {
+                int b = value & 0x7f;
+                value >>= 7;
+                boolean done = value == 0 && (b & 0x40) == 0 || value == -1 && (b & 0x40) != 0;
+                out.write(done ? b : b | 0x80);
+                if (done) {
+                    return;
+                }
+            }
+        }
+
+        /** A vector section's content with one more entry at its end. */
+        private static byte[] append(byte[] wasm, int start, int end, byte[] entry) {
+            WasmReader r = new WasmReader(wasm, start);
+            long count = r.u32();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(end - start + entry.length + 5);
+            writeU32(out, count + 1);
+            out.write(wasm, r.pos, end - r.pos);
+            out.writeBytes(entry);
+            return out.toByteArray();
+        }
+
+        /** Imported functions and globals; null for an import this does not read (a global of a GC type). */
+        private static long[] importCounts(byte[] wasm, int start) {
+            WasmReader r = new WasmReader(wasm, start);
+            long count = r.u32();
+            long functions = 0;
+            long globals = 0;
+            for (long i = 0; i < count; i++) {
+                int module = (int) r.u32();
+                r.pos += module;
+                int name = (int) r.u32();
+                r.pos += name;
+                int kind = r.u8();
+                switch (kind) {
+                    case 0 -> {
+                        r.u32();
+                        functions++;
+                    }
+                    case 1 -> {
+                        r.u8();
+                        limits(r);
+                    }
+                    case 2 -> limits(r);
+                    case 3 -> {
+                        if (!plainValueType(r.u8())) {
+                            return null;
+                        }
+                        r.u8();
+                        globals++;
+                    }
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            return new long[] {functions, globals};
+        }
+
+        /**
+         * A function body setting each mutable global the module defines to its initial expression, or null when a
+         * global has a form this does not read.
+         */
+        private static byte[] globalsBody(byte[] wasm, int start, long importedGlobals) {
+            WasmReader r = new WasmReader(wasm, start);
+            long count = r.u32();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.write(0); // no locals
+            for (long i = 0; i < count; i++) {
+                if (!plainValueType(r.u8())) {
+                    return null;
+                }
+                boolean mutable = r.u8() == 1;
+                int exprStart = r.pos;
+                int found;
+                while ((found = Instructions.next(r)) != Instructions.END) {
+                    if (found != Instructions.OTHER) {
+                        return null;
+                    }
+                }
+                if (mutable) {
+                    body.write(wasm, exprStart, r.pos - 1 - exprStart);
+                    body.write(0x24); // global.set
+                    writeU32(body, importedGlobals + i);
+                }
+            }
+            body.write(0x0b);
+            return body.toByteArray();
+        }
+
+        private static boolean plainValueType(int t) {
+            return t == 0x7f || t == 0x7e || t == 0x7d || t == 0x7c || t == 0x7b || t == 0x70 || t == 0x6f;
+        }
+    }
+
+    private static byte[] u32(long value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(5);
+        writeU32(out, value);
+        return out.toByteArray();
     }
 
     /** One memory, 32-bit and not shared (limits flags 0 or 1). */

@@ -20,6 +20,11 @@ public interface WasmModule extends AutoCloseable {
         return 0;
     }
 
+    /** Instances taken again after serving an earlier request, reset in between to the state of a new one. */
+    default long instancesReused() {
+        return 0;
+    }
+
     @Override
     void close();
 

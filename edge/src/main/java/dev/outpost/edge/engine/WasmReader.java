@@ -10,6 +10,10 @@ final class WasmReader {
         this.pos = pos;
     }
 
+    int peek() {
+        return bytes[pos] & 0xff;
+    }
+
     int u8() {
         return bytes[pos++] & 0xff;
     }

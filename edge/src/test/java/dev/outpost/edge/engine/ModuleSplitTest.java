@@ -2,6 +2,7 @@ package dev.outpost.edge.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.edge.wat.Wat;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -173,5 +174,106 @@ class ModuleSplitTest {
 
         byte[] garbage = {0, 'a', 's', 'm', 1, 0, 0, 0, 5, 9, 1};
         assertThat(ModuleSplit.split(garbage)).isNull();
+    }
+
+    /** Two overlapping segments (the later one wins), one further on, two mutable globals and an immutable one. */
+    private static final String RESETTABLE = """
+            (module
+              (memory (export "memory") 2)
+              (global $g (mut i32) (i32.const 41))
+              (global $h (mut i64) (i64.const -2))
+              (global $k i32 (i32.const 5))
+              (data (i32.const 0x10) "aaaa")
+              (data (i32.const 0x12) "bb")
+              (data (i32.const 70000) "c")
+              (func (export "globals") (result i64)
+                (i64.add (i64.extend_i32_u (global.get $g)) (i64.mul (global.get $h) (i64.const 1000))))
+              (func (export "scribble")
+                (global.set $g (i32.const 0))
+                (global.set $h (i64.const 7))
+                (memory.fill (i32.const 0) (i32.const 0x5a) (i32.const 131072))))
+            """;
+
+    private static byte[] memory(Value exports) {
+        Value memory = exports.getMember("memory");
+        byte[] bytes = new byte[(int) memory.getBufferSize()];
+        memory.readBuffer(0, bytes, 0, bytes.length);
+        return bytes;
+    }
+
+    @Test
+    void resetPartsGiveBackTheStateOfANewInstance() {
+        byte[] wasm = Wat.compile(RESETTABLE);
+        ModuleSplit.Parts parts = ModuleSplit.split(wasm);
+        assertThat(parts).isNotNull();
+        assertThat(parts.resettable()).isTrue();
+
+        byte[] fresh;
+        long freshGlobals;
+        try (Context context = Context.newBuilder("wasm").engine(engine).build()) {
+            Value exports = context.eval(source(wasm, "whole")).newInstance().getMember("exports");
+            fresh = memory(exports);
+            freshGlobals = exports.getMember("globals").execute().asLong();
+        }
+        assertThat(new String(fresh, 0x10, 4, StandardCharsets.US_ASCII)).isEqualTo("aabb");
+        assertThat(freshGlobals).isEqualTo(41 - 2000);
+
+        try (Context context = Context.newBuilder("wasm").engine(engine).build()) {
+            Value data =
+                    context.eval(source(parts.data(), "data")).newInstance().getMember("exports");
+            Value code = context.eval(source(parts.code(), "code"))
+                    .newInstance(Value.asValue(ProxyObject.fromMap(Map.<String, Object>of(
+                            ModuleSplit.MEMORY_MODULE,
+                            ProxyObject.fromMap(Map.<String, Object>of(
+                                    ModuleSplit.MEMORY_NAME, data.getMember(ModuleSplit.MEMORY_NAME)))))))
+                    .getMember("exports");
+            assertThat(memory(code)).isEqualTo(fresh);
+            assertThat(code.getMember("globals").execute().asLong()).isEqualTo(freshGlobals);
+            for (int round = 0; round < 2; round++) {
+                code.getMember("scribble").executeVoid();
+                assertThat(memory(code)).isNotEqualTo(fresh);
+
+                code.getMember(ModuleSplit.RESET_GLOBALS).executeVoid();
+                data.getMember(ModuleSplit.RESET_MEMORY).executeVoid();
+
+                assertThat(memory(code)).isEqualTo(fresh);
+                assertThat(code.getMember("globals").execute().asLong()).isEqualTo(freshGlobals);
+            }
+        }
+    }
+
+    @Test
+    void codeThatCanChangeATableIsNotResettable() {
+        String[] writes = {
+            "(table.set $t (i32.const 0) (ref.null func))",
+            "(drop (table.grow $t (ref.null func) (i32.const 1)))",
+            "(table.fill $t (i32.const 0) (ref.null func) (i32.const 1))",
+            "(table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 1))",
+            "(table.init $t $e (i32.const 0) (i32.const 0) (i32.const 1))",
+            "(elem.drop $e)"
+        };
+        for (String write : writes) {
+            byte[] wasm = Wat.compile("""
+                    (module
+                      (memory 1)
+                      (data (i32.const 0) "x")
+                      (table $t 2 funcref)
+                      (elem $e func $f)
+                      (func $f (export "f")
+                        (drop (table.size $t))
+                        %s))
+                    """.formatted(write));
+            ModuleSplit.Parts parts = ModuleSplit.split(wasm);
+            assertThat(parts).as(write).isNotNull();
+            assertThat(parts.resettable()).as(write).isFalse();
+        }
+        byte[] reading = Wat.compile("""
+                (module
+                  (memory 1)
+                  (data (i32.const 0) "x")
+                  (table $t 2 funcref)
+                  (func $f (export "f") (drop (table.get $t (i32.const 0))) (drop (table.size $t))))
+                """);
+        assertThat(ModuleSplit.split(reading).resettable()).isTrue();
     }
 }
