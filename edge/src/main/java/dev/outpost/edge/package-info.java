@@ -13,7 +13,8 @@
  *       ones).</li>
  *   <li>{@code engine}: the {@link dev.outpost.edge.engine.WasmEngine} seam and its two implementations, GraalWasm
  *       (default) and Chicory.
- *       {@code InstancePool} prepares the next request's fresh instance ahead of time; {@code DataSegments}
+ *       {@code InstancePool} prepares the next request's fresh instance ahead of time, and resets a finished
+ *       GraalWasm instance to a new one's state for a later request (ADR 0011); {@code DataSegments}
  *       merges a snapshot's many small data segments before the module is loaded; {@code ModuleSplit} parts a JS
  *       app into its code (the same for every app and rebuild of one js-compute version, so GraalWasm parses and
  *       compiles it once) and its initial memory; {@link dev.outpost.edge.engine.WasmEngineProvider} lets another
@@ -46,8 +47,8 @@
  *       {@code HostcallException}.</li>
  *   <li>At most {@code --max-guests} guests run at once ({@code GuestLimiter}); a request body is read from the
  *       client only as fast as it is consumed, and a body nobody reads is dropped when its run ends.</li>
- *   <li>A module is loaded once per app; every request gets a fresh instance and sandbox (unless the guest asks to
- *       be reused with {@code next_request}).</li>
+ *   <li>A module is loaded once per app; every request gets a fresh instance (new, or reset to a new one's state)
+ *       and sandbox (unless the guest asks to be reused with {@code next_request}).</li>
  *   <li>A body is ended by its writer: the guest for bodies it made, the host for the client request and backend
  *       responses.</li>
  *   <li>Guests run on guest threads, never on an event loop: a handed-off request can come back to this server

@@ -2,7 +2,10 @@ package dev.outpost.edge.engine;
 
 import dev.outpost.edge.abi.GuestTrapException;
 
-/** One instance of a module: used by one request on one thread, then dropped. */
+/**
+ * One instance of a module: used by one request on one thread, then dropped, or reset to a new one's state and used
+ * by a later request (see {@link InstancePool}).
+ */
 public interface WasmInstance extends AutoCloseable {
     /**
      * Runs the exported {@code _start}. Returns normally when it returns or the guest calls {@code proc_exit} (the exit
