@@ -10,7 +10,8 @@
 #                        serve runs it), graalwasm-interp (OUTPOST_JIT=0), chicory. Default: graalwasm,chicory
 #   --scenarios LIST     hello (banner, requests 1-70, steady state, memory), concurrency (1 vs 8 clients), fib and
 #                        json (CPU-heavy JS: first requests, steady state), watch (--watch reload to first response),
-#                        handoff (Fanout SSE clients through the edge, RSS, one publish). Default: all
+#                        handoff (Fanout SSE clients through the edge, RSS, one publish, then as many again on the
+#                        same server). Default: all
 #                        banner (3 starts: banner and the JVM's CPU time until it) and ab (see below) only when named
 #   --steady SECONDS     traffic before the steady-state measurement (default 120; Chicory: --chicory-steady, 30)
 #   --requests N         hello requests measured after the banner (default 70)

@@ -166,7 +166,7 @@ public final class DataSegments {
         } while (value != 0);
     }
 
-    private static void writeS32(ByteArrayOutputStream out, int value) {
+    static void writeS32(ByteArrayOutputStream out, int value) {
         while (true) {
             int b = value & 0x7f;
             value >>= 7;

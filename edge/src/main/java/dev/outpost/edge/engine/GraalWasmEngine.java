@@ -340,10 +340,8 @@ public final class GraalWasmEngine implements WasmEngine {
                         return new GraalInstance(context, start, new Binding(hostcalls, guestMemory));
                     }
 
-                    /**
-                     * Globals and memory back to their initial values. A memory that grew cannot shrink back to its
-                     * initial size, which a new instance would have: such an instance is not reused.
-                     */
+                    // Globals and memory back to their initial values. A memory that grew cannot shrink back to its
+                    // initial size, which a new instance would have: such an instance is not reused.
                     @Override
                     public boolean reset() {
                         if (resetGlobals == null) {

@@ -30,10 +30,13 @@ final class InstancePool implements AutoCloseable {
 
     static final int DEFAULT_SIZE = 1;
 
-    /** How many reset instances to keep ready at most, beyond which a finished one is dropped. */
+    /**
+     * How many instances to keep ready at most, beyond which a finished one is dropped: as many as the edge's default
+     * {@code --max-guests}, so that a steady load of that many requests at once keeps its instances.
+     */
     static final String KEPT_PROPERTY = "outpost.edge.keptInstances";
 
-    static final int DEFAULT_KEPT = 4;
+    static final int DEFAULT_KEPT = 8;
 
     /** An instance whose imports are not yet bound to a request. */
     interface Blank extends AutoCloseable {
@@ -97,9 +100,9 @@ final class InstancePool implements AutoCloseable {
             blank = factory.get();
             failing = false;
         }
-        refill();
         taken.incrementAndGet();
         inUse.incrementAndGet();
+        refill();
         return new Tracked(blank, blank.bind(hostcalls));
     }
 
@@ -203,7 +206,10 @@ final class InstancePool implements AutoCloseable {
         }
         while (true) {
             int n = supply.get();
-            if (n >= size) {
+            // Once instances come back reset, those in use count too: under load the pool then grows by instances
+            // made on demand and keeps them, instead of making more ahead and dropping the surplus.
+            int wanted = reused.get() > 0 ? size + 1 - inUse.get() : size;
+            if (n >= wanted) {
                 return;
             }
             if (supply.compareAndSet(n, n + 1)) {

@@ -61,70 +61,67 @@ final class Instructions {
     /** Steps over one instruction and says what it was. */
     static int next(WasmReader in) {
         int op = in.u8();
-        switch (op) {
-            case 0x0b:
-                return END;
-            case 0x00, 0x01, 0x05, 0x0f, 0x1a, 0x1b, 0xd1:
-                return OTHER;
-            case 0x02, 0x03, 0x04:
-                return blockType(in) ? OTHER : UNKNOWN;
-            case 0x0c, 0x0d, 0x10, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0xd2:
+        return switch (op) {
+            case 0x0b -> END;
+            case 0x00, 0x01, 0x05, 0x0f, 0x1a, 0x1b, 0xd1 -> OTHER;
+            case 0x02, 0x03, 0x04 -> blockType(in) ? OTHER : UNKNOWN;
+            case 0x0c, 0x0d, 0x10, 0x12, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x3f, 0x40, 0xd2 -> {
                 in.u32();
-                return OTHER;
-            case 0x0e: {
+                yield OTHER;
+            }
+            case 0x0e -> {
                 long n = in.u32();
                 for (long i = 0; i <= n; i++) {
                     in.u32();
                 }
-                return OTHER;
+                yield OTHER;
             }
-            case 0x11, 0x13:
+            case 0x11, 0x13 -> {
                 in.u32();
                 in.u32();
-                return OTHER;
-            case 0x1c: {
+                yield OTHER;
+            }
+            case 0x1c -> {
                 long n = in.u32();
                 for (long i = 0; i < n; i++) {
                     if (!valueType(in)) {
-                        return UNKNOWN;
+                        yield UNKNOWN;
                     }
                 }
-                return OTHER;
+                yield OTHER;
             }
-            case 0x26:
-                return TABLE_WRITE;
-            case 0x3f, 0x40:
-                in.u32();
-                return OTHER;
-            case 0x41:
+            case 0x26 -> TABLE_WRITE;
+            case 0x41 -> {
                 in.s32();
-                return OTHER;
-            case 0x42:
-                s64(in);
-                return OTHER;
-            case 0x43:
-                in.pos += 4;
-                return OTHER;
-            case 0x44:
-                in.pos += 8;
-                return OTHER;
-            case 0xd0: {
-                int heapType = in.u8();
-                return heapType == 0x70 || heapType == 0x6f ? OTHER : UNKNOWN;
+                yield OTHER;
             }
-            case 0xfc:
-                return misc(in);
-            case 0xfd:
-                return simd(in);
-            case 0xfe:
-                return atomic(in);
-            default:
+            case 0x42 -> {
+                s64(in);
+                yield OTHER;
+            }
+            case 0x43 -> {
+                in.pos += 4;
+                yield OTHER;
+            }
+            case 0x44 -> {
+                in.pos += 8;
+                yield OTHER;
+            }
+            case 0xd0 -> {
+                int heapType = in.u8();
+                yield heapType == 0x70 || heapType == 0x6f ? OTHER : UNKNOWN;
+            }
+            case 0xfc -> misc(in);
+            case 0xfd -> simd(in);
+            case 0xfe -> atomic(in);
+            default -> {
                 if (op >= 0x28 && op <= 0x3e) {
                     memArg(in);
-                    return OTHER;
+                    yield OTHER;
                 }
-                return op >= 0x45 && op <= 0xc4 ? OTHER : UNKNOWN;
-        }
+                yield op >= 0x45 && op <= 0xc4 ? OTHER : UNKNOWN;
+            }
+        };
     }
 
     /** An empty or single-value block type, or a type index. */
@@ -145,22 +142,19 @@ final class Instructions {
         if (sub <= 7) {
             return OTHER; // saturating truncations
         }
-        switch ((int) sub) {
-            case 8: // memory.init data memory
-            case 10: // memory.copy memory memory
+        return switch ((int) sub) {
+            case 8, 10 -> { // memory.init data memory; memory.copy memory memory
                 in.u32();
                 in.u32();
-                return OTHER;
-            case 9: // data.drop
-            case 11: // memory.fill
-            case 16: // table.size
+                yield OTHER;
+            }
+            case 9, 11, 16 -> { // data.drop, memory.fill, table.size
                 in.u32();
-                return OTHER;
-            case 12, 13, 14, 15, 17:
-                return TABLE_WRITE;
-            default:
-                return UNKNOWN;
-        }
+                yield OTHER;
+            }
+            case 12, 13, 14, 15, 17 -> TABLE_WRITE;
+            default -> UNKNOWN;
+        };
     }
 
     private static int simd(WasmReader in) {

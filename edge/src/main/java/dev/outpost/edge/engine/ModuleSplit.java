@@ -316,16 +316,7 @@ final class ModuleSplit {
 
         private static void i32Const(ByteArrayOutputStream out, long unsigned) {
             out.write(0x41);
-            int value = (int) unsigned; // i32.const is signed; memory instructions read it unsigned
-            while (true) {
-                int b = value & 0x7f;
-                value >>= 7;
-                boolean done = value == 0 && (b & 0x40) == 0 || value == -1 && (b & 0x40) != 0;
-                out.write(done ? b : b | 0x80);
-                if (done) {
-                    return;
-                }
-            }
+            DataSegments.writeS32(out, (int) unsigned); // i32.const is signed; memory instructions read it unsigned
         }
 
         /** A vector section's content with one more entry at its end. */
