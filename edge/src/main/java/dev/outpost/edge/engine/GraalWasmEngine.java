@@ -312,10 +312,11 @@ public final class GraalWasmEngine implements WasmEngine {
             Context context = newContext();
             try {
                 Value imports = importObject;
+                Value initial = null;
                 Value resetMemory = null;
                 if (data != null) {
                     Value dataExports = context.eval(data).newInstance().getMember("exports");
-                    Value initial = dataExports.getMember(ModuleSplit.MEMORY_NAME);
+                    initial = dataExports.getMember(ModuleSplit.MEMORY_NAME);
                     if (resettable) {
                         resetMemory = dataExports.getMember(ModuleSplit.RESET_MEMORY);
                     }
@@ -329,9 +330,13 @@ public final class GraalWasmEngine implements WasmEngine {
                 Value exports = instance.getMember("exports");
                 Value memory = exports.getMember("memory");
                 Value start = exports.getMember("_start");
-                Value memoryReset = resetMemory;
-                Value resetGlobals = resetMemory == null ? null : exports.getMember(ModuleSplit.RESET_GLOBALS);
-                long initialSize = memory == null ? -1 : memory.getBufferSize();
+                Resets resets = resetMemory == null
+                        ? null
+                        : new Resets(
+                                initial,
+                                initial.getBufferSize(),
+                                resetMemory,
+                                exports.getMember(ModuleSplit.RESET_GLOBALS));
                 return new InstancePool.Blank() {
                     @Override
                     public WasmInstance bind(Hostcall[] hostcalls) {
@@ -340,27 +345,9 @@ public final class GraalWasmEngine implements WasmEngine {
                         return new GraalInstance(context, start, new Binding(hostcalls, guestMemory));
                     }
 
-                    // Globals and memory back to their initial values. A memory that grew cannot shrink back to its
-                    // initial size, which a new instance would have: such an instance is not reused.
                     @Override
                     public boolean reset() {
-                        if (resetGlobals == null) {
-                            return false;
-                        }
-                        if (memory.getBufferSize() != initialSize) {
-                            log.debug(
-                                    "memory grew from {} to {} bytes in a request: dropping the instance",
-                                    initialSize,
-                                    memory.getBufferSize());
-                            return false;
-                        }
-                        try {
-                            resetGlobals.executeVoid();
-                            memoryReset.executeVoid();
-                            return true;
-                        } catch (PolyglotException | IllegalStateException e) {
-                            return false; // closed meanwhile (cancelled), or a trap
-                        }
+                        return resets != null && resets.run();
                     }
 
                     @Override
@@ -401,6 +388,27 @@ public final class GraalWasmEngine implements WasmEngine {
         @Override
         public void close() {
             pool.close();
+        }
+    }
+
+    /**
+     * The reset functions {@link ModuleSplit} adds, and the memory they reset with its initial size. A memory that grew
+     * cannot shrink back to that size, which a new instance would have: such an instance is not reset.
+     */
+    private record Resets(Value memory, long initialSize, Value resetMemory, Value resetGlobals) {
+        boolean run() {
+            try {
+                long size = memory.getBufferSize();
+                if (size != initialSize) {
+                    log.debug("memory grew from {} to {} bytes in a request: dropping the instance", initialSize, size);
+                    return false;
+                }
+                resetGlobals.executeVoid();
+                resetMemory.executeVoid();
+                return true;
+            } catch (PolyglotException | IllegalStateException e) {
+                return false; // closed meanwhile (cancelled), or a trap
+            }
         }
     }
 
