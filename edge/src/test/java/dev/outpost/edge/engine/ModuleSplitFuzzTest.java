@@ -1,0 +1,33 @@
+package dev.outpost.edge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.Arrays;
+
+/**
+ * The module rewrites the engine applies before loading ({@link DataSegments}, {@link ModuleSplit} with its reset
+ * functions, the {@link Instructions} walk): any bytes give a module or "not for this one" (the original, or null),
+ * never an exception. Inputs without Wasm's header get one, so the fuzzer spends its time on sections.
+ */
+class ModuleSplitFuzzTest {
+    private static final byte[] HEADER = {0, 'a', 's', 'm', 1, 0, 0, 0};
+
+    @FuzzTest(maxDuration = "5m")
+    void rewrites(byte[] data) {
+        byte[] wasm = data;
+        if (data.length < 8 || !Arrays.equals(data, 0, 8, HEADER, 0, 8)) {
+            wasm = new byte[data.length + 8];
+            System.arraycopy(HEADER, 0, wasm, 0, 8);
+            System.arraycopy(data, 0, wasm, 8, data.length);
+        }
+        byte[] merged = DataSegments.coalesce(wasm, 4096);
+        assertThat(merged).startsWith(HEADER);
+        ModuleSplit.Parts parts = ModuleSplit.split(merged);
+        if (parts != null) {
+            assertThat(parts.code()).startsWith(HEADER);
+            assertThat(parts.data()).startsWith(HEADER);
+        }
+        Instructions.mayWriteTables(wasm, 8, wasm.length);
+    }
+}
