@@ -224,8 +224,11 @@ public final class GraalWasmEngine implements WasmEngine {
         Source source = Source.newBuilder("wasm", ByteSequence.create(wasm), name)
                 .cached(true)
                 .buildLiteral();
+        enterSetUp();
         try (Context context = newContext()) {
             context.eval(source);
+        } finally {
+            exitSetUp();
         }
         return source;
     }
@@ -234,9 +237,57 @@ public final class GraalWasmEngine implements WasmEngine {
         return Context.newBuilder("wasm").engine(engine()).build();
     }
 
-    /** Closes the engine; a guest still running (a request in flight when the server stops) is cancelled. */
+    /**
+     * Threads setting up a context (parsing, instantiating), which the engine's close waits for. Truffle's engine
+     * close holds the engine's lock while it waits for every thread in a context to leave, and a thread whose first
+     * evaluation in a new context is initialising the language needs that lock: closing during a parse or an
+     * instantiation hung the close for good. Guest runs are not counted: the close cancels them.
+     */
+    private final Object setUp = new Object();
+
+    private int settingUp;
+    private boolean closing;
+
+    /** How long a close waits for set-ups in progress (a JS app's parse takes a second or two). */
+    private static final long SET_UP_WAIT_MILLIS = 30_000;
+
+    private void enterSetUp() {
+        synchronized (setUp) {
+            if (closing) {
+                throw new IllegalStateException("the Wasm engine is closed");
+            }
+            settingUp++;
+        }
+    }
+
+    private void exitSetUp() {
+        synchronized (setUp) {
+            if (--settingUp == 0) {
+                setUp.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Closes the engine once parses and instantiations in progress are done (new ones fail from now on); a guest still
+     * running (a request in flight when the server stops) is cancelled.
+     */
     @Override
     public void close() {
+        synchronized (setUp) {
+            closing = true;
+            long deadline = System.nanoTime() + SET_UP_WAIT_MILLIS * 1_000_000;
+            try {
+                for (long left; settingUp > 0 && (left = deadline - System.nanoTime()) > 0; ) {
+                    setUp.wait(Math.max(1, left / 1_000_000));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (settingUp > 0) {
+                log.warn("closing the Wasm engine with {} parse(s) or instantiation(s) still running", settingUp);
+            }
+        }
         Engine e;
         try {
             e = engine();
@@ -309,6 +360,15 @@ public final class GraalWasmEngine implements WasmEngine {
 
         /** A new context holding a new instance, not yet bound to a request. */
         private InstancePool.Blank blank() {
+            enterSetUp();
+            try {
+                return instantiate();
+            } finally {
+                exitSetUp();
+            }
+        }
+
+        private InstancePool.Blank instantiate() {
             Context context = newContext();
             try {
                 Value imports = importObject;
