@@ -151,9 +151,8 @@ public final class GraalWasmEngine implements WasmEngine {
                     initial.exceptionally(e -> null).join(); // no parse left running after this method
                 }
                 Source data = join(initial);
-                log.debug("{}: instances are {}", name, parts.resettable() ? "reset and reused" : "used once");
                 // Instantiated once here, so a module that does not link in two parts is loaded whole instead.
-                return new GraalModule(name, code, data, imports, poolable, true, parts.resettable());
+                return new GraalModule(name, code, data, imports, poolable, true, resetsAllowed(name, parts, merged));
             } catch (PolyglotException | GuestTrapException e) {
                 log.debug("{}: split into code and data it does not load ({}); loading it whole", name, e.getMessage());
             }
@@ -176,7 +175,39 @@ public final class GraalWasmEngine implements WasmEngine {
                 throw new WasmLoadException(name + ": " + e.getMessage(), e);
             }
         }
-        return new GraalModule(name, source, null, imports, poolable, false, false);
+        return new GraalModule(name, source, null, imports, poolable, false, NO_RESETS);
+    }
+
+    private static final CompletableFuture<Boolean> NO_RESETS = CompletableFuture.completedFuture(false);
+
+    /** Code up to this size is walked for table writes while loading; larger code on a thread of its own. */
+    private static final int WALK_INLINE_BYTES = 1 << 20;
+
+    /**
+     * Whether instances of the parts may be reset and reused: they have the reset functions and the code writes no
+     * table. For a JS app the walk over its code runs beside the load, not before it; until it ends, instances are
+     * used once.
+     */
+    private static CompletableFuture<Boolean> resetsAllowed(String name, ModuleSplit.Parts parts, byte[] wasm) {
+        if (!parts.resettable()) {
+            log.debug("{}: instances are used once", name);
+            return NO_RESETS;
+        }
+        if (ModuleSplit.codeSize(wasm) <= WALK_INLINE_BYTES) {
+            return CompletableFuture.completedFuture(allowResets(name, wasm));
+        }
+        CompletableFuture<Boolean> allowed = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("graalwasm-check").start(() -> allowed.complete(allowResets(name, wasm)));
+        return allowed;
+    }
+
+    private static boolean allowResets(String name, byte[] wasm) {
+        boolean allowed = !ModuleSplit.mayWriteTables(wasm);
+        log.debug(
+                "{}: instances are {}",
+                name,
+                allowed ? "reset and reused" : "used once (its code can write a table, or has an unknown instruction)");
+        return allowed;
     }
 
     /** Zero bytes worth copying to save a separate segment. */
@@ -313,8 +344,8 @@ public final class GraalWasmEngine implements WasmEngine {
 
         private final Value importObject;
         private final InstancePool pool;
-        /** Whether the parts export the reset functions of {@link ModuleSplit} (then instances are reused). */
-        private final boolean resettable;
+        /** Whether instances may be reset and reused (false until known): see {@link #resetsAllowed}. */
+        private final CompletableFuture<Boolean> resettable;
 
         GraalModule(
                 String name,
@@ -323,7 +354,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 List<FunctionImport> imports,
                 boolean poolable,
                 boolean check,
-                boolean resettable) {
+                CompletableFuture<Boolean> resettable) {
             this.source = source;
             this.data = data;
             this.imports = imports;
@@ -377,9 +408,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 if (data != null) {
                     Value dataExports = context.eval(data).newInstance().getMember("exports");
                     initial = dataExports.getMember(ModuleSplit.MEMORY_NAME);
-                    if (resettable) {
-                        resetMemory = dataExports.getMember(ModuleSplit.RESET_MEMORY);
-                    }
+                    resetMemory = dataExports.getMember(ModuleSplit.RESET_MEMORY); // null when the split has none
                     Map<String, Object> withMemory = new HashMap<>(importModules);
                     withMemory.put(
                             ModuleSplit.MEMORY_MODULE, ProxyObject.fromMap(Map.of(ModuleSplit.MEMORY_NAME, initial)));
@@ -393,6 +422,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 Resets resets = resetMemory == null
                         ? null
                         : new Resets(
+                                resettable,
                                 initial,
                                 initial.getBufferSize(),
                                 resetMemory,
@@ -455,8 +485,12 @@ public final class GraalWasmEngine implements WasmEngine {
      * The reset functions {@link ModuleSplit} adds, and the memory they reset with its initial size. A memory that grew
      * cannot shrink back to that size, which a new instance would have: such an instance is not reset.
      */
-    private record Resets(Value memory, long initialSize, Value resetMemory, Value resetGlobals) {
+    private record Resets(
+            CompletableFuture<Boolean> allowed, Value memory, long initialSize, Value resetMemory, Value resetGlobals) {
         boolean run() {
+            if (!allowed.getNow(false)) {
+                return false;
+            }
             try {
                 long size = memory.getBufferSize();
                 if (size != initialSize) {

@@ -20,13 +20,13 @@ import java.util.List;
  * 32-bit, not shared); a module whose code names data segments ({@code memory.init}, {@code data.drop}) no longer
  * validates without them: callers validate both parts and keep the original module when that fails.
  *
- * <p>When it can, the split also makes an instance resettable ({@link Parts#resettable()}): the data module keeps its
- * segments passive and exports {@value #RESET_MEMORY}, which writes zeros between them and copies them in again (its
- * start function copies them in at instantiation, so a new instance is as before), and the code module exports
+ * <p>When it can, the split also adds reset functions ({@link Parts#resettable()}): the data module keeps its segments
+ * passive and exports {@value #RESET_MEMORY}, which writes zeros between them and copies them in again (its start
+ * function copies them in at instantiation, so a new instance is as before), and the code module exports
  * {@value #RESET_GLOBALS}, which sets every mutable global it defines to its initial value again. With memory, globals
- * and tables the whole of an instance's state, and tables left alone by code that never writes them (checked
- * instruction by instruction, see {@link Instructions#mayWriteTables}), both resets together give an instance whose
- * memory has not grown the state of a new one.
+ * and tables the whole of an instance's state, both resets together give an instance whose memory has not grown the
+ * state of a new one, provided the code never writes a table ({@link #mayWriteTables}, checked apart because it walks
+ * every instruction: a quarter of a second for a JS app in a cold JVM).
  */
 final class ModuleSplit {
     static final String MEMORY_MODULE = "outpost_snapshot";
@@ -50,11 +50,47 @@ final class ModuleSplit {
 
     private ModuleSplit() {}
 
-    /**
-     * The two parts of a module; {@code resettable} when they export {@value #RESET_MEMORY} and {@value #RESET_GLOBALS}
-     * and the code writes no table.
-     */
+    /** The two parts of a module; {@code resettable} when they export {@value #RESET_MEMORY} and {@value #RESET_GLOBALS}. */
     record Parts(byte[] code, byte[] data, boolean resettable) {}
+
+    /**
+     * Whether the module's code can change a table or has an instruction {@link Instructions} does not know (then a
+     * reset instance might differ from a new one); true for a module without code it can read.
+     */
+    static boolean mayWriteTables(byte[] wasm) {
+        try {
+            WasmReader in = new WasmReader(wasm, 8);
+            while (in.pos < wasm.length) {
+                int id = in.u8();
+                int size = (int) in.u32();
+                if (id == CODE) {
+                    return Instructions.mayWriteTables(wasm, in.pos, in.pos + size);
+                }
+                in.pos += size;
+            }
+            return false; // no code, no instructions
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    /** The size of the module's code section, 0 without one. */
+    static int codeSize(byte[] wasm) {
+        try {
+            WasmReader in = new WasmReader(wasm, 8);
+            while (in.pos < wasm.length) {
+                int id = in.u8();
+                int size = (int) in.u32();
+                if (id == CODE) {
+                    return size;
+                }
+                in.pos += size;
+            }
+        } catch (RuntimeException e) {
+            // malformed: as without code
+        }
+        return 0;
+    }
 
     /** The parts, or null when the module does not have the one plain memory this needs. */
     static Parts split(byte[] wasm) {
@@ -178,7 +214,7 @@ final class ModuleSplit {
                 return null;
             }
             List<DataSegments.Segment> segments = DataSegments.readSegments(wasm, data[0], data[1]);
-            if (segments == null || Instructions.mayWriteTables(wasm, code[0], code[1])) {
+            if (segments == null) {
                 return null;
             }
             long importedFunctions = 0;

@@ -28,6 +28,7 @@ class ModuleSplitFuzzTest {
             assertThat(parts.code()).startsWith(HEADER);
             assertThat(parts.data()).startsWith(HEADER);
         }
+        ModuleSplit.mayWriteTables(merged);
         Instructions.mayWriteTables(wasm, 8, wasm.length);
     }
 }
