@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
@@ -152,7 +153,8 @@ public final class GraalWasmEngine implements WasmEngine {
                 }
                 Source data = join(initial);
                 // Instantiated once here, so a module that does not link in two parts is loaded whole instead.
-                return new GraalModule(name, code, data, imports, poolable, true, resetsAllowed(name, parts, merged));
+                ResetPermission resets = parts.resettable() ? new ResetPermission(name, merged) : null;
+                return new GraalModule(name, code, data, imports, poolable, true, resets);
             } catch (PolyglotException | GuestTrapException e) {
                 log.debug("{}: split into code and data it does not load ({}); loading it whole", name, e.getMessage());
             }
@@ -175,39 +177,51 @@ public final class GraalWasmEngine implements WasmEngine {
                 throw new WasmLoadException(name + ": " + e.getMessage(), e);
             }
         }
-        return new GraalModule(name, source, null, imports, poolable, false, NO_RESETS);
+        return new GraalModule(name, source, null, imports, poolable, false, null);
     }
 
-    private static final CompletableFuture<Boolean> NO_RESETS = CompletableFuture.completedFuture(false);
-
-    /** Code up to this size is walked for table writes while loading; larger code on a thread of its own. */
+    /** Code up to this size is walked for table writes while loading; larger code later, on a thread of its own. */
     private static final int WALK_INLINE_BYTES = 1 << 20;
 
     /**
-     * Whether instances of the parts may be reset and reused: they have the reset functions and the code writes no
-     * table. For a JS app the walk over its code runs beside the load, not before it; until it ends, instances are
-     * used once.
+     * Whether instances of a split module may be reset and reused: only when its code writes no table. The walk over a
+     * JS app's code takes a quarter of a second in a cold JVM, on two cores busy with the start: it begins when the first
+     * instance could be reset (after the first request), and until it ends instances are used once.
      */
-    private static CompletableFuture<Boolean> resetsAllowed(String name, ModuleSplit.Parts parts, byte[] wasm) {
-        if (!parts.resettable()) {
-            log.debug("{}: instances are used once", name);
-            return NO_RESETS;
-        }
-        if (ModuleSplit.codeSize(wasm) <= WALK_INLINE_BYTES) {
-            return CompletableFuture.completedFuture(allowResets(name, wasm));
-        }
-        CompletableFuture<Boolean> allowed = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("graalwasm-check").start(() -> allowed.complete(allowResets(name, wasm)));
-        return allowed;
-    }
+    private static final class ResetPermission {
+        private final String name;
+        private byte[] wasm;
+        private final AtomicBoolean started = new AtomicBoolean();
+        private volatile Boolean allowed;
 
-    private static boolean allowResets(String name, byte[] wasm) {
-        boolean allowed = !ModuleSplit.mayWriteTables(wasm);
-        log.debug(
-                "{}: instances are {}",
-                name,
-                allowed ? "reset and reused" : "used once (its code can write a table, or has an unknown instruction)");
-        return allowed;
+        ResetPermission(String name, byte[] wasm) {
+            this.name = name;
+            this.wasm = wasm;
+            if (ModuleSplit.codeSize(wasm) <= WALK_INLINE_BYTES) {
+                check();
+            }
+        }
+
+        boolean allowed() {
+            Boolean known = allowed;
+            if (known != null) {
+                return known;
+            }
+            if (started.compareAndSet(false, true)) {
+                Thread.ofPlatform().daemon().name("graalwasm-check").start(this::check);
+            }
+            return false;
+        }
+
+        private void check() {
+            boolean ok = !ModuleSplit.mayWriteTables(wasm);
+            wasm = null; // the module's bytes are not needed any more
+            log.debug(
+                    "{}: instances are {}",
+                    name,
+                    ok ? "reset and reused" : "used once (its code can write a table, or has an unknown instruction)");
+            allowed = ok;
+        }
     }
 
     /** Zero bytes worth copying to save a separate segment. */
@@ -344,8 +358,8 @@ public final class GraalWasmEngine implements WasmEngine {
 
         private final Value importObject;
         private final InstancePool pool;
-        /** Whether instances may be reset and reused (false until known): see {@link #resetsAllowed}. */
-        private final CompletableFuture<Boolean> resettable;
+        /** Whether instances may be reset and reused; null when the parts have no reset functions. */
+        private final ResetPermission resettable;
 
         GraalModule(
                 String name,
@@ -354,7 +368,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 List<FunctionImport> imports,
                 boolean poolable,
                 boolean check,
-                CompletableFuture<Boolean> resettable) {
+                ResetPermission resettable) {
             this.source = source;
             this.data = data;
             this.imports = imports;
@@ -419,7 +433,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 Value exports = instance.getMember("exports");
                 Value memory = exports.getMember("memory");
                 Value start = exports.getMember("_start");
-                Resets resets = resetMemory == null
+                Resets resets = resetMemory == null || resettable == null
                         ? null
                         : new Resets(
                                 resettable,
@@ -486,9 +500,9 @@ public final class GraalWasmEngine implements WasmEngine {
      * cannot shrink back to that size, which a new instance would have: such an instance is not reset.
      */
     private record Resets(
-            CompletableFuture<Boolean> allowed, Value memory, long initialSize, Value resetMemory, Value resetGlobals) {
+            ResetPermission permission, Value memory, long initialSize, Value resetMemory, Value resetGlobals) {
         boolean run() {
-            if (!allowed.getNow(false)) {
+            if (!permission.allowed()) {
                 return false;
             }
             try {
