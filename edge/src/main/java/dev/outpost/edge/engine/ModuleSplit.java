@@ -28,7 +28,7 @@ import java.util.List;
  * state of a new one, provided the code never writes a table ({@link #mayWriteTables}, checked apart because it walks
  * every instruction: a quarter of a second for a JS app in a cold JVM).
  */
-final class ModuleSplit {
+public final class ModuleSplit {
     static final String MEMORY_MODULE = "outpost_snapshot";
     static final String MEMORY_NAME = "memory";
     /** The data module's export that puts the initial memory back. */
@@ -51,13 +51,13 @@ final class ModuleSplit {
     private ModuleSplit() {}
 
     /** The two parts of a module; {@code resettable} when they export {@value #RESET_MEMORY} and {@value #RESET_GLOBALS}. */
-    record Parts(byte[] code, byte[] data, boolean resettable) {}
+    public record Parts(byte[] code, byte[] data, boolean resettable) {}
 
     /**
      * Whether the module's code can change a table or has an instruction {@link Instructions} does not know (then a
      * reset instance might differ from a new one); true for a module without code it can read.
      */
-    static boolean mayWriteTables(byte[] wasm) {
+    public static boolean mayWriteTables(byte[] wasm) {
         try {
             WasmReader in = new WasmReader(wasm, 8);
             while (in.pos < wasm.length) {
@@ -93,7 +93,7 @@ final class ModuleSplit {
     }
 
     /** The parts, or null when the module does not have the one plain memory this needs. */
-    static Parts split(byte[] wasm) {
+    public static Parts split(byte[] wasm) {
         try {
             return rewrite(wasm);
         } catch (RuntimeException e) {
