@@ -113,8 +113,12 @@ public final class ModuleSplit {
         int[][] sections = new int[13][];
         while (in.pos < wasm.length) {
             int id = in.u8();
-            int size = (int) in.u32();
+            long declared = in.u32();
             int start = in.pos;
+            if (declared > wasm.length - start) {
+                return null; // a section past the end of the file: malformed
+            }
+            int size = (int) declared;
             switch (id) {
                 case MEMORY -> {
                     memoryStart = start;
