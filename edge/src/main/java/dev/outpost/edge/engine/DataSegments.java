@@ -51,7 +51,11 @@ public final class DataSegments {
         int dataEnd = -1;
         while (in.pos < wasm.length) {
             int id = in.u8();
-            int size = (int) in.u32();
+            long declared = in.u32();
+            if (declared > wasm.length - in.pos) {
+                return wasm; // a section past the end of the file: malformed, left to the engine to report
+            }
+            int size = (int) declared;
             if (id == DATA_SECTION) {
                 dataStart = in.pos;
                 dataEnd = in.pos + size;

@@ -77,6 +77,40 @@ class DataSegmentsTest {
 
         byte[] garbage = {0, 'a', 's', 'm', 1, 0, 0, 0, 11, 5, 1, 0};
         assertThat(DataSegments.coalesce(garbage, 16)).isSameAs(garbage);
+
+        // A data section declared far larger than the file, whose segments claim as much: nothing is allocated for it.
+        byte[] pastTheEnd = {
+            0,
+            'a',
+            's',
+            'm',
+            1,
+            0,
+            0,
+            0,
+            11,
+            (byte) 0xf0,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0x7f,
+            2,
+            0,
+            0x41,
+            0,
+            0x0b,
+            (byte) 0xf0,
+            (byte) 0xff,
+            (byte) 0xff,
+            (byte) 0x3f,
+            0,
+            0x41,
+            1,
+            0x0b,
+            1,
+            9
+        };
+        assertThat(DataSegments.coalesce(pastTheEnd, 16)).isSameAs(pastTheEnd);
+        assertThat(ModuleSplit.split(pastTheEnd)).isNull();
     }
 
     private static int segmentCount(byte[] wasm) {
