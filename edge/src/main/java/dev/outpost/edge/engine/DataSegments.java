@@ -113,7 +113,7 @@ public final class DataSegments {
         while (in.pos < wasm.length) {
             int sectionStart = in.pos;
             int id = in.u8();
-            int size = (int) in.u32();
+            int size = in.size();
             in.pos += size;
             if (id == DATA_SECTION) {
                 out.write(DATA_SECTION);
@@ -152,7 +152,7 @@ public final class DataSegments {
             if (in.u8() != 0x0b) {
                 return null;
             }
-            int length = (int) in.u32();
+            int length = in.size();
             segments.add(new Segment(offset, in.pos, length));
             in.pos += length;
             if (in.pos > end) {

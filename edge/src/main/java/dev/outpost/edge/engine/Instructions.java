@@ -27,7 +27,7 @@ final class Instructions {
             WasmReader in = new WasmReader(wasm, codeStart);
             long count = in.u32();
             for (long f = 0; f < count; f++) {
-                int size = (int) in.u32();
+                int size = in.size();
                 int end = in.pos + size;
                 long groups = in.u32();
                 for (long g = 0; g < groups; g++) {

@@ -62,7 +62,7 @@ public final class ModuleSplit {
             WasmReader in = new WasmReader(wasm, 8);
             while (in.pos < wasm.length) {
                 int id = in.u8();
-                int size = (int) in.u32();
+                int size = in.size();
                 if (id == CODE) {
                     return Instructions.mayWriteTables(wasm, in.pos, in.pos + size);
                 }
@@ -80,7 +80,7 @@ public final class ModuleSplit {
             WasmReader in = new WasmReader(wasm, 8);
             while (in.pos < wasm.length) {
                 int id = in.u8();
-                int size = (int) in.u32();
+                int size = in.size();
                 if (id == CODE) {
                     return size;
                 }
@@ -152,7 +152,7 @@ public final class ModuleSplit {
         while (in.pos < wasm.length) {
             int sectionStart = in.pos;
             int id = in.u8();
-            int size = (int) in.u32();
+            int size = in.size();
             int contentStart = in.pos;
             in.pos += size;
             if (id == MEMORY || id == DATA || id == DATA_COUNT) {
@@ -377,9 +377,9 @@ public final class ModuleSplit {
             long functions = 0;
             long globals = 0;
             for (long i = 0; i < count; i++) {
-                int module = (int) r.u32();
+                int module = r.size();
                 r.pos += module;
-                int name = (int) r.u32();
+                int name = r.size();
                 r.pos += name;
                 int kind = r.u8();
                 switch (kind) {
@@ -463,9 +463,9 @@ public final class ModuleSplit {
         WasmReader r = new WasmReader(wasm, start);
         long count = r.u32();
         for (long i = 0; i < count; i++) {
-            int module = (int) r.u32();
+            int module = r.size();
             r.pos += module;
-            int name = (int) r.u32();
+            int name = r.size();
             r.pos += name;
             int kind = r.u8();
             switch (kind) {

@@ -24,7 +24,7 @@ public final class WasmImports {
         List<WasmModule.FunctionImport> imports = new ArrayList<>();
         while (r.pos < wasm.length) {
             int id = r.u8();
-            int size = r.leb();
+            int size = r.size();
             int end = r.pos + size;
             if (id == 1) {
                 int count = r.leb();
@@ -34,9 +34,9 @@ public final class WasmImports {
                         throw new IllegalArgumentException("wasm: type " + i + " form 0x" + Integer.toHexString(form)
                                 + " (expected: 0x60, a function type)");
                     }
-                    int params = r.leb();
+                    int params = r.size();
                     r.pos += params;
-                    int results = r.leb();
+                    int results = r.size();
                     r.pos += results;
                     types.add(new int[] {params, results});
                 }
@@ -81,7 +81,7 @@ public final class WasmImports {
         r.pos = 8;
         while (r.pos < wasm.length) {
             int id = r.u8();
-            int size = r.leb();
+            int size = r.size();
             if (id == 8) {
                 return true;
             }
@@ -121,8 +121,19 @@ public final class WasmImports {
             }
         }
 
+        /** A size or count that fits in the bytes left (one past it would send the walk past the end, or backwards). */
+        int size() {
+            int at = pos;
+            int n = leb();
+            if (n < 0 || n > b.length - pos) {
+                throw new IllegalArgumentException("wasm: a size of " + Integer.toUnsignedString(n) + " at byte " + at
+                        + " runs past the end of the module (" + b.length + " bytes)");
+            }
+            return n;
+        }
+
         String name() {
-            int len = leb();
+            int len = size();
             String s = new String(b, pos, len, StandardCharsets.UTF_8);
             pos += len;
             return s;

@@ -30,6 +30,19 @@ final class WasmReader {
         throw new IllegalArgumentException("LEB128 too long at " + pos);
     }
 
+    /**
+     * A size or length (u32) that fits in the bytes left; a larger one (a malformed module) throws instead of sending
+     * a walk past the end or, cast to an int, backwards.
+     */
+    int size() {
+        long n = u32();
+        if (n > bytes.length - pos) {
+            throw new IllegalArgumentException(
+                    "size " + n + " at " + pos + " runs past the end (" + bytes.length + ")");
+        }
+        return (int) n;
+    }
+
     int s32() {
         int result = 0;
         int shift = 0;
