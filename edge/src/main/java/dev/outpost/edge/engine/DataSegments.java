@@ -162,7 +162,7 @@ public final class DataSegments {
         return in.pos == end ? segments : null;
     }
 
-    private static void writeU32(ByteArrayOutputStream out, long value) {
+    static void writeU32(ByteArrayOutputStream out, long value) {
         do {
             int b = (int) (value & 0x7f);
             value >>>= 7;

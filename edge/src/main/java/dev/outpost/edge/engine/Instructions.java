@@ -54,7 +54,11 @@ final class Instructions {
 
     /** Steps over one value type; false for a reference type with a heap type (GC), which this does not read. */
     private static boolean valueType(WasmReader in) {
-        int t = in.u8();
+        return plainValueType(in.u8());
+    }
+
+    /** i32, i64, f32, f64, v128, funcref or externref: a value type of one byte. */
+    static boolean plainValueType(int t) {
         return t == 0x7f || t == 0x7e || t == 0x7d || t == 0x7c || t == 0x7b || t == 0x70 || t == 0x6f;
     }
 

@@ -192,10 +192,10 @@ public final class ModuleSplit {
         data.write(wasm, 0, 8);
         section(data, MEMORY, slice(wasm, memoryStart, memoryEnd));
         ByteArrayOutputStream export = new ByteArrayOutputStream();
-        writeU32(export, 1);
+        DataSegments.writeU32(export, 1);
         name(export, MEMORY_NAME);
         export.write(0x02); // memory
-        writeU32(export, 0);
+        DataSegments.writeU32(export, 0);
         section(data, EXPORT, export.toByteArray());
         section(data, DATA, slice(wasm, dataStart, dataEnd));
         return data.toByteArray();
@@ -251,12 +251,12 @@ public final class ModuleSplit {
                     ByteArrayOutputStream entry = new ByteArrayOutputStream();
                     name(entry, RESET_GLOBALS);
                     entry.write(0x00); // function
-                    writeU32(entry, functionIndex);
+                    DataSegments.writeU32(entry, functionIndex);
                     yield append(wasm, start, end, entry.toByteArray());
                 }
                 case CODE -> {
                     ByteArrayOutputStream entry = new ByteArrayOutputStream();
-                    writeU32(entry, globalsBody.length);
+                    DataSegments.writeU32(entry, globalsBody.length);
                     entry.writeBytes(globalsBody);
                     yield append(wasm, start, end, entry.toByteArray());
                 }
@@ -282,8 +282,8 @@ public final class ModuleSplit {
                 i32Const(init, 0);
                 i32Const(init, segment.length());
                 init.write(0xfc);
-                writeU32(init, 8); // memory.init
-                writeU32(init, i);
+                DataSegments.writeU32(init, 8); // memory.init
+                DataSegments.writeU32(init, i);
                 init.write(0x00);
             }
             ByteArrayOutputStream clear = new ByteArrayOutputStream();
@@ -302,26 +302,26 @@ public final class ModuleSplit {
             section(out, FUNCTION, new byte[] {2, 0, 0});
             section(out, MEMORY, slice(wasm, memoryStart, memoryEnd));
             ByteArrayOutputStream export = new ByteArrayOutputStream();
-            writeU32(export, 2);
+            DataSegments.writeU32(export, 2);
             name(export, MEMORY_NAME);
             export.write(0x02); // memory
-            writeU32(export, 0);
+            DataSegments.writeU32(export, 0);
             name(export, RESET_MEMORY);
             export.write(0x00); // function
-            writeU32(export, 0);
+            DataSegments.writeU32(export, 0);
             section(out, EXPORT, export.toByteArray());
             section(out, START, new byte[] {1});
             section(out, DATA_COUNT, u32(segments.size()));
             ByteArrayOutputStream codeSection = new ByteArrayOutputStream();
-            writeU32(codeSection, 2);
+            DataSegments.writeU32(codeSection, 2);
             body(codeSection, clear.toByteArray(), init.toByteArray());
             body(codeSection, init.toByteArray());
             section(out, CODE, codeSection.toByteArray());
             ByteArrayOutputStream dataSection = new ByteArrayOutputStream();
-            writeU32(dataSection, segments.size());
+            DataSegments.writeU32(dataSection, segments.size());
             for (DataSegments.Segment segment : segments) {
                 dataSection.write(0x01); // passive
-                writeU32(dataSection, segment.length());
+                DataSegments.writeU32(dataSection, segment.length());
                 dataSection.write(wasm, segment.start(), segment.length());
             }
             section(out, DATA, dataSection.toByteArray());
@@ -337,7 +337,7 @@ public final class ModuleSplit {
             i32Const(out, 0);
             i32Const(out, to - from);
             out.write(0xfc);
-            writeU32(out, 11); // memory.fill
+            DataSegments.writeU32(out, 11); // memory.fill
             out.write(0x00);
         }
 
@@ -346,7 +346,7 @@ public final class ModuleSplit {
             for (byte[] c : code) {
                 length += c.length;
             }
-            writeU32(out, length);
+            DataSegments.writeU32(out, length);
             out.write(0); // no locals
             for (byte[] c : code) {
                 out.writeBytes(c);
@@ -364,7 +364,7 @@ public final class ModuleSplit {
             WasmReader r = new WasmReader(wasm, start);
             long count = r.u32();
             ByteArrayOutputStream out = new ByteArrayOutputStream(end - start + entry.length + 5);
-            writeU32(out, count + 1);
+            DataSegments.writeU32(out, count + 1);
             out.write(wasm, r.pos, end - r.pos);
             out.writeBytes(entry);
             return out.toByteArray();
@@ -393,7 +393,7 @@ public final class ModuleSplit {
                     }
                     case 2 -> limits(r);
                     case 3 -> {
-                        if (!plainValueType(r.u8())) {
+                        if (!Instructions.plainValueType(r.u8())) {
                             return null;
                         }
                         r.u8();
@@ -417,7 +417,7 @@ public final class ModuleSplit {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             body.write(0); // no locals
             for (long i = 0; i < count; i++) {
-                if (!plainValueType(r.u8())) {
+                if (!Instructions.plainValueType(r.u8())) {
                     return null;
                 }
                 boolean mutable = r.u8() == 1;
@@ -431,21 +431,17 @@ public final class ModuleSplit {
                 if (mutable) {
                     body.write(wasm, exprStart, r.pos - 1 - exprStart);
                     body.write(0x24); // global.set
-                    writeU32(body, importedGlobals + i);
+                    DataSegments.writeU32(body, importedGlobals + i);
                 }
             }
             body.write(0x0b);
             return body.toByteArray();
         }
-
-        private static boolean plainValueType(int t) {
-            return t == 0x7f || t == 0x7e || t == 0x7d || t == 0x7c || t == 0x7b || t == 0x70 || t == 0x6f;
-        }
     }
 
     private static byte[] u32(long value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(5);
-        writeU32(out, value);
+        DataSegments.writeU32(out, value);
         return out.toByteArray();
     }
 
@@ -502,7 +498,7 @@ public final class ModuleSplit {
             count = r.u32();
             entries = r.pos;
         }
-        writeU32(out, count + 1);
+        DataSegments.writeU32(out, count + 1);
         if (wasm != null) {
             out.write(wasm, entries, end - entries);
         }
@@ -510,7 +506,7 @@ public final class ModuleSplit {
         name(out, MEMORY_NAME);
         out.write(0x02); // memory
         out.write(0x00); // limits: minimum only
-        writeU32(out, 0);
+        DataSegments.writeU32(out, 0);
         return out.toByteArray();
     }
 
@@ -522,21 +518,13 @@ public final class ModuleSplit {
 
     private static void section(ByteArrayOutputStream out, int id, byte[] content) {
         out.write(id);
-        writeU32(out, content.length);
+        DataSegments.writeU32(out, content.length);
         out.writeBytes(content);
     }
 
     private static void name(ByteArrayOutputStream out, String name) {
         byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-        writeU32(out, bytes.length);
+        DataSegments.writeU32(out, bytes.length);
         out.writeBytes(bytes);
-    }
-
-    private static void writeU32(ByteArrayOutputStream out, long value) {
-        do {
-            int b = (int) (value & 0x7f);
-            value >>>= 7;
-            out.write(value != 0 ? b | 0x80 : b);
-        } while (value != 0);
     }
 }
