@@ -55,41 +55,39 @@ public final class ModuleSplit {
 
     /**
      * Whether the module's code can change a table or has an instruction {@link Instructions} does not know (then a
-     * reset instance might differ from a new one); true for a module without code it can read.
+     * reset instance might differ from a new one): false for a module without code, true for one this cannot read.
      */
     public static boolean mayWriteTables(byte[] wasm) {
         try {
-            WasmReader in = new WasmReader(wasm, 8);
-            while (in.pos < wasm.length) {
-                int id = in.u8();
-                int size = in.size();
-                if (id == CODE) {
-                    return Instructions.mayWriteTables(wasm, in.pos, in.pos + size);
-                }
-                in.pos += size;
-            }
-            return false; // no code, no instructions
+            int[] code = codeSection(wasm);
+            return code != null && Instructions.mayWriteTables(wasm, code[0], code[1]);
         } catch (RuntimeException e) {
             return true;
         }
     }
 
-    /** The size of the module's code section, 0 without one. */
+    /** The size of the module's code section, 0 without one (or in a module this cannot read). */
     static int codeSize(byte[] wasm) {
         try {
-            WasmReader in = new WasmReader(wasm, 8);
-            while (in.pos < wasm.length) {
-                int id = in.u8();
-                int size = in.size();
-                if (id == CODE) {
-                    return size;
-                }
-                in.pos += size;
-            }
+            int[] code = codeSection(wasm);
+            return code == null ? 0 : code[1] - code[0];
         } catch (RuntimeException e) {
-            // malformed: as without code
+            return 0;
         }
-        return 0;
+    }
+
+    /** Where the code section's content starts and ends, or null without one. */
+    private static int[] codeSection(byte[] wasm) {
+        WasmReader in = new WasmReader(wasm, 8);
+        while (in.pos < wasm.length) {
+            int id = in.u8();
+            int size = in.size();
+            if (id == CODE) {
+                return new int[] {in.pos, in.pos + size};
+            }
+            in.pos += size;
+        }
+        return null;
     }
 
     /** The parts, or null when the module does not have the one plain memory this needs. */
@@ -129,7 +127,7 @@ public final class ModuleSplit {
                     dataEnd = start + size;
                 }
                 case IMPORT -> {
-                    if (importsMemory(wasm, start)) {
+                    if (Imports.read(wasm, start).memory()) {
                         return null;
                     }
                 }
@@ -224,12 +222,12 @@ public final class ModuleSplit {
             long importedFunctions = 0;
             long importedGlobals = 0;
             if (sections[IMPORT] != null) {
-                long[] counts = importCounts(wasm, sections[IMPORT][0]);
-                if (counts == null) {
+                Imports imports = Imports.read(wasm, sections[IMPORT][0]);
+                if (!imports.plainGlobals()) {
                     return null;
                 }
-                importedFunctions = counts[0];
-                importedGlobals = counts[1];
+                importedFunctions = imports.functions();
+                importedGlobals = imports.globals();
             }
             byte[] body = sections[GLOBAL] == null
                     ? new byte[] {0, 0x0b}
@@ -370,43 +368,6 @@ public final class ModuleSplit {
             return out.toByteArray();
         }
 
-        /** Imported functions and globals; null for an import this does not read (a global of a GC type). */
-        private static long[] importCounts(byte[] wasm, int start) {
-            WasmReader r = new WasmReader(wasm, start);
-            long count = r.u32();
-            long functions = 0;
-            long globals = 0;
-            for (long i = 0; i < count; i++) {
-                int module = r.size();
-                r.pos += module;
-                int name = r.size();
-                r.pos += name;
-                int kind = r.u8();
-                switch (kind) {
-                    case 0 -> {
-                        r.u32();
-                        functions++;
-                    }
-                    case 1 -> {
-                        r.u8();
-                        limits(r);
-                    }
-                    case 2 -> limits(r);
-                    case 3 -> {
-                        if (!Instructions.plainValueType(r.u8())) {
-                            return null;
-                        }
-                        r.u8();
-                        globals++;
-                    }
-                    default -> {
-                        return null;
-                    }
-                }
-            }
-            return new long[] {functions, globals};
-        }
-
         /**
          * A function body setting each mutable global the module defines to its initial expression, or null when a
          * global has a form this does not read.
@@ -455,29 +416,47 @@ public final class ModuleSplit {
         return flags == 0 || flags == 1;
     }
 
-    private static boolean importsMemory(byte[] wasm, int start) {
-        WasmReader r = new WasmReader(wasm, start);
-        long count = r.u32();
-        for (long i = 0; i < count; i++) {
-            int module = r.size();
-            r.pos += module;
-            int name = r.size();
-            r.pos += name;
-            int kind = r.u8();
-            switch (kind) {
-                case 0 -> r.u32();
-                case 1 -> {
-                    r.u8();
-                    limits(r);
+    /**
+     * What a module imports, by kind; {@code plainGlobals} is false when a global has a type of more than one byte (GC),
+     * whose initial expression the globals' reset does not read.
+     */
+    private record Imports(long functions, long globals, boolean memory, boolean plainGlobals) {
+        static Imports read(byte[] wasm, int start) {
+            WasmReader r = new WasmReader(wasm, start);
+            long count = r.u32();
+            long functions = 0;
+            long globals = 0;
+            boolean memory = false;
+            boolean plain = true;
+            for (long i = 0; i < count; i++) {
+                int module = r.size();
+                r.pos += module;
+                int name = r.size();
+                r.pos += name;
+                int kind = r.u8();
+                switch (kind) {
+                    case 0 -> {
+                        r.u32();
+                        functions++;
+                    }
+                    case 1 -> {
+                        r.u8();
+                        limits(r);
+                    }
+                    case 2 -> {
+                        limits(r);
+                        memory = true;
+                    }
+                    case 3 -> {
+                        plain &= Instructions.plainValueType(r.u8());
+                        r.u8();
+                        globals++;
+                    }
+                    default -> throw new IllegalArgumentException("import kind " + kind);
                 }
-                case 2 -> {
-                    return true;
-                }
-                case 3 -> r.pos += 2;
-                default -> throw new IllegalArgumentException("import kind " + kind);
             }
+            return new Imports(functions, globals, memory, plain);
         }
-        return false;
     }
 
     private static void limits(WasmReader r) {
