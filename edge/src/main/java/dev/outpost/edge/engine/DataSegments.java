@@ -46,25 +46,12 @@ public final class DataSegments {
         if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm' || wasm[4] != 1) {
             return wasm;
         }
-        WasmReader in = new WasmReader(wasm, 8);
-        int dataStart = -1;
-        int dataEnd = -1;
-        while (in.pos < wasm.length) {
-            int id = in.u8();
-            long declared = in.u32();
-            if (declared > wasm.length - in.pos) {
-                return wasm; // a section past the end of the file: malformed, left to the engine to report
-            }
-            int size = (int) declared;
-            if (id == DATA_SECTION) {
-                dataStart = in.pos;
-                dataEnd = in.pos + size;
-            }
-            in.pos += size;
-        }
-        if (dataStart < 0) {
+        int[] dataSection = WasmReader.sections(wasm)[DATA_SECTION];
+        if (dataSection == null) {
             return wasm;
         }
+        int dataStart = dataSection[0];
+        int dataEnd = dataSection[1];
         List<Segment> segments = readSegments(wasm, dataStart, dataEnd);
         if (segments == null || segments.size() < 2) {
             return wasm;
@@ -109,7 +96,7 @@ public final class DataSegments {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream(wasm.length + section.length - (dataEnd - dataStart));
         out.write(wasm, 0, 8);
-        in = new WasmReader(wasm, 8);
+        WasmReader in = new WasmReader(wasm, 8);
         while (in.pos < wasm.length) {
             int sectionStart = in.pos;
             int id = in.u8();

@@ -422,7 +422,9 @@ public final class GraalWasmEngine implements WasmEngine {
                 if (data != null) {
                     Value dataExports = context.eval(data).newInstance().getMember("exports");
                     initial = dataExports.getMember(ModuleSplit.MEMORY_NAME);
-                    resetMemory = dataExports.getMember(ModuleSplit.RESET_MEMORY); // null when the split has none
+                    if (resettable != null) {
+                        resetMemory = dataExports.getMember(ModuleSplit.RESET_MEMORY);
+                    }
                     Map<String, Object> withMemory = new HashMap<>(importModules);
                     withMemory.put(
                             ModuleSplit.MEMORY_MODULE, ProxyObject.fromMap(Map.of(ModuleSplit.MEMORY_NAME, initial)));
@@ -433,7 +435,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 Value exports = instance.getMember("exports");
                 Value memory = exports.getMember("memory");
                 Value start = exports.getMember("_start");
-                Resets resets = resetMemory == null || resettable == null
+                Resets resets = resetMemory == null
                         ? null
                         : new Resets(
                                 resettable,

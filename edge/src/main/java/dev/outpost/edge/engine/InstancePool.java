@@ -154,7 +154,7 @@ final class InstancePool implements AutoCloseable {
     private final class Tracked implements WasmInstance {
         private final Blank blank;
         private final WasmInstance instance;
-        private boolean closed;
+        private boolean released;
         private boolean cancelled;
         private volatile boolean endedNormally;
 
@@ -172,7 +172,7 @@ final class InstancePool implements AutoCloseable {
 
         @Override
         public synchronized void cancel() {
-            if (!closed) {
+            if (!released) {
                 cancelled = true;
                 instance.cancel();
             }
@@ -182,10 +182,10 @@ final class InstancePool implements AutoCloseable {
         public void close() {
             boolean reusable;
             synchronized (this) {
-                if (closed) {
+                if (released) {
                     return;
                 }
-                closed = true;
+                released = true;
                 reusable = endedNormally && !cancelled;
             }
             try {

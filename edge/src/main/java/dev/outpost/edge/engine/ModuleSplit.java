@@ -78,16 +78,7 @@ public final class ModuleSplit {
 
     /** Where the code section's content starts and ends, or null without one. */
     private static int[] codeSection(byte[] wasm) {
-        WasmReader in = new WasmReader(wasm, 8);
-        while (in.pos < wasm.length) {
-            int id = in.u8();
-            int size = in.size();
-            if (id == CODE) {
-                return new int[] {in.pos, in.pos + size};
-            }
-            in.pos += size;
-        }
-        return null;
+        return WasmReader.sections(wasm)[CODE];
     }
 
     /** The parts, or null when the module does not have the one plain memory this needs. */
@@ -103,42 +94,13 @@ public final class ModuleSplit {
         if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm' || wasm[4] != 1) {
             return null;
         }
-        WasmReader in = new WasmReader(wasm, 8);
-        int memoryStart = -1;
-        int memoryEnd = -1;
-        int dataStart = -1;
-        int dataEnd = -1;
-        int[][] sections = new int[13][];
-        while (in.pos < wasm.length) {
-            int id = in.u8();
-            long declared = in.u32();
-            int start = in.pos;
-            if (declared > wasm.length - start) {
-                return null; // a section past the end of the file: malformed
-            }
-            int size = (int) declared;
-            switch (id) {
-                case MEMORY -> {
-                    memoryStart = start;
-                    memoryEnd = start + size;
-                }
-                case DATA -> {
-                    dataStart = start;
-                    dataEnd = start + size;
-                }
-                case IMPORT -> {
-                    if (Imports.read(wasm, start).memory()) {
-                        return null;
-                    }
-                }
-                default -> {}
-            }
-            if (id > 0 && id < sections.length) {
-                sections[id] = new int[] {start, start + size};
-            }
-            in.pos = start + size;
+        int[][] sections = WasmReader.sections(wasm);
+        if (sections[IMPORT] != null && Imports.read(wasm, sections[IMPORT][0]).memory()) {
+            return null;
         }
-        if (memoryStart < 0 || dataStart < 0 || !onePlainMemory(wasm, memoryStart, memoryEnd)) {
+        int[] memory = sections[MEMORY];
+        int[] dataSection = sections[DATA];
+        if (memory == null || dataSection == null || !onePlainMemory(wasm, memory[0], memory[1])) {
             return null;
         }
         Reset reset = Reset.of(wasm, sections);
@@ -146,7 +108,7 @@ public final class ModuleSplit {
         ByteArrayOutputStream code = new ByteArrayOutputStream(wasm.length);
         code.write(wasm, 0, 8);
         boolean importWritten = false;
-        in = new WasmReader(wasm, 8);
+        WasmReader in = new WasmReader(wasm, 8);
         while (in.pos < wasm.length) {
             int sectionStart = in.pos;
             int id = in.u8();
@@ -179,8 +141,8 @@ public final class ModuleSplit {
         }
 
         byte[] data = reset == null
-                ? dataModule(wasm, memoryStart, memoryEnd, dataStart, dataEnd)
-                : reset.dataModule(wasm, memoryStart, memoryEnd);
+                ? dataModule(wasm, memory[0], memory[1], dataSection[0], dataSection[1])
+                : reset.dataModule(wasm, memory[0], memory[1]);
         return new Parts(code.toByteArray(), data, reset != null);
     }
 

@@ -10,6 +10,25 @@ final class WasmReader {
         this.pos = pos;
     }
 
+    /**
+     * Where each known section's content starts and ends ({@code [start, end]}, indexed by section id 1–12; the last
+     * one when an id repeats), from the walk over a module's section headers. Throws on a section that runs past the
+     * end.
+     */
+    static int[][] sections(byte[] wasm) {
+        int[][] sections = new int[13][];
+        WasmReader in = new WasmReader(wasm, 8);
+        while (in.pos < wasm.length) {
+            int id = in.u8();
+            int size = in.size();
+            if (id > 0 && id < sections.length) {
+                sections[id] = new int[] {in.pos, in.pos + size};
+            }
+            in.pos += size;
+        }
+        return sections;
+    }
+
     int peek() {
         return bytes[pos] & 0xff;
     }
