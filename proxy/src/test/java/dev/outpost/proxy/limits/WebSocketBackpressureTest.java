@@ -41,6 +41,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WebSocketBackpressureTest {
     /** More than any socket buffers hold: a flood that gets this far was read by the proxy without pause. */
     static final long FLOOD_LIMIT = 96L * 1024 * 1024;
+    /**
+     * websocket_over_http_queue_max here: small, so that what the proxy leaves unread when it stops reading always
+     * fits in the loopback socket's first receive buffer (128 KiB), whatever the buffer's tuning did before.
+     */
+    static final int QUEUE_MAX = 16 * 1024;
 
     TestOrigin origin;
     OutpostProxy proxy;
@@ -51,7 +56,9 @@ class WebSocketBackpressureTest {
     void start() throws Exception {
         origin = new TestOrigin();
         origin.on("/woh", this::slowOrigin);
-        proxy = ProxyHarness.start("* 127.0.0.1:" + origin.port() + ",over_http\nslow.example test\n");
+        proxy = ProxyHarness.start(
+                "* 127.0.0.1:" + origin.port() + ",over_http\nslow.example test\n",
+                b -> b.setting("outpost/websocket_over_http_queue_max", Integer.toString(QUEUE_MAX)));
     }
 
     @AfterEach
@@ -134,9 +141,11 @@ class WebSocketBackpressureTest {
     void aClientThatLeavesWhileHeldBackIsNoticed() throws Exception {
         try (RawWs ws = new RawWs(proxy.httpPort(), "/woh")) {
             await().atMost(Duration.ofSeconds(10)).until(() -> requests.size() == 1);
-            // more than websocket_over_http_queue_max, less than the socket buffers take: all of it arrives
+            // twice websocket_over_http_queue_max: what the proxy leaves unread, and the FIN behind it, fit in its
+            // socket's receive buffer, so the FIN arrives (a FIN behind more unread data than that waits in the
+            // client's kernel until the proxy reads again)
             byte[] frame = RawWs.frame(RawWs.TEXT, "y".repeat(1000).getBytes());
-            for (int i = 0; i < 400; i++) {
+            for (int i = 0; i < 2 * QUEUE_MAX / 1000; i++) {
                 ws.output().write(frame);
             }
             ws.output().flush();
