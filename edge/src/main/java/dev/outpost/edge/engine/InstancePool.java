@@ -1,10 +1,11 @@
 package dev.outpost.edge.engine;
 
 import dev.outpost.edge.abi.Hostcall;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * request is done with it and kept for the next request, instead of being dropped; each request still sees fresh
  * state. Only an instance whose run ended normally or through {@code proc_exit} is reset: one that trapped, was
  * cancelled or failed in a hostcall is dropped.
+ *
+ * <p>Instances kept after a burst of requests are dropped once idle for {@link #IDLE_PROPERTY} seconds, down to the
+ * number made ahead: each holds its linear memory (7.3 MiB for a JS app). The instance a request takes is the one put
+ * back last, so the ones left idle are those a steady load does not need.
  */
 final class InstancePool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstancePool.class);
@@ -37,6 +42,11 @@ final class InstancePool implements AutoCloseable {
     static final String KEPT_PROPERTY = "outpost.edge.keptInstances";
 
     static final int DEFAULT_KEPT = 8;
+
+    /** After how many seconds unused an instance beyond those made ahead is dropped. */
+    static final String IDLE_PROPERTY = "outpost.edge.idleInstanceSeconds";
+
+    static final int DEFAULT_IDLE_SECONDS = 30;
 
     /** An instance whose imports are not yet bound to a request. */
     interface Blank extends AutoCloseable {
@@ -60,11 +70,15 @@ final class InstancePool implements AutoCloseable {
     private final int size;
     private final int kept;
     private final AtomicLong reused = new AtomicLong();
-    private final ConcurrentLinkedQueue<Blank> ready = new ConcurrentLinkedQueue<>();
+    /** Ready instances, the one put back last first. */
+    private final ConcurrentLinkedDeque<Ready> ready = new ConcurrentLinkedDeque<>();
     /** Instances ready or being made. */
     private final AtomicInteger supply = new AtomicInteger();
 
-    private final ExecutorService maker;
+    private final long idleNanos;
+    /** Makes instances ahead and drops idle ones; null when the pool does neither. */
+    private final ScheduledExecutorService maker;
+
     private volatile boolean closed;
     private volatile boolean failing;
 
@@ -74,27 +88,47 @@ final class InstancePool implements AutoCloseable {
 
     /** With {@code first} (made by the caller, say to check that the module instantiates) as the first ready one. */
     InstancePool(String name, Supplier<Blank> factory, boolean allowed, Blank first) {
+        this(
+                name,
+                factory,
+                allowed,
+                first,
+                Duration.ofSeconds(Math.max(1, Integer.getInteger(IDLE_PROPERTY, DEFAULT_IDLE_SECONDS))));
+    }
+
+    /** With instances beyond those made ahead dropped after {@code idle} unused. */
+    InstancePool(String name, Supplier<Blank> factory, boolean allowed, Blank first, Duration idle) {
         this.factory = factory;
         if (first != null) {
-            ready.add(first);
+            ready.addFirst(new Ready(first, System.nanoTime()));
             supply.incrementAndGet();
         }
         this.size = allowed ? Math.max(0, Integer.getInteger(SIZE_PROPERTY, DEFAULT_SIZE)) : 0;
         this.kept = allowed ? Math.max(0, Integer.getInteger(KEPT_PROPERTY, DEFAULT_KEPT)) : 0;
-        this.maker = size == 0
+        this.idleNanos = idle.toNanos();
+        this.maker = size == 0 && kept == 0
                 ? null
-                : Executors.newSingleThreadExecutor(r -> {
+                : Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "edge-instantiate-" + name);
                     t.setDaemon(true);
                     return t;
                 });
+        if (maker != null && kept > size) {
+            long every = Math.max(idleNanos / 2, 1_000_000);
+            maker.scheduleWithFixedDelay(this::dropIdle, every, every, TimeUnit.NANOSECONDS);
+        }
         refill();
     }
 
+    /** A ready instance and since when it waits. */
+    private record Ready(Blank blank, long since) {}
+
     /** A ready instance, or one made now when none is ready, bound to {@code hostcalls}. */
     WasmInstance take(Hostcall[] hostcalls) {
-        Blank blank = ready.poll();
-        if (blank != null) {
+        Ready r = ready.pollFirst();
+        Blank blank;
+        if (r != null) {
+            blank = r.blank();
             supply.decrementAndGet();
         } else {
             blank = factory.get();
@@ -127,10 +161,39 @@ final class InstancePool implements AutoCloseable {
         }
         supply.incrementAndGet();
         reused.incrementAndGet();
-        ready.add(blank);
+        ready.addFirst(new Ready(blank, System.nanoTime()));
         if (closed) {
             drain();
         }
+    }
+
+    /** Drops the instances unused for the idle time, oldest first, down to the number made ahead. */
+    private void dropIdle() {
+        long now = System.nanoTime();
+        while (!closed && ready.size() > size) {
+            Ready oldest = ready.peekLast();
+            if (oldest == null || now - oldest.since() < idleNanos) {
+                return;
+            }
+            // a request may take it meanwhile: only the one that removes it drops it
+            if (ready.removeLastOccurrence(oldest)) {
+                supply.decrementAndGet();
+                oldest.blank().close();
+                dropped.incrementAndGet();
+            }
+        }
+    }
+
+    private final AtomicLong dropped = new AtomicLong();
+
+    /** Instances dropped after waiting unused for the idle time. */
+    long droppedIdle() {
+        return dropped.get();
+    }
+
+    /** Instances ready now. */
+    int ready() {
+        return ready.size();
     }
 
     private final AtomicLong taken = new AtomicLong();
@@ -234,15 +297,15 @@ final class InstancePool implements AutoCloseable {
             log.debug("instantiating ahead failed; instantiating on demand from now on: {}", e.toString());
             return;
         }
-        ready.add(blank);
+        ready.addFirst(new Ready(blank, System.nanoTime()));
         if (closed) {
             drain();
         }
     }
 
     private void drain() {
-        for (Blank b; (b = ready.poll()) != null; ) {
-            b.close();
+        for (Ready r; (r = ready.poll()) != null; ) {
+            r.blank().close();
         }
     }
 

@@ -2,9 +2,11 @@ package dev.outpost.edge.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.outpost.edge.abi.GuestTrapException;
 import dev.outpost.edge.abi.Hostcall;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -145,6 +147,56 @@ class InstancePoolTest {
             instance.cancel(); // a time limit firing late: the instance may serve another request by now
             assertThat(blanks.cancelled.get()).isZero();
             assertThat(pool.reused()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void instancesKeptAfterABurstAreDroppedOnceIdleDownToTheOneMadeAhead() {
+        Blanks blanks = new Blanks();
+        try (InstancePool pool = new InstancePool("test", blanks::make, true, null, Duration.ofMillis(300))) {
+            List<WasmInstance> burst = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                WasmInstance instance = pool.take(NONE);
+                instance.runStart();
+                burst.add(instance);
+            }
+            burst.forEach(WasmInstance::close);
+            assertThat(pool.ready()).isGreaterThanOrEqualTo(6);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.ready() == 1);
+            assertThat(pool.droppedIdle()).isGreaterThanOrEqualTo(5);
+            assertThat(blanks.closed.get()).isEqualTo(blanks.made.get() - 1);
+            // the one left still serves
+            int made = blanks.made.get();
+            serve(pool);
+            assertThat(pool.reused()).isGreaterThanOrEqualTo(7);
+            assertThat(blanks.made.get()).isLessThanOrEqualTo(made + 1);
+        }
+    }
+
+    @Test
+    void anInstanceInSteadyUseIsNotDroppedAsIdle() {
+        Blanks blanks = new Blanks();
+        try (InstancePool pool = new InstancePool("test", blanks::make, true, null, Duration.ofMillis(300))) {
+            // a few at once, then one at a time for longer than the idle time: the one taken is always the last
+            // put back, so it never counts as idle, and the others go
+            List<WasmInstance> burst = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                burst.add(pool.take(NONE));
+            }
+            burst.forEach(i -> {
+                i.runStart();
+                i.close();
+            });
+            long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < end) {
+                serve(pool);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.ready() <= 2);
+            int made = blanks.made.get();
+            for (int i = 0; i < 100; i++) {
+                serve(pool);
+            }
+            assertThat(blanks.made.get()).isEqualTo(made);
         }
     }
 }
