@@ -54,6 +54,7 @@ final class Handoff {
                 "--inspector-port",
                 "0");
         Path log = m.o.work.resolve("serve-" + engine + "-fanout-" + System.currentTimeMillis() + ".log");
+        Quiet.await("starting fanout");
         Main.log("starting ./outpost serve fanout (" + engine + ") on port " + edgePort + "; output in " + log);
         List<Http.Stream> streams = new ArrayList<>();
         try (Serve s = Serve.start(m.o.repo, project, engine, edgePort, args, m.o.env, log)) {

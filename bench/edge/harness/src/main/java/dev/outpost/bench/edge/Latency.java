@@ -111,6 +111,7 @@ final class Latency {
                 Http.Response first;
                 long banner;
                 long cpu;
+                Quiet.await("starting " + side);
                 try (Serve s = Serve.start(
                                 m.o.repo,
                                 m.o.work.resolve("hello"),

@@ -262,6 +262,7 @@ public final class Main {
         int port = port();
         List<String> all = new ArrayList<>(args);
         Path log = o.work.resolve("serve-" + engine + "-" + app + "-" + System.currentTimeMillis() + ".log");
+        Quiet.await("starting " + app);
         log("starting ./outpost serve " + app + " (" + engine + ") on port " + port + "; output in " + log);
         return Serve.start(o.repo, o.work.resolve(app), engine, port, all, o.env, log);
     }
