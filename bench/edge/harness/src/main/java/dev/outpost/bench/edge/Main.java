@@ -145,6 +145,12 @@ public final class Main {
                     startReference(app);
                 }
             }
+            // The reference runs in an Outpost edge server, whose warm-up (made-up requests while idle, at most 3
+            // minutes) warms the hostcalls' Java code: let it end, so the reference is at its best and its warm-up
+            // does not share the cores with the starts and first requests measured next.
+            if (!references.isEmpty()) {
+                Quiet.await("measuring (the references' warm-up)", 240_000);
+            }
         }
         for (String engine : o.engines) {
             boolean chicory = engine.equals("chicory");

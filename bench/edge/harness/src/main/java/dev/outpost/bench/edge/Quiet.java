@@ -20,9 +20,14 @@ final class Quiet {
 
     /** Returns once a {@value #WINDOW_MS} ms window was at least {@value #IDLE} idle, or after {@value #MAX_WAIT_MS} ms. */
     static void await(String what) {
+        await(what, MAX_WAIT_MS);
+    }
+
+    /** As {@link #await(String)}, giving up after {@code maxWaitMs}. */
+    static void await(String what, long maxWaitMs) {
         long start = System.nanoTime();
         double idle = 0;
-        while ((System.nanoTime() - start) / 1_000_000 < MAX_WAIT_MS) {
+        while ((System.nanoTime() - start) / 1_000_000 < maxWaitMs) {
             long[] a = counters();
             Serve.sleep(WINDOW_MS);
             long[] b = counters();
