@@ -14,7 +14,8 @@
  *   <li>{@code engine}: the {@link dev.outpost.edge.engine.WasmEngine} seam and its two implementations, GraalWasm
  *       (default) and Chicory.
  *       {@code InstancePool} prepares the next request's fresh instance ahead of time, and resets a finished
- *       GraalWasm instance to a new one's state for a later request (ADR 0011); {@code DataSegments}
+ *       GraalWasm instance to a new one's state for a later request, dropping those a burst left idle (ADR 0011);
+ *       {@code DataSegments}
  *       merges a snapshot's many small data segments before the module is loaded; {@code ModuleSplit} parts a JS
  *       app into its code (the same for every app and rebuild of one js-compute version, so GraalWasm parses and
  *       compiles it once) and its initial memory; {@link dev.outpost.edge.engine.WasmEngineProvider} lets another
