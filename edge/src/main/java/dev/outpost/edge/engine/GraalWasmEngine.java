@@ -59,7 +59,10 @@ public final class GraalWasmEngine implements WasmEngine {
             }
         });
         options.putAll(given);
-        Map<String, String> withCompiler = new TreeMap<>(JIT_DEFAULTS);
+        // Only with the compiler in the JVM: without it, an option of its group fails the build, and the failed build
+        // prints the interpreter-only warning that the option above turns off.
+        Map<String, String> withCompiler = new TreeMap<>(
+                ModuleLayer.boot().findModule("jdk.graal.compiler").isPresent() ? JIT_DEFAULTS : Map.of());
         withCompiler.putAll(options);
         log.debug("graalwasm options: {}", withCompiler);
         Thread.ofPlatform().daemon().name("graalwasm-engine").start(() -> {
@@ -68,7 +71,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 try {
                     built = build(withCompiler);
                 } catch (IllegalArgumentException e) {
-                    // no optimizing runtime (the JIT is off): its options are unknown, and not needed
+                    // the compiler is there but not used (JVMCI off): its options are unknown, and not needed
                     String m = String.valueOf(e.getMessage());
                     boolean ours = JIT_DEFAULTS.keySet().stream().anyMatch(k -> !given.containsKey(k) && m.contains(k));
                     if (!ours) {
