@@ -71,6 +71,18 @@ class InstancePoolTest {
         }
     }
 
+    /** {@code n} requests at once: {@code n} instances taken, then each run and closed. */
+    private static void serveAtOnce(InstancePool pool, int n) {
+        List<WasmInstance> held = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            held.add(pool.take(NONE));
+        }
+        for (WasmInstance instance : held) {
+            instance.runStart();
+            instance.close();
+        }
+    }
+
     @Test
     void oneRequestAtATimeIsServedByTheSameFewInstances() {
         Blanks blanks = new Blanks();
@@ -89,14 +101,7 @@ class InstancePoolTest {
         Blanks blanks = new Blanks();
         try (InstancePool pool = new InstancePool("test", blanks::make, true)) {
             for (int round = 0; round < 50; round++) {
-                List<WasmInstance> held = new ArrayList<>();
-                for (int i = 0; i < 8; i++) {
-                    held.add(pool.take(NONE));
-                }
-                for (WasmInstance instance : held) {
-                    instance.runStart();
-                    instance.close();
-                }
+                serveAtOnce(pool, 8);
             }
             // 8 in use at once and at most one made ahead: nothing made after the first rounds.
             assertThat(blanks.made.get()).isLessThanOrEqualTo(10);
@@ -154,13 +159,7 @@ class InstancePoolTest {
     void instancesKeptAfterABurstAreDroppedOnceIdleDownToTheOneMadeAhead() {
         Blanks blanks = new Blanks();
         try (InstancePool pool = new InstancePool("test", blanks::make, true, null, Duration.ofMillis(300))) {
-            List<WasmInstance> burst = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                WasmInstance instance = pool.take(NONE);
-                instance.runStart();
-                burst.add(instance);
-            }
-            burst.forEach(WasmInstance::close);
+            serveAtOnce(pool, 6);
             assertThat(pool.ready()).isGreaterThanOrEqualTo(6);
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.ready() == 1);
             assertThat(pool.droppedIdle()).isGreaterThanOrEqualTo(5);
@@ -179,14 +178,7 @@ class InstancePoolTest {
         try (InstancePool pool = new InstancePool("test", blanks::make, true, null, Duration.ofMillis(300))) {
             // a few at once, then one at a time for longer than the idle time: the one taken is always the last
             // put back, so it never counts as idle, and the others go
-            List<WasmInstance> burst = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                burst.add(pool.take(NONE));
-            }
-            burst.forEach(i -> {
-                i.runStart();
-                i.close();
-            });
+            serveAtOnce(pool, 3);
             long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             while (System.nanoTime() < end) {
                 serve(pool);
