@@ -119,6 +119,13 @@ final class ServeCommand implements Callable<Integer> {
     int guestQueue;
 
     @Option(
+            names = "--guest-cpus",
+            paramLabel = "N",
+            description = "Guest runs on the CPU at once, of those --max-guests allows; a run waiting in a hostcall"
+                    + " (for a backend, a body, a cache entry) lets another one on. Default: one per core.")
+    Integer guestCpus;
+
+    @Option(
             names = "--guest-time-limit",
             paramLabel = "SECONDS",
             defaultValue = "60",
@@ -192,6 +199,9 @@ final class ServeCommand implements Callable<Integer> {
                             "--request-body-buffer: " + requestBodyBuffer + " bytes (expected: at most 2GiB)");
                 }
                 limits = new EdgeLimits(maxGuests, guestQueue, (int) requestBodyBuffer, handoffBodyLimit);
+                if (guestCpus != null) {
+                    limits = limits.withGuestCpus(guestCpus);
+                }
                 if (guestTimeLimit < 1) {
                     throw new IllegalArgumentException(
                             "--guest-time-limit: " + guestTimeLimit + " (expected: at least 1 second)");

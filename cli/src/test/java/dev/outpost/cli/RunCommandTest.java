@@ -123,6 +123,8 @@ class RunCommandTest {
                         "Default: 8.",
                         "--guest-queue=N",
                         "Default: 256.",
+                        "--guest-cpus=N",
+                        "Default: one per core.",
                         "--memory-limit=SIZE",
                         "Default: 512MiB.",
                         "--request-body-buffer=SIZE",
@@ -137,6 +139,9 @@ class RunCommandTest {
         CommandOutput zero = outpost("serve", "--max-guests", "0", "--skip-build", ".");
         assertThat(zero.code()).isEqualTo(2);
         assertThat(zero.err()).contains("--max-guests: 0 (expected: at least 1)");
+        CommandOutput cpus = outpost("serve", "--guest-cpus", "0", "--skip-build", ".");
+        assertThat(cpus.code()).isEqualTo(2);
+        assertThat(cpus.err()).contains("--guest-cpus: 0 (expected: at least 1)");
         CommandOutput time = outpost("serve", "--guest-time-limit", "0", "--skip-build", ".");
         assertThat(time.code()).isEqualTo(2);
         assertThat(time.err()).contains("--guest-time-limit: 0 (expected: at least 1 second)");

@@ -1,6 +1,7 @@
 package dev.outpost.edge.cache;
 
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.GuestCpu;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -210,10 +211,21 @@ public final class CollectedBody {
 
     /** The whole body once complete (blocking until then), or null when it was abandoned. */
     public byte[] awaitBytes() throws InterruptedException {
+        boolean done;
         synchronized (this) {
-            while (!finished) {
-                wait();
+            done = finished;
+        }
+        if (!done) {
+            // A guest run gives up its CPU slot while it waits (taken again outside the monitor).
+            try (GuestCpu.Slot away = GuestCpu.waiting()) {
+                synchronized (this) {
+                    while (!finished) {
+                        wait();
+                    }
+                }
             }
+        }
+        synchronized (this) {
             if (abandoned) {
                 return null;
             }

@@ -3,6 +3,7 @@ package dev.outpost.edge.hostcalls;
 import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.sandbox.AsyncItem;
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.GuestCpu;
 import dev.outpost.edge.sandbox.PendingRequest;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.util.ArrayList;
@@ -75,6 +76,7 @@ final class AsyncIoHostcalls {
             }
         }
         long deadline = timeoutMs == 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMs * 1_000_000;
+        GuestCpu.Slot away = null; // given up at the first wait, taken again outside the monitor
         try {
             synchronized (signal) {
                 while (true) {
@@ -87,12 +89,18 @@ final class AsyncIoHostcalls {
                     if (left <= 0) {
                         return NONE_READY;
                     }
+                    if (away == null) {
+                        away = GuestCpu.waiting();
+                    }
                     signal.wait(Math.max(1, Math.min(left / 1_000_000, 60_000)));
                 }
             }
         } catch (InterruptedException e) {
             throw Guest.interrupted("async_io.select", e);
         } finally {
+            if (away != null) {
+                away.close();
+            }
             cleanup.forEach(Runnable::run);
         }
     }

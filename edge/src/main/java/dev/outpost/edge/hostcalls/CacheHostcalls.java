@@ -13,6 +13,7 @@ import dev.outpost.edge.cache.Lookup;
 import dev.outpost.edge.cache.Obligation;
 import dev.outpost.edge.sandbox.AsyncItem;
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.GuestCpu;
 import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.util.ArrayList;
@@ -199,7 +200,7 @@ final class CacheHostcalls {
     private Lookup take(Busy busy) {
         Lookup lookup;
         try {
-            lookup = busy.future.get();
+            lookup = GuestCpu.await(busy.future);
         } catch (InterruptedException e) {
             throw Guest.interrupted("fastly_cache transaction lookup", e);
         } catch (ExecutionException e) {

@@ -10,6 +10,7 @@ import dev.outpost.edge.cache.CachedObject;
 import dev.outpost.edge.cache.CollectedBody;
 import dev.outpost.edge.cache.Lookup;
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.GuestCpu;
 import dev.outpost.edge.sandbox.HeaderList;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.util.ArrayList;
@@ -86,7 +87,7 @@ final class CacheReplaceHostcalls {
             }
             Lookup lookup;
             try {
-                lookup = store.replace(key, headers, strategy).get();
+                lookup = GuestCpu.await(store.replace(key, headers, strategy));
             } catch (InterruptedException e) {
                 throw Guest.interrupted("fastly_cache.replace", e);
             } catch (ExecutionException e) {

@@ -14,6 +14,7 @@ import dev.outpost.edge.cache.Lookup;
 import dev.outpost.edge.cache.Obligation;
 import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.CacheOverride;
+import dev.outpost.edge.sandbox.GuestCpu;
 import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.ResponseState;
 import dev.outpost.edge.sandbox.Sandbox;
@@ -75,8 +76,7 @@ final class HttpCacheHostcalls {
             RequestState req = copy(s.requests.get(a.i32(0)));
             Lookup lookup;
             try {
-                lookup = store.transactionLookup(key(m, req, a.i32(1), a.i32(2)), req.headers)
-                        .get();
+                lookup = GuestCpu.await(store.transactionLookup(key(m, req, a.i32(1), a.i32(2)), req.headers));
             } catch (InterruptedException e) {
                 throw Guest.interrupted("fastly_http_cache.transaction_lookup", e);
             } catch (ExecutionException e) {

@@ -12,6 +12,7 @@ import dev.outpost.edge.config.BackendConfig;
 import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.CacheOverride;
 import dev.outpost.edge.sandbox.GripHandoff;
+import dev.outpost.edge.sandbox.GuestCpu;
 import dev.outpost.edge.sandbox.HttpVersion;
 import dev.outpost.edge.sandbox.PendingRequest;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
@@ -204,7 +205,7 @@ final class HttpReqHostcalls {
     private void wait(GuestMemory m, PendingRequest pending, int respOut, int bodyOut, int errorDetail) {
         BackendResponse r;
         try {
-            r = pending.response().get();
+            r = GuestCpu.await(pending.response());
         } catch (InterruptedException e) {
             throw Guest.interrupted("pending_req_wait", e);
         } catch (ExecutionException e) {

@@ -3,6 +3,7 @@ package dev.outpost.edge.hostcalls;
 import dev.outpost.edge.abi.FastlyStatus;
 import dev.outpost.edge.abi.HostcallException;
 import dev.outpost.edge.sandbox.Body;
+import dev.outpost.edge.sandbox.GuestCpu;
 import dev.outpost.edge.sandbox.HttpVersion;
 import dev.outpost.edge.sandbox.PendingRequest.BackendResponse;
 import dev.outpost.edge.sandbox.ResponseState;
@@ -65,7 +66,7 @@ final class HttpRespHostcalls {
             s.asyncItems.remove(a.i32(0));
             BackendResponse r;
             try {
-                r = pending.response().get();
+                r = GuestCpu.await(pending.response());
             } catch (InterruptedException e) {
                 throw Guest.interrupted("send_downstream_pending", e);
             } catch (ExecutionException e) {

@@ -2,6 +2,7 @@ package dev.outpost.edge.hostcalls;
 
 import dev.outpost.edge.abi.GuestExit;
 import dev.outpost.edge.abi.GuestMemory;
+import dev.outpost.edge.sandbox.GuestCpu;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -250,7 +251,7 @@ final class WasiHostcalls {
             }
         }
         if (!anyFd && sleepNanos != Long.MAX_VALUE && sleepNanos > 0) {
-            try {
+            try (GuestCpu.Slot away = GuestCpu.waiting()) {
                 Thread.sleep(sleepNanos / 1_000_000, (int) (sleepNanos % 1_000_000));
             } catch (InterruptedException e) {
                 throw Guest.interrupted("poll_oneoff", e);

@@ -276,6 +276,18 @@ public final class Body {
     }
 
     private byte[] read(int max, boolean endWhenEmpty) throws InterruptedException {
+        // A guest run that waits below gives up its CPU slot, and takes one again here, outside the monitor.
+        GuestCpu.Slot[] away = new GuestCpu.Slot[1];
+        try {
+            return read(max, endWhenEmpty, away);
+        } finally {
+            if (away[0] != null) {
+                away[0].close();
+            }
+        }
+    }
+
+    private byte[] read(int max, boolean endWhenEmpty, GuestCpu.Slot[] away) throws InterruptedException {
         if (max <= 0) {
             return EMPTY;
         }
@@ -287,6 +299,9 @@ public final class Body {
                 if (head == null) {
                     if (finished || endWhenEmpty) {
                         return EMPTY;
+                    }
+                    if (away[0] == null) {
+                        away[0] = GuestCpu.waiting();
                     }
                     wait();
                     continue;

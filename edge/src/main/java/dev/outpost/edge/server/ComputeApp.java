@@ -9,6 +9,7 @@ import dev.outpost.edge.sandbox.Body;
 import dev.outpost.edge.sandbox.DownstreamRequest;
 import dev.outpost.edge.sandbox.DownstreamResponder;
 import dev.outpost.edge.sandbox.EdgeServices;
+import dev.outpost.edge.sandbox.GuestCpu;
 import dev.outpost.edge.sandbox.RequestSource;
 import dev.outpost.edge.sandbox.ResponseState;
 import dev.outpost.edge.sandbox.Sandbox;
@@ -124,7 +125,7 @@ public final class ComputeApp implements AutoCloseable {
             sandbox.reuse(
                     wait -> {
                         limit.get().cancel(false);
-                        try {
+                        try (GuestCpu.Slot away = GuestCpu.waiting()) {
                             return idle.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
                         } catch (InterruptedException e) {
                             // Only shutdown interrupts an idle sandbox (the time limit is off while it waits): end it

@@ -12,25 +12,34 @@ import java.util.Objects;
  *     ({@code --request-body-buffer}); past it, reading from the client pauses until the guest reads
  * @param handoffBodyLimit bytes of a request body kept for a Fanout or WebSocket handoff
  *     ({@code --handoff-body-limit}); a handoff of a longer body is refused with {@code 413}
+ * @param guestCpus guest runs on the CPU at once ({@code --guest-cpus}; a run waiting in a hostcall is not on it);
+ *     by default one per core
  * @param clientTimeout how long a client may take to send a request head (the first, or the next on a kept-alive
  *     connection) and may pause within a request body before the connection is closed: the GRIP proxy's rule
  *     ({@link dev.outpost.origin.ClientTimeouts}) with nginx's 60 s for all three; zero turns it off
  */
 public record EdgeLimits(
-        int maxGuests, int guestQueue, int requestBodyBuffer, long handoffBodyLimit, Duration clientTimeout) {
+        int maxGuests,
+        int guestQueue,
+        int requestBodyBuffer,
+        long handoffBodyLimit,
+        int guestCpus,
+        Duration clientTimeout) {
     public static final int DEFAULT_MAX_GUESTS = 8;
     public static final int DEFAULT_GUEST_QUEUE = 256;
     public static final int DEFAULT_REQUEST_BODY_BUFFER = 1 << 20;
     public static final long DEFAULT_HANDOFF_BODY_LIMIT = 1L << 20;
+    /** One per core: more guests on the CPU than cores only share the cores and their caches. */
+    public static final int DEFAULT_GUEST_CPUS = Runtime.getRuntime().availableProcessors();
     /** nginx's {@code client_header_timeout}, {@code client_body_timeout}, and its keep-alive one capped. */
     public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
     public static final EdgeLimits DEFAULT = new EdgeLimits(
             DEFAULT_MAX_GUESTS, DEFAULT_GUEST_QUEUE, DEFAULT_REQUEST_BODY_BUFFER, DEFAULT_HANDOFF_BODY_LIMIT);
 
-    /** The four options, with the default client timeout. */
+    /** The four options, with the default guest CPUs and client timeout. */
     public EdgeLimits(int maxGuests, int guestQueue, int requestBodyBuffer, long handoffBodyLimit) {
-        this(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, DEFAULT_CLIENT_TIMEOUT);
+        this(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, DEFAULT_GUEST_CPUS, DEFAULT_CLIENT_TIMEOUT);
     }
 
     public EdgeLimits {
@@ -40,6 +49,9 @@ public record EdgeLimits(
         }
         if (maxGuests < 1) {
             throw new IllegalArgumentException("--max-guests: " + maxGuests + " (expected: at least 1)");
+        }
+        if (guestCpus < 1) {
+            throw new IllegalArgumentException("--guest-cpus: " + guestCpus + " (expected: at least 1)");
         }
         if (guestQueue < 0) {
             throw new IllegalArgumentException("--guest-queue: " + guestQueue + " (expected: 0 or more)");
@@ -55,22 +67,26 @@ public record EdgeLimits(
     }
 
     public EdgeLimits withMaxGuests(int n) {
-        return new EdgeLimits(n, guestQueue, requestBodyBuffer, handoffBodyLimit, clientTimeout);
+        return new EdgeLimits(n, guestQueue, requestBodyBuffer, handoffBodyLimit, guestCpus, clientTimeout);
     }
 
     public EdgeLimits withGuestQueue(int n) {
-        return new EdgeLimits(maxGuests, n, requestBodyBuffer, handoffBodyLimit, clientTimeout);
+        return new EdgeLimits(maxGuests, n, requestBodyBuffer, handoffBodyLimit, guestCpus, clientTimeout);
     }
 
     public EdgeLimits withRequestBodyBuffer(int bytes) {
-        return new EdgeLimits(maxGuests, guestQueue, bytes, handoffBodyLimit, clientTimeout);
+        return new EdgeLimits(maxGuests, guestQueue, bytes, handoffBodyLimit, guestCpus, clientTimeout);
     }
 
     public EdgeLimits withHandoffBodyLimit(long bytes) {
-        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, bytes, clientTimeout);
+        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, bytes, guestCpus, clientTimeout);
     }
 
     public EdgeLimits withClientTimeout(Duration timeout) {
-        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, timeout);
+        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, guestCpus, timeout);
+    }
+
+    public EdgeLimits withGuestCpus(int n) {
+        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, n, clientTimeout);
     }
 }

@@ -281,11 +281,19 @@ public final class EdgeServer implements AutoCloseable {
         return app;
     }
 
-    /** What the guard rails see now: guest runs, waiting requests, refusals, request body bytes held at most. */
-    public record Stats(int runningGuests, int queuedRequests, long refusedRequests, long peakRequestBodyBuffered) {}
+    /**
+     * What the guard rails see now: guest runs (and those of them on the CPU), waiting requests, refusals, request body
+     * bytes held at most.
+     */
+    public record Stats(
+            int runningGuests,
+            int guestsOnCpu,
+            int queuedRequests,
+            long refusedRequests,
+            long peakRequestBodyBuffered) {}
 
     public Stats stats() {
-        return new Stats(limiter.running(), limiter.queued(), limiter.refused(), peakBuffered.get());
+        return new Stats(limiter.running(), limiter.onCpu(), limiter.queued(), limiter.refused(), peakBuffered.get());
     }
 
     /** The app's cache (its store, and whether backend requests read through it). */

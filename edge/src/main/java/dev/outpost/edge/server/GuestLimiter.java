@@ -1,5 +1,6 @@
 package dev.outpost.edge.server;
 
+import dev.outpost.edge.sandbox.GuestCpu;
 import java.util.ArrayDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Caps the guest runs at once ({@link EdgeLimits#maxGuests()}): a run past the cap waits in a FIFO queue of at most
  * {@link EdgeLimits#guestQueue()}; past that it is refused, and the caller answers {@code 503}. Each run memory-bounds
- * itself ({@code --memory-limit}); this bounds how many there are. Thread-safe.
+ * itself ({@code --memory-limit}); this bounds how many there are. Of the runs in progress, at most
+ * {@link EdgeLimits#guestCpus()} are on the CPU at once ({@link GuestCpu}). Thread-safe.
  */
 final class GuestLimiter {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
@@ -18,6 +20,7 @@ final class GuestLimiter {
     private final int maxRunning;
     private final int maxQueued;
     private final ExecutorService executor;
+    private final GuestCpu cpu;
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private int running;
     private final AtomicLong refused = new AtomicLong();
@@ -28,6 +31,7 @@ final class GuestLimiter {
         this.maxRunning = limits.maxGuests();
         this.maxQueued = limits.guestQueue();
         this.executor = executor;
+        this.cpu = new GuestCpu(limits.guestCpus());
     }
 
     /** Runs {@code task} now or when a run ends; false (and nothing runs) when the queue is full. */
@@ -50,7 +54,7 @@ final class GuestLimiter {
     private void start(Runnable task) {
         try {
             executor.execute(() -> {
-                try {
+                try (GuestCpu.Slot slot = cpu.enter()) {
                     task.run();
                 } finally {
                     next();
@@ -103,6 +107,10 @@ final class GuestLimiter {
 
     synchronized int running() {
         return running;
+    }
+
+    int onCpu() {
+        return cpu.busy();
     }
 
     synchronized int queued() {

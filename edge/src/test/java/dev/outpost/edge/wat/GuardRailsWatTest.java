@@ -7,16 +7,22 @@ import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.server.EdgeLimits;
 import dev.outpost.edge.server.ServerLog;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.core.ConditionTimeoutException;
 
-/** The edge's guard rails (docs/limits.md, "Edge"): guest runs at once, their queue, request body buffering. */
+/**
+ * The edge's guard rails (docs/limits.md, "Edge"): guest runs at once, those on the CPU, their queue, request body
+ * buffering.
+ */
 class GuardRailsWatTest {
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -81,6 +87,102 @@ class GuardRailsWatTest {
             assertThat(first.get().statusCode()).isEqualTo(200);
             assertThat(second.get().statusCode()).isEqualTo(200);
             assertThat(server.server().stats().refusedRequests()).isEqualTo(1);
+        }
+    }
+
+    @BothEngines
+    void aRunWaitingForItsBackendLetsAnotherOnTheCpu(String engine) throws Exception {
+        // One run on the CPU at once, and up to eight in progress: the second reaches the origin while the first waits.
+        // Both pass the cache, or the second would wait for the first's response instead of asking the origin.
+        String waitAtTheOrigin = """
+            (data (i32.const 0x400) "origin")
+            (data (i32.const 0x410) "http://example.com/gate")
+            (func (export "_start")
+              (call $ok (call $fastly_http_req.new (i32.const 0x500)) (i32.const 1))
+              (call $ok (call $fastly_http_req.uri_set (i32.load (i32.const 0x500)) (i32.const 0x410) (i32.const 23))
+                (i32.const 2))
+              (call $ok (call $fastly_http_req.cache_override_set (i32.load (i32.const 0x500)) (i32.const 1)
+                (i32.const 0) (i32.const 0)) (i32.const 3))
+              (call $ok (call $fastly_http_body.new (i32.const 0x504)) (i32.const 4))
+              (call $ok (call $fastly_http_req.send (i32.load (i32.const 0x500)) (i32.load (i32.const 0x504))
+                (i32.const 0x400) (i32.const 6) (i32.const 0x508) (i32.const 0x50c)) (i32.const 5))
+              (call $reply (i32.const 0x400) (i32.const 6)))
+            """;
+        EdgeLimits limits = EdgeLimits.DEFAULT.withGuestCpus(1);
+        try (PatientCpu patient = new PatientCpu();
+                WatOrigin origin = new WatOrigin();
+                WatServer server = WatServer.start(
+                        engine,
+                        Wat.program(waitAtTheOrigin),
+                        c -> c.withLocalServer(origin(origin)).withLimits(limits))) {
+            CompletableFuture<HttpResponse<String>> first = CLIENT.sendAsync(
+                    HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> origin.arrivals() == 1);
+            CompletableFuture<HttpResponse<String>> second = CLIENT.sendAsync(
+                    HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> origin.arrivals() == 2);
+            // Both wait for their backend, off the CPU.
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> server.server().stats().runningGuests() == 2
+                            && server.server().stats().guestsOnCpu() == 0);
+            origin.openGate();
+            assertThat(first.get().statusCode()).isEqualTo(200);
+            assertThat(second.get().statusCode()).isEqualTo(200);
+        }
+    }
+
+    @BothEngines
+    void aRunWaitingForItsRequestBodyLetsAnotherOnTheCpu(String engine) throws Exception {
+        String countBody = """
+            (func (export "_start")
+              (local $n i64)
+              (call $ok (call $fastly_http_req.body_downstream_get (i32.const 0x510) (i32.const 0x514)) (i32.const 1))
+              (loop $more
+                (call $ok (call $fastly_http_body.read (i32.load (i32.const 0x514)) (i32.const 0x1000)
+                  (i32.const 65536) (i32.const 0x518)) (i32.const 2))
+                (local.set $n (i64.add (local.get $n) (i64.extend_i32_u (i32.load (i32.const 0x518)))))
+                (br_if $more (i32.load (i32.const 0x518))))
+              (call $say_i64 (local.get $n))
+              (call $finish))
+            """;
+        EdgeLimits limits = EdgeLimits.DEFAULT.withGuestCpus(1);
+        try (PatientCpu patient = new PatientCpu();
+                WatServer server = WatServer.start(engine, Wat.program(countBody), c -> c.withLimits(limits));
+                Socket upload = new Socket("127.0.0.1", server.port())) {
+            // An upload of 8 bytes that sends the first 4, then pauses.
+            OutputStream out = upload.getOutputStream();
+            out.write("POST /upload HTTP/1.1\r\nhost: localhost\r\ncontent-length: 8\r\n\r\nxxxx"
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // Its run waits for the rest of the body, off the CPU.
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> server.server().stats().runningGuests() == 1
+                            && server.server().stats().guestsOnCpu() == 0);
+            HttpResponse<String> other = server.send(HttpRequest.newBuilder(server.uri("/other"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[3])));
+            assertThat(other.statusCode()).isEqualTo(200);
+            assertThat(other.body()).isEqualTo("3");
+            out.write("xxxx".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(upload.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(response).isEqualTo("HTTP/1.1 200");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> server.server().stats().runningGuests() == 0);
+        }
+    }
+
+    /**
+     * Runs wait for a CPU slot for a minute rather than 100 ms while open: a run that kept its slot while it waited
+     * would keep the next one out for longer than the tests wait.
+     */
+    private static final class PatientCpu implements AutoCloseable {
+        PatientCpu() {
+            System.setProperty("outpost.edge.guestCpuPatienceMillis", "60000");
+        }
+
+        @Override
+        public void close() {
+            System.clearProperty("outpost.edge.guestCpuPatienceMillis");
         }
     }
 

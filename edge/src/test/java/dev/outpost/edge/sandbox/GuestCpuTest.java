@@ -1,0 +1,84 @@
+package dev.outpost.edge.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class GuestCpuTest {
+    @Test
+    void aRunWaitsForASlotAndGetsOneWhenTheHolderWaitsInAHostcall() throws Exception {
+        GuestCpu cpu = new GuestCpu(1);
+        CompletableFuture<String> backend = new CompletableFuture<>();
+        CountDownLatch secondRan = new CountDownLatch(1);
+        CountDownLatch firstEntered = new CountDownLatch(1);
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+            try (GuestCpu.Slot slot = cpu.enter()) {
+                firstEntered.countDown();
+                return GuestCpu.await(backend);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(firstEntered.await(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cpu.busy() == 0);
+        assertThat(first).isNotDone();
+        // The first run waits for its backend without a slot: the second one gets it.
+        Thread second = Thread.ofPlatform().start(() -> {
+            try (GuestCpu.Slot slot = cpu.enter()) {
+                assertThat(cpu.busy()).isEqualTo(1);
+                secondRan.countDown();
+            }
+        });
+        assertThat(secondRan.await(10, TimeUnit.SECONDS)).isTrue();
+        second.join();
+        backend.complete("response");
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("response");
+        assertThat(cpu.busy()).isZero();
+    }
+
+    @Test
+    void aRunThatWaitedPastThePatienceGoesOnWithoutASlot() throws Exception {
+        GuestCpu cpu = new GuestCpu(1);
+        try (GuestCpu.Slot spinning = cpu.enter()) {
+            // Another thread: the holder's own thread keeps its slot.
+            CompletableFuture<Integer> late = CompletableFuture.supplyAsync(() -> {
+                try (GuestCpu.Slot none = cpu.enter()) {
+                    // Without a slot, giving it up is nothing, and so is taking it back.
+                    try (GuestCpu.Slot away = GuestCpu.waiting()) {
+                        return cpu.busy();
+                    }
+                }
+            });
+            assertThat(late.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(cpu.busy()).isEqualTo(1);
+        }
+        assertThat(cpu.busy()).isZero();
+    }
+
+    @Test
+    void aThreadWithoutARunGivesNothingUp() throws Exception {
+        GuestCpu cpu = new GuestCpu(2);
+        try (GuestCpu.Slot away = GuestCpu.waiting()) {
+            assertThat(cpu.busy()).isZero();
+        }
+        assertThat(GuestCpu.await(CompletableFuture.completedFuture("done"))).isEqualTo("done");
+        try (GuestCpu.Slot slot = cpu.enter();
+                GuestCpu.Slot again = cpu.enter()) {
+            assertThat(cpu.busy()).as("a thread holds one slot at most").isEqualTo(1);
+        }
+        assertThat(cpu.busy()).isZero();
+    }
+
+    @Test
+    void noSlotsIsRefusedNamingTheOption() {
+        assertThatThrownBy(() -> new GuestCpu(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--guest-cpus: 0 (expected: at least 1)");
+    }
+}
