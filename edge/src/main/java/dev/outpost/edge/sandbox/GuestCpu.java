@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
  * Caps the guest runs on the CPU at once ({@code --guest-cpus}, by default one per core), apart from
  * {@code --max-guests}, which caps the runs in progress, waiting ones included. A run holds a slot while its code
  * runs and gives it up while it waits in a hostcall: for a backend's response, a body still arriving, a cache entry
- * another request is filling, a sleep, or its next request ({@link #waiting}). More guests than cores on the CPU only
+ * another request is filling, a sleep, or its next request ({@link #waiting}). A run that waited
+ * {@link #PATIENCE_MILLIS} for a slot goes on without one. More guests than cores on the CPU only
  * share the cores and their caches (each instance's memory is rewritten after every run), and leave less to the JIT
  * compiling their code: Fanout handoffs through the edge on 2 cores, six rounds of 2,000 on one server, went from
  * 95-326/s to 101-397/s (docs/benchmarks.md). Thread-safe.
