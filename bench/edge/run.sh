@@ -18,6 +18,7 @@
 #   --cpu-requests N     fib and json requests measured after the banner (default 30)
 #   --concurrency-seconds N   each round of 1 and of 8 clients (default 10)
 #   --clients N          handoff clients (default 2000), --inflight N (default 50)
+#   --handoff-rounds N   rounds of as many clients on the same server after the first (default 1)
 #   --guest-cpu          also the CPU time of the server's request threads per request (less load-dependent)
 #   --no-prime           do not make the JVM's AOT cache first when the build has none
 #   --scenarios banner --a NAME=VALUE --b NAME=VALUE   starts with A's and B's environment in turn (3 of each):
@@ -25,6 +26,7 @@
 #   --scenarios ab --a NAME=VALUE --b NAME=VALUE   two servers with different environments side by side, each
 #                        request sent to both at once (--ab-app cpu, --ab-paths /,/fib,/json, --ab-requests 600)
 #   --ports FROM-TO      take every port from this range (default: ports the kernel picks)
+#   --serve-arg ARG      an extra argument for every start of ./outpost serve (e.g. --max-guests), repeatable
 #   --env NAME=VALUE     extra environment for ./outpost serve (e.g. OUTPOST_JAVA_OPTS=...), repeatable
 #   --threads            log the server's CPU time per thread group after each phase
 #   --no-reference       skip wasmtime

@@ -75,12 +75,15 @@ final class Handoff {
                     null);
             publish(publishPort, streams);
             // The same again on the server the first round warmed up: the rate once the guest code is compiled.
-            streams.forEach(Http.Stream::close);
-            streams.clear();
-            var cpu1 = s.cpuByThread();
-            Round second = open(clients, edgePort, streams, " (second round, same server)");
-            m.threads("handoffs, second round", s, cpu1);
-            second.report(clients, ", second round on the same server");
+            for (int round = 2; round <= 1 + m.o.handoffRounds; round++) {
+                String which = round == 2 ? "second round" : "round " + round;
+                streams.forEach(Http.Stream::close);
+                streams.clear();
+                var cpu1 = s.cpuByThread();
+                Round next = open(clients, edgePort, streams, " (" + which + ", same server)");
+                m.threads("handoffs, " + which, s, cpu1);
+                next.report(clients, ", " + which + " on the same server");
+            }
         } finally {
             streams.forEach(Http.Stream::close);
         }

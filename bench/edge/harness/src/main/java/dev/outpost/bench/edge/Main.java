@@ -51,6 +51,8 @@ public final class Main {
         int concurrencySeconds = 10;
         int clients = 2000;
         int inflight = 50;
+        /** Rounds of handoff clients on the same server after the first. */
+        int handoffRounds = 1;
         int portFrom;
         int portTo;
         boolean reference = true;
@@ -101,6 +103,8 @@ public final class Main {
                 case "--concurrency-seconds" -> o.concurrencySeconds = Integer.parseInt(args[++i]);
                 case "--clients" -> o.clients = Integer.parseInt(args[++i]);
                 case "--inflight" -> o.inflight = Integer.parseInt(args[++i]);
+                case "--serve-arg" -> Serve.EXTRA_ARGS.add(args[++i]);
+                case "--handoff-rounds" -> o.handoffRounds = Integer.parseInt(args[++i]);
                 case "--ports" -> {
                     String[] r = args[++i].split("-");
                     o.portFrom = Integer.parseInt(r[0]);

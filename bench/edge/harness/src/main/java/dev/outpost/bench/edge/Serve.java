@@ -54,6 +54,9 @@ final class Serve implements AutoCloseable {
      * Starts {@code ./outpost serve PROJECT --addr 127.0.0.1:PORT --engine ENGINE ARGS...}; {@code engine}
      * {@code graalwasm-interp} is GraalWasm with {@code OUTPOST_JIT=0}.
      */
+    /** Given with {@code --serve-arg}: added to every start. */
+    static final List<String> EXTRA_ARGS = new ArrayList<>();
+
     static Serve start(
             Path repo, Path project, String engine, int port, List<String> args, Map<String, String> env, Path log)
             throws IOException {
@@ -66,6 +69,7 @@ final class Serve implements AutoCloseable {
                 "--engine",
                 engine.equals("graalwasm-interp") ? "graalwasm" : engine));
         command.addAll(args);
+        command.addAll(EXTRA_ARGS);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("OUTPOST_SKIP_BUILD", "1");
         if (engine.equals("graalwasm-interp")) {
