@@ -26,8 +26,9 @@
  *   <li>{@code hostcalls}: one class per {@code fastly_*} module plus WASI, bound per request by
  *       {@code HostcallTable}; {@code ComputeAbi} lists every function of the ABI (from Viceroy's witx), and a
  *       program importing anything else is refused when it is loaded (docs/edge-abi.md).</li>
- *   <li>{@code sandbox}: per-request host state ({@code Sandbox}, bodies, requests, responses) and what an app's
- *       requests share ({@code EdgeServices}: stores, rate limits, backend client, cache).</li>
+ *   <li>{@code sandbox}: per-request host state ({@code Sandbox}, bodies, requests, responses), what an app's
+ *       requests share ({@code EdgeServices}: stores, rate limits, backend client, cache), and the turns on the CPU
+ *       ({@code GuestCpu}, docs/adr/0012).</li>
  *   <li>{@code config}: {@code fastly.toml} ({@link dev.outpost.edge.config.FastlyTomlParser}), including the
  *       CLI's {@code [local_server.pushpin]} ({@link dev.outpost.edge.config.PushpinConfig}) and the proxy routes
  *       generated from the backends ({@link dev.outpost.edge.config.PushpinRoutes}).</li>
@@ -46,7 +47,9 @@
  *   <li>Hostcalls never see engine types: only {@code GuestMemory} and {@code long[]} arguments.</li>
  *   <li>Status codes are made in one place, {@code HostcallTable}; hostcall bodies throw
  *       {@code HostcallException}.</li>
- *   <li>At most {@code --max-guests} guests run at once ({@code GuestLimiter}); a request body is read from the
+ *   <li>At most {@code --max-guests} guests run at once ({@code GuestLimiter}), and of those at most
+ *       {@code --guest-cpus} are on the CPU ({@code sandbox.GuestCpu}): a hostcall that waits (for a backend, a
+ *       body, a cache entry, a sleep) gives its run's turn up while it waits. A request body is read from the
  *       client only as fast as it is consumed, and a body nobody reads is dropped when its run ends.</li>
  *   <li>A module is loaded once per app; every request gets a fresh instance (new, or reset to a new one's state)
  *       and sandbox (unless the guest asks to be reused with {@code next_request}).</li>

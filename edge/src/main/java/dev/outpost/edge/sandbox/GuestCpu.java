@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #PATIENCE_MILLIS} for a slot goes on without one. More guests than cores on the CPU only
  * share the cores and their caches (each instance's memory is rewritten after every run), and leave less to the JIT
  * compiling their code: Fanout handoffs through the edge on 2 cores, six rounds of 2,000 on one server, went from
- * 95-326/s to 101-397/s (docs/benchmarks.md). Thread-safe.
+ * 95-373/s to 101-397/s (docs/benchmarks.md). Thread-safe.
  */
 public final class GuestCpu {
     /** The slots the calling thread's run holds, while it holds one. */
