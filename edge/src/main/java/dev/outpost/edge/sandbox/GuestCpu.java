@@ -63,8 +63,11 @@ public final class GuestCpu {
         }
         HELD.set(this);
         return () -> {
-            HELD.remove();
-            slots.release();
+            // Not when the run gave its slot up for a wait and went on without one after it.
+            if (HELD.get() == this) {
+                HELD.remove();
+                slots.release();
+            }
         };
     }
 
@@ -105,11 +108,6 @@ public final class GuestCpu {
         try (Slot away = waiting()) {
             return future.get();
         }
-    }
-
-    /** How many runs may be on the CPU at once. */
-    public int size() {
-        return size;
     }
 
     /** Runs on the CPU now. */

@@ -62,6 +62,43 @@ class GuestCpuTest {
     }
 
     @Test
+    void aRunThatCouldNotTakeItsSlotBackAfterAWaitGivesNothingBackAtItsEnd() throws Exception {
+        GuestCpu cpu = new GuestCpu(1);
+        CountDownLatch taken = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (GuestCpu.Slot slot = cpu.enter()) {
+            try (GuestCpu.Slot away = GuestCpu.waiting()) {
+                // Meanwhile another run takes the slot and keeps it past this one's patience.
+                Thread.ofPlatform().start(() -> {
+                    try (GuestCpu.Slot other = cpu.enter()) {
+                        taken.countDown();
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                assertThat(taken.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(cpu.busy()).as("the other run's slot only").isEqualTo(1);
+        }
+        assertThat(cpu.busy()).isEqualTo(1);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cpu.busy() == 0);
+        // Still one slot, not two: a second run waits while the first holds it.
+        try (GuestCpu.Slot first = cpu.enter()) {
+            CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> {
+                try (GuestCpu.Slot none = cpu.enter()) {
+                    return cpu.busy();
+                }
+            });
+            assertThat(second.get(10, TimeUnit.SECONDS))
+                    .as("went on without a slot")
+                    .isEqualTo(1);
+        }
+        assertThat(cpu.busy()).isZero();
+    }
+
+    @Test
     void aThreadWithoutARunGivesNothingUp() throws Exception {
         GuestCpu cpu = new GuestCpu(2);
         try (GuestCpu.Slot away = GuestCpu.waiting()) {
