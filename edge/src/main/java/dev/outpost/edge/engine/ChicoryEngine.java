@@ -31,7 +31,7 @@ public final class ChicoryEngine implements WasmEngine {
             // module.
             var module = Parser.builder().withValidation(false).build().parse(() -> new ByteArrayInputStream(wasm));
             return new ChicoryModule(name, module, !WasmImports.hasStartFunction(wasm));
-        } catch (ChicoryException e) {
+        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new WasmLoadException(name + ": " + e.getMessage(), e);
         }
     }

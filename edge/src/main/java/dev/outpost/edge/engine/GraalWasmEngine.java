@@ -156,12 +156,13 @@ public final class GraalWasmEngine implements WasmEngine {
     @Override
     public WasmModule load(String name, byte[] wasm) {
         List<WasmModule.FunctionImport> imports;
+        boolean poolable;
         try {
             imports = WasmImports.functions(wasm);
+            poolable = !WasmImports.hasStartFunction(wasm);
         } catch (RuntimeException e) {
             throw new WasmLoadException(name + ": " + e.getMessage(), e);
         }
-        boolean poolable = !WasmImports.hasStartFunction(wasm);
         // GraalWasm links every data segment on each instantiation; a Wizer snapshot has thousands.
         byte[] merged = DataSegments.coalesce(wasm, DATA_SEGMENT_GAP);
         // A module with a start function runs code while it is instantiated: it stays whole.

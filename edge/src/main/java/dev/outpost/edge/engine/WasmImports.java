@@ -12,14 +12,14 @@ public final class WasmImports {
     private WasmImports() {}
 
     public static List<WasmModule.FunctionImport> functions(byte[] wasm) {
-        Reader r = new Reader(wasm);
-        if (wasm.length < 8 || r.u32le() != 0x6d736100) {
+        if (wasm.length < 8 || u32le(wasm, 0) != 0x6d736100) {
             throw new IllegalArgumentException("wasm: bad magic (expected: \\0asm)");
         }
-        int version = r.u32le();
+        int version = u32le(wasm, 4);
         if (version != 1) {
             throw new IllegalArgumentException("wasm: version " + version + " (expected: 1, a core module)");
         }
+        WasmReader r = new WasmReader(wasm, 8);
         List<int[]> types = new ArrayList<>();
         List<WasmModule.FunctionImport> imports = new ArrayList<>();
         while (r.pos < wasm.length) {
@@ -27,7 +27,7 @@ public final class WasmImports {
             int size = r.size();
             int end = r.pos + size;
             if (id == 1) {
-                int count = r.leb();
+                int count = count(r);
                 for (int i = 0; i < count; i++) {
                     int form = r.u8();
                     if (form != 0x60) {
@@ -41,21 +41,21 @@ public final class WasmImports {
                     types.add(new int[] {params, results});
                 }
             } else if (id == 2) {
-                int count = r.leb();
+                int count = count(r);
                 for (int i = 0; i < count; i++) {
-                    String module = r.name();
-                    String name = r.name();
+                    String module = name(r, wasm);
+                    String name = name(r, wasm);
                     int kind = r.u8();
                     switch (kind) {
                         case 0 -> {
-                            int[] type = types.get(r.leb());
+                            int[] type = types.get(count(r));
                             imports.add(new WasmModule.FunctionImport(module, name, type[0], type[1]));
                         }
                         case 1 -> { // table: reftype + limits
                             r.u8();
-                            r.limits();
+                            limits(r);
                         }
-                        case 2 -> r.limits();
+                        case 2 -> limits(r);
                         case 3 -> { // global: valtype + mut
                             r.u8();
                             r.u8();
@@ -74,77 +74,38 @@ public final class WasmImports {
 
     /**
      * Whether the module has a start function, which runs (and may call imports) while it is instantiated. Such a
-     * module cannot be instantiated before the request whose hostcalls it calls.
+     * module cannot be instantiated before the request whose hostcalls it calls. Throws on a module whose sections run
+     * past its end.
      */
     public static boolean hasStartFunction(byte[] wasm) {
-        Reader r = new Reader(wasm);
-        r.pos = 8;
-        while (r.pos < wasm.length) {
-            int id = r.u8();
-            int size = r.size();
-            if (id == 8) {
-                return true;
-            }
-            r.pos += size;
-        }
-        return false;
+        return WasmReader.sections(wasm)[8] != null;
     }
 
-    private static final class Reader {
-        final byte[] b;
-        int pos;
+    private static int u32le(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
+    }
 
-        Reader(byte[] b) {
-            this.b = b;
+    /** A count or index; one that does not fit in an int is past anything a module can hold. */
+    private static int count(WasmReader r) {
+        long n = r.u32();
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("wasm: a count of " + n + " at byte " + r.pos + " (too large)");
         }
+        return (int) n;
+    }
 
-        int u8() {
-            return b[pos++] & 0xff;
-        }
+    private static String name(WasmReader r, byte[] wasm) {
+        int len = r.size();
+        String s = new String(wasm, r.pos, len, StandardCharsets.UTF_8);
+        r.pos += len;
+        return s;
+    }
 
-        int u32le() {
-            int v = (b[pos] & 0xff) | (b[pos + 1] & 0xff) << 8 | (b[pos + 2] & 0xff) << 16 | (b[pos + 3] & 0xff) << 24;
-            pos += 4;
-            return v;
-        }
-
-        int leb() {
-            int result = 0;
-            int shift = 0;
-            while (true) {
-                int x = u8();
-                result |= (x & 0x7f) << shift;
-                if ((x & 0x80) == 0) {
-                    return result;
-                }
-                shift += 7;
-            }
-        }
-
-        /** A size or count that fits in the bytes left (one past it would send the walk past the end, or backwards). */
-        int size() {
-            int at = pos;
-            int n = leb();
-            if (n < 0 || n > b.length - pos) {
-                throw new IllegalArgumentException("wasm: a size of " + Integer.toUnsignedString(n) + " at byte " + at
-                        + " runs past the end of the module (" + b.length + " bytes)");
-            }
-            return n;
-        }
-
-        String name() {
-            int len = size();
-            String s = new String(b, pos, len, StandardCharsets.UTF_8);
-            pos += len;
-            return s;
-        }
-
-        void limits() {
-            int flags = u8();
-            leb();
-            if ((flags & 1) != 0) {
-                leb();
-            }
+    private static void limits(WasmReader r) {
+        int flags = r.u8();
+        r.u32();
+        if ((flags & 1) != 0) {
+            r.u32();
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.outpost.edge.engine;
 
-/** Reads a Wasm binary's bytes and LEB128 numbers from a position (the section walks of {@link DataSegments} and {@link ModuleSplit}). */
+/**
+ * Reads a Wasm binary's bytes and LEB128 numbers from a position (the section walks of {@link DataSegments},
+ * {@link ModuleSplit} and {@link WasmImports}).
+ */
 final class WasmReader {
     private final byte[] bytes;
     int pos;
@@ -56,8 +59,8 @@ final class WasmReader {
     int size() {
         long n = u32();
         if (n > bytes.length - pos) {
-            throw new IllegalArgumentException(
-                    "size " + n + " at " + pos + " runs past the end (" + bytes.length + ")");
+            throw new IllegalArgumentException("wasm: a size of " + n + " at byte " + pos
+                    + " runs past the end of the module (" + bytes.length + " bytes)");
         }
         return (int) n;
     }

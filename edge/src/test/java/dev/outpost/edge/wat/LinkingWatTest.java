@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.edge.engine.WasmLoadException;
+import java.util.Arrays;
 
 /** Linking as Viceroy does it: unknown imports refuse the program at load, legacy names link. */
 class LinkingWatTest {
@@ -18,6 +19,18 @@ class LinkingWatTest {
                 .isInstanceOf(WasmLoadException.class)
                 .hasMessageContaining("cannot be linked")
                 .hasMessageContaining("fastly_http_req.teleport, fastly_nowhere.thing");
+    }
+
+    @BothEngines
+    void aProgramWhoseLastSectionRunsPastItsEndFailsAtLoad(String engine) {
+        byte[] program = Wat.program("(func (export \"_start\") (call $finish))");
+        // A custom section that says 100 bytes and has 2.
+        byte[] truncated = Arrays.copyOf(program, program.length + 4);
+        truncated[program.length] = 0;
+        truncated[program.length + 1] = 100;
+        truncated[program.length + 2] = 1;
+        truncated[program.length + 3] = 'x';
+        assertThatThrownBy(() -> WatServer.start(engine, truncated).close()).isInstanceOf(WasmLoadException.class);
     }
 
     @BothEngines
