@@ -61,19 +61,25 @@ class GuardRailsWatTest {
                 Map.of());
     }
 
+    private static WatServer withOrigin(String engine, String program, WatOrigin origin, EdgeLimits limits) {
+        return WatServer.start(
+                engine,
+                Wat.program(program),
+                c -> c.withLocalServer(origin(origin)).withLimits(limits));
+    }
+
+    private static CompletableFuture<HttpResponse<String>> getAsync(WatServer server, String path) {
+        return CLIENT.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @BothEngines
     void runsPastTheCapWaitThenAreRefusedNamingTheLimits(String engine) throws Exception {
         EdgeLimits limits = EdgeLimits.DEFAULT.withMaxGuests(1).withGuestQueue(1);
         try (WatOrigin origin = new WatOrigin();
-                WatServer server = WatServer.start(
-                        engine,
-                        Wat.program(WAIT_THEN_COUNT),
-                        c -> c.withLocalServer(origin(origin)).withLimits(limits))) {
-            CompletableFuture<HttpResponse<String>> first = CLIENT.sendAsync(
-                    HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+                WatServer server = withOrigin(engine, WAIT_THEN_COUNT, origin, limits)) {
+            CompletableFuture<HttpResponse<String>> first = getAsync(server, "/a");
             await().atMost(Duration.ofSeconds(30)).until(() -> origin.arrivals() == 1);
-            CompletableFuture<HttpResponse<String>> second = CLIENT.sendAsync(
-                    HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> second = getAsync(server, "/b");
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> server.server().stats().queuedRequests() == 1);
 
@@ -111,15 +117,10 @@ class GuardRailsWatTest {
         EdgeLimits limits = EdgeLimits.DEFAULT.withGuestCpus(1);
         try (PatientCpu patient = new PatientCpu();
                 WatOrigin origin = new WatOrigin();
-                WatServer server = WatServer.start(
-                        engine,
-                        Wat.program(waitAtTheOrigin),
-                        c -> c.withLocalServer(origin(origin)).withLimits(limits))) {
-            CompletableFuture<HttpResponse<String>> first = CLIENT.sendAsync(
-                    HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+                WatServer server = withOrigin(engine, waitAtTheOrigin, origin, limits)) {
+            CompletableFuture<HttpResponse<String>> first = getAsync(server, "/a");
             await().atMost(Duration.ofSeconds(30)).until(() -> origin.arrivals() == 1);
-            CompletableFuture<HttpResponse<String>> second = CLIENT.sendAsync(
-                    HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> second = getAsync(server, "/b");
             await().atMost(Duration.ofSeconds(30)).until(() -> origin.arrivals() == 2);
             // Both wait for their backend, off the CPU.
             await().atMost(Duration.ofSeconds(30))
@@ -193,10 +194,7 @@ class GuardRailsWatTest {
         // The copy kept for a handoff is bounded too: together they bound what one upload holds.
         EdgeLimits limits = EdgeLimits.DEFAULT.withRequestBodyBuffer(buffer).withHandoffBodyLimit(buffer);
         try (WatOrigin origin = new WatOrigin();
-                WatServer server = WatServer.start(
-                        engine,
-                        Wat.program(WAIT_THEN_COUNT),
-                        c -> c.withLocalServer(origin(origin)).withLimits(limits))) {
+                WatServer server = withOrigin(engine, WAIT_THEN_COUNT, origin, limits)) {
             CompletableFuture<HttpResponse<String>> upload = CLIENT.sendAsync(
                     HttpRequest.newBuilder(server.uri("/upload"))
                             .POST(HttpRequest.BodyPublishers.fromPublisher(
