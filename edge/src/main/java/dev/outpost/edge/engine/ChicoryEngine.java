@@ -39,11 +39,10 @@ public final class ChicoryEngine implements WasmEngine {
     @Override
     public void close() {}
 
-    private static final class ChicoryModule implements WasmModule {
+    private static final class ChicoryModule extends PooledModule {
         private final com.dylibso.chicory.wasm.WasmModule module;
         private final List<FunctionImport> imports = new ArrayList<>();
         private final List<FunctionType> types = new ArrayList<>();
-        private final InstancePool pool;
 
         ChicoryModule(String name, com.dylibso.chicory.wasm.WasmModule module, boolean poolable) {
             this.module = module;
@@ -62,7 +61,7 @@ public final class ChicoryEngine implements WasmEngine {
                         type.returns().size()));
                 types.add(type);
             }
-            this.pool = new InstancePool(name, this::blank, poolable);
+            pool(new InstancePool(name, this::blank, poolable));
         }
 
         @Override
@@ -109,30 +108,6 @@ public final class ChicoryEngine implements WasmEngine {
                 @Override
                 public void close() {}
             };
-        }
-
-        @Override
-        public WasmInstance instantiate(ImportResolver resolver) {
-            Hostcall[] hostcalls = new Hostcall[imports.size()];
-            for (int i = 0; i < hostcalls.length; i++) {
-                hostcalls[i] = resolver.resolve(imports.get(i));
-            }
-            return pool.take(hostcalls);
-        }
-
-        @Override
-        public int instancesInUse() {
-            return pool.inUse();
-        }
-
-        @Override
-        public long instancesTaken() {
-            return pool.taken();
-        }
-
-        @Override
-        public void close() {
-            pool.close();
         }
     }
 

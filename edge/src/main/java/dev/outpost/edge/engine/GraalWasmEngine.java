@@ -380,7 +380,7 @@ public final class GraalWasmEngine implements WasmEngine {
 
     private static final ThreadLocal<Binding> CURRENT = new ThreadLocal<>();
 
-    private final class GraalModule implements WasmModule {
+    private final class GraalModule extends PooledModule {
         private final Source source;
         /** The initial memory as a module of its own ({@link ModuleSplit}), or null when {@code source} has it. */
         private final Source data;
@@ -390,7 +390,6 @@ public final class GraalWasmEngine implements WasmEngine {
         private final Map<String, Object> importModules = new HashMap<>();
 
         private final Value importObject;
-        private final InstancePool pool;
         /** Whether instances may be reset and reused; null when the parts have no reset functions. */
         private final ResetPermission resettable;
 
@@ -428,7 +427,7 @@ public final class GraalWasmEngine implements WasmEngine {
             if (check) {
                 first = blank();
             }
-            this.pool = new InstancePool(name, this::blank, poolable, first);
+            pool(new InstancePool(name, this::blank, poolable, first));
         }
 
         @Override
@@ -498,35 +497,6 @@ public final class GraalWasmEngine implements WasmEngine {
                 context.close();
                 throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
             }
-        }
-
-        @Override
-        public WasmInstance instantiate(ImportResolver resolver) {
-            Hostcall[] hostcalls = new Hostcall[imports.size()];
-            for (int i = 0; i < hostcalls.length; i++) {
-                hostcalls[i] = resolver.resolve(imports.get(i));
-            }
-            return pool.take(hostcalls);
-        }
-
-        @Override
-        public int instancesInUse() {
-            return pool.inUse();
-        }
-
-        @Override
-        public long instancesTaken() {
-            return pool.taken();
-        }
-
-        @Override
-        public long instancesReused() {
-            return pool.reused();
-        }
-
-        @Override
-        public void close() {
-            pool.close();
         }
     }
 
