@@ -275,6 +275,22 @@ public final class BackendClient implements AutoCloseable {
             }
         });
         channel.eventLoop().execute(() -> {
+            if (channel.pipeline().get("exchange") == null) {
+                // The connection closed, and Netty emptied its pipeline, before the call could start on it: as a reused
+                // connection closed on reuse, once more on a new one; otherwise the call fails (it would wait forever).
+                channel.close();
+                if (reused && call.complete() != null) {
+                    acquire(call, target, true);
+                } else {
+                    call.result()
+                            .completeExceptionally(new BackendException(
+                                    SendErrorTag.CONNECTION_TERMINATED,
+                                    "backend " + call.backend().name()
+                                            + " closed the connection before the request was sent",
+                                    null));
+                }
+                return;
+            }
             channel.pipeline().replace("exchange", "exchange", handler);
             if (call.decompress()) {
                 channel.pipeline().addBefore("exchange", "decompress", new HttpContentDecompressor(0));
