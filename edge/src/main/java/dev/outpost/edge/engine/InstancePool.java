@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * state. Only an instance whose run ended normally or through {@code proc_exit} is reset: one that trapped, was
  * cancelled or failed in a hostcall is dropped.
  *
- * <p>Instances kept after a burst of requests are dropped once idle for {@link #IDLE_PROPERTY} seconds, down to the
- * number made ahead: each holds its linear memory (7.3 MiB for a JS app). The instance a request takes is the one put
- * back last, so the ones left idle are those a steady load does not need.
+ * <p>Instances kept after a burst of requests are dropped once idle for {@link #IDLE_PROPERTY} seconds, down to what
+ * the pool keeps ready (the one for the next request and the one made ahead, once instances are reset): each holds
+ * its linear memory (7.3 MiB for a JS app). The instance a request takes is the one put back last, so the ones left
+ * idle are those a steady load does not need.
  */
 final class InstancePool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InstancePool.class);
@@ -167,10 +168,10 @@ final class InstancePool implements AutoCloseable {
         }
     }
 
-    /** Drops the instances unused for the idle time, oldest first, down to the number made ahead. */
+    /** Drops the instances unused for the idle time, oldest first, down to the number the pool keeps ready. */
     private void dropIdle() {
         long now = System.nanoTime();
-        while (!closed && ready.size() > size) {
+        while (!closed && ready.size() > wanted()) {
             Ready oldest = ready.peekLast();
             if (oldest == null || now - oldest.since() < idleNanos) {
                 return;
@@ -269,10 +270,7 @@ final class InstancePool implements AutoCloseable {
         }
         while (true) {
             int n = supply.get();
-            // Once instances come back reset, those in use count too: under load the pool then grows by instances
-            // made on demand and keeps them, instead of making more ahead and dropping the surplus.
-            int wanted = reused.get() > 0 ? size + 1 - inUse.get() : size;
-            if (n >= wanted) {
+            if (n >= wanted()) {
                 return;
             }
             if (supply.compareAndSet(n, n + 1)) {
@@ -284,6 +282,15 @@ final class InstancePool implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             supply.decrementAndGet();
         }
+    }
+
+    /**
+     * How many should be ready: the number made ahead, and once instances come back reset, one more less those in use
+     * (under load the pool then grows by instances made on demand and keeps them, instead of making more ahead and
+     * dropping the surplus). The idle drop keeps as many, or the next request would make one again at once.
+     */
+    private int wanted() {
+        return reused.get() > 0 ? size + 1 - inUse.get() : size;
     }
 
     private void makeOne() {
