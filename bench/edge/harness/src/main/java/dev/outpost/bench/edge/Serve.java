@@ -50,13 +50,13 @@ final class Serve implements AutoCloseable {
         });
     }
 
-    /**
-     * Starts {@code ./outpost serve PROJECT --addr 127.0.0.1:PORT --engine ENGINE ARGS...}; {@code engine}
-     * {@code graalwasm-interp} is GraalWasm with {@code OUTPOST_JIT=0}.
-     */
     /** Given with {@code --serve-arg}: added to every start. */
     static final List<String> EXTRA_ARGS = new ArrayList<>();
 
+    /**
+     * Starts {@code ./outpost serve PROJECT --addr 127.0.0.1:PORT --engine ENGINE ARGS... EXTRA_ARGS...}; {@code engine}
+     * {@code graalwasm-interp} is GraalWasm with {@code OUTPOST_JIT=0}.
+     */
     static Serve start(
             Path repo, Path project, String engine, int port, List<String> args, Map<String, String> env, Path log)
             throws IOException {
