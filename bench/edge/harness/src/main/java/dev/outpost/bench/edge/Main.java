@@ -53,6 +53,7 @@ public final class Main {
         int inflight = 50;
         /** Rounds of handoff clients on the same server after the first. */
         int handoffRounds = 1;
+
         int portFrom;
         int portTo;
         boolean reference = true;
@@ -69,8 +70,7 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         Options o = parse(args);
-        ((Logger) LoggerFactory.getLogger(ROOT_LOGGER_NAME))
-                .setLevel(Level.WARN);
+        ((Logger) LoggerFactory.getLogger(ROOT_LOGGER_NAME)).setLevel(Level.WARN);
         Main m = new Main(o);
         try {
             m.run();

@@ -197,6 +197,7 @@ public final class WasmtimeEngine implements WasmEngine {
         volatile Prepared running;
         /** Instances taken and not yet closed: the store outlives them (a warm-up run and a request may overlap). */
         private int open;
+
         private boolean retired;
 
         synchronized void taken() {
