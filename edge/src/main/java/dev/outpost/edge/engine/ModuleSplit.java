@@ -403,10 +403,10 @@ public final class ModuleSplit {
                     }
                     case 1 -> {
                         r.u8();
-                        limits(r);
+                        r.limits();
                     }
                     case 2 -> {
-                        limits(r);
+                        r.limits();
                         memory = true;
                     }
                     case 3 -> {
@@ -418,14 +418,6 @@ public final class ModuleSplit {
                 }
             }
             return new Imports(functions, globals, memory, plain);
-        }
-    }
-
-    private static void limits(WasmReader r) {
-        int flags = r.u8();
-        r.u32();
-        if ((flags & 1) != 0) {
-            r.u32();
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.outpost.edge.engine;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +8,10 @@ import java.util.List;
  * where an engine does not expose its module's imports.
  */
 public final class WasmImports {
+    private static final int TYPE = 1;
+    private static final int IMPORT = 2;
+    private static final int START = 8;
+
     private WasmImports() {}
 
     public static List<WasmModule.FunctionImport> functions(byte[] wasm) {
@@ -19,55 +22,51 @@ public final class WasmImports {
         if (version != 1) {
             throw new IllegalArgumentException("wasm: version " + version + " (expected: 1, a core module)");
         }
-        WasmReader r = new WasmReader(wasm, 8);
+        int[][] sections = WasmReader.sections(wasm);
         List<int[]> types = new ArrayList<>();
-        List<WasmModule.FunctionImport> imports = new ArrayList<>();
-        while (r.pos < wasm.length) {
-            int id = r.u8();
-            int size = r.size();
-            int end = r.pos + size;
-            if (id == 1) {
-                int count = count(r);
-                for (int i = 0; i < count; i++) {
-                    int form = r.u8();
-                    if (form != 0x60) {
-                        throw new IllegalArgumentException("wasm: type " + i + " form 0x" + Integer.toHexString(form)
-                                + " (expected: 0x60, a function type)");
-                    }
-                    int params = r.size();
-                    r.pos += params;
-                    int results = r.size();
-                    r.pos += results;
-                    types.add(new int[] {params, results});
+        if (sections[TYPE] != null) {
+            WasmReader r = new WasmReader(wasm, sections[TYPE][0]);
+            int count = count(r);
+            for (int i = 0; i < count; i++) {
+                int form = r.u8();
+                if (form != 0x60) {
+                    throw new IllegalArgumentException("wasm: type " + i + " form 0x" + Integer.toHexString(form)
+                            + " (expected: 0x60, a function type)");
                 }
-            } else if (id == 2) {
-                int count = count(r);
-                for (int i = 0; i < count; i++) {
-                    String module = name(r, wasm);
-                    String name = name(r, wasm);
-                    int kind = r.u8();
-                    switch (kind) {
-                        case 0 -> {
-                            int[] type = types.get(count(r));
-                            imports.add(new WasmModule.FunctionImport(module, name, type[0], type[1]));
-                        }
-                        case 1 -> { // table: reftype + limits
-                            r.u8();
-                            limits(r);
-                        }
-                        case 2 -> limits(r);
-                        case 3 -> { // global: valtype + mut
-                            r.u8();
-                            r.u8();
-                        }
-                        default ->
-                            throw new IllegalArgumentException(
-                                    "wasm: import " + module + "." + name + " kind " + kind + " (expected: 0-3)");
-                    }
-                }
-                return imports;
+                int params = r.size();
+                r.pos += params;
+                int results = r.size();
+                r.pos += results;
+                types.add(new int[] {params, results});
             }
-            r.pos = end;
+        }
+        List<WasmModule.FunctionImport> imports = new ArrayList<>();
+        if (sections[IMPORT] != null) {
+            WasmReader r = new WasmReader(wasm, sections[IMPORT][0]);
+            int count = count(r);
+            for (int i = 0; i < count; i++) {
+                String module = r.name();
+                String name = r.name();
+                int kind = r.u8();
+                switch (kind) {
+                    case 0 -> {
+                        int[] type = types.get(count(r));
+                        imports.add(new WasmModule.FunctionImport(module, name, type[0], type[1]));
+                    }
+                    case 1 -> { // table: reftype + limits
+                        r.u8();
+                        r.limits();
+                    }
+                    case 2 -> r.limits();
+                    case 3 -> { // global: valtype + mut
+                        r.u8();
+                        r.u8();
+                    }
+                    default ->
+                        throw new IllegalArgumentException(
+                                "wasm: import " + module + "." + name + " kind " + kind + " (expected: 0-3)");
+                }
+            }
         }
         return imports;
     }
@@ -78,7 +77,7 @@ public final class WasmImports {
      * past its end.
      */
     public static boolean hasStartFunction(byte[] wasm) {
-        return WasmReader.sections(wasm)[8] != null;
+        return WasmReader.sections(wasm)[START] != null;
     }
 
     private static int u32le(byte[] b, int at) {
@@ -92,20 +91,5 @@ public final class WasmImports {
             throw new IllegalArgumentException("wasm: a count of " + n + " at byte " + r.pos + " (too large)");
         }
         return (int) n;
-    }
-
-    private static String name(WasmReader r, byte[] wasm) {
-        int len = r.size();
-        String s = new String(wasm, r.pos, len, StandardCharsets.UTF_8);
-        r.pos += len;
-        return s;
-    }
-
-    private static void limits(WasmReader r) {
-        int flags = r.u8();
-        r.u32();
-        if ((flags & 1) != 0) {
-            r.u32();
-        }
     }
 }

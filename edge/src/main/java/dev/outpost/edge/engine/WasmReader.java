@@ -1,5 +1,7 @@
 package dev.outpost.edge.engine;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Reads a Wasm binary's bytes and LEB128 numbers from a position (the section walks of {@link DataSegments},
  * {@link ModuleSplit} and {@link WasmImports}).
@@ -63,6 +65,23 @@ final class WasmReader {
                     + " runs past the end of the module (" + bytes.length + " bytes)");
         }
         return (int) n;
+    }
+
+    /** A name: its length, then as many bytes of UTF-8. */
+    String name() {
+        int length = size();
+        String name = new String(bytes, pos, length, StandardCharsets.UTF_8);
+        pos += length;
+        return name;
+    }
+
+    /** Skips a table's or memory's limits: flags, minimum, and the maximum when flag 1 says there is one. */
+    void limits() {
+        int flags = u8();
+        u32();
+        if ((flags & 1) != 0) {
+            u32();
+        }
     }
 
     int s32() {
