@@ -211,17 +211,12 @@ public final class CollectedBody {
 
     /** The whole body once complete (blocking until then), or null when it was abandoned. */
     public byte[] awaitBytes() throws InterruptedException {
-        boolean done;
-        synchronized (this) {
-            done = finished;
-        }
-        if (!done) {
-            // A guest run gives up its CPU slot while it waits (taken again outside the monitor).
-            try (GuestCpu.Slot away = GuestCpu.waiting()) {
-                synchronized (this) {
-                    while (!finished) {
-                        wait();
-                    }
+        // A guest run gives up its CPU slot while it waits, and takes one again outside the monitor.
+        try (GuestCpu.Away away = new GuestCpu.Away()) {
+            synchronized (this) {
+                while (!finished) {
+                    away.giveUp();
+                    wait();
                 }
             }
         }

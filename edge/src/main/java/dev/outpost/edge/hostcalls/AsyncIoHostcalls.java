@@ -76,7 +76,7 @@ final class AsyncIoHostcalls {
             }
         }
         long deadline = timeoutMs == 0 ? Long.MAX_VALUE : System.nanoTime() + timeoutMs * 1_000_000;
-        GuestCpu.Slot away = null; // given up at the first wait, taken again outside the monitor
+        GuestCpu.Away away = new GuestCpu.Away();
         try {
             synchronized (signal) {
                 while (true) {
@@ -89,18 +89,14 @@ final class AsyncIoHostcalls {
                     if (left <= 0) {
                         return NONE_READY;
                     }
-                    if (away == null) {
-                        away = GuestCpu.waiting();
-                    }
+                    away.giveUp();
                     signal.wait(Math.max(1, Math.min(left / 1_000_000, 60_000)));
                 }
             }
         } catch (InterruptedException e) {
             throw Guest.interrupted("async_io.select", e);
         } finally {
-            if (away != null) {
-                away.close();
-            }
+            away.close();
             cleanup.forEach(Runnable::run);
         }
     }

@@ -277,17 +277,12 @@ public final class Body {
 
     private byte[] read(int max, boolean endWhenEmpty) throws InterruptedException {
         // A guest run that waits below gives up its CPU slot, and takes one again here, outside the monitor.
-        GuestCpu.Slot[] away = new GuestCpu.Slot[1];
-        try {
+        try (GuestCpu.Away away = new GuestCpu.Away()) {
             return read(max, endWhenEmpty, away);
-        } finally {
-            if (away[0] != null) {
-                away[0].close();
-            }
         }
     }
 
-    private byte[] read(int max, boolean endWhenEmpty, GuestCpu.Slot[] away) throws InterruptedException {
+    private byte[] read(int max, boolean endWhenEmpty, GuestCpu.Away away) throws InterruptedException {
         if (max <= 0) {
             return EMPTY;
         }
@@ -300,9 +295,7 @@ public final class Body {
                     if (finished || endWhenEmpty) {
                         return EMPTY;
                     }
-                    if (away[0] == null) {
-                        away[0] = GuestCpu.waiting();
-                    }
+                    away.giveUp();
                     wait();
                     continue;
                 }

@@ -90,6 +90,30 @@ public final class GuestCpu {
         };
     }
 
+    /**
+     * For a wait inside a monitor, in a loop: {@link #giveUp} before each wait gives the calling thread's slot up the
+     * first time, and {@link #close}, once the monitor is left, takes one again. So the monitor's other users (an event
+     * loop handing data over) never wait for a slot, and a wait that is not needed costs nothing. One per wait.
+     */
+    public static final class Away implements AutoCloseable {
+        private Slot slot;
+
+        public void giveUp() {
+            if (slot == null) {
+                slot = waiting();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (slot != null) {
+                Slot given = slot;
+                slot = null;
+                given.close();
+            }
+        }
+    }
+
     /** Whether a slot was taken within the patience; an interrupt (a run stopped) ends the wait without one. */
     private boolean take() {
         try {

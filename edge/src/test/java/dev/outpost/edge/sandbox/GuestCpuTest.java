@@ -99,6 +99,21 @@ class GuestCpuTest {
     }
 
     @Test
+    void awayGivesTheSlotUpOnceAndOnlyWhenAWaitComes() {
+        GuestCpu cpu = new GuestCpu(2);
+        try (GuestCpu.Slot slot = cpu.enter()) {
+            try (GuestCpu.Away away = new GuestCpu.Away()) {
+                assertThat(cpu.busy()).as("no wait yet").isEqualTo(1);
+                away.giveUp();
+                away.giveUp();
+                assertThat(cpu.busy()).isZero();
+            }
+            assertThat(cpu.busy()).as("taken again").isEqualTo(1);
+        }
+        assertThat(cpu.busy()).isZero();
+    }
+
+    @Test
     void aThreadWithoutARunGivesNothingUp() throws Exception {
         GuestCpu cpu = new GuestCpu(2);
         try (GuestCpu.Slot away = GuestCpu.waiting()) {
