@@ -4,6 +4,7 @@ import dev.outpost.edge.abi.GuestExit;
 import dev.outpost.edge.abi.GuestMemory;
 import dev.outpost.edge.abi.GuestTrapException;
 import dev.outpost.edge.abi.Hostcall;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.MessageDigest;
@@ -42,6 +43,14 @@ public final class GraalWasmEngine implements WasmEngine {
      * Graal compiler's set-up), so that {@link #load} can read and rewrite the module meanwhile.
      */
     private final CompletableFuture<Engine> engine = new CompletableFuture<>();
+
+    /**
+     * {@code -Doutpost.edge.trackWrites=false}: resets rewrite an instance's whole memory, even where the kernel could
+     * say which pages a run wrote ({@link WrittenPages}).
+     */
+    public static final String TRACK_WRITES = "outpost.edge.trackWrites";
+
+    private final boolean trackWrites = !"false".equals(System.getProperty(TRACK_WRITES));
 
     /** System properties {@code outpost.graalwasm.<option>=<value>} pass engine or wasm options through (tuning). */
     public static final String OPTION_PREFIX = "outpost.graalwasm.";
@@ -127,6 +136,23 @@ public final class GraalWasmEngine implements WasmEngine {
     /** {@code GraalVM CE} when the optimizing runtime is on, {@code Interpreted} otherwise. */
     public String implementationName() {
         return engine().getImplementationName();
+    }
+
+    /**
+     * How instances' memories are reset: "written pages" when the kernel tracks writes (resets copy back only the pages
+     * a run wrote), or why the whole memory is rewritten instead.
+     */
+    public static String memoryResets() {
+        if ("false".equals(System.getProperty(TRACK_WRITES))) {
+            return "whole memory (-D" + TRACK_WRITES + "=false)";
+        }
+        String unavailable = WrittenPages.unavailable();
+        return unavailable == null ? "written pages" : "whole memory (" + unavailable + ")";
+    }
+
+    /** Resets so far, in this process, that copied back only the pages a run wrote (diagnostics and tests). */
+    public static long resetsOfWrittenPages() {
+        return WrittenPages.restores();
     }
 
     /** Whether the Graal JIT compiles guest code (JVMCI on and the compiler present). */
@@ -392,6 +418,8 @@ public final class GraalWasmEngine implements WasmEngine {
         private final Value importObject;
         /** Whether instances may be reset and reused; null when the parts have no reset functions. */
         private final ResetPermission resettable;
+        /** The initial memory, for resets that copy back the pages written. */
+        private WrittenPages.Image image;
 
         GraalModule(
                 String name,
@@ -435,6 +463,19 @@ public final class GraalWasmEngine implements WasmEngine {
             return imports;
         }
 
+        /**
+         * The initial memory, copied off the first instance's memory before any code ran in it (every instance starts
+         * with the same); null when writes are not tracked.
+         */
+        private WrittenPages.Image image(long address, long size) {
+            synchronized (this) {
+                if (image == null || image.size() != size) {
+                    image = WrittenPages.Image.copyOf(address, size);
+                }
+                return image;
+            }
+        }
+
         /** A new context holding a new instance, not yet bound to a request. */
         private InstancePool.Blank blank() {
             enterSetUp();
@@ -467,14 +508,21 @@ public final class GraalWasmEngine implements WasmEngine {
                 Value exports = instance.getMember("exports");
                 Value memory = exports.getMember("memory");
                 Value start = exports.getMember("_start");
-                Resets resets = resetMemory == null
-                        ? null
-                        : new Resets(
-                                resettable,
-                                initial,
-                                initial.getBufferSize(),
-                                resetMemory,
-                                exports.getMember(ModuleSplit.RESET_GLOBALS));
+                Resets resets = null;
+                if (resetMemory != null) {
+                    long size = initial.getBufferSize();
+                    long address = trackWrites ? MemoryAddress.of(initial) : 0;
+                    WrittenPages.Image image = address == 0 ? null : image(address, size);
+                    resets = new Resets(
+                            resettable,
+                            initial,
+                            size,
+                            resetMemory,
+                            exports.getMember(ModuleSplit.RESET_GLOBALS),
+                            image,
+                            image == null ? null : WrittenPages.track(address, size));
+                }
+                Resets reset = resets;
                 return new InstancePool.Blank() {
                     @Override
                     public WasmInstance bind(Hostcall[] hostcalls) {
@@ -485,11 +533,14 @@ public final class GraalWasmEngine implements WasmEngine {
 
                     @Override
                     public boolean reset() {
-                        return resets != null && resets.run();
+                        return reset != null && reset.run();
                     }
 
                     @Override
                     public void close() {
+                        if (reset != null) {
+                            reset.untrack();
+                        }
                         context.close(true);
                     }
                 };
@@ -502,10 +553,36 @@ public final class GraalWasmEngine implements WasmEngine {
 
     /**
      * The reset functions {@link ModuleSplit} adds, and the memory they reset with its initial size. A memory that grew
-     * cannot shrink back to that size, which a new instance would have: such an instance is not reset.
+     * cannot shrink back to that size, which a new instance would have: such an instance is not reset. With the memory's
+     * writes tracked ({@link WrittenPages}), the memory's reset copies back only the pages written; when the kernel cannot
+     * say which, the reset function rewrites all of it.
      */
-    private record Resets(
-            ResetPermission permission, Value memory, long initialSize, Value resetMemory, Value resetGlobals) {
+    private static final class Resets {
+        private final ResetPermission permission;
+        private final Value memory;
+        private final long initialSize;
+        private final Value resetMemory;
+        private final Value resetGlobals;
+        private final WrittenPages.Image image;
+        private WrittenPages pages;
+
+        Resets(
+                ResetPermission permission,
+                Value memory,
+                long initialSize,
+                Value resetMemory,
+                Value resetGlobals,
+                WrittenPages.Image image,
+                WrittenPages pages) {
+            this.permission = permission;
+            this.memory = memory;
+            this.initialSize = initialSize;
+            this.resetMemory = resetMemory;
+            this.resetGlobals = resetGlobals;
+            this.image = image;
+            this.pages = pages;
+        }
+
         boolean run() {
             if (!permission.allowed()) {
                 return false;
@@ -517,10 +594,66 @@ public final class GraalWasmEngine implements WasmEngine {
                     return false;
                 }
                 resetGlobals.executeVoid();
-                resetMemory.executeVoid();
+                if (pages != null && !pages.restore(image)) {
+                    log.debug("written pages unknown: resetting all of the memory from now on");
+                    pages.close();
+                    pages = null;
+                }
+                if (pages == null) {
+                    resetMemory.executeVoid();
+                }
                 return true;
             } catch (PolyglotException | IllegalStateException e) {
                 return false; // closed meanwhile (cancelled), or a trap
+            }
+        }
+
+        /** Before the memory is freed: its range is no longer tracked (unless it moved when it grew). */
+        void untrack() {
+            if (pages == null) {
+                return;
+            }
+            try {
+                if (memory.getBufferSize() == initialSize) {
+                    pages.close();
+                }
+            } catch (PolyglotException | IllegalStateException e) {
+                // closed already: the memory may be gone, and its range another's
+            }
+            pages = null;
+        }
+    }
+
+    /**
+     * Where a memory export's bytes are, when GraalWasm keeps them off the Java heap ({@code wasm.UseUnsafeMemory}): the
+     * polyglot API has no call for it, so it is read from the fields behind the value, by reflection; 0 when they are not
+     * there (another GraalWasm version, another memory kind).
+     */
+    private static final class MemoryAddress {
+        private static final Field RECEIVER = field(Value.class.getSuperclass(), "receiver");
+        private static volatile boolean warned;
+
+        static long of(Value memory) {
+            try {
+                Object receiver = RECEIVER.get(memory);
+                Field start = field(receiver.getClass(), "startAddress");
+                return start == null ? 0 : start.getLong(receiver);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                if (!warned) {
+                    warned = true;
+                    log.debug("no address for GraalWasm's memory ({}): resets rewrite all of it", e.toString());
+                }
+                return 0;
+            }
+        }
+
+        private static Field field(Class<?> type, String name) {
+            try {
+                Field f = type.getDeclaredField(name);
+                f.setAccessible(true);
+                return f;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
             }
         }
     }

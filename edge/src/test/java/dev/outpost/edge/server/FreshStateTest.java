@@ -2,11 +2,13 @@ package dev.outpost.edge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.edge.engine.GraalWasmEngine;
 import dev.outpost.edge.wat.BothEngines;
 import dev.outpost.edge.wat.Wat;
 import dev.outpost.edge.wat.WatServer;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every request sees a new instance's state, whether the engine makes a new instance or resets one that served an
@@ -66,12 +68,36 @@ class FreshStateTest {
                   (call $change)
                   (call $finish))
                 """);
+        long pageResets = GraalWasmEngine.resetsOfWrittenPages();
         try (WatServer server = WatServer.start(engine, wasm)) {
             assertThat(bodies(server, 6)).containsOnly("200 " + FRESH);
             if (engine.equals("graalwasm")) {
                 // The path under test: instances were reset and served again.
                 assertThat(server.server().app().module().instancesReused()).isPositive();
+                if (GraalWasmEngine.memoryResets().equals("written pages")) {
+                    assertThat(GraalWasmEngine.resetsOfWrittenPages()).isGreaterThan(pageResets);
+                }
             }
+        }
+    }
+
+    /** The reset that rewrites all of the memory, where the kernel cannot say which pages a run wrote. */
+    @Test
+    void withoutTrackedWritesTheWholeMemoryIsReset() {
+        byte[] wasm = Wat.program(SEEN_THEN_CHANGED + """
+                (func (export "_start")
+                  (call $state)
+                  (call $change)
+                  (call $finish))
+                """);
+        System.setProperty(GraalWasmEngine.TRACK_WRITES, "false");
+        try (WatServer server = WatServer.start("graalwasm", wasm)) {
+            long pageResets = GraalWasmEngine.resetsOfWrittenPages();
+            assertThat(bodies(server, 6)).containsOnly("200 " + FRESH);
+            assertThat(server.server().app().module().instancesReused()).isPositive();
+            assertThat(GraalWasmEngine.resetsOfWrittenPages()).isEqualTo(pageResets);
+        } finally {
+            System.clearProperty(GraalWasmEngine.TRACK_WRITES);
         }
     }
 

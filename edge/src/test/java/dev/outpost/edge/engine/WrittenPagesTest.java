@@ -1,0 +1,120 @@
+package dev.outpost.edge.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Resets that copy back only the pages the kernel saw written, on a native buffer standing in for a linear memory. */
+class WrittenPagesTest {
+    private static final int PAGE = 4096;
+    private static ForeignCalls calls;
+
+    @BeforeAll
+    static void kernelTracksWrites() throws ReflectiveOperationException {
+        String[] version = System.getProperty("os.version").split("[.-]");
+        boolean recentLinux = "Linux".equals(System.getProperty("os.name"))
+                && Integer.parseInt(version[0]) * 100 + Integer.parseInt(version[1]) >= 607
+                && Runtime.version().feature() >= 22;
+        assumeTrue(recentLinux, "write tracking needs Linux 6.7 or later and JDK 22 or later");
+        assertThat(WrittenPages.unavailable()).as("why writes are not tracked").isNull();
+        calls = ForeignCalls.load();
+    }
+
+    /** A buffer of whole pages plus a few bytes, so that (allocated at a malloc'd address) it has partial pages too. */
+    private static ByteBuffer memory(int pages) {
+        ByteBuffer memory = ForeignCalls.buffer(pages * PAGE + 100);
+        for (int i = 0; i < memory.capacity(); i++) {
+            memory.put(i, initial(i));
+        }
+        return memory;
+    }
+
+    private static byte initial(int index) {
+        return (byte) (index * 31 + 7);
+    }
+
+    private static void assertInitial(ByteBuffer memory) {
+        for (int i = 0; i < memory.capacity(); i++) {
+            if (memory.get(i) != initial(i)) {
+                assertThat(memory.get(i)).as("byte %d", i).isEqualTo(initial(i));
+            }
+        }
+    }
+
+    @Test
+    void everyWriteIsUndoneAcrossManyResetsAndProtections() {
+        ByteBuffer memory = memory(64);
+        long address = calls.addressOf(memory);
+        WrittenPages.Image image = WrittenPages.Image.copyOf(address, memory.capacity());
+        WrittenPages pages = WrittenPages.track(address, memory.capacity());
+        assertThat(pages).isNotNull();
+        try {
+            Random random = new Random(42);
+            for (int round = 0; round < 5 * WrittenPages.PROTECT_EVERY; round++) {
+                // Some pages every round (as a stack), some now and then, and the partial pages at the ends.
+                memory.put(PAGE * 3 + round, (byte) 0);
+                for (int i = 0; i < 1 + random.nextInt(20); i++) {
+                    memory.put(random.nextInt(memory.capacity()), (byte) ~round);
+                }
+                memory.put(0, (byte) 1);
+                memory.put(memory.capacity() - 1, (byte) 1);
+                assertThat(pages.restore(image)).isTrue();
+                assertInitial(memory);
+            }
+        } finally {
+            pages.close();
+        }
+    }
+
+    @Test
+    void onlyWrittenPagesAreReportedAndProtectionComesBack() {
+        ByteBuffer memory = memory(16);
+        long address = calls.addressOf(memory);
+        WrittenPages.Image image = WrittenPages.Image.copyOf(address, memory.capacity());
+        WrittenPages pages = WrittenPages.track(address, memory.capacity());
+        try {
+            long firstWhole = (address + PAGE - 1) & -PAGE;
+            assertThat(pages.written()).isEmpty();
+            int offset = (int) (firstWhole - address) + 5 * PAGE + 1;
+            memory.put(offset, (byte) 0);
+            assertThat(pages.written()).containsExactly(firstWhole + 5 * PAGE, firstWhole + 6 * PAGE);
+            // Written pages stay unprotected (copied at each reset) until every PROTECT_EVERY-th reset protects them.
+            for (int i = 1; i < WrittenPages.PROTECT_EVERY; i++) {
+                assertThat(pages.restore(image)).isTrue();
+                assertThat(pages.written()).hasSize(2);
+            }
+            assertThat(pages.restore(image)).isTrue();
+            assertThat(pages.written()).isEmpty();
+            assertInitial(memory);
+        } finally {
+            pages.close();
+        }
+    }
+
+    @Test
+    void aRangeNoLongerTrackedFailsTheResetInsteadOfSkippingWrites() {
+        ByteBuffer memory = memory(8);
+        long address = calls.addressOf(memory);
+        WrittenPages.Image image = WrittenPages.Image.copyOf(address, memory.capacity());
+        WrittenPages pages = WrittenPages.track(address, memory.capacity());
+        pages.close();
+        memory.put(PAGE * 2, (byte) 0);
+        assertThat(pages.restore(image)).isFalse();
+
+        // The same range can be tracked again, by another memory that got it (tracked from its initial state on).
+        memory.put(PAGE * 2, initial(PAGE * 2));
+        WrittenPages again = WrittenPages.track(address, memory.capacity());
+        assertThat(again).isNotNull();
+        try {
+            memory.put(PAGE * 4, (byte) 0);
+            assertThat(again.restore(image)).isTrue();
+            assertInitial(memory);
+        } finally {
+            again.close();
+        }
+    }
+}
