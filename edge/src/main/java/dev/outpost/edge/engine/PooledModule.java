@@ -22,7 +22,7 @@ abstract class PooledModule implements WasmModule {
         List<FunctionImport> imports = imports();
         Hostcall[] hostcalls = new Hostcall[imports.size()];
         for (int i = 0; i < hostcalls.length; i++) {
-            hostcalls[i] = resolver.resolve(imports.get(i));
+            hostcalls[i] = resolver.resolve(i, imports.get(i));
         }
         return pool.take(hostcalls);
     }

@@ -12,6 +12,7 @@ import dev.outpost.edge.engine.WasmLoadException;
 import dev.outpost.edge.engine.WasmModule.FunctionImport;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every hostcall of one sandbox by {@code module.name}. This is the one place where {@link HostcallException}s become
- * status codes.
+ * Every hostcall of one sandbox by {@code module.name}, or, {@link Linking linked} for one module, those it imports by
+ * their index. This is the one place where {@link HostcallException}s become status codes.
  *
  * <p>Linking follows Viceroy: a program may import any function of the Compute ABI ({@link ComputeAbi}), its legacy
  * {@code env.xqd_*} names ({@link LegacyAliases}) and WASI preview 1. {@link #checkImports} refuses, when the program
@@ -35,19 +36,73 @@ public final class HostcallTable implements ImportResolver {
     private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
     private static final String WASI = "wasi_snapshot_preview1";
 
+    /** Every hostcall by {@code module.name}; empty with a {@link Linking}. */
     private final Map<String, Hostcall> hostcalls = new HashMap<>();
+
     private final Map<String, String> unsupported = new HashMap<>();
     private final List<Runnable> closers = new ArrayList<>();
 
     private final long memoryLimit;
+    /** The one module's imports this table links, or null for every hostcall by name. */
+    private final Linking linking;
+    /** With a {@link Linking}: the hostcall of each import, by its index. */
+    private final Hostcall[] linked;
 
-    private HostcallTable(long memoryLimit) {
+    private HostcallTable(long memoryLimit, Linking linking) {
         this.memoryLimit = memoryLimit;
+        this.linking = linking;
+        this.linked = linking == null ? null : new Hostcall[linking.targets.length];
     }
 
-    /** All hostcall modules, bound to {@code sandbox}. */
+    /**
+     * A module's function imports, indexed once per module, so that each request's table makes only the hostcalls the
+     * module imports, straight into import order: a request otherwise registered every hostcall of the ABI by name
+     * (a sixth of a hello request's CPU at steady state).
+     */
+    public static final class Linking {
+        /** Target module, then target function name, to the indices of the imports linked to it. */
+        private final Map<String, Map<String, int[]>> slots = new HashMap<>();
+        /** The {@code module.name} each import is linked to (a legacy name's target). */
+        private final String[] targets;
+
+        public Linking(List<FunctionImport> imports) {
+            targets = new String[imports.size()];
+            for (int i = 0; i < targets.length; i++) {
+                String qualified = imports.get(i).qualifiedName();
+                String target = LegacyAliases.all().getOrDefault(qualified, qualified);
+                targets[i] = target;
+                int dot = target.indexOf('.');
+                if (dot < 0) {
+                    continue;
+                }
+                int index = i;
+                slots.computeIfAbsent(target.substring(0, dot), m -> new HashMap<>())
+                        .merge(target.substring(dot + 1), new int[] {i}, (a, b) -> {
+                            int[] both = Arrays.copyOf(a, a.length + 1);
+                            both[a.length] = index;
+                            return both;
+                        });
+            }
+        }
+
+        /** The imports linked to {@code module.name}, or null when the module imports no such function. */
+        int[] slots(String module, String name) {
+            Map<String, int[]> names = slots.get(module);
+            return names == null ? null : names.get(name);
+        }
+    }
+
+    /** All hostcall modules, bound to {@code sandbox}, by name. */
     public static HostcallTable forSandbox(Sandbox sandbox) {
-        HostcallTable table = new HostcallTable(sandbox.services().memoryLimit());
+        return forSandbox(sandbox, null);
+    }
+
+    /**
+     * The hostcall modules bound to {@code sandbox}; with {@code linking}, only the functions that module imports, for
+     * {@link #resolve(int, FunctionImport)}.
+     */
+    public static HostcallTable forSandbox(Sandbox sandbox, Linking linking) {
+        HostcallTable table = new HostcallTable(sandbox.services().memoryLimit(), linking);
         new WasiHostcalls(sandbox).register(table);
         new AbiHostcalls(sandbox).register(table);
         new HttpReqHostcalls(sandbox).register(table);
@@ -78,8 +133,12 @@ public final class HostcallTable implements ImportResolver {
 
     /** Registers a {@code fastly_*} hostcall: {@code ok} when it returns, the exception's status when it throws. */
     void fastly(String module, String name, FastlyHostcall body) {
-        String qualified = module + "." + name;
-        hostcalls.put(qualified, (memory, args) -> {
+        int[] slots = slots(module, name);
+        if (slots == NOT_IMPORTED) {
+            return;
+        }
+        String qualified = qualified(module, name, slots);
+        put(qualified, slots, (memory, args) -> {
             checkMemory(memory, qualified);
             try {
                 body.call(memory, new FastlyHostcall.Args(args));
@@ -96,7 +155,35 @@ public final class HostcallTable implements ImportResolver {
                 return FastlyStatus.ERROR.code();
             }
         });
-        unsupported.remove(qualified);
+        if (linking == null) {
+            unsupported.remove(qualified);
+        }
+    }
+
+    /** No import of the linked module is this function: nothing to register. */
+    private static final int[] NOT_IMPORTED = new int[0];
+
+    /** Where {@code module.name} goes: null when by name (no linking), else its imports' indices or NOT_IMPORTED. */
+    private int[] slots(String module, String name) {
+        if (linking == null) {
+            return null;
+        }
+        int[] slots = linking.slots(module, name);
+        return slots == null ? NOT_IMPORTED : slots;
+    }
+
+    private String qualified(String module, String name, int[] slots) {
+        return slots == null ? module + "." + name : linking.targets[slots[0]];
+    }
+
+    private void put(String qualified, int[] slots, Hostcall hostcall) {
+        if (slots == null) {
+            hostcalls.put(qualified, hostcall);
+            return;
+        }
+        for (int slot : slots) {
+            linked[slot] = hostcall;
+        }
     }
 
     /**
@@ -104,12 +191,18 @@ public final class HostcallTable implements ImportResolver {
      * in this process logs its name and {@code reason}.
      */
     void unsupported(String module, String name, String reason) {
-        String qualified = module + "." + name;
-        hostcalls.put(qualified, (memory, args) -> {
+        int[] slots = slots(module, name);
+        if (slots == NOT_IMPORTED) {
+            return;
+        }
+        String qualified = qualified(module, name, slots);
+        put(qualified, slots, (memory, args) -> {
             reportOnce(qualified, reason);
             return FastlyStatus.UNSUPPORTED.code();
         });
-        unsupported.put(qualified, reason);
+        if (linking == null) {
+            unsupported.put(qualified, reason);
+        }
     }
 
     private static void reportOnce(String qualified, String reason) {
@@ -120,8 +213,12 @@ public final class HostcallTable implements ImportResolver {
 
     /** Registers a hostcall that returns its own result (WASI errnos). */
     void raw(String module, String name, Hostcall hostcall) {
-        String qualified = module + "." + name;
-        hostcalls.put(qualified, (memory, args) -> {
+        int[] slots = slots(module, name);
+        if (slots == NOT_IMPORTED) {
+            return;
+        }
+        String qualified = qualified(module, name, slots);
+        put(qualified, slots, (memory, args) -> {
             checkMemory(memory, qualified);
             return hostcall.call(memory, args);
         });
@@ -213,10 +310,30 @@ public final class HostcallTable implements ImportResolver {
     @Override
     public Hostcall resolve(FunctionImport function) {
         String qualified = function.qualifiedName();
-        Hostcall hostcall = hostcalls.get(LegacyAliases.all().getOrDefault(qualified, qualified));
-        if (hostcall != null) {
-            return hostcall;
+        String target = LegacyAliases.all().getOrDefault(qualified, qualified);
+        Hostcall hostcall;
+        if (linking == null) {
+            hostcall = hostcalls.get(target);
+        } else {
+            int dot = target.indexOf('.');
+            int[] slots = dot < 0 ? null : linking.slots(target.substring(0, dot), target.substring(dot + 1));
+            hostcall = slots == null ? null : linked[slots[0]];
         }
+        return hostcall != null ? hostcall : missing(function);
+    }
+
+    /** With a {@link Linking}, {@code index} is the import's position in the module this table was linked for. */
+    @Override
+    public Hostcall resolve(int index, FunctionImport function) {
+        if (linking == null) {
+            return resolve(function);
+        }
+        Hostcall hostcall = linked[index];
+        return hostcall != null ? hostcall : missing(function);
+    }
+
+    private static Hostcall missing(FunctionImport function) {
+        String qualified = function.qualifiedName();
         // An ABI function without a hostcall of its own yet (checkImports let it through).
         boolean wasi = function.module().startsWith("wasi");
         return (memory, args) -> {

@@ -44,6 +44,9 @@ public final class ComputeApp implements AutoCloseable {
 
     private final String name;
     private final WasmModule module;
+    /** The module's imports, indexed for each request's hostcall table. */
+    private final HostcallTable.Linking linking;
+
     private final EdgeServices services;
 
     public ComputeApp(String name, WasmEngine engine, byte[] wasm, EdgeServices services) {
@@ -57,6 +60,7 @@ public final class ComputeApp implements AutoCloseable {
         try {
             // Refused here, with every unknown name, rather than when a request first calls one.
             HostcallTable.checkImports(name, module.imports());
+            this.linking = new HostcallTable.Linking(module.imports());
         } catch (RuntimeException e) {
             module.close();
             throw e;
@@ -103,7 +107,7 @@ public final class ComputeApp implements AutoCloseable {
      */
     public Outcome handle(DownstreamRequest request, DownstreamResponder responder, Duration timeout) {
         Sandbox sandbox = new Sandbox(services, request, responder);
-        HostcallTable hostcalls = HostcallTable.forSandbox(sandbox);
+        HostcallTable hostcalls = HostcallTable.forSandbox(sandbox, linking);
         GuestTrapException trap = null;
         int exitCode = 0;
         AtomicBoolean timedOut = new AtomicBoolean();

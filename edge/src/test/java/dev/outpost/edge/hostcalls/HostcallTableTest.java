@@ -52,4 +52,35 @@ class HostcallTableTest {
                 .call(new ByteArrayGuestMemory(64), new long[9]);
         assertThat(status).isEqualTo(FastlyStatus.UNSUPPORTED.code());
     }
+
+    /**
+     * A table linked for one module holds only what it imports, by import index, and gives each import what the table
+     * by name gives it: legacy names their target, an import twice both times, an unimplemented one {@code unsupported}.
+     */
+    @Test
+    void aLinkedTableResolvesEachImportByIndexAsTheTableByNameDoes() {
+        List<FunctionImport> imports = List.of(
+                new FunctionImport("fastly_http_body", "new", 1, 1),
+                new FunctionImport("env", "xqd_body_new", 1, 1),
+                new FunctionImport("wasi_snapshot_preview1", "random_get", 2, 1),
+                new FunctionImport("fastly_http_body", "new", 1, 1),
+                new FunctionImport("fastly_image_optimizer", "transform_image_optimizer_request", 9, 1));
+        Sandbox sandbox = sandbox();
+        HostcallTable linked = HostcallTable.forSandbox(sandbox, new HostcallTable.Linking(imports));
+        assertThat(linked.registered()).isEmpty();
+        assertThat(linked.resolve(0, imports.get(0)))
+                .isSameAs(linked.resolve(1, imports.get(1)))
+                .isSameAs(linked.resolve(3, imports.get(3)))
+                .isSameAs(linked.resolve(imports.get(0)));
+
+        ByteArrayGuestMemory memory = new ByteArrayGuestMemory(64);
+        assertThat(linked.resolve(0, imports.get(0)).call(memory, new long[] {8}))
+                .isEqualTo(FastlyStatus.OK.code());
+        assertThat(memory.readI32(8)).as("the new body's handle").isNotNegative();
+        assertThat(linked.resolve(2, imports.get(2)).call(memory, new long[] {16, 8}))
+                .as("WASI success")
+                .isZero();
+        assertThat(linked.resolve(4, imports.get(4)).call(memory, new long[9]))
+                .isEqualTo(FastlyStatus.UNSUPPORTED.code());
+    }
 }
