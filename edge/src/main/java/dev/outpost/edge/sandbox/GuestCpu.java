@@ -16,8 +16,15 @@ import java.util.concurrent.TimeUnit;
  * 85-284/s with 8 runs on the CPU and 101-540/s with 2 (docs/benchmarks.md). Thread-safe.
  */
 public final class GuestCpu {
-    /** The slots the calling thread's run holds, while it holds one. */
-    private static final ThreadLocal<GuestCpu> HELD = new ThreadLocal<>();
+    /**
+     * The slots the calling thread's run holds, while it holds one: a holder per thread, set and cleared in place (a
+     * thread-local set again after a remove allocates an entry, once per request).
+     */
+    private static final ThreadLocal<Held> HELD = ThreadLocal.withInitial(Held::new);
+
+    private static final class Held {
+        GuestCpu cpu;
+    }
 
     private static final Slot NONE = () -> {};
 
@@ -33,6 +40,10 @@ public final class GuestCpu {
     private final Semaphore slots;
     private final int size;
     private final long patienceMillis = Long.getLong(PATIENCE_PROPERTY, PATIENCE_MILLIS);
+    /** Made once: the handles {@link #enter} and {@link #waiting} return are the same for every run. */
+    private final Slot leave;
+
+    private final Slot back;
 
     /** {@code slots} runs on the CPU at once; first come, first served. */
     public GuestCpu(int slots) {
@@ -41,6 +52,8 @@ public final class GuestCpu {
         }
         this.slots = new Semaphore(slots, true);
         this.size = slots;
+        this.leave = this::leave;
+        this.back = this::back;
     }
 
     /** A slot held, or given up for a wait: {@link #close} gives it back, or takes it again. */
@@ -55,20 +68,31 @@ public final class GuestCpu {
      * goes on without one. A thread that holds one already keeps it.
      */
     public Slot enter() {
-        if (HELD.get() != null) {
+        Held held = HELD.get();
+        if (held.cpu != null) {
             return NONE;
         }
         if (!take()) {
             return NONE;
         }
-        HELD.set(this);
-        return () -> {
-            // Not when the run gave its slot up for a wait and went on without one after it.
-            if (HELD.get() == this) {
-                HELD.remove();
-                slots.release();
-            }
-        };
+        held.cpu = this;
+        return leave;
+    }
+
+    /** What {@link #enter} returns: gives the slot back, unless the run gave it up for a wait and went on without. */
+    private void leave() {
+        Held held = HELD.get();
+        if (held.cpu == this) {
+            held.cpu = null;
+            slots.release();
+        }
+    }
+
+    /** What {@link #waiting} returns: takes a slot again. */
+    private void back() {
+        if (take()) {
+            HELD.get().cpu = this;
+        }
     }
 
     /**
@@ -77,17 +101,14 @@ public final class GuestCpu {
      * warm-up run, a run that went on without one).
      */
     public static Slot waiting() {
-        GuestCpu held = HELD.get();
-        if (held == null) {
+        Held held = HELD.get();
+        GuestCpu cpu = held.cpu;
+        if (cpu == null) {
             return NONE;
         }
-        HELD.remove();
-        held.slots.release();
-        return () -> {
-            if (held.take()) {
-                HELD.set(held);
-            }
-        };
+        held.cpu = null;
+        cpu.slots.release();
+        return cpu.back;
     }
 
     /**
