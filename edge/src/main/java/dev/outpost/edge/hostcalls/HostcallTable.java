@@ -76,8 +76,9 @@ public final class HostcallTable implements ImportResolver {
                     continue;
                 }
                 int index = i;
-                slots.computeIfAbsent(target.substring(0, dot), m -> new HashMap<>())
-                        .merge(target.substring(dot + 1), new int[] {i}, (a, b) -> {
+                // Interned, as the registering code's names are: a lookup then compares references, not characters.
+                slots.computeIfAbsent(target.substring(0, dot).intern(), m -> new HashMap<>())
+                        .merge(target.substring(dot + 1).intern(), new int[] {i}, (a, b) -> {
                             int[] both = Arrays.copyOf(a, a.length + 1);
                             both[a.length] = index;
                             return both;
@@ -85,12 +86,29 @@ public final class HostcallTable implements ImportResolver {
             }
         }
 
+        /**
+         * Where each registration of the first table made went, in the order of the registrations, which is the same for
+         * every table: later tables take it from here instead of looking each name up.
+         */
+        private volatile Registrations registrations;
+
         /** The imports linked to {@code module.name}, or null when the module imports no such function. */
         int[] slots(String module, String name) {
             Map<String, int[]> names = slots.get(module);
             return names == null ? null : names.get(name);
         }
     }
+
+    /** One registration: its names and where it went. */
+    private record Registered(String module, String name, int[] slots) {}
+
+    /** The registrations of a table, in order. */
+    private record Registrations(Registered[] all) {}
+
+    /** Which registration comes next. */
+    private int registration;
+    /** The first table of a linking records its registrations here. */
+    private List<Registered> recording;
 
     /** All hostcall modules, bound to {@code sandbox}, by name. */
     public static HostcallTable forSandbox(Sandbox sandbox) {
@@ -103,6 +121,9 @@ public final class HostcallTable implements ImportResolver {
      */
     public static HostcallTable forSandbox(Sandbox sandbox, Linking linking) {
         HostcallTable table = new HostcallTable(sandbox.services().memoryLimit(), linking);
+        if (linking != null && linking.registrations == null) {
+            table.recording = new ArrayList<>();
+        }
         new WasiHostcalls(sandbox).register(table);
         new AbiHostcalls(sandbox).register(table);
         new HttpReqHostcalls(sandbox).register(table);
@@ -128,6 +149,10 @@ public final class HostcallTable implements ImportResolver {
         new CacheReplaceHostcalls(sandbox).register(table);
         new HttpCacheHostcalls(sandbox).register(table);
         new PurgeHostcalls(sandbox).register(table);
+        if (table.recording != null) {
+            linking.registrations = new Registrations(table.recording.toArray(new Registered[0]));
+            table.recording = null;
+        }
         return table;
     }
 
@@ -168,8 +193,21 @@ public final class HostcallTable implements ImportResolver {
         if (linking == null) {
             return null;
         }
+        int k = registration++;
+        Registrations known = linking.registrations;
+        if (known != null && k < known.all().length) {
+            Registered r = known.all()[k];
+            // By reference: the registering code passes constants; anything else is looked up below.
+            if (r.module() == module && r.name() == name) {
+                return r.slots();
+            }
+        }
         int[] slots = linking.slots(module, name);
-        return slots == null ? NOT_IMPORTED : slots;
+        slots = slots == null ? NOT_IMPORTED : slots;
+        if (recording != null) {
+            recording.add(new Registered(module, name, slots));
+        }
+        return slots;
     }
 
     private String qualified(String module, String name, int[] slots) {
