@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
  * runs and gives it up while it waits in a hostcall: for a backend's response, a body still arriving, a cache entry
  * another request is filling, a sleep, or its next request ({@link #waiting}). A run that waited
  * {@link #PATIENCE_MILLIS} for a slot goes on without one. More guests than cores on the CPU only
- * share the cores and their caches (each run touches its instance's memory, and the reset after it), and leave less to the JIT
- * compiling their code: Fanout handoffs through the edge on 2 cores, six rounds of 2,000 on one server, went
+ * share the cores and their caches (each run touches its instance's memory, and the reset after it), and leave less
+ * to the JIT compiling their code: Fanout handoffs through the edge on 2 cores, six rounds of 2,000 on one server, went
  * 85-284/s with 8 runs on the CPU and 101-540/s with 2 (docs/benchmarks.md). Thread-safe.
  */
 public final class GuestCpu {
