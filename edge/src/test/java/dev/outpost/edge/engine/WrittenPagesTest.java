@@ -33,6 +33,18 @@ class WrittenPagesTest {
         return memory;
     }
 
+    /** A memory of {@code pages} pages and some, its image, and its writes tracked. */
+    private record Tracked(ByteBuffer memory, long address, WrittenPages.Image image, WrittenPages pages) {
+        static Tracked of(int pages) {
+            ByteBuffer memory = WrittenPagesTest.memory(pages);
+            long address = calls.addressOf(memory);
+            WrittenPages.Image image = WrittenPages.Image.copyOf(address, memory.capacity());
+            WrittenPages tracked = WrittenPages.track(address, memory.capacity());
+            assertThat(tracked).isNotNull();
+            return new Tracked(memory, address, image, tracked);
+        }
+    }
+
     private static byte initial(int index) {
         return (byte) (index * 31 + 7);
     }
@@ -47,11 +59,10 @@ class WrittenPagesTest {
 
     @Test
     void everyWriteIsUndoneAcrossManyResetsAndProtections() {
-        ByteBuffer memory = memory(64);
-        long address = calls.addressOf(memory);
-        WrittenPages.Image image = WrittenPages.Image.copyOf(address, memory.capacity());
-        WrittenPages pages = WrittenPages.track(address, memory.capacity());
-        assertThat(pages).isNotNull();
+        Tracked tracked = Tracked.of(64);
+        ByteBuffer memory = tracked.memory();
+        WrittenPages.Image image = tracked.image();
+        WrittenPages pages = tracked.pages();
         try {
             Random random = new Random(42);
             for (int round = 0; round < 5 * WrittenPages.PROTECT_EVERY; round++) {
@@ -72,14 +83,14 @@ class WrittenPagesTest {
 
     @Test
     void onlyWrittenPagesAreReportedAndProtectionComesBack() {
-        ByteBuffer memory = memory(16);
-        long address = calls.addressOf(memory);
-        WrittenPages.Image image = WrittenPages.Image.copyOf(address, memory.capacity());
-        WrittenPages pages = WrittenPages.track(address, memory.capacity());
+        Tracked tracked = Tracked.of(16);
+        ByteBuffer memory = tracked.memory();
+        WrittenPages.Image image = tracked.image();
+        WrittenPages pages = tracked.pages();
         try {
-            long firstWhole = (address + PAGE - 1) & -PAGE;
+            long firstWhole = (tracked.address() + PAGE - 1) & -PAGE;
             assertThat(pages.written()).isEmpty();
-            int offset = (int) (firstWhole - address) + 5 * PAGE + 1;
+            int offset = (int) (firstWhole - tracked.address()) + 5 * PAGE + 1;
             memory.put(offset, (byte) 0);
             assertThat(pages.written()).containsExactly(firstWhole + 5 * PAGE, firstWhole + 6 * PAGE);
             // Written pages stay unprotected (copied at each reset) until every PROTECT_EVERY-th reset protects them.
@@ -97,10 +108,11 @@ class WrittenPagesTest {
 
     @Test
     void aRangeNoLongerTrackedFailsTheResetInsteadOfSkippingWrites() {
-        ByteBuffer memory = memory(8);
-        long address = calls.addressOf(memory);
-        WrittenPages.Image image = WrittenPages.Image.copyOf(address, memory.capacity());
-        WrittenPages pages = WrittenPages.track(address, memory.capacity());
+        Tracked tracked = Tracked.of(8);
+        ByteBuffer memory = tracked.memory();
+        WrittenPages.Image image = tracked.image();
+        WrittenPages pages = tracked.pages();
+        long address = tracked.address();
         pages.close();
         memory.put(PAGE * 2, (byte) 0);
         assertThat(pages.restore(image)).isFalse();
