@@ -407,6 +407,7 @@ public final class GraalWasmEngine implements WasmEngine {
     private static final ThreadLocal<Binding> CURRENT = new ThreadLocal<>();
 
     private final class GraalModule extends PooledModule {
+        private final String name;
         private final Source source;
         /** The initial memory as a module of its own ({@link ModuleSplit}), or null when {@code source} has it. */
         private final Source data;
@@ -429,6 +430,7 @@ public final class GraalWasmEngine implements WasmEngine {
                 boolean poolable,
                 boolean check,
                 ResetPermission resettable) {
+            this.name = name;
             this.source = source;
             this.data = data;
             this.imports = imports;
@@ -471,6 +473,7 @@ public final class GraalWasmEngine implements WasmEngine {
             synchronized (this) {
                 if (image == null || image.size() != size) {
                     image = WrittenPages.Image.copyOf(address, size);
+                    log.debug("{}: instance memories are reset by {}", name, memoryResets());
                 }
                 return image;
             }
@@ -488,15 +491,21 @@ public final class GraalWasmEngine implements WasmEngine {
 
         private InstancePool.Blank instantiate() {
             Context context = newContext();
+            WrittenPages pages = null;
             try {
                 Value imports = importObject;
                 Value initial = null;
                 Value resetMemory = null;
+                WrittenPages.Image image = null;
                 if (data != null) {
                     Value dataExports = context.eval(data).newInstance().getMember("exports");
                     initial = dataExports.getMember(ModuleSplit.MEMORY_NAME);
                     if (resettable != null) {
                         resetMemory = dataExports.getMember(ModuleSplit.RESET_MEMORY);
+                        // The memory holds its initial content now, before the code module is linked to it.
+                        long address = trackWrites ? MemoryAddress.of(initial) : 0;
+                        image = address == 0 ? null : image(address, initial.getBufferSize());
+                        pages = image == null ? null : WrittenPages.track(address, initial.getBufferSize());
                     }
                     Map<String, Object> withMemory = new HashMap<>(importModules);
                     withMemory.put(
@@ -508,20 +517,16 @@ public final class GraalWasmEngine implements WasmEngine {
                 Value exports = instance.getMember("exports");
                 Value memory = exports.getMember("memory");
                 Value start = exports.getMember("_start");
-                Resets resets = null;
-                if (resetMemory != null) {
-                    long size = initial.getBufferSize();
-                    long address = trackWrites ? MemoryAddress.of(initial) : 0;
-                    WrittenPages.Image image = address == 0 ? null : image(address, size);
-                    resets = new Resets(
-                            resettable,
-                            initial,
-                            size,
-                            resetMemory,
-                            exports.getMember(ModuleSplit.RESET_GLOBALS),
-                            image,
-                            image == null ? null : WrittenPages.track(address, size));
-                }
+                Resets resets = resetMemory == null
+                        ? null
+                        : new Resets(
+                                resettable,
+                                initial,
+                                initial.getBufferSize(),
+                                resetMemory,
+                                exports.getMember(ModuleSplit.RESET_GLOBALS),
+                                image,
+                                pages);
                 Resets reset = resets;
                 return new InstancePool.Blank() {
                     @Override
@@ -545,6 +550,9 @@ public final class GraalWasmEngine implements WasmEngine {
                     }
                 };
             } catch (PolyglotException e) {
+                if (pages != null) {
+                    pages.close();
+                }
                 context.close();
                 throw new GuestTrapException("instantiation failed: " + e.getMessage(), e);
             }
