@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -102,12 +103,12 @@ final class Latency {
      * start: the banner after launch, the JVM's CPU time until then and request 1 ({@code GET /}) right after it.
      */
     private void bannerAb(int times) throws IOException {
-        Map<String, Map<String, List<Double>>> by = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, List<Double>>> by = new LinkedHashMap<>();
         for (int i = 0; i < times; i++) {
             for (String side : List.of("A", "B")) {
                 Map<String, String> env = new HashMap<>(m.o.env);
                 env.putAll(side.equals("A") ? m.o.abA : m.o.abB);
-                Map<String, List<Double>> values = by.computeIfAbsent(side, k -> new java.util.LinkedHashMap<>());
+                Map<String, List<Double>> values = by.computeIfAbsent(side, k -> new LinkedHashMap<>());
                 Http.Response first;
                 long banner;
                 long cpu;
