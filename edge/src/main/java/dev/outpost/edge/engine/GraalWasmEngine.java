@@ -204,7 +204,7 @@ public final class GraalWasmEngine implements WasmEngine {
                         initial.completeExceptionally(e);
                     }
                 });
-                Source code;
+                ParsedCode code;
                 try {
                     code = codeSource(parts.code());
                 } finally {
@@ -212,8 +212,8 @@ public final class GraalWasmEngine implements WasmEngine {
                 }
                 Source data = join(initial);
                 // Instantiated once here, so a module that does not link in two parts is loaded whole instead.
-                ResetPermission resets = parts.resettable() ? new ResetPermission(name, merged) : null;
-                return new GraalModule(name, code, data, imports, poolable, true, resets);
+                ResetPermission resets = parts.resettable() ? new ResetPermission(name, merged, code) : null;
+                return new GraalModule(name, code.source(), data, imports, poolable, true, resets);
             } catch (PolyglotException | GuestTrapException e) {
                 log.debug("{}: split into code and data it does not load ({}); loading it whole", name, e.getMessage());
             }
@@ -245,16 +245,24 @@ public final class GraalWasmEngine implements WasmEngine {
     /**
      * Whether instances of a split module may be reset and reused: only when its code writes no table. The walk over a
      * JS app's code takes a quarter of a second in a cold JVM, on two cores busy with the start: it begins when the first
-     * instance could be reset (after the first request), and until it ends instances are used once.
+     * instance could be reset (after the first request), and until it ends instances are used once. A later load of the
+     * same code (a {@code --watch} rebuild that changed only the JS) takes the verdict of the first.
      */
     private static final class ResetPermission {
         private final String name;
         private byte[] wasm;
+        private final ParsedCode code;
         private final AtomicBoolean started = new AtomicBoolean();
         private volatile Boolean allowed;
 
-        ResetPermission(String name, byte[] wasm) {
+        ResetPermission(String name, byte[] wasm, ParsedCode code) {
             this.name = name;
+            this.code = code;
+            Boolean known = code.writesNoTable;
+            if (known != null) { // walked for an earlier load of the same code (a --watch rebuild)
+                allowed = known;
+                return;
+            }
             this.wasm = wasm;
             if (ModuleSplit.codeSize(wasm) <= WALK_INLINE_BYTES) {
                 check();
@@ -275,6 +283,7 @@ public final class GraalWasmEngine implements WasmEngine {
         private void check() {
             boolean ok = !ModuleSplit.mayWriteTables(wasm);
             wasm = null; // the module's bytes are not needed any more
+            code.writesNoTable = ok;
             log.debug(
                     "{}: instances are {}",
                     name,
@@ -287,7 +296,21 @@ public final class GraalWasmEngine implements WasmEngine {
     private static final int DATA_SEGMENT_GAP = 4096;
 
     /** Code modules parsed so far, newest last: a reload or another app with the same code finds it parsed. */
-    private final Map<String, Source> codeSources = new LinkedHashMap<>();
+    private final Map<String, ParsedCode> codeSources = new LinkedHashMap<>();
+
+    /** A code module parsed, and once walked whether its code writes no table (null until then). */
+    private static final class ParsedCode {
+        private final Source source;
+        volatile Boolean writesNoTable;
+
+        ParsedCode(Source source) {
+            this.source = source;
+        }
+
+        Source source() {
+            return source;
+        }
+    }
 
     /**
      * The current code module and the one before it (a rebuild that switched SDK versions and back). Each parsed one
@@ -301,11 +324,11 @@ public final class GraalWasmEngine implements WasmEngine {
      * and every compilation of its functions: JIT-compiled code survives a {@code --watch} rebuild that changed only
      * the JS (which lives in the data).
      */
-    private synchronized Source codeSource(byte[] code) {
+    private synchronized ParsedCode codeSource(byte[] code) {
         String key = sha256(code);
-        Source source = codeSources.remove(key);
+        ParsedCode source = codeSources.remove(key);
         if (source == null) {
-            source = parse("wasm code " + key.substring(0, 12), code);
+            source = new ParsedCode(parse("wasm code " + key.substring(0, 12), code));
             log.debug("parsed code module {} ({} KB)", key.substring(0, 12), code.length / 1024);
         }
         codeSources.put(key, source);

@@ -1,11 +1,20 @@
 package dev.outpost.edge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.outpost.edge.config.LocalServerConfig;
 import dev.outpost.edge.engine.GraalWasmEngine;
 import dev.outpost.edge.wat.BothEngines;
 import dev.outpost.edge.wat.Wat;
 import dev.outpost.edge.wat.WatServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -161,6 +170,37 @@ class FreshStateTest {
         try (WatServer server = WatServer.start(engine, wasm)) {
             assertThat(bodies(server, 4)).containsOnly("200 " + FRESH);
             assertThat(server.server().app().module().instancesReused()).isZero();
+        }
+    }
+
+    /**
+     * A JS app's code is walked for table writes after its first request, and its instances are not reset until the walk
+     * ends. A reload of the same code (a {@code --watch} rebuild that changed only the JS) takes the first load's
+     * verdict: the instance of its very first request is reset already.
+     */
+    @Test
+    void aReloadOfTheSameCodeResetsInstancesFromItsFirstRequest() throws Exception {
+        Path program = TestApps.wasm("hello");
+        HttpClient client = HttpClient.newHttpClient();
+        try (EdgeServer server = new EdgeServer(EdgeConfig.of(program)
+                        .withAddress(new InetSocketAddress("127.0.0.1", 0))
+                        .withLogSink((endpoint, message) -> {}))
+                .start()) {
+            URI uri = URI.create("http://127.0.0.1:" + server.port() + "/");
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+                return server.app().module().instancesReused() > 0;
+            });
+
+            server.reload(program, LocalServerConfig.empty());
+            for (int i = 0; i < 2; i++) {
+                assertThat(client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .isEqualTo(200);
+                await().until(() -> server.app().module().instancesInUse() == 0);
+            }
+            // Both runs' instances were reset; without the verdict the first reset would start the walk and be refused.
+            assertThat(server.app().module().instancesReused()).isEqualTo(2);
         }
     }
 }
