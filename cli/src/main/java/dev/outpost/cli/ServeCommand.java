@@ -122,7 +122,8 @@ final class ServeCommand implements Callable<Integer> {
             names = "--guest-cpus",
             paramLabel = "N",
             description = "Guest runs on the CPU at once, of those --max-guests allows; a run waiting in a hostcall"
-                    + " (for a backend, a body, a cache entry) lets another one on. Default: one per core.")
+                    + " (for a backend, a body, a cache entry) lets another one on. Default: one per core while the JIT"
+                    + " compiler works, two per core once it is idle.")
     Integer guestCpus;
 
     @Option(

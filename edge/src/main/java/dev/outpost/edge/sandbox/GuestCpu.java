@@ -6,14 +6,15 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Caps the guest runs on the CPU at once ({@code --guest-cpus}, by default one per core), apart from
+ * Caps the guest runs on the CPU at once ({@code --guest-cpus}; by default as the server's {@code CompilerWatch} sets
+ * it: one per core while the JIT compiler works, two once it is idle), apart from
  * {@code --max-guests}, which caps the runs in progress, waiting ones included. A run holds a slot while its code
  * runs and gives it up while it waits in a hostcall: for a backend's response, a body still arriving, a cache entry
  * another request is filling, a sleep, or its next request ({@link #waiting}). A run that waited
- * {@link #PATIENCE_MILLIS} for a slot goes on without one. More guests than cores on the CPU only
- * share the cores and their caches (each run touches its instance's memory, and the reset after it), and leave less
- * to the JIT compiling their code: Fanout handoffs through the edge on 2 cores, six rounds of 2,000 on one server, went
- * 85-284/s with 8 runs on the CPU and 101-540/s with 2 (docs/benchmarks.md). Thread-safe.
+ * {@link #PATIENCE_MILLIS} for a slot goes on without one. While guest code is still being compiled, more guests than
+ * cores on the CPU leave less to the JIT compiler: Fanout handoffs on 2 cores, six rounds of 2,000 on one server, ramp
+ * up twice as fast with 2 runs on the CPU as with 8; once it is compiled, 4 keep both cores busier than 2
+ * (docs/benchmarks.md). Thread-safe.
  */
 public final class GuestCpu {
     /**
@@ -37,8 +38,8 @@ public final class GuestCpu {
 
     static final String PATIENCE_PROPERTY = "outpost.edge.guestCpuPatienceMillis";
 
-    private final Semaphore slots;
-    private final int size;
+    private final Slots slots;
+    private volatile int size;
     private final long patienceMillis = Long.getLong(PATIENCE_PROPERTY, PATIENCE_MILLIS);
     /** Made once: the handles {@link #enter} and {@link #waiting} return are the same for every run. */
     private final Slot leave;
@@ -50,7 +51,7 @@ public final class GuestCpu {
         if (slots < 1) {
             throw new IllegalArgumentException("--guest-cpus: " + slots + " (expected: at least 1)");
         }
-        this.slots = new Semaphore(slots, true);
+        this.slots = new Slots(slots);
         this.size = slots;
         this.leave = this::leave;
         this.back = this::back;
@@ -158,5 +159,37 @@ public final class GuestCpu {
     /** Runs on the CPU now. */
     public int busy() {
         return size - slots.availablePermits();
+    }
+
+    /** How many runs may be on the CPU at once now. */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Changes how many runs may be on the CPU at once. More let waiting runs on at once; fewer take effect as runs on
+     * the CPU give their slots back (none is stopped).
+     */
+    public synchronized void resize(int newSize) {
+        if (newSize < 1) {
+            throw new IllegalArgumentException("--guest-cpus: " + newSize + " (expected: at least 1)");
+        }
+        if (newSize > size) {
+            slots.release(newSize - size);
+        } else if (newSize < size) {
+            slots.reduce(size - newSize);
+        }
+        size = newSize;
+    }
+
+    /** First come, first served; fewer slots may leave fewer than none free until runs give theirs back. */
+    private static final class Slots extends Semaphore {
+        Slots(int permits) {
+            super(permits, true);
+        }
+
+        void reduce(int n) {
+            reducePermits(n);
+        }
     }
 }

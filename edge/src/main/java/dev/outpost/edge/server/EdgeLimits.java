@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param handoffBodyLimit bytes of a request body kept for a Fanout or WebSocket handoff
  *     ({@code --handoff-body-limit}); a handoff of a longer body is refused with {@code 413}
  * @param guestCpus guest runs on the CPU at once ({@code --guest-cpus}; a run waiting in a hostcall is not on it);
- *     by default one per core
+ *     {@link #GUEST_CPUS_FOLLOW_COMPILER} by default: one per core while the JIT compiler works, two once it is idle
  * @param clientTimeout how long a client may take to send a request head (the first, or the next on a kept-alive
  *     connection) and may pause within a request body before the connection is closed: the GRIP proxy's rule
  *     ({@link dev.outpost.origin.ClientTimeouts}) with nginx's 60 s for all three; zero turns it off
@@ -29,8 +29,10 @@ public record EdgeLimits(
     public static final int DEFAULT_GUEST_QUEUE = 256;
     public static final int DEFAULT_REQUEST_BODY_BUFFER = 1 << 20;
     public static final long DEFAULT_HANDOFF_BODY_LIMIT = 1L << 20;
-    /** One per core: more guests on the CPU than cores only share the cores and their caches. */
-    public static final int DEFAULT_GUEST_CPUS = Runtime.getRuntime().availableProcessors();
+    /** {@link #guestCpus} that follows the JIT compiler: one run per core while it works, two once it is idle. */
+    public static final int GUEST_CPUS_FOLLOW_COMPILER = 0;
+
+    public static final int DEFAULT_GUEST_CPUS = GUEST_CPUS_FOLLOW_COMPILER;
     /** nginx's {@code client_header_timeout}, {@code client_body_timeout}, and its keep-alive one capped. */
     public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -50,7 +52,7 @@ public record EdgeLimits(
         if (maxGuests < 1) {
             throw new IllegalArgumentException("--max-guests: " + maxGuests + " (expected: at least 1)");
         }
-        if (guestCpus < 1) {
+        if (guestCpus < 0) {
             throw new IllegalArgumentException("--guest-cpus: " + guestCpus + " (expected: at least 1)");
         }
         if (guestQueue < 0) {
@@ -86,7 +88,11 @@ public record EdgeLimits(
         return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, guestCpus, timeout);
     }
 
+    /** A fixed number of guest runs on the CPU at once, at least 1. */
     public EdgeLimits withGuestCpus(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("--guest-cpus: " + n + " (expected: at least 1)");
+        }
         return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, n, clientTimeout);
     }
 }

@@ -320,6 +320,9 @@ public final class EdgeServer implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
         }
         clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (limiter != null) {
+            limiter.close();
+        }
         if (guests != null) {
             guests.shutdownNow();
         }

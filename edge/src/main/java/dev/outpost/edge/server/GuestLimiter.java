@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
  * Caps the guest runs at once ({@link EdgeLimits#maxGuests()}): a run past the cap waits in a FIFO queue of at most
  * {@link EdgeLimits#guestQueue()}; past that it is refused, and the caller answers {@code 503}. Each run memory-bounds
  * itself ({@code --memory-limit}); this bounds how many there are. Of the runs in progress, at most
- * {@link EdgeLimits#guestCpus()} are on the CPU at once ({@link GuestCpu}). Thread-safe.
+ * {@link EdgeLimits#guestCpus()} are on the CPU at once ({@link GuestCpu}; by default as {@link CompilerWatch} sets it).
+ * Thread-safe.
  */
 final class GuestLimiter {
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
@@ -21,6 +22,9 @@ final class GuestLimiter {
     private final int maxQueued;
     private final ExecutorService executor;
     private final GuestCpu cpu;
+    /** Sets {@link #cpu}'s size by default; null with a fixed {@code --guest-cpus}. */
+    private final CompilerWatch watch;
+
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private int running;
     private final AtomicLong refused = new AtomicLong();
@@ -31,7 +35,21 @@ final class GuestLimiter {
         this.maxRunning = limits.maxGuests();
         this.maxQueued = limits.guestQueue();
         this.executor = executor;
-        this.cpu = new GuestCpu(limits.guestCpus());
+        if (limits.guestCpus() == EdgeLimits.GUEST_CPUS_FOLLOW_COMPILER) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            this.cpu = new GuestCpu(cores);
+            this.watch = CompilerWatch.start(cpu, cores);
+        } else {
+            this.cpu = new GuestCpu(limits.guestCpus());
+            this.watch = null;
+        }
+    }
+
+    /** Stops following the JIT compiler. */
+    void close() {
+        if (watch != null) {
+            watch.close();
+        }
     }
 
     /** Runs {@code task} now or when a run ends; false (and nothing runs) when the queue is full. */

@@ -133,4 +133,47 @@ class GuestCpuTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--guest-cpus: 0 (expected: at least 1)");
     }
+
+    /** How many runs are on the CPU as seen from inside a new run on another thread. */
+    private static int busyInsideAnotherRun(GuestCpu cpu) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+                    try (GuestCpu.Slot slot = cpu.enter()) {
+                        return cpu.busy();
+                    }
+                })
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void moreSlotsLetMoreRunsOnAndFewerApplyAsRunsGiveTheirsBack() throws Exception {
+        GuestCpu cpu = new GuestCpu(1);
+        try (GuestCpu.Slot mine = cpu.enter()) {
+            cpu.resize(2);
+            assertThat(cpu.size()).isEqualTo(2);
+            assertThat(busyInsideAnotherRun(cpu))
+                    .as("a second run gets the new slot")
+                    .isEqualTo(2);
+
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Void> other = CompletableFuture.runAsync(() -> {
+                try (GuestCpu.Slot slot = cpu.enter()) {
+                    holding.countDown();
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+            cpu.resize(1);
+            assertThat(cpu.busy()).as("no run is stopped").isEqualTo(2);
+            release.countDown();
+            other.get(10, TimeUnit.SECONDS);
+            assertThat(cpu.busy()).isEqualTo(1);
+            // One slot, held: a new run waits its patience and goes on without one.
+            assertThat(busyInsideAnotherRun(cpu)).isEqualTo(1);
+        }
+        assertThat(cpu.busy()).isZero();
+        assertThatThrownBy(() -> cpu.resize(0)).hasMessage("--guest-cpus: 0 (expected: at least 1)");
+    }
 }
