@@ -31,31 +31,26 @@ final class CompilerWatch implements AutoCloseable {
     private final int whileCompiling;
     private final int whenIdle;
     private final LongSupplier compilerNanos;
-    private final ScheduledExecutorService timer;
     private long lastCompilerNanos = -1;
     private long lastLook;
+    /** Looks twice a second; null for a watch that is only told when to look (tests). */
+    private volatile ScheduledExecutorService timer;
 
-    CompilerWatch(GuestCpu cpu, int cores, LongSupplier compilerNanos, boolean scheduled) {
+    CompilerWatch(GuestCpu cpu, int cores, LongSupplier compilerNanos) {
         this.cpu = cpu;
         this.whileCompiling = cores;
         this.whenIdle = 2 * cores;
         this.compilerNanos = compilerNanos;
-        this.timer = scheduled
-                ? Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "edge-compiler-watch");
-                    t.setDaemon(true);
-                    return t;
-                })
-                : null;
-        if (timer != null) {
-            timer.scheduleWithFixedDelay(
-                    () -> look(System.nanoTime()), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
-        }
     }
 
     /** Follows the Truffle compiler's threads of this JVM. */
     static CompilerWatch start(GuestCpu cpu, int cores) {
-        return new CompilerWatch(cpu, cores, new TruffleCompilerTime(), true);
+        CompilerWatch watch = new CompilerWatch(cpu, cores, new TruffleCompilerTime());
+        watch.timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("edge-compiler-watch").factory());
+        watch.timer.scheduleWithFixedDelay(
+                () -> watch.look(System.nanoTime()), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        return watch;
     }
 
     /** One look: the compiler's CPU since the last one sets the cap. */
@@ -93,7 +88,7 @@ final class CompilerWatch implements AutoCloseable {
      */
     private static final class TruffleCompilerTime implements LongSupplier {
         private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        private final Map<Long, Long> seen = new HashMap<>();
+        private Map<Long, Long> seen = new HashMap<>();
         private long total;
 
         @Override
@@ -108,8 +103,7 @@ final class CompilerWatch implements AutoCloseable {
                     }
                 }
             }
-            seen.clear();
-            seen.putAll(now);
+            seen = now;
             return total;
         }
     }

@@ -31,8 +31,6 @@ public record EdgeLimits(
     public static final long DEFAULT_HANDOFF_BODY_LIMIT = 1L << 20;
     /** {@link #guestCpus} that follows the JIT compiler: one run per core while it works, two once it is idle. */
     public static final int GUEST_CPUS_FOLLOW_COMPILER = 0;
-
-    public static final int DEFAULT_GUEST_CPUS = GUEST_CPUS_FOLLOW_COMPILER;
     /** nginx's {@code client_header_timeout}, {@code client_body_timeout}, and its keep-alive one capped. */
     public static final Duration DEFAULT_CLIENT_TIMEOUT = Duration.ofSeconds(60);
 
@@ -41,7 +39,13 @@ public record EdgeLimits(
 
     /** The four options, with the default guest CPUs and client timeout. */
     public EdgeLimits(int maxGuests, int guestQueue, int requestBodyBuffer, long handoffBodyLimit) {
-        this(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, DEFAULT_GUEST_CPUS, DEFAULT_CLIENT_TIMEOUT);
+        this(
+                maxGuests,
+                guestQueue,
+                requestBodyBuffer,
+                handoffBodyLimit,
+                GUEST_CPUS_FOLLOW_COMPILER,
+                DEFAULT_CLIENT_TIMEOUT);
     }
 
     public EdgeLimits {

@@ -14,7 +14,7 @@ class CompilerWatchTest {
     void theCapIsTheCoresWhileTheCompilerWorksAndTwiceThatWhenItIsIdle() {
         GuestCpu cpu = new GuestCpu(2);
         AtomicLong compiler = new AtomicLong();
-        try (CompilerWatch watch = new CompilerWatch(cpu, 2, compiler::get, false)) {
+        try (CompilerWatch watch = new CompilerWatch(cpu, 2, compiler::get)) {
             watch.look(0);
             assertThat(cpu.size()).as("nothing known after one look").isEqualTo(2);
 
