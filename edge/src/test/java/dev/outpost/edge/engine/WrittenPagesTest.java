@@ -33,8 +33,9 @@ class WrittenPagesTest {
         return memory;
     }
 
-    /** A memory of {@code pages} pages and some, its image, and its writes tracked. */
-    private record Tracked(ByteBuffer memory, long address, WrittenPages.Image image, WrittenPages pages) {
+    /** A memory of {@code pages} pages and some, its image, and its writes tracked until closed. */
+    private record Tracked(ByteBuffer memory, long address, WrittenPages.Image image, WrittenPages pages)
+            implements AutoCloseable {
         static Tracked of(int pages) {
             ByteBuffer memory = WrittenPagesTest.memory(pages);
             long address = calls.addressOf(memory);
@@ -42,6 +43,15 @@ class WrittenPagesTest {
             WrittenPages tracked = WrittenPages.track(address, memory.capacity());
             assertThat(tracked).isNotNull();
             return new Tracked(memory, address, image, tracked);
+        }
+
+        boolean restore() {
+            return pages.restore(image);
+        }
+
+        @Override
+        public void close() {
+            pages.close();
         }
     }
 
@@ -59,11 +69,8 @@ class WrittenPagesTest {
 
     @Test
     void everyWriteIsUndoneAcrossManyResetsAndProtections() {
-        Tracked tracked = Tracked.of(64);
-        ByteBuffer memory = tracked.memory();
-        WrittenPages.Image image = tracked.image();
-        WrittenPages pages = tracked.pages();
-        try {
+        try (Tracked tracked = Tracked.of(64)) {
+            ByteBuffer memory = tracked.memory();
             Random random = new Random(42);
             for (int round = 0; round < 5 * WrittenPages.PROTECT_EVERY; round++) {
                 // Some pages every round (as a stack), some now and then, and the partial pages at the ends.
@@ -73,36 +80,28 @@ class WrittenPagesTest {
                 }
                 memory.put(0, (byte) 1);
                 memory.put(memory.capacity() - 1, (byte) 1);
-                assertThat(pages.restore(image)).isTrue();
+                assertThat(tracked.restore()).isTrue();
                 assertInitial(memory);
             }
-        } finally {
-            pages.close();
         }
     }
 
     @Test
     void onlyWrittenPagesAreReportedAndProtectionComesBack() {
-        Tracked tracked = Tracked.of(16);
-        ByteBuffer memory = tracked.memory();
-        WrittenPages.Image image = tracked.image();
-        WrittenPages pages = tracked.pages();
-        try {
+        try (Tracked tracked = Tracked.of(16)) {
+            WrittenPages pages = tracked.pages();
             long firstWhole = (tracked.address() + PAGE - 1) & -PAGE;
             assertThat(pages.written()).isEmpty();
-            int offset = (int) (firstWhole - tracked.address()) + 5 * PAGE + 1;
-            memory.put(offset, (byte) 0);
+            tracked.memory().put((int) (firstWhole - tracked.address()) + 5 * PAGE + 1, (byte) 0);
             assertThat(pages.written()).containsExactly(firstWhole + 5 * PAGE, firstWhole + 6 * PAGE);
             // Written pages stay unprotected (copied at each reset) until every PROTECT_EVERY-th reset protects them.
             for (int i = 1; i < WrittenPages.PROTECT_EVERY; i++) {
-                assertThat(pages.restore(image)).isTrue();
+                assertThat(tracked.restore()).isTrue();
                 assertThat(pages.written()).hasSize(2);
             }
-            assertThat(pages.restore(image)).isTrue();
+            assertThat(tracked.restore()).isTrue();
             assertThat(pages.written()).isEmpty();
-            assertInitial(memory);
-        } finally {
-            pages.close();
+            assertInitial(tracked.memory());
         }
     }
 
@@ -110,20 +109,17 @@ class WrittenPagesTest {
     void aRangeNoLongerTrackedFailsTheResetInsteadOfSkippingWrites() {
         Tracked tracked = Tracked.of(8);
         ByteBuffer memory = tracked.memory();
-        WrittenPages.Image image = tracked.image();
-        WrittenPages pages = tracked.pages();
-        long address = tracked.address();
-        pages.close();
+        tracked.close();
         memory.put(PAGE * 2, (byte) 0);
-        assertThat(pages.restore(image)).isFalse();
+        assertThat(tracked.restore()).isFalse();
 
         // The same range can be tracked again, by another memory that got it (tracked from its initial state on).
         memory.put(PAGE * 2, initial(PAGE * 2));
-        WrittenPages again = WrittenPages.track(address, memory.capacity());
+        WrittenPages again = WrittenPages.track(tracked.address(), memory.capacity());
         assertThat(again).isNotNull();
         try {
             memory.put(PAGE * 4, (byte) 0);
-            assertThat(again.restore(image)).isTrue();
+            assertThat(again.restore(tracked.image())).isTrue();
             assertInitial(memory);
         } finally {
             again.close();
