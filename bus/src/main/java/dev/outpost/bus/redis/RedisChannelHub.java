@@ -91,11 +91,8 @@ public final class RedisChannelHub implements ChannelHub, BusStatus {
         // Pushpin updates sessions on a first subscription for its SUB input, whose subscriptions take time, as the
         // bus's do; only an explicit update_on_first_subscription=false turns it off
         this.updateOnFirstSubscription = env.config().updateOnFirstSubscription();
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "outpost-bus-timers");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("outpost-bus-timers").factory());
         SubscriberRegistry.Interest extra = listener == null ? new SubscriberRegistry.Interest() {} : listener;
         this.local = new LocalChannelHub(
                 LocalChannelHub.Settings.from(env.config()).withUpdateOnFirstSubscription(false),

@@ -149,9 +149,7 @@ public final class ZmqInputs implements AutoCloseable {
             ZMQ.Socket p = pull;
             ZMQ.Socket r = router;
             ZMQ.Socket sb = sub;
-            thread = new Thread(() -> run(wakeIn, p, sb, r), "outpost-zmq");
-            thread.setDaemon(true);
-            thread.start();
+            thread = Thread.ofPlatform().daemon().name("outpost-zmq").start(() -> run(wakeIn, p, sb, r));
         } catch (RuntimeException e) {
             synchronized (wakeLock) {
                 wakeOut = null;

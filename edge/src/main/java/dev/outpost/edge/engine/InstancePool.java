@@ -109,11 +109,10 @@ final class InstancePool implements AutoCloseable {
         this.idleNanos = idle.toNanos();
         this.maker = size == 0 && kept == 0
                 ? null
-                : Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "edge-instantiate-" + name);
-                    t.setDaemon(true);
-                    return t;
-                });
+                : Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                        .daemon()
+                        .name("edge-instantiate-" + name)
+                        .factory());
         if (maker != null && kept > size) {
             long every = Math.max(idleNanos / 2, 1_000_000);
             maker.scheduleWithFixedDelay(this::dropIdle, every, every, TimeUnit.NANOSECONDS);

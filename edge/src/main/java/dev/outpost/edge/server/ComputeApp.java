@@ -31,11 +31,8 @@ import org.slf4j.LoggerFactory;
  * instance and sandbox, as on Fastly. Thread-safe.
  */
 public final class ComputeApp implements AutoCloseable {
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "edge-guest-limits");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("edge-guest-limits").factory());
 
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
 

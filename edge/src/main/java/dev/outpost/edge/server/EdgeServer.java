@@ -38,7 +38,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -200,12 +199,11 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     private static ThreadFactory guestThreads() {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(null, r, "edge-guest-" + n.incrementAndGet(), GUEST_STACK_BYTES);
-            t.setDaemon(true);
-            return t;
-        };
+        return Thread.ofPlatform()
+                .daemon()
+                .name("edge-guest-", 1)
+                .stackSize(GUEST_STACK_BYTES)
+                .factory();
     }
 
     /**

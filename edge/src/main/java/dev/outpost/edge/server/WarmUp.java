@@ -52,11 +52,8 @@ final class WarmUp implements AutoCloseable {
     private final WasmModule module;
     private final EdgeServices services;
     /** Stops a run that takes too long. */
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "edge-warmup-limit");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("edge-warmup-limit").factory());
 
     private final int runs;
     private final Thread thread;
@@ -67,8 +64,11 @@ final class WarmUp implements AutoCloseable {
         this.module = module;
         this.services = services;
         this.runs = runs;
-        this.thread = new Thread(null, this::loop, "edge-warmup-" + name, EdgeServer.GUEST_STACK_BYTES);
-        this.thread.setDaemon(true);
+        this.thread = Thread.ofPlatform()
+                .daemon()
+                .name("edge-warmup-" + name)
+                .stackSize(EdgeServer.GUEST_STACK_BYTES)
+                .unstarted(this::loop);
     }
 
     /** Starts warming {@code app} up; null when turned off. */

@@ -65,11 +65,8 @@ public final class Inspector implements ProxyObserver, AutoCloseable {
                 prefix, counts, h -> subscriptions(), h -> hub.channels().size(), hub);
         this.model = new Model(metrics, counts);
         hub.bus().ifPresent(metrics::bus);
-        this.thread = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "outpost-inspector");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("outpost-inspector").factory());
         thread.scheduleWithFixedDelay(this::drainAndTick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         thread.scheduleWithFixedDelay(this::drain, 20, 20, TimeUnit.MILLISECONDS);
     }

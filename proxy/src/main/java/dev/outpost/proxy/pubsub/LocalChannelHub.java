@@ -154,11 +154,10 @@ public final class LocalChannelHub implements ChannelHub {
             synchronized (lock) {
                 t = timers;
                 if (t == null) {
-                    t = Executors.newSingleThreadScheduledExecutor(r -> {
-                        Thread th = new Thread(r, "outpost-hub-timers");
-                        th.setDaemon(true);
-                        return th;
-                    });
+                    t = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                            .daemon()
+                            .name("outpost-hub-timers")
+                            .factory());
                     timers = t;
                 }
             }

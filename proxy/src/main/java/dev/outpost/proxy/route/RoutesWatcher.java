@@ -60,11 +60,8 @@ public final class RoutesWatcher implements AutoCloseable {
         this.onChange = Objects.requireNonNull(onChange, "onChange");
         this.intervalNanos = Math.max(1, interval.toNanos());
         if (executor == null) {
-            this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "outpost-routes-watcher");
-                t.setDaemon(true);
-                return t;
-            });
+            this.executor = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("outpost-routes-watcher").factory());
             this.ownExecutor = true;
         } else {
             this.executor = executor;
