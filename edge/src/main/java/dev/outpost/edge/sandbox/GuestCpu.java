@@ -48,9 +48,7 @@ public final class GuestCpu {
 
     /** {@code slots} runs on the CPU at once; first come, first served. */
     public GuestCpu(int slots) {
-        if (slots < 1) {
-            throw new IllegalArgumentException("--guest-cpus: " + slots + " (expected: at least 1)");
-        }
+        checkedSize(slots);
         this.slots = new Slots(slots);
         this.size = slots;
         this.leave = this::leave;
@@ -161,6 +159,14 @@ public final class GuestCpu {
         return size - slots.availablePermits();
     }
 
+    /** {@code n} when it is a number of slots ({@code --guest-cpus}) there can be: at least 1. */
+    public static int checkedSize(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("--guest-cpus: " + n + " (expected: at least 1)");
+        }
+        return n;
+    }
+
     /** How many runs may be on the CPU at once now. */
     public int size() {
         return size;
@@ -171,9 +177,7 @@ public final class GuestCpu {
      * the CPU give their slots back (none is stopped).
      */
     public synchronized void resize(int newSize) {
-        if (newSize < 1) {
-            throw new IllegalArgumentException("--guest-cpus: " + newSize + " (expected: at least 1)");
-        }
+        checkedSize(newSize);
         if (newSize > size) {
             slots.release(newSize - size);
         } else if (newSize < size) {

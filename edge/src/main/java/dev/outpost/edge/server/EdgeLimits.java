@@ -1,5 +1,6 @@
 package dev.outpost.edge.server;
 
+import dev.outpost.edge.sandbox.GuestCpu;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -56,8 +57,8 @@ public record EdgeLimits(
         if (maxGuests < 1) {
             throw new IllegalArgumentException("--max-guests: " + maxGuests + " (expected: at least 1)");
         }
-        if (guestCpus < 0) {
-            throw new IllegalArgumentException("--guest-cpus: " + guestCpus + " (expected: at least 1)");
+        if (guestCpus != GUEST_CPUS_FOLLOW_COMPILER) {
+            GuestCpu.checkedSize(guestCpus);
         }
         if (guestQueue < 0) {
             throw new IllegalArgumentException("--guest-queue: " + guestQueue + " (expected: 0 or more)");
@@ -94,9 +95,7 @@ public record EdgeLimits(
 
     /** A fixed number of guest runs on the CPU at once, at least 1. */
     public EdgeLimits withGuestCpus(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("--guest-cpus: " + n + " (expected: at least 1)");
-        }
-        return new EdgeLimits(maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, n, clientTimeout);
+        return new EdgeLimits(
+                maxGuests, guestQueue, requestBodyBuffer, handoffBodyLimit, GuestCpu.checkedSize(n), clientTimeout);
     }
 }
