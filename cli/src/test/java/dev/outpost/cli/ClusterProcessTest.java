@@ -7,18 +7,12 @@ import dev.outpost.bus.support.Http;
 import dev.outpost.bus.support.RedisServer;
 import dev.outpost.bus.support.StreamClient;
 import dev.outpost.testkit.FreePorts;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,60 +37,10 @@ class ClusterProcessTest {
     record Node(Process process, int http, int publish, int inspector) {}
 
     static Node launch(String... extra) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                cp,
-                "dev.outpost.cli.Main",
-                "proxy",
-                "--bus",
-                redis.uri(),
-                "--port",
-                "127.0.0.1:0",
-                "--publish-port",
-                "127.0.0.1:0",
-                "--route",
-                "* test"));
-        cmd.addAll(List.of(extra));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        CompletableFuture<int[]> ports = new CompletableFuture<>();
-        Thread t = new Thread(() -> read(p, ports), "node-output");
-        t.setDaemon(true);
-        t.start();
-        int[] ps = ports.get(60, TimeUnit.SECONDS);
-        return new Node(p, ps[0], ps[1], ps[2]);
-    }
-
-    private static void read(Process p, CompletableFuture<int[]> ports) {
-        Pattern client = Pattern.compile("^  client +http://[^:]+:(\\d+)/");
-        Pattern publish = Pattern.compile("^  publish +http://[^:]+:(\\d+)/");
-        Pattern inspector = Pattern.compile("^  inspector +http://[^:]+:(\\d+)/");
-        int[] found = {-1, -1, -1};
-        StringBuilder seen = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (!ports.isDone()) {
-                    seen.append(line).append('\n');
-                    Matcher m;
-                    if ((m = client.matcher(line)).find()) {
-                        found[0] = Integer.parseInt(m.group(1));
-                    } else if ((m = publish.matcher(line)).find()) {
-                        found[1] = Integer.parseInt(m.group(1));
-                    } else if ((m = inspector.matcher(line)).find()) {
-                        found[2] = Integer.parseInt(m.group(1));
-                    } else if (line.startsWith("  routes")) {
-                        ports.complete(found);
-                    }
-                }
-            }
-        } catch (Exception e) {
-            // the process ended
-        }
-        ports.completeExceptionally(new AssertionError("node exited before its banner:\n" + seen));
+        List<String> args = new ArrayList<>(List.of("--bus", redis.uri(), "--route", "* test"));
+        args.addAll(List.of(extra));
+        ProxyProcess p = ProxyProcess.start(args.toArray(String[]::new));
+        return new Node(p.process(), p.port("client"), p.port("publish"), p.port("inspector"));
     }
 
     @BeforeAll

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -18,17 +14,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -61,11 +53,16 @@ class DrainProcessTest {
         origin.setExecutor(Executors.newCachedThreadPool());
         origin.start();
         HttpClient http = HttpClient.newHttpClient();
-        Process p = launch(
-                "--route", "slow.example 127.0.0.1:" + origin.getAddress().getPort());
+        ProxyProcess proxy = ProxyProcess.start(
+                "--inspector-port",
+                "127.0.0.1:0",
+                "--route",
+                "* test",
+                "--route",
+                "slow.example 127.0.0.1:" + origin.getAddress().getPort());
+        Process p = proxy.process();
         try {
-            int[] ports = ports(p);
-            int port = ports[0];
+            int port = proxy.port("client");
             Socket longPoll = request(port, "localhost", "/response");
             Socket stream = request(port, "localhost", "/stream");
             readUntil(stream.getInputStream(), "[stream opened]");
@@ -87,7 +84,7 @@ class DrainProcessTest {
             Socket inFlight = request(port, "slow.example", "/slow");
             assertThat(arrived.await(30, TimeUnit.SECONDS)).isTrue();
             // both holds are in place
-            String metrics = "http://127.0.0.1:" + ports[1] + "/metrics";
+            String metrics = "http://127.0.0.1:" + proxy.port("inspector") + "/metrics";
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 String m = http.send(
                                 HttpRequest.newBuilder(URI.create(metrics)).build(),
@@ -117,58 +114,6 @@ class DrainProcessTest {
             http.shutdownNow();
             origin.stop(0);
         }
-    }
-
-    static Process launch(String... extra) throws Exception {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                cp,
-                Main.class.getName(),
-                "proxy",
-                "--port",
-                "127.0.0.1:0",
-                "--publish-port",
-                "127.0.0.1:0",
-                "--inspector-port",
-                "127.0.0.1:0",
-                "--route",
-                "* test"));
-        cmd.addAll(List.of(extra));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    }
-
-    /** The client and inspector ports from the banner; the rest of the output is drained on a thread. */
-    static int[] ports(Process p) throws Exception {
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        Pattern client = Pattern.compile("^  client +http://[^:]+:(\\d+)/");
-        Pattern inspector = Pattern.compile("^  inspector +http://[^:]+:(\\d+)/");
-        int[] found = {-1, -1};
-        StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = r.readLine()) != null && !line.startsWith("  routes")) {
-            seen.append(line).append('\n');
-            Matcher m;
-            if ((m = client.matcher(line)).find()) {
-                found[0] = Integer.parseInt(m.group(1));
-            } else if ((m = inspector.matcher(line)).find()) {
-                found[1] = Integer.parseInt(m.group(1));
-            }
-        }
-        assertThat(found).as(seen.toString()).doesNotContain(-1);
-        Thread t = new Thread(() -> {
-            try {
-                r.transferTo(Writer.nullWriter());
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return found;
     }
 
     static Socket request(int port, String host, String path) throws Exception {
