@@ -53,11 +53,6 @@ final class HttpRespHostcalls {
             ResponseState resp = s.responses.get(a.i32(0));
             Body body = s.body(a.i32(1));
             boolean streaming = a.i32(2) != 0;
-            if (!streaming) {
-                // Ended before it is handed on, so a body the guest wrote whole goes out with its head in one write,
-                // not through a thread that streams it.
-                body.endGuestWrites();
-            }
             s.respond(resp, body, streaming);
             s.responses.remove(a.i32(0));
             if (!streaming) {

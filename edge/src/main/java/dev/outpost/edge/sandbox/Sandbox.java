@@ -141,12 +141,19 @@ public final class Sandbox implements AutoCloseable {
         return responded;
     }
 
-    /** Sends the client response; a second response is an error, as on Fastly. */
+    /**
+     * Sends the client response; a second response is an error, as on Fastly. A body sent without streaming gets no
+     * more writes from the guest: it is ended before it is handed on, so one the guest wrote whole goes out with its head
+     * in one write rather than through a thread that streams it.
+     */
     public void respond(ResponseState head, Body body, boolean streaming) {
         if (responded) {
             throw new HostcallException(FastlyStatus.ERROR, "send_downstream: a response was already sent");
         }
         responded = true;
+        if (!streaming) {
+            body.endGuestWrites();
+        }
         responder.send(head, body, streaming);
     }
 
