@@ -16,9 +16,7 @@ import dev.outpost.edge.sandbox.Sandbox;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedTransferQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,9 +29,6 @@ import org.slf4j.LoggerFactory;
  * instance and sandbox, as on Fastly. Thread-safe.
  */
 public final class ComputeApp implements AutoCloseable {
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("edge-guest-limits").factory());
-
     private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
 
     /** Reusable sandboxes waiting for their next request; a hand-off succeeds only while one waits. */
@@ -111,13 +106,10 @@ public final class ComputeApp implements AutoCloseable {
         AtomicReference<ScheduledFuture<?>> limit = new AtomicReference<>();
         try (WasmInstance instance = module.instantiate(hostcalls)) {
             Runnable arm = () -> {
-                ScheduledFuture<?> old = limit.getAndSet(TIMER.schedule(
-                        () -> {
-                            timedOut.set(true);
-                            instance.cancel();
-                        },
-                        timeout.toMillis(),
-                        TimeUnit.MILLISECONDS));
+                ScheduledFuture<?> old = limit.getAndSet(GuestTimer.after(timeout.toMillis(), () -> {
+                    timedOut.set(true);
+                    instance.cancel();
+                }));
                 if (old != null) {
                     old.cancel(false);
                 }

@@ -16,8 +16,6 @@ import dev.outpost.edge.sandbox.RequestState;
 import dev.outpost.edge.sandbox.ResponseState;
 import dev.outpost.edge.sandbox.Sandbox;
 import java.net.InetSocketAddress;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -51,9 +49,6 @@ final class WarmUp implements AutoCloseable {
 
     private final WasmModule module;
     private final EdgeServices services;
-    /** Stops a run that takes too long. */
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("edge-warmup-limit").factory());
 
     private final int runs;
     private final Thread thread;
@@ -157,7 +152,7 @@ final class WarmUp implements AutoCloseable {
         ImportResolver offline = function -> reachesNetwork(function) ? DOWN : hostcalls.resolve(function);
         try (WasmInstance instance = module.instantiate(offline)) {
             current = instance;
-            ScheduledFuture<?> limit = TIMER.schedule(instance::cancel, RUN_LIMIT_MS, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> limit = GuestTimer.after(RUN_LIMIT_MS, instance::cancel);
             try {
                 instance.runStart();
             } finally {
