@@ -22,10 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,7 +58,7 @@ public final class RedisChannelHub implements ChannelHub, BusStatus {
     private final String origin = UUID.randomUUID().toString().substring(0, 8);
     private final boolean updateOnFirstSubscription;
     private final long lingerNanos;
-    private final ScheduledExecutorService timers;
+    private final ScheduledThreadPoolExecutor timers;
     /** When each channel lost its last subscriber (nanoTime), until its linger is over. */
     private final Map<String, Long> emptiedAt = new ConcurrentHashMap<>();
     /** Channels whose bus subscription was cut off and not yet confirmed again. */
@@ -91,8 +90,11 @@ public final class RedisChannelHub implements ChannelHub, BusStatus {
         // Pushpin updates sessions on a first subscription for its SUB input, whose subscriptions take time, as the
         // bus's do; only an explicit update_on_first_subscription=false turns it off
         this.updateOnFirstSubscription = env.config().updateOnFirstSubscription();
-        this.timers = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("outpost-bus-timers").factory());
+        this.timers = new ScheduledThreadPoolExecutor(
+                1, Thread.ofPlatform().daemon().name("outpost-bus-timers").factory());
+        // Each publish's bus_timeout is cancelled when the bus confirms it: gone from the queue then, not a
+        // bus_timeout later (a busy node would hold that long's worth of publishes).
+        timers.setRemoveOnCancelPolicy(true);
         SubscriberRegistry.Interest extra = listener == null ? new SubscriberRegistry.Interest() {} : listener;
         this.local = new LocalChannelHub(
                 LocalChannelHub.Settings.from(env.config()).withUpdateOnFirstSubscription(false),
@@ -153,6 +155,11 @@ public final class RedisChannelHub implements ChannelHub, BusStatus {
         } catch (RejectedExecutionException e) {
             return null;
         }
+    }
+
+    /** Timers waiting to be due (for tests). */
+    int pendingTimers() {
+        return timers.getQueue().size();
     }
 
     @Override

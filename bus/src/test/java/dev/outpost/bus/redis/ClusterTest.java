@@ -113,6 +113,18 @@ class ClusterTest {
     }
 
     @Test
+    void aConfirmedPublishLeavesNoTimeoutBehind() throws Exception {
+        RedisChannelHub hub = (RedisChannelHub) nodes.get(0).proxy().hub();
+        int before = hub.pendingTimers();
+        for (int i = 0; i < 40; i++) {
+            HttpResponse<String> r = Http.publish(pub(0), "confirmed", "c" + i, null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        // Each publish's bus_timeout (1.5 s) was cancelled when the bus confirmed it, before its 200.
+        assertThat(hub.pendingTimers()).isLessThanOrEqualTo(before);
+    }
+
+    @Test
     void concurrentPublishersOnThreeNodesStillGiveOneOrderEverywhere() throws Exception {
         List<StreamClient> streams = streams("race");
         List<Thread> threads = new ArrayList<>();
