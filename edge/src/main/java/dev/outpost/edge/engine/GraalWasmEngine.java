@@ -551,11 +551,10 @@ public final class GraalWasmEngine implements WasmEngine {
                                 image,
                                 pages);
                 Resets reset = resets;
+                GraalMemory guestMemory = new GraalMemory(memory);
                 return new InstancePool.Blank() {
                     @Override
                     public WasmInstance bind(Hostcall[] hostcalls) {
-                        GraalMemory guestMemory = new GraalMemory();
-                        guestMemory.buffer = memory;
                         return new GraalInstance(context, start, new Binding(hostcalls, guestMemory));
                     }
 
@@ -662,6 +661,9 @@ public final class GraalWasmEngine implements WasmEngine {
      */
     private static final class MemoryAddress {
         private static final Field RECEIVER = field(Value.class.getSuperclass(), "receiver");
+        /** The page count of GraalWasm's native memory (its byte size is pages times 64 KiB). */
+        private static final long PAGE = 65536;
+
         private static volatile boolean warned;
 
         static long of(Value memory) {
@@ -675,6 +677,43 @@ public final class GraalWasmEngine implements WasmEngine {
                     log.debug("no address for GraalWasm's memory ({}): resets rewrite all of it", e.toString());
                 }
                 return 0;
+            }
+        }
+
+        /**
+         * Where the memory behind {@code memory} is and how large, read as the guest moves and grows it; null when its
+         * fields are not there or disagree with the polyglot API.
+         */
+        static Live live(Value memory) {
+            try {
+                Object receiver = RECEIVER.get(memory);
+                Field start = field(receiver.getClass(), "startAddress");
+                Field pages = field(receiver.getClass(), "size");
+                if (start == null || pages == null || pages.getType() != long.class) {
+                    return null;
+                }
+                Live live = new Live(receiver, start, pages);
+                return live.address() != 0 && live.bytes() == memory.getBufferSize() ? live : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        record Live(Object receiver, Field start, Field pages) {
+            long address() {
+                try {
+                    return start.getLong(receiver);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            long bytes() {
+                try {
+                    return pages.getLong(receiver) * PAGE;
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
             }
         }
 
@@ -737,31 +776,77 @@ public final class GraalWasmEngine implements WasmEngine {
         }
     }
 
-    /** Guest memory through the polyglot buffer API (little-endian, as Wasm). */
+    /**
+     * Guest memory (little-endian, as Wasm). Read and written in place through a view of its native bytes where GraalWasm
+     * keeps them off the Java heap and the JDK can make such a view ({@link NativeViews}); otherwise, and for any access
+     * past the memory's end (which then fails as the polyglot API fails it), through the polyglot buffer API, which
+     * crosses into the engine for every call: 8 bytes at a time for a write. The view follows the memory when the
+     * guest grows it (GraalWasm may move it then).
+     */
     private static final class GraalMemory implements GuestMemory {
         private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-        private Value buffer;
+        private final Value buffer;
+        /** Where the memory's bytes are now; null without views. */
+        private final MemoryAddress.Live live;
+
+        private ByteBuffer view;
+        private long viewAddress;
+        private long viewBytes;
+
+        GraalMemory(Value buffer) {
+            this.buffer = buffer;
+            this.live = NativeViews.INSTANCE == null ? null : MemoryAddress.live(buffer);
+        }
+
+        /** The view when {@code [at, at + length)} lies in the memory; null to go through the polyglot API. */
+        private ByteBuffer view(long at, int length) {
+            if (live == null) {
+                return null;
+            }
+            long address = live.address();
+            long bytes = live.bytes();
+            if (address != viewAddress || bytes != viewBytes) {
+                // Views are int-indexed: a memory past 2 GiB keeps the polyglot API (Wasm's limit is 4 GiB).
+                view = address == 0 || bytes > Integer.MAX_VALUE
+                        ? null
+                        : NativeViews.INSTANCE.view(address, (int) bytes);
+                viewAddress = address;
+                viewBytes = bytes;
+            }
+            return length >= 0 && at + length <= viewBytes ? view : null;
+        }
 
         @Override
         public long size() {
-            return buffer.getBufferSize();
+            return live != null ? live.bytes() : buffer.getBufferSize();
         }
 
         @Override
         public byte[] read(int address, int length) {
+            long at = Integer.toUnsignedLong(address);
             byte[] out = new byte[length];
-            buffer.readBuffer(Integer.toUnsignedLong(address), out, 0, length);
+            ByteBuffer v = view(at, length);
+            if (v != null) {
+                v.get((int) at, out, 0, length);
+            } else {
+                buffer.readBuffer(at, out, 0, length);
+            }
             return out;
         }
 
         @Override
         public void write(int address, byte[] bytes, int offset, int length) {
             long at = Integer.toUnsignedLong(address);
+            ByteBuffer v = view(at, length);
+            if (v != null) {
+                v.put((int) at, bytes, offset, length);
+                return;
+            }
             // No bulk write in the polyglot API: 8 bytes at a time, then the tail.
-            ByteBuffer view = ByteBuffer.wrap(bytes, offset, length).order(LE);
+            ByteBuffer source = ByteBuffer.wrap(bytes, offset, length).order(LE);
             int i = 0;
             for (; i + 8 <= length; i += 8) {
-                buffer.writeBufferLong(LE, at + i, view.getLong(offset + i));
+                buffer.writeBufferLong(LE, at + i, source.getLong(offset + i));
             }
             for (; i < length; i++) {
                 buffer.writeBufferByte(at + i, bytes[offset + i]);
@@ -770,27 +855,53 @@ public final class GraalWasmEngine implements WasmEngine {
 
         @Override
         public int readI32(int address) {
-            return buffer.readBufferInt(LE, Integer.toUnsignedLong(address));
+            long at = Integer.toUnsignedLong(address);
+            ByteBuffer v = view(at, 4);
+            return v != null ? v.getInt((int) at) : buffer.readBufferInt(LE, at);
         }
 
         @Override
         public void writeI32(int address, int value) {
-            buffer.writeBufferInt(LE, Integer.toUnsignedLong(address), value);
+            long at = Integer.toUnsignedLong(address);
+            ByteBuffer v = view(at, 4);
+            if (v != null) {
+                v.putInt((int) at, value);
+            } else {
+                buffer.writeBufferInt(LE, at, value);
+            }
         }
 
         @Override
         public void writeI64(int address, long value) {
-            buffer.writeBufferLong(LE, Integer.toUnsignedLong(address), value);
+            long at = Integer.toUnsignedLong(address);
+            ByteBuffer v = view(at, 8);
+            if (v != null) {
+                v.putLong((int) at, value);
+            } else {
+                buffer.writeBufferLong(LE, at, value);
+            }
         }
 
         @Override
         public void writeI16(int address, short value) {
-            buffer.writeBufferShort(LE, Integer.toUnsignedLong(address), value);
+            long at = Integer.toUnsignedLong(address);
+            ByteBuffer v = view(at, 2);
+            if (v != null) {
+                v.putShort((int) at, value);
+            } else {
+                buffer.writeBufferShort(LE, at, value);
+            }
         }
 
         @Override
         public void writeI8(int address, byte value) {
-            buffer.writeBufferByte(Integer.toUnsignedLong(address), value);
+            long at = Integer.toUnsignedLong(address);
+            ByteBuffer v = view(at, 1);
+            if (v != null) {
+                v.put((int) at, value);
+            } else {
+                buffer.writeBufferByte(at, value);
+            }
         }
     }
 }
