@@ -469,6 +469,7 @@ public final class GraalWasmEngine implements WasmEngine {
                         raw[a] = args[a].asLong();
                     }
                     Binding binding = CURRENT.get();
+                    binding.memory().refresh();
                     int result = binding.hostcalls()[i].call(binding.memory(), raw);
                     return hasResult ? Integer.valueOf(result) : null;
                 };
@@ -798,10 +799,13 @@ public final class GraalWasmEngine implements WasmEngine {
             this.live = NativeViews.INSTANCE == null ? null : MemoryAddress.live(buffer);
         }
 
-        /** The view when {@code [at, at + length)} lies in the memory; null to go through the polyglot API. */
-        private ByteBuffer view(long at, int length) {
+        /**
+         * Looks where the memory is now and how large: called as each hostcall begins, since only the guest's own code,
+         * between hostcalls, grows (and may move) it.
+         */
+        void refresh() {
             if (live == null) {
-                return null;
+                return;
             }
             long address = live.address();
             long bytes = live.bytes();
@@ -813,12 +817,16 @@ public final class GraalWasmEngine implements WasmEngine {
                 viewAddress = address;
                 viewBytes = bytes;
             }
+        }
+
+        /** The view when {@code [at, at + length)} lies in the memory; null to go through the polyglot API. */
+        private ByteBuffer view(long at, int length) {
             return length >= 0 && at + length <= viewBytes ? view : null;
         }
 
         @Override
         public long size() {
-            return live != null ? live.bytes() : buffer.getBufferSize();
+            return live != null ? viewBytes : buffer.getBufferSize();
         }
 
         @Override
