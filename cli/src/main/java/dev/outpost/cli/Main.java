@@ -20,7 +20,17 @@ public final class Main {
         if (args.length > 0 && args[0].equals("publish")) {
             PublishCommand.leanStart();
         }
-        System.exit(run(args));
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable e) {
+            // An error picocli does not turn into an exit code (out of memory, or a class that no longer loads because
+            // the jar was replaced under a running server) must still end the JVM: the servers' event loops would
+            // otherwise keep it running after a stop that failed half way.
+            e.printStackTrace();
+            code = CommandLine.ExitCode.SOFTWARE;
+        }
+        System.exit(code);
     }
 
     /**
