@@ -159,39 +159,48 @@ public final class ChicoryEngine implements WasmEngine {
             return (long) memory.pages() * Memory.PAGE_SIZE;
         }
 
+        /** Fails a buffer that does not lie in the memory before Chicory sees it ({@link GuestMemory#outOfBounds}). */
+        private int checked(int address, int length) {
+            long size = size();
+            if (!GuestMemory.fits(address, length, size)) {
+                throw GuestMemory.outOfBounds(address, length, size);
+            }
+            return address;
+        }
+
         @Override
         public byte[] read(int address, int length) {
-            return memory.readBytes(address, length);
+            return memory.readBytes(checked(address, length), length);
         }
 
         @Override
         public void write(int address, byte[] bytes, int offset, int length) {
-            memory.write(address, bytes, offset, length);
+            memory.write(checked(address, length), bytes, offset, length);
         }
 
         @Override
         public int readI32(int address) {
-            return memory.readInt(address);
+            return memory.readInt(checked(address, 4));
         }
 
         @Override
         public void writeI32(int address, int value) {
-            memory.writeI32(address, value);
+            memory.writeI32(checked(address, 4), value);
         }
 
         @Override
         public void writeI64(int address, long value) {
-            memory.writeLong(address, value);
+            memory.writeLong(checked(address, 8), value);
         }
 
         @Override
         public void writeI16(int address, short value) {
-            memory.writeShort(address, value);
+            memory.writeShort(checked(address, 2), value);
         }
 
         @Override
         public void writeI8(int address, byte value) {
-            memory.writeByte(address, value);
+            memory.writeByte(checked(address, 1), value);
         }
     }
 }

@@ -819,9 +819,16 @@ public final class GraalWasmEngine implements WasmEngine {
             }
         }
 
-        /** The view when {@code [at, at + length)} lies in the memory; null to go through the polyglot API. */
-        private ByteBuffer view(long at, int length) {
-            return length >= 0 && at + length <= viewBytes ? view : null;
+        /**
+         * The view when {@code [address, address + length)} lies in the memory; null to go through the polyglot API
+         * (no view, or one past 2 GiB); {@link GuestMemory#outOfBounds} when it does not lie in the memory.
+         */
+        private ByteBuffer view(int address, int length) {
+            long size = size();
+            if (!GuestMemory.fits(address, length, size)) {
+                throw GuestMemory.outOfBounds(address, length, size);
+            }
+            return view;
         }
 
         @Override
@@ -832,8 +839,8 @@ public final class GraalWasmEngine implements WasmEngine {
         @Override
         public byte[] read(int address, int length) {
             long at = Integer.toUnsignedLong(address);
+            ByteBuffer v = view(address, length);
             byte[] out = new byte[length];
-            ByteBuffer v = view(at, length);
             if (v != null) {
                 v.get((int) at, out, 0, length);
             } else {
@@ -845,7 +852,7 @@ public final class GraalWasmEngine implements WasmEngine {
         @Override
         public void write(int address, byte[] bytes, int offset, int length) {
             long at = Integer.toUnsignedLong(address);
-            ByteBuffer v = view(at, length);
+            ByteBuffer v = view(address, length);
             if (v != null) {
                 v.put((int) at, bytes, offset, length);
                 return;
@@ -864,14 +871,14 @@ public final class GraalWasmEngine implements WasmEngine {
         @Override
         public int readI32(int address) {
             long at = Integer.toUnsignedLong(address);
-            ByteBuffer v = view(at, 4);
+            ByteBuffer v = view(address, 4);
             return v != null ? v.getInt((int) at) : buffer.readBufferInt(LE, at);
         }
 
         @Override
         public void writeI32(int address, int value) {
             long at = Integer.toUnsignedLong(address);
-            ByteBuffer v = view(at, 4);
+            ByteBuffer v = view(address, 4);
             if (v != null) {
                 v.putInt((int) at, value);
             } else {
@@ -882,7 +889,7 @@ public final class GraalWasmEngine implements WasmEngine {
         @Override
         public void writeI64(int address, long value) {
             long at = Integer.toUnsignedLong(address);
-            ByteBuffer v = view(at, 8);
+            ByteBuffer v = view(address, 8);
             if (v != null) {
                 v.putLong((int) at, value);
             } else {
@@ -893,7 +900,7 @@ public final class GraalWasmEngine implements WasmEngine {
         @Override
         public void writeI16(int address, short value) {
             long at = Integer.toUnsignedLong(address);
-            ByteBuffer v = view(at, 2);
+            ByteBuffer v = view(address, 2);
             if (v != null) {
                 v.putShort((int) at, value);
             } else {
@@ -904,7 +911,7 @@ public final class GraalWasmEngine implements WasmEngine {
         @Override
         public void writeI8(int address, byte value) {
             long at = Integer.toUnsignedLong(address);
-            ByteBuffer v = view(at, 1);
+            ByteBuffer v = view(address, 1);
             if (v != null) {
                 v.put((int) at, value);
             } else {

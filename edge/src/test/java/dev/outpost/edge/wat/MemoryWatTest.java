@@ -27,7 +27,7 @@ class MemoryWatTest {
               (call $reply (i32.const 0x3F0000) (i32.shl (i32.load (i32.const 0x3FFFFC)) (i32.const 1))))
             """;
 
-    /** A buffer that runs past the memory's end: the host's write fails the call, and the guest goes on. */
+    /** A buffer that runs past the memory's end: the call fails with {@code inval}, as Fastly's, and the guest goes on. */
     private static final String PAST_THE_END = """
             (func (export "_start")
               (local $status i32)
@@ -66,7 +66,7 @@ class MemoryWatTest {
         try (WatServer server = WatServer.start(engine, Wat.program(PAST_THE_END))) {
             var response = server.get("/a-long-enough-path-to-cross-the-end-of-the-memory");
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo(String.valueOf(FastlyStatus.ERROR.code()));
+            assertThat(response.body()).isEqualTo(String.valueOf(FastlyStatus.INVAL.code()));
         }
     }
 
