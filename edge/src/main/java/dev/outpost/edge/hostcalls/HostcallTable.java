@@ -258,7 +258,12 @@ public final class HostcallTable implements ImportResolver {
         String qualified = qualified(module, name, slots);
         put(qualified, slots, (memory, args) -> {
             checkMemory(memory, qualified);
-            return hostcall.call(memory, args);
+            try {
+                return hostcall.call(memory, args);
+            } catch (HostcallException e) {
+                // No Fastly status to fail with (a buffer past the memory's end, say): the guest traps, told where.
+                throw new GuestTrapException(qualified + ": " + e.getMessage(), e);
+            }
         });
     }
 

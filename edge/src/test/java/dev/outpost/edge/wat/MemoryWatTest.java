@@ -3,6 +3,7 @@ package dev.outpost.edge.wat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.edge.abi.FastlyStatus;
+import dev.outpost.edge.server.ServerLog;
 import java.time.Duration;
 
 /** Hostcalls reading and writing a guest's memory as the guest grows it (the engine may move it then). */
@@ -35,6 +36,14 @@ class MemoryWatTest {
               (local.set $status (call $fastly_http_req.uri_get (i32.load (i32.const 0x10))
                   (i32.const 0x3FFF0) (i32.const 1024) (i32.const 0x20)))
               (call $reply (i32.const 0x40) (call $dec (i64.extend_i32_u (local.get $status)) (i32.const 0x40))))
+            """;
+
+    /** WASI's {@code fd_write} with its list of buffers past the memory's end. */
+    private static final String WASI_PAST_THE_END = """
+            (func (export "_start")
+              (drop (call $wasi_snapshot_preview1.fd_write
+                  (i32.const 1) (i32.const 0x3FFF0) (i32.const 4) (i32.const 0x20)))
+              (call $reply (i32.const 0x200) (i32.const 4)))
             """;
 
     /** Writes to its memory through the host until it is stopped. */
@@ -78,6 +87,19 @@ class MemoryWatTest {
             for (int i = 0; i < 20; i++) {
                 assertThat(server.get("/" + i).statusCode()).isGreaterThanOrEqualTo(500);
             }
+        }
+    }
+
+    /** A WASI function traps instead, as WASI asks of a pointer out of bounds; the log names the buffer. */
+    @BothEngines
+    void aWasiCallWithABufferPastTheEndTraps(String engine) {
+        try (ServerLog log = ServerLog.capture();
+                WatServer server = WatServer.start(engine, Wat.program(WASI_PAST_THE_END))) {
+            assertThat(server.get("/").statusCode()).isEqualTo(500);
+            assertThat(log.messages())
+                    .anyMatch(m -> m.contains(
+                            "guest error: wasi_snapshot_preview1.fd_write: a buffer of 4 bytes at 0x40000 runs"
+                                    + " past the end of the guest's memory (262144 bytes)"));
         }
     }
 }
