@@ -779,10 +779,10 @@ public final class GraalWasmEngine implements WasmEngine {
 
     /**
      * Guest memory (little-endian, as Wasm). Read and written in place through a view of its native bytes where GraalWasm
-     * keeps them off the Java heap and the JDK can make such a view ({@link NativeViews}); otherwise, and for any access
-     * past the memory's end (which then fails as the polyglot API fails it), through the polyglot buffer API, which
-     * crosses into the engine for every call: 8 bytes at a time for a write. The view follows the memory when the
-     * guest grows it (GraalWasm may move it then).
+     * keeps them off the Java heap and the JDK can make such a view ({@link NativeViews}); otherwise through the polyglot
+     * buffer API, which crosses into the engine for every call: 8 bytes at a time for a write. The view follows the
+     * memory when the guest grows it (GraalWasm may move it then). An access past the memory's end fails before either
+     * ({@link GuestMemory#outOfBounds}).
      */
     private static final class GraalMemory implements GuestMemory {
         private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;

@@ -50,7 +50,7 @@ final class NativeViews {
             MethodHandle view = MethodHandles.filterReturnValue(sized, asByteBuffer);
             NativeViews views = new NativeViews(view);
             // One view of a buffer this class owns proves the chain works before any guest relies on it.
-            ByteBuffer probe = ForeignCalls.buffer(8);
+            ByteBuffer probe = ForeignCalls.buffer(8).order(ByteOrder.LITTLE_ENDIAN);
             probe.putLong(0, 0x0102030405060708L);
             Object address = segment.getMethod("address")
                     .invoke(segment.getMethod("ofBuffer", Buffer.class).invoke(null, probe));
