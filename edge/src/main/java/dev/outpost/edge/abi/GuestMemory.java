@@ -25,17 +25,16 @@ public interface GuestMemory {
     void writeI8(int address, byte value);
 
     /**
-     * A guest buffer that does not lie in the guest's memory: the hostcall fails with {@code inval}, as Fastly's fail
-     * (a WASI function traps). Adapters check before they access, so that a bad pointer never reaches the engine.
+     * Fails a guest buffer that does not lie in the guest's memory with {@code inval}, as Fastly's hostcalls fail it (a
+     * WASI function traps), naming the buffer and the memory's size. Adapters call it before each access, so that a bad
+     * pointer never reaches the engine.
      */
-    static HostcallException outOfBounds(int address, long length, long size) {
-        return HostcallException.inval("a buffer of " + length + " bytes at 0x" + Integer.toHexString(address)
-                + " runs past the end of the guest's memory (" + size + " bytes)");
-    }
-
-    /** Whether {@code length} bytes from {@code address} lie in a memory of {@code size} bytes. */
-    static boolean fits(int address, long length, long size) {
-        return length >= 0 && Integer.toUnsignedLong(address) + length <= size;
+    default void checkBounds(int address, long length) {
+        long size = size();
+        if (length < 0 || Integer.toUnsignedLong(address) + length > size) {
+            throw HostcallException.inval("a buffer of " + length + " bytes at 0x" + Integer.toHexString(address)
+                    + " runs past the end of the guest's memory (" + size + " bytes)");
+        }
     }
 
     default void write(int address, byte[] bytes) {

@@ -159,12 +159,9 @@ public final class ChicoryEngine implements WasmEngine {
             return (long) memory.pages() * Memory.PAGE_SIZE;
         }
 
-        /** Fails a buffer that does not lie in the memory before Chicory sees it ({@link GuestMemory#outOfBounds}). */
+        /** {@code address}, once {@link #checkBounds} found the buffer in the memory: Chicory never sees a bad one. */
         private int checked(int address, int length) {
-            long size = size();
-            if (!GuestMemory.fits(address, length, size)) {
-                throw GuestMemory.outOfBounds(address, length, size);
-            }
+            checkBounds(address, length);
             return address;
         }
 

@@ -782,7 +782,7 @@ public final class GraalWasmEngine implements WasmEngine {
      * keeps them off the Java heap and the JDK can make such a view ({@link NativeViews}); otherwise through the polyglot
      * buffer API, which crosses into the engine for every call: 8 bytes at a time for a write. The view follows the
      * memory when the guest grows it (GraalWasm may move it then). An access past the memory's end fails before either
-     * ({@link GuestMemory#outOfBounds}).
+     * ({@link GuestMemory#checkBounds}).
      */
     private static final class GraalMemory implements GuestMemory {
         private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -792,6 +792,7 @@ public final class GraalWasmEngine implements WasmEngine {
 
         private ByteBuffer view;
         private long viewAddress;
+        /** The memory's size in bytes, as {@link #refresh} last saw it. */
         private long viewBytes;
 
         GraalMemory(Value buffer) {
@@ -800,11 +801,13 @@ public final class GraalWasmEngine implements WasmEngine {
         }
 
         /**
-         * Looks where the memory is now and how large: called as each hostcall begins, since only the guest's own code,
-         * between hostcalls, grows (and may move) it.
+         * Looks where the memory is now and how large: called as each hostcall begins (before any access or
+         * {@link #size}), since only the guest's own code, between hostcalls, grows (and may move) it.
          */
         void refresh() {
             if (live == null) {
+                // One call into the engine per hostcall for the size, not one per access.
+                viewBytes = buffer.getBufferSize();
                 return;
             }
             long address = live.address();
@@ -820,20 +823,17 @@ public final class GraalWasmEngine implements WasmEngine {
         }
 
         /**
-         * The view when {@code [address, address + length)} lies in the memory; null to go through the polyglot API
-         * (no view, or one past 2 GiB); {@link GuestMemory#outOfBounds} when it does not lie in the memory.
+         * The view, once {@link #checkBounds} found {@code [address, address + length)} in the memory; null to go
+         * through the polyglot API (no view, or one past 2 GiB).
          */
         private ByteBuffer view(int address, int length) {
-            long size = size();
-            if (!GuestMemory.fits(address, length, size)) {
-                throw GuestMemory.outOfBounds(address, length, size);
-            }
+            checkBounds(address, length);
             return view;
         }
 
         @Override
         public long size() {
-            return live != null ? viewBytes : buffer.getBufferSize();
+            return viewBytes;
         }
 
         @Override
