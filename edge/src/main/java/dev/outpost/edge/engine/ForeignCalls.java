@@ -25,9 +25,6 @@ final class ForeignCalls {
     /** {@code long memcpy(long to, long from, long bytes)}. */
     final MethodHandle memcpy;
 
-    private final Method ofBuffer;
-    private final Method address;
-
     private ForeignCalls() throws ReflectiveOperationException {
         Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
         Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
@@ -74,8 +71,6 @@ final class ForeignCalls {
         open = made[2];
         close = made[3];
         memcpy = made[4];
-        ofBuffer = segmentType.getMethod("ofBuffer", Buffer.class);
-        address = segmentType.getMethod("address");
     }
 
     /** The calls, or empty before JDK 22 or where the JDK cannot link them (the reason logged by the caller). */
@@ -97,13 +92,32 @@ final class ForeignCalls {
         return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
     }
 
-    /** Where a direct buffer's content starts (not its position). */
-    long addressOf(ByteBuffer direct) {
+    /**
+     * Where a direct buffer's content starts (not its position). Needs JDK 22 or later, as every caller has checked
+     * ({@link #load}, {@link NativeViews}).
+     */
+    static long addressOf(ByteBuffer direct) {
         try {
-            return (long)
-                    address.invoke(ofBuffer.invoke(null, direct.duplicate().clear()));
+            return (long) Segments.ADDRESS.invoke(
+                    Segments.OF_BUFFER.invoke(null, direct.duplicate().clear()));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("address of a direct buffer", e);
+        }
+    }
+
+    /** {@code MemorySegment.ofBuffer} and {@code address}, looked up on first use. */
+    private static final class Segments {
+        static final Method OF_BUFFER;
+        static final Method ADDRESS;
+
+        static {
+            try {
+                Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
+                OF_BUFFER = segment.getMethod("ofBuffer", Buffer.class);
+                ADDRESS = segment.getMethod("address");
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
     }
 }

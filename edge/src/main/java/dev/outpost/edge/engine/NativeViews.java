@@ -3,7 +3,6 @@ package dev.outpost.edge.engine;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.slf4j.Logger;
@@ -52,9 +51,7 @@ final class NativeViews {
             // One view of a buffer this class owns proves the chain works before any guest relies on it.
             ByteBuffer probe = ForeignCalls.buffer(8).order(ByteOrder.LITTLE_ENDIAN);
             probe.putLong(0, 0x0102030405060708L);
-            Object address = segment.getMethod("address")
-                    .invoke(segment.getMethod("ofBuffer", Buffer.class).invoke(null, probe));
-            ByteBuffer seen = views.view((long) address, 8);
+            ByteBuffer seen = views.view(ForeignCalls.addressOf(probe), 8);
             if (seen.getLong(0) != 0x0102030405060708L) {
                 throw new IllegalStateException("a view does not show the memory it was made for");
             }

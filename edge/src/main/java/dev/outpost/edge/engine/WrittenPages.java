@@ -94,14 +94,14 @@ final class WrittenPages {
                 }
                 ByteBuffer api = ForeignCalls.buffer(24);
                 api.putLong(0, UFFD_API).putLong(8, UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED);
-                if ((int) calls.ioctl.invokeExact(uffd, UFFDIO_API, calls.addressOf(api)) != 0) {
+                if ((int) calls.ioctl.invokeExact(uffd, UFFDIO_API, ForeignCalls.addressOf(api)) != 0) {
                     int ignored = (int) calls.close.invokeExact(uffd);
                     return unavailable("no asynchronous write protection (Linux 6.7 or later)");
                 }
                 ByteBuffer path = ForeignCalls.buffer(32);
                 path.put("/proc/self/pagemap".getBytes(StandardCharsets.US_ASCII))
                         .put((byte) 0);
-                int pagemap = (int) calls.open.invokeExact(calls.addressOf(path), O_RDONLY | O_CLOEXEC);
+                int pagemap = (int) calls.open.invokeExact(ForeignCalls.addressOf(path), O_RDONLY | O_CLOEXEC);
                 if (pagemap < 0) {
                     int ignored = (int) calls.close.invokeExact(uffd);
                     return unavailable("cannot open /proc/self/pagemap");
@@ -124,7 +124,7 @@ final class WrittenPages {
         /** Tracks three pages of a buffer through one write; null when the kernel reported what was done. */
         private String probe() {
             ByteBuffer memory = ForeignCalls.buffer((int) (4 * PAGE));
-            long address = calls.addressOf(memory);
+            long address = ForeignCalls.addressOf(memory);
             WrittenPages pages = track(this, address, memory.capacity());
             if (pages == null) {
                 return "cannot register memory for write protection";
@@ -140,7 +140,7 @@ final class WrittenPages {
                 if (before.length != 0 || after.length != 2 || after[0] != pages.start + PAGE) {
                     return "PAGEMAP_SCAN did not report one written page";
                 }
-                if (!pages.restore(calls.addressOf(image))
+                if (!pages.restore(ForeignCalls.addressOf(image))
                         || memory.get((int) (pages.start - address + PAGE + 5)) != 0) {
                     return "restoring a written page failed";
                 }
@@ -168,7 +168,7 @@ final class WrittenPages {
                 return null;
             }
             ByteBuffer bytes = ForeignCalls.buffer((int) size);
-            long to = kernel.calls.addressOf(bytes);
+            long to = ForeignCalls.addressOf(bytes);
             try {
                 long ignored = (long) kernel.calls.memcpy.invokeExact(to, address, size);
             } catch (Throwable e) {
@@ -207,8 +207,8 @@ final class WrittenPages {
         this.size = size;
         this.start = (base + PAGE - 1) & -PAGE;
         this.end = (base + size) & -PAGE;
-        this.scanAddress = kernel.calls.addressOf(scan);
-        this.regionsAddress = kernel.calls.addressOf(regions);
+        this.scanAddress = ForeignCalls.addressOf(scan);
+        this.regionsAddress = ForeignCalls.addressOf(regions);
     }
 
     /**
@@ -228,7 +228,7 @@ final class WrittenPages {
         try {
             ByteBuffer register = ForeignCalls.buffer(32);
             register.putLong(0, pages.start).putLong(8, pages.end - pages.start).putLong(16, UFFDIO_REGISTER_MODE_WP);
-            if ((int) kernel.calls.ioctl.invokeExact(kernel.uffd, UFFDIO_REGISTER, kernel.calls.addressOf(register))
+            if ((int) kernel.calls.ioctl.invokeExact(kernel.uffd, UFFDIO_REGISTER, ForeignCalls.addressOf(register))
                             != 0
                     || (register.getLong(24) & UFFDIO_WRITEPROTECT_IOCTL_BIT) == 0) {
                 return null;
@@ -238,7 +238,7 @@ final class WrittenPages {
             protect.putLong(0, pages.start)
                     .putLong(8, pages.end - pages.start)
                     .putLong(16, UFFDIO_WRITEPROTECT_MODE_WP);
-            if ((int) kernel.calls.ioctl.invokeExact(kernel.uffd, UFFDIO_WRITEPROTECT, kernel.calls.addressOf(protect))
+            if ((int) kernel.calls.ioctl.invokeExact(kernel.uffd, UFFDIO_WRITEPROTECT, ForeignCalls.addressOf(protect))
                     != 0) {
                 pages.close();
                 return null;
@@ -356,7 +356,7 @@ final class WrittenPages {
             ByteBuffer range = ForeignCalls.buffer(16);
             range.putLong(0, start).putLong(8, end - start);
             int ignored =
-                    (int) kernel.calls.ioctl.invokeExact(kernel.uffd, UFFDIO_UNREGISTER, kernel.calls.addressOf(range));
+                    (int) kernel.calls.ioctl.invokeExact(kernel.uffd, UFFDIO_UNREGISTER, ForeignCalls.addressOf(range));
         } catch (Throwable e) {
             log.debug("untracking writes: {}", e.toString());
         }

@@ -11,17 +11,15 @@ import org.junit.jupiter.api.Test;
 /** Resets that copy back only the pages the kernel saw written, on a native buffer standing in for a linear memory. */
 class WrittenPagesTest {
     private static final int PAGE = 4096;
-    private static ForeignCalls calls;
 
     @BeforeAll
-    static void kernelTracksWrites() throws ReflectiveOperationException {
+    static void kernelTracksWrites() {
         String[] version = System.getProperty("os.version").split("[.-]");
         boolean recentLinux = "Linux".equals(System.getProperty("os.name"))
                 && Integer.parseInt(version[0]) * 100 + Integer.parseInt(version[1]) >= 607
                 && Runtime.version().feature() >= 22;
         assumeTrue(recentLinux, "write tracking needs Linux 6.7 or later and JDK 22 or later");
         assertThat(WrittenPages.unavailable()).as("why writes are not tracked").isNull();
-        calls = ForeignCalls.load();
     }
 
     /** A buffer of whole pages plus a few bytes, so that (allocated at a malloc'd address) it has partial pages too. */
@@ -38,7 +36,7 @@ class WrittenPagesTest {
             implements AutoCloseable {
         static Tracked of(int pages) {
             ByteBuffer memory = WrittenPagesTest.memory(pages);
-            long address = calls.addressOf(memory);
+            long address = ForeignCalls.addressOf(memory);
             WrittenPages.Image image = WrittenPages.Image.copyOf(address, memory.capacity());
             WrittenPages tracked = WrittenPages.track(address, memory.capacity());
             assertThat(tracked).isNotNull();
